@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import type { Config } from './config.js';
+import type { Db } from './db/index.js';
+import { authenticate } from './http/authenticate.js';
+import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
+import { V2Error, V2ValidationError } from './http/schemas.js';
+import { createValidatorCompiler } from './http/validation.js';
+import type { Clock } from './lib/clock.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import { createAuthService } from './modules/auth/auth.service.js';
+import { groupRoutes } from './modules/groups/groups.routes.js';
+import { createGroupsService } from './modules/groups/groups.service.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { userRoutes } from './modules/users/users.routes.js';
+import { createUsersService } from './modules/users/users.service.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  /** a pino logger; none in tests */
+  logger?: FastifyBaseLogger;
+}
+
+/** Secrets that must never reach a log line, wherever they appear in a logged object. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-twilio-signature"]',
+  '*.password',
+  '*.client_secret',
+  '*.access_token',
+  '*.refresh_token',
+];
+
+/** Builds the HTTP application. It never listens and never reads the environment. */
+export async function buildApp({ config, db, clock, logger }: AppDeps) {
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    genReqId: () => randomUUID(),
+    requestIdHeader: 'x-request-id',
+    bodyLimit: 10 * 1024 * 1024,
+    trustProxy: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.setErrorHandler(createErrorHandler({ businessErrorStatus: config.V2_BUSINESS_ERROR_STATUS }));
+  app.setNotFoundHandler(notFoundHandler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addSchema(V2Error);
+  app.addSchema(V2ValidationError);
+
+  await app.register(formbody);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Switchboard',
+        version: '0.1.0',
+        description:
+          'Call tracking and call routing that speaks the Convirza V2 REST API. Get a token from `POST /oauth/token`, then send `Authorization: Bearer <token>` to every `/v2` route.',
+      },
+      servers: [{ url: config.PUBLIC_BASE_URL }],
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const auth = createAuthService({
+    db,
+    clock,
+    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+  });
+  const groups = createGroupsService({ db, clock });
+  const users = createUsersService({ db, clock, groups });
+
+  await app.register(healthRoutes, { db });
+  await app.register(authRoutes, { auth, rateLimitPerMinute: config.OAUTH_RATE_LIMIT_PER_MINUTE });
+  await app.register(
+    async (v2) => {
+      v2.addHook('onRoute', (route) => {
+        route.schema = { ...route.schema, security: [{ bearerAuth: [] }] };
+      });
+      await v2.register(authenticate, { auth });
+      await v2.register(groupRoutes, { groups });
+      await v2.register(userRoutes, { users });
+    },
+    { prefix: '/v2' },
+  );
+
+  return Object.assign(app, { services: { auth, groups, users } });
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>;

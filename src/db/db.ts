@@ -1,0 +1,34 @@
+/**
+ * The one database interface every repo uses. Two adapters implement it: embedded PGlite
+ * (the zero-setup default) and node-postgres (a PostgreSQL server). SQL is written once and runs
+ * unchanged on both.
+ */
+export interface QueryResult<Row> {
+  rows: Row[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  /** Runs one or more statements without parameters (migrations). */
+  exec(text: string): Promise<void>;
+}
+
+export type Engine = 'pglite' | 'postgres';
+
+export interface Db extends Queryable {
+  readonly engine: Engine;
+  /**
+   * Runs fn inside one transaction; commits when it resolves, rolls back when it throws.
+   * Inside fn, use only the given handle: on PGlite the outer handle waits for the transaction.
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Type parsers shared by both adapters so rows look the same on either engine. */
+export const typeParsers: Record<number, (value: string) => unknown> = {
+  20: (value) => Number.parseInt(value, 10), // int8: ids and counts stay below 2^53
+  1700: (value) => Number.parseFloat(value), // numeric: money-like values with 2 decimals
+  1082: (value) => value, // date: keep 'YYYY-MM-DD', never shift it through a local-time Date
+};

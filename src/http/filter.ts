@@ -1,0 +1,123 @@
+import { DateTime } from 'luxon';
+import { invalidInput } from '../errors.js';
+
+/**
+ * V2's list filter: `filter=field<op>value,field<op>value`, ops `=`, `!=`, `>=`, `<=`.
+ * Each endpoint names the fields it allows and their types; rules compile to parameterised SQL,
+ * so a filter value never reaches SQL text. Error strings are V2's own.
+ */
+export type FilterFieldType = 'string' | 'integer' | 'number' | 'date' | 'boolean';
+
+export interface FilterField {
+  /** SQL expression for the field, e.g. `g.group_name` */
+  column: string;
+  type: FilterFieldType;
+}
+
+export type FilterFields = Readonly<Record<string, FilterField>>;
+
+export interface FilterOptions {
+  /** IANA zone that date values without an offset are read in (default UTC) */
+  timezone?: string;
+}
+
+const RULE = /^([A-Za-z_][A-Za-z0-9_.]*)(>=|<=|!=|=)(.*)$/s;
+
+export interface CompiledFilter {
+  /** SQL conditions to AND together; `$n` placeholders number on from `firstParam` */
+  conditions: string[];
+  params: unknown[];
+}
+
+/** Parses and compiles a filter. An empty or missing filter compiles to no conditions. */
+export function compileFilter(
+  raw: string | undefined,
+  fields: FilterFields,
+  firstParam: number,
+  options: FilterOptions = {},
+): CompiledFilter {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (raw === undefined || raw.trim() === '') return { conditions, params };
+  const placeholder = (value: unknown) => {
+    params.push(value);
+    return `$${firstParam + params.length - 1}`;
+  };
+
+  raw.split(',').forEach((rule, index) => {
+    const ruleNumber = index + 1;
+    const match = RULE.exec(rule.trim());
+    if (!match) throw invalidInput(`Unsupported comparator used in filter on rule ${ruleNumber} : ${rule}`);
+    const [, name = '', op = '', rawValue = ''] = match;
+    const value = rawValue.trim();
+    const field = fields[name];
+    if (!field) throw invalidInput(`Unsupported field used in filter on rule ${ruleNumber} : ${rule}`);
+    if (value === '') throw invalidInput('Please provide valid data.');
+    const isRange = op === '>=' || op === '<=';
+    if (isRange && (field.type === 'string' || field.type === 'boolean')) {
+      throw invalidInput(
+        `Invalid comparator type "${field.type}" used for value being used in rule ${ruleNumber} : ${rule}`,
+      );
+    }
+    const badValue = () =>
+      invalidInput(`Invalid value for ${field.type} field used in filter on rule ${ruleNumber} : ${rule}`);
+
+    switch (field.type) {
+      case 'string':
+        conditions.push(`${field.column} ${op === '!=' ? 'is distinct from' : '='} ${placeholder(value)}`);
+        return;
+      case 'integer':
+      case 'number': {
+        const pattern = field.type === 'integer' ? /^-?\d{1,15}$/ : /^-?\d{1,15}(\.\d+)?$/;
+        if (!pattern.test(value)) throw badValue();
+        const sqlOp = op === '!=' ? 'is distinct from' : op;
+        conditions.push(`${field.column} ${sqlOp} ${placeholder(Number(value))}`);
+        return;
+      }
+      case 'boolean': {
+        const normalized = value.toLowerCase();
+        if (!['true', 'false', '1', '0'].includes(normalized)) throw badValue();
+        const flag = normalized === 'true' || normalized === '1';
+        conditions.push(`${field.column} ${op === '!=' ? 'is distinct from' : '='} ${placeholder(flag)}`);
+        return;
+      }
+      case 'date': {
+        const range = parseDateRange(value, options.timezone ?? 'UTC');
+        if (!range) throw badValue();
+        const { start, end } = range;
+        // A bare date covers the whole day in the zone: `<=2019-10-31` includes the 31st.
+        if (op === '>=') conditions.push(`${field.column} >= ${placeholder(start)}`);
+        else if (op === '<=') conditions.push(`${field.column} < ${placeholder(end)}`);
+        else if (op === '=')
+          conditions.push(
+            `(${field.column} >= ${placeholder(start)} and ${field.column} < ${placeholder(end)})`,
+          );
+        else
+          conditions.push(
+            `(${field.column} < ${placeholder(start)} or ${field.column} >= ${placeholder(end)})`,
+          );
+        return;
+      }
+    }
+  });
+  return { conditions, params };
+}
+
+/**
+ * A date (`2019-10-01`) is the half-open day [start, next day); a date-time is the instant itself,
+ * kept as a 1 ms range so `=`/`!=` compare exactly. Values without an offset are read in `zone`.
+ */
+function parseDateRange(value: string, zone: string): { start: Date; end: Date } | undefined {
+  const isDateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const iso = value.includes(' ') && !value.includes('T') ? value.replace(' ', 'T') : value;
+  const parsed = DateTime.fromISO(iso, { zone, setZone: true });
+  if (!parsed.isValid) return undefined;
+  const start = isDateOnly ? parsed.startOf('day') : parsed;
+  const end = isDateOnly ? start.plus({ days: 1 }) : start.plus({ milliseconds: 1 });
+  return { start: start.toJSDate(), end: end.toJSDate() };
+}
+
+/** Combines filter conditions with fixed ones into a WHERE clause body. */
+export function whereClause(conditions: string[]): string {
+  return conditions.length === 0 ? 'true' : conditions.join(' and ');
+}

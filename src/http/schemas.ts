@@ -1,0 +1,95 @@
+import { type TSchema, Type } from '@sinclair/typebox';
+
+/** Shared schema atoms for /v2 routes: the envelope, bulk results, list and id parameters. */
+
+export const Success = Type.Literal('success');
+
+/** `{result, err, data}` as V2 sends it on success. */
+export const Envelope = <T extends TSchema>(data: T) =>
+  Type.Object({ result: Success, err: Type.Null(), data });
+
+/** The business-error body: `err` is usually a string, an array of strings on a few endpoints. */
+export const V2Error = Type.Object(
+  {
+    result: Type.Literal('error'),
+    err: Type.Union([Type.String(), Type.Array(Type.String()), Type.Null()]),
+    data: Type.Unknown(),
+  },
+  { $id: 'V2Error', description: 'V2 business error' },
+);
+
+const InnerValidationError = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  path: Type.Array(Type.String()),
+  description: Type.Optional(Type.String()),
+});
+
+export const V2ValidationError = Type.Object(
+  {
+    message: Type.Literal('Validation errors'),
+    errors: Type.Array(
+      Type.Object({
+        code: Type.Literal('INVALID_REQUEST_PARAMETER'),
+        errors: Type.Array(InnerValidationError),
+        in: Type.String(),
+        message: Type.String(),
+        name: Type.String(),
+        path: Type.Array(Type.String()),
+      }),
+    ),
+  },
+  { $id: 'V2ValidationError', description: 'V2 (swagger) validation error' },
+);
+
+/** Error responses every authenticated /v2 route may give, for the OpenAPI document. */
+export const v2ErrorResponses = {
+  400: Type.Union([Type.Ref(V2ValidationError), Type.Ref(V2Error)], { description: 'bad request' }),
+  401: Type.Ref(V2Error, { description: 'missing, invalid or expired token' }),
+  403: Type.Ref(V2Error, { description: 'not permitted' }),
+  404: Type.Ref(V2Error, { description: 'no such record in your groups' }),
+};
+
+export const EntryResult = Type.Object({
+  result: Type.Union([Type.Literal('success'), Type.Literal('error')]),
+  data: Type.Union([Type.Integer(), Type.String()]),
+  entry_count: Type.Integer({ minimum: 1 }),
+});
+
+export const IdQuery = (description: string) => Type.Object({ id: Type.Integer({ description }) });
+
+export const ListQuery = Type.Object({
+  limit: Type.Integer({
+    minimum: 0,
+    maximum: 1000,
+    default: 100,
+    description: 'Maximum number of records to return',
+  }),
+  offset: Type.Integer({ minimum: 0, default: 0, description: 'Number of records to skip' }),
+  filter: Type.Optional(
+    Type.String({ description: 'Comma-separated rules <field><op><value>; op is =, !=, >= or <=' }),
+  ),
+});
+
+/** V2 phone numbers: 10-digit NANP, as a string or an integer. */
+export const PhoneNumber = Type.String({ pattern: '^[2-9][0-9]{2}[2-9][0-9]{6}$' });
+
+export const Timestamp = Type.String({ description: 'ISO 8601 timestamp' });
+export const NullableString = Type.Union([Type.String(), Type.Null()]);
+export const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
+
+/** A string enum that fails as V2 does (`ENUM_MISMATCH`), not as an anyOf of literals. */
+export const StringEnum = <const T extends readonly string[]>(
+  values: T,
+  options: { description?: string } = {},
+) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+
+/** An integer enum, e.g. role ids. */
+export const IntegerEnum = <const T extends readonly number[]>(
+  values: T,
+  options: { description?: string } = {},
+) => Type.Unsafe<T[number]>({ type: 'integer', enum: [...values], ...options });
+
+/** A phone number as V2 clients send it: 10-digit string or integer; services normalise it. */
+export const PhoneInput = (description: string) =>
+  Type.Unsafe<string | number>({ type: ['string', 'integer'], description });

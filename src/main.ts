@@ -1,0 +1,87 @@
+import pino from 'pino';
+import { buildApp, REDACTED_PATHS } from './app.js';
+import type { Config } from './config.js';
+import { describeDb, openDb } from './db/index.js';
+import { migrate } from './db/migrate.js';
+import { systemClock } from './lib/clock.js';
+import { type SeedResult, seedDemo } from './seed.js';
+
+const TOKEN_PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
+/**
+ * The process: config -> db -> migrate -> seed -> app -> listen, and a graceful stop on SIGINT
+ * or SIGTERM (in-flight requests finish, then the database closes).
+ */
+export async function serve(config: Config): Promise<void> {
+  const logger = pino({ level: config.LOG_LEVEL, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+  const dbOptions = {
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    poolSize: config.DATABASE_POOL_SIZE,
+  };
+  const db = await openDb(dbOptions);
+  const applied = await migrate(db);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+  const seed = await seedDemo(db, {
+    adminEmail: config.SWITCHBOARD_ADMIN_EMAIL,
+    adminPassword: config.SWITCHBOARD_ADMIN_PASSWORD,
+    clientId: config.SWITCHBOARD_OAUTH_CLIENT_ID,
+    clientSecret: config.SWITCHBOARD_OAUTH_CLIENT_SECRET,
+  });
+
+  const app = await buildApp({ config, db, clock: systemClock, logger });
+  await app.listen({ host: config.HOST, port: config.PORT });
+  const purge = setInterval(() => {
+    app.services.auth.purgeExpiredTokens().catch((err) => logger.warn({ err }, 'token purge failed'));
+  }, TOKEN_PURGE_INTERVAL_MS);
+  purge.unref();
+
+  printBanner(config, describeDb(dbOptions), seed);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('graceful shutdown timed out');
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS);
+    force.unref();
+    clearInterval(purge);
+    await app.close();
+    await db.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** The first thing a new user reads. Generated secrets appear here once and nowhere else. */
+function printBanner(config: Config, database: string, seed: SeedResult): void {
+  const base = config.PUBLIC_BASE_URL;
+  const password = seed.generatedPassword ?? '<your password>';
+  const secret = seed.generatedClientSecret ?? '<your client secret>';
+  const lines = [
+    '',
+    `Switchboard is listening on ${base}`,
+    `  API docs:   ${base}/docs  (OpenAPI: ${base}/openapi.json)`,
+    `  Database:   ${database}`,
+    '',
+    seed.seeded ? 'Demo account created:' : 'Demo account (created on first start):',
+    `  e-mail:        ${seed.adminEmail}`,
+    `  password:      ${seed.generatedPassword ?? (seed.seeded ? '(from SWITCHBOARD_ADMIN_PASSWORD)' : '(shown on first start)')}`,
+    `  client_id:     ${seed.clientId}`,
+    `  client_secret: ${seed.generatedClientSecret ?? (seed.seeded ? '(from SWITCHBOARD_OAUTH_CLIENT_SECRET)' : '(shown on first start)')}`,
+    ...(seed.generatedPassword || seed.generatedClientSecret
+      ? ['  Generated secrets are stored only as hashes: copy them now, they are not shown again.']
+      : []),
+    '',
+    'Get a token:',
+    `  curl -s -X POST ${base}/oauth/token -d grant_type=password -d username=${seed.adminEmail} \\`,
+    `    -d 'password=${password}' -d client_id=${seed.clientId} -d 'client_secret=${secret}'`,
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,117 @@
+import type { Queryable } from '../../db/index.js';
+import type { RoleId } from './principal.js';
+
+export interface ClientRow {
+  client_id: string;
+  secret_hash: string;
+}
+
+export interface LoginUserRow {
+  ct_user_id: number;
+  group_id: number;
+  password_hash: string;
+  user_status: string;
+}
+
+export interface AccessTokenRow {
+  ct_user_id: number;
+  group_id: number;
+  role_id: RoleId;
+  client_id: string;
+  expires_at: Date;
+}
+
+export interface NewToken {
+  tokenHash: string;
+  kind: 'access' | 'refresh';
+  clientId: string;
+  userId: number;
+  familyId: string;
+  expiresAt: Date;
+}
+
+export function createAuthRepo(db: Queryable) {
+  return {
+    async findClient(clientId: string): Promise<ClientRow | undefined> {
+      const { rows } = await db.query<ClientRow>(
+        'select client_id, secret_hash from oauth_client where client_id = $1',
+        [clientId],
+      );
+      return rows[0];
+    },
+
+    async upsertClient(clientId: string, secretHash: string, name: string): Promise<void> {
+      await db.query(
+        `insert into oauth_client (client_id, secret_hash, name) values ($1, $2, $3)
+         on conflict (client_id) do update set secret_hash = excluded.secret_hash, name = excluded.name`,
+        [clientId, secretHash, name],
+      );
+    },
+
+    async findLoginUser(email: string): Promise<LoginUserRow | undefined> {
+      const { rows } = await db.query<LoginUserRow>(
+        `select ct_user_id, group_id, password_hash, user_status
+           from app_user where lower(user_email) = lower($1)`,
+        [email],
+      );
+      return rows[0];
+    },
+
+    async insertTokens(tokens: NewToken[]): Promise<void> {
+      const values = tokens.map(
+        (_, i) =>
+          `($${i * 6 + 1}, $${i * 6 + 2}, $${i * 6 + 3}, $${i * 6 + 4}, $${i * 6 + 5}, $${i * 6 + 6})`,
+      );
+      await db.query(
+        `insert into oauth_token (token_hash, kind, client_id, ct_user_id, family_id, expires_at)
+         values ${values.join(', ')}`,
+        tokens.flatMap((t) => [t.tokenHash, t.kind, t.clientId, t.userId, t.familyId, t.expiresAt]),
+      );
+    },
+
+    async findAccessToken(tokenHash: string): Promise<AccessTokenRow | undefined> {
+      const { rows } = await db.query<AccessTokenRow>(
+        `select t.ct_user_id, u.group_id, u.role_id, t.client_id, t.expires_at
+           from oauth_token t join app_user u on u.ct_user_id = t.ct_user_id
+          where t.token_hash = $1 and t.kind = 'access' and u.user_status = 'active'`,
+        [tokenHash],
+      );
+      return rows[0];
+    },
+
+    /** Marks a live refresh token used, atomically; undefined when it was not live. */
+    async consumeRefreshToken(
+      tokenHash: string,
+      clientId: string,
+      now: Date,
+    ): Promise<{ ct_user_id: number; family_id: string } | undefined> {
+      const { rows } = await db.query<{ ct_user_id: number; family_id: string }>(
+        `update oauth_token set used_at = $3
+          where token_hash = $1 and kind = 'refresh' and client_id = $2
+            and used_at is null and expires_at > $3
+          returning ct_user_id, family_id`,
+        [tokenHash, clientId, now],
+      );
+      return rows[0];
+    },
+
+    async findFamilyOfUsedRefreshToken(tokenHash: string): Promise<string | undefined> {
+      const { rows } = await db.query<{ family_id: string }>(
+        `select family_id from oauth_token where token_hash = $1 and kind = 'refresh' and used_at is not null`,
+        [tokenHash],
+      );
+      return rows[0]?.family_id;
+    },
+
+    async revokeFamily(familyId: string): Promise<void> {
+      await db.query('delete from oauth_token where family_id = $1', [familyId]);
+    },
+
+    async deleteExpired(now: Date): Promise<number> {
+      const { rowCount } = await db.query('delete from oauth_token where expires_at < $1', [now]);
+      return rowCount;
+    },
+  };
+}
+
+export type AuthRepo = ReturnType<typeof createAuthRepo>;

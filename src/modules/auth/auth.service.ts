@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../db/index.js';
+import { OAuthError } from '../../errors.js';
+import type { Clock } from '../../lib/clock.js';
+import { dummyPasswordHash, newToken, sha256, verifyPassword } from '../../lib/secrets.js';
+import { createAuthRepo } from './auth.repo.js';
+import type { Principal } from './principal.js';
+
+export interface TokenResponse {
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
+  status: 'success';
+  token_type: 'Bearer';
+}
+
+export interface PasswordGrant {
+  username: string;
+  password: string;
+  client_id: string;
+  client_secret: string;
+}
+
+export interface RefreshGrant {
+  refresh_token: string;
+  client_id: string;
+  client_secret: string;
+}
+
+export interface AuthServiceDeps {
+  db: Db;
+  clock: Clock;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+}
+
+/** One answer for a wrong user, password or client: the caller learns nothing about which. */
+const invalidCredentials = () => new OAuthError(401, 'invalid_grant', 'Invalid resource owner credentials');
+
+export function createAuthService({
+  db,
+  clock,
+  accessTokenTtlSeconds,
+  refreshTokenTtlSeconds,
+}: AuthServiceDeps) {
+  const repo = createAuthRepo(db);
+
+  async function isClientValid(clientId: string, clientSecret: string): Promise<boolean> {
+    const client = await repo.findClient(clientId);
+    // Verify against a dummy hash when the client is unknown, so both cases take as long.
+    const valid = await verifyPassword(client?.secret_hash ?? (await dummyPasswordHash()), clientSecret);
+    return client !== undefined && valid;
+  }
+
+  async function mint(userId: number, clientId: string, familyId: string): Promise<TokenResponse> {
+    const now = clock.now().getTime();
+    const access = newToken();
+    const refresh = newToken();
+    await repo.insertTokens([
+      {
+        tokenHash: sha256(access),
+        kind: 'access',
+        clientId,
+        userId,
+        familyId,
+        expiresAt: new Date(now + accessTokenTtlSeconds * 1000),
+      },
+      {
+        tokenHash: sha256(refresh),
+        kind: 'refresh',
+        clientId,
+        userId,
+        familyId,
+        expiresAt: new Date(now + refreshTokenTtlSeconds * 1000),
+      },
+    ]);
+    return {
+      access_token: access,
+      refresh_token: refresh,
+      expires_in: accessTokenTtlSeconds,
+      status: 'success',
+      token_type: 'Bearer',
+    };
+  }
+
+  return {
+    async passwordGrant(grant: PasswordGrant): Promise<TokenResponse> {
+      const [clientValid, user] = await Promise.all([
+        isClientValid(grant.client_id, grant.client_secret),
+        repo.findLoginUser(grant.username),
+      ]);
+      const passwordValid = await verifyPassword(
+        user?.password_hash ?? (await dummyPasswordHash()),
+        grant.password,
+      );
+      if (!clientValid || !user || !passwordValid || user.user_status !== 'active')
+        throw invalidCredentials();
+      return mint(user.ct_user_id, grant.client_id, randomUUID());
+    },
+
+    /**
+     * Rotating refresh: the presented token dies and a new pair is issued in the same family.
+     * Presenting a token that was already used revokes the whole family: one of the two holders
+     * is not the user.
+     */
+    async refreshGrant(grant: RefreshGrant): Promise<TokenResponse> {
+      if (!(await isClientValid(grant.client_id, grant.client_secret))) throw invalidCredentials();
+      const tokenHash = sha256(grant.refresh_token);
+      const consumed = await db.transaction(async (tx) => {
+        const txRepo = createAuthRepo(tx);
+        const live = await txRepo.consumeRefreshToken(tokenHash, grant.client_id, clock.now());
+        if (live) return live;
+        const reusedFamily = await txRepo.findFamilyOfUsedRefreshToken(tokenHash);
+        if (reusedFamily) await txRepo.revokeFamily(reusedFamily);
+        return undefined;
+      });
+      if (!consumed) throw new OAuthError(401, 'invalid_grant', 'Invalid refresh token');
+      return mint(consumed.ct_user_id, grant.client_id, consumed.family_id);
+    },
+
+    /** The principal behind an access token; undefined when the token is unknown or expired. */
+    async authenticate(accessToken: string): Promise<Principal | undefined> {
+      const row = await repo.findAccessToken(sha256(accessToken));
+      if (!row || row.expires_at.getTime() <= clock.now().getTime()) return undefined;
+      return { userId: row.ct_user_id, groupId: row.group_id, roleId: row.role_id, clientId: row.client_id };
+    },
+
+    purgeExpiredTokens: () => repo.deleteExpired(clock.now()),
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

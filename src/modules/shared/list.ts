@@ -1,0 +1,16 @@
+import { compileFilter, type FilterFields, type FilterOptions } from '../../http/filter.js';
+
+export interface ListQuery {
+  limit: number;
+  offset: number;
+  filter?: string | undefined;
+}
+
+/** A list page with its filter compiled; filter params number on after `fixedParams` fixed ones. */
+export function toPage(query: ListQuery, fields: FilterFields, fixedParams: number, options?: FilterOptions) {
+  return {
+    limit: query.limit,
+    offset: query.offset,
+    filter: compileFilter(query.filter, fields, fixedParams + 1, options),
+  };
+}

@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { type App, buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { Db } from '../../src/db/index.js';
+import { createManualClock } from '../../src/lib/clock.js';
+import { hashPassword } from '../../src/lib/secrets.js';
+import { createAuthRepo } from '../../src/modules/auth/auth.repo.js';
+import type { RoleId } from '../../src/modules/auth/principal.js';
+import { createGroupsRepo } from '../../src/modules/groups/groups.repo.js';
+import { newDniCode } from '../../src/modules/groups/groups.service.js';
+import { createUsersRepo } from '../../src/modules/users/users.repo.js';
+import { createTestDb } from './db.js';
+
+export const TEST_CLIENT = { client_id: 'test-client', client_secret: 'test-client-secret' };
+export const TEST_PASSWORD = 'correct horse battery';
+
+export interface TestUser {
+  ct_user_id: number;
+  group_id: number;
+  email: string;
+  token: string;
+}
+
+/**
+ * One real app on one fresh database for a test file, with a clock the test moves and
+ * factories that write through the real repos. Tests isolate by creating their own groups.
+ */
+export async function createTestContext(env: Record<string, string> = {}) {
+  const db: Db = await createTestDb();
+  const clock = createManualClock(new Date('2026-03-07T15:00:00Z'));
+  const config = loadConfig({ OAUTH_RATE_LIMIT_PER_MINUTE: '1000', ...env });
+  const app: App = await buildApp({ config, db, clock });
+  await app.ready();
+  const passwordHash = await hashPassword(TEST_PASSWORD);
+  await createAuthRepo(db).upsertClient(
+    TEST_CLIENT.client_id,
+    await hashPassword(TEST_CLIENT.client_secret),
+    'tests',
+  );
+
+  let sequence = 0;
+  const unique = () => `${++sequence}-${randomBytes(3).toString('hex')}`;
+
+  const factory = {
+    async group(parentId: number | null = null, name = `Group ${unique()}`): Promise<number> {
+      return createGroupsRepo(db).insert(
+        parentId,
+        {
+          group_ext_id: null,
+          group_name: name,
+          group_status: 'active',
+          address: null,
+          city: null,
+          state: null,
+          zip: null,
+          phone_number: null,
+          industry_id: null,
+        },
+        newDniCode(),
+      );
+    },
+
+    /** A user with a live access token obtained through the real password grant. */
+    async user(groupId: number, roleId: RoleId = 1): Promise<TestUser> {
+      const email = `user-${unique()}@example.test`;
+      const ct_user_id = await createUsersRepo(db).insert({
+        group_id: groupId,
+        user_email: email,
+        password_hash: passwordHash,
+        first_name: 'Test',
+        last_name: 'User',
+        user_title: null,
+        user_ext_id: null,
+        role_id: roleId,
+        user_status: 'active',
+        access_audio: true,
+      });
+      const { access_token } = await app.services.auth.passwordGrant({
+        username: email,
+        password: TEST_PASSWORD,
+        ...TEST_CLIENT,
+      });
+      return { ct_user_id, group_id: groupId, email, token: access_token };
+    },
+
+    /** agency -> company -> location, with an admin at each level. */
+    async hierarchy() {
+      const agency = await factory.group(null, `Agency ${unique()}`);
+      const company = await factory.group(agency, `Company ${unique()}`);
+      const location = await factory.group(company, `Location ${unique()}`);
+      return {
+        agency,
+        company,
+        location,
+        agencyAdmin: await factory.user(agency),
+        companyAdmin: await factory.user(company),
+        locationAdmin: await factory.user(location),
+      };
+    },
+  };
+
+  /** app.inject with a bearer token and JSON body. */
+  async function request(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    options: { token?: string; body?: unknown } = {},
+  ) {
+    const response = await app.inject({
+      method,
+      url,
+      headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
+      ...(options.body === undefined ? {} : { payload: options.body as object }),
+    });
+    return { status: response.statusCode, body: response.json(), headers: response.headers };
+  }
+
+  return {
+    app,
+    db,
+    clock,
+    factory,
+    request,
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+export type TestContext = Awaited<ReturnType<typeof createTestContext>>;

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Db } from '../../src/db/index.js';
+import { migrate } from '../../src/db/migrate.js';
+import { createPgliteDb } from '../../src/db/pglite.js';
+import { createPostgresDb } from '../../src/db/postgres.js';
+
+export const testEngine = (): 'pglite' | 'postgres' =>
+  process.env.TEST_ENGINE === 'postgres' ? 'postgres' : 'pglite';
+
+/** A server URL with the database name replaced. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/**
+ * A fresh, empty database for one test file: in-memory PGlite, or a new database on the
+ * TEST_DATABASE_URL server that `drop()` removes again.
+ */
+export async function createEmptyDatabase(): Promise<{ url?: string; drop: () => Promise<void> }> {
+  if (testEngine() === 'pglite') return { drop: async () => {} };
+  const serverUrl = process.env.TEST_DATABASE_URL as string;
+  const name = `sb_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  return {
+    url: withDatabase(serverUrl, name),
+    async drop() {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
+/** A migrated database on the engine under test, with a close() that also drops it. */
+export async function createTestDb(): Promise<Db> {
+  const database = await createEmptyDatabase();
+  const db = database.url ? await createPostgresDb(database.url, 5) : await createPgliteDb();
+  await migrate(db);
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      await database.drop();
+    },
+  };
+}
