@@ -12,7 +12,8 @@ function wrap(handle: PgliteLike): Queryable {
   return {
     async query<Row>(text: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
       const result = await handle.query<Row>(text, [...params]);
-      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+      // PGlite reports affectedRows 0 for a SELECT; count the rows it returned instead.
+      return { rows: result.rows, rowCount: Math.max(result.affectedRows ?? 0, result.rows.length) };
     },
     async exec(text: string) {
       await handle.exec(text);

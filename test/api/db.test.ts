@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/index.js';
+import { migrate } from '../../src/db/migrate.js';
+import { createTestDb } from '../helpers/db.js';
+
+/** The Db contract both adapters must keep: repos rely on every line of it. */
+let db: Db;
+beforeAll(async () => {
+  db = await createTestDb();
+  await db.exec('create table probe (id integer primary key, label text)');
+});
+afterAll(() => db.close());
+
+describe('Db adapter', () => {
+  it('counts the rows a SELECT returns and the rows a write touched', async () => {
+    await db.query("insert into probe values (1, 'a'), (2, 'b'), (3, 'c')");
+    expect((await db.query('select 1 from probe where id >= $1', [2])).rowCount).toBe(2);
+    expect((await db.query('select 1 from probe where id = $1', [99])).rowCount).toBe(0);
+    expect((await db.query("update probe set label = 'z' where id <= 2")).rowCount).toBe(2);
+    expect((await db.query('delete from probe where id = 3')).rowCount).toBe(1);
+  });
+
+  it('returns int8 and numeric as numbers and dates as text on both engines', async () => {
+    const { rows } = await db.query(
+      "select 5::bigint as big, 12.50::numeric(6,2) as money, '2026-03-08'::date as day",
+    );
+    expect(rows).toEqual([{ big: 5, money: 12.5, day: '2026-03-08' }]);
+  });
+
+  it('rolls a transaction back when its function throws', async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query("insert into probe values (10, 'gone')");
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect((await db.query('select 1 from probe where id = 10')).rowCount).toBe(0);
+  });
+
+  it('commits a transaction that resolves', async () => {
+    const id = await db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ id: number }>("insert into probe values (11, 'kept') returning id");
+      return rows[0]?.id;
+    });
+    expect(id).toBe(11);
+    expect((await db.query('select label from probe where id = 11')).rows).toEqual([{ label: 'kept' }]);
+  });
+
+  it('applies each migration once, however often migrate runs', async () => {
+    expect(await migrate(db)).toEqual([]);
+    const { rows } = await db.query<{ n: number }>('select count(*)::int as n from schema_migration');
+    expect(rows[0]?.n).toBeGreaterThanOrEqual(2);
+  });
+});
