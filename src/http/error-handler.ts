@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { type AppError, isAppError, OAuthError } from '../errors.js';
+import { type AppError, fromDatabaseError, isAppError, OAuthError } from '../errors.js';
 import { toV2ValidationBody } from './validation.js';
 
 export interface ErrorHandlerOptions {
@@ -30,6 +30,10 @@ export function createErrorHandler(options: ErrorHandlerOptions) {
         .header('cache-control', 'no-store')
         .send({ error: error.error, error_description: error.description });
     }
+
+    // A database error that bad input can cause (out of range, duplicate key) is the caller's 4xx.
+    const databaseError = isDatabaseError(error) ? fromDatabaseError(error) : undefined;
+    if (databaseError && databaseError.status < 500) error = databaseError;
 
     if (isAppError(error)) {
       if (error.status >= 500) request.log.error({ err: error.options.cause ?? error }, 'request failed');
@@ -73,6 +77,11 @@ export function createErrorHandler(options: ErrorHandlerOptions) {
     if (isV2(request)) return reply.code(status).send({ result: 'error', err: message, data: null });
     return sendProblem(reply, status, message, fastifyError.code ?? 'BAD_REQUEST');
   };
+}
+
+function isDatabaseError(error: unknown): boolean {
+  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
 }
 
 function sendProblem(reply: FastifyReply, status: number, detail: string, code: string) {

@@ -70,6 +70,8 @@ export function compileFilter(
       case 'number': {
         const pattern = field.type === 'integer' ? /^-?\d{1,15}$/ : /^-?\d{1,15}(\.\d+)?$/;
         if (!pattern.test(value)) throw badValue();
+        // Integer columns are int4: a value past its range is bad input, not a database error.
+        if (field.type === 'integer' && Math.abs(Number(value)) > 2_147_483_647) throw badValue();
         const sqlOp = op === '!=' ? 'is distinct from' : op;
         conditions.push(`${field.column} ${sqlOp} ${placeholder(Number(value))}`);
         return;
@@ -111,7 +113,8 @@ function parseDateRange(value: string, zone: string): { start: Date; end: Date }
   const isDateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
   const iso = value.includes(' ') && !value.includes('T') ? value.replace(' ', 'T') : value;
   const parsed = DateTime.fromISO(iso, { zone, setZone: true });
-  if (!parsed.isValid) return undefined;
+  // PostgreSQL timestamps span years 4713 BC to 294276 AD; PGlite fails on year 0. Keep to 1000-9999.
+  if (!parsed.isValid || parsed.year < 1000 || parsed.year > 9999) return undefined;
   const start = isDateOnly ? parsed.startOf('day') : parsed;
   const end = isDateOnly ? start.plus({ days: 1 }) : start.plus({ milliseconds: 1 });
   return { start: start.toJSDate(), end: end.toJSDate() };

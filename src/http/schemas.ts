@@ -56,7 +56,11 @@ export const EntryResult = Type.Object({
   entry_count: Type.Integer({ minimum: 1 }),
 });
 
-export const IdQuery = (description: string) => Type.Object({ id: Type.Integer({ description }) });
+/** Ids are PostgreSQL integers; a larger one is a validation error, never a database error. */
+export const MAX_ID = 2_147_483_647;
+
+export const IdQuery = (description: string) =>
+  Type.Object({ id: Type.Integer({ description, minimum: -MAX_ID, maximum: MAX_ID }) });
 
 export const ListQuery = Type.Object({
   limit: Type.Integer({

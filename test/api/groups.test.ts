@@ -38,6 +38,31 @@ describe('GET /v2/group', () => {
     expect(body.data.users[0]).not.toHaveProperty('password_hash');
   });
 
+  it('answers an id past the integer range with a validation error, not a 500', async () => {
+    const { status, body } = await ctx.request('GET', '/v2/group?id=99999999999', {
+      token: h.agencyAdmin.token,
+    });
+    expect(status).toBe(400);
+    expect(body.errors[0].errors[0]).toMatchObject({ code: 'MAXIMUM' });
+    const filtered = await ctx.request('GET', '/v2/group/list?filter=group_id%3d99999999999', {
+      token: h.agencyAdmin.token,
+    });
+    expect(filtered.status).toBe(400);
+  });
+
+  it('answers an out-of-range id in a body with a 4xx, not a 500', async () => {
+    const { status, body } = await ctx.request('POST', '/v2/group', {
+      token: h.agencyAdmin.token,
+      body: [{ group_name: 'Huge parent', group_parent_id: 99999999999 }],
+    });
+    expect(status).toBe(200);
+    expect(body.data[0]).toMatchObject({ result: 'error', entry_count: 1 });
+    const get = await ctx.request('GET', '/v2/user/permissions?id=99999999999', {
+      token: h.agencyAdmin.token,
+    });
+    expect(get.status).toBe(400);
+  });
+
   it('answers an id that does not exist with "No record found"', async () => {
     const { status, body } = await ctx.request('GET', '/v2/group?id=-5484', { token: h.agencyAdmin.token });
     expect(status).toBe(404);

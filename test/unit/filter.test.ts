@@ -74,6 +74,15 @@ describe('compileFilter', () => {
     expect(compile('duration>=1.5').params).toEqual([1.5]);
   });
 
+  it('rejects an integer past the int4 range instead of failing in the database', () => {
+    expect(() => compile('group_id=99999999999')).toThrow(/Invalid value for integer field/);
+    expect(compile('group_id=2147483647').params).toEqual([2147483647]);
+  });
+
+  it('rejects a date outside the years 1000-9999', () => {
+    expect(() => compile('call_started=0000-01-01')).toThrow(/Invalid value for date field/);
+  });
+
   it('reads booleans', () => {
     expect(compile('is_active=true').params).toEqual([true]);
     expect(() => compile('is_active=yes')).toThrow(/Invalid value for boolean field/);
