@@ -14,9 +14,17 @@ import { createValidatorCompiler } from './http/validation.js';
 import type { Clock } from './lib/clock.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
+import { callFlowRoutes } from './modules/callflows/callflows.routes.js';
+import { createCallFlowsService } from './modules/callflows/callflows.service.js';
+import { campaignRoutes } from './modules/campaigns/campaigns.routes.js';
+import { createCampaignsService } from './modules/campaigns/campaigns.service.js';
 import { groupRoutes } from './modules/groups/groups.routes.js';
 import { createGroupsService } from './modules/groups/groups.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { miscRoutes } from './modules/misc/misc.routes.js';
+import { createMiscService } from './modules/misc/misc.service.js';
+import { numberRoutes } from './modules/numbers/numbers.routes.js';
+import { createNumbersService } from './modules/numbers/numbers.service.js';
 import { userRoutes } from './modules/users/users.routes.js';
 import { createUsersService } from './modules/users/users.service.js';
 
@@ -84,6 +92,15 @@ export async function buildApp({ config, db, clock, logger }: AppDeps) {
   });
   const groups = createGroupsService({ db, clock });
   const users = createUsersService({ db, clock, groups });
+  const numbers = createNumbersService({ db, clock });
+  const misc = createMiscService({
+    db,
+    clock,
+    dataDir: config.DATA_DIR,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+  });
+  const campaigns = createCampaignsService({ db, clock });
+  const callFlows = createCallFlowsService({ db, clock });
 
   await app.register(healthRoutes, { db });
   await app.register(authRoutes, { auth, rateLimitPerMinute: config.OAUTH_RATE_LIMIT_PER_MINUTE });
@@ -95,11 +112,15 @@ export async function buildApp({ config, db, clock, logger }: AppDeps) {
       await v2.register(authenticate, { auth });
       await v2.register(groupRoutes, { groups });
       await v2.register(userRoutes, { users });
+      await v2.register(numberRoutes, { numbers });
+      await v2.register(miscRoutes, { misc });
+      await v2.register(campaignRoutes, { campaigns });
+      await v2.register(callFlowRoutes, { callFlows });
     },
     { prefix: '/v2' },
   );
 
-  return Object.assign(app, { services: { auth, groups, users } });
+  return Object.assign(app, { services: { auth, groups, users, campaigns, numbers, misc, callFlows } });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

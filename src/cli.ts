@@ -1,9 +1,12 @@
 #!/usr/bin/env node
+import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from './config.js';
 import { openDb } from './db/index.js';
 import { migrate } from './db/migrate.js';
+import { isAppError } from './errors.js';
 import { serve } from './main.js';
+import { formatImportSummary, importNumbersFile } from './modules/numbers/numbers.import.js';
 
 const program = new Command()
   .name('switchboard')
@@ -26,6 +29,39 @@ program
     try {
       const applied = await migrate(db);
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('numbers')
+  .description('manage the number inventory')
+  .command('import')
+  .argument('<file>', 'CSV file whose header row names number,rate_center,state,ocn')
+  .description('add numbers to the inventory (invalid rows are reported, duplicates skipped)')
+  .action(async (file: string) => {
+    const config = loadConfig();
+    const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+    const bar = new cliProgress.SingleBar(
+      { format: 'importing [{bar}] {percentage}% | {rows} rows', hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    try {
+      await migrate(db);
+      const summary = await importNumbersFile(db, file, {
+        onStart: (totalBytes) => bar.start(totalBytes, 0, { rows: 0 }),
+        onProgress: ({ bytes, rows }) => bar.update(bytes, { rows }),
+      });
+      bar.update(bar.getTotal());
+      bar.stop();
+      process.stdout.write(formatImportSummary(summary));
+      if (summary.invalid.length > 0) process.exitCode = 1;
+    } catch (error) {
+      bar.stop();
+      if (!isAppError(error)) throw error;
+      process.stderr.write(`${file}: ${error.message}\n`);
+      process.exitCode = 1;
     } finally {
       await db.close();
     }

@@ -1,0 +1,76 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { principalOf } from '../../http/authenticate.js';
+import { Envelope, IdQuery, v2ErrorResponses } from '../../http/schemas.js';
+import {
+  BareEntryResults,
+  CallFlowDocument,
+  type MultilevelIvrFlow,
+  MultilevelIvrFlows,
+} from './callflows.schemas.js';
+import type { CallFlowsService } from './callflows.service.js';
+
+const tags = ['Call Flow'];
+
+const Version = Type.Object({
+  version: Type.Integer(),
+  document: Type.Object({}, { additionalProperties: true }),
+  saved_at: Type.String(),
+  saved_by: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+export const callFlowRoutes: FastifyPluginAsyncTypebox<{ callFlows: CallFlowsService }> = async (
+  app,
+  { callFlows },
+) => {
+  app.post(
+    '/callflow/multilevelivr',
+    {
+      schema: {
+        tags,
+        summary: 'Create Call Flows With Multilevel IVR',
+        description:
+          'Creates (call_flow_id 0 or absent) or replaces call flows whose route is a multi-level IVR. Each entry is applied in its own transaction; the reply has one result per entry, in order, with the call_flow_id as a string.',
+        body: MultilevelIvrFlows,
+        response: { 200: BareEntryResults, ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'callflow' },
+    },
+    async (request) => callFlows.saveMultilevelIvr(principalOf(request), request.body as MultilevelIvrFlow[]),
+  );
+
+  app.get(
+    '/callflow',
+    {
+      schema: {
+        tags,
+        summary: 'Get Call Flow by ID',
+        querystring: IdQuery('The id of the call flow'),
+        response: { 200: Envelope(CallFlowDocument), ...v2ErrorResponses },
+      },
+    },
+    async (request) => ({
+      result: 'success' as const,
+      err: null,
+      data: await callFlows.get(principalOf(request), request.query.id),
+    }),
+  );
+
+  app.get(
+    '/callflow/history',
+    {
+      schema: {
+        tags,
+        summary: 'List Call Flow Versions',
+        description: 'Every saved version of a call flow, oldest first, as it was stored.',
+        querystring: IdQuery('The id of the call flow'),
+        response: { 200: Envelope(Type.Array(Version)), ...v2ErrorResponses },
+      },
+    },
+    async (request) => ({
+      result: 'success' as const,
+      err: null,
+      data: await callFlows.history(principalOf(request), request.query.id),
+    }),
+  );
+};
