@@ -38,7 +38,7 @@ export type AudioType = 'prompt' | 'whisper';
 export const MAX_AUDIO_FILES = 15;
 export const MAX_AUDIO_BYTES = 10 * 1024 * 1024;
 
-// V2's own strings; audio uploads carry them in `data` (and we repeat them in `err`).
+// Audio uploads answer errors in `data` (repeated in `err`). The first two are V2's own strings.
 const WRONG_FORMAT = 'Incorrect File Format. It Should Be mp3/wav';
 const TOO_MANY_FILES = `This method only support ${MAX_AUDIO_FILES} files at a Time`;
 const NO_FILE = 'Please upload at least one mp3/wav file';
