@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/index.js';
-import { type CompiledFilter, type FilterFields, whereClause } from '../../http/filter.js';
+import { type FilterFields, whereClause } from '../../http/filter.js';
+import type { ListPage } from '../shared/list.js';
 import { inScope, isoTime } from '../shared/sql.js';
 import type { Campaign, CampaignRoute, CampaignStatus } from './campaigns.schemas.js';
 
@@ -62,12 +63,6 @@ const VALUE_COLUMNS = [
   'campaign_owner_user_id',
   'group_id',
 ] as const;
-
-export interface ListPage {
-  limit: number;
-  offset: number;
-  filter: CompiledFilter;
-}
 
 export function createCampaignsRepo(db: Queryable) {
   return {

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/index.js';
-import { type CompiledFilter, type FilterFields, whereClause } from '../../http/filter.js';
+import { type FilterFields, whereClause } from '../../http/filter.js';
+import type { ListPage } from '../shared/list.js';
 import { isoTime } from '../shared/sql.js';
 
 export interface GroupRow {
@@ -80,12 +81,6 @@ const VALUE_COLUMNS = [
   'phone_number',
   'industry_id',
 ] as const;
-
-export interface ListPage {
-  limit: number;
-  offset: number;
-  filter: CompiledFilter;
-}
 
 export function createGroupsRepo(db: Queryable) {
   return {

@@ -1,12 +1,7 @@
 import type { Queryable } from '../../db/index.js';
-import { type CompiledFilter, type FilterFields, whereClause } from '../../http/filter.js';
+import { type FilterFields, whereClause } from '../../http/filter.js';
+import type { ListPage } from '../shared/list.js';
 import { inScope, isoTime } from '../shared/sql.js';
-
-export interface ListPage {
-  limit: number;
-  offset: number;
-  filter: CompiledFilter;
-}
 
 export interface ChannelRow {
   channel_id: number;

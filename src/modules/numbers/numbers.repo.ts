@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/index.js';
-import type { CompiledFilter, FilterFields } from '../../http/filter.js';
+import type { FilterFields } from '../../http/filter.js';
 import { whereClause } from '../../http/filter.js';
+import type { ListPage } from '../shared/list.js';
 import { inScope, isoTime } from '../shared/sql.js';
 
 export interface InventoryRow {
@@ -33,12 +34,6 @@ export interface SearchCriteria {
   state?: string | undefined;
   rateCenter?: string | undefined;
   likePattern?: string | undefined;
-}
-
-export interface ListPage {
-  limit: number;
-  offset: number;
-  filter: CompiledFilter;
 }
 
 export interface NewInventoryNumber {
