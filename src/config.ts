@@ -36,6 +36,11 @@ export const ConfigSchema = Type.Object({
     default: '4xx',
     description: "'200' answers V2 business errors with HTTP 200, as Convirza's service did",
   }),
+  TRUST_PROXY: Type.String({
+    default: '',
+    description:
+      "which proxies may set X-Forwarded-For: '' (none), 'true' (any), or comma-separated addresses/CIDRs",
+  }),
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 10_000, minimum: 0 }),
 });
 
@@ -67,4 +72,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     DATA_DIR: path.resolve(config.DATA_DIR),
     PUBLIC_BASE_URL: publicBase.replace(/\/+$/, ''),
   };
+}
+
+/** TRUST_PROXY as Fastify's trustProxy option. Off by default: a client could forge its address. */
+export function trustProxyOption(value: string): boolean | string[] {
+  const text = value.trim();
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
 }

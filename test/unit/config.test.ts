@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, trustProxyOption } from '../../src/config.js';
 
 describe('loadConfig', () => {
   it('has laptop-safe defaults', () => {
@@ -37,5 +37,13 @@ describe('loadConfig', () => {
 
   it('refuses a short admin password', () => {
     expect(() => loadConfig({ SWITCHBOARD_ADMIN_PASSWORD: 'short' })).toThrow(/SWITCHBOARD_ADMIN_PASSWORD/);
+  });
+});
+
+describe('trustProxyOption', () => {
+  it('trusts no proxy unless told', () => {
+    expect(trustProxyOption(loadConfig({}).TRUST_PROXY)).toBe(false);
+    expect(trustProxyOption('true')).toBe(true);
+    expect(trustProxyOption('10.0.0.0/8, 127.0.0.1')).toEqual(['10.0.0.0/8', '127.0.0.1']);
   });
 });
