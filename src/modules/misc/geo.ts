@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import tzLookup from '@photostructure/tz-lookup';
 import zipcodes from 'zipcodes';
+import type { GeoPoint } from '../../lib/distance.js';
 
 /**
  * Offline geography for geo routing and GET /v2/misc/geolocation: US ZIP codes (`zipcodes`),
@@ -8,10 +9,7 @@ import zipcodes from 'zipcodes';
  * (`@photostructure/tz-lookup`). All data ships inside those packages; nothing reaches the network.
  */
 
-export interface GeoPoint {
-  latitude: number;
-  longitude: number;
-}
+export type { GeoPoint };
 
 export interface GeoPlace extends GeoPoint {
   zip: string | null;
@@ -105,15 +103,4 @@ export const zipsOfState = (state: string): string[] =>
         .filter((record) => record.country === 'US')
         .map((record) => record.zip);
 
-const EARTH_RADIUS_MILES = 3958.8;
-const radians = (degrees: number) => (degrees * Math.PI) / 180;
-
-/** Great-circle (haversine) distance in miles. */
-export function distanceMiles(a: GeoPoint, b: GeoPoint): number {
-  const dLat = radians(b.latitude - a.latitude);
-  const dLon = radians(b.longitude - a.longitude);
-  const h =
-    Math.sin(dLat / 2) ** 2 +
-    Math.cos(radians(a.latitude)) * Math.cos(radians(b.latitude)) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_MILES * Math.asin(Math.min(1, Math.sqrt(h)));
-}
+export { distanceMiles } from '../../lib/distance.js';

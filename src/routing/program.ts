@@ -1,0 +1,297 @@
+import { toNanp10 } from '../lib/phone.js';
+import type { IvrOption, MultilevelIvrFlow } from '../modules/callflows/callflows.schemas.js';
+import { type WeeklyWindow, weekdaysOf } from './schedule.js';
+import { parseClockTime, resolveTimeZone } from './time-zones.js';
+
+/**
+ * A call flow compiled for the engine: an immutable graph of nodes keyed by id. Node ids are key
+ * paths from the top menu (`m`, `m.2`, `m.2.1`), so a call's position survives serialisation and
+ * reads well in a routing trail.
+ */
+
+export const SECONDS_PER_RING = 6;
+/** Rings for a target whose document gives none (V2's backend default ring_delay is 18 s). */
+export const DEFAULT_TARGET_RINGS = 3;
+
+export interface Leg {
+  number: string;
+  rings: number;
+}
+
+/** How a connection is made: legs to hunt through and what happens around them. */
+export interface ConnectSpec {
+  legs: Leg[];
+  isSimultaneous: boolean;
+  record: boolean;
+  disclaimer: 'before' | 'after' | 'never';
+  message?: string | undefined;
+  whisper?: string | undefined;
+  voicemail: boolean;
+}
+
+export interface MenuNode {
+  kind: 'menu';
+  id: string;
+  label: string;
+  prompt: string;
+  /** key -> node id */
+  options: Readonly<Record<string, string>>;
+  parentId?: string | undefined;
+  goBackKey?: number | undefined;
+}
+
+export interface ConnectNode {
+  kind: 'connect';
+  id: string;
+  label: string;
+  connect: ConnectSpec;
+}
+
+export interface ScheduleWindow extends WeeklyWindow {
+  connect: ConnectSpec;
+}
+
+export interface ScheduleNode {
+  kind: 'schedule';
+  id: string;
+  label: string;
+  message?: string | undefined;
+  zone: string;
+  windows: ScheduleWindow[];
+  /** outside every window */
+  otherwise: ConnectSpec | undefined;
+  voicemail: boolean;
+}
+
+export interface Branch {
+  targetDid: string;
+  latitude: number | null;
+  longitude: number | null;
+  claimedStates: readonly string[];
+  claimedZips: readonly string[];
+}
+
+export interface GeoNode {
+  kind: 'geo';
+  id: string;
+  label: string;
+  message?: string | undefined;
+  routeBy: 'Claimed State' | 'Claimed Zip' | 'Area Code Proximity' | 'Zip Code Proximity';
+  proximityMiles: number;
+  branches: readonly Branch[];
+  /** when no branch matches */
+  otherwise: ConnectSpec | undefined;
+  template: Omit<ConnectSpec, 'legs'>;
+}
+
+export interface VoicemailNode {
+  kind: 'voicemail';
+  id: string;
+  label: string;
+  message?: string | undefined;
+}
+
+export interface HangupNode {
+  kind: 'hangup';
+  id: string;
+  label: string;
+  message?: string | undefined;
+}
+
+export type ProgramNode = MenuNode | ConnectNode | ScheduleNode | GeoNode | VoicemailNode | HangupNode;
+
+export interface MenuLimits {
+  /** invalid keys in one menu before the flow's fallback */
+  maxInvalid: number;
+  /** timeouts in one menu before the fallback */
+  maxNoInput: number;
+  /** menu entries per call (replays count) */
+  maxMenuVisits: number;
+  /** total seconds a call may spend in menus */
+  maxMenuSeconds: number;
+  gatherTimeoutSeconds: number;
+}
+
+export const DEFAULT_LIMITS: MenuLimits = {
+  maxInvalid: 3,
+  maxNoInput: 3,
+  maxMenuVisits: 20,
+  maxMenuSeconds: 300,
+  gatherTimeoutSeconds: 6,
+};
+
+export interface Program {
+  callFlowId: number;
+  version: number;
+  isActive: boolean;
+  root: string;
+  nodes: Readonly<Record<string, ProgramNode>>;
+  referralNumber?: string | undefined;
+  voicemailGreeting?: string | undefined;
+  limits: MenuLimits;
+}
+
+export interface CompileInput {
+  callFlowId: number;
+  version: number;
+  status: string;
+  document: MultilevelIvrFlow;
+  /** branches of every location the document names, by location id */
+  locations: ReadonlyMap<number, readonly Branch[]>;
+  limits?: Partial<MenuLimits>;
+}
+
+const numberOf = (value: string | number | undefined): string | undefined =>
+  value === undefined || value === 0 || value === '' ? undefined : toNanp10(value);
+
+function connectSpec(
+  target: string | number | undefined,
+  settings: {
+    isSimultaneous?: boolean | undefined;
+    overflowNumbers?: { overflowNumber: string | number; rings: number }[] | undefined;
+    record_enabled?: boolean | undefined;
+    play_disclaimer?: 'before' | 'after' | 'never' | undefined;
+    message?: string | undefined;
+    whisper_enabled?: boolean | undefined;
+    whisper_message?: string | undefined;
+    voicemail_enabled?: boolean | undefined;
+  },
+): ConnectSpec | undefined {
+  const first = numberOf(target);
+  const overflow = (settings.overflowNumbers ?? []).flatMap((entry) => {
+    const number = numberOf(entry.overflowNumber);
+    return number ? [{ number, rings: entry.rings }] : [];
+  });
+  const legs = [...(first ? [{ number: first, rings: DEFAULT_TARGET_RINGS }] : []), ...overflow];
+  if (legs.length === 0) return undefined;
+  return {
+    legs,
+    isSimultaneous: settings.isSimultaneous ?? false,
+    record: settings.record_enabled ?? false,
+    disclaimer: settings.play_disclaimer ?? 'never',
+    message: settings.message,
+    whisper: settings.whisper_enabled ? settings.whisper_message : undefined,
+    voicemail: settings.voicemail_enabled ?? false,
+  };
+}
+
+function compileOption(
+  id: string,
+  option: IvrOption,
+  parentId: string,
+  input: CompileInput,
+  nodes: Record<string, ProgramNode>,
+): void {
+  const label = option.destination ?? `Key ${option.key}`;
+  switch (option.action) {
+    case 'interactiveVoice':
+      compileMenu(id, label, option.message ?? '', option.ivrData ?? [], parentId, input, nodes);
+      return;
+    case 'simple': {
+      const connect = connectSpec(option.target_did, option);
+      nodes[id] = connect
+        ? { kind: 'connect', id, label, connect }
+        : { kind: 'hangup', id, label, message: option.message };
+      return;
+    }
+    case 'schedule': {
+      const route = option.scheduleRoute;
+      nodes[id] = {
+        kind: 'schedule',
+        id,
+        label,
+        message: option.message,
+        zone: resolveTimeZone(route?.timezone ?? '') ?? 'UTC',
+        windows: (route?.schedules ?? []).flatMap((schedule) => {
+          const connect = connectSpec(schedule.ring_to, {
+            ...schedule,
+            record_enabled: option.record_enabled,
+          });
+          const startMinute = parseClockTime(schedule.schedule_start_time);
+          const endMinute = parseClockTime(schedule.schedule_end_time);
+          if (!connect || startMinute === undefined || endMinute === undefined) return [];
+          return [
+            { days: weekdaysOf(schedule.schedule_days.map((d) => d.id)), startMinute, endMinute, connect },
+          ];
+        }),
+        otherwise: connectSpec(route?.default_ringto, {
+          record_enabled: option.record_enabled,
+          voicemail_enabled: route?.voicemail_enabled,
+        }),
+        voicemail: route?.voicemail_enabled ?? false,
+      };
+      return;
+    }
+    case 'geo': {
+      const geo = option.geoData;
+      nodes[id] = {
+        kind: 'geo',
+        id,
+        label,
+        message: option.message,
+        routeBy: geo?.route_by ?? 'Claimed State',
+        proximityMiles: Number(geo?.proximity_limit ?? 0),
+        branches: input.locations.get(Number(geo?.location_id ?? 0)) ?? [],
+        otherwise: connectSpec(geo?.target_did, {
+          ...option,
+          overflowNumbers: undefined,
+          message: undefined,
+        }),
+        template: {
+          isSimultaneous: false,
+          record: option.record_enabled ?? false,
+          disclaimer: option.play_disclaimer ?? 'never',
+          whisper: option.whisper_enabled ? option.whisper_message : undefined,
+          voicemail: option.voicemail_enabled ?? false,
+        },
+      };
+      return;
+    }
+    case 'voicemail':
+      nodes[id] = { kind: 'voicemail', id, label, message: option.message };
+      return;
+    case 'hangup':
+      nodes[id] = { kind: 'hangup', id, label, message: option.message };
+      return;
+  }
+}
+
+function compileMenu(
+  id: string,
+  label: string,
+  prompt: string,
+  options: IvrOption[],
+  parentId: string | undefined,
+  input: CompileInput,
+  nodes: Record<string, ProgramNode>,
+): void {
+  const goBackKey =
+    parentId === undefined ? undefined : options.find((o) => o.go_back_key != null)?.go_back_key;
+  nodes[id] = {
+    kind: 'menu',
+    id,
+    label,
+    prompt,
+    options: Object.fromEntries(options.map((option) => [String(option.key), `${id}.${option.key}`])),
+    parentId,
+    goBackKey,
+  };
+  for (const option of options) compileOption(`${id}.${option.key}`, option, id, input, nodes);
+}
+
+/** Compiles a stored multi-level IVR document (already validated when it was saved). */
+export function compileIvrProgram(input: CompileInput): Program {
+  const nodes: Record<string, ProgramNode> = {};
+  const { document } = input;
+  compileMenu('m', 'Main menu', document.message ?? '', document.ivrs, undefined, input, nodes);
+  return {
+    callFlowId: input.callFlowId,
+    version: input.version,
+    isActive: input.status === 'active',
+    root: 'm',
+    nodes,
+    referralNumber: numberOf(document.referral_number),
+    voicemailGreeting: document.voicemail_greeting,
+    limits: { ...DEFAULT_LIMITS, ...input.limits },
+  };
+}
