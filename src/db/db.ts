@@ -23,6 +23,11 @@ export interface Db extends Queryable {
    * Inside fn, use only the given handle: on PGlite the outer handle waits for the transaction.
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Calls `handler` for every NOTIFY on `channel`, from any process using this database (a
+   * NOTIFY sent inside a transaction arrives after it commits). Resolves to an unsubscribe.
+   */
+  listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -32,6 +32,7 @@ export async function createPgliteDb(dataDir?: string): Promise<Db> {
     exec: outer.exec,
     // PGlite runs one statement at a time; its transaction() holds that lock until commit.
     transaction: (fn) => pglite.transaction((tx) => fn(wrap(tx))),
+    listen: (channel, handler) => pglite.listen(channel, handler),
     close: () => pglite.close(),
   };
 }

@@ -26,6 +26,22 @@ export async function createPostgresDb(connectionString: string, poolSize = 10):
   pool.on('error', () => {});
   await pool.query('select 1');
   const outer = wrap(pool);
+  // LISTEN needs a session of its own; one client serves every channel.
+  let listener: Promise<pg.Client> | undefined;
+  const handlers = new Map<string, Set<(payload: string) => void>>();
+  const listenerClient = () => {
+    listener ??= (async () => {
+      const client = new pg.Client({ connectionString });
+      client.on('error', () => {});
+      client.on('notification', (message) => {
+        for (const handler of handlers.get(message.channel) ?? []) handler(message.payload ?? '');
+      });
+      await client.connect();
+      return client;
+    })();
+    return listener;
+  };
+  const quoted = (channel: string) => `"${channel.replace(/"/g, '""')}"`;
   return {
     engine: 'postgres',
     query: outer.query,
@@ -44,6 +60,20 @@ export async function createPostgresDb(connectionString: string, poolSize = 10):
         client.release();
       }
     },
-    close: () => pool.end(),
+    async listen(channel, handler) {
+      const client = await listenerClient();
+      const set = handlers.get(channel) ?? new Set();
+      if (set.size === 0) await client.query(`listen ${quoted(channel)}`);
+      set.add(handler);
+      handlers.set(channel, set);
+      return async () => {
+        set.delete(handler);
+        if (set.size === 0) await client.query(`unlisten ${quoted(channel)}`).catch(() => {});
+      };
+    },
+    async close() {
+      if (listener) await (await listener).end().catch(() => {});
+      await pool.end();
+    },
   };
 }

@@ -46,6 +46,19 @@ describe('Db adapter', () => {
     expect((await db.query('select label from probe where id = 11')).rows).toEqual([{ label: 'kept' }]);
   });
 
+  it('delivers a NOTIFY to listeners once its transaction commits, and not after unlisten', async () => {
+    const received: string[] = [];
+    const unlisten = await db.listen('probe_changed', (payload) => received.push(payload));
+    await db.transaction(async (tx) => {
+      await tx.query("select pg_notify('probe_changed', '42')");
+    });
+    await expect.poll(() => received).toEqual(['42']);
+    await unlisten();
+    await db.query("select pg_notify('probe_changed', '43')");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(received).toEqual(['42']);
+  });
+
   it('applies each migration once, however often migrate runs', async () => {
     expect(await migrate(db)).toEqual([]);
     const { rows } = await db.query<{ n: number }>('select count(*)::int as n from schema_migration');
