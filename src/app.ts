@@ -14,10 +14,19 @@ import { createValidatorCompiler } from './http/validation.js';
 import type { Clock } from './lib/clock.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
+import { callFlowCreateRoutes } from './modules/callflows/callflow-create.routes.js';
+import { callFlowCustomSourceRoutes } from './modules/callflows/callflow-customsources.routes.js';
+import { createCallFlowCustomSourcesService } from './modules/callflows/callflow-customsources.service.js';
+import { callFlowDniRoutes } from './modules/callflows/callflow-dni.routes.js';
+import { createCallFlowDniService } from './modules/callflows/callflow-dni.service.js';
+import { callFlowListRoutes } from './modules/callflows/callflow-lists.routes.js';
+import { createCallFlowListsService } from './modules/callflows/callflow-lists.service.js';
 import { callFlowRoutes } from './modules/callflows/callflows.routes.js';
 import { createCallFlowsService } from './modules/callflows/callflows.service.js';
 import { campaignRoutes } from './modules/campaigns/campaigns.routes.js';
 import { createCampaignsService } from './modules/campaigns/campaigns.service.js';
+import { customSourceRoutes } from './modules/customsources/customsources.routes.js';
+import { createCustomSourcesService } from './modules/customsources/customsources.service.js';
 import { groupRoutes } from './modules/groups/groups.routes.js';
 import { createGroupsService } from './modules/groups/groups.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
@@ -25,13 +34,20 @@ import { miscRoutes } from './modules/misc/misc.routes.js';
 import { createMiscService } from './modules/misc/misc.service.js';
 import { numberRoutes } from './modules/numbers/numbers.routes.js';
 import { createNumbersService } from './modules/numbers/numbers.service.js';
+import { simulateRoutes } from './modules/simulate/simulate.routes.js';
+import { createSimulateService } from './modules/simulate/simulate.service.js';
 import { userRoutes } from './modules/users/users.routes.js';
 import { createUsersService } from './modules/users/users.service.js';
+import { createFlowCache } from './telephony/flow-cache.js';
+import { createTelephonyService } from './telephony/telephony.service.js';
+import { twilioRoutes } from './telephony/twilio.routes.js';
 
 export interface AppDeps {
   config: Config;
   db: Db;
   clock: Clock;
+  /** the key carrier webhooks are signed with (X-Twilio-Signature) */
+  twilioAuthToken: string;
   /** a pino logger; none in tests */
   logger?: FastifyBaseLogger;
 }
@@ -48,7 +64,7 @@ export const REDACTED_PATHS = [
 ];
 
 /** Builds the HTTP application. It never listens and never reads the environment. */
-export async function buildApp({ config, db, clock, logger }: AppDeps) {
+export async function buildApp({ config, db, clock, logger, twilioAuthToken }: AppDeps) {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     genReqId: () => randomUUID(),
@@ -101,9 +117,38 @@ export async function buildApp({ config, db, clock, logger }: AppDeps) {
   });
   const campaigns = createCampaignsService({ db, clock });
   const callFlows = createCallFlowsService({ db, clock });
+  const callFlowLists = createCallFlowListsService({ db, clock });
+  const customSources = createCustomSourcesService({ db, clock });
+  const callFlowCustomSources = createCallFlowCustomSourcesService({ db, clock });
+  const callFlowDni = createCallFlowDniService({ db, clock });
 
   await app.register(healthRoutes, { db });
   await app.register(authRoutes, { auth, rateLimitPerMinute: config.OAUTH_RATE_LIMIT_PER_MINUTE });
+
+  const flows = createFlowCache(db);
+  const stopFlowUpdates = await flows.start();
+  app.addHook('onClose', async () => {
+    await stopFlowUpdates();
+  });
+  const twilioBase = `${config.PUBLIC_BASE_URL}/telephony/twilio`;
+  const telephony = createTelephonyService({
+    db,
+    clock,
+    flows,
+    urlsFor: (step) => ({
+      gather: `${twilioBase}/gather?s=${step}`,
+      dial: `${twilioBase}/dial?s=${step}`,
+      record: `${twilioBase}/record?s=${step}`,
+      whisper: (text) => `${twilioBase}/whisper?text=${encodeURIComponent(text)}`,
+      audio: (reference) => `${config.PUBLIC_BASE_URL}/telephony/audio/${encodeURIComponent(reference)}`,
+    }),
+  });
+  await app.register(twilioRoutes, {
+    prefix: '/telephony/twilio',
+    telephony,
+    authToken: twilioAuthToken,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+  });
   await app.register(
     async (v2) => {
       v2.addHook('onRoute', (route) => {
@@ -116,6 +161,12 @@ export async function buildApp({ config, db, clock, logger }: AppDeps) {
       await v2.register(miscRoutes, { misc });
       await v2.register(campaignRoutes, { campaigns });
       await v2.register(callFlowRoutes, { callFlows });
+      await v2.register(simulateRoutes, { simulate: createSimulateService({ db, clock, flows }) });
+      await v2.register(callFlowCreateRoutes, { callFlows });
+      await v2.register(callFlowListRoutes, { callFlowLists });
+      await v2.register(customSourceRoutes, { customSources });
+      await v2.register(callFlowCustomSourceRoutes, { callFlowCustomSources });
+      await v2.register(callFlowDniRoutes, { callFlowDni });
     },
     { prefix: '/v2' },
   );

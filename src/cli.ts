@@ -7,6 +7,7 @@ import { migrate } from './db/migrate.js';
 import { isAppError } from './errors.js';
 import { serve } from './main.js';
 import { formatImportSummary, importNumbersFile } from './modules/numbers/numbers.import.js';
+import { runCallCommand } from './telephony/call-command.js';
 
 const program = new Command()
   .name('switchboard')
@@ -66,6 +67,34 @@ program
       await db.close();
     }
   });
+
+program
+  .command('call')
+  .description('simulate an inbound call through the real signed carrier webhooks and print its path')
+  .requiredOption('--to <number>', 'tracking number dialled (10 digits)')
+  .option('--from <number>', 'caller (10 digits)', '2125550100')
+  .option('--press <keys>', 'keys for successive menus, comma-separated; an empty item = no input', '')
+  .option('--at <iso>', 'when the call happens (in-process only)')
+  .option('--answer <who>', "'first', 'none' or the 10-digit number that answers", 'first')
+  .option('--url <base>', 'a running server (needs TWILIO_AUTH_TOKEN); default: run in this process')
+  .option('--json', 'print JSON')
+  .action(
+    async (options: {
+      to: string;
+      from: string;
+      press: string;
+      at?: string;
+      answer: string;
+      url?: string;
+      json?: boolean;
+    }) => {
+      await runCallCommand(loadConfig(), {
+        ...options,
+        press: options.press === '' ? [] : options.press.split(','),
+        json: options.json ?? false,
+      });
+    },
+  );
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(

@@ -41,6 +41,9 @@ export const ConfigSchema = Type.Object({
     description:
       "which proxies may set X-Forwarded-For: '' (none), 'true' (any), or comma-separated addresses/CIDRs",
   }),
+  TWILIO_AUTH_TOKEN: Type.Optional(
+    Type.String({ minLength: 8, description: 'signs carrier webhooks (generated and stored when unset)' }),
+  ),
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 10_000, minimum: 0 }),
 });
 

@@ -5,6 +5,7 @@ import { describeDb, openDb } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { systemClock } from './lib/clock.js';
 import { type SeedResult, seedDemo } from './seed.js';
+import { carrierAuthToken } from './telephony/auth-token.js';
 
 const TOKEN_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -29,14 +30,15 @@ export async function serve(config: Config): Promise<void> {
     clientSecret: config.SWITCHBOARD_OAUTH_CLIENT_SECRET,
   });
 
-  const app = await buildApp({ config, db, clock: systemClock, logger });
+  const carrierToken = await carrierAuthToken(db, config.TWILIO_AUTH_TOKEN);
+  const app = await buildApp({ config, db, clock: systemClock, logger, twilioAuthToken: carrierToken.token });
   await app.listen({ host: config.HOST, port: config.PORT });
   const purge = setInterval(() => {
     app.services.auth.purgeExpiredTokens().catch((err) => logger.warn({ err }, 'token purge failed'));
   }, TOKEN_PURGE_INTERVAL_MS);
   purge.unref();
 
-  printBanner(config, describeDb(dbOptions), seed);
+  printBanner(config, describeDb(dbOptions), seed, carrierToken.generated ? carrierToken.token : undefined);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -59,7 +61,12 @@ export async function serve(config: Config): Promise<void> {
 }
 
 /** The first thing a new user reads. Generated secrets appear here once and nowhere else. */
-function printBanner(config: Config, database: string, seed: SeedResult): void {
+function printBanner(
+  config: Config,
+  database: string,
+  seed: SeedResult,
+  generatedCarrierToken?: string,
+): void {
   const base = config.PUBLIC_BASE_URL;
   const password = seed.generatedPassword ?? '<your password>';
   const secret = seed.generatedClientSecret ?? '<your client secret>';
@@ -77,6 +84,11 @@ function printBanner(config: Config, database: string, seed: SeedResult): void {
     ...(seed.generatedPassword || seed.generatedClientSecret
       ? ['  Generated secrets are stored only as hashes: copy them now, they are not shown again.']
       : []),
+    '',
+    'Carrier webhooks (Twilio, SignalWire, Telnyx TeXML): point each number at',
+    `  voice URL:       ${base}/telephony/twilio/voice`,
+    `  status callback: ${base}/telephony/twilio/status`,
+    `  signed with:     ${generatedCarrierToken ? `${generatedCarrierToken}  (generated: set it as TWILIO_AUTH_TOKEN or your carrier's auth token; shown once)` : 'TWILIO_AUTH_TOKEN (or the token generated on first start)'}`,
     '',
     'Get a token:',
     `  curl -s -X POST ${base}/oauth/token -d grant_type=password -d username=${seed.adminEmail} \\`,

@@ -32,7 +32,11 @@ export async function createPgliteDb(dataDir?: string): Promise<Db> {
     exec: outer.exec,
     // PGlite runs one statement at a time; its transaction() holds that lock until commit.
     transaction: (fn) => pglite.transaction((tx) => fn(wrap(tx))),
-    listen: (channel, handler) => pglite.listen(channel, handler),
+    async listen(channel, handler) {
+      const unsubscribe = await pglite.listen(channel, handler);
+      // PGlite's unsubscribe takes an optional transaction; never pass it anything else.
+      return () => unsubscribe();
+    },
     close: () => pglite.close(),
   };
 }

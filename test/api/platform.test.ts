@@ -24,7 +24,13 @@ beforeAll(async () => {
       },
     }),
   );
-  app = await buildApp({ config: loadConfig({}), db, clock: createManualClock(), logger });
+  app = await buildApp({
+    config: loadConfig({}),
+    db,
+    clock: createManualClock(),
+    logger,
+    twilioAuthToken: 'x'.repeat(32),
+  });
   await app.ready();
 });
 afterAll(async () => {

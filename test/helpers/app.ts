@@ -13,6 +13,7 @@ import { createTestDb } from './db.js';
 
 export const TEST_CLIENT = { client_id: 'test-client', client_secret: 'test-client-secret' };
 export const TEST_PASSWORD = 'correct horse battery';
+export const TEST_CARRIER_TOKEN = 'test-carrier-auth-token';
 
 export interface TestUser {
   ct_user_id: number;
@@ -29,7 +30,7 @@ export async function createTestContext(env: Record<string, string> = {}) {
   const db: Db = await createTestDb();
   const clock = createManualClock(new Date('2026-03-07T15:00:00Z'));
   const config = loadConfig({ OAUTH_RATE_LIMIT_PER_MINUTE: '1000', ...env });
-  const app: App = await buildApp({ config, db, clock });
+  const app: App = await buildApp({ config, db, clock, twilioAuthToken: TEST_CARRIER_TOKEN });
   await app.ready();
   const passwordHash = await hashPassword(TEST_PASSWORD);
   await createAuthRepo(db).upsertClient(

@@ -4,10 +4,12 @@ import { inScope, isoTime } from '../shared/sql.js';
 export interface FlowRef {
   call_flow_id: number;
   group_id: number;
+  channel_id: number;
   phone_number_id: number | null;
   pool_id: number | null;
   version: number;
   call_flow_status: string;
+  document: Record<string, unknown>;
 }
 
 export interface FlowValues {
@@ -69,7 +71,7 @@ export function createCallFlowsRepo(db: Queryable) {
   return {
     async findInScope(scopeGroupId: number, callFlowId: number): Promise<FlowRef | undefined> {
       const { rows } = await db.query<FlowRef>(
-        `select call_flow_id, group_id, phone_number_id, pool_id, version, call_flow_status
+        `select call_flow_id, group_id, channel_id, phone_number_id, pool_id, version, call_flow_status, document
            from call_flow where call_flow_id = $2 and ${inScope('group_id', '$1')}`,
         [scopeGroupId, callFlowId],
       );
@@ -128,6 +130,16 @@ export function createCallFlowsRepo(db: Queryable) {
         ],
       );
       return rows[0]?.phone_number_id;
+    },
+
+    /** True when `number` is in the inventory, assigned to or reserved by a group in scope. */
+    async isNumberHeld(scopeGroupId: number, number: string): Promise<boolean> {
+      const { rowCount } = await db.query(
+        `select 1 from phone_number
+          where number = $2 and status in ('assigned', 'reserved') and ${inScope('group_id', '$1')}`,
+        [scopeGroupId, number],
+      );
+      return rowCount > 0;
     },
 
     /** Keeps a number the flow no longer uses with its group, as reserved. */

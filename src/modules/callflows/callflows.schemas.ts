@@ -13,7 +13,7 @@ export const ROUTE_BY = [
   'Zip Code Proximity',
 ] as const;
 
-const Rings = Type.Integer({
+export const Rings = Type.Integer({
   minimum: 1,
   maximum: 20,
   description: 'rings before giving up; 1 ring = 6 seconds',
@@ -24,7 +24,7 @@ export const OverflowNumber = Type.Object(
   { additionalProperties: false },
 );
 
-const Hunt = {
+export const Hunt = {
   isSimultaneous: Type.Optional(Type.Boolean({ description: 'ring target_did and overflowNumbers at once' })),
   overflowNumbers: Type.Optional(
     Type.Array(OverflowNumber, { description: 'tried in order after target_did' }),

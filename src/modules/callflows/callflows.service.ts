@@ -4,15 +4,162 @@ import type { Clock } from '../../lib/clock.js';
 import { toNanp10 } from '../../lib/phone.js';
 import type { Principal } from '../auth/principal.js';
 import { createGroupsRepo } from '../groups/groups.repo.js';
+import { type BranchRow, createMiscRepo, type LocationRow } from '../misc/misc.repo.js';
 import { claimAvailable } from '../numbers/numbers.repo.js';
 import { applyEntries } from '../shared/entries.js';
+import {
+  type CallFlowEntry,
+  type OutboundFlowEntry,
+  ROUTE_TYPES,
+  type RouteKey,
+} from './callflow-create.schemas.js';
 import { createCallFlowsRepo, type FlowRef, type StoredFlowRow } from './callflows.repo.js';
 import type { MultilevelIvrFlow } from './callflows.schemas.js';
-import { isUnset, locationIds, multilevelIvrReason } from './callflows.validate.js';
+import {
+  callFlowLocationIds,
+  callFlowReason,
+  isHangupTarget,
+  isUnset,
+  locationIds,
+  multilevelIvrReason,
+} from './callflows.validate.js';
 
 export interface CallFlowServiceDeps {
   db: Db;
   clock: Clock;
+}
+
+/** "Other: Other" in the channel catalogue (migration 0002): a new flow sent without channel_id. */
+const DEFAULT_CHANNEL_ID = 35;
+
+/** 1 ring = 6 seconds; V2's default ring time is 3 rings. */
+const RING_SECONDS = 6;
+const DEFAULT_RINGS = 3;
+
+/** What an outbound PIN reads as in replies: it lets callers dial out on the account. */
+const PIN_MASK = '********';
+
+/** V2's stored geo strategy for each route_by. */
+const GEO_STRATEGIES: Readonly<Record<string, string>> = {
+  'Claimed State': 'claimedState',
+  'Claimed Zip': 'Claimed',
+  'Area Code Proximity': 'Npa',
+  'Zip Code Proximity': 'Zipcode',
+};
+
+const DUPLICATE_NUMBER = { '23505': 'phone_number is already used by another call flow' };
+
+/** The fields of a posted flow that saving reads; entries of both create endpoints fit it. */
+interface FlowCore {
+  call_flow_id?: number | undefined;
+  group_id: number;
+  campaign_id: number;
+  channel_id?: number | undefined;
+  call_flow_name: string;
+  call_flow_status?: string | undefined;
+  webhook_enabled?: boolean | undefined;
+  webhook_id?: number | undefined;
+  postcall_ivr_enabled?: boolean | undefined;
+  postcall_ivr_id?: number | undefined;
+  number?: MultilevelIvrFlow['number'];
+  number_pool?: MultilevelIvrFlow['number_pool'];
+}
+
+type Numbers = Pick<FlowCore, 'group_id' | 'number' | 'number_pool'>;
+
+interface FlowSave {
+  /** as stored and answered, e.g. `IvrRoute2` */
+  routableType: string;
+  /** the checked entry: stored as the flow's document, less the fields the server sets */
+  flow: FlowCore;
+  locationIds: readonly number[];
+}
+
+/** Replies never carry an outbound PIN; the stored document keeps it for the call engine. */
+function withoutSecrets(document: Record<string, unknown>): Record<string, unknown> {
+  const outbound = document.outboundData;
+  if (!outbound || typeof outbound !== 'object') return document;
+  return { ...document, outboundData: { ...outbound, pin: PIN_MASK } };
+}
+
+function ringDelaySeconds(document: Record<string, unknown>): number {
+  if (Number(document.ring_delay) > 0) return Number(document.ring_delay);
+  const rings = Number(document.voicemail_rings) > 0 ? Number(document.voicemail_rings) : DEFAULT_RINGS;
+  return rings * RING_SECONDS;
+}
+
+/** V2's call-flow fields, taken from the document or given V2's defaults where it is silent. */
+function v2Fields(routableType: string, document: Record<string, unknown>) {
+  const ringTo = document.default_ringto;
+  const message = document.message;
+  return {
+    default_ringto: isHangupTarget(ringTo)
+      ? 'hangup'
+      : isUnset(ringTo)
+        ? null
+        : (toNanp10(ringTo as string | number) ?? String(ringTo)),
+    ring_delay: ringDelaySeconds(document),
+    message: message ?? null,
+    message_enabled:
+      typeof document.message_enabled === 'boolean'
+        ? document.message_enabled
+        : typeof message === 'string' && message.trim() !== '',
+    whisper_enabled: document.whisper_enabled ?? false,
+    whisper_message: document.whisper_message ?? null,
+    play_disclaimer: document.play_disclaimer ?? 'never',
+    voicemail_enabled: document.voicemail_enabled ?? routableType === 'VoicemailRoute',
+    record_until: document.record_until ?? null,
+    repeat_interval: document.repeat_interval ?? null,
+    call_value: document.call_value ?? null,
+    email_to_notify: document.email_to_notify ?? null,
+    spam_filter_enabled: document.spam_filter_enabled ?? false,
+    spam_threshold: document.spam_threshold ?? null,
+    webhook_enabled: document.webhook_enabled ?? false,
+    postcall_ivr_enabled: document.postcall_ivr_enabled ?? false,
+    postcall_ivr_id: document.postcall_ivr_id ?? null,
+  };
+}
+
+/** A geo flow's `geo_route` in V2's terms and its `location`, with the location's branches. */
+function geoFields(route: Record<string, unknown>, location: LocationRow | undefined, branches: BranchRow[]) {
+  return {
+    geo_route: {
+      ...route,
+      strategy: GEO_STRATEGIES[String(route.route_by)] ?? route.route_by,
+      radius: isUnset(route.proximity_limit) ? null : String(route.proximity_limit),
+      play_branding: route.play_branding ?? false,
+      allow_manual_entry: route.allow_manual_entry ?? false,
+      options: location
+        ? branches.map((branch) => ({
+            geo_target_did: branch.target_did,
+            group_id: location.group_id,
+            branch_name: branch.branch_name,
+            address: branch.address,
+            city: branch.city,
+            state: branch.state,
+            zip: branch.zip,
+            latitude: branch.latitude,
+            longitude: branch.longitude,
+            claimed_states: branch.claimed_states,
+            claimed_zips: branch.claimed_zips,
+            geo_created_at: location.location_created,
+            geo_updated_at: location.location_modified,
+          }))
+        : [],
+    },
+    location: location
+      ? [
+          {
+            location_id: location.location_id,
+            org_unit_id: location.group_id,
+            location_name: location.location_name,
+            location_created: location.location_created,
+            location_modified: location.location_modified,
+            location_active: location.location_active,
+          },
+        ]
+      : [],
+  };
 }
 
 export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
@@ -20,7 +167,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
   async function provisionNumbers(
     tx: Queryable,
     principal: Principal,
-    flow: MultilevelIvrFlow,
+    flow: Numbers,
     existing: FlowRef | undefined,
   ): Promise<{ phone_number_id: number | null; pool_id: number | null }> {
     const repo = createCallFlowsRepo(tx);
@@ -93,15 +240,16 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
     return { phone_number_id: null, pool_id: poolId };
   }
 
-  async function saveMultilevelIvr(
+  /**
+   * The one save path of every create endpoint: scope checks, the tracking number or pool, the
+   * flow row and its version, in the caller's transaction. Returns the call_flow_id.
+   */
+  async function saveFlow(
     tx: Queryable,
     principal: Principal,
-    flow: MultilevelIvrFlow,
-  ): Promise<string> {
-    const reason = multilevelIvrReason(flow);
-    if (reason) throw invalidInput(reason);
+    { routableType, flow, locationIds }: FlowSave,
+  ): Promise<number> {
     const repo = createCallFlowsRepo(tx);
-
     const existing = flow.call_flow_id
       ? await repo.findInScope(principal.groupId, flow.call_flow_id)
       : undefined;
@@ -114,24 +262,46 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
     if (!(await repo.isCampaignUsable(principal.groupId, flow.campaign_id))) {
       throw invalidInput(`campaign_id ${flow.campaign_id} is not a campaign you can access`);
     }
-    if (!(await repo.channelExists(flow.channel_id)))
-      throw invalidInput(`channel_id ${flow.channel_id} does not exist`);
+    const channelId = flow.channel_id ?? existing?.channel_id ?? DEFAULT_CHANNEL_ID;
+    if (!(await repo.channelExists(channelId))) throw invalidInput(`channel_id ${channelId} does not exist`);
     if (flow.webhook_enabled) {
       // Webhooks are stored from issue 5 on; until then no webhook id can be valid.
       throw invalidInput(`webhook_id ${flow.webhook_id ?? 0} is not a webhook you can access`);
     }
-    const missing = await repo.missingLocations(principal.groupId, [...new Set(locationIds(flow.ivrs))]);
+    if (flow.postcall_ivr_enabled) {
+      // Post-call IVRs have no endpoint yet, so no id can name one.
+      throw invalidInput(
+        `postcall_ivr_id ${flow.postcall_ivr_id ?? 0} is not a post-call IVR you can access`,
+      );
+    }
+    const missing = await repo.missingLocations(principal.groupId, [...new Set(locationIds)]);
     if (missing.length > 0) throw invalidInput(`location_id ${missing[0]} is not a location you can access`);
 
-    const numbers = await provisionNumbers(tx, principal, flow, existing);
-    const { call_flow_id: _ignored, ...document } = flow;
+    // An update that names neither a number nor a pool keeps the flow's own, as last posted.
+    const keeps = existing !== undefined && isUnset(flow.number) && isUnset(flow.number_pool);
+    const wanted: Numbers = !keeps
+      ? flow
+      : existing.pool_id
+        ? { group_id: flow.group_id, number_pool: { pool_id: existing.pool_id } }
+        : { group_id: flow.group_id, number: { phone_number_id: existing.phone_number_id ?? 0 } };
+    const numbers = await provisionNumbers(tx, principal, wanted, existing);
+    const {
+      call_flow_id: _id,
+      created_at: _created,
+      updated_at: _updated,
+      call_flow_created: _flowCreated,
+      ...posted
+    } = flow as FlowCore & Record<string, unknown>;
+    const document = keeps
+      ? { ...posted, number: existing.document.number, number_pool: existing.document.number_pool }
+      : posted;
     const values = {
       group_id: flow.group_id,
       campaign_id: flow.campaign_id,
-      channel_id: flow.channel_id,
+      channel_id: channelId,
       call_flow_name: flow.call_flow_name,
       call_flow_status: flow.call_flow_status ?? 'active',
-      routable_type: 'IvrRoute2',
+      routable_type: routableType,
       ...numbers,
       webhook_id: null,
       document: JSON.stringify(document),
@@ -140,12 +310,38 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
     const callFlowId = existing ? existing.call_flow_id : await repo.insertFlow(values, now);
     const version = existing ? await repo.replaceFlow(existing.call_flow_id, values, now) : 1;
     await repo.insertVersion(callFlowId, version, values.document, now, principal.userId);
-    return String(callFlowId);
+    return callFlowId;
+  }
+
+  async function saveMultilevelIvr(tx: Queryable, principal: Principal, flow: MultilevelIvrFlow) {
+    const reason = multilevelIvrReason(flow);
+    if (reason) throw invalidInput(reason);
+    return saveFlow(tx, principal, { routableType: 'IvrRoute2', flow, locationIds: locationIds(flow.ivrs) });
+  }
+
+  async function saveCallFlow(tx: Queryable, principal: Principal, entry: CallFlowEntry): Promise<number> {
+    const reason = callFlowReason(entry);
+    if (reason) throw invalidInput(reason);
+    const key = entry.routable_type as RouteKey;
+    const callFlowId = await saveFlow(tx, principal, {
+      routableType: ROUTE_TYPES[key],
+      flow: key === 'hangup' ? { ...entry, default_ringto: 'hangup' } : entry,
+      locationIds: callFlowLocationIds(entry),
+    });
+    // Checked once the flow holds its own number, which may be the caller id it names.
+    const callerId = isUnset(entry.outboundData?.callerid)
+      ? undefined
+      : toNanp10(entry.outboundData?.callerid as string | number);
+    if (callerId && !(await createCallFlowsRepo(tx).isNumberHeld(principal.groupId, callerId))) {
+      throw invalidInput(`outboundData.callerid ${callerId} is not a tracking number you can access`);
+    }
+    return callFlowId;
   }
 
   function toV2(
     row: StoredFlowRow,
     poolNumbers: { phone_number_id: number; number: string; rate_center: string }[],
+    geo: ReturnType<typeof geoFields> | undefined,
   ) {
     const numberRows = row.dnis
       ? [
@@ -156,9 +352,10 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
           },
         ]
       : poolNumbers;
-    const document = row.document as Record<string, unknown>;
+    const document = withoutSecrets(row.document);
     return {
       ...document,
+      ...v2Fields(row.routable_type, document),
       call_flow_id: row.call_flow_id,
       call_flow_name: row.call_flow_name,
       call_flow_status: row.call_flow_status,
@@ -170,7 +367,6 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
       channel_sub_category: row.channel_sub_category,
       routable_type: row.routable_type,
       dnis: row.dnis,
-      message_enabled: typeof document.message === 'string' && document.message.trim() !== '',
       version: row.version,
       call_flow_created: row.call_flow_created,
       created_at: row.call_flow_created,
@@ -188,28 +384,64 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
         ocn: Number(n.number.slice(6)),
       })),
       ...(row.pool_id ? { number_pool: { ...(document.number_pool as object), pool_id: row.pool_id } } : {}),
+      ...geo,
     };
+  }
+
+  /** A geo flow's location and branches, as far as the caller may see them. */
+  async function geoOf(principal: Principal, route: Record<string, unknown>) {
+    const misc = createMiscRepo(db);
+    const location = isUnset(route.location_id)
+      ? undefined
+      : await misc.findLocationInScope(principal.groupId, Number(route.location_id));
+    return geoFields(route, location, location ? await misc.branchesOf([location.location_id]) : []);
   }
 
   return {
     async saveMultilevelIvr(principal: Principal, entries: readonly MultilevelIvrFlow[]) {
-      const results = await applyEntries(db, entries, (tx, flow) => saveMultilevelIvr(tx, principal, flow), {
-        '23505': 'phone_number is already used by another call flow',
-      });
+      const results = await applyEntries(
+        db,
+        entries,
+        (tx, flow) => saveMultilevelIvr(tx, principal, flow),
+        DUPLICATE_NUMBER,
+      );
       return results.map((r) => ({ ...r, data: String(r.data) }));
+    },
+
+    /** POST /v2/callflow: flows of any route type; `data` of each result is the call_flow_id. */
+    async save(principal: Principal, entries: readonly CallFlowEntry[]) {
+      return applyEntries(db, entries, (tx, entry) => saveCallFlow(tx, principal, entry), DUPLICATE_NUMBER);
+    },
+
+    /** POST /v2/callflow/outbound: the same, every entry an outbound route. */
+    async saveOutbound(principal: Principal, entries: readonly OutboundFlowEntry[]) {
+      return applyEntries(
+        db,
+        entries,
+        (tx, entry) => saveCallFlow(tx, principal, { ...entry, routable_type: 'outbound' }),
+        DUPLICATE_NUMBER,
+      );
     },
 
     async get(principal: Principal, callFlowId: number) {
       const repo = createCallFlowsRepo(db);
       const row = await repo.findStored(principal.groupId, callFlowId);
       if (!row) throw notFound();
-      return toV2(row, row.pool_id ? await repo.poolNumbers(row.pool_id) : []);
+      const geoRoute = row.routable_type === 'GeoRoute' ? row.document.geo_route : undefined;
+      return toV2(
+        row,
+        row.pool_id ? await repo.poolNumbers(row.pool_id) : [],
+        geoRoute && typeof geoRoute === 'object'
+          ? await geoOf(principal, geoRoute as Record<string, unknown>)
+          : undefined,
+      );
     },
 
     async history(principal: Principal, callFlowId: number) {
       const repo = createCallFlowsRepo(db);
       if (!(await repo.findInScope(principal.groupId, callFlowId))) throw notFound();
-      return repo.versions(callFlowId);
+      const versions = await repo.versions(callFlowId);
+      return versions.map((version) => ({ ...version, document: withoutSecrets(version.document) }));
     },
   };
 }

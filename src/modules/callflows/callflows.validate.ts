@@ -1,11 +1,22 @@
+import type { Static } from '@sinclair/typebox';
+import { DateTime } from 'luxon';
 import { toNanp10 } from '../../lib/phone.js';
 import { parseClockTime, resolveTimeZone } from '../../routing/time-zones.js';
-import { type IvrOption, MAX_MENU_DEPTH, type MultilevelIvrFlow, ROUTE_BY } from './callflows.schemas.js';
+import { type CallFlowEntry, type IvrItem, ROUTE_TYPES, type RouteKey } from './callflow-create.schemas.js';
+import {
+  type GeoData,
+  type IvrOption,
+  MAX_MENU_DEPTH,
+  type MultilevelIvrFlow,
+  ROUTE_BY,
+  type ScheduleRoute,
+} from './callflows.schemas.js';
 
 /**
- * The checks a multi-level IVR document must pass beyond its schema, as pure functions: each
- * returns the first reason the document is unusable, or undefined. References to other records
- * (groups, campaigns, numbers ...) are checked by the service against the database.
+ * The checks a call-flow document (multi-level IVR, or any route type) must pass beyond its
+ * schema, as pure functions: each returns the first reason the document is unusable, or
+ * undefined. References to other records (groups, campaigns, numbers ...) are checked by the
+ * service against the database.
  */
 
 export const MAX_OVERFLOW_NUMBERS = 9;
@@ -50,30 +61,33 @@ function huntReason(path: string, hunt: Hunt): string | undefined {
   return undefined;
 }
 
-function geoReason(path: string, option: IvrOption): string | undefined {
-  const geo = option.geoData;
+type GeoFields = Static<typeof GeoData>;
+type ScheduleFields = Static<typeof ScheduleRoute>;
+
+/** A geo route (`field` names it in reasons: `geoData` on an IVR option, `geo_route` on a flow). */
+function geoReason(path: string, field: string, geo: GeoFields | undefined): string | undefined {
   if (!geo) return `${path}Missing Geo Data.`;
-  if (!ROUTE_BY.includes(geo.route_by)) return `${path}geoData.route_by ${geo.route_by} is not supported`;
+  if (!ROUTE_BY.includes(geo.route_by)) return `${path}${field}.route_by ${geo.route_by} is not supported`;
   const isProximity = geo.route_by.endsWith('Proximity');
   if (isProximity && !(Number(geo.proximity_limit) > 0)) {
-    return `${path}geoData.proximity_limit must be more than 0 miles for ${geo.route_by}`;
+    return `${path}${field}.proximity_limit must be more than 0 miles for ${geo.route_by}`;
   }
-  if (isUnset(geo.location_id)) return `${path}geoData.location_id is required`;
-  return phoneReason(path, 'geoData.target_did', geo.target_did, false);
+  if (isUnset(geo.location_id)) return `${path}${field}.location_id is required`;
+  return phoneReason(path, `${field}.target_did`, geo.target_did, false);
 }
 
-function scheduleReason(path: string, option: IvrOption): string | undefined {
-  const route = option.scheduleRoute;
+/** A schedule route (`scheduleRoute` on an IVR option, `schedule_data` on a flow). */
+function scheduleReason(path: string, field: string, route: ScheduleFields | undefined): string | undefined {
   if (!route) return `${path}Missing Schedule Data.`;
   if (!resolveTimeZone(route.timezone))
-    return `${path}scheduleRoute.timezone ${route.timezone} is not a known time zone`;
-  const defaultReason = phoneReason(path, 'scheduleRoute.default_ringto', route.default_ringto, false);
+    return `${path}${field}.timezone ${route.timezone} is not a known time zone`;
+  const defaultReason = phoneReason(path, `${field}.default_ringto`, route.default_ringto, false);
   if (defaultReason) return defaultReason;
   for (const [i, schedule] of route.schedules.entries()) {
-    const at = `${path}scheduleRoute.schedules[${i}].`;
-    for (const field of ['schedule_start_time', 'schedule_end_time'] as const) {
-      if (parseClockTime(schedule[field]) === undefined) {
-        return `${at}${field} ${JSON.stringify(schedule[field])} is not a time (use HH:mm, h:mm AM or End of Day)`;
+    const at = `${path}${field}.schedules[${i}].`;
+    for (const key of ['schedule_start_time', 'schedule_end_time'] as const) {
+      if (parseClockTime(schedule[key]) === undefined) {
+        return `${at}${key} ${JSON.stringify(schedule[key])} is not a time (use HH:mm, h:mm AM or End of Day)`;
       }
     }
     if (schedule.schedule_start_time === schedule.schedule_end_time) {
@@ -117,9 +131,9 @@ function optionReason(
       if (depth >= MAX_MENU_DEPTH) return `${path}menus nest at most ${MAX_MENU_DEPTH} levels deep`;
       return menuReason(`${at}.ivrData`, option.ivrData, depth + 1);
     case 'geo':
-      return geoReason(path, option);
+      return geoReason(path, 'geoData', option.geoData);
     case 'schedule':
-      return scheduleReason(path, option);
+      return scheduleReason(path, 'scheduleRoute', option.scheduleRoute);
     default:
       return undefined;
   }
@@ -136,11 +150,25 @@ function menuReason(path: string, options: IvrOption[], depth: number): string |
   return undefined;
 }
 
-/** The first reason a multi-level IVR flow cannot be saved, judged on the document alone. */
-export function multilevelIvrReason(flow: MultilevelIvrFlow): string | undefined {
+interface NumberFields {
+  number?: { phone_number_id?: number | undefined; phone_number?: string | number | undefined } | undefined;
+  number_pool?:
+    | {
+        pool_id?: number | undefined;
+        pool_name?: string | undefined;
+        number_quantity?: number | undefined;
+        npa?: number | string | undefined;
+        nxx?: number | string | undefined;
+      }
+    | undefined;
+}
+
+/** The tracking number or pool; `isOptional` (an update) lets a flow keep the one it has. */
+function numberReason(flow: NumberFields, isOptional: boolean): string | undefined {
   const hasNumber = flow.number !== undefined && flow.number !== null;
   const hasPool = flow.number_pool !== undefined && flow.number_pool !== null;
-  if (hasNumber === hasPool) return 'Provide exactly one of number or number_pool';
+  if (hasNumber && hasPool) return 'Provide exactly one of number or number_pool';
+  if (!hasNumber && !hasPool) return isOptional ? undefined : 'Provide exactly one of number or number_pool';
   if (hasNumber && isUnset(flow.number?.phone_number) && isUnset(flow.number?.phone_number_id)) {
     return 'number needs a phone_number or a phone_number_id';
   }
@@ -157,6 +185,14 @@ export function multilevelIvrReason(flow: MultilevelIvrFlow): string | undefined
     if (!isUnset(pool.nxx) && !/^[2-9]\d{2}$/.test(String(pool.nxx)))
       return `number_pool.nxx ${pool.nxx} is not an exchange`;
   }
+  return undefined;
+}
+
+/** `referral_number` and `email_to_notify`, which every flow may carry. */
+function contactReason(flow: {
+  referral_number?: string | number | undefined;
+  email_to_notify?: string | undefined;
+}): string | undefined {
   const referral = phoneReason('', 'referral_number', flow.referral_number, false);
   if (referral) return referral;
   const emails = (flow.email_to_notify ?? '')
@@ -164,8 +200,12 @@ export function multilevelIvrReason(flow: MultilevelIvrFlow): string | undefined
     .map((e) => e.trim())
     .filter(Boolean);
   const badEmail = emails.find((email) => !EMAIL.test(email));
-  if (badEmail) return `email_to_notify ${badEmail} is not a valid e-mail address`;
-  return menuReason('ivrs', flow.ivrs, 1);
+  return badEmail ? `email_to_notify ${badEmail} is not a valid e-mail address` : undefined;
+}
+
+/** The first reason a multi-level IVR flow cannot be saved, judged on the document alone. */
+export function multilevelIvrReason(flow: MultilevelIvrFlow): string | undefined {
+  return numberReason(flow, false) ?? contactReason(flow) ?? menuReason('ivrs', flow.ivrs, 1);
 }
 
 /** Every location an IVR tree names on its geo options, for the service to check in scope. */
@@ -176,4 +216,146 @@ export function locationIds(options: IvrOption[]): number[] {
       : []),
     ...(option.action === 'interactiveVoice' ? locationIds(option.ivrData ?? []) : []),
   ]);
+}
+
+/* POST /v2/callflow: one flow of any route type. */
+
+/** V2's reasons for an unknown route type and for a route sent without its data. */
+export const INVALID_ROUTE_TYPE = 'Invalid Route Type';
+
+/** Each route that needs data, the field that carries it and V2's reason when it is missing. */
+const ROUTE_DATA = {
+  ivr: { field: 'ivrs', missing: 'Missing Ivr Data.' },
+  geo: { field: 'geo_route', missing: 'Missing Geo Data.' },
+  percentage: { field: 'ringto_percentage', missing: 'Missing Ringto Data.' },
+  schedule: { field: 'schedule_data', missing: 'Missing Schedule Data.' },
+  outbound: { field: 'outboundData', missing: 'Missing Outbound Data.' },
+} as const satisfies Partial<Record<RouteKey, { field: keyof CallFlowEntry; missing: string }>>;
+
+/** Routes whose calls ring `default_ringto` (the destination, or the fallback when nothing matches). */
+const NEEDS_DEFAULT_RINGTO: ReadonlySet<RouteKey> = new Set(['simple', 'geo', 'schedule']);
+
+export const isRouteKey = (value: string): value is RouteKey => Object.hasOwn(ROUTE_TYPES, value);
+
+export const isHangupTarget = (value: unknown): boolean =>
+  typeof value === 'string' && value.trim().toLowerCase() === 'hangup';
+
+const isPresent = (value: unknown): boolean =>
+  value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
+
+/** Single-level IVR items as IVR options, so one set of menu rules (and one engine) serves both. */
+export function toIvrOptions(items: readonly IvrItem[]): IvrOption[] {
+  return items.map((item) => {
+    const { key, Key, name, route_type, message_enabled, message, target_did, ...rest } = item;
+    const type = (route_type ?? 'Simple').toLowerCase() as IvrOption['action'];
+    const hangsUp = isHangupTarget(target_did);
+    return {
+      ...rest,
+      key: (key ?? Key) as number,
+      action: type === 'simple' && hangsUp ? 'hangup' : type,
+      ...(name === undefined ? {} : { destination: name }),
+      ...(message === undefined || message_enabled === false ? {} : { message }),
+      ...(target_did === undefined || hangsUp ? {} : { target_did }),
+    };
+  });
+}
+
+/**
+ * The menu options of any IvrRoute2 document: a multi-level IVR stores them as IVR options; a
+ * single-level IVR from POST /v2/callflow (its document says `routable_type: "ivr"`) stores the
+ * items as posted, so they are mapped here.
+ */
+export function ivrOptionsOf(document: { routable_type?: unknown; ivrs?: unknown }): IvrOption[] {
+  const ivrs = Array.isArray(document.ivrs) ? document.ivrs : [];
+  return document.routable_type === 'ivr' ? toIvrOptions(ivrs as IvrItem[]) : (ivrs as IvrOption[]);
+}
+
+function ivrItemsReason(items: readonly IvrItem[]): string | undefined {
+  for (const [i, item] of items.entries()) {
+    const path = `ivrs[${i}]: `;
+    if (item.key === undefined && item.Key === undefined) return `${path}key is required`;
+    if (item.key !== undefined && item.Key !== undefined && item.key !== item.Key) {
+      return `${path}key ${item.key} and Key ${item.Key} differ; send one of them`;
+    }
+    if (item.message_enabled && !item.message?.trim()) {
+      return `${path}message is required when message_enabled is true`;
+    }
+  }
+  return menuReason('ivrs', toIvrOptions(items), 1);
+}
+
+function percentageReason(options: NonNullable<CallFlowEntry['ringto_percentage']>): string | undefined {
+  for (const [i, option] of options.entries()) {
+    const path = `ringto_percentage[${i}]: `;
+    const reason = phoneReason(path, 'ringToNum', option.ringToNum, true) ?? huntReason(path, option);
+    if (reason) return reason;
+  }
+  const total = options.reduce((sum, option) => sum + option.percentage, 0);
+  return total === 100
+    ? undefined
+    : `ringto_percentage adds up to ${total}%; the percentages must add up to 100`;
+}
+
+function outboundReason(data: NonNullable<CallFlowEntry['outboundData']>): string | undefined {
+  if (!/^\d{4,8}$/.test(data.pin)) return 'outboundData.pin must be 4 to 8 digits';
+  return phoneReason('', 'outboundData.callerid', data.callerid, false);
+}
+
+function routeReason(key: RouteKey, entry: CallFlowEntry): string | undefined {
+  switch (key) {
+    case 'ivr':
+      return ivrItemsReason(entry.ivrs ?? []);
+    case 'geo':
+      return geoReason('', 'geo_route', entry.geo_route);
+    case 'percentage':
+      return percentageReason(entry.ringto_percentage ?? []);
+    case 'schedule':
+      return scheduleReason('', 'schedule_data', entry.schedule_data);
+    case 'outbound':
+      return entry.outboundData ? outboundReason(entry.outboundData) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function defaultRingtoReason(key: RouteKey, value: string | number | undefined): string | undefined {
+  if (key === 'hangup') {
+    return isUnset(value) || isHangupTarget(value)
+      ? undefined
+      : 'default_ringto must be hangup (or left out) for a hangup route';
+  }
+  if (isHangupTarget(value)) return undefined;
+  return phoneReason('', 'default_ringto', value, NEEDS_DEFAULT_RINGTO.has(key));
+}
+
+/** The first reason a call flow of any route type cannot be saved, judged on the document alone. */
+export function callFlowReason(entry: CallFlowEntry): string | undefined {
+  const key = entry.routable_type;
+  if (!isRouteKey(key)) return INVALID_ROUTE_TYPE;
+  for (const [route, { field, missing }] of Object.entries(ROUTE_DATA)) {
+    if (route === key && !isPresent(entry[field])) return missing;
+    if (route !== key && isPresent(entry[field])) return `${field} does not apply to a ${key} route`;
+  }
+  if (entry.message_enabled && !entry.message?.trim()) {
+    return 'message is required when message_enabled is true';
+  }
+  if (entry.whisper_enabled && !entry.whisper_message?.trim()) {
+    return 'whisper_message is required when whisper_enabled is true';
+  }
+  if (entry.record_until !== undefined && !DateTime.fromISO(entry.record_until).isValid) {
+    return `record_until ${JSON.stringify(entry.record_until)} is not a date (use YYYY-MM-DD or ISO 8601)`;
+  }
+  return (
+    defaultRingtoReason(key, entry.default_ringto) ??
+    huntReason('', entry) ??
+    numberReason(entry, !isUnset(entry.call_flow_id)) ??
+    contactReason(entry) ??
+    routeReason(key, entry)
+  );
+}
+
+/** Every location a call flow names (its geo route and any geo IVR option), to check in scope. */
+export function callFlowLocationIds(entry: CallFlowEntry): number[] {
+  const route = isUnset(entry.geo_route?.location_id) ? [] : [Number(entry.geo_route?.location_id)];
+  return [...route, ...locationIds(toIvrOptions(entry.ivrs ?? []))];
 }

@@ -116,7 +116,7 @@ export function createCampaignsRepo(db: Queryable) {
       const { rows } = await db.query<CampaignRouteRow>(
         `select f.campaign_id, f.call_flow_id, f.routable_type as route_type, f.call_flow_name,
                 ${isoTime('f.call_flow_created')} as call_flow_created, ${isoTime('f.updated_at')} as call_flow_modified,
-                f.call_flow_status, (f.document ->> 'repeat_interval')::integer as repeat_interval,
+                f.call_flow_status, (f.document ->> 'repeat_interval')::numeric as repeat_interval,
                 (f.document ->> 'call_value')::numeric as call_value
            from call_flow f
           where f.campaign_id = any($1::integer[]) and f.call_flow_status <> 'deleted'

@@ -1,0 +1,163 @@
+import type { Queryable } from '../db/index.js';
+import type { CallState } from '../routing/engine.js';
+
+export interface NewCall {
+  carrier_call_sid: string;
+  call_flow_id: number | null;
+  call_flow_version: number | null;
+  group_id: number | null;
+  campaign_id: number | null;
+  channel_id: number | null;
+  tracking_number: string;
+  caller_number: string;
+  caller_city: string | null;
+  caller_state: string | null;
+  caller_zip: string | null;
+  stir_verstat: string | null;
+  started_at: Date;
+  ended_at: Date | null;
+  disposition: string;
+  is_repeat: boolean;
+  call_value: number | null;
+  trail: string[];
+  key_path: string;
+  state: CallState | null;
+  step: number;
+  last_twiml: string;
+}
+
+export interface CallRow {
+  call_id: number;
+  call_flow_id: number | null;
+  call_flow_version: number | null;
+  step: number;
+  state: CallState | null;
+  last_twiml: string | null;
+  disposition: string;
+  caller_state: string | null;
+  caller_zip: string | null;
+  caller_number: string;
+  answered_at: Date | null;
+}
+
+export interface StepChanges {
+  state: CallState;
+  last_twiml: string;
+  trail: string[];
+  key_path: string;
+  disposition?: string | undefined;
+  answered_at?: Date | undefined;
+  answered_by?: string | undefined;
+  recording_url?: string | undefined;
+  voicemail_url?: string | undefined;
+}
+
+const NEW_CALL_COLUMNS = [
+  'carrier_call_sid',
+  'call_flow_id',
+  'call_flow_version',
+  'group_id',
+  'campaign_id',
+  'channel_id',
+  'tracking_number',
+  'caller_number',
+  'caller_city',
+  'caller_state',
+  'caller_zip',
+  'stir_verstat',
+  'started_at',
+  'ended_at',
+  'disposition',
+  'is_repeat',
+  'call_value',
+  'trail',
+  'key_path',
+  'state',
+  'step',
+  'last_twiml',
+] as const;
+
+export function createCallsRepo(db: Queryable) {
+  return {
+    /** Inserts the call unless the carrier sent this CallSid before; true when inserted. */
+    async insert(call: NewCall): Promise<boolean> {
+      const values = NEW_CALL_COLUMNS.map((column) =>
+        column === 'trail' || column === 'state' ? JSON.stringify(call[column]) : call[column],
+      );
+      const { rowCount } = await db.query(
+        `insert into call (${NEW_CALL_COLUMNS.join(', ')})
+         values (${NEW_CALL_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
+         on conflict (carrier_call_sid) do nothing`,
+        values,
+      );
+      return rowCount > 0;
+    },
+
+    async lastTwiml(carrierCallSid: string): Promise<string | undefined> {
+      const { rows } = await db.query<{ last_twiml: string | null }>(
+        'select last_twiml from call where carrier_call_sid = $1',
+        [carrierCallSid],
+      );
+      return rows[0]?.last_twiml ?? undefined;
+    },
+
+    /** The call, locked until the transaction ends, so two retries of one callback run one at a time. */
+    async lockBySid(carrierCallSid: string): Promise<CallRow | undefined> {
+      const { rows } = await db.query<CallRow>(
+        `select call_id, call_flow_id, call_flow_version, step, state, last_twiml, disposition,
+                caller_state, caller_zip, caller_number, answered_at
+           from call where carrier_call_sid = $1 for update`,
+        [carrierCallSid],
+      );
+      return rows[0];
+    },
+
+    async saveStep(callId: number, changes: StepChanges): Promise<void> {
+      await db.query(
+        `update call set state = $2, last_twiml = $3, trail = $4, key_path = $5, step = step + 1,
+                disposition = coalesce($6, disposition), answered_at = coalesce(answered_at, $7),
+                answered_by = coalesce($8, answered_by), recording_url = coalesce($9, recording_url),
+                voicemail_url = coalesce($10, voicemail_url)
+          where call_id = $1`,
+        [
+          callId,
+          JSON.stringify(changes.state),
+          changes.last_twiml,
+          JSON.stringify(changes.trail),
+          changes.key_path,
+          changes.disposition ?? null,
+          changes.answered_at ?? null,
+          changes.answered_by ?? null,
+          changes.recording_url ?? null,
+          changes.voicemail_url ?? null,
+        ],
+      );
+    },
+
+    /** Closes the call once; a repeated final status changes nothing. */
+    async finish(
+      carrierCallSid: string,
+      endedAt: Date,
+      durationSeconds: number,
+      disposition: string,
+    ): Promise<boolean> {
+      const { rowCount } = await db.query(
+        `update call set ended_at = $2, duration_seconds = $3,
+                disposition = case when disposition = 'IN PROGRESS' then $4 else disposition end
+          where carrier_call_sid = $1 and ended_at is null`,
+        [carrierCallSid, endedAt, durationSeconds, disposition],
+      );
+      return rowCount > 0;
+    },
+
+    /** Calls from this caller to this tracking number since `since` (repeat callers, spam bursts). */
+    async countRecent(callerNumber: string, trackingNumber: string, since: Date): Promise<number> {
+      const { rows } = await db.query<{ n: number }>(
+        `select count(*)::int as n from call
+          where caller_number = $1 and tracking_number = $2 and started_at >= $3`,
+        [callerNumber, trackingNumber, since],
+      );
+      return rows[0]?.n ?? 0;
+    },
+  };
+}

@@ -1,0 +1,175 @@
+import type { Db } from '../db/index.js';
+import type { MultilevelIvrFlow } from '../modules/callflows/callflows.schemas.js';
+import { ivrOptionsOf } from '../modules/callflows/callflows.validate.js';
+import { type Branch, compileIvrProgram, type Program } from '../routing/program.js';
+
+/** What the runtime needs to route calls to one tracking number, compiled once. */
+export interface LiveFlow {
+  callFlowId: number;
+  version: number;
+  groupId: number;
+  campaignId: number;
+  channelId: number;
+  callValue: number | null;
+  repeatIntervalHours: number;
+  spamFilterEnabled: boolean;
+  spamThreshold: number;
+  program: Program;
+}
+
+interface FlowVersionRow {
+  call_flow_id: number;
+  version: number;
+  call_flow_status: string;
+  group_id: number;
+  campaign_id: number;
+  channel_id: number;
+  routable_type: string;
+  document: MultilevelIvrFlow;
+}
+
+interface BranchRow {
+  location_id: number;
+  target_did: string;
+  latitude: number | null;
+  longitude: number | null;
+  claimed_states: string[];
+  claimed_zips: string[];
+}
+
+function geoLocationIds(document: MultilevelIvrFlow): number[] {
+  const ids: number[] = [];
+  const walk = (options: MultilevelIvrFlow['ivrs']) => {
+    for (const option of options) {
+      if (option.action === 'geo' && option.geoData?.location_id)
+        ids.push(Number(option.geoData.location_id));
+      if (option.ivrData) walk(option.ivrData);
+    }
+  };
+  walk(document.ivrs ?? []);
+  return [...new Set(ids)];
+}
+
+/**
+ * Compiled flows by tracking number and by (flow, version). The webhook path reads the database
+ * only on a miss: one query for the flow, one for its geo branches. Any change to any flow, from
+ * any process, arrives as a NOTIFY (a trigger on call_flow) and empties the number index; the
+ * versioned programs never change, so calls in progress keep the version they started with.
+ */
+export function createFlowCache(db: Db) {
+  const byNumber = new Map<string, Promise<LiveFlow | undefined>>();
+  const byVersion = new Map<string, Promise<LiveFlow | undefined>>();
+
+  async function compile(row: FlowVersionRow): Promise<LiveFlow | undefined> {
+    if (row.routable_type !== 'IvrRoute2') return undefined;
+    // Single-level IVRs from POST /v2/callflow are stored as posted; run them as menus too.
+    const document = { ...row.document, ivrs: ivrOptionsOf(row.document) };
+    const locationIds = geoLocationIds(document);
+    const locations = new Map<number, Branch[]>();
+    if (locationIds.length > 0) {
+      const { rows } = await db.query<BranchRow>(
+        `select b.location_id, b.target_did, b.latitude, b.longitude, b.claimed_states, b.claimed_zips
+           from geo_location_branch b join geo_location l on l.location_id = b.location_id
+          where b.location_id = any($1::integer[]) and l.location_active
+          order by b.location_id, b.position`,
+        [locationIds],
+      );
+      for (const branch of rows) {
+        locations.set(branch.location_id, [
+          ...(locations.get(branch.location_id) ?? []),
+          {
+            targetDid: branch.target_did,
+            latitude: branch.latitude,
+            longitude: branch.longitude,
+            claimedStates: branch.claimed_states,
+            claimedZips: branch.claimed_zips,
+          },
+        ]);
+      }
+    }
+    return {
+      callFlowId: row.call_flow_id,
+      version: row.version,
+      groupId: row.group_id,
+      campaignId: row.campaign_id,
+      channelId: row.channel_id,
+      callValue: document.call_value ?? null,
+      repeatIntervalHours: document.repeat_interval ?? 0,
+      spamFilterEnabled: document.spam_filter_enabled ?? false,
+      spamThreshold: document.spam_threshold ?? 0,
+      program: compileIvrProgram({
+        callFlowId: row.call_flow_id,
+        version: row.version,
+        status: row.call_flow_status,
+        document,
+        locations,
+      }),
+    };
+  }
+
+  const remember = (
+    map: Map<string, Promise<LiveFlow | undefined>>,
+    key: string,
+    load: () => Promise<LiveFlow | undefined>,
+  ) => {
+    const cached = map.get(key);
+    if (cached) return cached;
+    const loading = load();
+    map.set(key, loading);
+    loading.catch(() => map.delete(key));
+    return loading;
+  };
+
+  return {
+    /** Starts listening for flow changes; resolves to a stop function. */
+    async start(): Promise<() => Promise<void>> {
+      return db.listen('call_flow_changed', () => byNumber.clear());
+    },
+
+    /** The live flow answering calls to a 10-digit tracking number, or undefined. */
+    forNumber(trackingNumber: string): Promise<LiveFlow | undefined> {
+      return remember(byNumber, trackingNumber, async () => {
+        const { rows } = await db.query<FlowVersionRow>(
+          `select f.call_flow_id, f.version, f.call_flow_status, f.group_id, f.campaign_id, f.channel_id,
+                  f.routable_type, f.document
+             from phone_number p
+             join call_flow f on (f.phone_number_id = p.phone_number_id or f.pool_id = p.pool_id)
+            where p.number = $1 and f.call_flow_status <> 'deleted'
+            limit 1`,
+          [trackingNumber],
+        );
+        const row = rows[0];
+        if (!row) return undefined;
+        const live = await compile(row);
+        if (live) byVersion.set(`${live.callFlowId}:${live.version}`, Promise.resolve(live));
+        return live;
+      });
+    },
+
+    /** A flow as it is now, compiled afresh (dry runs); undefined when it cannot route. */
+    async current(callFlowId: number): Promise<LiveFlow | undefined> {
+      const { rows } = await db.query<FlowVersionRow>(
+        `select call_flow_id, version, call_flow_status, group_id, campaign_id, channel_id, routable_type, document
+           from call_flow where call_flow_id = $1`,
+        [callFlowId],
+      );
+      return rows[0] ? compile(rows[0]) : undefined;
+    },
+
+    /** The flow as it was at a version: what a call in progress keeps using. */
+    atVersion(callFlowId: number, version: number): Promise<LiveFlow | undefined> {
+      return remember(byVersion, `${callFlowId}:${version}`, async () => {
+        const { rows } = await db.query<FlowVersionRow>(
+          `select f.call_flow_id, v.version, f.call_flow_status, f.group_id, f.campaign_id, f.channel_id,
+                  f.routable_type, v.document
+             from call_flow_version v join call_flow f on f.call_flow_id = v.call_flow_id
+            where v.call_flow_id = $1 and v.version = $2`,
+          [callFlowId, version],
+        );
+        return rows[0] ? compile({ ...rows[0], call_flow_status: 'active' }) : undefined;
+      });
+    },
+  };
+}
+
+export type FlowCache = ReturnType<typeof createFlowCache>;

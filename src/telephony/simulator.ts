@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import { XMLParser } from 'fast-xml-parser';
+import twilio from 'twilio';
+
+/**
+ * Plays the carrier: posts signed webhooks as Twilio would, reads the TwiML that comes back,
+ * presses keys, answers or not, and records what happened. Used by `switchboard call` and by
+ * the end-to-end tests, so the real webhook path is what gets exercised.
+ */
+
+export interface SimulatedCall {
+  /** tracking number dialled (10 digits) */
+  to: string;
+  /** caller (10 digits) */
+  from: string;
+  /** keys to press at successive menus; an empty string means "press nothing" */
+  press?: readonly string[];
+  /** which leg answers: the first one rung, none, or a given 10-digit number */
+  answer?: 'first' | 'none' | string;
+  fromState?: string;
+  fromZip?: string;
+  stirVerstat?: string;
+  callSid?: string;
+}
+
+export interface SimulationStep {
+  kind:
+    | 'hear'
+    | 'press'
+    | 'silence'
+    | 'ring'
+    | 'answered'
+    | 'no-answer'
+    | 'whisper'
+    | 'voicemail'
+    | 'hangup'
+    | 'rejected';
+  detail: string;
+}
+
+export interface SimulationResult {
+  callSid: string;
+  steps: SimulationStep[];
+  /** how the call ended from the caller's side */
+  outcome: 'hangup' | 'rejected' | 'step-limit';
+}
+
+/** Sends one webhook: an absolute URL, the form fields and the signature; resolves to the body. */
+export type CarrierTransport = (
+  url: string,
+  params: Record<string, string>,
+  signature: string,
+) => Promise<string>;
+
+type XmlNode = Record<string, unknown> & { ':@'?: Record<string, string> };
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseTagValue: false,
+  parseAttributeValue: false,
+});
+
+const verbOf = (node: XmlNode) => Object.keys(node).find((key) => key !== ':@') ?? '';
+const childrenOf = (node: XmlNode) => (node[verbOf(node)] as XmlNode[] | undefined) ?? [];
+const textOf = (node: XmlNode) =>
+  childrenOf(node)
+    .map((child) => String((child as { '#text'?: unknown })['#text'] ?? ''))
+    .join('');
+
+function responseVerbs(twiml: string): XmlNode[] {
+  const document = parser.parse(twiml) as XmlNode[];
+  const response = document.find((node) => verbOf(node) === 'Response');
+  return response ? childrenOf(response) : [];
+}
+
+const MAX_REQUESTS = 60;
+
+export async function simulateCall(
+  call: SimulatedCall,
+  options: { voiceUrl: string; statusUrl: string; authToken: string; transport: CarrierTransport },
+): Promise<SimulationResult> {
+  const callSid = call.callSid ?? `CA${randomBytes(16).toString('hex')}`;
+  const keys = [...(call.press ?? [])];
+  const steps: SimulationStep[] = [];
+  const base: Record<string, string> = {
+    CallSid: callSid,
+    AccountSid: 'AC00000000000000000000000000000000',
+    From: `+1${call.from}`,
+    To: `+1${call.to}`,
+    Direction: 'inbound',
+    CallStatus: 'in-progress',
+    ApiVersion: '2010-04-01',
+    ...(call.fromState ? { FromState: call.fromState } : {}),
+    ...(call.fromZip ? { FromZip: call.fromZip } : {}),
+    ...(call.stirVerstat ? { StirVerstat: call.stirVerstat } : {}),
+  };
+  let requests = 0;
+  const post = async (url: string, extra: Record<string, string> = {}) => {
+    requests += 1;
+    const params = { ...base, ...extra };
+    return options.transport(url, params, twilio.getExpectedTwilioSignature(options.authToken, url, params));
+  };
+
+  let twiml = await post(options.voiceUrl, { CallStatus: 'ringing' });
+  let outcome: SimulationResult['outcome'] = 'step-limit';
+  walk: while (requests < MAX_REQUESTS) {
+    for (const node of responseVerbs(twiml)) {
+      const attributes = node[':@'] ?? {};
+      switch (verbOf(node)) {
+        case 'Say':
+          steps.push({ kind: 'hear', detail: textOf(node) });
+          break;
+        case 'Play':
+          steps.push({ kind: 'hear', detail: `audio ${textOf(node)}` });
+          break;
+        case 'Gather': {
+          for (const inner of childrenOf(node)) {
+            steps.push({
+              kind: 'hear',
+              detail: verbOf(inner) === 'Play' ? `audio ${textOf(inner)}` : textOf(inner),
+            });
+          }
+          const key = keys.shift() ?? '';
+          steps.push(key ? { kind: 'press', detail: key } : { kind: 'silence', detail: 'no input' });
+          twiml = await post(attributes.action ?? options.voiceUrl, { Digits: key });
+          continue walk;
+        }
+        case 'Redirect':
+          twiml = await post(textOf(node));
+          continue walk;
+        case 'Dial': {
+          const legs = childrenOf(node).map((number) => ({
+            number: textOf(number).replace(/^\+1/, ''),
+            whisperUrl: number[':@']?.url,
+          }));
+          steps.push({
+            kind: 'ring',
+            detail: `${legs.map((l) => l.number).join(' + ')} for ${attributes.timeout ?? 30} s`,
+          });
+          const answering =
+            call.answer === 'none'
+              ? undefined
+              : call.answer && call.answer !== 'first'
+                ? legs.find((l) => l.number === call.answer)
+                : legs[0];
+          if (answering?.whisperUrl) {
+            for (const heard of responseVerbs(await post(answering.whisperUrl))) {
+              steps.push({ kind: 'whisper', detail: textOf(heard) });
+            }
+          }
+          steps.push(
+            answering
+              ? { kind: 'answered', detail: answering.number }
+              : { kind: 'no-answer', detail: 'no-answer' },
+          );
+          twiml = await post(attributes.action ?? options.voiceUrl, {
+            DialCallStatus: answering ? 'completed' : 'no-answer',
+            ...(answering && attributes.record
+              ? { RecordingUrl: `https://carrier.invalid/recordings/RE${callSid.slice(2, 12)}` }
+              : {}),
+          });
+          continue walk;
+        }
+        case 'Record':
+          steps.push({ kind: 'voicemail', detail: `recording up to ${attributes.maxLength ?? 3600} s` });
+          twiml = await post(attributes.action ?? options.voiceUrl, {
+            RecordingUrl: `https://carrier.invalid/recordings/VM${callSid.slice(2, 12)}`,
+            RecordingDuration: '12',
+          });
+          continue walk;
+        case 'Reject':
+          steps.push({ kind: 'rejected', detail: attributes.reason ?? 'rejected' });
+          outcome = 'rejected';
+          break walk;
+        case 'Hangup':
+          steps.push({ kind: 'hangup', detail: 'hangup' });
+          outcome = 'hangup';
+          break walk;
+      }
+    }
+    outcome = 'hangup';
+    break;
+  }
+  await post(options.statusUrl, {
+    CallStatus: outcome === 'rejected' ? 'canceled' : 'completed',
+    CallDuration: '42',
+  });
+  return { callSid, steps, outcome };
+}

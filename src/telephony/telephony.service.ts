@@ -1,0 +1,247 @@
+import type { Db } from '../db/index.js';
+import type { Clock } from '../lib/clock.js';
+import { toNanp10 } from '../lib/phone.js';
+import { lookupNpa, lookupZip } from '../modules/misc/geo.js';
+import {
+  type CallContext,
+  type CallEvent,
+  keyPath,
+  NOT_IN_SERVICE,
+  resume,
+  type Step,
+  start,
+} from '../routing/engine.js';
+import { spamScore } from '../routing/spam.js';
+import { createCallsRepo, type NewCall } from './calls.repo.js';
+import type { FlowCache } from './flow-cache.js';
+import { type CallbackUrls, rejectTwiml, renderTwiml } from './twiml.js';
+
+/** Form fields a carrier posts; names are Twilio's. Unknown fields are kept and ignored. */
+export type CarrierParams = Record<string, string | undefined>;
+
+export type CallbackKind = 'gather' | 'dial' | 'record';
+
+export interface TelephonyDeps {
+  db: Db;
+  clock: Clock;
+  flows: FlowCache;
+  /** URLs the TwiML names for the next callbacks of a call at a step */
+  urlsFor: (step: number) => CallbackUrls;
+}
+
+/** The disposition a finished routing trail implies. */
+function dispositionOf(step: Step, lastDialOutcome?: string): string | undefined {
+  if (!step.done) return undefined;
+  const outcome = step.state.trail.at(-1);
+  switch (outcome) {
+    case 'answered':
+      return 'ANSWERED';
+    case 'voicemail-left':
+      return 'VOICEMAIL';
+    case 'caller-hung-up':
+      return 'ABANDONED';
+    case 'not-in-service':
+      return 'NOT IN SERVICE';
+    case 'no-answer':
+      return lastDialOutcome === 'busy' ? 'BUSY' : lastDialOutcome === 'failed' ? 'FAILED' : 'NO ANSWER';
+    default:
+      return 'HANGUP';
+  }
+}
+
+/** The final disposition from the carrier's last status when routing never set one. */
+const STATUS_DISPOSITIONS: Record<string, string> = {
+  completed: 'ABANDONED',
+  busy: 'BUSY',
+  'no-answer': 'NO ANSWER',
+  failed: 'FAILED',
+  canceled: 'ABANDONED',
+};
+
+const DIAL_OUTCOMES: Record<string, 'answered' | 'busy' | 'no-answer' | 'failed' | 'canceled'> = {
+  completed: 'answered',
+  answered: 'answered',
+  busy: 'busy',
+  'no-answer': 'no-answer',
+  failed: 'failed',
+  canceled: 'canceled',
+};
+
+export function createTelephonyService({ db, clock, flows, urlsFor }: TelephonyDeps) {
+  function contextOf(
+    params: CarrierParams,
+    fallback: { state?: string | null; zip?: string | null } = {},
+  ): CallContext {
+    const from = toNanp10(params.From ?? '') ?? params.From ?? '';
+    const fromState = params.FromState || fallback.state || undefined;
+    const fromZip = params.FromZip || fallback.zip || undefined;
+    const place =
+      (fromZip && lookupZip(fromZip)) || (from.length === 10 ? lookupNpa(from.slice(0, 3)) : undefined);
+    return {
+      now: clock.now(),
+      from,
+      fromState: fromState ?? place?.state,
+      fromZip,
+      callerPoint: place ? { latitude: place.latitude, longitude: place.longitude } : undefined,
+    };
+  }
+
+  return {
+    /** A new inbound call: find its flow, check spam, run the first step, record the call. */
+    async voice(params: CarrierParams): Promise<string> {
+      const sid = params.CallSid ?? '';
+      const tracking = toNanp10(params.To ?? '') ?? params.To ?? '';
+      const context = contextOf(params);
+      const calls = createCallsRepo(db);
+      const replay = await calls.lastTwiml(sid);
+      if (replay) return replay;
+
+      const flow = await flows.forNumber(tracking);
+      const base: Omit<
+        NewCall,
+        'disposition' | 'trail' | 'state' | 'step' | 'last_twiml' | 'ended_at' | 'key_path'
+      > = {
+        carrier_call_sid: sid,
+        call_flow_id: flow?.callFlowId ?? null,
+        call_flow_version: flow?.version ?? null,
+        group_id: flow?.groupId ?? null,
+        campaign_id: flow?.campaignId ?? null,
+        channel_id: flow?.channelId ?? null,
+        tracking_number: tracking,
+        caller_number: context.from,
+        caller_city: params.FromCity || null,
+        caller_state: context.fromState ?? null,
+        caller_zip: context.fromZip ?? null,
+        stir_verstat: params.StirVerstat || null,
+        started_at: context.now,
+        is_repeat: false,
+        call_value: flow?.callValue ?? null,
+      };
+      const record = async (
+        call: Pick<NewCall, 'disposition' | 'trail' | 'state' | 'ended_at' | 'key_path' | 'is_repeat'>,
+        twiml: string,
+      ) => {
+        const inserted = await calls.insert({ ...base, ...call, step: 1, last_twiml: twiml });
+        // A concurrent retry inserted first: answer what it answered.
+        return inserted ? twiml : ((await calls.lastTwiml(sid)) ?? twiml);
+      };
+
+      if (!flow) {
+        return record(
+          {
+            disposition: 'NOT IN SERVICE',
+            trail: ['no-live-flow'],
+            state: null,
+            ended_at: context.now,
+            key_path: '',
+            is_repeat: false,
+          },
+          renderTwiml([{ verb: 'say', text: NOT_IN_SERVICE }, { verb: 'hangup' }], urlsFor(1)),
+        );
+      }
+
+      const hourAgo = new Date(context.now.getTime() - 3600_000);
+      const repeatSince = new Date(context.now.getTime() - flow.repeatIntervalHours * 3600_000);
+      const [recentCalls, earlierCalls] = await Promise.all([
+        calls.countRecent(context.from, tracking, hourAgo),
+        flow.repeatIntervalHours > 0
+          ? calls.countRecent(context.from, tracking, repeatSince)
+          : Promise.resolve(0),
+      ]);
+      const isRepeat = earlierCalls > 0;
+      const score = spamScore({ stirVerstat: params.StirVerstat, recentCalls });
+      if (flow.spamFilterEnabled && score >= flow.spamThreshold) {
+        return record(
+          {
+            disposition: 'BLOCKED',
+            trail: [`spam:${score}>=${flow.spamThreshold}`],
+            state: null,
+            ended_at: context.now,
+            key_path: '',
+            is_repeat: isRepeat,
+          },
+          rejectTwiml(),
+        );
+      }
+
+      const step = start(flow.program, context);
+      const twiml = renderTwiml(step.actions, urlsFor(1));
+      return record(
+        {
+          disposition: dispositionOf(step) ?? 'IN PROGRESS',
+          trail: step.state.trail,
+          state: step.state,
+          ended_at: null,
+          key_path: keyPath(step.state),
+          is_repeat: isRepeat,
+        },
+        twiml,
+      );
+    },
+
+    /**
+     * A callback the TwiML named (gather result, dial result, recording). `step` is the step the
+     * TwiML was rendered for; a retry or a late duplicate gets the answer already given.
+     */
+    async callback(kind: CallbackKind, step: number, params: CarrierParams): Promise<string> {
+      return db.transaction(async (tx) => {
+        const calls = createCallsRepo(tx);
+        const call = await calls.lockBySid(params.CallSid ?? '');
+        if (!call) return renderTwiml([{ verb: 'hangup' }], urlsFor(0));
+        if (
+          step !== call.step ||
+          !call.state ||
+          call.call_flow_id === null ||
+          call.call_flow_version === null
+        ) {
+          return call.last_twiml ?? renderTwiml([{ verb: 'hangup' }], urlsFor(0));
+        }
+        const flow = await flows.atVersion(call.call_flow_id, call.call_flow_version);
+        if (!flow) return renderTwiml([{ verb: 'hangup' }], urlsFor(0));
+
+        const event: CallEvent =
+          kind === 'gather'
+            ? { type: 'gather', digits: params.Digits }
+            : kind === 'dial'
+              ? { type: 'dial', outcome: DIAL_OUTCOMES[params.DialCallStatus ?? ''] ?? 'failed' }
+              : { type: 'recorded' };
+        const context = contextOf(params, { state: call.caller_state, zip: call.caller_zip });
+        const next = resume(flow.program, call.state, event, context);
+        const twiml = renderTwiml(next.actions, urlsFor(call.step + 1));
+        const answered = kind === 'dial' && event.type === 'dial' && event.outcome === 'answered';
+        const rung = call.state.trail
+          .filter((entry) => entry.startsWith('ring:'))
+          .at(-1)
+          ?.slice('ring:'.length);
+        await calls.saveStep(call.call_id, {
+          state: next.state,
+          last_twiml: twiml,
+          trail: next.state.trail,
+          key_path: keyPath(next.state),
+          disposition: dispositionOf(next, params.DialCallStatus),
+          answered_at: answered ? context.now : undefined,
+          answered_by: answered ? rung : undefined,
+          recording_url: kind === 'dial' ? params.RecordingUrl : undefined,
+          voicemail_url: kind === 'record' ? params.RecordingUrl : undefined,
+        });
+        return twiml;
+      });
+    },
+
+    /** Call progress and the end of the call; a final status closes the call once. */
+    async status(params: CarrierParams): Promise<void> {
+      const status = params.CallStatus ?? '';
+      const disposition = STATUS_DISPOSITIONS[status];
+      if (!disposition) return;
+      const duration = Number.parseInt(params.CallDuration ?? '0', 10);
+      await createCallsRepo(db).finish(
+        params.CallSid ?? '',
+        clock.now(),
+        Number.isNaN(duration) ? 0 : duration,
+        disposition,
+      );
+    },
+  };
+}
+
+export type TelephonyService = ReturnType<typeof createTelephonyService>;

@@ -1,0 +1,115 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import twilio from 'twilio';
+import { AppError } from '../errors.js';
+import type { CallbackKind, CarrierParams, TelephonyService } from './telephony.service.js';
+import { sayTwiml } from './twiml.js';
+
+/** Carriers add fields over time: the named ones are checked, the rest accepted. */
+const CarrierBody = Type.Object(
+  {
+    CallSid: Type.String({ minLength: 1 }),
+    From: Type.Optional(Type.String()),
+    To: Type.Optional(Type.String()),
+    CallStatus: Type.Optional(Type.String()),
+    Digits: Type.Optional(Type.String()),
+    DialCallStatus: Type.Optional(Type.String()),
+    RecordingUrl: Type.Optional(Type.String()),
+    CallDuration: Type.Optional(Type.String()),
+  },
+  { additionalProperties: true },
+);
+
+const StepQuery = Type.Object({
+  s: Type.Integer({ minimum: 0, description: 'the step the TwiML was rendered for' }),
+});
+const Xml = Type.String({ description: 'TwiML' });
+const tags = ['Telephony (Twilio dialect)'];
+
+export interface TwilioRoutesOptions {
+  telephony: TelephonyService;
+  authToken: string;
+  publicBaseUrl: string;
+}
+
+/**
+ * The carrier edge. Every request must carry a valid X-Twilio-Signature computed over the public
+ * URL (PUBLIC_BASE_URL + path and query, so it holds behind a proxy) and the form fields;
+ * anything else gets 403 and changes nothing.
+ */
+export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = async (
+  app,
+  { telephony, authToken, publicBaseUrl },
+) => {
+  app.addHook('preValidation', async (request: FastifyRequest) => {
+    const signature = request.headers['x-twilio-signature'];
+    const params = (request.body ?? {}) as Record<string, string>;
+    const url = `${publicBaseUrl}${request.url}`;
+    if (typeof signature !== 'string' || !twilio.validateRequest(authToken, signature, url, params)) {
+      throw new AppError('FORBIDDEN', 'Invalid or missing X-Twilio-Signature');
+    }
+  });
+
+  const xml = (reply: FastifyReply, twiml: string) => reply.type('text/xml').send(twiml);
+
+  app.post(
+    '/voice',
+    {
+      schema: {
+        tags,
+        summary: 'Inbound call (the number’s voice URL)',
+        body: CarrierBody,
+        response: { 200: Xml },
+      },
+    },
+    async (request, reply) => xml(reply, await telephony.voice(request.body as CarrierParams)),
+  );
+
+  for (const kind of ['gather', 'dial', 'record'] as const satisfies readonly CallbackKind[]) {
+    app.post(
+      `/${kind}`,
+      {
+        schema: {
+          tags,
+          summary: `Result of <${kind === 'gather' ? 'Gather' : kind === 'dial' ? 'Dial' : 'Record'}>`,
+          querystring: StepQuery,
+          body: CarrierBody,
+          response: { 200: Xml },
+        },
+      },
+      async (request, reply) =>
+        xml(reply, await telephony.callback(kind, request.query.s, request.body as CarrierParams)),
+    );
+  }
+
+  app.post(
+    '/whisper',
+    {
+      schema: {
+        tags,
+        summary: 'Whisper played to the answering party only (<Number url>)',
+        querystring: Type.Object({ text: Type.String({ maxLength: 500 }) }),
+        body: CarrierBody,
+        response: { 200: Xml },
+      },
+    },
+    async (request, reply) => xml(reply, sayTwiml(request.query.text)),
+  );
+
+  app.post(
+    '/status',
+    {
+      schema: {
+        tags,
+        summary: 'Call progress and the end of the call (the number’s status callback)',
+        body: CarrierBody,
+        response: { 200: Xml },
+      },
+    },
+    async (request, reply) => {
+      await telephony.status(request.body as CarrierParams);
+      return xml(reply, '<?xml version="1.0" encoding="UTF-8"?><Response/>');
+    },
+  );
+};

@@ -1,0 +1,390 @@
+import twilio from 'twilio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DISCLAIMER, GOODBYE, INVALID_OPTION, NOT_IN_SERVICE } from '../../src/routing/engine.js';
+import { createTestContext, TEST_CARRIER_TOKEN, type TestContext } from '../helpers/app.js';
+import { createCarrier } from '../helpers/carrier.js';
+
+/** The carrier edge end to end: signed webhooks in, TwiML out, every call recorded. */
+let ctx: TestContext;
+let carrier: ReturnType<typeof createCarrier>;
+let h: Awaited<ReturnType<TestContext['factory']['hierarchy']>>;
+let campaignId: number;
+let numbers: string[];
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  carrier = createCarrier(ctx.app);
+  h = await ctx.factory.hierarchy();
+  const campaign = await ctx.request('POST', '/v2/campaign', {
+    token: h.companyAdmin.token,
+    body: [
+      {
+        campaign_name: 'Calls',
+        campaign_start_date: '2026-01-01T00:00:00Z',
+        campaign_owner_user_id: h.companyAdmin.ct_user_id,
+        group_id: h.company,
+      },
+    ],
+  });
+  campaignId = Number(campaign.body[0].data);
+  numbers = Array.from({ length: 40 }, (_, i) => `312555${String(3000 + i)}`);
+  await ctx.db.query(
+    `insert into phone_number (number, npa, nxx, rate_center, state) select n, '312', '555', 'CHICAGO', 'IL' from unnest($1::text[]) as t(n)`,
+    [numbers],
+  );
+});
+afterAll(() => ctx.close());
+
+let next = 0;
+async function createFlow(overrides: Record<string, unknown> = {}): Promise<{ id: number; number: string }> {
+  const number = numbers[next++] as string;
+  const { body } = await ctx.request('POST', '/v2/callflow/multilevelivr', {
+    token: h.companyAdmin.token,
+    body: [
+      {
+        call_flow_name: 'Telephony',
+        group_id: h.company,
+        campaign_id: campaignId,
+        channel_id: 1,
+        message: 'For sales press 1, for service press 2.',
+        call_value: 40,
+        repeat_interval: 24,
+        voicemail_greeting: 'Leave a message.',
+        number: { phone_number: number },
+        ivrs: [
+          {
+            key: 1,
+            action: 'simple',
+            message: 'Connecting you to sales.',
+            target_did: 8015550100,
+            overflowNumbers: [{ overflowNumber: 8015550101, rings: 2 }],
+            record_enabled: true,
+            play_disclaimer: 'before',
+            whisper_enabled: true,
+            whisper_message: 'Call from the spring campaign',
+            voicemail_enabled: true,
+          },
+          {
+            key: 2,
+            action: 'interactiveVoice',
+            message: 'For repairs press 1.',
+            ivrData: [{ key: 1, action: 'simple', target_did: 8015550200, go_back_key: 9 }],
+          },
+        ],
+        ...overrides,
+      },
+    ],
+  });
+  expect(body[0].result).toBe('success');
+  return { id: Number(body[0].data), number };
+}
+
+const callRow = async (sid: string) =>
+  (
+    await ctx.db.query<Record<string, unknown>>(
+      `select call_flow_id, call_flow_version, group_id, campaign_id, tracking_number, caller_number, disposition,
+              answered_by, key_path, is_repeat, call_value, recording_url, voicemail_url, trail, duration_seconds,
+              ended_at is not null as ended, step
+         from call where carrier_call_sid = $1`,
+      [sid],
+    )
+  ).rows[0];
+
+describe('an answered call', () => {
+  it('hears the menu, the disclaimer and the message; the answering party hears the whisper; the call is recorded', async () => {
+    const flow = await createFlow();
+    const result = await carrier.call({ to: flow.number, from: '2125550142', press: ['1'], answer: 'first' });
+    expect(result.steps).toEqual([
+      { kind: 'hear', detail: 'For sales press 1, for service press 2.' },
+      { kind: 'press', detail: '1' },
+      { kind: 'hear', detail: DISCLAIMER },
+      { kind: 'hear', detail: 'Connecting you to sales.' },
+      { kind: 'ring', detail: '8015550100 for 18 s' },
+      { kind: 'whisper', detail: 'Call from the spring campaign' },
+      { kind: 'answered', detail: '8015550100' },
+      { kind: 'hangup', detail: 'hangup' },
+    ]);
+    expect(await callRow(result.callSid)).toMatchObject({
+      call_flow_id: flow.id,
+      call_flow_version: 1,
+      group_id: h.company,
+      campaign_id: campaignId,
+      tracking_number: flow.number,
+      caller_number: '2125550142',
+      disposition: 'ANSWERED',
+      answered_by: '8015550100',
+      key_path: '1',
+      is_repeat: false,
+      call_value: 40,
+      recording_url: expect.stringContaining('/recordings/'),
+      trail: ['m', 'm.1', 'ring:8015550100', 'answered'],
+      duration_seconds: 42,
+      ended: true,
+    });
+  });
+
+  it('marks a second call from the same caller within repeat_interval as a repeat', async () => {
+    const flow = await createFlow();
+    await carrier.call({ to: flow.number, from: '2125550143', press: ['1'], answer: 'first' });
+    const again = await carrier.call({ to: flow.number, from: '2125550143', press: ['1'], answer: 'first' });
+    expect((await callRow(again.callSid))?.is_repeat).toBe(true);
+  });
+});
+
+describe('when nobody answers', () => {
+  it('hunts to the overflow number, then takes a voicemail', async () => {
+    const flow = await createFlow();
+    const result = await carrier.call({ to: flow.number, from: '2125550144', press: ['1'], answer: 'none' });
+    expect(result.steps.filter((s) => s.kind === 'ring').map((s) => s.detail)).toEqual([
+      '8015550100 for 18 s',
+      '8015550101 for 12 s',
+    ]);
+    expect(result.steps).toContainEqual({ kind: 'hear', detail: 'Leave a message.' });
+    expect(result.steps).toContainEqual({ kind: 'voicemail', detail: 'recording up to 180 s' });
+    expect(await callRow(result.callSid)).toMatchObject({
+      disposition: 'VOICEMAIL',
+      voicemail_url: expect.stringContaining('/recordings/VM'),
+      trail: [
+        'm',
+        'm.1',
+        'ring:8015550100',
+        'no-answer',
+        'ring:8015550101',
+        'no-answer',
+        'voicemail',
+        'voicemail-left',
+      ],
+    });
+  });
+});
+
+describe('menus over the wire', () => {
+  it('goes into a sub-menu and back, keeping the key path', async () => {
+    const flow = await createFlow();
+    const result = await carrier.call({
+      to: flow.number,
+      from: '2125550145',
+      press: ['2', '9', '2', '1'],
+      answer: 'first',
+    });
+    expect(result.steps.filter((s) => s.kind === 'ring')).toEqual([
+      { kind: 'ring', detail: '8015550200 for 18 s' },
+    ]);
+    expect((await callRow(result.callSid))?.key_path).toBe('2>9>2>1');
+  });
+
+  it('says goodbye after three invalid keys and after three silences', async () => {
+    const flow = await createFlow();
+    const invalid = await carrier.call({ to: flow.number, from: '2125550146', press: ['7', '7', '7'] });
+    expect(invalid.steps.filter((s) => s.detail === INVALID_OPTION)).toHaveLength(3);
+    expect(invalid.steps.at(-2)).toEqual({ kind: 'hear', detail: GOODBYE });
+    const silent = await carrier.call({ to: flow.number, from: '2125550147', press: [] });
+    expect(silent.steps.filter((s) => s.kind === 'silence')).toHaveLength(3);
+    expect((await callRow(silent.callSid))?.trail).toContain('no-input');
+  });
+});
+
+describe('numbers without a live flow and blocked callers', () => {
+  it('tells the caller the number is not in service, and records the call', async () => {
+    const result = await carrier.call({ to: '3125559999', from: '2125550148' });
+    expect(result.steps).toEqual([
+      { kind: 'hear', detail: NOT_IN_SERVICE },
+      { kind: 'hangup', detail: 'hangup' },
+    ]);
+    expect(await callRow(result.callSid)).toMatchObject({
+      disposition: 'NOT IN SERVICE',
+      call_flow_id: null,
+    });
+  });
+
+  it('answers an inactive flow with "not in service"', async () => {
+    const flow = await createFlow({ call_flow_status: 'inactive' });
+    const result = await carrier.call({ to: flow.number, from: '2125550149' });
+    expect(result.steps[0]).toEqual({ kind: 'hear', detail: NOT_IN_SERVICE });
+  });
+
+  it('rejects a call whose spam score reaches the threshold, and never routes it', async () => {
+    const flow = await createFlow({ spam_filter_enabled: true, spam_threshold: 80 });
+    const spam = await carrier.call({
+      to: flow.number,
+      from: '2125550150',
+      stirVerstat: 'TN-Validation-Failed',
+    });
+    expect(spam.steps).toEqual([{ kind: 'rejected', detail: 'rejected' }]);
+    expect(await callRow(spam.callSid)).toMatchObject({ disposition: 'BLOCKED', trail: ['spam:90>=80'] });
+    const clean = await carrier.call({
+      to: flow.number,
+      from: '2125550151',
+      stirVerstat: 'TN-Validation-Passed-A',
+      press: ['1'],
+      answer: 'first',
+    });
+    expect((await callRow(clean.callSid))?.disposition).toBe('ANSWERED');
+  });
+});
+
+describe('webhook safety', () => {
+  const params = { CallSid: 'CAforged', From: '+12125550152', To: '+13125553000', CallStatus: 'ringing' };
+
+  it('refuses a missing or wrong signature with 403 and records nothing', async () => {
+    expect((await carrier.post(carrier.voiceUrl, params)).status).toBe(403);
+    expect((await carrier.post(carrier.voiceUrl, params, 'bm90IGEgc2lnbmF0dXJl')).status).toBe(403);
+    const signedForOtherUrl = twilio.getExpectedTwilioSignature(
+      TEST_CARRIER_TOKEN,
+      'http://evil.invalid/telephony/twilio/voice',
+      params,
+    );
+    expect((await carrier.post(carrier.voiceUrl, params, signedForOtherUrl)).status).toBe(403);
+    expect(await callRow('CAforged')).toBeUndefined();
+  });
+
+  it('answers a repeated webhook with the same TwiML and changes nothing', async () => {
+    const flow = await createFlow();
+    const voice = { CallSid: 'CAretry', From: '+12125550153', To: `+1${flow.number}`, CallStatus: 'ringing' };
+    const sign = (url: string, p: Record<string, string>) =>
+      twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, p);
+    const first = await carrier.post(carrier.voiceUrl, voice, sign(carrier.voiceUrl, voice));
+    const again = await carrier.post(carrier.voiceUrl, voice, sign(carrier.voiceUrl, voice));
+    expect(again.body).toBe(first.body);
+
+    const gatherUrl = `${carrier.voiceUrl.replace('/voice', '/gather')}?s=1`;
+    const pressed = { ...voice, Digits: '2' };
+    const menu = await carrier.post(gatherUrl, pressed, sign(gatherUrl, pressed));
+    const retried = await carrier.post(gatherUrl, pressed, sign(gatherUrl, pressed));
+    expect(retried.body).toBe(menu.body);
+    const otherKey = { ...voice, Digits: '1' };
+    expect((await carrier.post(gatherUrl, otherKey, sign(gatherUrl, otherKey))).body).toBe(menu.body);
+    const row = await callRow('CAretry');
+    expect(row).toMatchObject({ step: 2, key_path: '2' });
+    expect(
+      (await ctx.db.query("select count(*)::int as n from call where carrier_call_sid = 'CAretry'")).rows,
+    ).toEqual([{ n: 1 }]);
+  });
+
+  it('closes a call once, however often the final status arrives', async () => {
+    const flow = await createFlow();
+    const result = await carrier.call({ to: flow.number, from: '2125550154', press: ['1'], answer: 'first' });
+    const status = {
+      CallSid: result.callSid,
+      From: '+12125550154',
+      To: `+1${flow.number}`,
+      CallStatus: 'busy',
+      CallDuration: '99',
+    };
+    const url = carrier.voiceUrl.replace('/voice', '/status');
+    await carrier.post(url, status, twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, status));
+    expect(await callRow(result.callSid)).toMatchObject({ disposition: 'ANSWERED', duration_seconds: 42 });
+  });
+});
+
+describe('flow changes', () => {
+  it('routes new calls with the new version while a call in progress keeps its version', async () => {
+    const flow = await createFlow();
+    const voice = {
+      CallSid: 'CAversion',
+      From: '+12125550155',
+      To: `+1${flow.number}`,
+      CallStatus: 'ringing',
+    };
+    const sign = (url: string, p: Record<string, string>) =>
+      twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, p);
+    await carrier.post(carrier.voiceUrl, voice, sign(carrier.voiceUrl, voice));
+
+    const { body } = await ctx.request('POST', '/v2/callflow/multilevelivr', {
+      token: h.companyAdmin.token,
+      body: [
+        {
+          call_flow_id: flow.id,
+          call_flow_name: 'Telephony v2',
+          group_id: h.company,
+          campaign_id: campaignId,
+          channel_id: 1,
+          message: 'We moved. Press 1.',
+          number: { phone_number: flow.number },
+          ivrs: [{ key: 1, action: 'simple', target_did: 8015550900 }],
+        },
+      ],
+    });
+    expect(body[0].result).toBe('success');
+
+    const gatherUrl = `${carrier.voiceUrl.replace('/voice', '/gather')}?s=1`;
+    const pressed = { ...voice, Digits: '1' };
+    const old = await carrier.post(gatherUrl, pressed, sign(gatherUrl, pressed));
+    expect(old.body).toContain('+18015550100');
+
+    await expect
+      .poll(async () => (await carrier.call({ to: flow.number, from: '2125550156' })).steps[0]?.detail)
+      .toBe('We moved. Press 1.');
+  });
+});
+
+describe('POST /v2/callflow/simulate', () => {
+  it('returns the same path a real call takes, and creates no call', async () => {
+    const flow = await createFlow();
+    const inputs = { press: ['2', '9', '1'], answer: 'none' };
+    const real = await carrier.call({ to: flow.number, from: '2125550160', ...inputs });
+    const before = await ctx.db.query('select count(*)::int as n from call');
+    const { status, body } = await ctx.request('POST', '/v2/callflow/simulate', {
+      token: h.companyAdmin.token,
+      body: { call_flow_id: flow.id, from: '2125550160', ...inputs },
+    });
+    expect(status).toBe(200);
+    expect(body.data.steps).toEqual(real.steps);
+    expect(body.data).toMatchObject({ keyPath: '2>9>1', outcome: 'voicemail-left' });
+    expect((await ctx.db.query('select count(*)::int as n from call')).rows).toEqual(before.rows);
+  });
+
+  it('is allowed to ReadOnly users and scoped to the caller', async () => {
+    const flow = await createFlow();
+    const readOnly = await ctx.factory.user(h.company, 3);
+    const allowed = await ctx.request('POST', '/v2/callflow/simulate', {
+      token: readOnly.token,
+      body: { call_flow_id: flow.id },
+    });
+    expect(allowed.status).toBe(200);
+    const denied = await ctx.request('POST', '/v2/callflow/simulate', {
+      token: h.locationAdmin.token,
+      body: { call_flow_id: flow.id },
+    });
+    expect(denied.status).toBe(404);
+  });
+});
+
+describe('a single-level IVR from POST /v2/callflow', () => {
+  it('answers with its options as a menu, as QA posts them', async () => {
+    const number = numbers[next++] as string;
+    const { body } = await ctx.request('POST', '/v2/callflow', {
+      token: h.companyAdmin.token,
+      body: [
+        {
+          call_flow_name: 'QA IVR',
+          group_id: h.company,
+          campaign_id: campaignId,
+          routable_type: 'ivr',
+          message: 'Press 1 for the front desk.',
+          number: { phone_number: number },
+          ivrs: [
+            {
+              Key: 1,
+              name: 'Keypress-1',
+              message_enabled: true,
+              message: 'One moment.',
+              route_type: 'Simple',
+              target_did: '8015550777',
+            },
+          ],
+        },
+      ],
+    });
+    expect(body.data[0].result).toBe('success');
+    const result = await carrier.call({ to: number, from: '2125550170', press: ['1'], answer: 'first' });
+    expect(result.steps).toEqual([
+      { kind: 'hear', detail: 'Press 1 for the front desk.' },
+      { kind: 'press', detail: '1' },
+      { kind: 'hear', detail: 'One moment.' },
+      { kind: 'ring', detail: '8015550777 for 18 s' },
+      { kind: 'answered', detail: '8015550777' },
+      { kind: 'hangup', detail: 'hangup' },
+    ]);
+  });
+});

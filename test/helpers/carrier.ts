@@ -1,0 +1,35 @@
+import type { App } from '../../src/app.js';
+import { type SimulatedCall, simulateCall } from '../../src/telephony/simulator.js';
+import { TEST_CARRIER_TOKEN } from './app.js';
+
+/** The carrier simulator wired to an app through app.inject, signing with the test token. */
+export function createCarrier(app: App, publicBaseUrl = 'http://127.0.0.1:3000') {
+  const post = async (url: string, params: Record<string, string>, signature?: string) => {
+    const response = await app.inject({
+      method: 'POST',
+      url: url.replace(publicBaseUrl, ''),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(signature === undefined ? {} : { 'x-twilio-signature': signature }),
+      },
+      payload: new URLSearchParams(params).toString(),
+    });
+    return { status: response.statusCode, body: response.body };
+  };
+  return {
+    post,
+    voiceUrl: `${publicBaseUrl}/telephony/twilio/voice`,
+    call: (call: SimulatedCall) =>
+      simulateCall(call, {
+        voiceUrl: `${publicBaseUrl}/telephony/twilio/voice`,
+        statusUrl: `${publicBaseUrl}/telephony/twilio/status`,
+        authToken: TEST_CARRIER_TOKEN,
+        transport: async (url, params, signature) => {
+          const response = await post(url, params, signature);
+          if (response.status !== 200)
+            throw new Error(`carrier webhook ${url} answered ${response.status}: ${response.body}`);
+          return response.body;
+        },
+      }),
+  };
+}
