@@ -14,21 +14,6 @@ const flows: Record<'agency' | 'company' | 'location' | 'other', number> = {
 };
 let nextNumber = 0;
 
-async function createCampaign(admin: TestUser): Promise<number> {
-  const { body } = await ctx.request('POST', '/v2/campaign', {
-    token: admin.token,
-    body: [
-      {
-        campaign_name: `Campaign ${admin.group_id}`,
-        campaign_start_date: '2026-01-01T00:00:00.000Z',
-        campaign_owner_user_id: admin.ct_user_id,
-        group_id: admin.group_id,
-      },
-    ],
-  });
-  return Number(body[0].data);
-}
-
 /** A call flow on a new tracking number, through the API as a client would create it. */
 async function createFlow(admin: TestUser): Promise<number> {
   const number = `949555${String(1000 + nextNumber++)}`;
@@ -43,7 +28,7 @@ async function createFlow(admin: TestUser): Promise<number> {
         call_flow_name: `Flow ${number}`,
         channel_id: 7,
         group_id: admin.group_id,
-        campaign_id: await createCampaign(admin),
+        campaign_id: await ctx.factory.campaign(admin),
         number: { phone_number: Number(number) },
         ivrs: [{ key: 1, action: 'hangup', message: 'Goodbye.' }],
       },

@@ -14,21 +14,6 @@ let agencyFlow: number;
 let otherFlow: number;
 let nextNumber = 0;
 
-async function createCampaign(admin: TestUser): Promise<number> {
-  const { body } = await ctx.request('POST', '/v2/campaign', {
-    token: admin.token,
-    body: [
-      {
-        campaign_name: `Campaign ${admin.group_id}`,
-        campaign_start_date: '2026-01-01T00:00:00.000Z',
-        campaign_owner_user_id: admin.ct_user_id,
-        group_id: admin.group_id,
-      },
-    ],
-  });
-  return Number(body[0].data);
-}
-
 /** A call flow on a new tracking number, or on a new one-number pool, through the API. */
 async function createFlow(admin: TestUser, kind: 'number' | 'pool' = 'number'): Promise<number> {
   const number = `${kind === 'pool' ? '212' : '949'}555${String(1000 + nextNumber++)}`;
@@ -44,7 +29,7 @@ async function createFlow(admin: TestUser, kind: 'number' | 'pool' = 'number'): 
         call_flow_name: `Flow ${number}`,
         channel_id: 7,
         group_id: admin.group_id,
-        campaign_id: await createCampaign(admin),
+        campaign_id: await ctx.factory.campaign(admin),
         ...(kind === 'pool'
           ? { number_pool: { pool_name: 'Website', number_quantity: 1, npa: 212, keep_alive_minutes: 30 } }
           : { number: { phone_number: Number(number) } }),

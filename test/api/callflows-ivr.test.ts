@@ -9,27 +9,11 @@ let agencyCampaignId: number;
 let locationId: number;
 let spareNumbers: string[];
 
-async function createCampaign(token: string, groupId: number, ownerId: number): Promise<number> {
-  const { body } = await ctx.request('POST', '/v2/campaign', {
-    token,
-    body: [
-      {
-        campaign_name: `Campaign ${groupId}-${Math.random().toString(36).slice(2, 7)}`,
-        campaign_start_date: '2026-01-01T00:00:00.000Z',
-        campaign_owner_user_id: ownerId,
-        group_id: groupId,
-      },
-    ],
-  });
-  expect(body[0]).toMatchObject({ result: 'success' });
-  return Number(body[0].data);
-}
-
 beforeAll(async () => {
   ctx = await createTestContext();
   h = await ctx.factory.hierarchy();
-  campaignId = await createCampaign(h.companyAdmin.token, h.company, h.companyAdmin.ct_user_id);
-  agencyCampaignId = await createCampaign(h.agencyAdmin.token, h.agency, h.agencyAdmin.ct_user_id);
+  campaignId = await ctx.factory.campaign(h.companyAdmin);
+  agencyCampaignId = await ctx.factory.campaign(h.agencyAdmin);
   const location = await ctx.db.query<{ location_id: number }>(
     `insert into geo_location (group_id, location_name, location_created) values ($1, 'Branches', now()) returning location_id`,
     [h.company],

@@ -41,22 +41,6 @@ async function poolInventory(count: number): Promise<{ nxx: number; numbers: str
   };
 }
 
-async function createCampaign(token: string, groupId: number, ownerId: number): Promise<number> {
-  const { body } = await ctx.request('POST', '/v2/campaign', {
-    token,
-    body: [
-      {
-        campaign_name: `Campaign ${groupId}`,
-        campaign_start_date: '2026-01-01T00:00:00.000Z',
-        campaign_owner_user_id: ownerId,
-        group_id: groupId,
-      },
-    ],
-  });
-  expect(body[0]).toMatchObject({ result: 'success' });
-  return Number(body[0].data);
-}
-
 /** A hierarchy of its own, so list assertions do not depend on other tests. */
 async function world(): Promise<World> {
   const h = await ctx.factory.hierarchy();
@@ -66,8 +50,8 @@ async function world(): Promise<World> {
   );
   return {
     h,
-    campaignId: await createCampaign(h.companyAdmin.token, h.company, h.companyAdmin.ct_user_id),
-    agencyCampaignId: await createCampaign(h.agencyAdmin.token, h.agency, h.agencyAdmin.ct_user_id),
+    campaignId: await ctx.factory.campaign(h.companyAdmin),
+    agencyCampaignId: await ctx.factory.campaign(h.agencyAdmin),
     locationId: location.rows[0]?.location_id as number,
   };
 }
@@ -256,11 +240,7 @@ describe('GET /v2/callflow/campaign', () => {
   });
 
   it('lists the flows of one campaign', async () => {
-    const otherCampaign = await createCampaign(
-      w.h.companyAdmin.token,
-      w.h.company,
-      w.h.companyAdmin.ct_user_id,
-    );
+    const otherCampaign = await ctx.factory.campaign(w.h.companyAdmin);
     const mine = await createFlow(w);
     const other = await createFlow(w, { campaign_id: otherCampaign });
     const { status, body } = await get(`/v2/callflow/campaign?id=${w.campaignId}`, w.h.companyAdmin.token);

@@ -84,6 +84,24 @@ export async function createTestContext(env: Record<string, string> = {}) {
       return { ct_user_id, group_id: groupId, email, token: access_token };
     },
 
+    /** A campaign of the admin's group (or `groupId`) owned by the admin, made through the API. */
+    async campaign(admin: TestUser, groupId = admin.group_id): Promise<number> {
+      const response = await request('POST', '/v2/campaign', {
+        token: admin.token,
+        body: [
+          {
+            campaign_name: `Campaign ${unique()}`,
+            campaign_start_date: '2026-01-01T00:00:00.000Z',
+            campaign_owner_user_id: admin.ct_user_id,
+            group_id: groupId,
+          },
+        ],
+      });
+      if (response.body[0]?.result !== 'success')
+        throw new Error(`campaign not created: ${JSON.stringify(response.body)}`);
+      return Number(response.body[0].data);
+    },
+
     /** agency -> company -> location, with an admin at each level. */
     async hierarchy() {
       const agency = await factory.group(null, `Agency ${unique()}`);
