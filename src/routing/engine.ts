@@ -42,6 +42,8 @@ export interface CallContext {
   fromZip?: string | undefined;
   /** where the caller is, when known (from the ZIP or the area code) */
   callerPoint?: GeoPoint | undefined;
+  /** a uniform draw in [0, 1) for percentage routes; the edge supplies it so the engine stays pure */
+  random?: number | undefined;
 }
 
 export type Phase = 'menu' | 'connect' | 'voicemail' | 'done';
@@ -279,6 +281,16 @@ function run(
       return target.template.voicemail
         ? startVoicemail(program, trailed, [...lead, ...audioOf(target.message)])
         : finish(trailed, [...lead, ...audioOf(target.message), say(GOODBYE)], 'no-branch');
+    }
+    case 'percentage': {
+      const draw = (context.random ?? 0) * 100;
+      let cumulative = 0;
+      const picked =
+        target.options.find((option) => (cumulative += option.weight) > draw) ?? target.options.at(-1);
+      if (!picked)
+        return finish({ ...at, trail: [...at.trail, id] }, [...lead, say(GOODBYE)], 'no-destination');
+      const index = target.options.indexOf(picked);
+      return startConnect(program, { ...at, trail: [...at.trail, `${id}:${index}`] }, picked.connect);
     }
     case 'voicemail':
       return startVoicemail(program, { ...at, trail: [...at.trail, id] }, lead, target.message);

@@ -98,7 +98,23 @@ export interface HangupNode {
   message?: string | undefined;
 }
 
-export type ProgramNode = MenuNode | ConnectNode | ScheduleNode | GeoNode | VoicemailNode | HangupNode;
+export interface PercentageNode {
+  kind: 'percentage';
+  id: string;
+  label: string;
+  message?: string | undefined;
+  /** weights add up to 100 */
+  options: { weight: number; connect: ConnectSpec }[];
+}
+
+export type ProgramNode =
+  | MenuNode
+  | ConnectNode
+  | ScheduleNode
+  | GeoNode
+  | VoicemailNode
+  | HangupNode
+  | PercentageNode;
 
 export interface MenuLimits {
   /** invalid keys in one menu before the flow's fallback */
@@ -289,6 +305,123 @@ export function compileIvrProgram(input: CompileInput): Program {
     version: input.version,
     isActive: input.status === 'active',
     root: 'm',
+    nodes,
+    referralNumber: numberOf(document.referral_number),
+    voicemailGreeting: document.voicemail_greeting,
+    limits: { ...DEFAULT_LIMITS, ...input.limits },
+  };
+}
+
+/** A stored flow of any route type, as the runtime reads it (the fields every route may use). */
+export interface StoredFlowDocument extends Omit<MultilevelIvrFlow, 'ivrs'> {
+  ivrs?: IvrOption[];
+  default_ringto?: string | number;
+  ring_delay?: number;
+  isSimultaneous?: boolean;
+  overflowNumbers?: { overflowNumber: string | number; rings: number }[];
+  record_enabled?: boolean;
+  play_disclaimer?: 'before' | 'after' | 'never';
+  whisper_enabled?: boolean;
+  whisper_message?: string;
+  voicemail_enabled?: boolean;
+  geo_route?: IvrOption['geoData'] & { play_branding?: boolean };
+  schedule_data?: IvrOption['scheduleRoute'];
+  ringto_percentage?: {
+    ringToNum: string | number;
+    percentage: number;
+    activateVoicemail?: boolean;
+    isSimultaneous?: boolean;
+    overflowNumbers?: { overflowNumber: string | number; rings: number }[];
+  }[];
+}
+
+/** The route of a non-IVR flow as the single option the engine runs from the start. */
+function routeOption(routableType: string, document: StoredFlowDocument): IvrOption | undefined {
+  const common = {
+    key: 0,
+    destination: document.call_flow_name,
+    message: document.message,
+    record_enabled: document.record_enabled,
+    play_disclaimer: document.play_disclaimer,
+    whisper_enabled: document.whisper_enabled,
+    whisper_message: document.whisper_message,
+    voicemail_enabled: document.voicemail_enabled,
+  };
+  switch (routableType) {
+    case 'SimpleRoute':
+      return String(document.default_ringto).toLowerCase() === 'hangup'
+        ? { ...common, action: 'hangup' }
+        : {
+            ...common,
+            action: 'simple',
+            target_did: document.default_ringto,
+            isSimultaneous: document.isSimultaneous,
+            overflowNumbers: document.overflowNumbers,
+          };
+    case 'VoicemailRoute':
+      return { ...common, action: 'voicemail', message: document.voicemail_greeting ?? document.message };
+    case 'GeoRoute':
+      return {
+        ...common,
+        action: 'geo',
+        message: document.geo_route?.play_branding === false ? undefined : document.message,
+        geoData: document.geo_route && {
+          ...document.geo_route,
+          target_did: document.geo_route.target_did ?? document.default_ringto,
+        },
+      };
+    case 'ScheduleRoute':
+      return { ...common, action: 'schedule', scheduleRoute: document.schedule_data };
+    default:
+      return undefined;
+  }
+}
+
+export interface FlowCompileInput extends Omit<CompileInput, 'document'> {
+  routableType: string;
+  document: StoredFlowDocument;
+}
+
+/**
+ * Compiles a stored flow of any route type the engine runs: IVRs become menus; simple, geo,
+ * schedule, voicemail, hangup and percentage routes become one node the call starts at.
+ * Undefined for routes the engine does not run (outbound).
+ */
+export function compileFlowProgram(input: FlowCompileInput): Program | undefined {
+  const { document, routableType } = input;
+  if (routableType === 'IvrRoute2') {
+    return compileIvrProgram({ ...input, document: { ...document, ivrs: document.ivrs ?? [] } });
+  }
+  const nodes: Record<string, ProgramNode> = {};
+  if (routableType === 'PercentageBasedRoute') {
+    nodes.r = {
+      kind: 'percentage',
+      id: 'r',
+      label: document.call_flow_name,
+      message: document.message,
+      options: (document.ringto_percentage ?? []).flatMap((option) => {
+        const connect = connectSpec(option.ringToNum, {
+          ...option,
+          voicemail_enabled: option.activateVoicemail,
+          record_enabled: document.record_enabled,
+          play_disclaimer: document.play_disclaimer,
+          message: document.message,
+          whisper_enabled: document.whisper_enabled,
+          whisper_message: document.whisper_message,
+        });
+        return connect ? [{ weight: option.percentage, connect }] : [];
+      }),
+    };
+  } else {
+    const option = routeOption(routableType, document);
+    if (!option) return undefined;
+    compileOption('r', option, 'r', { ...input, document: { ...document, ivrs: [] } }, nodes);
+  }
+  return {
+    callFlowId: input.callFlowId,
+    version: input.version,
+    isActive: input.status === 'active',
+    root: 'r',
     nodes,
     referralNumber: numberOf(document.referral_number),
     voicemailGreeting: document.voicemail_greeting,

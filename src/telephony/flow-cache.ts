@@ -1,7 +1,8 @@
 import type { Db } from '../db/index.js';
-import type { MultilevelIvrFlow } from '../modules/callflows/callflows.schemas.js';
+import type { IvrOption } from '../modules/callflows/callflows.schemas.js';
 import { ivrOptionsOf } from '../modules/callflows/callflows.validate.js';
-import { type Branch, compileIvrProgram, type Program } from '../routing/program.js';
+import type { Program } from '../routing/program.js';
+import { type Branch, compileFlowProgram, type StoredFlowDocument } from '../routing/program.js';
 
 /** What the runtime needs to route calls to one tracking number, compiled once. */
 export interface LiveFlow {
@@ -25,7 +26,7 @@ interface FlowVersionRow {
   campaign_id: number;
   channel_id: number;
   routable_type: string;
-  document: MultilevelIvrFlow;
+  document: StoredFlowDocument;
 }
 
 interface BranchRow {
@@ -37,9 +38,9 @@ interface BranchRow {
   claimed_zips: string[];
 }
 
-function geoLocationIds(document: MultilevelIvrFlow): number[] {
-  const ids: number[] = [];
-  const walk = (options: MultilevelIvrFlow['ivrs']) => {
+function geoLocationIds(document: StoredFlowDocument): number[] {
+  const ids: number[] = document.geo_route?.location_id ? [Number(document.geo_route.location_id)] : [];
+  const walk = (options: readonly IvrOption[]) => {
     for (const option of options) {
       if (option.action === 'geo' && option.geoData?.location_id)
         ids.push(Number(option.geoData.location_id));
@@ -61,9 +62,8 @@ export function createFlowCache(db: Db) {
   const byVersion = new Map<string, Promise<LiveFlow | undefined>>();
 
   async function compile(row: FlowVersionRow): Promise<LiveFlow | undefined> {
-    if (row.routable_type !== 'IvrRoute2') return undefined;
     // Single-level IVRs from POST /v2/callflow are stored as posted; run them as menus too.
-    const document = { ...row.document, ivrs: ivrOptionsOf(row.document) };
+    const document: StoredFlowDocument = { ...row.document, ivrs: ivrOptionsOf(row.document) };
     const locationIds = geoLocationIds(document);
     const locations = new Map<number, Branch[]>();
     if (locationIds.length > 0) {
@@ -87,6 +87,15 @@ export function createFlowCache(db: Db) {
         ]);
       }
     }
+    const program = compileFlowProgram({
+      callFlowId: row.call_flow_id,
+      version: row.version,
+      status: row.call_flow_status,
+      routableType: row.routable_type,
+      document,
+      locations,
+    });
+    if (!program) return undefined;
     return {
       callFlowId: row.call_flow_id,
       version: row.version,
@@ -97,13 +106,7 @@ export function createFlowCache(db: Db) {
       repeatIntervalHours: document.repeat_interval ?? 0,
       spamFilterEnabled: document.spam_filter_enabled ?? false,
       spamThreshold: document.spam_threshold ?? 0,
-      program: compileIvrProgram({
-        callFlowId: row.call_flow_id,
-        version: row.version,
-        status: row.call_flow_status,
-        document,
-        locations,
-      }),
+      program,
     };
   }
 

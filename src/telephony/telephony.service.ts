@@ -83,6 +83,7 @@ export function createTelephonyService({ db, clock, flows, urlsFor }: TelephonyD
       fromState: fromState ?? place?.state,
       fromZip,
       callerPoint: place ? { latitude: place.latitude, longitude: place.longitude } : undefined,
+      random: Math.random(),
     };
   }
 

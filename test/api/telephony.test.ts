@@ -388,3 +388,69 @@ describe('a single-level IVR from POST /v2/callflow', () => {
     ]);
   });
 });
+
+describe('route types from POST /v2/callflow', () => {
+  async function createRoute(route: Record<string, unknown>): Promise<string> {
+    const number = numbers[next++] as string;
+    const { body } = await ctx.request('POST', '/v2/callflow', {
+      token: h.companyAdmin.token,
+      body: [
+        {
+          call_flow_name: 'Route',
+          group_id: h.company,
+          campaign_id: campaignId,
+          number: { phone_number: number },
+          ...route,
+        },
+      ],
+    });
+    expect(body.data[0]).toMatchObject({ result: 'success' });
+    return number;
+  }
+  const rung = (steps: { kind: string; detail: string }[]) =>
+    steps.filter((s) => s.kind === 'ring').map((s) => s.detail);
+
+  it('forwards a simple flow with its overflow list', async () => {
+    const to = await createRoute({
+      routable_type: 'simple',
+      default_ringto: '8015550500',
+      overflowNumbers: [{ overflowNumber: 8015550501, rings: 2 }],
+      message: 'Thanks for calling.',
+    });
+    const result = await carrier.call({ to, from: '2125550180', answer: 'none' });
+    expect(result.steps[0]).toEqual({ kind: 'hear', detail: 'Thanks for calling.' });
+    expect(rung(result.steps)).toEqual(['8015550500 for 18 s', '8015550501 for 12 s']);
+  });
+
+  it('hangs up a hangup flow and takes messages on a voicemail flow', async () => {
+    const hangup = await carrier.call({
+      to: await createRoute({ routable_type: 'hangup', message: 'We are closed.' }),
+      from: '2125550181',
+    });
+    expect(hangup.steps).toEqual([
+      { kind: 'hear', detail: 'We are closed.' },
+      { kind: 'hangup', detail: 'hangup' },
+    ]);
+    const voicemail = await carrier.call({
+      to: await createRoute({ routable_type: 'voicemail', voicemail_greeting: 'Leave it here.' }),
+      from: '2125550182',
+    });
+    expect(voicemail.steps.slice(0, 2)).toEqual([
+      { kind: 'hear', detail: 'Leave it here.' },
+      { kind: 'voicemail', detail: 'recording up to 180 s' },
+    ]);
+  });
+
+  it('splits a percentage flow between its destinations', async () => {
+    const to = await createRoute({
+      routable_type: 'percentage',
+      ringto_percentage: [
+        { ringToNum: 8015550600, percentage: 50 },
+        { ringToNum: 8015550601, percentage: 50 },
+      ],
+    });
+    const result = await carrier.call({ to, from: '2125550183', answer: 'first' });
+    expect(rung(result.steps)).toHaveLength(1);
+    expect(['8015550600 for 18 s', '8015550601 for 18 s']).toContain(rung(result.steps)[0]);
+  });
+});

@@ -13,7 +13,12 @@ import {
   type Step,
   start,
 } from '../../src/routing/engine.js';
-import { type Branch, compileIvrProgram, type Program } from '../../src/routing/program.js';
+import {
+  type Branch,
+  compileFlowProgram,
+  compileIvrProgram,
+  type Program,
+} from '../../src/routing/program.js';
 
 const schedule = {
   timezone: 'Eastern',
@@ -340,5 +345,64 @@ describe('other options', () => {
   it('plays an uploaded file and hangs up', () => {
     const steps = play(program(), [press('0')]);
     expect(last(steps).actions).toEqual([{ verb: 'play', reference: 'bye.wav' }, { verb: 'hangup' }]);
+  });
+});
+
+describe('route types without a menu', () => {
+  const compile = (routableType: string, document: Record<string, unknown>) =>
+    compileFlowProgram({
+      callFlowId: 2,
+      version: 1,
+      status: 'active',
+      routableType,
+      document: { call_flow_name: 'Route', group_id: 1, campaign_id: 1, channel_id: 1, ...document },
+      locations: new Map([[7, branches]]),
+    }) as Program;
+
+  it.each([
+    [0, '8015550600'],
+    [0.69, '8015550600'],
+    [0.7, '8015550601'],
+    [0.99, '8015550601'],
+  ])('a percentage route sends draw %s to %s (70/30)', (random, number) => {
+    const program = compile('PercentageBasedRoute', {
+      ringto_percentage: [
+        { ringToNum: 8015550600, percentage: 70 },
+        { ringToNum: 8015550601, percentage: 30 },
+      ],
+    });
+    const step = start(program, context({ random }));
+    expect(dials(step.actions)[0]).toMatchObject({ legs: [{ number }] });
+  });
+
+  it('a geo route uses default_ringto when no branch claims the caller', () => {
+    const program = compile('GeoRoute', {
+      default_ringto: 8015550499,
+      geo_route: { route_by: 'Claimed State', location_id: 7 },
+    });
+    expect(dials(start(program, context({ fromState: 'NY' })).actions)[0]).toMatchObject({
+      legs: [{ number: '8015550499' }],
+    });
+    expect(dials(start(program, context({ fromState: 'UT' })).actions)[0]).toMatchObject({
+      legs: [{ number: '8015550401' }],
+    });
+  });
+
+  it('a schedule route rings by the clock', () => {
+    const program = compile('ScheduleRoute', { schedule_data: schedule });
+    expect(dials(start(program, context()).actions)[0]).toMatchObject({ legs: [{ number: '8015550301' }] });
+  });
+
+  it('does not run outbound routes yet', () => {
+    expect(
+      compileFlowProgram({
+        callFlowId: 3,
+        version: 1,
+        status: 'active',
+        routableType: 'OutboundRoute',
+        document: { call_flow_name: 'x', group_id: 1, campaign_id: 1, channel_id: 1 },
+        locations: new Map(),
+      }),
+    ).toBeUndefined();
   });
 });
