@@ -1,4 +1,5 @@
 import { distanceMiles, type GeoPoint } from '../lib/distance.js';
+import { toNanp10 } from '../lib/phone.js';
 import {
   type ConnectSpec,
   type GeoNode,
@@ -24,14 +25,33 @@ export const INVALID_OPTION = 'Sorry, that is not a valid option.';
 export const GOODBYE = 'Thank you for calling. Goodbye.';
 export const DEFAULT_VOICEMAIL_GREETING = 'Please leave a message after the tone.';
 export const NOT_IN_SERVICE = 'The number you have called is not in service.';
+export const ENTER_PIN = 'Please enter your PIN, then press pound.';
+export const WRONG_PIN = 'That PIN is not correct.';
+export const ENTER_NUMBER = 'Please enter the 10-digit number to call, then press pound.';
+export const INVALID_NUMBER = 'That is not a number we can call.';
+/** PIN or number attempts on an outbound route before a goodbye */
+export const MAX_OUTBOUND_ATTEMPTS = 3;
 
 /** Something to hear: spoken text, or an uploaded audio file (V2's `file://<reference_id>`). */
 export type Audio = { verb: 'say'; text: string } | { verb: 'play'; reference: string };
 
 export type Action =
   | Audio
-  | { verb: 'gather'; numDigits: 1; timeoutSeconds: number; prompt: Audio[] }
-  | { verb: 'dial'; legs: { number: string; timeoutSeconds: number }[]; record: boolean; whisper?: string }
+  | {
+      verb: 'gather';
+      /** digits to collect; more than one ends early on `#` */
+      numDigits: number;
+      timeoutSeconds: number;
+      prompt: Audio[];
+    }
+  | {
+      verb: 'dial';
+      legs: { number: string; timeoutSeconds: number }[];
+      record: boolean;
+      whisper?: string;
+      /** the number the answering party sees; the caller's when absent */
+      callerId?: string;
+    }
   | { verb: 'record'; purpose: 'voicemail'; maxLengthSeconds: number }
   | { verb: 'hangup' };
 
@@ -46,7 +66,7 @@ export interface CallContext {
   random?: number | undefined;
 }
 
-export type Phase = 'menu' | 'connect' | 'voicemail' | 'done';
+export type Phase = 'menu' | 'connect' | 'voicemail' | 'pin' | 'dial-out' | 'done';
 
 /** Everything the engine needs between two carrier requests; plain JSON. */
 export interface CallState {
@@ -282,6 +302,8 @@ function run(
         ? startVoicemail(program, trailed, [...lead, ...audioOf(target.message)])
         : finish(trailed, [...lead, ...audioOf(target.message), say(GOODBYE)], 'no-branch');
     }
+    case 'outbound':
+      return askOutbound(program, { ...at, trail: [...at.trail, id], invalid: 0 }, 'pin', lead);
     case 'percentage': {
       const draw = (context.random ?? 0) * 100;
       let cumulative = 0;
@@ -297,6 +319,81 @@ function run(
     case 'hangup':
       return finish({ ...at, trail: [...at.trail, id] }, [...lead, ...audioOf(target.message)], 'hangup');
   }
+}
+
+function askOutbound(
+  program: Program,
+  state: CallState,
+  phase: 'pin' | 'dial-out',
+  lead: Action[] = [],
+): Step {
+  return {
+    actions: [
+      ...lead,
+      {
+        verb: 'gather',
+        numDigits: phase === 'pin' ? 8 : 11,
+        timeoutSeconds: program.limits.gatherTimeoutSeconds * 2,
+        prompt: [say(phase === 'pin' ? ENTER_PIN : ENTER_NUMBER)],
+      },
+    ],
+    state: { ...state, phase },
+    done: false,
+  };
+}
+
+/** Outbound: the caller proves the PIN, then keys the number the flow dials out to. */
+function onOutboundInput(program: Program, state: CallState, digits: string): Step {
+  const outbound = node(program, state.at, 'outbound');
+  const entered = digits.replace(/#$/, '');
+  const retry = (message: string, reason: string) => {
+    const invalid = state.invalid + 1;
+    if (invalid >= MAX_OUTBOUND_ATTEMPTS)
+      return finish({ ...state, invalid }, [say(message), say(GOODBYE)], reason);
+    return askOutbound(program, { ...state, invalid }, state.phase === 'pin' ? 'pin' : 'dial-out', [
+      say(message),
+    ]);
+  };
+  if (state.phase === 'pin') {
+    if (!safeEqualText(entered, outbound.pin)) return retry(WRONG_PIN, 'wrong-pin');
+    return askOutbound(program, { ...state, invalid: 0, trail: [...state.trail, 'pin-ok'] }, 'dial-out');
+  }
+  const number = toNanp10(entered);
+  if (!number) return retry(INVALID_NUMBER, 'invalid-number');
+  return {
+    actions: [
+      {
+        verb: 'dial',
+        legs: [{ number, timeoutSeconds: 60 }],
+        record: outbound.record,
+        ...(outbound.callerId ? { callerId: outbound.callerId } : {}),
+      },
+    ],
+    state: {
+      ...state,
+      phase: 'connect',
+      connect: {
+        spec: {
+          legs: [{ number, rings: 10 }],
+          isSimultaneous: false,
+          record: outbound.record,
+          disclaimer: 'never',
+          voicemail: false,
+        },
+        next: 1,
+      },
+      trail: [...state.trail, `ring:${number}`],
+    },
+    done: false,
+  };
+}
+
+/** Compares without an early exit, so timing does not reveal how much of a PIN was right. */
+function safeEqualText(a: string, b: string): boolean {
+  let difference = a.length ^ b.length;
+  for (let i = 0; i < Math.max(a.length, b.length); i++)
+    difference |= (a.charCodeAt(i) || 0) ^ (b.charCodeAt(i) || 0);
+  return difference === 0;
 }
 
 /** The first step of a call. */
@@ -350,6 +447,9 @@ export function resume(program: Program, state: CallState, event: CallEvent, con
   if (state.phase === 'done') return { actions: [{ verb: 'hangup' }], state, done: true };
   if (event.type === 'gather' && state.phase === 'menu')
     return onMenuInput(program, state, event.digits, context);
+  if (event.type === 'gather' && (state.phase === 'pin' || state.phase === 'dial-out')) {
+    return onOutboundInput(program, state, event.digits ?? '');
+  }
   if (event.type === 'dial' && state.phase === 'connect' && state.connect) {
     if (event.outcome === 'answered') return finish(state, [], 'answered');
     if (event.outcome === 'canceled') return finish(state, [], 'caller-hung-up');

@@ -107,7 +107,18 @@ export interface PercentageNode {
   options: { weight: number; connect: ConnectSpec }[];
 }
 
+export interface OutboundNode {
+  kind: 'outbound';
+  id: string;
+  label: string;
+  pin: string;
+  /** shown to the called party; the dialled tracking number when absent */
+  callerId?: string | undefined;
+  record: boolean;
+}
+
 export type ProgramNode =
+  | OutboundNode
   | MenuNode
   | ConnectNode
   | ScheduleNode
@@ -326,6 +337,7 @@ export interface StoredFlowDocument extends Omit<MultilevelIvrFlow, 'ivrs'> {
   voicemail_enabled?: boolean;
   geo_route?: IvrOption['geoData'] & { play_branding?: boolean };
   schedule_data?: IvrOption['scheduleRoute'];
+  outboundData?: { pin: string; callerid?: string | number };
   ringto_percentage?: {
     ringToNum: string | number;
     percentage: number;
@@ -379,13 +391,15 @@ function routeOption(routableType: string, document: StoredFlowDocument): IvrOpt
 
 export interface FlowCompileInput extends Omit<CompileInput, 'document'> {
   routableType: string;
+  /** the flow's tracking number: the default caller id of an outbound route */
+  trackingNumber?: string | undefined;
   document: StoredFlowDocument;
 }
 
 /**
  * Compiles a stored flow of any route type the engine runs: IVRs become menus; simple, geo,
- * schedule, voicemail, hangup and percentage routes become one node the call starts at.
- * Undefined for routes the engine does not run (outbound).
+ * schedule, voicemail, hangup, percentage and outbound routes become one node the call starts at.
+ * Undefined when the document cannot route (an outbound route without a PIN).
  */
 export function compileFlowProgram(input: FlowCompileInput): Program | undefined {
   const { document, routableType } = input;
@@ -393,7 +407,17 @@ export function compileFlowProgram(input: FlowCompileInput): Program | undefined
     return compileIvrProgram({ ...input, document: { ...document, ivrs: document.ivrs ?? [] } });
   }
   const nodes: Record<string, ProgramNode> = {};
-  if (routableType === 'PercentageBasedRoute') {
+  if (routableType === 'OutboundRoute') {
+    if (!document.outboundData?.pin) return undefined;
+    nodes.r = {
+      kind: 'outbound',
+      id: 'r',
+      label: document.call_flow_name,
+      pin: document.outboundData.pin,
+      callerId: numberOf(document.outboundData.callerid) ?? input.trackingNumber,
+      record: document.record_enabled ?? false,
+    };
+  } else if (routableType === 'PercentageBasedRoute') {
     nodes.r = {
       kind: 'percentage',
       id: 'r',

@@ -27,6 +27,8 @@ interface FlowVersionRow {
   channel_id: number;
   routable_type: string;
   document: StoredFlowDocument;
+  /** the flow's tracking number, when it has one (not a pool) */
+  tracking_number: string | null;
 }
 
 interface BranchRow {
@@ -92,6 +94,7 @@ export function createFlowCache(db: Db) {
       version: row.version,
       status: row.call_flow_status,
       routableType: row.routable_type,
+      trackingNumber: row.tracking_number ?? undefined,
       document,
       locations,
     });
@@ -134,9 +137,10 @@ export function createFlowCache(db: Db) {
       return remember(byNumber, trackingNumber, async () => {
         const { rows } = await db.query<FlowVersionRow>(
           `select f.call_flow_id, f.version, f.call_flow_status, f.group_id, f.campaign_id, f.channel_id,
-                  f.routable_type, f.document
+                  f.routable_type, f.document, t.number as tracking_number
              from phone_number p
              join call_flow f on (f.phone_number_id = p.phone_number_id or f.pool_id = p.pool_id)
+             left join phone_number t on t.phone_number_id = f.phone_number_id
             where p.number = $1 and f.call_flow_status <> 'deleted'
             limit 1`,
           [trackingNumber],
@@ -152,8 +156,10 @@ export function createFlowCache(db: Db) {
     /** A flow as it is now, compiled afresh (dry runs); undefined when it cannot route. */
     async current(callFlowId: number): Promise<LiveFlow | undefined> {
       const { rows } = await db.query<FlowVersionRow>(
-        `select call_flow_id, version, call_flow_status, group_id, campaign_id, channel_id, routable_type, document
-           from call_flow where call_flow_id = $1`,
+        `select f.call_flow_id, f.version, f.call_flow_status, f.group_id, f.campaign_id, f.channel_id,
+                f.routable_type, f.document, t.number as tracking_number
+           from call_flow f left join phone_number t on t.phone_number_id = f.phone_number_id
+          where f.call_flow_id = $1`,
         [callFlowId],
       );
       return rows[0] ? compile(rows[0]) : undefined;
@@ -164,8 +170,9 @@ export function createFlowCache(db: Db) {
       return remember(byVersion, `${callFlowId}:${version}`, async () => {
         const { rows } = await db.query<FlowVersionRow>(
           `select f.call_flow_id, v.version, f.call_flow_status, f.group_id, f.campaign_id, f.channel_id,
-                  f.routable_type, v.document
+                  f.routable_type, v.document, t.number as tracking_number
              from call_flow_version v join call_flow f on f.call_flow_id = v.call_flow_id
+             left join phone_number t on t.phone_number_id = f.phone_number_id
             where v.call_flow_id = $1 and v.version = $2`,
           [callFlowId, version],
         );

@@ -41,6 +41,7 @@ export function renderTwiml(actions: readonly Action[], urls: CallbackUrls): str
           action: urls.gather,
           method: 'POST',
           actionOnEmptyResult: true,
+          ...(action.numDigits > 1 ? { finishOnKey: '#' } : {}),
         });
         for (const audio of action.prompt) addAudio(gather as never, audio, urls);
         response.redirect({ method: 'POST' }, urls.gather);
@@ -53,6 +54,7 @@ export function renderTwiml(actions: readonly Action[], urls: CallbackUrls): str
           timeout: Math.max(...action.legs.map((leg) => leg.timeoutSeconds)),
           answerOnBridge: true,
           ...(action.record ? { record: 'record-from-answer-dual' as const } : {}),
+          ...(action.callerId ? { callerId: e164(action.callerId) } : {}),
         });
         for (const leg of action.legs) {
           dial.number(

@@ -441,6 +441,21 @@ describe('route types from POST /v2/callflow', () => {
     ]);
   });
 
+  it('dials out for an outbound flow once the caller keys the PIN', async () => {
+    const to = await createRoute({ routable_type: 'outbound', outboundData: { pin: '2468' } });
+    const result = await carrier.call({
+      to,
+      from: '2125550184',
+      press: ['2468', '8015550700'],
+      answer: 'first',
+    });
+    expect(rung(result.steps)).toEqual(['8015550700 for 60 s']);
+    expect(await callRow(result.callSid)).toMatchObject({
+      disposition: 'ANSWERED',
+      trail: ['r', 'pin-ok', 'ring:8015550700', 'answered'],
+    });
+  });
+
   it('splits a percentage flow between its destinations', async () => {
     const to = await createRoute({
       routable_type: 'percentage',

@@ -5,13 +5,17 @@ import {
   type CallContext,
   type CallEvent,
   DISCLAIMER,
+  ENTER_NUMBER,
+  ENTER_PIN,
   GOODBYE,
+  INVALID_NUMBER,
   INVALID_OPTION,
   keyPath,
   NOT_IN_SERVICE,
   resume,
   type Step,
   start,
+  WRONG_PIN,
 } from '../../src/routing/engine.js';
 import {
   type Branch,
@@ -393,16 +397,70 @@ describe('route types without a menu', () => {
     expect(dials(start(program, context()).actions)[0]).toMatchObject({ legs: [{ number: '8015550301' }] });
   });
 
-  it('does not run outbound routes yet', () => {
-    expect(
-      compileFlowProgram({
-        callFlowId: 3,
-        version: 1,
-        status: 'active',
-        routableType: 'OutboundRoute',
-        document: { call_flow_name: 'x', group_id: 1, campaign_id: 1, channel_id: 1 },
-        locations: new Map(),
-      }),
-    ).toBeUndefined();
+  it('an outbound route needs a PIN', () => {
+    const program = compileFlowProgram({
+      callFlowId: 3,
+      version: 1,
+      status: 'active',
+      routableType: 'OutboundRoute',
+      document: { call_flow_name: 'x', group_id: 1, campaign_id: 1, channel_id: 1 },
+      locations: new Map(),
+    });
+    expect(program).toBeUndefined();
+  });
+});
+
+describe('outbound', () => {
+  const outbound = compileFlowProgram({
+    callFlowId: 4,
+    version: 1,
+    status: 'active',
+    routableType: 'OutboundRoute',
+    trackingNumber: '3125550000',
+    document: {
+      call_flow_name: 'Field team',
+      group_id: 1,
+      campaign_id: 1,
+      channel_id: 1,
+      outboundData: { pin: '2468' },
+    },
+    locations: new Map(),
+  }) as Program;
+
+  it('asks for the PIN, then the number, and dials out with the tracking number as caller id', () => {
+    const steps = play(outbound, [press('2468#'), press('8015550700#')]);
+    expect(steps[0]?.actions[0]).toMatchObject({
+      verb: 'gather',
+      numDigits: 8,
+      prompt: [{ verb: 'say', text: ENTER_PIN }],
+    });
+    expect(steps[1]?.actions[0]).toMatchObject({
+      verb: 'gather',
+      numDigits: 11,
+      prompt: [{ verb: 'say', text: ENTER_NUMBER }],
+    });
+    expect(last(steps).actions).toEqual([
+      {
+        verb: 'dial',
+        legs: [{ number: '8015550700', timeoutSeconds: 60 }],
+        record: false,
+        callerId: '3125550000',
+      },
+    ]);
+    expect(last(steps).state.trail).toEqual(['r', 'pin-ok', 'ring:8015550700']);
+  });
+
+  it('says goodbye after three wrong PINs and never dials', () => {
+    const steps = play(outbound, [press('1111'), press('2222'), press('3333')]);
+    expect(steps[1]?.actions[0]).toEqual({ verb: 'say', text: WRONG_PIN });
+    expect(last(steps).done).toBe(true);
+    expect(steps.flatMap((s) => dials(s.actions))).toEqual([]);
+    expect(last(steps).state.trail.at(-1)).toBe('wrong-pin');
+  });
+
+  it('asks again for a number that cannot be called', () => {
+    const steps = play(outbound, [press('2468'), press('123')]);
+    expect(last(steps).actions[0]).toEqual({ verb: 'say', text: INVALID_NUMBER });
+    expect(last(steps).state.phase).toBe('dial-out');
   });
 });
