@@ -88,7 +88,7 @@ function printBanner(
     'Carrier webhooks (Twilio, SignalWire, Telnyx TeXML): point each number at',
     `  voice URL:       ${base}/telephony/twilio/voice`,
     `  status callback: ${base}/telephony/twilio/status`,
-    `  signed with:     ${generatedCarrierToken ? `${generatedCarrierToken}  (generated: set it as TWILIO_AUTH_TOKEN or your carrier's auth token; shown once)` : 'TWILIO_AUTH_TOKEN (or the token generated on first start)'}`,
+    `  signed with:     ${generatedCarrierToken ? `${generatedCarrierToken}  (generated, for the simulator; for real calls set TWILIO_AUTH_TOKEN to your carrier account's auth token)` : 'TWILIO_AUTH_TOKEN (or the token generated on first start)'}`,
     '',
     'Get a token:',
     `  curl -s -X POST ${base}/oauth/token -d grant_type=password -d username=${seed.adminEmail} \\`,
