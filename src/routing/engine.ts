@@ -306,12 +306,14 @@ function run(
       return askOutbound(program, { ...at, trail: [...at.trail, id], invalid: 0 }, 'pin', lead);
     case 'percentage': {
       const draw = (context.random ?? 0) * 100;
-      let cumulative = 0;
-      const picked =
-        target.options.find((option) => (cumulative += option.weight) > draw) ?? target.options.at(-1);
+      const ends = target.options.map((_, i) =>
+        target.options.slice(0, i + 1).reduce((sum, option) => sum + option.weight, 0),
+      );
+      const found = ends.findIndex((end) => end > draw);
+      const index = found === -1 ? target.options.length - 1 : found;
+      const picked = target.options[index];
       if (!picked)
         return finish({ ...at, trail: [...at.trail, id] }, [...lead, say(GOODBYE)], 'no-destination');
-      const index = target.options.indexOf(picked);
       return startConnect(program, { ...at, trail: [...at.trail, `${id}:${index}`] }, picked.connect);
     }
     case 'voicemail':
