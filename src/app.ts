@@ -14,6 +14,8 @@ import { createValidatorCompiler } from './http/validation.js';
 import type { Clock } from './lib/clock.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
+import { blacklistRoutes } from './modules/blacklist/blacklist.routes.js';
+import { createBlacklistService } from './modules/blacklist/blacklist.service.js';
 import { callFlowCreateRoutes } from './modules/callflows/callflow-create.routes.js';
 import { callFlowCustomSourceRoutes } from './modules/callflows/callflow-customsources.routes.js';
 import { createCallFlowCustomSourcesService } from './modules/callflows/callflow-customsources.service.js';
@@ -160,6 +162,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       await v2.register(numberRoutes, { numbers });
       await v2.register(miscRoutes, { misc });
       await v2.register(campaignRoutes, { campaigns });
+      await v2.register(blacklistRoutes, { blacklist: createBlacklistService({ db, clock }) });
       await v2.register(callFlowRoutes, { callFlows });
       await v2.register(simulateRoutes, { simulate: createSimulateService({ db, clock, flows }) });
       await v2.register(callFlowCreateRoutes, { callFlows });

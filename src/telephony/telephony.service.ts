@@ -1,6 +1,7 @@
 import type { Db } from '../db/index.js';
 import type { Clock } from '../lib/clock.js';
 import { toNanp10 } from '../lib/phone.js';
+import { createBlacklistRepo } from '../modules/blacklist/blacklist.repo.js';
 import { lookupNpa, lookupZip } from '../modules/misc/geo.js';
 import {
   type CallContext,
@@ -138,6 +139,21 @@ export function createTelephonyService({ db, clock, flows, urlsFor }: TelephonyD
             is_repeat: false,
           },
           renderTwiml([{ verb: 'say', text: NOT_IN_SERVICE }, { verb: 'hangup' }], urlsFor(1)),
+        );
+      }
+
+      // Checked on every call, uncached, so a number blacklisted a moment ago is refused at once.
+      if (await createBlacklistRepo(db).isBlocked(context.from, flow.groupId)) {
+        return record(
+          {
+            disposition: 'BLOCKED',
+            trail: ['blacklisted'],
+            state: null,
+            ended_at: context.now,
+            key_path: '',
+            is_repeat: false,
+          },
+          rejectTwiml(),
         );
       }
 

@@ -203,6 +203,27 @@ describe('numbers without a live flow and blocked callers', () => {
     expect(result.steps[0]).toEqual({ kind: 'hear', detail: NOT_IN_SERVICE });
   });
 
+  it('rejects a blacklisted caller from the moment the number is added, for the group and below', async () => {
+    const flow = await createFlow();
+    const before = await carrier.call({ to: flow.number, from: '2125550190', press: ['1'], answer: 'first' });
+    expect((await callRow(before.callSid))?.disposition).toBe('ANSWERED');
+    const added = await ctx.request('POST', '/v2/blacklistednumber', {
+      token: h.agencyAdmin.token,
+      body: { number: 2125550190 },
+    });
+    expect(added.body.result).toBe('success');
+    const blocked = await carrier.call({ to: flow.number, from: '2125550190' });
+    expect(blocked.steps).toEqual([{ kind: 'rejected', detail: 'rejected' }]);
+    expect(await callRow(blocked.callSid)).toMatchObject({ disposition: 'BLOCKED', trail: ['blacklisted'] });
+    // a blacklist entry in a location below does not block calls to the company's flow
+    await ctx.request('POST', '/v2/blacklistednumber', {
+      token: h.locationAdmin.token,
+      body: { number: 2125550191 },
+    });
+    const below = await carrier.call({ to: flow.number, from: '2125550191', press: ['1'], answer: 'first' });
+    expect((await callRow(below.callSid))?.disposition).toBe('ANSWERED');
+  });
+
   it('rejects a call whose spam score reaches the threshold, and never routes it', async () => {
     const flow = await createFlow({ spam_filter_enabled: true, spam_threshold: 80 });
     const spam = await carrier.call({
