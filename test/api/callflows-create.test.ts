@@ -29,11 +29,7 @@ beforeAll(async () => {
   );
   spareNumbers = Array.from({ length: 60 }, (_, i) => `949556${String(1000 + i)}`);
   const poolInventory = Array.from({ length: 4 }, (_, i) => `212556${String(2000 + i)}`);
-  await ctx.db.query(
-    `insert into phone_number (number, npa, nxx, rate_center, state, ocn)
-     select n, substr(n, 1, 3), substr(n, 4, 3), 'IRVINE', 'CA', 'DEMO' from unnest($1::text[]) as t(n)`,
-    [[...spareNumbers, ...poolInventory]],
-  );
+  await ctx.factory.inventory([...spareNumbers, ...poolInventory]);
 });
 afterAll(() => ctx.close());
 

@@ -17,10 +17,7 @@ let nextNumber = 0;
 /** A call flow on a new tracking number, through the API as a client would create it. */
 async function createFlow(admin: TestUser): Promise<number> {
   const number = `949555${String(1000 + nextNumber++)}`;
-  await ctx.db.query(
-    `insert into phone_number (number, npa, nxx, rate_center, state, ocn) values ($1, '949', '555', 'IRVINE', 'CA', 'DEMO')`,
-    [number],
-  );
+  await ctx.factory.inventory([number]);
   const { body } = await ctx.request('POST', '/v2/callflow/multilevelivr', {
     token: admin.token,
     body: [

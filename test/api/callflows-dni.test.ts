@@ -17,11 +17,7 @@ let nextNumber = 0;
 /** A call flow on a new tracking number, or on a new one-number pool, through the API. */
 async function createFlow(admin: TestUser, kind: 'number' | 'pool' = 'number'): Promise<number> {
   const number = `${kind === 'pool' ? '212' : '949'}555${String(1000 + nextNumber++)}`;
-  await ctx.db.query(
-    `insert into phone_number (number, npa, nxx, rate_center, state, ocn)
-     values ($1, substr($1, 1, 3), '555', 'IRVINE', 'CA', 'DEMO')`,
-    [number],
-  );
+  await ctx.factory.inventory([number]);
   const { body } = await ctx.request('POST', '/v2/callflow/multilevelivr', {
     token: admin.token,
     body: [

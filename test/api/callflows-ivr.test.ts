@@ -21,11 +21,7 @@ beforeAll(async () => {
   locationId = location.rows[0]?.location_id as number;
   spareNumbers = Array.from({ length: 30 }, (_, i) => `949555${String(1000 + i)}`);
   const poolInventory = Array.from({ length: 5 }, (_, i) => `212555${String(2000 + i)}`);
-  await ctx.db.query(
-    `insert into phone_number (number, npa, nxx, rate_center, state, ocn)
-     select n, substr(n, 1, 3), substr(n, 4, 3), 'IRVINE', 'CA', 'DEMO' from unnest($1::text[]) as t(n)`,
-    [[...spareNumbers, ...poolInventory]],
-  );
+  await ctx.factory.inventory([...spareNumbers, ...poolInventory]);
 });
 afterAll(() => ctx.close());
 

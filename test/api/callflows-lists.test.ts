@@ -20,11 +20,7 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 
 async function insertInventory(numbers: string[]): Promise<string[]> {
-  await ctx.db.query(
-    `insert into phone_number (number, npa, nxx, rate_center, state, ocn)
-     select n, substr(n, 1, 3), substr(n, 4, 3), 'IRVINE', 'CA', 'DEMO' from unnest($1::text[]) as t(n)`,
-    [numbers],
-  );
+  await ctx.factory.inventory(numbers);
   return numbers;
 }
 

@@ -28,10 +28,7 @@ beforeAll(async () => {
   });
   campaignId = Number(campaign.body[0].data);
   numbers = Array.from({ length: 40 }, (_, i) => `312555${String(3000 + i)}`);
-  await ctx.db.query(
-    `insert into phone_number (number, npa, nxx, rate_center, state) select n, '312', '555', 'CHICAGO', 'IL' from unnest($1::text[]) as t(n)`,
-    [numbers],
-  );
+  await ctx.factory.inventory(numbers, 'CHICAGO', 'IL');
 });
 afterAll(() => ctx.close());
 

@@ -102,6 +102,15 @@ export async function createTestContext(env: Record<string, string> = {}) {
       return Number(response.body[0].data);
     },
 
+    /** Numbers added to the inventory as available (10-digit strings). */
+    async inventory(numbers: readonly string[], rateCenter = 'IRVINE', state = 'CA'): Promise<void> {
+      await db.query(
+        `insert into phone_number (number, npa, nxx, rate_center, state, ocn)
+         select n, substr(n, 1, 3), substr(n, 4, 3), $2, $3, 'DEMO' from unnest($1::text[]) as t(n)`,
+        [numbers, rateCenter, state],
+      );
+    },
+
     /** agency -> company -> location, with an admin at each level. */
     async hierarchy() {
       const agency = await factory.group(null, `Agency ${unique()}`);
