@@ -150,14 +150,24 @@ export function createCallsRepo(db: Queryable) {
       return rowCount > 0;
     },
 
-    /** Calls from this caller to this tracking number since `since` (repeat callers, spam bursts). */
-    async countRecent(callerNumber: string, trackingNumber: string, since: Date): Promise<number> {
-      const { rows } = await db.query<{ n: number }>(
-        `select count(*)::int as n from call
-          where caller_number = $1 and tracking_number = $2 and started_at >= $3`,
-        [callerNumber, trackingNumber, since],
+    /**
+     * Earlier calls from this caller to this tracking number, counted in one indexed query: in the
+     * last hour (spam bursts) and since `repeatSince` (repeat callers; none when undefined).
+     */
+    async countEarlier(
+      callerNumber: string,
+      trackingNumber: string,
+      hourAgo: Date,
+      repeatSince: Date | undefined,
+    ): Promise<{ lastHour: number; sinceRepeat: number }> {
+      const { rows } = await db.query<{ last_hour: number; since_repeat: number }>(
+        `select count(*) filter (where started_at >= $3)::int as last_hour,
+                count(*) filter (where $4::timestamptz is not null and started_at >= $4)::int as since_repeat
+           from call
+          where caller_number = $1 and tracking_number = $2 and started_at >= least($3, coalesce($4, $3))`,
+        [callerNumber, trackingNumber, hourAgo, repeatSince ?? null],
       );
-      return rows[0]?.n ?? 0;
+      return { lastHour: rows[0]?.last_hour ?? 0, sinceRepeat: rows[0]?.since_repeat ?? 0 };
     },
   };
 }

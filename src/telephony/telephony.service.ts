@@ -158,15 +158,13 @@ export function createTelephonyService({ db, clock, flows, urlsFor }: TelephonyD
       }
 
       const hourAgo = new Date(context.now.getTime() - 3600_000);
-      const repeatSince = new Date(context.now.getTime() - flow.repeatIntervalHours * 3600_000);
-      const [recentCalls, earlierCalls] = await Promise.all([
-        calls.countRecent(context.from, tracking, hourAgo),
+      const repeatSince =
         flow.repeatIntervalHours > 0
-          ? calls.countRecent(context.from, tracking, repeatSince)
-          : Promise.resolve(0),
-      ]);
-      const isRepeat = earlierCalls > 0;
-      const score = spamScore({ stirVerstat: params.StirVerstat, recentCalls });
+          ? new Date(context.now.getTime() - flow.repeatIntervalHours * 3600_000)
+          : undefined;
+      const earlier = await calls.countEarlier(context.from, tracking, hourAgo, repeatSince);
+      const isRepeat = earlier.sinceRepeat > 0;
+      const score = spamScore({ stirVerstat: params.StirVerstat, recentCalls: earlier.lastHour });
       if (flow.spamFilterEnabled && score >= flow.spamThreshold) {
         return record(
           {

@@ -221,6 +221,22 @@ describe('numbers without a live flow and blocked callers', () => {
     expect((await callRow(below.callSid))?.disposition).toBe('ANSWERED');
   });
 
+  it('rejects a caller who calls five times within an hour when the threshold is 40', async () => {
+    const flow = await createFlow({ spam_filter_enabled: true, spam_threshold: 40 });
+    const call = () =>
+      carrier.call({
+        to: flow.number,
+        from: '2125550192',
+        stirVerstat: 'TN-Validation-Passed-A',
+        press: ['1'],
+        answer: 'first',
+      });
+    for (let i = 0; i < 5; i++) expect((await call()).outcome).toBe('hangup');
+    const burst = await call();
+    expect(burst.outcome).toBe('rejected');
+    expect((await callRow(burst.callSid))?.trail).toEqual(['spam:40>=40']);
+  });
+
   it('rejects a call whose spam score reaches the threshold, and never routes it', async () => {
     const flow = await createFlow({ spam_filter_enabled: true, spam_threshold: 80 });
     const spam = await carrier.call({
