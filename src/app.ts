@@ -41,7 +41,7 @@ import { createSimulateService } from './modules/simulate/simulate.service.js';
 import { userRoutes } from './modules/users/users.routes.js';
 import { createUsersService } from './modules/users/users.service.js';
 import { createFlowCache } from './telephony/flow-cache.js';
-import { createTelephonyService } from './telephony/telephony.service.js';
+import { type CallLifecycleHooks, createTelephonyService } from './telephony/telephony.service.js';
 import { twilioRoutes } from './telephony/twilio.routes.js';
 
 export interface AppDeps {
@@ -132,11 +132,15 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   app.addHook('onClose', async () => {
     await stopFlowUpdates();
   });
+  // Modules that follow calls (job queue, DNI attribution ...) add their hooks here; each runs in
+  // the transaction that records the call's start or end.
+  const callHooks: CallLifecycleHooks = { started: [], completed: [] };
   const twilioBase = `${config.PUBLIC_BASE_URL}/telephony/twilio`;
   const telephony = createTelephonyService({
     db,
     clock,
     flows,
+    hooks: callHooks,
     urlsFor: (step) => ({
       gather: `${twilioBase}/gather?s=${step}`,
       dial: `${twilioBase}/dial?s=${step}`,

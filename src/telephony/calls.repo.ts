@@ -79,18 +79,19 @@ const NEW_CALL_COLUMNS = [
 
 export function createCallsRepo(db: Queryable) {
   return {
-    /** Inserts the call unless the carrier sent this CallSid before; true when inserted. */
-    async insert(call: NewCall): Promise<boolean> {
+    /** Inserts the call unless the carrier sent this CallSid before; its id when inserted. */
+    async insert(call: NewCall): Promise<number | undefined> {
       const values = NEW_CALL_COLUMNS.map((column) =>
         column === 'trail' || column === 'state' ? JSON.stringify(call[column]) : call[column],
       );
-      const { rowCount } = await db.query(
+      const { rows } = await db.query<{ call_id: number }>(
         `insert into call (${NEW_CALL_COLUMNS.join(', ')})
          values (${NEW_CALL_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
-         on conflict (carrier_call_sid) do nothing`,
+         on conflict (carrier_call_sid) do nothing
+         returning call_id`,
         values,
       );
-      return rowCount > 0;
+      return rows[0] === undefined ? undefined : Number(rows[0].call_id);
     },
 
     async lastTwiml(carrierCallSid: string): Promise<string | undefined> {
@@ -134,20 +135,21 @@ export function createCallsRepo(db: Queryable) {
       );
     },
 
-    /** Closes the call once; a repeated final status changes nothing. */
+    /** Closes the call once and returns its id; a repeated final status changes nothing. */
     async finish(
       carrierCallSid: string,
       endedAt: Date,
       durationSeconds: number,
       disposition: string,
-    ): Promise<boolean> {
-      const { rowCount } = await db.query(
+    ): Promise<number | undefined> {
+      const { rows } = await db.query<{ call_id: number }>(
         `update call set ended_at = $2, duration_seconds = $3,
                 disposition = case when disposition = 'IN PROGRESS' then $4 else disposition end
-          where carrier_call_sid = $1 and ended_at is null`,
+          where carrier_call_sid = $1 and ended_at is null
+          returning call_id`,
         [carrierCallSid, endedAt, durationSeconds, disposition],
       );
-      return rowCount > 0;
+      return rows[0] === undefined ? undefined : Number(rows[0].call_id);
     },
 
     /**

@@ -15,7 +15,14 @@ export interface LiveFlow {
   repeatIntervalHours: number;
   spamFilterEnabled: boolean;
   spamThreshold: number;
+  webhookEnabled: boolean;
   program: Program;
+}
+
+/** A live flow as reached through one tracking number. */
+export interface NumberFlow extends LiveFlow {
+  /** the number belongs to the flow's pool (dynamic number insertion), not its fixed number */
+  viaPool: boolean;
 }
 
 interface FlowVersionRow {
@@ -29,6 +36,8 @@ interface FlowVersionRow {
   document: StoredFlowDocument;
   /** the flow's tracking number, when it has one (not a pool) */
   tracking_number: string | null;
+  /** forNumber only: the number was reached through the flow's pool */
+  via_pool?: boolean;
 }
 
 interface BranchRow {
@@ -60,7 +69,7 @@ function geoLocationIds(document: StoredFlowDocument): number[] {
  * versioned programs never change, so calls in progress keep the version they started with.
  */
 export function createFlowCache(db: Db) {
-  const byNumber = new Map<string, Promise<LiveFlow | undefined>>();
+  const byNumber = new Map<string, Promise<NumberFlow | undefined>>();
   const byVersion = new Map<string, Promise<LiveFlow | undefined>>();
 
   async function compile(row: FlowVersionRow): Promise<LiveFlow | undefined> {
@@ -109,14 +118,15 @@ export function createFlowCache(db: Db) {
       repeatIntervalHours: document.repeat_interval ?? 0,
       spamFilterEnabled: document.spam_filter_enabled ?? false,
       spamThreshold: document.spam_threshold ?? 0,
+      webhookEnabled: document.webhook_enabled ?? false,
       program,
     };
   }
 
-  const remember = (
-    map: Map<string, Promise<LiveFlow | undefined>>,
+  const remember = <T>(
+    map: Map<string, Promise<T | undefined>>,
     key: string,
-    load: () => Promise<LiveFlow | undefined>,
+    load: () => Promise<T | undefined>,
   ) => {
     const cached = map.get(key);
     if (cached) return cached;
@@ -133,11 +143,12 @@ export function createFlowCache(db: Db) {
     },
 
     /** The live flow answering calls to a 10-digit tracking number, or undefined. */
-    forNumber(trackingNumber: string): Promise<LiveFlow | undefined> {
+    forNumber(trackingNumber: string): Promise<NumberFlow | undefined> {
       return remember(byNumber, trackingNumber, async () => {
         const { rows } = await db.query<FlowVersionRow>(
           `select f.call_flow_id, f.version, f.call_flow_status, f.group_id, f.campaign_id, f.channel_id,
-                  f.routable_type, f.document, t.number as tracking_number
+                  f.routable_type, f.document, t.number as tracking_number,
+                  f.phone_number_id is distinct from p.phone_number_id as via_pool
              from phone_number p
              join call_flow f on (f.phone_number_id = p.phone_number_id or f.pool_id = p.pool_id)
              left join phone_number t on t.phone_number_id = f.phone_number_id
@@ -148,8 +159,9 @@ export function createFlowCache(db: Db) {
         const row = rows[0];
         if (!row) return undefined;
         const live = await compile(row);
-        if (live) byVersion.set(`${live.callFlowId}:${live.version}`, Promise.resolve(live));
-        return live;
+        if (!live) return undefined;
+        byVersion.set(`${live.callFlowId}:${live.version}`, Promise.resolve(live));
+        return { ...live, viaPool: row.via_pool === true };
       });
     },
 

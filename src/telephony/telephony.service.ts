@@ -1,4 +1,4 @@
-import type { Db } from '../db/index.js';
+import type { Db, Queryable } from '../db/index.js';
 import type { Clock } from '../lib/clock.js';
 import { toNanp10 } from '../lib/phone.js';
 import { createBlacklistRepo } from '../modules/blacklist/blacklist.repo.js';
@@ -22,12 +22,37 @@ export type CarrierParams = Record<string, string | undefined>;
 
 export type CallbackKind = 'gather' | 'dial' | 'record';
 
+/** A call as it was first recorded, handed to the lifecycle hooks. */
+export interface StartedCall {
+  callId: number;
+  callFlowId: number | null;
+  groupId: number | null;
+  trackingNumber: string;
+  callerNumber: string;
+  startedAt: Date;
+  disposition: string;
+  /** the flow's number pool holds the tracking number (dynamic number insertion) */
+  isPoolNumber: boolean;
+  webhookEnabled: boolean;
+}
+
+/**
+ * What other modules do when a call starts or ends. Each hook runs inside the transaction that
+ * records the change, so what it writes (a queued job, an attribution row) commits with the call
+ * or not at all. Hooks must stay cheap: they run on the carrier's webhook path.
+ */
+export interface CallLifecycleHooks {
+  started: Array<(tx: Queryable, call: StartedCall) => Promise<void>>;
+  completed: Array<(tx: Queryable, callId: number) => Promise<void>>;
+}
+
 export interface TelephonyDeps {
   db: Db;
   clock: Clock;
   flows: FlowCache;
   /** URLs the TwiML names for the next callbacks of a call at a step */
   urlsFor: (step: number) => CallbackUrls;
+  hooks?: CallLifecycleHooks;
 }
 
 /** The disposition a finished routing trail implies. */
@@ -68,7 +93,13 @@ const DIAL_OUTCOMES: Record<string, 'answered' | 'busy' | 'no-answer' | 'failed'
   canceled: 'canceled',
 };
 
-export function createTelephonyService({ db, clock, flows, urlsFor }: TelephonyDeps) {
+export function createTelephonyService({
+  db,
+  clock,
+  flows,
+  urlsFor,
+  hooks = { started: [], completed: [] },
+}: TelephonyDeps) {
   function contextOf(
     params: CarrierParams,
     fallback: { state?: string | null; zip?: string | null } = {},
@@ -123,9 +154,27 @@ export function createTelephonyService({ db, clock, flows, urlsFor }: TelephonyD
         call: Pick<NewCall, 'disposition' | 'trail' | 'state' | 'ended_at' | 'key_path' | 'is_repeat'>,
         twiml: string,
       ) => {
-        const inserted = await calls.insert({ ...base, ...call, step: 1, last_twiml: twiml });
+        const callId = await db.transaction(async (tx) => {
+          const id = await createCallsRepo(tx).insert({ ...base, ...call, step: 1, last_twiml: twiml });
+          if (id === undefined) return undefined;
+          const started: StartedCall = {
+            callId: id,
+            callFlowId: base.call_flow_id,
+            groupId: base.group_id,
+            trackingNumber: tracking,
+            callerNumber: context.from,
+            startedAt: context.now,
+            disposition: call.disposition,
+            isPoolNumber: flow?.viaPool ?? false,
+            webhookEnabled: flow?.webhookEnabled ?? false,
+          };
+          for (const hook of hooks.started) await hook(tx, started);
+          // Calls refused or ended at once (not in service, blocked) are final as recorded.
+          if (call.ended_at) for (const hook of hooks.completed) await hook(tx, id);
+          return id;
+        });
         // A concurrent retry inserted first: answer what it answered.
-        return inserted ? twiml : ((await calls.lastTwiml(sid)) ?? twiml);
+        return callId !== undefined ? twiml : ((await calls.lastTwiml(sid)) ?? twiml);
       };
 
       if (!flow) {
@@ -249,12 +298,16 @@ export function createTelephonyService({ db, clock, flows, urlsFor }: TelephonyD
       const disposition = STATUS_DISPOSITIONS[status];
       if (!disposition) return;
       const duration = Number.parseInt(params.CallDuration ?? '0', 10);
-      await createCallsRepo(db).finish(
-        params.CallSid ?? '',
-        clock.now(),
-        Number.isNaN(duration) ? 0 : duration,
-        disposition,
-      );
+      await db.transaction(async (tx) => {
+        const callId = await createCallsRepo(tx).finish(
+          params.CallSid ?? '',
+          clock.now(),
+          Number.isNaN(duration) ? 0 : duration,
+          disposition,
+        );
+        if (callId === undefined) return;
+        for (const hook of hooks.completed) await hook(tx, callId);
+      });
     },
   };
 }
