@@ -40,6 +40,7 @@ import { simulateRoutes } from './modules/simulate/simulate.routes.js';
 import { createSimulateService } from './modules/simulate/simulate.service.js';
 import { userRoutes } from './modules/users/users.routes.js';
 import { createUsersService } from './modules/users/users.service.js';
+import { audioRoutes, audioUrl } from './telephony/audio.routes.js';
 import { createFlowCache } from './telephony/flow-cache.js';
 import { type CallLifecycleHooks, createTelephonyService } from './telephony/telephony.service.js';
 import { twilioRoutes } from './telephony/twilio.routes.js';
@@ -141,13 +142,24 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     clock,
     flows,
     hooks: callHooks,
-    urlsFor: (step) => ({
-      gather: `${twilioBase}/gather?s=${step}`,
-      dial: `${twilioBase}/dial?s=${step}`,
-      record: `${twilioBase}/record?s=${step}`,
-      whisper: (text) => `${twilioBase}/whisper?text=${encodeURIComponent(text)}`,
-      audio: (reference) => `${config.PUBLIC_BASE_URL}/telephony/audio/${encodeURIComponent(reference)}`,
-    }),
+    urlsFor: (step, callSid) => {
+      const leg = `s=${step}&c=${encodeURIComponent(callSid)}`;
+      return {
+        gather: `${twilioBase}/gather?s=${step}`,
+        dial: `${twilioBase}/dial?s=${step}`,
+        record: `${twilioBase}/record?s=${step}`,
+        whisper: (text, screen) =>
+          `${twilioBase}/whisper?${leg}${text ? `&text=${encodeURIComponent(text)}` : ''}${screen ? '&screen=true' : ''}`,
+        screen: `${twilioBase}/screen?${leg}`,
+        audio: (reference) => audioUrl(config.PUBLIC_BASE_URL, twilioAuthToken, reference),
+      };
+    },
+  });
+  await app.register(audioRoutes, {
+    prefix: '/telephony/audio',
+    db,
+    dataDir: config.DATA_DIR,
+    authToken: twilioAuthToken,
   });
   await app.register(twilioRoutes, {
     prefix: '/telephony/twilio',

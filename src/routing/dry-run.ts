@@ -76,12 +76,13 @@ export function dryRun(program: Program, input: DryRunInput): DryRunResult {
                 ? action.legs[0]
                 : action.legs.find((leg) => leg.number === input.answer);
           if (answering && action.whisper) steps.push({ kind: 'whisper', detail: action.whisper });
+          if (answering && action.screen) steps.push({ kind: 'press', detail: '1 (accepts the call)' });
           steps.push(
             answering
               ? { kind: 'answered', detail: answering.number }
               : { kind: 'no-answer', detail: 'no-answer' },
           );
-          event = { type: 'dial', outcome: answering ? 'answered' : 'no-answer' };
+          event = { type: 'dial', outcome: answering ? 'answered' : 'no-answer', accepted: true };
           break;
         }
         case 'record':

@@ -49,6 +49,8 @@ export type Action =
       legs: { number: string; timeoutSeconds: number }[];
       record: boolean;
       whisper?: string;
+      /** the answering party must press 1 before the call is bridged */
+      screen?: boolean;
       /** the number the answering party sees; the caller's when absent */
       callerId?: string;
     }
@@ -87,7 +89,12 @@ export interface CallState {
 
 export type CallEvent =
   | { type: 'gather'; digits?: string | undefined }
-  | { type: 'dial'; outcome: 'answered' | 'busy' | 'no-answer' | 'failed' | 'canceled' }
+  | {
+      type: 'dial';
+      outcome: 'answered' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+      /** with screening on: the answering party pressed 1 */
+      accepted?: boolean | undefined;
+    }
   | { type: 'recorded' };
 
 export interface Step {
@@ -126,6 +133,7 @@ function dialAction(spec: ConnectSpec, legs: Leg[]): Action {
     legs: legs.map((leg) => ({ number: leg.number, timeoutSeconds: leg.rings * SECONDS_PER_RING })),
     record: spec.record,
     ...(spec.whisper ? { whisper: spec.whisper } : {}),
+    ...(spec.screen ? { screen: true } : {}),
   };
 }
 
@@ -295,9 +303,16 @@ function run(
       const branch = pickBranch(target, context);
       const trailed = { ...at, trail: [...at.trail, `${id}:${branch ?? 'default'}`] };
       const spec = branch
-        ? { ...target.template, message: target.message, legs: [{ number: branch, rings: 3 }] }
+        ? {
+            ...target.template,
+            message: target.message,
+            legs: [{ number: branch, rings: target.branchRings }],
+          }
         : target.otherwise && { ...target.otherwise, message: target.message };
       if (spec) return startConnect(program, trailed, spec);
+      // No branch and no default number: the flow's referral number, else voicemail, else goodbye.
+      if (program.referralNumber)
+        return fallback(program, trailed, [...lead, ...audioOf(target.message)], 'no-branch');
       return target.template.voicemail
         ? startVoicemail(program, trailed, [...lead, ...audioOf(target.message)])
         : finish(trailed, [...lead, ...audioOf(target.message), say(GOODBYE)], 'no-branch');
@@ -453,11 +468,16 @@ export function resume(program: Program, state: CallState, event: CallEvent, con
     return onOutboundInput(program, state, event.digits ?? '');
   }
   if (event.type === 'dial' && state.phase === 'connect' && state.connect) {
-    if (event.outcome === 'answered') return finish(state, [], 'answered');
-    if (event.outcome === 'canceled') return finish(state, [], 'caller-hung-up');
+    // A screened leg that "answered" without the key press was a machine or a refusal: hunt on.
+    const outcome =
+      event.outcome === 'answered' && state.connect.spec.screen && !event.accepted
+        ? 'not-accepted'
+        : event.outcome;
+    if (outcome === 'answered') return finish(state, [], 'answered');
+    if (outcome === 'canceled') return finish(state, [], 'caller-hung-up');
     return dialNext(
       program,
-      { ...state, trail: [...state.trail, event.outcome] },
+      { ...state, trail: [...state.trail, outcome] },
       state.connect.spec,
       state.connect.next,
       [],

@@ -26,7 +26,34 @@ export interface ConnectSpec {
   disclaimer: 'before' | 'after' | 'never';
   message?: string | undefined;
   whisper?: string | undefined;
+  /** the answering party must press 1 to take the call (so a cell phone's voicemail cannot) */
+  screen?: boolean | undefined;
   voicemail: boolean;
+}
+
+/** Settings of the whole flow that every connection in it starts from. */
+interface FlowDefaults {
+  /** rings for the first target (the flow's `ring_delay` / 6, else `voicemail_rings`, else 3) */
+  targetRings: number;
+  screen: boolean;
+}
+
+function flowDefaults(document: {
+  ring_delay?: number;
+  voicemail_rings?: number;
+  screen_calls?: boolean;
+}): FlowDefaults {
+  const ringDelay = Number(document.ring_delay ?? 0);
+  const voicemailRings = Number(document.voicemail_rings ?? 0);
+  return {
+    targetRings:
+      ringDelay > 0
+        ? Math.max(1, Math.round(ringDelay / SECONDS_PER_RING))
+        : voicemailRings > 0
+          ? voicemailRings
+          : DEFAULT_TARGET_RINGS,
+    screen: document.screen_calls ?? false,
+  };
 }
 
 export interface MenuNode {
@@ -82,6 +109,8 @@ export interface GeoNode {
   /** when no branch matches */
   otherwise: ConnectSpec | undefined;
   template: Omit<ConnectSpec, 'legs'>;
+  /** rings for the matched branch's number */
+  branchRings: number;
 }
 
 export interface VoicemailNode {
@@ -182,14 +211,16 @@ function connectSpec(
     whisper_enabled?: boolean | undefined;
     whisper_message?: string | undefined;
     voicemail_enabled?: boolean | undefined;
+    screen_calls?: boolean | undefined;
   },
+  defaults: FlowDefaults,
 ): ConnectSpec | undefined {
   const first = numberOf(target);
   const overflow = (settings.overflowNumbers ?? []).flatMap((entry) => {
     const number = numberOf(entry.overflowNumber);
     return number ? [{ number, rings: entry.rings }] : [];
   });
-  const legs = [...(first ? [{ number: first, rings: DEFAULT_TARGET_RINGS }] : []), ...overflow];
+  const legs = [...(first ? [{ number: first, rings: defaults.targetRings }] : []), ...overflow];
   if (legs.length === 0) return undefined;
   return {
     legs,
@@ -198,6 +229,7 @@ function connectSpec(
     disclaimer: settings.play_disclaimer ?? 'never',
     message: settings.message,
     whisper: settings.whisper_enabled ? settings.whisper_message : undefined,
+    screen: settings.screen_calls ?? defaults.screen,
     voicemail: settings.voicemail_enabled ?? false,
   };
 }
@@ -210,12 +242,13 @@ function compileOption(
   nodes: Record<string, ProgramNode>,
 ): void {
   const label = option.destination ?? `Key ${option.key}`;
+  const defaults = flowDefaults(input.document);
   switch (option.action) {
     case 'interactiveVoice':
       compileMenu(id, label, option.message ?? '', option.ivrData ?? [], parentId, input, nodes);
       return;
     case 'simple': {
-      const connect = connectSpec(option.target_did, option);
+      const connect = connectSpec(option.target_did, option, defaults);
       nodes[id] = connect
         ? { kind: 'connect', id, label, connect }
         : { kind: 'hangup', id, label, message: option.message };
@@ -230,10 +263,11 @@ function compileOption(
         message: option.message,
         zone: resolveTimeZone(route?.timezone ?? '') ?? 'UTC',
         windows: (route?.schedules ?? []).flatMap((schedule) => {
-          const connect = connectSpec(schedule.ring_to, {
-            ...schedule,
-            record_enabled: option.record_enabled,
-          });
+          const connect = connectSpec(
+            schedule.ring_to,
+            { ...schedule, record_enabled: option.record_enabled, screen_calls: option.screen_calls },
+            defaults,
+          );
           const startMinute = parseClockTime(schedule.schedule_start_time);
           const endMinute = parseClockTime(schedule.schedule_end_time);
           if (!connect || startMinute === undefined || endMinute === undefined) return [];
@@ -241,10 +275,15 @@ function compileOption(
             { days: weekdaysOf(schedule.schedule_days.map((d) => d.id)), startMinute, endMinute, connect },
           ];
         }),
-        otherwise: connectSpec(route?.default_ringto, {
-          record_enabled: option.record_enabled,
-          voicemail_enabled: route?.voicemail_enabled,
-        }),
+        otherwise: connectSpec(
+          route?.default_ringto,
+          {
+            record_enabled: option.record_enabled,
+            voicemail_enabled: route?.voicemail_enabled,
+            screen_calls: option.screen_calls,
+          },
+          defaults,
+        ),
         voicemail: route?.voicemail_enabled ?? false,
       };
       return;
@@ -259,16 +298,18 @@ function compileOption(
         routeBy: geo?.route_by ?? 'Claimed State',
         proximityMiles: Number(geo?.proximity_limit ?? 0),
         branches: input.locations.get(Number(geo?.location_id ?? 0)) ?? [],
-        otherwise: connectSpec(geo?.target_did, {
-          ...option,
-          overflowNumbers: undefined,
-          message: undefined,
-        }),
+        otherwise: connectSpec(
+          geo?.target_did,
+          { ...option, overflowNumbers: undefined, message: undefined },
+          defaults,
+        ),
+        branchRings: defaults.targetRings,
         template: {
           isSimultaneous: false,
           record: option.record_enabled ?? false,
           disclaimer: option.play_disclaimer ?? 'never',
           whisper: option.whisper_enabled ? option.whisper_message : undefined,
+          screen: option.screen_calls ?? defaults.screen,
           voicemail: option.voicemail_enabled ?? false,
         },
       };
@@ -335,6 +376,7 @@ export interface StoredFlowDocument extends Omit<MultilevelIvrFlow, 'ivrs'> {
   whisper_enabled?: boolean;
   whisper_message?: string;
   voicemail_enabled?: boolean;
+  screen_calls?: boolean;
   geo_route?: IvrOption['geoData'] & { play_branding?: boolean };
   schedule_data?: IvrOption['scheduleRoute'];
   outboundData?: { pin: string; callerid?: string | number };
@@ -424,15 +466,19 @@ export function compileFlowProgram(input: FlowCompileInput): Program | undefined
       label: document.call_flow_name,
       message: document.message,
       options: (document.ringto_percentage ?? []).flatMap((option) => {
-        const connect = connectSpec(option.ringToNum, {
-          ...option,
-          voicemail_enabled: option.activateVoicemail,
-          record_enabled: document.record_enabled,
-          play_disclaimer: document.play_disclaimer,
-          message: document.message,
-          whisper_enabled: document.whisper_enabled,
-          whisper_message: document.whisper_message,
-        });
+        const connect = connectSpec(
+          option.ringToNum,
+          {
+            ...option,
+            voicemail_enabled: option.activateVoicemail,
+            record_enabled: document.record_enabled,
+            play_disclaimer: document.play_disclaimer,
+            message: document.message,
+            whisper_enabled: document.whisper_enabled,
+            whisper_message: document.whisper_message,
+          },
+          flowDefaults(document),
+        );
         return connect ? [{ weight: option.percentage, connect }] : [];
       }),
     };

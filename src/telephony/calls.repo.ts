@@ -38,6 +38,8 @@ export interface CallRow {
   caller_zip: string | null;
   caller_number: string;
   answered_at: Date | null;
+  screened_step: number | null;
+  screened_by: string | null;
 }
 
 export interface StepChanges {
@@ -106,7 +108,7 @@ export function createCallsRepo(db: Queryable) {
     async lockBySid(carrierCallSid: string): Promise<CallRow | undefined> {
       const { rows } = await db.query<CallRow>(
         `select call_id, call_flow_id, call_flow_version, step, state, last_twiml, disposition,
-                caller_state, caller_zip, caller_number, answered_at
+                caller_state, caller_zip, caller_number, answered_at, screened_step, screened_by
            from call where carrier_call_sid = $1 for update`,
         [carrierCallSid],
       );
@@ -132,6 +134,15 @@ export function createCallsRepo(db: Queryable) {
           changes.recording_url ?? null,
           changes.voicemail_url ?? null,
         ],
+      );
+    },
+
+    /** A screened leg was accepted (pressed 1) for the `<Dial>` rendered at `step`. */
+    async markScreened(carrierCallSid: string, step: number, answeredBy: string | null): Promise<void> {
+      await db.query(
+        `update call set screened_step = $2, screened_by = $3
+          where carrier_call_sid = $1 and step = $2 and ended_at is null`,
+        [carrierCallSid, step, answeredBy],
       );
     },
 

@@ -17,6 +17,11 @@ export interface SimulatedCall {
   press?: readonly string[];
   /** which leg answers: the first one rung, none, or a given 10-digit number */
   answer?: 'first' | 'none' | string;
+  /**
+   * the key the answering party presses when the call is screened ("press 1 to accept"); '' is a
+   * voicemail greeting that presses nothing. Default '1'.
+   */
+  screenKey?: string;
   fromState?: string;
   fromZip?: string;
   stirVerstat?: string;
@@ -32,6 +37,7 @@ export interface SimulationStep {
     | 'answered'
     | 'no-answer'
     | 'whisper'
+    | 'screen'
     | 'voicemail'
     | 'hangup'
     | 'rejected';
@@ -68,6 +74,9 @@ const textOf = (node: XmlNode) =>
   childrenOf(node)
     .map((child) => String((child as { '#text'?: unknown })['#text'] ?? ''))
     .join('');
+
+/** What a Say or Play says, as a step's detail. */
+const heardText = (node: XmlNode) => (verbOf(node) === 'Play' ? `audio ${textOf(node)}` : textOf(node));
 
 function responseVerbs(twiml: string): XmlNode[] {
   const document = parser.parse(twiml) as XmlNode[];
@@ -145,13 +154,29 @@ export async function simulateCall(
               : call.answer && call.answer !== 'first'
                 ? legs.find((l) => l.number === call.answer)
                 : legs[0];
+          let accepted = answering !== undefined;
           if (answering?.whisperUrl) {
-            for (const heard of responseVerbs(await post(answering.whisperUrl))) {
-              steps.push({ kind: 'whisper', detail: textOf(heard) });
+            const leg = { Called: `+1${answering.number}` };
+            for (const heard of responseVerbs(await post(answering.whisperUrl, leg))) {
+              if (verbOf(heard) !== 'Gather') {
+                if (verbOf(heard) === 'Hangup') accepted = false;
+                else steps.push({ kind: 'whisper', detail: heardText(heard) });
+                continue;
+              }
+              for (const inner of childrenOf(heard))
+                steps.push({ kind: 'whisper', detail: heardText(inner) });
+              const key = call.screenKey ?? '1';
+              const reply = responseVerbs(await post(heard[':@']?.action ?? '', { ...leg, Digits: key }));
+              accepted = !reply.some((verb) => verbOf(verb) === 'Hangup');
+              steps.push({
+                kind: 'screen',
+                detail: `${key || 'nothing'} pressed: ${accepted ? 'accepted' : 'declined'}`,
+              });
+              break;
             }
           }
           steps.push(
-            answering
+            answering && accepted
               ? { kind: 'answered', detail: answering.number }
               : { kind: 'no-answer', detail: 'no-answer' },
           );

@@ -4,6 +4,7 @@ import { toNanp10 } from '../lib/phone.js';
 import { createBlacklistRepo } from '../modules/blacklist/blacklist.repo.js';
 import { lookupNpa, lookupZip } from '../modules/misc/geo.js';
 import {
+  audioOf,
   type CallContext,
   type CallEvent,
   keyPath,
@@ -15,7 +16,7 @@ import {
 import { spamScore } from '../routing/spam.js';
 import { createCallsRepo, type NewCall } from './calls.repo.js';
 import type { FlowCache } from './flow-cache.js';
-import { type CallbackUrls, rejectTwiml, renderTwiml } from './twiml.js';
+import { type CallbackUrls, rejectTwiml, renderTwiml, whisperTwiml } from './twiml.js';
 
 /** Form fields a carrier posts; names are Twilio's. Unknown fields are kept and ignored. */
 export type CarrierParams = Record<string, string | undefined>;
@@ -50,8 +51,8 @@ export interface TelephonyDeps {
   db: Db;
   clock: Clock;
   flows: FlowCache;
-  /** URLs the TwiML names for the next callbacks of a call at a step */
-  urlsFor: (step: number) => CallbackUrls;
+  /** URLs the TwiML names for the next callbacks of a call (its CallSid) at a step */
+  urlsFor: (step: number, callSid: string) => CallbackUrls;
   hooks?: CallLifecycleHooks;
 }
 
@@ -187,7 +188,7 @@ export function createTelephonyService({
             key_path: '',
             is_repeat: false,
           },
-          renderTwiml([{ verb: 'say', text: NOT_IN_SERVICE }, { verb: 'hangup' }], urlsFor(1)),
+          renderTwiml([{ verb: 'say', text: NOT_IN_SERVICE }, { verb: 'hangup' }], urlsFor(1, sid)),
         );
       }
 
@@ -229,7 +230,7 @@ export function createTelephonyService({
       }
 
       const step = start(flow.program, context);
-      const twiml = renderTwiml(step.actions, urlsFor(1));
+      const twiml = renderTwiml(step.actions, urlsFor(1, sid));
       return record(
         {
           disposition: dispositionOf(step) ?? 'IN PROGRESS',
@@ -251,32 +252,39 @@ export function createTelephonyService({
       return db.transaction(async (tx) => {
         const calls = createCallsRepo(tx);
         const call = await calls.lockBySid(params.CallSid ?? '');
-        if (!call) return renderTwiml([{ verb: 'hangup' }], urlsFor(0));
+        if (!call) return renderTwiml([{ verb: 'hangup' }], urlsFor(0, params.CallSid ?? ''));
         if (
           step !== call.step ||
           !call.state ||
           call.call_flow_id === null ||
           call.call_flow_version === null
         ) {
-          return call.last_twiml ?? renderTwiml([{ verb: 'hangup' }], urlsFor(0));
+          return call.last_twiml ?? renderTwiml([{ verb: 'hangup' }], urlsFor(0, params.CallSid ?? ''));
         }
         const flow = await flows.atVersion(call.call_flow_id, call.call_flow_version);
-        if (!flow) return renderTwiml([{ verb: 'hangup' }], urlsFor(0));
+        if (!flow) return renderTwiml([{ verb: 'hangup' }], urlsFor(0, params.CallSid ?? ''));
 
         const event: CallEvent =
           kind === 'gather'
             ? { type: 'gather', digits: params.Digits }
             : kind === 'dial'
-              ? { type: 'dial', outcome: DIAL_OUTCOMES[params.DialCallStatus ?? ''] ?? 'failed' }
+              ? {
+                  type: 'dial',
+                  outcome: DIAL_OUTCOMES[params.DialCallStatus ?? ''] ?? 'failed',
+                  accepted: call.screened_step === step,
+                }
               : { type: 'recorded' };
         const context = contextOf(params, { state: call.caller_state, zip: call.caller_zip });
         const next = resume(flow.program, call.state, event, context);
-        const twiml = renderTwiml(next.actions, urlsFor(call.step + 1));
-        const answered = kind === 'dial' && event.type === 'dial' && event.outcome === 'answered';
-        const rung = call.state.trail
-          .filter((entry) => entry.startsWith('ring:'))
-          .at(-1)
-          ?.slice('ring:'.length);
+        const twiml = renderTwiml(next.actions, urlsFor(call.step + 1, params.CallSid ?? ''));
+        const answered = kind === 'dial' && next.state.trail.at(-1) === 'answered';
+        const rung =
+          call.screened_step === step && call.screened_by
+            ? call.screened_by
+            : call.state.trail
+                .filter((entry) => entry.startsWith('ring:'))
+                .at(-1)
+                ?.slice('ring:'.length);
         await calls.saveStep(call.call_id, {
           state: next.state,
           last_twiml: twiml,
@@ -290,6 +298,22 @@ export function createTelephonyService({
         });
         return twiml;
       });
+    },
+
+    /** The TwiML run on an answering leg before the bridge (`<Number url>`). */
+    whisper(callSid: string, step: number, text: string | undefined, screen: boolean): string {
+      return whisperTwiml(audioOf(text), screen, urlsFor(step, callSid));
+    },
+
+    /**
+     * The answering party's key press on a screened leg (`<Number url>` → `<Gather>`): 1 accepts and
+     * bridges the call; anything else hangs up that leg, and the hunt goes on when `<Dial>` reports.
+     */
+    async screen(callSid: string, step: number, params: CarrierParams): Promise<string> {
+      if (params.Digits !== '1') return renderTwiml([{ verb: 'hangup' }], urlsFor(step, callSid));
+      const answeredBy = toNanp10(params.Called ?? params.To ?? '') ?? null;
+      await createCallsRepo(db).markScreened(callSid, step, answeredBy);
+      return renderTwiml([], urlsFor(step, callSid));
     },
 
     /** Call progress and the end of the call; a final status closes the call once. */

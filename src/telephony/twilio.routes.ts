@@ -4,7 +4,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { AppError } from '../errors.js';
 import type { CallbackKind, CarrierParams, TelephonyService } from './telephony.service.js';
-import { sayTwiml } from './twiml.js';
 
 /** Carriers add fields over time: the named ones are checked, the rest accepted. */
 const CarrierBody = Type.Object(
@@ -16,6 +15,7 @@ const CarrierBody = Type.Object(
     Digits: Type.Optional(Type.String()),
     DialCallStatus: Type.Optional(Type.String()),
     RecordingUrl: Type.Optional(Type.String()),
+    Called: Type.Optional(Type.String()),
     CallDuration: Type.Optional(Type.String()),
   },
   { additionalProperties: true },
@@ -83,18 +83,47 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
     );
   }
 
+  const LegQuery = Type.Object({
+    s: Type.Integer({ minimum: 0, description: 'the step whose <Dial> rang this leg' }),
+    c: Type.String({ minLength: 1, maxLength: 64, description: 'the caller’s CallSid' }),
+  });
+
   app.post(
     '/whisper',
     {
       schema: {
         tags,
-        summary: 'Whisper played to the answering party only (<Number url>)',
-        querystring: Type.Object({ text: Type.String({ maxLength: 500 }) }),
+        summary: 'Whisper and "press 1 to accept", run on the answering leg only (<Number url>)',
+        querystring: Type.Composite([
+          LegQuery,
+          Type.Object({
+            text: Type.Optional(Type.String({ maxLength: 500 })),
+            screen: Type.Optional(Type.Boolean()),
+          }),
+        ]),
         body: CarrierBody,
         response: { 200: Xml },
       },
     },
-    async (request, reply) => xml(reply, sayTwiml(request.query.text)),
+    async (request, reply) => {
+      const { c, s, text, screen } = request.query;
+      return xml(reply, telephony.whisper(c, s, text, screen ?? false));
+    },
+  );
+
+  app.post(
+    '/screen',
+    {
+      schema: {
+        tags,
+        summary: 'The answering party’s key press on a screened leg: 1 accepts the call',
+        querystring: LegQuery,
+        body: CarrierBody,
+        response: { 200: Xml },
+      },
+    },
+    async (request, reply) =>
+      xml(reply, await telephony.screen(request.query.c, request.query.s, request.body as CarrierParams)),
   );
 
   app.post(

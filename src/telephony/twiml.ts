@@ -8,7 +8,10 @@ export interface CallbackUrls {
   gather: string;
   dial: string;
   record: string;
-  whisper: (text: string) => string;
+  /** the `<Number url>` run on the answering leg: the whisper, and the "press 1" screen */
+  whisper: (text: string | undefined, screen: boolean) => string;
+  /** where a screened leg's key press goes */
+  screen: string;
   audio: (reference: string) => string;
 }
 
@@ -56,11 +59,10 @@ export function renderTwiml(actions: readonly Action[], urls: CallbackUrls): str
           ...(action.record ? { record: 'record-from-answer-dual' as const } : {}),
           ...(action.callerId ? { callerId: e164(action.callerId) } : {}),
         });
+        const legUrl =
+          action.whisper || action.screen ? urls.whisper(action.whisper, action.screen ?? false) : undefined;
         for (const leg of action.legs) {
-          dial.number(
-            action.whisper ? { url: urls.whisper(action.whisper), method: 'POST' } : {},
-            e164(leg.number),
-          );
+          dial.number(legUrl ? { url: legUrl, method: 'POST' } : {}, e164(leg.number));
         }
         break;
       }
@@ -86,8 +88,22 @@ export function rejectTwiml(): string {
   return response.toString();
 }
 
-export function sayTwiml(text: string): string {
+export const SCREEN_PROMPT = 'You have a call. Press 1 to accept it.';
+
+/**
+ * What the answering party hears before the bridge: the whisper, and with screening a one-key
+ * `<Gather>` whose silence or wrong key ends with `<Hangup>`, so a voicemail greeting never
+ * takes the call.
+ */
+export function whisperTwiml(whisper: readonly Audio[], screen: boolean, urls: CallbackUrls): string {
   const response = new VoiceResponse();
-  response.say(text);
+  if (!screen) {
+    for (const audio of whisper) addAudio(response as never, audio, urls);
+    return response.toString();
+  }
+  const gather = response.gather({ numDigits: 1, timeout: 8, action: urls.screen, method: 'POST' });
+  for (const audio of whisper) addAudio(gather as never, audio, urls);
+  gather.say(SCREEN_PROMPT);
+  response.hangup();
   return response.toString();
 }

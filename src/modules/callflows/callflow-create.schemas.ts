@@ -56,6 +56,7 @@ export const IvrItem = Type.Object(
     ...Hunt,
     whisper_enabled: Type.Optional(Type.Boolean()),
     whisper_message: Type.Optional(Type.String({ description: 'played to the answering party only' })),
+    screen_calls: Type.Optional(Type.Boolean({ description: 'the answering party presses 1 to accept' })),
     voicemail_enabled: Type.Optional(Type.Boolean({ description: 'take a message after every leg fails' })),
     geoData: Type.Optional(GeoData),
     scheduleRoute: Type.Optional(ScheduleRoute),
@@ -130,6 +131,11 @@ const flowFields = {
   ),
   whisper_enabled: Type.Optional(Type.Boolean()),
   whisper_message: Type.Optional(Type.String({ description: 'played to the answering party only' })),
+  screen_calls: Type.Optional(
+    Type.Boolean({
+      description: 'every answering party presses 1 to accept (voicemail cannot take the call)',
+    }),
+  ),
   play_disclaimer: Type.Optional(Disclaimer),
   record_until: Type.Optional(Type.String({ description: 'record calls until this date (ISO 8601)' })),
   voicemail_enabled: Type.Optional(Type.Boolean({ description: 'take a message after every leg fails' })),

@@ -83,6 +83,9 @@ const optionFields = {
   play_disclaimer: Type.Optional(StringEnum(['before', 'after', 'never'])),
   whisper_enabled: Type.Optional(Type.Boolean()),
   whisper_message: Type.Optional(Type.String({ description: 'played to the answering party only' })),
+  screen_calls: Type.Optional(
+    Type.Boolean({ description: 'the answering party presses 1 to accept (voicemail cannot take the call)' }),
+  ),
   voicemail_enabled: Type.Optional(Type.Boolean({ description: 'take a message after every leg fails' })),
   go_back_key: Type.Optional(Type.Integer({ description: 'below the top menu: returns to the parent menu' })),
 };
@@ -115,6 +118,7 @@ export interface IvrOption {
   play_disclaimer?: 'before' | 'after' | 'never';
   whisper_enabled?: boolean;
   whisper_message?: string;
+  screen_calls?: boolean;
   voicemail_enabled?: boolean;
   go_back_key?: number;
 }
@@ -140,6 +144,18 @@ export const MultilevelIvrFlow = Type.Object(
       Type.String({ description: 'comma-separated e-mails notified after calls' }),
     ),
     voicemail_rings: Type.Optional(Rings),
+    ring_delay: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 120,
+        description: 'seconds the first target rings; 0 = default (18)',
+      }),
+    ),
+    screen_calls: Type.Optional(
+      Type.Boolean({
+        description: 'every answering party presses 1 to accept (voicemail cannot take the call)',
+      }),
+    ),
     voicemail_greeting: Type.Optional(Type.String()),
     webhook_enabled: Type.Optional(Type.Boolean()),
     webhook_id: Type.Optional(Type.Integer({ minimum: 0 })),

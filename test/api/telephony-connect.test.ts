@@ -1,0 +1,217 @@
+import twilio from 'twilio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCREEN_PROMPT } from '../../src/telephony/twiml.js';
+import { createTestContext, TEST_CARRIER_TOKEN, type TestContext } from '../helpers/app.js';
+import { createCarrier } from '../helpers/carrier.js';
+
+/** How calls are connected over the wire: screening, ring time, geo fallback, uploaded audio. */
+let ctx: TestContext;
+let carrier: ReturnType<typeof createCarrier>;
+let h: Awaited<ReturnType<TestContext['factory']['hierarchy']>>;
+let campaignId: number;
+let numbers: string[];
+let next = 0;
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  carrier = createCarrier(ctx.app);
+  h = await ctx.factory.hierarchy();
+  campaignId = await ctx.factory.campaign(h.companyAdmin, h.company);
+  numbers = Array.from({ length: 20 }, (_, i) => `312555${String(6000 + i)}`);
+  await ctx.factory.inventory(numbers, 'CHICAGO', 'IL');
+});
+afterAll(() => ctx.close());
+
+async function createFlow(flow: Record<string, unknown>): Promise<string> {
+  const number = numbers[next++] as string;
+  const { body } = await ctx.request('POST', '/v2/callflow/multilevelivr', {
+    token: h.companyAdmin.token,
+    body: [
+      {
+        call_flow_name: 'Connect',
+        group_id: h.company,
+        campaign_id: campaignId,
+        channel_id: 1,
+        message: 'Press 1.',
+        number: { phone_number: number },
+        ...flow,
+      },
+    ],
+  });
+  expect(body[0].result).toBe('success');
+  return number;
+}
+
+const callRow = async (sid: string) =>
+  (
+    await ctx.db.query<{ disposition: string; answered_by: string | null; trail: string[] }>(
+      'select disposition, answered_by, trail from call where carrier_call_sid = $1',
+      [sid],
+    )
+  ).rows[0];
+
+const screenedOption = {
+  key: 1,
+  action: 'simple',
+  target_did: 8015550700,
+  overflowNumbers: [{ overflowNumber: 8015550701, rings: 2 }],
+  whisper_enabled: true,
+  whisper_message: 'Call from the fall campaign',
+  screen_calls: true,
+  voicemail_enabled: true,
+};
+
+describe('"press 1 to accept" screening', () => {
+  it('bridges the call when the answering party presses 1, and only then', async () => {
+    const to = await createFlow({ ivrs: [screenedOption] });
+    const result = await carrier.call({ to, from: '2125550301', press: ['1'], answer: 'first' });
+    expect(result.steps).toContainEqual({ kind: 'whisper', detail: 'Call from the fall campaign' });
+    expect(result.steps).toContainEqual({ kind: 'whisper', detail: SCREEN_PROMPT });
+    expect(result.steps).toContainEqual({ kind: 'screen', detail: '1 pressed: accepted' });
+    expect(result.steps).toContainEqual({ kind: 'answered', detail: '8015550700' });
+    expect(await callRow(result.callSid)).toMatchObject({
+      disposition: 'ANSWERED',
+      answered_by: '8015550700',
+    });
+  });
+
+  it('hunts on when a voicemail greeting "answers" without pressing a key, then takes a message', async () => {
+    const to = await createFlow({ ivrs: [screenedOption], voicemail_greeting: 'Leave a message.' });
+    const result = await carrier.call({
+      to,
+      from: '2125550302',
+      press: ['1'],
+      answer: 'first',
+      screenKey: '',
+    });
+    const rings = result.steps.filter((s) => s.kind === 'ring').map((s) => s.detail);
+    expect(rings).toEqual(['8015550700 for 18 s', '8015550701 for 12 s']);
+    expect(result.steps.filter((s) => s.kind === 'screen')).toEqual([
+      { kind: 'screen', detail: 'nothing pressed: declined' },
+      { kind: 'screen', detail: 'nothing pressed: declined' },
+    ]);
+    expect(result.steps).toContainEqual({ kind: 'voicemail', detail: expect.any(String) });
+    const row = await callRow(result.callSid);
+    expect(row?.disposition).toBe('VOICEMAIL');
+    expect(row?.answered_by).toBeNull();
+    expect(row?.trail).toEqual(expect.arrayContaining(['not-accepted']));
+  });
+
+  it('ignores a key press that arrives after the call moved on', async () => {
+    const to = await createFlow({ ivrs: [screenedOption] });
+    const result = await carrier.call({ to, from: '2125550303', press: ['1'], answer: 'none' });
+    const row = await callRow(result.callSid);
+    expect(row?.disposition).toBe('VOICEMAIL');
+    // a late "1" for the first <Dial> (step 2) after the call moved on changes nothing
+    const url = `http://127.0.0.1:3000/telephony/twilio/screen?s=2&c=${result.callSid}`;
+    const params = { CallSid: 'CAleg', Called: '+18015550700', Digits: '1' };
+    expect((await carrier.post(url, params)).status).toBe(403);
+    const late = await carrier.post(
+      url,
+      params,
+      twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, params),
+    );
+    expect(late.status).toBe(200);
+    expect((await callRow(result.callSid))?.answered_by).toBeNull();
+  });
+});
+
+describe('ring time', () => {
+  it("rings the first target for the flow's ring_delay", async () => {
+    const to = await createFlow({
+      ring_delay: 30,
+      ivrs: [{ key: 1, action: 'simple', target_did: 8015550710 }],
+    });
+    const result = await carrier.call({ to, from: '2125550310', press: ['1'], answer: 'none' });
+    expect(result.steps.filter((s) => s.kind === 'ring').map((s) => s.detail)).toEqual([
+      '8015550710 for 30 s',
+    ]);
+  });
+
+  it('falls back to voicemail_rings, then to three rings', async () => {
+    const byRings = await createFlow({
+      voicemail_rings: 4,
+      ivrs: [{ key: 1, action: 'simple', target_did: 8015550711 }],
+    });
+    const plain = await createFlow({ ivrs: [{ key: 1, action: 'simple', target_did: 8015550712 }] });
+    const a = await carrier.call({ to: byRings, from: '2125550311', press: ['1'], answer: 'none' });
+    const b = await carrier.call({ to: plain, from: '2125550312', press: ['1'], answer: 'none' });
+    expect(a.steps.find((s) => s.kind === 'ring')?.detail).toBe('8015550711 for 24 s');
+    expect(b.steps.find((s) => s.kind === 'ring')?.detail).toBe('8015550712 for 18 s');
+  });
+});
+
+describe('geo with no match', () => {
+  it("sends the caller to the flow's referral number when no branch matches and there is no default", async () => {
+    const location = await ctx.db.query<{ location_id: number }>(
+      `insert into geo_location (group_id, location_name, location_created) values ($1, 'Empty', now()) returning location_id`,
+      [h.company],
+    );
+    const to = await createFlow({
+      referral_number: 8015550799,
+      ivrs: [
+        {
+          key: 1,
+          action: 'geo',
+          message: 'Finding your branch.',
+          geoData: {
+            route_by: 'Claimed State',
+            proximity_limit: 1,
+            location_id: location.rows[0]?.location_id,
+          },
+        },
+      ],
+    });
+    const result = await carrier.call({ to, from: '2125550320', press: ['1'], answer: 'first' });
+    expect(result.steps).toContainEqual({ kind: 'ring', detail: '8015550799 for 30 s' });
+    expect(await callRow(result.callSid)).toMatchObject({
+      disposition: 'ANSWERED',
+      answered_by: '8015550799',
+    });
+  });
+});
+
+describe('uploaded audio played to the carrier', () => {
+  async function uploadPrompt(): Promise<{ reference: string; bytes: Buffer }> {
+    const bytes = Buffer.from([0xff, 0xfb, 0x90, 0x64, ...new Array(413).fill(7)]);
+    const form = new FormData();
+    form.append('file', new Blob([bytes]), 'menu.mp3');
+    const encoded = new Response(form);
+    const response = await ctx.app.inject({
+      method: 'POST',
+      url: '/v2/misc/upload/prompt',
+      headers: {
+        'content-type': encoded.headers.get('content-type') as string,
+        authorization: `Bearer ${h.companyAdmin.token}`,
+      },
+      payload: Buffer.from(await encoded.arrayBuffer()),
+    });
+    expect(response.statusCode).toBe(200);
+    return { reference: response.json().data[0].reference_id, bytes };
+  }
+
+  it('plays an uploaded prompt from a signed URL that serves its bytes, and refuses other URLs', async () => {
+    const { reference, bytes } = await uploadPrompt();
+    const to = await createFlow({
+      message: `file://${reference}`,
+      ivrs: [{ key: 1, action: 'hangup' }],
+    });
+    const result = await carrier.call({ to, from: '2125550330', press: ['1'] });
+    const played = result.steps.find((s) => s.detail.startsWith('audio '))?.detail.slice('audio '.length);
+    expect(played).toMatch(new RegExp(`/telephony/audio/${reference.replace('.', '\\.')}\\?sig=`));
+    const url = new URL(played as string);
+
+    const served = await ctx.app.inject({ method: 'GET', url: `${url.pathname}${url.search}` });
+    expect(served.statusCode).toBe(200);
+    expect(served.headers['content-type']).toBe('audio/mpeg');
+    expect(served.rawPayload.equals(bytes)).toBe(true);
+
+    const forged = await ctx.app.inject({
+      method: 'GET',
+      url: `${url.pathname}?sig=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`,
+    });
+    expect(forged.statusCode).toBe(403);
+    const unsigned = await ctx.app.inject({ method: 'GET', url: url.pathname });
+    expect(unsigned.statusCode).toBe(400);
+  });
+});
