@@ -377,6 +377,7 @@ export interface StoredFlowDocument extends Omit<MultilevelIvrFlow, 'ivrs'> {
   whisper_message?: string;
   voicemail_enabled?: boolean;
   screen_calls?: boolean;
+  dnis_as_cid?: boolean;
   geo_route?: IvrOption['geoData'] & { play_branding?: boolean };
   schedule_data?: IvrOption['scheduleRoute'];
   outboundData?: { pin: string; callerid?: string | number };

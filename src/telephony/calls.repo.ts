@@ -40,6 +40,7 @@ export interface CallRow {
   answered_at: Date | null;
   screened_step: number | null;
   screened_by: string | null;
+  tracking_number: string;
 }
 
 export interface StepChanges {
@@ -108,7 +109,8 @@ export function createCallsRepo(db: Queryable) {
     async lockBySid(carrierCallSid: string): Promise<CallRow | undefined> {
       const { rows } = await db.query<CallRow>(
         `select call_id, call_flow_id, call_flow_version, step, state, last_twiml, disposition,
-                caller_state, caller_zip, caller_number, answered_at, screened_step, screened_by
+                caller_state, caller_zip, caller_number, answered_at, screened_step, screened_by,
+                tracking_number
            from call where carrier_call_sid = $1 for update`,
         [carrierCallSid],
       );

@@ -16,6 +16,8 @@ export interface LiveFlow {
   spamFilterEnabled: boolean;
   spamThreshold: number;
   webhookEnabled: boolean;
+  /** the answering party sees the tracking number as caller id (V2's `dnis_as_cid`) */
+  dnisAsCid: boolean;
   program: Program;
 }
 
@@ -119,6 +121,7 @@ export function createFlowCache(db: Db) {
       spamFilterEnabled: document.spam_filter_enabled ?? false,
       spamThreshold: document.spam_threshold ?? 0,
       webhookEnabled: document.webhook_enabled ?? false,
+      dnisAsCid: document.dnis_as_cid ?? false,
       program,
     };
   }

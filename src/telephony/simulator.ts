@@ -22,6 +22,8 @@ export interface SimulatedCall {
    * voicemail greeting that presses nothing. Default '1'.
    */
   screenKey?: string;
+  /** where the carrier serves recordings (`<base>/RE…`, `<base>/VM…`); a placeholder by default */
+  recordingBaseUrl?: string;
   fromState?: string;
   fromZip?: string;
   stirVerstat?: string;
@@ -92,6 +94,7 @@ export async function simulateCall(
 ): Promise<SimulationResult> {
   const callSid = call.callSid ?? `CA${randomBytes(16).toString('hex')}`;
   const keys = [...(call.press ?? [])];
+  const recordings = call.recordingBaseUrl ?? 'https://carrier.invalid/recordings';
   const steps: SimulationStep[] = [];
   const base: Record<string, string> = {
     CallSid: callSid,
@@ -183,7 +186,7 @@ export async function simulateCall(
           twiml = await post(attributes.action ?? options.voiceUrl, {
             DialCallStatus: answering ? 'completed' : 'no-answer',
             ...(answering && attributes.record
-              ? { RecordingUrl: `https://carrier.invalid/recordings/RE${callSid.slice(2, 12)}` }
+              ? { RecordingUrl: `${recordings}/RE${callSid.slice(2, 12)}` }
               : {}),
           });
           continue walk;
@@ -191,7 +194,7 @@ export async function simulateCall(
         case 'Record':
           steps.push({ kind: 'voicemail', detail: `recording up to ${attributes.maxLength ?? 3600} s` });
           twiml = await post(attributes.action ?? options.voiceUrl, {
-            RecordingUrl: `https://carrier.invalid/recordings/VM${callSid.slice(2, 12)}`,
+            RecordingUrl: `${recordings}/VM${callSid.slice(2, 12)}`,
             RecordingDuration: '12',
           });
           continue walk;

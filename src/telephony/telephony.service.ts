@@ -4,6 +4,7 @@ import { toNanp10 } from '../lib/phone.js';
 import { createBlacklistRepo } from '../modules/blacklist/blacklist.repo.js';
 import { lookupNpa, lookupZip } from '../modules/misc/geo.js';
 import {
+  type Action,
   audioOf,
   type CallContext,
   type CallEvent,
@@ -74,6 +75,18 @@ function dispositionOf(step: Step, lastDialOutcome?: string): string | undefined
     default:
       return 'HANGUP';
   }
+}
+
+/**
+ * Caller id as the flow configures it: the tracking number when `dnis_as_cid` is on (so the
+ * answering party knows the call came through it), else the caller's own number (the carrier's
+ * default). An outbound route's configured caller id is kept.
+ */
+function presentCallerId(actions: Action[], dnisAsCid: boolean, trackingNumber: string): Action[] {
+  if (!dnisAsCid || trackingNumber.length !== 10) return actions;
+  return actions.map((action) =>
+    action.verb === 'dial' && !action.callerId ? { ...action, callerId: trackingNumber } : action,
+  );
 }
 
 /** The final disposition from the carrier's last status when routing never set one. */
@@ -230,7 +243,7 @@ export function createTelephonyService({
       }
 
       const step = start(flow.program, context);
-      const twiml = renderTwiml(step.actions, urlsFor(1, sid));
+      const twiml = renderTwiml(presentCallerId(step.actions, flow.dnisAsCid, tracking), urlsFor(1, sid));
       return record(
         {
           disposition: dispositionOf(step) ?? 'IN PROGRESS',
@@ -276,7 +289,10 @@ export function createTelephonyService({
               : { type: 'recorded' };
         const context = contextOf(params, { state: call.caller_state, zip: call.caller_zip });
         const next = resume(flow.program, call.state, event, context);
-        const twiml = renderTwiml(next.actions, urlsFor(call.step + 1, params.CallSid ?? ''));
+        const twiml = renderTwiml(
+          presentCallerId(next.actions, flow.dnisAsCid, call.tracking_number),
+          urlsFor(call.step + 1, params.CallSid ?? ''),
+        );
         const answered = kind === 'dial' && next.state.trail.at(-1) === 'answered';
         const rung =
           call.screened_step === step && call.screened_by

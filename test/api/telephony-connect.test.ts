@@ -215,3 +215,28 @@ describe('uploaded audio played to the carrier', () => {
     expect(unsigned.statusCode).toBe(400);
   });
 });
+
+describe('caller id shown to the answering party', () => {
+  async function firstDial(flow: Record<string, unknown>): Promise<string> {
+    const to = await createFlow({ ivrs: [{ key: 1, action: 'simple', target_did: 8015550720 }], ...flow });
+    const sid = `CA${String(next).padStart(32, '0')}`;
+    const voice = 'http://127.0.0.1:3000/telephony/twilio/voice';
+    const params = { CallSid: sid, From: '+12125550340', To: `+1${to}`, CallStatus: 'ringing' };
+    await carrier.post(voice, params, twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, voice, params));
+    const gather = 'http://127.0.0.1:3000/telephony/twilio/gather?s=1';
+    const pressed = { ...params, Digits: '1' };
+    const reply = await carrier.post(
+      gather,
+      pressed,
+      twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, gather, pressed),
+    );
+    expect(reply.status).toBe(200);
+    return reply.body.match(/<Dial[^>]*>/)?.[0] ?? '';
+  }
+
+  it("is the tracking number when dnis_as_cid is on, and the caller's (no callerId) otherwise", async () => {
+    const shown = await firstDial({ dnis_as_cid: true });
+    expect(shown).toMatch(new RegExp(`callerId="\\+1${numbers[next - 1]}"`));
+    expect(await firstDial({})).not.toContain('callerId');
+  });
+});

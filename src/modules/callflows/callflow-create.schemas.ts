@@ -136,6 +136,9 @@ const flowFields = {
       description: 'every answering party presses 1 to accept (voicemail cannot take the call)',
     }),
   ),
+  dnis_as_cid: Type.Optional(
+    Type.Boolean({ description: "show the tracking number to the answering party instead of the caller's" }),
+  ),
   play_disclaimer: Type.Optional(Disclaimer),
   record_until: Type.Optional(Type.String({ description: 'record calls until this date (ISO 8601)' })),
   voicemail_enabled: Type.Optional(Type.Boolean({ description: 'take a message after every leg fails' })),

@@ -156,6 +156,11 @@ export const MultilevelIvrFlow = Type.Object(
         description: 'every answering party presses 1 to accept (voicemail cannot take the call)',
       }),
     ),
+    dnis_as_cid: Type.Optional(
+      Type.Boolean({
+        description: "show the tracking number to the answering party instead of the caller's",
+      }),
+    ),
     voicemail_greeting: Type.Optional(Type.String()),
     webhook_enabled: Type.Optional(Type.Boolean()),
     webhook_id: Type.Optional(Type.Integer({ minimum: 0 })),
