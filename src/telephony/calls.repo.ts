@@ -166,23 +166,41 @@ export function createCallsRepo(db: Queryable) {
     },
 
     /**
-     * Earlier calls from this caller to this tracking number, counted in one indexed query: in the
-     * last hour (spam bursts) and since `repeatSince` (repeat callers; none when undefined).
+     * What the runtime checks before routing, in one indexed statement: whether the caller is
+     * blacklisted for the flow's group or any group above it (uncached, so a number blacklisted a
+     * moment ago is refused at once), and their earlier calls to this tracking number in the last
+     * hour (spam bursts) and since `repeatSince` (repeat callers; none when undefined).
      */
-    async countEarlier(
+    async screenCaller(
       callerNumber: string,
       trackingNumber: string,
+      groupId: number,
       hourAgo: Date,
       repeatSince: Date | undefined,
-    ): Promise<{ lastHour: number; sinceRepeat: number }> {
-      const { rows } = await db.query<{ last_hour: number; since_repeat: number }>(
-        `select count(*) filter (where started_at >= $3)::int as last_hour,
+    ): Promise<{ blacklisted: boolean; lastHour: number; sinceRepeat: number }> {
+      const { rows } = await db.query<{ blacklisted: boolean; last_hour: number; since_repeat: number }>(
+        `select exists (select 1 from blacklisted_number b join org_group g on g.group_id = $5
+                         where b.number = $6::bigint and b.group_id = any(g.path)) as blacklisted,
+                count(*) filter (where started_at >= $3)::int as last_hour,
                 count(*) filter (where $4::timestamptz is not null and started_at >= $4)::int as since_repeat
            from call
           where caller_number = $1 and tracking_number = $2 and started_at >= least($3, coalesce($4, $3))`,
-        [callerNumber, trackingNumber, hourAgo, repeatSince ?? null],
+        [
+          callerNumber,
+          trackingNumber,
+          hourAgo,
+          repeatSince ?? null,
+          groupId,
+          // only 10-digit numbers can be blacklisted; "anonymous" or a foreign caller cannot match
+          /^\d{10}$/.test(callerNumber) ? callerNumber : null,
+        ],
       );
-      return { lastHour: rows[0]?.last_hour ?? 0, sinceRepeat: rows[0]?.since_repeat ?? 0 };
+      const row = rows[0];
+      return {
+        blacklisted: row?.blacklisted === true,
+        lastHour: row?.last_hour ?? 0,
+        sinceRepeat: row?.since_repeat ?? 0,
+      };
     },
   };
 }

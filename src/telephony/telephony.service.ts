@@ -1,7 +1,6 @@
 import type { Db, Queryable } from '../db/index.js';
 import type { Clock } from '../lib/clock.js';
 import { toNanp10 } from '../lib/phone.js';
-import { createBlacklistRepo } from '../modules/blacklist/blacklist.repo.js';
 import { lookupNpa, lookupZip } from '../modules/misc/geo.js';
 import {
   type Action,
@@ -139,10 +138,9 @@ export function createTelephonyService({
       const sid = params.CallSid ?? '';
       const tracking = toNanp10(params.To ?? '') ?? params.To ?? '';
       const context = contextOf(params);
+      // A carrier retry of this webhook is found when its insert conflicts (see `record`), so a
+      // first delivery costs no lookup.
       const calls = createCallsRepo(db);
-      const replay = await calls.lastTwiml(sid);
-      if (replay) return replay;
-
       const flow = await flows.forNumber(tracking);
       const base: Omit<
         NewCall,
@@ -205,8 +203,13 @@ export function createTelephonyService({
         );
       }
 
-      // Checked on every call, uncached, so a number blacklisted a moment ago is refused at once.
-      if (await createBlacklistRepo(db).isBlocked(context.from, flow.groupId)) {
+      const hourAgo = new Date(context.now.getTime() - 3600_000);
+      const repeatSince =
+        flow.repeatIntervalHours > 0
+          ? new Date(context.now.getTime() - flow.repeatIntervalHours * 3600_000)
+          : undefined;
+      const earlier = await calls.screenCaller(context.from, tracking, flow.groupId, hourAgo, repeatSince);
+      if (earlier.blacklisted) {
         return record(
           {
             disposition: 'BLOCKED',
@@ -214,18 +217,11 @@ export function createTelephonyService({
             state: null,
             ended_at: context.now,
             key_path: '',
-            is_repeat: false,
+            is_repeat: earlier.sinceRepeat > 0,
           },
           rejectTwiml(),
         );
       }
-
-      const hourAgo = new Date(context.now.getTime() - 3600_000);
-      const repeatSince =
-        flow.repeatIntervalHours > 0
-          ? new Date(context.now.getTime() - flow.repeatIntervalHours * 3600_000)
-          : undefined;
-      const earlier = await calls.countEarlier(context.from, tracking, hourAgo, repeatSince);
       const isRepeat = earlier.sinceRepeat > 0;
       const score = spamScore({ stirVerstat: params.StirVerstat, recentCalls: earlier.lastHour });
       if (flow.spamFilterEnabled && score >= flow.spamThreshold) {

@@ -240,3 +240,12 @@ describe('caller id shown to the answering party', () => {
     expect(await firstDial({})).not.toContain('callerId');
   });
 });
+
+describe('callers without a number', () => {
+  it('routes an anonymous caller (no 10-digit number) instead of failing the blacklist check', async () => {
+    const to = await createFlow({ ivrs: [{ key: 1, action: 'simple', target_did: 8015550730 }] });
+    const result = await carrier.call({ to, from: 'anonymous', press: ['1'], answer: 'first' });
+    expect(result.steps).toContainEqual({ kind: 'answered', detail: '8015550730' });
+    expect(await callRow(result.callSid)).toMatchObject({ disposition: 'ANSWERED' });
+  });
+});

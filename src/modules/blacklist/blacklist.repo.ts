@@ -62,16 +62,5 @@ export function createBlacklistRepo(db: Queryable) {
       );
       return rows.map((row) => row.number);
     },
-
-    /** True when the caller is blacklisted for the group or any group above it. */
-    async isBlocked(callerNumber: string, groupId: number): Promise<boolean> {
-      const { rowCount } = await db.query(
-        `select 1 from blacklisted_number b join org_group g on g.group_id = $2
-          where b.number = $1 and b.group_id = any(g.path)
-          limit 1`,
-        [callerNumber, groupId],
-      );
-      return rowCount > 0;
-    },
   };
 }
