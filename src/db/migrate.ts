@@ -14,9 +14,14 @@ const MIGRATION_LOCK_ID = 7_140_233;
  */
 export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
   const files = (await readdir(dir)).filter((name) => /^\d{4}_[a-z0-9_]+\.sql$/.test(name)).sort();
-  await db.exec(
-    'create table if not exists schema_migration (name text primary key, applied_at timestamptz not null default now())',
-  );
+  // Under the lock too: two servers starting at once on an empty database would otherwise both
+  // create the table, and one would fail on the catalog's unique index.
+  await db.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID]);
+    await tx.exec(
+      'create table if not exists schema_migration (name text primary key, applied_at timestamptz not null default now())',
+    );
+  });
   const applied: string[] = [];
   for (const name of files) {
     const sql = await readFile(`${dir}${name}`, 'utf8');

@@ -1,7 +1,9 @@
+import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/index.js';
-import { migrate } from '../../src/db/migrate.js';
-import { createTestDb } from '../helpers/db.js';
+import { MIGRATIONS_DIR, migrate } from '../../src/db/migrate.js';
+import { createPostgresDb } from '../../src/db/postgres.js';
+import { createEmptyDatabase, createTestDb, testEngine } from '../helpers/db.js';
 
 /** The Db contract both adapters must keep: repos rely on every line of it. */
 let db: Db;
@@ -64,4 +66,27 @@ describe('Db adapter', () => {
     const { rows } = await db.query<{ n: number }>('select count(*)::int as n from schema_migration');
     expect(rows[0]?.n).toBeGreaterThanOrEqual(2);
   });
+
+  it.runIf(testEngine() === 'postgres')(
+    'migrates an empty database from two processes at once without either failing',
+    async () => {
+      // Two servers started together on a new database: each has its own connection pool.
+      for (let round = 0; round < 3; round++) {
+        const database = await createEmptyDatabase();
+        const pools = [
+          await createPostgresDb(database.url as string, 2),
+          await createPostgresDb(database.url as string, 2),
+        ];
+        try {
+          const [first, second] = await Promise.all(pools.map((pool) => migrate(pool)));
+          expect([...(first ?? []), ...(second ?? [])].sort()).toEqual(
+            (await readdir(MIGRATIONS_DIR)).filter((name) => name.endsWith('.sql')).sort(),
+          );
+        } finally {
+          for (const pool of pools) await pool.close();
+          await database.drop();
+        }
+      }
+    },
+  );
 });
