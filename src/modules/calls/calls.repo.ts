@@ -1,0 +1,371 @@
+import type { Queryable } from '../../db/index.js';
+import { type FilterFields, whereClause } from '../../http/filter.js';
+import type { ListPage } from '../shared/list.js';
+import { inScope, isoTime } from '../shared/sql.js';
+
+/** Filter fields of the call lists, spelled as the call record spells them. */
+export const callFilterFields: FilterFields = {
+  call_id: { column: 'c.call_id', type: 'integer' },
+  call_flow_id: { column: 'c.call_flow_id', type: 'integer' },
+  group_id: { column: 'c.group_id', type: 'integer' },
+  // the WordPress client filters call details by the group's external id
+  external_id: { column: 'g.group_ext_id', type: 'string' },
+  group_ext_id: { column: 'g.group_ext_id', type: 'string' },
+  campaign_id: { column: 'c.campaign_id', type: 'integer' },
+  channel_id: { column: 'c.channel_id', type: 'integer' },
+  disposition: { column: 'c.disposition', type: 'string' },
+  duration: { column: 'c.duration_seconds', type: 'integer' },
+  caller_id: { column: 'c.caller_number', type: 'string' },
+  tracking_number: { column: 'c.tracking_number', type: 'string' },
+  ring_to: { column: 'c.answered_by', type: 'string' },
+  repeat_call: { column: 'c.is_repeat', type: 'boolean' },
+  call_started: { column: 'c.started_at', type: 'date' },
+  call_ended: { column: 'c.ended_at', type: 'date' },
+  call_value: { column: 'c.call_value', type: 'number' },
+  is_outbound: { column: 'c.is_outbound', type: 'boolean' },
+  call_source: { column: 'c.call_source', type: 'string' },
+};
+
+/** Which calls a list endpoint shows, beyond scope and filter. */
+export type CallListKind =
+  | 'calls'
+  | 'archived'
+  | 'tagged'
+  | 'custom sources'
+  | 'dni'
+  | 'recorded'
+  | 'all live';
+
+const KIND_CONDITIONS: Record<CallListKind, string> = {
+  calls: 'c.archived_at is null',
+  'all live': 'c.archived_at is null',
+  archived: 'c.archived_at is not null',
+  tagged: 'c.archived_at is null and exists (select 1 from call_tag ct where ct.call_id = c.call_id)',
+  'custom sources': `c.archived_at is null and (c.custom_source_values is not null
+     or exists (select 1 from call_flow_custom_source s where s.call_flow_id = c.call_flow_id))`,
+  dni: 'c.archived_at is null and exists (select 1 from call_attribution a where a.call_id = c.call_id)',
+  recorded: `c.archived_at is null and (c.recording_url is not null
+     or exists (select 1 from call_transcript t where t.call_id = c.call_id))`,
+};
+
+export type MetricsSecondary = 'campaign' | 'channel' | 'tracking_number';
+
+const SECONDARY_COLUMNS: Record<MetricsSecondary, string[]> = {
+  campaign: ['c.campaign_id', 'cp.campaign_name'],
+  channel: [
+    'c.channel_id',
+    `case when ch.channel_id is null then null else ch.category || ': ' || ch.sub_category end as channel`,
+  ],
+  tracking_number: ['c.tracking_number'],
+};
+
+export interface MetricsRow {
+  group_id: number;
+  group_name: string;
+  date?: string;
+  campaign_id?: number | null;
+  campaign_name?: string | null;
+  channel_id?: number | null;
+  channel?: string | null;
+  tracking_number?: string;
+  calls: number;
+  unique_calls: number;
+  answered: number;
+  repeat_calls: number;
+  billable_minutes: number;
+  total_duration: number;
+  average_duration: number;
+  call_value: number;
+  first_call: string;
+  last_call: string;
+}
+
+export interface NewUploadedCall {
+  carrier_call_sid: string;
+  call_flow_id: number | null;
+  group_id: number;
+  campaign_id: number | null;
+  channel_id: number | null;
+  tracking_number: string;
+  caller_number: string;
+  caller_name: string | null;
+  caller_company: string | null;
+  caller_address: string | null;
+  caller_city: string | null;
+  caller_state: string | null;
+  caller_zip: string | null;
+  answered_by: string | null;
+  started_at: Date;
+  ended_at: Date;
+  duration_seconds: number | null;
+  disposition: string;
+  is_outbound: boolean;
+  line_type: string | null;
+  assigned_to: string | null;
+  custom_source_values: Record<string, string> | null;
+  recording_path: string;
+}
+
+export interface ActiveFlowRow {
+  call_flow_id: number;
+  call_flow_name: string;
+  group_id: number;
+  campaign_id: number;
+  channel_id: number;
+  routable_type: string;
+  call_flow_status: string;
+  tracking_number: string | null;
+  pool_id: number | null;
+  call_flow_created: string;
+  calls_in_progress: number;
+  last_call_started: string | null;
+}
+
+export const activeFlowFilterFields: FilterFields = {
+  call_flow_id: { column: 'f.call_flow_id', type: 'integer' },
+  call_flow_name: { column: 'f.call_flow_name', type: 'string' },
+  group_id: { column: 'f.group_id', type: 'integer' },
+  campaign_id: { column: 'f.campaign_id', type: 'integer' },
+  channel_id: { column: 'f.channel_id', type: 'integer' },
+  routable_type: { column: 'f.routable_type', type: 'string' },
+  tracking_number: { column: 'p.number', type: 'string' },
+  pool_id: { column: 'f.pool_id', type: 'integer' },
+  call_flow_created: { column: 'f.call_flow_created', type: 'date' },
+};
+
+export function createCallsRepo(db: Queryable) {
+  return {
+    /** One page of call ids, newest first, in the subtree of `scopeGroupId`. */
+    async listIds(scopeGroupId: number, page: ListPage, kind: CallListKind): Promise<number[]> {
+      const { rows } = await db.query<{ call_id: number }>(
+        `select c.call_id::integer as call_id from call c join org_group g on g.group_id = c.group_id
+          where g.path @> array[$1::integer] and ${KIND_CONDITIONS[kind]}
+            and ${whereClause(page.filter.conditions)}
+          order by c.started_at desc, c.call_id desc limit $2 offset $3`,
+        [scopeGroupId, page.limit, page.offset, ...page.filter.params],
+      );
+      return rows.map((row) => row.call_id);
+    },
+
+    /** Those of `callIds` that are calls in the caller's scope. */
+    async idsInScope(scopeGroupId: number, callIds: readonly number[]): Promise<number[]> {
+      const { rows } = await db.query<{ call_id: number }>(
+        `select c.call_id::integer as call_id from call c
+          where c.call_id = any($2::bigint[]) and ${inScope('c.group_id', '$1')}`,
+        [scopeGroupId, callIds],
+      );
+      return rows.map((row) => row.call_id);
+    },
+
+    async groupInScope(scopeGroupId: number, groupId: number): Promise<boolean> {
+      const { rowCount } = await db.query(
+        `select 1 from org_group g where g.group_id = $2 and ${inScope('g.group_id', '$1')}`,
+        [scopeGroupId, groupId],
+      );
+      return rowCount > 0;
+    },
+
+    async groupByExtId(scopeGroupId: number, extId: string): Promise<number | undefined> {
+      const { rows } = await db.query<{ group_id: number }>(
+        `select g.group_id from org_group g where g.group_ext_id = $2 and ${inScope('g.group_id', '$1')}
+          order by g.group_id limit 1`,
+        [scopeGroupId, extId],
+      );
+      return rows[0]?.group_id;
+    },
+
+    async campaignGroup(scopeGroupId: number, campaignId: number): Promise<number | undefined> {
+      const { rows } = await db.query<{ group_id: number }>(
+        `select c.group_id from campaign c where c.campaign_id = $2 and ${inScope('c.group_id', '$1')}`,
+        [scopeGroupId, campaignId],
+      );
+      return rows[0]?.group_id;
+    },
+
+    async channelExists(channelId: number): Promise<boolean> {
+      const { rowCount } = await db.query('select 1 from channel where channel_id = $1', [channelId]);
+      return rowCount > 0;
+    },
+
+    /** The live flow of a tracking number in the caller's scope, to attribute an uploaded call. */
+    async flowOfNumber(
+      scopeGroupId: number,
+      number: string,
+    ): Promise<
+      { call_flow_id: number; group_id: number; campaign_id: number; channel_id: number } | undefined
+    > {
+      const { rows } = await db.query<{
+        call_flow_id: number;
+        group_id: number;
+        campaign_id: number;
+        channel_id: number;
+      }>(
+        `select f.call_flow_id, f.group_id, f.campaign_id, f.channel_id
+           from call_flow f join phone_number p on p.phone_number_id = f.phone_number_id
+          where p.number = $2 and f.call_flow_status <> 'deleted' and ${inScope('f.group_id', '$1')}
+          limit 1`,
+        [scopeGroupId, number],
+      );
+      return rows[0];
+    },
+
+    async insertComments(
+      callId: number,
+      userId: number,
+      comments: readonly string[],
+      now: Date,
+    ): Promise<void> {
+      await db.query(
+        `insert into call_comment (call_id, ct_user_id, comment_text, comment_created)
+         select $1, $2, t.text, $4 from unnest($3::text[]) with ordinality as t(text, n) order by t.n`,
+        [callId, userId, comments, now],
+      );
+    },
+
+    /** Re-homes the call; its first group is kept in moved_from_group_id. */
+    async move(callId: number, groupId: number, userId: number | null, now: Date): Promise<boolean> {
+      const { rowCount } = await db.query(
+        `update call set moved_from_group_id = coalesce(moved_from_group_id, group_id), group_id = $2,
+                moved_at = $4, moved_by = $3
+          where call_id = $1`,
+        [callId, groupId, userId, now],
+      );
+      return rowCount > 0;
+    },
+
+    /** Archives (or restores) calls in the caller's scope; returns those changed or already so. */
+    async setArchived(
+      scopeGroupId: number,
+      callIds: readonly number[],
+      archived: boolean,
+      userId: number,
+      now: Date,
+    ): Promise<number[]> {
+      const { rows } = await db.query<{ call_id: number }>(
+        `update call c set archived_at = case when $3::boolean then coalesce(c.archived_at, $5) end,
+                archived_by = case when $3::boolean then coalesce(c.archived_by, $4) end
+          where c.call_id = any($2::bigint[]) and ${inScope('c.group_id', '$1')}
+          returning c.call_id::integer as call_id`,
+        [scopeGroupId, callIds, archived, userId, now],
+      );
+      return rows.map((row) => row.call_id);
+    },
+
+    async insertUploaded(call: NewUploadedCall): Promise<number> {
+      const { rows } = await db.query<{ call_id: number }>(
+        `insert into call (carrier_call_sid, call_flow_id, group_id, campaign_id, channel_id, tracking_number,
+                           caller_number, caller_name, caller_company, caller_address, caller_city, caller_state,
+                           caller_zip, answered_by, started_at, answered_at, ended_at, duration_seconds, disposition,
+                           is_outbound, line_type, assigned_to, custom_source_values, recording_path, call_source)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,
+                 case when $19 = 'ANSWERED' then $15::timestamptz end, $16, $17, $19, $18, $20, $21, $22, $23, 'upload')
+         returning call_id::integer as call_id`,
+        [
+          call.carrier_call_sid,
+          call.call_flow_id,
+          call.group_id,
+          call.campaign_id,
+          call.channel_id,
+          call.tracking_number,
+          call.caller_number,
+          call.caller_name,
+          call.caller_company,
+          call.caller_address,
+          call.caller_city,
+          call.caller_state,
+          call.caller_zip,
+          call.answered_by,
+          call.started_at,
+          call.ended_at,
+          call.duration_seconds,
+          call.is_outbound,
+          call.disposition,
+          call.line_type,
+          call.assigned_to,
+          call.custom_source_values === null ? null : JSON.stringify(call.custom_source_values),
+          call.recording_path,
+        ],
+      );
+      return (rows[0] as { call_id: number }).call_id;
+    },
+
+    async setRecordingUrl(callId: number, url: string): Promise<void> {
+      await db.query('update call set recording_url = $2 where call_id = $1', [callId, url]);
+    },
+
+    /** Where the call's stored recording (or its voicemail) is, relative to DATA_DIR. */
+    async recordingPath(
+      scopeGroupId: number,
+      callId: number,
+      voicemail = false,
+    ): Promise<string | undefined> {
+      const { rows } = await db.query<{ path: string | null }>(
+        `select ${voicemail ? 'c.voicemail_path' : 'c.recording_path'} as path
+           from call c where c.call_id = $2 and ${inScope('c.group_id', '$1')}`,
+        [scopeGroupId, callId],
+      );
+      return rows[0]?.path ?? undefined;
+    },
+
+    /**
+     * Call metrics per group (and per `secondary`, and per day in `timezone` when `byDay`), over
+     * the live calls of the caller's scope that pass the filter.
+     */
+    async metrics(
+      scopeGroupId: number,
+      page: ListPage,
+      options: { secondary: MetricsSecondary | undefined; byDay: boolean; timezone: string },
+    ): Promise<MetricsRow[]> {
+      const selected = ['c.group_id', 'g.group_name'];
+      if (options.byDay) selected.push(`to_char(c.started_at at time zone $4, 'YYYY-MM-DD') as date`);
+      if (options.secondary) selected.push(...SECONDARY_COLUMNS[options.secondary]);
+      // grouped and ordered by position: the day expression holds a parameter
+      const positions = selected.map((_, i) => String(i + 1));
+      const order = ['1', ...positions.slice(2)];
+      const { rows } = await db.query<MetricsRow>(
+        `select ${selected.join(', ')},
+                count(*)::integer as calls,
+                count(distinct c.caller_number)::integer as unique_calls,
+                (count(*) filter (where c.disposition = 'ANSWERED'))::integer as answered,
+                (count(*) filter (where c.is_repeat))::integer as repeat_calls,
+                coalesce(sum(ceil(coalesce(c.duration_seconds, 0) / 60.0)), 0)::integer as billable_minutes,
+                coalesce(sum(c.duration_seconds), 0)::integer as total_duration,
+                coalesce(round(avg(coalesce(c.duration_seconds, 0))), 0)::integer as average_duration,
+                coalesce(sum(c.call_value), 0)::float8 as call_value,
+                ${isoTime('min(c.started_at)')} as first_call,
+                ${isoTime('max(c.started_at)')} as last_call
+           from call c
+           join org_group g on g.group_id = c.group_id
+           left join campaign cp on cp.campaign_id = c.campaign_id
+           left join channel ch on ch.channel_id = c.channel_id
+          where g.path @> array[$1::integer] and c.archived_at is null and ($4::text is not null)
+            and ${whereClause(page.filter.conditions)}
+          group by ${positions.join(', ')}
+          order by ${order.join(', ')}
+          limit $2 offset $3`,
+        [scopeGroupId, page.limit, page.offset, options.timezone, ...page.filter.params],
+      );
+      return rows;
+    },
+
+    /** Active call flows of the group and the groups below it, with their calls in progress. */
+    async activeFlows(groupId: number, page: ListPage): Promise<ActiveFlowRow[]> {
+      const { rows } = await db.query<ActiveFlowRow>(
+        `select f.call_flow_id, f.call_flow_name, f.group_id, f.campaign_id, f.channel_id, f.routable_type,
+                f.call_flow_status, p.number as tracking_number, f.pool_id,
+                ${isoTime('f.call_flow_created')} as call_flow_created,
+                (select count(*)::integer from call c where c.call_flow_id = f.call_flow_id and c.ended_at is null)
+                  as calls_in_progress,
+                (select ${isoTime('max(c.started_at)')} from call c where c.call_flow_id = f.call_flow_id)
+                  as last_call_started
+           from call_flow f
+           left join phone_number p on p.phone_number_id = f.phone_number_id
+          where f.call_flow_status = 'active' and ${inScope('f.group_id', '$1')}
+            and ${whereClause(page.filter.conditions)}
+          order by f.call_flow_id limit $2 offset $3`,
+        [groupId, page.limit, page.offset, ...page.filter.params],
+      );
+      return rows;
+    },
+  };
+}

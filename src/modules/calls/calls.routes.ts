@@ -1,0 +1,330 @@
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { principalOf } from '../../http/authenticate.js';
+import { v2ErrorResponses } from '../../http/schemas.js';
+import { MAX_CALL_AUDIO_BYTES, type UploadParts, uploadError } from './call-upload.js';
+import {
+  AddTagsBody,
+  ArchiveBody,
+  CallDetailListEnvelope,
+  CallDetailQuery,
+  CallIdQuery,
+  CallIdsEnvelope,
+  CallIndicatorListEnvelope,
+  CallListEnvelope,
+  CallListQuery,
+  CallRecordEnvelope,
+  CallTagsEnvelope,
+  CallTranscriptionDetailListEnvelope,
+  CallTranscriptionListEnvelope,
+  CommentBody,
+  MessageEnvelope,
+  MetricsListEnvelope,
+  MetricsQuery,
+  MoveBody,
+  RecordingQuery,
+} from './calls.schemas.js';
+import type { CallsService } from './calls.service.js';
+
+const tags = ['Call'];
+const success = <T>(data: T) => ({ result: 'success' as const, err: null, data });
+
+/** Reads the fields and files of a multipart upload. */
+async function readUpload(request: FastifyRequest): Promise<UploadParts> {
+  if (!request.isMultipart())
+    throw uploadError('The request must be multipart/form-data with the audio in the field "file"');
+  const parts: UploadParts = { fields: {}, files: [] };
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        const data = await part.toBuffer();
+        parts.files.push({ field: part.fieldname, fileName: part.filename, data });
+      } else {
+        parts.fields[part.fieldname] = String(part.value);
+      }
+    }
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'FST_FILES_LIMIT') throw uploadError('Please upload one mp3/wav file in the field "file"');
+    if (code === 'FST_REQ_FILE_TOO_LARGE')
+      throw uploadError(`The file is larger than ${MAX_CALL_AUDIO_BYTES / 1024 / 1024} MB`);
+    throw error;
+  }
+  return parts;
+}
+
+export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = async (app, { calls }) => {
+  const list = (
+    url: string,
+    summary: string,
+    description: string,
+    kind: Parameters<CallsService['list']>[2],
+  ) =>
+    app.get(
+      url,
+      {
+        schema: {
+          tags,
+          summary,
+          description,
+          querystring: CallListQuery,
+          response: { 200: CallListEnvelope, ...v2ErrorResponses },
+        },
+      },
+      async (request) => success(await calls.list(principalOf(request), request.query, kind)),
+    );
+
+  app.get(
+    '/call',
+    {
+      schema: {
+        tags,
+        summary: 'Get Call Record by ID',
+        description: 'The call with its tags, custom sources, comments and attribution.',
+        querystring: CallIdQuery,
+        response: { 200: CallRecordEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) => success(await calls.get(principalOf(request), request.query.id)),
+  );
+
+  list(
+    '/call/list',
+    'List Calls',
+    'Calls of your group and the groups below it, newest first; archived calls are left out. Dates in `filter` are read in `timezone`.',
+    'calls',
+  );
+  list('/call/tag', 'List Calls With Tags', 'Calls that have at least one tag, with their tags.', 'tagged');
+  list(
+    '/call/customsource',
+    'List Calls With Custom Sources',
+    "Calls whose tracking number's flow has custom sources (or that were uploaded with them).",
+    'custom sources',
+  );
+  list(
+    '/call/dni',
+    'List Calls With DNI',
+    'Calls attributed to a website visit (number pools), with `attribution`.',
+    'dni',
+  );
+
+  const details = (url: string, summary: string, description: string, kind: 'calls' | 'archived') =>
+    app.get(
+      url,
+      {
+        schema: {
+          tags,
+          summary,
+          description,
+          querystring: CallDetailQuery,
+          response: { 200: CallDetailListEnvelope, ...v2ErrorResponses },
+        },
+      },
+      async (request) => success(await calls.details(principalOf(request), request.query, kind)),
+    );
+  details(
+    '/call/detail',
+    'List Call Details',
+    'Call records; `recordURL=true` adds the recording link as `recordURL`. Filter also on `external_id` (the group external id).',
+    'calls',
+  );
+  details(
+    '/call/archive',
+    'List Archived Call Details',
+    'Archived calls, as List Call Details shows them.',
+    'archived',
+  );
+
+  app.get(
+    '/call/transcription',
+    {
+      schema: {
+        tags,
+        summary: 'List Calls With Transcription',
+        description: 'Recorded calls with their transcription status (`null` until one is made).',
+        querystring: CallListQuery,
+        response: { 200: CallTranscriptionListEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) => success(await calls.withTranscription(principalOf(request), request.query)),
+  );
+
+  app.get(
+    '/call/transcription/detail',
+    {
+      schema: {
+        tags,
+        summary: 'List Calls With Transcription Details',
+        description: 'As List Calls With Transcription, with the transcript text and its segments.',
+        querystring: CallListQuery,
+        response: { 200: CallTranscriptionDetailListEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) => success(await calls.withTranscriptionDetails(principalOf(request), request.query)),
+  );
+
+  app.get(
+    '/call/indicator',
+    {
+      schema: {
+        tags,
+        summary: 'List Calls With Indicator Scores',
+        description: 'Calls with `indicator_scores` (empty until conversation analytics exist).',
+        querystring: CallListQuery,
+        response: { 200: CallIndicatorListEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) => success(await calls.withIndicatorScores(principalOf(request), request.query)),
+  );
+
+  app.get(
+    '/call/groupActivity',
+    {
+      schema: {
+        tags,
+        summary: 'List Call Metrics by Group',
+        description:
+          'Calls, unique callers, answered, billable minutes, durations and call value per group (and per `secondary`), over the calls the filter keeps; dates read in `timezone`.',
+        querystring: MetricsQuery,
+        response: { 200: MetricsListEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) => success(await calls.metrics(principalOf(request), request.query, false)),
+  );
+
+  app.get(
+    '/call/groupActivity/detail',
+    {
+      schema: {
+        tags,
+        summary: 'List Call Metrics Details by Group',
+        description:
+          'The metrics of List Call Metrics by Group per group and per day (`date`, in `timezone`).',
+        querystring: MetricsQuery,
+        response: { 200: MetricsListEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) => success(await calls.metrics(principalOf(request), request.query, true)),
+  );
+
+  app.post(
+    '/call/tag',
+    {
+      schema: {
+        tags,
+        summary: 'Add Tags To Call',
+        description:
+          "Tags the call by name; a name the call's group (or a group above it) does not have yet is created in the call's group. `data` is the call's tags.",
+        body: AddTagsBody,
+        response: { 200: CallTagsEnvelope, ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'tag' },
+    },
+    async (request) =>
+      success(await calls.addTags(principalOf(request), request.body.call_id, request.body.tag_name)),
+  );
+
+  app.post(
+    '/call/comment',
+    {
+      schema: {
+        tags,
+        summary: 'Add Comment To Call',
+        description: 'Adds comments to calls; all or nothing.',
+        body: CommentBody,
+        response: { 200: MessageEnvelope, ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'comments' },
+    },
+    async (request) => success(await calls.addComments(principalOf(request), request.body)),
+  );
+
+  app.post(
+    '/call/move',
+    {
+      schema: {
+        tags,
+        summary: 'Move Call To Group',
+        description: 'Moves calls to another group of your scope; all or nothing. `data` is the calls moved.',
+        body: MoveBody,
+        response: { 200: CallIdsEnvelope, ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'callmove' },
+    },
+    async (request) =>
+      success(await calls.move(principalOf(request), request.body.call_id, request.body.group_id)),
+  );
+
+  app.post(
+    '/call/archive',
+    {
+      schema: {
+        tags,
+        summary: 'Archive Calls',
+        description: 'Archives calls (or restores them with `archived: false`); all or nothing.',
+        body: ArchiveBody,
+        response: { 200: CallIdsEnvelope, ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'callarchive' },
+    },
+    async (request) =>
+      success(await calls.archive(principalOf(request), request.body.call_id, request.body.archived ?? true)),
+  );
+
+  app.get(
+    '/call/recording',
+    {
+      schema: {
+        tags,
+        summary: 'Download Call Recording',
+        description:
+          'The recording of a call as Switchboard stores it (its `recording_url`): an uploaded recording, or the carrier recording copied after the call. `voicemail=true` gives the voicemail (its `voicemail_url`).',
+        querystring: RecordingQuery,
+        response: {
+          200: {
+            description: 'the audio file',
+            content: {
+              'audio/mpeg': { schema: { type: 'string', format: 'binary' } },
+              'audio/wav': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          ...v2ErrorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const recording = await calls.openRecording(
+        principalOf(request),
+        request.query.id,
+        request.query.voicemail ?? false,
+      );
+      return reply
+        .type(recording.contentType)
+        .header('content-length', recording.size)
+        .send(recording.stream);
+    },
+  );
+
+  // Encapsulated: only the upload route accepts multipart bodies.
+  await app.register(async (uploads) => {
+    await uploads.register(multipart, {
+      limits: { files: 1, fileSize: MAX_CALL_AUDIO_BYTES, fields: 40, parts: 41 },
+      throwFileSizeLimit: true,
+    });
+    uploads.post(
+      '/call/upload',
+      {
+        schema: {
+          tags,
+          summary: 'Upload Call Audio',
+          description:
+            'multipart/form-data: the recording in `file` (mp3 or wav) and the call in fields (`tracking_number`, `caller_id` required; `ring_to`, `disposition`, `call_date`, `timezone`, `duration`, `group_id` or `group_ext_id`, `channel_id`, `campaign_id`, caller data, `custom_source_type_1..5`, `is_outbound`, `tag_name`). Answers the new call record.',
+          consumes: ['multipart/form-data'],
+          response: { 200: CallRecordEnvelope, ...v2ErrorResponses },
+        },
+      },
+      async (request) => success(await calls.upload(principalOf(request), await readUpload(request))),
+    );
+  });
+};

@@ -1,0 +1,183 @@
+import { Type } from '@sinclair/typebox';
+import { Envelope, ListQuery, MAX_ID, NullableString, StringEnum } from '../../http/schemas.js';
+import { CallRecordSchema } from './call-record.js';
+
+const Timezone = Type.Optional(
+  Type.String({
+    description: 'IANA time zone (e.g. America/New_York) that dates in `filter` are read in; UTC when absent',
+    maxLength: 64,
+  }),
+);
+
+export const CallListQuery = Type.Object({ ...ListQuery.properties, timezone: Timezone });
+
+export const CallDetailQuery = Type.Object({
+  ...ListQuery.properties,
+  timezone: Timezone,
+  recordURL: Type.Optional(Type.Boolean({ description: 'add `recordURL` (the recording link) to each row' })),
+});
+
+export const CallIdQuery = Type.Object({
+  id: Type.Integer({ description: 'call_id', minimum: -MAX_ID, maximum: MAX_ID }),
+});
+
+export const RecordingQuery = Type.Object({
+  id: CallIdQuery.properties.id,
+  voicemail: Type.Optional(Type.Boolean({ description: 'the voicemail instead of the call recording' })),
+});
+
+export const METRICS_SECONDARY = ['campaign', 'channel', 'tracking_number'] as const;
+
+export const MetricsQuery = Type.Object({
+  ...ListQuery.properties,
+  timezone: Timezone,
+  secondary: Type.Optional(StringEnum(METRICS_SECONDARY, { description: 'second grouping dimension' })),
+});
+
+export const GroupCallLogQuery = Type.Object({
+  id: Type.Integer({ description: 'group_id', minimum: -MAX_ID, maximum: MAX_ID }),
+  ...ListQuery.properties,
+  timezone: Timezone,
+});
+
+export const GroupActiveFlowQuery = Type.Object({
+  id: Type.Integer({ description: 'group_id', minimum: -MAX_ID, maximum: MAX_ID }),
+  ...ListQuery.properties,
+});
+
+const CallId = Type.Integer({ minimum: 0, maximum: MAX_ID, description: 'call_id' });
+
+export const AddTagsBody = Type.Object(
+  {
+    tag_name: Type.Array(Type.String({ minLength: 1, maxLength: 255 }), {
+      minItems: 1,
+      maxItems: 100,
+      description: 'tag names; a name the call group does not know yet is created in the call group',
+    }),
+    call_id: CallId,
+  },
+  { additionalProperties: false },
+);
+
+export const CommentBody = Type.Array(
+  Type.Object(
+    {
+      call_id: CallId,
+      comment: Type.Array(Type.String({ minLength: 1, maxLength: 4000 }), { minItems: 1, maxItems: 1000 }),
+    },
+    { additionalProperties: false },
+  ),
+  { minItems: 1, maxItems: 1000 },
+);
+
+export const MoveBody = Type.Object(
+  {
+    call_id: Type.Array(CallId, { minItems: 1, maxItems: 1000 }),
+    group_id: Type.Integer({ minimum: 1, maximum: MAX_ID, description: 'the group the calls move to' }),
+  },
+  { additionalProperties: false },
+);
+
+export const ArchiveBody = Type.Object(
+  {
+    call_id: Type.Array(CallId, { minItems: 1, maxItems: 1000 }),
+    archived: Type.Optional(Type.Boolean({ description: 'false restores archived calls', default: true })),
+  },
+  { additionalProperties: false },
+);
+
+export const CallRecordEnvelope = Envelope(CallRecordSchema);
+export const CallListEnvelope = Envelope(Type.Array(CallRecordSchema));
+
+export const CallDetail = Type.Object({
+  ...CallRecordSchema.properties,
+  recordURL: Type.Optional(NullableString),
+});
+export const CallDetailListEnvelope = Envelope(Type.Array(CallDetail));
+
+const TranscriptionSummary = Type.Object({
+  transcript_status: Type.String({ description: 'pending, processing, completed or failed' }),
+  language: NullableString,
+  transcript_created: Type.String(),
+  transcript_modified: NullableString,
+});
+
+const TranscriptionDetail = Type.Object({
+  ...TranscriptionSummary.properties,
+  transcript: NullableString,
+  segments: Type.Array(Type.Unknown()),
+});
+
+export const CallTranscriptionListEnvelope = Envelope(
+  Type.Array(
+    Type.Object({
+      ...CallRecordSchema.properties,
+      transcription: Type.Union([TranscriptionSummary, Type.Null()]),
+    }),
+  ),
+);
+
+export const CallTranscriptionDetailListEnvelope = Envelope(
+  Type.Array(
+    Type.Object({
+      ...CallRecordSchema.properties,
+      transcription: Type.Union([TranscriptionDetail, Type.Null()]),
+    }),
+  ),
+);
+
+export const CallIndicatorListEnvelope = Envelope(
+  Type.Array(
+    Type.Object({
+      ...CallRecordSchema.properties,
+      indicator_scores: Type.Array(
+        Type.Object({ indicator_id: Type.Integer(), indicator_name: Type.String(), score: Type.Number() }),
+      ),
+    }),
+  ),
+);
+
+const Metrics = {
+  group_id: Type.Integer(),
+  group_name: Type.String(),
+  date: Type.Optional(Type.String({ description: 'YYYY-MM-DD in the request time zone' })),
+  campaign_id: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  campaign_name: Type.Optional(NullableString),
+  channel_id: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  channel: Type.Optional(NullableString),
+  tracking_number: Type.Optional(Type.String()),
+  calls: Type.Integer(),
+  unique_calls: Type.Integer({ description: 'distinct caller ids' }),
+  answered: Type.Integer(),
+  repeat_calls: Type.Integer(),
+  billable_minutes: Type.Integer({ description: 'each call rounded up to the minute' }),
+  total_duration: Type.Integer({ description: 'seconds' }),
+  average_duration: Type.Integer({ description: 'seconds' }),
+  call_value: Type.Number(),
+  leads: Type.Null({ description: 'null until conversation analytics exist' }),
+  conversions: Type.Null({ description: 'null until conversation analytics exist' }),
+  first_call: Type.String(),
+  last_call: Type.String(),
+};
+
+export const MetricsListEnvelope = Envelope(Type.Array(Type.Object(Metrics)));
+
+export const ActiveFlow = Type.Object({
+  call_flow_id: Type.Integer(),
+  call_flow_name: Type.String(),
+  group_id: Type.Integer(),
+  campaign_id: Type.Integer(),
+  channel_id: Type.Integer(),
+  routable_type: Type.String(),
+  call_flow_status: Type.String(),
+  tracking_number: NullableString,
+  pool_id: Type.Union([Type.Integer(), Type.Null()]),
+  call_flow_created: Type.String(),
+  calls_in_progress: Type.Integer(),
+  last_call_started: NullableString,
+});
+export const ActiveFlowListEnvelope = Envelope(Type.Array(ActiveFlow));
+
+export const MessageEnvelope = Envelope(Type.String());
+export const CallIdsEnvelope = Envelope(Type.Array(Type.Integer()));
+export const CallTagsEnvelope = Envelope(Type.Array(CallRecordSchema.properties.tags.items));

@@ -1,0 +1,345 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Db, Queryable } from '../../db/index.js';
+import { invalidInput, notFound } from '../../errors.js';
+import type { Clock } from '../../lib/clock.js';
+import { resolveTimeZone } from '../../routing/time-zones.js';
+import type { Principal } from '../auth/principal.js';
+import { AUDIO_CONTENT_TYPES, type AudioFormat } from '../misc/audio-format.js';
+import { type ListQuery, toPage } from '../shared/list.js';
+import { addTagsToCall, normaliseTagNames } from '../tags/tags.service.js';
+import { type CallRecord, loadCallRecords } from './call-record.js';
+import { type CallUpload, parseCallUpload, type UploadParts, uploadError } from './call-upload.js';
+import {
+  activeFlowFilterFields,
+  type CallListKind,
+  callFilterFields,
+  createCallsRepo,
+  type MetricsSecondary,
+} from './calls.repo.js';
+
+export interface CallListQuery extends ListQuery {
+  timezone?: string | undefined;
+}
+
+export const CALL_NOT_FOUND = 'Call_id does not exist.';
+export const NO_RECORD = 'No record found';
+
+/** A time zone for filters and metrics: an IANA name or a V2 US name (`Eastern` ...), UTC when absent. */
+export function checkTimezone(timezone: string | undefined): string {
+  if (timezone === undefined || timezone.trim() === '') return 'UTC';
+  const zone = resolveTimeZone(timezone);
+  if (zone === undefined) throw invalidInput(`Invalid timezone: ${timezone}`);
+  return zone;
+}
+
+export interface TranscriptRow {
+  call_id: number;
+  transcript_status: string;
+  language: string | null;
+  transcript: string | null;
+  segments: unknown[];
+  transcript_created: string;
+  transcript_modified: string | null;
+}
+
+async function loadTranscripts(
+  q: Queryable,
+  callIds: readonly number[],
+): Promise<Map<number, TranscriptRow>> {
+  if (callIds.length === 0) return new Map();
+  const { rows } = await q.query<TranscriptRow>(
+    `select t.call_id::integer as call_id, t.transcript_status, t.language, t.transcript, t.segments,
+            to_char(t.transcript_created at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as transcript_created,
+            case when t.transcript_modified is null then null
+                 else to_char(t.transcript_modified at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') end
+              as transcript_modified
+       from call_transcript t where t.call_id = any($1::bigint[])`,
+    [callIds],
+  );
+  return new Map(rows.map((row) => [row.call_id, row]));
+}
+
+export interface RecordingDownload {
+  stream: Readable;
+  contentType: string;
+  size: number;
+}
+
+export function createCallsService({
+  db,
+  clock,
+  dataDir,
+  publicBaseUrl,
+  onCompleted,
+}: {
+  db: Db;
+  clock: Clock;
+  /** an uploaded call is a completed call: the lifecycle's `call.completed` hook, run in its transaction */
+  onCompleted?: (tx: Queryable, callId: number) => Promise<void>;
+  /** uploaded recordings live under <dataDir>/recordings/<group_id>/ */
+  dataDir: string;
+  publicBaseUrl: string;
+}) {
+  const repo = createCallsRepo(db);
+
+  async function listRecords(
+    principal: Principal,
+    query: CallListQuery,
+    kind: CallListKind,
+    scopeGroupId = principal.groupId,
+  ) {
+    const timezone = checkTimezone(query.timezone);
+    const ids = await repo.listIds(scopeGroupId, toPage(query, callFilterFields, 3, { timezone }), kind);
+    return loadCallRecords(db, ids);
+  }
+
+  /** Every id must be a call in the caller's scope, else the whole request fails. */
+  async function requireCalls(
+    tx: Queryable,
+    principal: Principal,
+    callIds: readonly number[],
+  ): Promise<void> {
+    const wanted = [...new Set(callIds)];
+    const found = new Set(await createCallsRepo(tx).idsInScope(principal.groupId, wanted));
+    if (wanted.some((id) => !found.has(id))) throw invalidInput(CALL_NOT_FOUND);
+  }
+
+  /** The group an upload goes to: the one named, else the tracking number's flow's, else the caller's. */
+  async function uploadGroup(principal: Principal, upload: CallUpload, flowGroupId: number | undefined) {
+    if (upload.group_id !== undefined) {
+      if (!(await repo.groupInScope(principal.groupId, upload.group_id)))
+        throw uploadError(`You are not authorized to upload calls to group ${upload.group_id}`);
+      return upload.group_id;
+    }
+    if (upload.group_ext_id !== undefined) {
+      const groupId = await repo.groupByExtId(principal.groupId, upload.group_ext_id);
+      if (groupId === undefined) throw uploadError(`No group with group_ext_id ${upload.group_ext_id}`);
+      return groupId;
+    }
+    return flowGroupId ?? principal.groupId;
+  }
+
+  async function storeUpload(principal: Principal, upload: CallUpload): Promise<number> {
+    const flow = await repo.flowOfNumber(principal.groupId, upload.tracking_number);
+    const groupId = await uploadGroup(principal, upload, flow?.group_id);
+    if (
+      upload.campaign_id !== undefined &&
+      (await repo.campaignGroup(principal.groupId, upload.campaign_id)) === undefined
+    )
+      throw uploadError(`You are not authorized to use campaign ${upload.campaign_id}`);
+    if (upload.channel_id !== undefined && !(await repo.channelExists(upload.channel_id)))
+      throw uploadError(`Invalid channel_id ${upload.channel_id}`);
+
+    const relativeDir = path.join('recordings', String(groupId));
+    await mkdir(path.join(dataDir, relativeDir), { recursive: true });
+    const relativePath = path.join(relativeDir, `${randomUUID()}.${upload.format}`);
+    const absolute = path.join(dataDir, relativePath);
+    await writeFile(absolute, upload.file, { flag: 'wx' });
+    try {
+      // The file first, the row second: a row never points at a file that is not there.
+      return await db.transaction(async (tx) => {
+        const callId = await createCallsRepo(tx).insertUploaded({
+          carrier_call_sid: `upload-${randomUUID()}`,
+          call_flow_id: flow?.call_flow_id ?? null,
+          group_id: groupId,
+          campaign_id: upload.campaign_id ?? flow?.campaign_id ?? null,
+          channel_id: upload.channel_id ?? flow?.channel_id ?? null,
+          tracking_number: upload.tracking_number,
+          caller_number: upload.caller_id,
+          caller_name: upload.caller_name ?? null,
+          caller_company: upload.company_name ?? null,
+          caller_address: upload.address ?? null,
+          caller_city: upload.city ?? null,
+          caller_state: upload.state ?? null,
+          caller_zip: upload.zip_code ?? null,
+          answered_by: upload.ring_to ?? null,
+          started_at: upload.call_date ?? clock.now(),
+          ended_at: new Date((upload.call_date ?? clock.now()).getTime() + (upload.duration ?? 0) * 1000),
+          duration_seconds: upload.duration ?? null,
+          disposition: upload.disposition,
+          is_outbound: upload.is_outbound,
+          line_type: upload.line_type ?? null,
+          assigned_to: upload.assign_to ?? null,
+          custom_source_values: upload.custom_sources,
+          recording_path: relativePath,
+        });
+        await createCallsRepo(tx).setRecordingUrl(callId, `${publicBaseUrl}/v2/call/recording?id=${callId}`);
+        if (upload.tag_names.length > 0)
+          await addTagsToCall(tx, callId, upload.tag_names, principal.userId, clock.now());
+        await onCompleted?.(tx, callId);
+        return callId;
+      });
+    } catch (error) {
+      await unlink(absolute).catch(() => {});
+      throw error;
+    }
+  }
+
+  return {
+    async get(principal: Principal, callId: number): Promise<CallRecord> {
+      const [id] = await repo.idsInScope(principal.groupId, [callId]);
+      const [record] = id === undefined ? [] : await loadCallRecords(db, [id]);
+      if (!record) throw notFound(NO_RECORD);
+      return record;
+    },
+
+    list(principal: Principal, query: CallListQuery, kind: CallListKind): Promise<CallRecord[]> {
+      return listRecords(principal, query, kind);
+    },
+
+    /** V2's `recordURL=true` adds the recording link to each row. */
+    async details(
+      principal: Principal,
+      query: CallListQuery & { recordURL?: boolean | undefined },
+      kind: CallListKind,
+    ) {
+      const records = await listRecords(principal, query, kind);
+      return query.recordURL
+        ? records.map((record) => ({ ...record, recordURL: record.recording_url }))
+        : records;
+    },
+
+    /** Recorded calls with their transcript (text and segments); `null` until one exists. */
+    async withTranscriptionDetails(principal: Principal, query: CallListQuery) {
+      const records = await listRecords(principal, query, 'recorded');
+      const transcripts = await loadTranscripts(
+        db,
+        records.map((record) => record.call_id),
+      );
+      return records.map((record) => {
+        const row = transcripts.get(record.call_id);
+        if (!row) return { ...record, transcription: null };
+        const { call_id: _callId, ...transcription } = row;
+        return { ...record, transcription };
+      });
+    },
+
+    /** Recorded calls with their transcription status, without the text. */
+    async withTranscription(principal: Principal, query: CallListQuery) {
+      const records = await this.withTranscriptionDetails(principal, query);
+      return records.map(({ transcription, ...record }) => ({
+        ...record,
+        transcription:
+          transcription === null
+            ? null
+            : {
+                transcript_status: transcription.transcript_status,
+                language: transcription.language,
+                transcript_created: transcription.transcript_created,
+                transcript_modified: transcription.transcript_modified,
+              },
+      }));
+    },
+
+    /** Indicator scores arrive with conversation analytics; until then each call has none. */
+    async withIndicatorScores(principal: Principal, query: CallListQuery) {
+      const records = await listRecords(principal, query, 'all live');
+      return records.map((record) => ({ ...record, indicator_scores: [] as never[] }));
+    },
+
+    async addTags(principal: Principal, callId: number, tagNames: readonly string[]) {
+      const names = normaliseTagNames(tagNames);
+      return db.transaction(async (tx) => {
+        await requireCalls(tx, principal, [callId]);
+        await addTagsToCall(tx, callId, names, principal.userId, clock.now());
+        const [record] = await loadCallRecords(tx, [callId]);
+        return record?.tags ?? [];
+      });
+    },
+
+    /** All or nothing: one unknown call fails the request and stores no comment. */
+    async addComments(
+      principal: Principal,
+      entries: readonly { call_id: number; comment: readonly string[] }[],
+    ) {
+      await db.transaction(async (tx) => {
+        await requireCalls(
+          tx,
+          principal,
+          entries.map((entry) => entry.call_id),
+        );
+        const now = clock.now();
+        for (const entry of entries)
+          await createCallsRepo(tx).insertComments(entry.call_id, principal.userId, entry.comment, now);
+      });
+      return 'Comment added successfully';
+    },
+
+    /** Moves the calls to a group of the caller's scope; all or nothing. */
+    async move(principal: Principal, callIds: readonly number[], groupId: number): Promise<number[]> {
+      const wanted = [...new Set(callIds)];
+      return db.transaction(async (tx) => {
+        const txRepo = createCallsRepo(tx);
+        if (!(await txRepo.groupInScope(principal.groupId, groupId)))
+          throw invalidInput('Group_id does not exist.');
+        await requireCalls(tx, principal, wanted);
+        const now = clock.now();
+        for (const id of wanted) await txRepo.move(id, groupId, principal.userId, now);
+        return wanted;
+      });
+    },
+
+    async archive(principal: Principal, callIds: readonly number[], archived: boolean): Promise<number[]> {
+      const wanted = [...new Set(callIds)];
+      return db.transaction(async (tx) => {
+        await requireCalls(tx, principal, wanted);
+        return createCallsRepo(tx).setArchived(
+          principal.groupId,
+          wanted,
+          archived,
+          principal.userId,
+          clock.now(),
+        );
+      });
+    },
+
+    async metrics(
+      principal: Principal,
+      query: ListQuery & { timezone?: string | undefined; secondary?: MetricsSecondary | undefined },
+      byDay: boolean,
+    ) {
+      const timezone = checkTimezone(query.timezone);
+      const rows = await repo.metrics(principal.groupId, toPage(query, callFilterFields, 4, { timezone }), {
+        secondary: query.secondary,
+        byDay,
+        timezone,
+      });
+      return rows.map((row) => ({ ...row, leads: null, conversions: null }));
+    },
+
+    /** The calls of one group of the caller's scope and the groups below it. */
+    async groupCallLog(principal: Principal, query: CallListQuery & { id: number }) {
+      if (!(await repo.groupInScope(principal.groupId, query.id))) throw notFound(NO_RECORD);
+      return listRecords(principal, query, 'calls', query.id);
+    },
+
+    async activeFlows(principal: Principal, query: ListQuery & { id: number }) {
+      if (!(await repo.groupInScope(principal.groupId, query.id))) throw notFound(NO_RECORD);
+      return repo.activeFlows(query.id, toPage(query, activeFlowFilterFields, 3));
+    },
+
+    /** Stores an uploaded call and its recording; answers the new call record. */
+    async upload(principal: Principal, parts: UploadParts): Promise<CallRecord> {
+      const upload = parseCallUpload(parts.fields, parts.files);
+      const callId = await storeUpload(principal, upload);
+      const [record] = await loadCallRecords(db, [callId]);
+      return record as CallRecord;
+    },
+
+    async openRecording(principal: Principal, callId: number, voicemail = false): Promise<RecordingDownload> {
+      const relative = await repo.recordingPath(principal.groupId, callId, voicemail);
+      if (!relative) throw notFound(NO_RECORD);
+      const format = path.extname(relative).slice(1) as AudioFormat;
+      const handle = await open(path.join(dataDir, relative)).catch(() => {
+        throw notFound('The recording is missing from storage');
+      });
+      const { size } = await handle.stat();
+      return { stream: handle.createReadStream(), contentType: AUDIO_CONTENT_TYPES[format], size };
+    },
+  };
+}
+
+export type CallsService = ReturnType<typeof createCallsService>;

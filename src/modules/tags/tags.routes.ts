@@ -1,0 +1,50 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { principalOf } from '../../http/authenticate.js';
+import { v2ErrorResponses } from '../../http/schemas.js';
+import { TagDelete, TagDeleteEnvelope, TagListEnvelope, TagQuery } from './tags.schemas.js';
+import type { TagsService } from './tags.service.js';
+
+const tags = ['Tag'];
+
+export const tagRoutes: FastifyPluginAsyncTypebox<{ tagsService: TagsService }> = async (
+  app,
+  { tagsService },
+) => {
+  app.get(
+    '/tag',
+    {
+      schema: {
+        tags,
+        summary: 'List Tags',
+        description:
+          'Live tags of your group and the groups below it (deleted ones when the filter names `tag_active`); "No data found" when none match.',
+        querystring: TagQuery,
+        response: { 200: TagListEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) => ({
+      result: 'success' as const,
+      err: null,
+      data: await tagsService.list(principalOf(request), request.query),
+    }),
+  );
+
+  app.delete(
+    '/tag',
+    {
+      schema: {
+        tags,
+        summary: 'Delete Tags',
+        description: 'Soft-deletes the tags; all or nothing.',
+        body: TagDelete,
+        response: { 200: TagDeleteEnvelope, ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'tag' },
+    },
+    async (request) => ({
+      result: 'success' as const,
+      err: null,
+      data: await tagsService.remove(principalOf(request), request.body.tag_id),
+    }),
+  );
+};
