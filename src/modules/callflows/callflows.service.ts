@@ -7,6 +7,7 @@ import { createGroupsRepo } from '../groups/groups.repo.js';
 import { type BranchRow, createMiscRepo, type LocationRow } from '../misc/misc.repo.js';
 import { claimAvailable } from '../numbers/numbers.repo.js';
 import { applyEntries } from '../shared/entries.js';
+import { isWebhookInScope } from '../webhooks/webhooks.service.js';
 import {
   type CallFlowEntry,
   type OutboundFlowEntry,
@@ -264,8 +265,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
     }
     const channelId = flow.channel_id ?? existing?.channel_id ?? DEFAULT_CHANNEL_ID;
     if (!(await repo.channelExists(channelId))) throw invalidInput(`channel_id ${channelId} does not exist`);
-    if (flow.webhook_enabled) {
-      // Webhooks are stored from issue 5 on; until then no webhook id can be valid.
+    if (flow.webhook_enabled && !(await isWebhookInScope(tx, principal.groupId, flow.webhook_id ?? 0))) {
       throw invalidInput(`webhook_id ${flow.webhook_id ?? 0} is not a webhook you can access`);
     }
     if (flow.postcall_ivr_enabled) {

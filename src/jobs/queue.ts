@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db, Queryable } from '../db/index.js';
+import type { Clock } from '../lib/clock.js';
+
+/**
+ * The durable job queue: a table in the same database (migration 0014), so a job is enqueued in
+ * the same transaction as the change that causes it and is never lost or sent for a change that
+ * rolled back.
+ *
+ *   enqueue(tx, { kind, payload, runAt?, dedupeKey? })   one INSERT; a repeated dedupeKey is a no-op
+ *   jobs.register(kind, handler, { maxAttempts?, backoffMs? })
+ *   jobs.drain()                                          runs everything due now, resolves when idle
+ *
+ * Runners claim due jobs with `FOR UPDATE SKIP LOCKED` and hold them for a lease
+ * (`locked_until`); a process killed mid-job leaves a lease that expires, and the job runs again
+ * (so handlers must be idempotent). A handler that throws is retried with exponential back-off and
+ * jitter until `maxAttempts`, then the job is marked failed. Runners wake on NOTIFY `job_enqueued`
+ * (sent by a trigger when the enqueuing transaction commits) and also poll, for jobs whose
+ * `run_at` arrives later. Time comes from the injected clock, so tests move it and call drain().
+ */
+
+export interface NewJob {
+  kind: string;
+  payload: unknown;
+  runAt?: Date;
+  dedupeKey?: string;
+}
+
+export interface JobContext {
+  db: Db;
+  clock: Clock;
+  jobId: number;
+  /** 1 on the first run */
+  attempt: number;
+}
+
+/** What a handler may return instead of finishing: run again at `retryAt`, not counted as a failure. */
+export interface JobDeferral {
+  retryAt: Date;
+}
+
+/** A handler resolves when done, or resolves to a JobDeferral to run again later. */
+// biome-ignore lint/suspicious/noExplicitAny: each kind has its own payload shape
+export type JobHandler<P = any> = (payload: P, ctx: JobContext) => Promise<unknown>;
+
+export interface JobKindOptions {
+  /** runs before the job is marked failed (default 20) */
+  maxAttempts?: number;
+  /** delay before retry number `attempt` (1-based); default exponentialBackoffMs */
+  backoffMs?: (attempt: number) => number;
+}
+
+export interface JobQueueOptions {
+  db: Db;
+  clock: Clock;
+  logger?: FastifyBaseLogger;
+  /** how often an idle runner looks for due jobs; 0 turns the background runner off (drain() only) */
+  pollIntervalMs: number;
+  /** how long a claimed job is held before another runner may take it again */
+  leaseMs: number;
+  /** jobs one process runs at the same time */
+  concurrency: number;
+}
+
+interface ClaimedJob {
+  job_id: number;
+  kind: string;
+  payload: unknown;
+  attempts: number;
+}
+
+/**
+ * Exponential back-off with "equal jitter": half the delay is fixed, half random, so retries of
+ * many jobs that failed together spread out. 1 s, 2 s, 4 s ... capped at one hour.
+ */
+export function exponentialBackoffMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(3_600_000, 1000 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base / 2 + (random() * base) / 2);
+}
+
+/**
+ * Adds a job in the caller's transaction. Without runAt it is due at once (run_at null, so it
+ * does not depend on whose clock is right). With a dedupeKey seen before, nothing happens.
+ */
+export async function enqueue(q: Queryable, job: NewJob): Promise<void> {
+  await q.query(
+    `insert into job (kind, payload, run_at, dedupe_key) values ($1, $2, $3, $4)
+     on conflict (dedupe_key) do nothing`,
+    [job.kind, JSON.stringify(job.payload ?? {}), job.runAt ?? null, job.dedupeKey ?? null],
+  );
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+
+export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, concurrency }: JobQueueOptions) {
+  const handlers = new Map<string, { handler: JobHandler; options: JobKindOptions }>();
+  const running = new Set<Promise<void>>();
+  let stopped = true;
+  let timer: NodeJS.Timeout | undefined;
+  let unlisten: (() => Promise<void>) | undefined;
+  let pumping: Promise<void> | undefined;
+  let wakeAgain = false;
+
+  /** Claims one due job of a registered kind for this runner, or nothing. */
+  async function claim(): Promise<ClaimedJob | undefined> {
+    const kinds = [...handlers.keys()];
+    if (kinds.length === 0) return undefined;
+    const now = clock.now();
+    const { rows } = await db.query<ClaimedJob>(
+      `update job set attempts = attempts + 1, locked_until = $2, claimed_by = $3
+        where job_id = (
+          select job_id from job
+           where done_at is null and failed_at is null and (run_at is null or run_at <= $1)
+             and (locked_until is null or locked_until <= $1) and kind = any($4::text[])
+           order by run_at nulls first, job_id
+           limit 1
+           for update skip locked)
+        returning job_id, kind, payload, attempts`,
+      [now, new Date(now.getTime() + leaseMs), randomUUID(), kinds],
+    );
+    return rows[0];
+  }
+
+  async function run(job: ClaimedJob): Promise<void> {
+    const entry = handlers.get(job.kind);
+    if (!entry) return;
+    const { handler, options } = entry;
+    try {
+      const outcome = await handler(job.payload, { db, clock, jobId: job.job_id, attempt: job.attempts });
+      const retryAt = (outcome as Partial<JobDeferral> | undefined)?.retryAt;
+      if (retryAt instanceof Date) {
+        await db.query(
+          `update job set run_at = $2, attempts = attempts - 1, locked_until = null, claimed_by = null
+            where job_id = $1`,
+          [job.job_id, retryAt],
+        );
+      } else {
+        await db.query(
+          'update job set done_at = $2, locked_until = null, last_error = null where job_id = $1',
+          [job.job_id, clock.now()],
+        );
+      }
+    } catch (error) {
+      const maxAttempts = options.maxAttempts ?? 20;
+      const message = errorText(error);
+      if (job.attempts >= maxAttempts) {
+        logger?.error({ jobId: job.job_id, kind: job.kind, error: message }, 'job failed for good');
+        await db.query(
+          'update job set failed_at = $2, locked_until = null, last_error = $3 where job_id = $1',
+          [job.job_id, clock.now(), message],
+        );
+      } else {
+        const delay = (options.backoffMs ?? exponentialBackoffMs)(job.attempts);
+        logger?.warn({ jobId: job.job_id, kind: job.kind, error: message }, 'job failed; will retry');
+        await db.query('update job set run_at = $2, locked_until = null, last_error = $3 where job_id = $1', [
+          job.job_id,
+          new Date(clock.now().getTime() + delay),
+          message,
+        ]);
+      }
+    }
+  }
+
+  /** Runs due jobs, up to `concurrency` at once; each finished job looks for the next. */
+  function pump(): Promise<void> {
+    if (pumping) {
+      wakeAgain = true;
+      return pumping;
+    }
+    const current: Promise<void> = (async () => {
+      try {
+        do {
+          wakeAgain = false;
+          while (!stopped && running.size < concurrency) {
+            const job = await claim();
+            if (!job) break;
+            if (stopped) {
+              // Claimed while stopping: hand it back untouched instead of running it.
+              await db.query(
+                'update job set attempts = attempts - 1, locked_until = null, claimed_by = null where job_id = $1',
+                [job.job_id],
+              );
+              break;
+            }
+            const task: Promise<void> = run(job)
+              .catch((error) => logger?.error({ error: errorText(error) }, 'job bookkeeping failed'))
+              .finally(() => {
+                running.delete(task);
+                if (!stopped) void pump();
+              });
+            running.add(task);
+          }
+        } while (wakeAgain && !stopped && running.size < concurrency);
+      } catch (error) {
+        if (!stopped) logger?.error({ error: errorText(error) }, 'job runner could not claim');
+      }
+    })().finally(() => {
+      // Runs after the assignment below even when the body finished without awaiting anything.
+      if (pumping !== current) return;
+      pumping = undefined;
+      // A job finished (or a NOTIFY came) after the last look: look again.
+      if (wakeAgain && !stopped) void pump();
+    });
+    pumping = current;
+    return current;
+  }
+
+  function schedule() {
+    if (stopped || pollIntervalMs <= 0) return;
+    timer = setTimeout(() => {
+      void pump().finally(schedule);
+    }, pollIntervalMs);
+    // A waiting poll never keeps the process (or a test run) alive.
+    timer.unref();
+  }
+
+  return {
+    register(kind: string, handler: JobHandler, options: JobKindOptions = {}): void {
+      handlers.set(kind, { handler, options });
+    },
+
+    enqueue,
+
+    /** Starts the background runner (no-op when pollIntervalMs is 0). */
+    async start(): Promise<void> {
+      if (pollIntervalMs <= 0 || !stopped) return;
+      stopped = false;
+      unlisten = await db.listen('job_enqueued', () => {
+        if (!stopped) void pump();
+      });
+      void pump();
+      schedule();
+    },
+
+    /** Stops claiming; jobs already running finish first. */
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await unlisten?.();
+      unlisten = undefined;
+      await pumping;
+      await Promise.allSettled([...running]);
+    },
+
+    /**
+     * Runs, one after another, every job due at the clock's now (including the ones they
+     * enqueue), and resolves when nothing is due and nothing runs, background jobs included.
+     */
+    async drain(): Promise<number> {
+      let count = 0;
+      for (;;) {
+        const job = await claim();
+        if (job) {
+          await run(job);
+          count += 1;
+        } else if (running.size > 0 || pumping) {
+          await pumping;
+          await Promise.allSettled([...running]);
+        } else break;
+      }
+      return count;
+    },
+  };
+}
+
+export type JobQueue = ReturnType<typeof createJobQueue>;

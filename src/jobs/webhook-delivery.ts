@@ -1,0 +1,309 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { XMLBuilder } from 'fast-xml-parser';
+import type { Db, Queryable } from '../db/index.js';
+import type { Clock } from '../lib/clock.js';
+import { sendOutbound } from '../lib/outbound-url.js';
+import { loadCallRecords } from '../modules/calls/call-record.js';
+import { type CallLifecycle, COMPLETION_STEP_ORDER } from './call-lifecycle.js';
+import { enqueue, exponentialBackoffMs, type JobDeferral, type JobQueue } from './queue.js';
+
+/**
+ * Webhook delivery. A call event fans out into one webhook_delivery row per matching webhook
+ * (the flow's own webhook when `webhook_enabled`, and the active webhooks of the call's group and
+ * every group above it), each with its own job, written in one transaction. The delivery stores
+ * the call record as it was, so every retry sends the same data under the same event id.
+ *
+ * Each request carries
+ *   X-Switchboard-Event:     call.started | call.completed
+ *   X-Switchboard-Event-Id:  a UUID, the same on every retry and redelivery (de-duplicate on it)
+ *   X-Switchboard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
+ * where <body> is the request body (for GET: the whole query string as sent, without "?").
+ *
+ * A 2xx answer ends the delivery. Anything else (status, timeout, refused address) is logged as
+ * an attempt and retried with exponential back-off until `give_up_at` (WEBHOOK_RETRY_HOURS after
+ * the event), then the delivery is failed. A call's post-call delivery to a webhook waits until
+ * its pre-call delivery to that webhook has succeeded or given up.
+ */
+
+export type WebhookEvent = 'call.started' | 'call.completed';
+
+/** How long a post-call delivery waits before it checks its pre-call delivery again. */
+const POST_CALL_WAIT_MS = 60_000;
+
+export const SIGNATURE_HEADER = 'x-switchboard-signature';
+export const EVENT_ID_HEADER = 'x-switchboard-event-id';
+export const EVENT_HEADER = 'x-switchboard-event';
+
+/** The signature header value for a body sent at `timestampSeconds`. */
+export function signatureHeader(secret: string, timestampSeconds: number, body: string): string {
+  const digest = createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex');
+  return `t=${timestampSeconds},v1=${digest}`;
+}
+
+const xml = new XMLBuilder({ format: false, suppressEmptyNode: true });
+
+/** Top-level scalars as they are; nested values (tags, attribution ...) as JSON text. */
+function flatten(event: Record<string, unknown>): URLSearchParams {
+  const form = new URLSearchParams();
+  const put = (key: string, value: unknown) => {
+    if (value === null || value === undefined) form.append(key, '');
+    else if (typeof value === 'object') form.append(key, JSON.stringify(value));
+    else form.append(key, String(value));
+  };
+  for (const [key, value] of Object.entries(event)) {
+    if (key === 'data' && value && typeof value === 'object') {
+      for (const [field, inner] of Object.entries(value)) put(field, inner);
+    } else put(key, value);
+  }
+  return form;
+}
+
+/** The body (or query) and content type of one event in the webhook's format. */
+export function renderEvent(
+  format: string,
+  event: Record<string, unknown>,
+): { body: string; contentType: string } {
+  if (format === 'xml')
+    return {
+      body: `<?xml version="1.0" encoding="UTF-8"?>${xml.build({ webhook_event: event })}`,
+      contentType: 'application/xml',
+    };
+  if (format === 'form')
+    return { body: flatten(event).toString(), contentType: 'application/x-www-form-urlencoded' };
+  return { body: JSON.stringify(event), contentType: 'application/json' };
+}
+
+interface DeliveryRow {
+  delivery_id: number;
+  event_id: string;
+  webhook_id: number;
+  call_id: number | null;
+  event_type: WebhookEvent;
+  status: string;
+  payload: unknown;
+  created_at: Date;
+  give_up_at: Date;
+  target_url: string;
+  method: string;
+  format: string;
+  webhook_status: string;
+  signing_secret: string;
+}
+
+export interface WebhookDeliveryOptions {
+  db: Db;
+  clock: Clock;
+  jobs: JobQueue;
+  callLifecycle: CallLifecycle;
+  timeoutMs: number;
+  retryHours: number;
+  allowPrivateTargets: boolean;
+}
+
+const deliverJob = (deliveryId: number, key = `webhook.deliver:${deliveryId}`) => ({
+  kind: 'webhook.deliver',
+  payload: { deliveryId },
+  dedupeKey: key,
+});
+
+/** Enqueues a finished delivery again (manual redelivery), in the caller's transaction. */
+export function enqueueRedelivery(q: Queryable, deliveryId: number): Promise<void> {
+  return enqueue(q, deliverJob(deliveryId, `webhook.redeliver:${deliveryId}:${randomUUID()}`));
+}
+
+export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
+  const { db, clock, jobs, callLifecycle } = options;
+  const retryMs = options.retryHours * 3_600_000;
+
+  /** Creates the call's deliveries for the event and their jobs; a second run adds nothing. */
+  async function fanOut(callId: number, event: WebhookEvent): Promise<void> {
+    await db.transaction(async (tx) => {
+      const { rows: targets } = await tx.query<{ webhook_id: number }>(
+        `select w.webhook_id from call c
+           join org_group g on g.group_id = c.group_id
+           left join call_flow_version v on v.call_flow_id = c.call_flow_id and v.version = c.call_flow_version
+           join webhook w on w.webhook_status = 'active' and $2 = any(w.events)
+                         and (w.group_id = any(g.path)
+                              or (coalesce((v.document->>'webhook_enabled')::boolean, false)
+                                  and w.webhook_id = (v.document->>'webhook_id')::integer))
+          where c.call_id = $1
+          order by w.webhook_id`,
+        [callId, event],
+      );
+      if (targets.length === 0) return;
+      const [record] = await loadCallRecords(tx, [callId]);
+      if (!record) return;
+      const now = clock.now();
+      const { rows: created } = await tx.query<{ delivery_id: number }>(
+        `insert into webhook_delivery (event_id, webhook_id, call_id, event_type, payload, give_up_at, created_at)
+         select gen_random_uuid(), t.id, $2, $3, $4, $5, $6 from unnest($1::integer[]) as t(id)
+         on conflict (call_id, webhook_id, event_type) do nothing
+         returning delivery_id`,
+        [
+          targets.map((t) => t.webhook_id),
+          callId,
+          event,
+          JSON.stringify(record),
+          new Date(now.getTime() + retryMs),
+          now,
+        ],
+      );
+      for (const { delivery_id } of created) await enqueue(tx, deliverJob(delivery_id));
+    });
+  }
+
+  /** Lets a call's waiting post-call deliveries to the webhook go now (by their unique job key). */
+  async function releaseWaiting(delivery: DeliveryRow): Promise<void> {
+    if (delivery.event_type !== 'call.started' || delivery.call_id === null) return;
+    await db.query(
+      `update job set run_at = $3
+        where dedupe_key in (
+            select 'webhook.deliver:' || delivery_id from webhook_delivery
+             where call_id = $1 and webhook_id = $2 and event_type = 'call.completed' and status = 'pending')
+          and done_at is null and failed_at is null`,
+      [delivery.call_id, delivery.webhook_id, clock.now()],
+    );
+  }
+
+  /**
+   * A post-call delivery waits while the call's pre-call fan-out has not run or its pre-call
+   * delivery to the same webhook is pending; it looks again after POST_CALL_WAIT_MS, or sooner
+   * when the pre-call delivery finishes (releaseWaiting). Both checks use unique indexes.
+   */
+  async function mustWaitForPreCall(delivery: DeliveryRow): Promise<boolean> {
+    if (delivery.event_type !== 'call.completed' || delivery.call_id === null) return false;
+    const { rowCount } = await db.query(
+      `select 1 from job
+        where dedupe_key = 'call.started:' || $1::bigint::text and done_at is null and failed_at is null
+       union all
+       select 1 from webhook_delivery
+        where call_id = $1::bigint and webhook_id = $2::integer and event_type = 'call.started' and status = 'pending'`,
+      [delivery.call_id, delivery.webhook_id],
+    );
+    return rowCount > 0;
+  }
+
+  async function deliver(payload: { deliveryId: number }): Promise<JobDeferral | undefined> {
+    const { rows } = await db.query<DeliveryRow>(
+      `select d.delivery_id, d.event_id::text as event_id, d.webhook_id, d.call_id, d.event_type, d.status,
+              d.payload, d.created_at, d.give_up_at, w.target_url, w.method, w.format, w.webhook_status,
+              w.signing_secret
+         from webhook_delivery d join webhook w on w.webhook_id = d.webhook_id
+        where d.delivery_id = $1`,
+      [payload.deliveryId],
+    );
+    const delivery = rows[0];
+    if (delivery?.status !== 'pending') return undefined;
+    if (await mustWaitForPreCall(delivery))
+      return { retryAt: new Date(clock.now().getTime() + POST_CALL_WAIT_MS) };
+
+    const finish = async (status: 'succeeded' | 'failed') => {
+      await db.query(
+        `update webhook_delivery set status = $2, completed_at = $3 where delivery_id = $1 and status = 'pending'`,
+        [delivery.delivery_id, status, clock.now()],
+      );
+      await releaseWaiting(delivery);
+    };
+    if (delivery.webhook_status !== 'active') {
+      await recordAttempt(delivery.delivery_id, { latencyMs: 0, error: 'webhook is inactive' });
+      await finish('failed');
+      return undefined;
+    }
+
+    const event = {
+      event: delivery.event_type,
+      event_id: delivery.event_id,
+      occurred_at: delivery.created_at.toISOString(),
+      webhook_id: delivery.webhook_id,
+      data: delivery.payload,
+    };
+    const isGet = delivery.method === 'GET';
+    // A GET carries the event in its query string, which is form encoding whatever the format.
+    const { body, contentType } = renderEvent(isGet ? 'form' : delivery.format, event);
+    const url = isGet ? withQuery(delivery.target_url, body) : delivery.target_url;
+    const signed = isGet ? new URL(url).search.slice(1) : body;
+    const timestamp = Math.floor(clock.now().getTime() / 1000);
+    const started = performance.now();
+    let statusCode: number | undefined;
+    let excerpt: string | undefined;
+    let error: string | undefined;
+    try {
+      const response = await sendOutbound(url, {
+        method: delivery.method,
+        body: isGet ? '' : body,
+        contentType,
+        headers: {
+          [EVENT_HEADER]: delivery.event_type,
+          [EVENT_ID_HEADER]: delivery.event_id,
+          [SIGNATURE_HEADER]: signatureHeader(delivery.signing_secret, timestamp, signed),
+        },
+        timeoutMs: options.timeoutMs,
+        allowPrivate: options.allowPrivateTargets,
+      });
+      statusCode = response.status;
+      excerpt = response.body.slice(0, 1000);
+      if (statusCode < 200 || statusCode > 299) error = `target answered HTTP ${statusCode}`;
+    } catch (caught) {
+      error = caught instanceof Error ? caught.message : String(caught);
+    }
+    await recordAttempt(delivery.delivery_id, {
+      statusCode,
+      latencyMs: Math.round(performance.now() - started),
+      error,
+      excerpt,
+    });
+    if (!error) {
+      await finish('succeeded');
+      return undefined;
+    }
+    if (clock.now() >= delivery.give_up_at) {
+      await finish('failed');
+      return undefined;
+    }
+    // The queue retries with back-off; the delivery row holds the reason.
+    throw new Error(error);
+  }
+
+  async function recordAttempt(
+    deliveryId: number,
+    attempt: {
+      statusCode?: number | undefined;
+      latencyMs: number;
+      error?: string | undefined;
+      excerpt?: string | undefined;
+    },
+  ): Promise<void> {
+    await db.transaction(async (tx) => {
+      await tx.query(
+        `insert into webhook_attempt (delivery_id, attempted_at, status_code, latency_ms, error, response_excerpt)
+         values ($1, $2, $3, $4, $5, $6)`,
+        [
+          deliveryId,
+          clock.now(),
+          attempt.statusCode ?? null,
+          attempt.latencyMs,
+          attempt.error ?? null,
+          attempt.excerpt ?? null,
+        ],
+      );
+      await tx.query('update webhook_delivery set attempts = attempts + 1 where delivery_id = $1', [
+        deliveryId,
+      ]);
+    });
+  }
+
+  jobs.register('call.started', (payload: { callId: number }) => fanOut(payload.callId, 'call.started'), {
+    maxAttempts: 25,
+  });
+  // The retry window, not an attempt count, decides when a delivery gives up.
+  jobs.register('webhook.deliver', deliver, { maxAttempts: 10_000, backoffMs: exponentialBackoffMs });
+  callLifecycle.registerCompletionStep('webhooks', COMPLETION_STEP_ORDER.webhooks, (callId) =>
+    fanOut(callId, 'call.completed'),
+  );
+}
+
+function withQuery(target: string, query: string): string {
+  const url = new URL(target);
+  url.search = url.search ? `${url.search.slice(1)}&${query}` : query;
+  return url.toString();
+}

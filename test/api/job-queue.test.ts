@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueue } from '../../src/jobs/queue.js';
+import { createTestContext, type TestContext } from '../helpers/app.js';
+
+/** The durable job queue on a real database: transactions, de-duplication, retries, the runner. */
+let ctx: TestContext;
+
+beforeAll(async () => {
+  // A poll far away: only the NOTIFY of an enqueue can wake the runner within a test.
+  ctx = await createTestContext({ JOBS_POLL_INTERVAL_MS: '600000', JOBS_CONCURRENCY: '2' });
+});
+afterAll(() => ctx.close());
+
+const jobs = () => ctx.app.services.jobs;
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('enqueue', () => {
+  it('runs a job enqueued in a committed transaction, woken by NOTIFY, and never one rolled back', async () => {
+    const seen: string[] = [];
+    jobs().register('test.notify', async (payload: { name: string }) => {
+      seen.push(payload.name);
+    });
+    await ctx.db
+      .transaction(async (tx) => {
+        await enqueue(tx, { kind: 'test.notify', payload: { name: 'rolled back' } });
+        throw new Error('roll back');
+      })
+      .catch(() => {});
+    await ctx.db.transaction((tx) => enqueue(tx, { kind: 'test.notify', payload: { name: 'committed' } }));
+    await until(() => seen.length > 0, 'the committed job');
+    await jobs().drain();
+    expect(seen).toEqual(['committed']);
+  });
+
+  it('ignores a second enqueue with the same dedupe key, also after the first has run', async () => {
+    const seen: number[] = [];
+    jobs().register('test.dedupe', async (payload: { n: number }) => {
+      seen.push(payload.n);
+    });
+    await enqueue(ctx.db, { kind: 'test.dedupe', payload: { n: 1 }, dedupeKey: 'test.dedupe:a' });
+    await enqueue(ctx.db, { kind: 'test.dedupe', payload: { n: 2 }, dedupeKey: 'test.dedupe:a' });
+    await until(() => seen.length > 0, 'the first job');
+    await enqueue(ctx.db, { kind: 'test.dedupe', payload: { n: 3 }, dedupeKey: 'test.dedupe:a' });
+    await jobs().drain();
+    expect(seen).toEqual([1]);
+  });
+
+  it('waits for run_at on the injected clock', async () => {
+    const seen: string[] = [];
+    jobs().register('test.later', async () => {
+      seen.push('ran');
+    });
+    await enqueue(ctx.db, {
+      kind: 'test.later',
+      payload: {},
+      runAt: new Date(ctx.clock.now().getTime() + 60_000),
+    });
+    expect(await jobs().drain()).toBe(0);
+    ctx.clock.advance(60_000);
+    expect(await jobs().drain()).toBe(1);
+    expect(seen).toEqual(['ran']);
+  });
+});
+
+describe('drain', () => {
+  it('also waits for jobs the background runner took, and for the jobs they enqueue', async () => {
+    const seen: string[] = [];
+    jobs().register('test.first', async (_payload, { db }) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await enqueue(db, { kind: 'test.second', payload: {} });
+      seen.push('first');
+    });
+    jobs().register('test.second', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      seen.push('second');
+    });
+    await enqueue(ctx.db, { kind: 'test.first', payload: {} });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await jobs().drain();
+    expect(seen).toEqual(['first', 'second']);
+  });
+});
+
+describe('failures', () => {
+  it('retries with back-off and marks the job failed after maxAttempts, keeping the last error', async () => {
+    let calls = 0;
+    jobs().register(
+      'test.fail',
+      async () => {
+        calls += 1;
+        throw new Error(`failure ${calls}`);
+      },
+      { maxAttempts: 3, backoffMs: (attempt) => attempt * 1000 },
+    );
+    await enqueue(ctx.db, { kind: 'test.fail', payload: {}, dedupeKey: 'test.fail:1' });
+    await until(() => calls === 1, 'the first attempt');
+    await jobs().drain();
+    expect(calls).toBe(1);
+    ctx.clock.advance(999);
+    await jobs().drain();
+    expect(calls).toBe(1);
+    ctx.clock.advance(1);
+    await jobs().drain();
+    expect(calls).toBe(2);
+    ctx.clock.advance(2000);
+    await jobs().drain();
+    expect(calls).toBe(3);
+    const { rows } = await ctx.db.query<{ attempts: number; last_error: string; failed: boolean }>(
+      `select attempts, last_error, failed_at is not null as failed from job where dedupe_key = 'test.fail:1'`,
+    );
+    expect(rows[0]).toEqual({ attempts: 3, last_error: 'failure 3', failed: true });
+    ctx.clock.advance(3_600_000);
+    await jobs().drain();
+    expect(calls).toBe(3);
+  });
+
+  it('runs a job again once the lease of a runner that died has expired', async () => {
+    const seen: number[] = [];
+    jobs().register('test.lease', async (_payload, { attempt }) => {
+      seen.push(attempt);
+    });
+    // a runner elsewhere claimed it (attempt 1) and died without finishing
+    await ctx.db.query(
+      `insert into job (kind, payload, attempts, locked_until, claimed_by)
+       values ('test.lease', '{}', 1, $1, 'dead-runner')`,
+      [new Date(ctx.clock.now().getTime() + 300_000)],
+    );
+    expect(await jobs().drain()).toBe(0);
+    ctx.clock.advance(300_000);
+    expect(await jobs().drain()).toBe(1);
+    expect(seen).toEqual([2]);
+  });
+});
+
+describe('stop', () => {
+  it('lets the running job finish and claims nothing after', async () => {
+    const own = await createTestContext({ JOBS_POLL_INTERVAL_MS: '50' });
+    try {
+      let release: () => void = () => {};
+      let started = false;
+      const finished: string[] = [];
+      own.app.services.jobs.register('test.slow', async (payload: { name: string }) => {
+        if (payload.name === 'slow') {
+          started = true;
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        }
+        finished.push(payload.name);
+      });
+      await enqueue(own.db, { kind: 'test.slow', payload: { name: 'slow' } });
+      await until(() => started, 'the slow job to start');
+      const stopping = own.app.services.jobs.stop();
+      await enqueue(own.db, { kind: 'test.slow', payload: { name: 'after stop' } });
+      release();
+      await stopping;
+      expect(finished).toEqual(['slow']);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(finished).toEqual(['slow']);
+      const done = await own.db.query<{ done: boolean }>(
+        `select done_at is not null as done from job where kind = 'test.slow' order by job_id`,
+      );
+      expect(done.rows.map((r) => r.done)).toEqual([true, false]);
+    } finally {
+      await own.close();
+    }
+  });
+});
