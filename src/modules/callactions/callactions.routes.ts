@@ -1,0 +1,133 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { principalOf } from '../../http/authenticate.js';
+import { v2ErrorResponses } from '../../http/schemas.js';
+import {
+  BareEntryResults,
+  CallActionDelete,
+  CallActionDeleteEnvelope,
+  CallActionEnvelope,
+  CallActionListEnvelope,
+  CallActionListQuery,
+  CallActionLogEnvelope,
+  CallActionQuery,
+  CallActionUpdate,
+  CallLogQuery,
+  NewCallActions,
+} from './callactions.schemas.js';
+import type { CallActionsService } from './callactions.service.js';
+
+const tags = ['Call Action'];
+
+export const callActionRoutes: FastifyPluginAsyncTypebox<{ callActions: CallActionsService }> = async (
+  app,
+  { callActions },
+) => {
+  app.post(
+    '/callaction',
+    {
+      schema: {
+        tags,
+        summary: 'Create Call Actions',
+        description:
+          'Post-call rules: when a call completes and its rules hold, the action runs once. Give call_flow_id to attach an action to a flow, or group_id (default: your group) for a group default, inherited by the flows of the groups below that have no actions of their own. Each entry in its own transaction; one result per entry with the new action_id.',
+        body: NewCallActions,
+        response: { 200: BareEntryResults, ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'callaction' },
+    },
+    async (request) => callActions.create(principalOf(request), request.body),
+  );
+
+  app.put(
+    '/callaction',
+    {
+      schema: {
+        tags,
+        summary: 'Update Call Action',
+        description:
+          'Changes the fields given; rules, when given, replace the whole list. The call flow or group an action belongs to does not change.',
+        body: CallActionUpdate,
+        response: { 200: CallActionEnvelope, ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'callaction' },
+    },
+    async (request) => ({
+      result: 'success' as const,
+      err: null,
+      data: await callActions.update(principalOf(request), request.body),
+    }),
+  );
+
+  app.get(
+    '/callaction',
+    {
+      schema: {
+        tags,
+        summary: 'Get Call Action by ID',
+        querystring: CallActionQuery,
+        response: { 200: CallActionEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) => ({
+      result: 'success' as const,
+      err: null,
+      data: await callActions.get(principalOf(request), request.query.id),
+    }),
+  );
+
+  app.get(
+    '/callaction/list',
+    {
+      schema: {
+        tags,
+        summary: 'List Call Actions',
+        description: 'The actions of your groups (flow actions and group defaults), deleted ones left out.',
+        querystring: CallActionListQuery,
+        response: { 200: CallActionListEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) => ({
+      result: 'success' as const,
+      err: null,
+      data: await callActions.list(principalOf(request), request.query),
+    }),
+  );
+
+  app.delete(
+    '/callaction',
+    {
+      schema: {
+        tags,
+        summary: 'Delete Call Actions',
+        description: 'Soft delete, all or nothing; the execution log keeps the action.',
+        body: CallActionDelete,
+        response: { 200: CallActionDeleteEnvelope, ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'callaction' },
+    },
+    async (request) => ({
+      result: 'success' as const,
+      err: null,
+      data: await callActions.remove(principalOf(request), request.body.action_id),
+    }),
+  );
+
+  app.get(
+    '/callaction/log',
+    {
+      schema: {
+        tags,
+        summary: 'List Call Action Results for a Call',
+        description:
+          "What each call action did for the call (succeeded, failed, skipped, not matched) and the flow's e-mail notification.",
+        querystring: CallLogQuery,
+        response: { 200: CallActionLogEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) => ({
+      result: 'success' as const,
+      err: null,
+      data: await callActions.log(principalOf(request), request.query.id),
+    }),
+  );
+};

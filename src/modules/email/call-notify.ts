@@ -1,0 +1,95 @@
+import type { Db } from '../../db/index.js';
+import type { Clock } from '../../lib/clock.js';
+import { MailError, type Mailer, type MailLogger } from '../../mail/mailer.js';
+import { loadCallRecords } from '../calls/call-record.js';
+import { parseEmailList, renderCallSummary } from './call-data.js';
+
+export type NotificationStatus = 'succeeded' | 'failed' | 'skipped';
+
+export interface NotificationOutcome {
+  status: NotificationStatus;
+  recipients: string;
+  outcome: string;
+}
+
+/**
+ * The call summary e-mail a flow's `email_to_notify` asks for, sent once per call: a row in
+ * call_notification is claimed first and holds the outcome after. A claim left 'running' by a
+ * crash is tried again.
+ */
+export function createCallSummaryNotifier({
+  db,
+  clock,
+  mailer,
+  logger,
+}: {
+  db: Db;
+  clock: Clock;
+  mailer: Mailer;
+  logger?: MailLogger | undefined;
+}) {
+  return {
+    /**
+     * Undefined when the call's flow (as it was when the call came in) notifies nobody, when the
+     * call was blocked (a spam burst must not flood the inbox), or when it was done already.
+     */
+    async sendCallSummary(callId: number): Promise<NotificationOutcome | undefined> {
+      const { rows } = await db.query<{ email_to_notify: string | null }>(
+        `select coalesce(v.document, f.document) ->> 'email_to_notify' as email_to_notify
+           from call c
+           join call_flow f on f.call_flow_id = c.call_flow_id
+           left join call_flow_version v on v.call_flow_id = c.call_flow_id and v.version = c.call_flow_version
+          where c.call_id = $1 and c.disposition <> 'BLOCKED'`,
+        [callId],
+      );
+      const wanted = rows[0]?.email_to_notify?.trim();
+      if (!wanted) return undefined;
+      const recipients = parseEmailList(wanted);
+
+      const claimed = await db.query(
+        `insert into call_notification (call_id, kind, status, recipients, created_at)
+         values ($1, 'email_to_notify', 'running', $2, $3)
+         on conflict (call_id, kind) do update set attempts = call_notification.attempts + 1
+          where call_notification.status = 'running'`,
+        [callId, wanted, clock.now()],
+      );
+      if (claimed.rowCount === 0) return undefined;
+
+      const outcome = await (async (): Promise<NotificationOutcome> => {
+        if (!recipients)
+          return {
+            status: 'failed',
+            recipients: wanted,
+            outcome: 'not sent: a recipient is not an e-mail address',
+          };
+        const [record] = await loadCallRecords(db, [callId]);
+        if (!record) return { status: 'failed', recipients: wanted, outcome: 'not sent: the call is gone' };
+        const summary = renderCallSummary(record, 'Call summary');
+        try {
+          const info = await mailer.send({ to: recipients, subject: summary.subject, text: summary.text });
+          return {
+            status: 'succeeded',
+            recipients: wanted,
+            outcome: `sent to ${info.accepted.join(', ')}: ${info.response}`,
+          };
+        } catch (error) {
+          if (!(error instanceof MailError)) throw error;
+          return {
+            status: error.isNotConfigured ? 'skipped' : 'failed',
+            recipients: wanted,
+            outcome: `not sent: ${error.message}`,
+          };
+        }
+      })();
+      await db.query(
+        `update call_notification set status = $2, outcome = $3, finished_at = $4
+          where call_id = $1 and kind = 'email_to_notify'`,
+        [callId, outcome.status, outcome.outcome.slice(0, 2000), clock.now()],
+      );
+      logger?.info({ callId, status: outcome.status }, 'call summary e-mail');
+      return outcome;
+    },
+  };
+}
+
+export type CallSummaryNotifier = ReturnType<typeof createCallSummaryNotifier>;
