@@ -1,0 +1,369 @@
+import type { Queryable } from '../../db/index.js';
+import type { DniType } from '../callflows/callflow-dni.schemas.js';
+import { inScope } from '../shared/sql.js';
+
+/** The call flow whose DNI setting fits a page view, or none (the group's code exists). */
+export interface DniMatch {
+  call_flow_id: number;
+  group_id: number;
+  dni_type: DniType;
+  dni_element: string;
+  custom_cookie: string;
+  pool_id: number | null;
+  /** the flow's tracking number (source and url settings) */
+  fixed_number: string | null;
+  /** how long a pool number stays with a visitor after the last heartbeat */
+  keep_alive_minutes: number | null;
+}
+
+/** A page view as the repo needs it: hosts lower-cased, the paid/organic type when known. */
+export interface DniPageView {
+  host: string;
+  referrerHost: string;
+  referrerType: 'paid' | 'organic' | null;
+}
+
+/** What a new visit records: where the visitor landed and where from. */
+export interface DniVisitValues {
+  group_id: number;
+  call_flow_id: number;
+  visitor_id: string;
+  landing_page: string;
+  last_page: string;
+  referrer: string;
+  search_words: string | null;
+  utm_source: string | null;
+  utm_medium: string | null;
+  utm_campaign: string | null;
+  utm_term: string | null;
+  utm_content: string | null;
+  gclid: string | null;
+  custom_params: Record<string, string>;
+}
+
+export interface DniLeaseTerms {
+  poolId: number;
+  /** the page view asking (dni.js makes one id per page load); null when not given */
+  view: string | null;
+  now: Date;
+  keepAliveMinutes: number;
+  cooldownMinutes: number;
+}
+
+export interface DniLease {
+  number: string;
+  phone_number_id: number;
+  lease_id: number;
+  shared: boolean;
+  expires_at: Date;
+  is_new: boolean;
+}
+
+export interface PoolUsageRow {
+  pool_id: number;
+  pool_name: string;
+  group_id: number;
+  call_flow_id: number | null;
+  keep_alive_minutes: number;
+  size: number;
+  held: number;
+  cooling: number;
+  live_leases: number;
+  shared_leases: number;
+  peak_demand: number;
+}
+
+const minutes = (param: string) => `(${param}::integer * interval '1 minute')`;
+
+/**
+ * One statement per page view or heartbeat. Lock order is always the pool number's row
+ * (dni_pool_number) first, then its leases, so concurrent requests never deadlock.
+ *  - own: the visitor's lease in this pool that is live, or lapsed within the keep-alive on a
+ *    number nobody was given since (a page reload or the next page after a release). FOR UPDATE
+ *    waits for a concurrent writer and then re-checks the row, so a lapsed lease is never resumed
+ *    on a number another visitor has just taken.
+ *  - free: otherwise the least recently used number whose holders left more than the cooldown
+ *    ago; SKIP LOCKED hands concurrent visitors different rows, and the re-check of the WHERE on
+ *    a row changed meanwhile skips it.
+ *  - taken: only when no number is free (pool exhausted): the least recently used number, cooling
+ *    ones before held ones, as a shared lease (markShared flags the leases already live on it).
+ *    This one waits for the row (no SKIP LOCKED): an exhausted pool still answers every visitor.
+ */
+const LEASE_SQL = `
+with own as (
+  select l.lease_id, l.phone_number_id, l.visit_id
+    from dni_lease l join dni_pool_number n on n.phone_number_id = l.phone_number_id
+   where l.visitor_id = $2 and l.pool_id = $1 and n.pool_id = $1
+     and l.expires_at > $3::timestamptz - ${minutes('$4')}
+     and (l.expires_at > $3::timestamptz or n.lease_id = l.lease_id)
+   order by l.expires_at desc
+   limit 1
+   for update of n
+),
+free as (
+  select n.phone_number_id, false as is_shared
+    from dni_pool_number n
+   where n.pool_id = $1 and n.held_until <= $3::timestamptz - ${minutes('$5')}
+     and not exists (select 1 from own)
+   order by n.last_used_at, n.phone_number_id
+   limit 1
+   for update skip locked
+),
+taken as (
+  select n.phone_number_id, true as is_shared
+    from dni_pool_number n
+   where n.pool_id = $1 and not exists (select 1 from own) and not exists (select 1 from free)
+   order by n.held_until > $3::timestamptz, n.last_used_at, n.phone_number_id
+   limit 1
+   for update
+),
+fresh as (select * from free union all select * from taken),
+visit as (
+  insert into dni_visit (group_id, call_flow_id, visitor_id, landing_page, last_page, referrer, search_words,
+                         utm_source, utm_medium, utm_campaign, utm_term, utm_content, gclid, custom_params,
+                         started_at, last_seen_at)
+  select $6, $7, $2, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::jsonb, $3, $3 from fresh
+  returning visit_id
+),
+leased as (
+  insert into dni_lease (pool_id, phone_number_id, visit_id, visitor_id, leased_at, expires_at, shared, last_view)
+  select $1, fresh.phone_number_id, visit.visit_id, $2, $3, $3::timestamptz + ${minutes('$4')}, fresh.is_shared,
+         $19::text
+    from fresh, visit
+  returning lease_id, phone_number_id, shared, expires_at, true as is_new
+),
+renewed as (
+  update dni_lease l set expires_at = $3::timestamptz + ${minutes('$4')}, last_view = $19::text
+    from own
+   where l.lease_id = own.lease_id
+  returning l.lease_id, l.phone_number_id, l.shared, l.expires_at, false as is_new
+),
+touched as (
+  update dni_visit v set last_page = $9, last_seen_at = $3 from own where v.visit_id = own.visit_id
+),
+chosen as (select * from leased union all select * from renewed),
+stamped as (
+  update dni_pool_number n
+     set lease_id = case when chosen.is_new then chosen.lease_id else n.lease_id end,
+         held_until = greatest(n.held_until, chosen.expires_at),
+         last_used_at = $3
+    from chosen
+   where n.phone_number_id = chosen.phone_number_id
+)
+select p.number, chosen.phone_number_id, chosen.lease_id, chosen.shared, chosen.expires_at, chosen.is_new
+  from chosen join phone_number p on p.phone_number_id = chosen.phone_number_id`;
+
+/**
+ * Ends the visitor's live lease on a number now (the page was left), row lock first, unless another
+ * page view of the visitor renewed it since (the next page, or another tab, got there first). The
+ * visitor may resume it within the keep-alive while nobody else has the number.
+ */
+const END_LEASE_SQL = `
+with mine as (
+  select l.lease_id, l.phone_number_id
+    from dni_lease l
+    join dni_pool_number n on n.phone_number_id = l.phone_number_id
+    join phone_number p on p.phone_number_id = l.phone_number_id
+   where l.visitor_id = $1 and p.number = $2 and l.expires_at > $3::timestamptz
+     and ($4::text is null or l.last_view is null or l.last_view = $4::text)
+   for update of n
+)
+update dni_lease l set expires_at = greatest(l.leased_at, $3::timestamptz)
+  from mine where l.lease_id = mine.lease_id
+returning l.phone_number_id`;
+
+/**
+ * The attribution of a call to a pool number, written in the transaction that records the call:
+ * the lease live at the call's time (newest first), else the one that ended last within the
+ * grace window; `no session` when there is none.
+ */
+const ATTRIBUTE_SQL = `
+insert into call_attribution (call_id, confidence, visitor_id, visit_id, landing_page, referrer, search_words,
+                              utm_source, utm_medium, utm_campaign, utm_term, utm_content, gclid,
+                              custom_params, attributed_at)
+select $1, coalesce(m.confidence, 'no session'), m.visitor_id, m.visit_id, m.landing_page, m.referrer,
+       m.search_words, m.utm_source, m.utm_medium, m.utm_campaign, m.utm_term, m.utm_content, m.gclid,
+       coalesce(m.custom_params, '{}'::jsonb), $3
+  from (select 1) as one
+  left join lateral (
+    select case when l.expires_at <= $3::timestamptz then 'grace'
+                when l.shared then 'shared' else 'exact' end as confidence,
+           v.visitor_id, v.visit_id, v.landing_page, v.referrer, v.search_words, v.utm_source, v.utm_medium,
+           v.utm_campaign, v.utm_term, v.utm_content, v.gclid, v.custom_params
+      from phone_number p
+      join dni_lease l on l.phone_number_id = p.phone_number_id
+      join dni_visit v on v.visit_id = l.visit_id
+     where p.number = $2 and l.leased_at <= $3::timestamptz
+       and l.expires_at > $3::timestamptz - ${minutes('$4')}
+     order by l.expires_at > $3::timestamptz desc,
+              case when l.expires_at > $3::timestamptz then l.leased_at else l.expires_at end desc
+     limit 1
+  ) m on true
+on conflict (call_id) do nothing`;
+
+export function createDniRepo(db: Queryable) {
+  return {
+    /**
+     * The group of a DNI code, and the active flow below it whose setting fits the page view:
+     * the lowest precedence first (referrer rule, then host rule, then paid/organic before
+     * both; see callflow-dni.rules.ts), then the oldest flow. A visit without a referrer
+     * (direct traffic) matches only an any-referrer rule such as `*.*`. Undefined when the
+     * code is unknown; a row with call_flow_id null when nothing matches.
+     */
+    async match(code: string, view: DniPageView): Promise<DniMatch | { call_flow_id: null } | undefined> {
+      const { rows } = await db.query<DniMatch | { call_flow_id: null }>(
+        `select m.call_flow_id, m.group_id, m.dni_type, m.dni_element, m.custom_cookie, m.pool_id,
+                m.fixed_number, m.keep_alive_minutes
+           from org_group g
+           left join lateral (
+             select f.call_flow_id, f.group_id, d.dni_type, d.dni_element, d.custom_cookie, f.pool_id,
+                    t.number as fixed_number, coalesce(d.ttl_minutes, np.keep_alive_minutes) as keep_alive_minutes
+               from call_flow f
+               join dni_setting d on d.call_flow_id = f.call_flow_id
+               left join phone_number t on t.phone_number_id = f.phone_number_id
+               left join number_pool np on np.pool_id = f.pool_id
+              where ${inScope('f.group_id', 'g.group_id')} and f.call_flow_status = 'active'
+                and $2::text like d.destination_like
+                and ($3::text like d.referrer_like or ($3::text = '' and d.referrer_like ~ '^[%.]+$'))
+                and (d.referrer_type is null or d.referrer_type = $4::text)
+              order by d.precedence, f.call_flow_id
+              limit 1
+           ) m on true
+          where g.dni_code = $1`,
+        [code, view.host, view.referrerHost, view.referrerType],
+      );
+      return rows[0];
+    },
+
+    /** Keeps or leases a pool number for a visitor; undefined when every pool row was locked. */
+    async lease(terms: DniLeaseTerms, visit: DniVisitValues): Promise<DniLease | undefined> {
+      const { rows } = await db.query<DniLease>(LEASE_SQL, [
+        terms.poolId,
+        visit.visitor_id,
+        terms.now,
+        terms.keepAliveMinutes,
+        terms.cooldownMinutes,
+        visit.group_id,
+        visit.call_flow_id,
+        visit.landing_page,
+        visit.last_page,
+        visit.referrer,
+        visit.search_words,
+        visit.utm_source,
+        visit.utm_medium,
+        visit.utm_campaign,
+        visit.utm_term,
+        visit.utm_content,
+        visit.gclid,
+        JSON.stringify(visit.custom_params),
+        terms.view,
+      ]);
+      return rows[0];
+    },
+
+    /** Ends the visitor's live leases on the number; the pool number's id when there were any. */
+    async endLease(
+      visitorId: string,
+      number: string,
+      view: string | null,
+      now: Date,
+    ): Promise<number | undefined> {
+      const { rows } = await db.query<{ phone_number_id: number }>(END_LEASE_SQL, [
+        visitorId,
+        number,
+        now,
+        view,
+      ]);
+      return rows[0]?.phone_number_id;
+    },
+
+    /**
+     * Recomputes how long a number stays held from all its leases (after one ended early); the
+     * cooldown runs from then. A statement of its own so it sees leases committed meanwhile.
+     */
+    async refreshHold(phoneNumberId: number, now: Date): Promise<void> {
+      await db.query(
+        `update dni_pool_number n
+            set held_until = greatest($2::timestamptz,
+                  (select max(l.expires_at) from dni_lease l where l.phone_number_id = n.phone_number_id))
+          where n.phone_number_id = $1`,
+        [phoneNumberId, now],
+      );
+    },
+
+    /**
+     * Flags the leases live on a number that was just lent to one more visitor. A statement of
+     * its own, after the lease: in READ COMMITTED it sees a lease another visitor committed
+     * while this one waited for the row.
+     */
+    async markShared(phoneNumberId: number, exceptLeaseId: number, now: Date): Promise<void> {
+      await db.query(
+        `update dni_lease set shared = true
+          where phone_number_id = $1 and lease_id <> $2 and not shared
+            and leased_at <= $3::timestamptz and expires_at > $3::timestamptz`,
+        [phoneNumberId, exceptLeaseId, now],
+      );
+    },
+
+    async poolHasNumbers(poolId: number): Promise<boolean> {
+      const { rowCount } = await db.query('select 1 from dni_pool_number where pool_id = $1 limit 1', [
+        poolId,
+      ]);
+      return rowCount > 0;
+    },
+
+    async attribute(callId: number, trackingNumber: string, at: Date, graceMinutes: number): Promise<void> {
+      await db.query(ATTRIBUTE_SQL, [callId, trackingNumber, at, graceMinutes]);
+    },
+
+    /**
+     * A pool's numbers now, and its peak demand over the window: the most numbers in use at
+     * once, counting each lease from its start until its cooldown ended (a shared lease counts
+     * as its own number, since that is what it would have needed).
+     */
+    async poolUsage(
+      scopeGroupId: number,
+      poolId: number,
+      now: Date,
+      cooldownMinutes: number,
+      since: Date,
+    ): Promise<PoolUsageRow | undefined> {
+      const { rows } = await db.query<PoolUsageRow>(
+        `select np.pool_id, np.pool_name, np.group_id, np.keep_alive_minutes,
+                (select f.call_flow_id from call_flow f
+                  where f.pool_id = np.pool_id and f.call_flow_status <> 'deleted' limit 1) as call_flow_id,
+                (select count(*)::int from dni_pool_number n where n.pool_id = np.pool_id) as size,
+                (select count(*)::int from dni_pool_number n
+                  where n.pool_id = np.pool_id and n.held_until > $3::timestamptz) as held,
+                (select count(*)::int from dni_pool_number n
+                  where n.pool_id = np.pool_id and n.held_until <= $3::timestamptz
+                    and n.held_until > $3::timestamptz - ${minutes('$4')}) as cooling,
+                (select count(*)::int from dni_lease l
+                  where l.pool_id = np.pool_id and l.leased_at <= $3::timestamptz
+                    and l.expires_at > $3::timestamptz) as live_leases,
+                (select count(*)::int from dni_lease l
+                  where l.pool_id = np.pool_id and l.shared and l.leased_at >= $5::timestamptz) as shared_leases,
+                (select coalesce(max(e.running), 0)::int from (
+                   select sum(d.delta) over (order by d.at, d.delta rows unbounded preceding) as running
+                     from (
+                       select greatest(l.leased_at, $5::timestamptz) as at, 1 as delta
+                         from dni_lease l
+                        where l.pool_id = np.pool_id and l.expires_at + ${minutes('$4')} > $5::timestamptz
+                          and l.leased_at <= $3::timestamptz
+                       union all
+                       select l.expires_at + ${minutes('$4')}, -1
+                         from dni_lease l
+                        where l.pool_id = np.pool_id and l.expires_at + ${minutes('$4')} > $5::timestamptz
+                          and l.leased_at <= $3::timestamptz
+                     ) d
+                 ) e) as peak_demand
+           from number_pool np
+          where np.pool_id = $2 and ${inScope('np.group_id', '$1')}`,
+        [scopeGroupId, poolId, now, cooldownMinutes, since],
+      );
+      return rows[0];
+    },
+  };
+}
+
+export type DniRepo = ReturnType<typeof createDniRepo>;

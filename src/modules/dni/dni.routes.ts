@@ -1,0 +1,46 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { principalOf } from '../../http/authenticate.js';
+import { IdQuery, v2ErrorResponses } from '../../http/schemas.js';
+import { PoolUsageEnvelope, SnippetEnvelope, SnippetQuery } from './dni.schemas.js';
+import type { DniService } from './dni.service.js';
+
+/** The authenticated /v2 side of DNI: the site snippet of a group and the usage of a number pool. */
+export const dniRoutes: FastifyPluginAsyncTypebox<{ dni: DniService }> = async (app, { dni }) => {
+  app.get(
+    '/group/dnisnippet',
+    {
+      schema: {
+        tags: ['Group'],
+        summary: 'Get DNI Snippet',
+        description:
+          "The HTML to paste into every page of the group's website: it loads dni.js from this server with the group's DNI code. `data` holds one object keyed by the group id.",
+        querystring: SnippetQuery,
+        response: { 200: SnippetEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) => ({
+      result: 'success' as const,
+      err: null,
+      data: await dni.snippet(principalOf(request), request.query.id),
+    }),
+  );
+
+  app.get(
+    '/numberpool/usage',
+    {
+      schema: {
+        tags: ['Call Flow'],
+        summary: 'Get Number Pool Usage',
+        description:
+          'How many numbers of a DNI pool are leased, cooling down and free now, the peak demand of the last 7 days (numbers needed at once, each lease until its cooldown ended), leases handed out while the pool was exhausted, and a suggested pool size (peak plus 25%).',
+        querystring: IdQuery('The id of the number pool'),
+        response: { 200: PoolUsageEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) => ({
+      result: 'success' as const,
+      err: null,
+      data: await dni.poolUsage(principalOf(request), request.query.id),
+    }),
+  );
+};

@@ -1,0 +1,104 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Envelope, StringEnum } from '../../http/schemas.js';
+import { DNI_TYPES } from '../callflows/callflow-dni.schemas.js';
+
+/** V2 types `id` as a string here and checks it in the controller, so its errors are business errors. */
+export const SnippetQuery = Type.Object({
+  id: Type.String({ maxLength: 64, description: 'The id of the group' }),
+});
+
+export const SnippetEnvelope = Envelope(
+  Type.Array(
+    Type.Record(Type.String(), Type.String(), {
+      description: 'One key, the group id; the value is the HTML to paste into every page of the site',
+    }),
+  ),
+);
+
+export const VisitorId = Type.String({
+  pattern: '^[A-Za-z0-9_-]{8,64}$',
+  description: "The script's first-party visitor id",
+});
+
+export const PageViewId = Type.String({
+  pattern: '^[A-Za-z0-9_-]{8,64}$',
+  description: 'One id per page load: a release from a page that no longer holds the lease last is ignored',
+});
+
+const Url = (description: string) => Type.String({ maxLength: 2048, description });
+
+/** What dni.js posts on every page view and heartbeat (as text/plain JSON, so no preflight). */
+export const AssignBody = Type.Object(
+  {
+    code: Type.String({ minLength: 1, maxLength: 255, description: "The group's DNI code from the snippet" }),
+    visitor: VisitorId,
+    view: Type.Optional(PageViewId),
+    page: Url('The page being viewed'),
+    landing: Type.Optional(Url('The first page of the visit')),
+    referrer: Type.Optional(Url('document.referrer of the first page of the visit')),
+    params: Type.Optional(
+      Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 512 }), {
+        maxProperties: 50,
+        description: 'Query parameters of the landing page (UTMs, gclid, custom parameters)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AssignBody = Static<typeof AssignBody>;
+
+export const AssignResponse = Type.Object({
+  number: Type.Union([Type.String(), Type.Null()], {
+    description: 'The 10-digit number to show; null: keep the page as it is',
+  }),
+  formatted: Type.Optional(Type.String({ description: '(949) 555-0100' })),
+  e164: Type.Optional(Type.String({ description: '+19495550100, for tel: links' })),
+  dni_element: Type.Optional(Type.String({ description: 'The class of the elements to swap' })),
+  dni_type: Type.Optional(StringEnum(DNI_TYPES)),
+  call_flow_id: Type.Optional(Type.Integer()),
+  shared: Type.Optional(
+    Type.Boolean({ description: 'The pool had no free number; this one is shown to another visitor too' }),
+  ),
+  expires_at: Type.Optional(Type.String({ description: 'When the lease ends without a heartbeat' })),
+  heartbeat_seconds: Type.Optional(Type.Integer({ description: 'How often to renew the lease' })),
+});
+export type AssignResponse = Static<typeof AssignResponse>;
+
+export const ReleaseBody = Type.Object(
+  {
+    code: Type.String({ minLength: 1, maxLength: 255 }),
+    visitor: VisitorId,
+    number: Type.String({ pattern: '^[2-9][0-9]{2}[2-9][0-9]{6}$' }),
+    view: Type.Optional(PageViewId),
+  },
+  { additionalProperties: false },
+);
+export type ReleaseBody = Static<typeof ReleaseBody>;
+
+export const PoolUsage = Type.Object({
+  pool_id: Type.Integer(),
+  pool_name: Type.String(),
+  group_id: Type.Integer(),
+  call_flow_id: Type.Union([Type.Integer(), Type.Null()]),
+  keep_alive_minutes: Type.Integer(),
+  size: Type.Integer({ description: 'Numbers in the pool' }),
+  leased: Type.Integer({ description: 'Numbers a live visitor holds now' }),
+  cooling: Type.Integer({ description: 'Numbers resting after their last lease ended' }),
+  free: Type.Integer({ description: 'Numbers a new visitor can get now' }),
+  live_visitors: Type.Integer({
+    description: 'Visitors holding a number now (more than leased when shared)',
+  }),
+  utilisation: Type.Number({ description: 'leased / size, 0 to 1' }),
+  window_days: Type.Integer(),
+  peak_demand: Type.Integer({
+    description: 'Most numbers needed at once in the window (each lease until its cooldown ended)',
+  }),
+  shared_leases: Type.Integer({
+    description:
+      'Leases started in the window that shared their number with another visitor (pool exhausted)',
+  }),
+  suggested_size: Type.Integer({ description: 'peak_demand plus 25% headroom, at least 1' }),
+});
+export type PoolUsage = Static<typeof PoolUsage>;
+
+export const PoolUsageEnvelope = Envelope(PoolUsage);

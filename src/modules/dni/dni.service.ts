@@ -1,0 +1,194 @@
+import type { Db, Queryable } from '../../db/index.js';
+import { invalidInput, notFound } from '../../errors.js';
+import { MAX_ID } from '../../http/schemas.js';
+import type { Clock } from '../../lib/clock.js';
+import type { StartedCall } from '../../telephony/telephony.service.js';
+import type { Principal } from '../auth/principal.js';
+import { createDniRepo, type DniMatch } from './dni.repo.js';
+import type { AssignBody, AssignResponse, PoolUsage, ReleaseBody } from './dni.schemas.js';
+import { customParams, formatNanp, readPageView } from './dni.visit.js';
+
+export interface DniServiceDeps {
+  db: Db;
+  clock: Clock;
+  /** where dni.js is served from: PUBLIC_BASE_URL */
+  publicBaseUrl: string;
+  cooldownMinutes: number;
+  graceMinutes: number;
+}
+
+/** V2's strings for GET /v2/group/dnisnippet, letter for letter (QA suite). */
+export const SnippetMessages = {
+  blank: 'Id cannot be blank',
+  invalid: (id: string) => `Not a valid group id: ${id}`,
+  noAccess: (id: string) => `You are not authorized to view the requested dni snippet for group id: ${id}`,
+} as const;
+
+/** Peak demand over this many days sizes a pool. */
+export const USAGE_WINDOW_DAYS = 7;
+/** Head-room over the peak: the rule of thumb 15 concurrent visitors -> about 20 numbers. */
+const SIZE_HEADROOM = 1.25;
+/** Retries of a lease statement that found its rows locked or was chosen as a deadlock victim. */
+const LEASE_ATTEMPTS = 3;
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/** How often the script renews a lease: a third of the keep-alive, between 15 s and 60 s. */
+export const heartbeatSeconds = (keepAliveMinutes: number) =>
+  Math.max(15, Math.min(60, Math.floor((keepAliveMinutes * 60) / 3)));
+
+/**
+ * V2's snippet with our server in it: the deferred dni.js and the loader that waits for
+ * getDNIRecord, unchanged so pages and CMS plugins that look for it keep working.
+ */
+export function snippetHtml(publicBaseUrl: string, dniCode: string): string {
+  const host = new URL(publicBaseUrl).host;
+  return (
+    `<!-- Convirza Script Begins --><script defer src='${publicBaseUrl}/dni.js?app_id=CT' ></script>` +
+    `<script type='text/javascript'>function dniLoadingTimer() { if (typeof(getDNIRecord) == 'function'){ getDNIRecord('${dniCode}', '${host}'); }else{ setTimeout(dniLoadingTimer, 100); }}setTimeout(dniLoadingTimer, 100);</script><!-- Convirza Script Ends -->`
+  );
+}
+
+const NO_NUMBER: AssignResponse = { number: null };
+
+export function createDniService({
+  db,
+  clock,
+  publicBaseUrl,
+  cooldownMinutes,
+  graceMinutes,
+}: DniServiceDeps) {
+  const repo = createDniRepo(db);
+
+  const answer = (match: DniMatch, number: string, extra: Partial<AssignResponse> = {}): AssignResponse => ({
+    number,
+    formatted: formatNanp(number),
+    e164: `+1${number}`,
+    dni_element: match.dni_element,
+    dni_type: match.dni_type,
+    call_flow_id: match.call_flow_id,
+    ...extra,
+  });
+
+  return {
+    /** The snippet of a group in the caller's scope; `id` arrives as text, as V2 types it. */
+    async snippet(principal: Principal, id: string): Promise<Array<Record<string, string>>> {
+      if (id.trim() === '') throw invalidInput(SnippetMessages.blank);
+      if (!/^-?\d+$/.test(id.trim())) throw invalidInput(SnippetMessages.invalid(id));
+      const groupId = Number(id.trim());
+      const { rows } =
+        groupId > 0 && groupId <= MAX_ID
+          ? await db.query<{ dni_code: string }>(
+              'select dni_code from org_group where group_id = $2 and path @> array[$1::integer]',
+              [principal.groupId, groupId],
+            )
+          : { rows: [] };
+      const code = rows[0]?.dni_code;
+      if (code === undefined) throw notFound(SnippetMessages.noAccess(id));
+      return [{ [String(groupId)]: snippetHtml(publicBaseUrl, code) }];
+    },
+
+    /**
+     * The number a page view shows. The first matching setting decides (repo.match): a source or
+     * url setting shows the flow's tracking number; a session setting leases a pool number for
+     * the visitor, or keeps the one it has. Unknown codes are a 404; a page no setting matches,
+     * or a pool without numbers, gets `number: null` (the page keeps its own number).
+     */
+    async assign(input: AssignBody): Promise<AssignResponse> {
+      const view = readPageView(input);
+      if (!view) throw invalidInput('page must be an http(s) URL');
+      const match = await repo.match(input.code, view);
+      if (!match) throw notFound('Unknown DNI code');
+      if (match.call_flow_id === null) return NO_NUMBER;
+      if (match.dni_type !== 'session') {
+        return match.fixed_number ? answer(match, match.fixed_number) : NO_NUMBER;
+      }
+      if (match.pool_id === null || match.keep_alive_minutes === null) return NO_NUMBER;
+
+      const terms = {
+        poolId: match.pool_id,
+        view: input.view ?? null,
+        now: clock.now(),
+        keepAliveMinutes: match.keep_alive_minutes,
+        cooldownMinutes,
+      };
+      const visit = {
+        group_id: match.group_id,
+        call_flow_id: match.call_flow_id,
+        visitor_id: input.visitor,
+        landing_page: view.landing,
+        last_page: view.page,
+        referrer: view.referrer,
+        search_words: view.searchWords,
+        ...view.utm,
+        gclid: view.gclid,
+        custom_params: customParams(view, match.custom_cookie),
+      };
+      for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt++) {
+        const lease = await repo.lease(terms, visit).catch((error: unknown) => {
+          // A deadlock or serialisation failure rolls the statement back whole: try again.
+          if (RETRYABLE.has((error as { code?: string }).code ?? '')) return undefined;
+          throw error;
+        });
+        if (lease) {
+          if (lease.is_new && lease.shared)
+            await repo.markShared(lease.phone_number_id, lease.lease_id, terms.now);
+          return answer(match, lease.number, {
+            shared: lease.shared,
+            expires_at: new Date(lease.expires_at).toISOString(),
+            heartbeat_seconds: heartbeatSeconds(match.keep_alive_minutes),
+          });
+        }
+        if (!(await repo.poolHasNumbers(match.pool_id))) return NO_NUMBER;
+      }
+      // Every row stayed locked by concurrent visitors: show the page's own number this time.
+      return NO_NUMBER;
+    },
+
+    /** Ends the visitor's lease on the number now (page left); unknown leases are ignored. */
+    async release(input: ReleaseBody): Promise<void> {
+      const now = clock.now();
+      await db.transaction(async (tx) => {
+        const txRepo = createDniRepo(tx);
+        const phoneNumberId = await txRepo.endLease(input.visitor, input.number, input.view ?? null, now);
+        if (phoneNumberId !== undefined) await txRepo.refreshHold(phoneNumberId, now);
+      });
+    },
+
+    /** Utilisation of a pool in the caller's scope, and the size its recent peak suggests. */
+    async poolUsage(principal: Principal, poolId: number): Promise<PoolUsage> {
+      const now = clock.now();
+      const since = new Date(now.getTime() - USAGE_WINDOW_DAYS * 24 * 3600 * 1000);
+      const row =
+        poolId > 0 ? await repo.poolUsage(principal.groupId, poolId, now, cooldownMinutes, since) : undefined;
+      if (!row) throw notFound(`No number pool found for id: ${poolId}`);
+      return {
+        pool_id: row.pool_id,
+        pool_name: row.pool_name,
+        group_id: row.group_id,
+        call_flow_id: row.call_flow_id,
+        keep_alive_minutes: row.keep_alive_minutes,
+        size: row.size,
+        leased: row.held,
+        cooling: row.cooling,
+        free: row.size - row.held - row.cooling,
+        live_visitors: row.live_leases,
+        utilisation: row.size === 0 ? 0 : Math.round((row.held / row.size) * 100) / 100,
+        window_days: USAGE_WINDOW_DAYS,
+        peak_demand: row.peak_demand,
+        shared_leases: row.shared_leases,
+        suggested_size: Math.max(1, Math.ceil(row.peak_demand * SIZE_HEADROOM)),
+      };
+    },
+
+    /**
+     * The `started` call hook: a call to a pool number is joined to the visit holding the number
+     * at the call's time (or within the grace window after), in the call's own transaction.
+     */
+    async attributeCall(tx: Queryable, call: StartedCall): Promise<void> {
+      if (!call.isPoolNumber) return;
+      await createDniRepo(tx).attribute(call.callId, call.trackingNumber, call.startedAt, graceMinutes);
+    },
+  };
+}
+
+export type DniService = ReturnType<typeof createDniService>;
