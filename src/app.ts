@@ -5,17 +5,26 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { benchBaselineRoutes } from './bench/baseline.routes.js';
 import { type Config, trustProxyOption } from './config.js';
 import type { Db } from './db/index.js';
 import { authenticate } from './http/authenticate.js';
 import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
 import { V2Error, V2ValidationError } from './http/schemas.js';
 import { createValidatorCompiler } from './http/validation.js';
+import { COMPLETION_STEP_ORDER, createCallLifecycle } from './jobs/call-lifecycle.js';
+import { createJobQueue } from './jobs/queue.js';
+import { registerWebhookDelivery } from './jobs/webhook-delivery.js';
 import type { Clock } from './lib/clock.js';
+import { createMailer } from './mail/mailer.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { blacklistRoutes } from './modules/blacklist/blacklist.routes.js';
 import { createBlacklistService } from './modules/blacklist/blacklist.service.js';
+import { createCallActionRunner } from './modules/callactions/callaction-runner.js';
+import { callActionRoutes } from './modules/callactions/callactions.routes.js';
+import { createCallActionsService } from './modules/callactions/callactions.service.js';
+import { createSmsSender } from './modules/callactions/sms.js';
 import { callFlowCreateRoutes } from './modules/callflows/callflow-create.routes.js';
 import { callFlowCustomSourceRoutes } from './modules/callflows/callflow-customsources.routes.js';
 import { createCallFlowCustomSourcesService } from './modules/callflows/callflow-customsources.service.js';
@@ -25,10 +34,19 @@ import { callFlowListRoutes } from './modules/callflows/callflow-lists.routes.js
 import { createCallFlowListsService } from './modules/callflows/callflow-lists.service.js';
 import { callFlowRoutes } from './modules/callflows/callflows.routes.js';
 import { createCallFlowsService } from './modules/callflows/callflows.service.js';
+import { callRoutes } from './modules/calls/calls.routes.js';
+import { createCallsService } from './modules/calls/calls.service.js';
+import { groupCallRoutes } from './modules/calls/group-calls.routes.js';
 import { campaignRoutes } from './modules/campaigns/campaigns.routes.js';
 import { createCampaignsService } from './modules/campaigns/campaigns.service.js';
 import { customSourceRoutes } from './modules/customsources/customsources.routes.js';
 import { createCustomSourcesService } from './modules/customsources/customsources.service.js';
+import { dniRoutes } from './modules/dni/dni.routes.js';
+import { createDniService } from './modules/dni/dni.service.js';
+import { dniPublicRoutes } from './modules/dni/dni-public.routes.js';
+import { createCallSummaryNotifier } from './modules/email/call-notify.js';
+import { emailRoutes } from './modules/email/email.routes.js';
+import { createEmailService } from './modules/email/email.service.js';
 import { groupRoutes } from './modules/groups/groups.routes.js';
 import { createGroupsService } from './modules/groups/groups.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
@@ -38,10 +56,15 @@ import { numberRoutes } from './modules/numbers/numbers.routes.js';
 import { createNumbersService } from './modules/numbers/numbers.service.js';
 import { simulateRoutes } from './modules/simulate/simulate.routes.js';
 import { createSimulateService } from './modules/simulate/simulate.service.js';
+import { tagRoutes } from './modules/tags/tags.routes.js';
+import { createTagsService } from './modules/tags/tags.service.js';
 import { userRoutes } from './modules/users/users.routes.js';
 import { createUsersService } from './modules/users/users.service.js';
+import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
+import { createWebhooksService } from './modules/webhooks/webhooks.service.js';
 import { audioRoutes, audioUrl } from './telephony/audio.routes.js';
 import { createFlowCache } from './telephony/flow-cache.js';
+import { createRecordingCopier } from './telephony/recording-copy.js';
 import { type CallLifecycleHooks, createTelephonyService } from './telephony/telephony.service.js';
 import { twilioRoutes } from './telephony/twilio.routes.js';
 
@@ -124,6 +147,29 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   const customSources = createCustomSourcesService({ db, clock });
   const callFlowCustomSources = createCallFlowCustomSourcesService({ db, clock });
   const callFlowDni = createCallFlowDniService({ db, clock });
+  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.EMAIL_FROM, logger: app.log });
+  app.addHook('onClose', async () => mailer.close());
+  const callActions = createCallActionsService({
+    db,
+    clock,
+    allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+  });
+  const callActionRunner = createCallActionRunner({
+    db,
+    clock,
+    mailer,
+    sms: createSmsSender({
+      baseUrl: config.TWILIO_API_BASE_URL,
+      accountSid: config.TWILIO_ACCOUNT_SID,
+      authToken: twilioAuthToken,
+      from: config.SMS_FROM_NUMBER,
+      timeoutMs: config.OUTBOUND_HTTP_TIMEOUT_MS,
+    }),
+    allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    httpTimeoutMs: config.OUTBOUND_HTTP_TIMEOUT_MS,
+    logger: app.log,
+  });
+  const callSummaries = createCallSummaryNotifier({ db, clock, mailer, logger: app.log });
 
   await app.register(healthRoutes, { db });
   await app.register(authRoutes, { auth, rateLimitPerMinute: config.OAUTH_RATE_LIMIT_PER_MINUTE });
@@ -136,6 +182,62 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   // Modules that follow calls (job queue, DNI attribution ...) add their hooks here; each runs in
   // the transaction that records the call's start or end.
   const callHooks: CallLifecycleHooks = { started: [], completed: [] };
+  // DNI: a call to a pool number is attributed to the website visit holding that number.
+  const dni = createDniService({
+    db,
+    clock,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    cooldownMinutes: config.DNI_COOLDOWN_MINUTES,
+    graceMinutes: config.DNI_ATTRIBUTION_GRACE_MINUTES,
+  });
+  callHooks.started.push(dni.attributeCall);
+  // The durable job queue (src/jobs/queue.ts): runs in the background once the app is ready,
+  // finishes its running jobs on close. JOBS_POLL_INTERVAL_MS=0 leaves it to jobs.drain() (tests).
+  const jobs = createJobQueue({
+    db,
+    clock,
+    logger: app.log,
+    pollIntervalMs: config.JOBS_POLL_INTERVAL_MS,
+    leaseMs: config.JOBS_LEASE_MS,
+    concurrency: config.JOBS_CONCURRENCY,
+  });
+  app.addHook('onReady', async () => jobs.start());
+  app.addHook('onClose', async () => jobs.stop());
+  const callLifecycle = createCallLifecycle({ jobs });
+  callHooks.started.push(callLifecycle.onStarted);
+  callHooks.completed.push(callLifecycle.onCompleted);
+  callLifecycle.registerCompletionStep('callActions', COMPLETION_STEP_ORDER.callActions, async (callId) => {
+    await callActionRunner.runCallActions(callId);
+  });
+  callLifecycle.registerCompletionStep('emailNotify', COMPLETION_STEP_ORDER.emailNotify, async (callId) => {
+    await callSummaries.sendCallSummary(callId);
+  });
+  callLifecycle.registerCompletionStep(
+    'recordingCopy',
+    COMPLETION_STEP_ORDER.recordingCopy,
+    createRecordingCopier({
+      dataDir: config.DATA_DIR,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      accountSid: config.TWILIO_ACCOUNT_SID,
+      authToken: twilioAuthToken,
+      timeoutMs: config.OUTBOUND_HTTP_TIMEOUT_MS,
+    }),
+  );
+  registerWebhookDelivery({
+    db,
+    clock,
+    jobs,
+    callLifecycle,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    retryHours: config.WEBHOOK_RETRY_HOURS,
+    allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+  });
+  const webhooks = createWebhooksService({
+    db,
+    clock,
+    allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    retryHours: config.WEBHOOK_RETRY_HOURS,
+  });
   const twilioBase = `${config.PUBLIC_BASE_URL}/telephony/twilio`;
   const telephony = createTelephonyService({
     db,
@@ -167,6 +269,14 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     authToken: twilioAuthToken,
     publicBaseUrl: config.PUBLIC_BASE_URL,
   });
+  await app.register(dniPublicRoutes, { dni, rateLimitPerMinute: config.DNI_RATE_LIMIT_PER_MINUTE });
+  const calls = createCallsService({
+    db,
+    clock,
+    dataDir: config.DATA_DIR,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    onCompleted: callLifecycle.onCompleted,
+  });
   await app.register(
     async (v2) => {
       v2.addHook('onRoute', (route) => {
@@ -186,11 +296,35 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       await v2.register(customSourceRoutes, { customSources });
       await v2.register(callFlowCustomSourceRoutes, { callFlowCustomSources });
       await v2.register(callFlowDniRoutes, { callFlowDni });
+      await v2.register(dniRoutes, { dni });
+      await v2.register(callRoutes, { calls });
+      await v2.register(groupCallRoutes, { calls });
+      await v2.register(tagRoutes, { tagsService: createTagsService({ db, clock }) });
+      await v2.register(emailRoutes, { email: createEmailService({ db, mailer }) });
+      await v2.register(callActionRoutes, { callActions });
+      await v2.register(webhookRoutes, { webhooks });
     },
     { prefix: '/v2' },
   );
+  // Benchmarks only (bench/): bare baselines measured in the same server, and bulk fixtures.
+  if (config.BENCH_BASELINE_ROUTES) await app.register(benchBaselineRoutes, { prefix: '/bench', db, clock });
 
-  return Object.assign(app, { services: { auth, groups, users, campaigns, numbers, misc, callFlows } });
+  return Object.assign(app, {
+    services: {
+      auth,
+      groups,
+      users,
+      campaigns,
+      numbers,
+      misc,
+      callFlows,
+      callActionRunner,
+      callSummaries,
+      calls,
+      jobs,
+      callLifecycle,
+    },
+  });
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>;

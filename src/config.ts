@@ -45,6 +45,75 @@ export const ConfigSchema = Type.Object({
     Type.String({ minLength: 8, description: 'signs carrier webhooks (generated and stored when unset)' }),
   ),
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 10_000, minimum: 0 }),
+  BENCH_BASELINE_ROUTES: Type.Boolean({
+    default: false,
+    description:
+      'benchmarks only: adds unauthenticated /bench baseline and fixture routes; never in production',
+  }),
+  DNI_COOLDOWN_MINUTES: Type.Integer({
+    default: 10,
+    minimum: 0,
+    maximum: 1440,
+    description: 'DNI: a pool number whose lease ended waits this long before another visitor gets it',
+  }),
+  DNI_ATTRIBUTION_GRACE_MINUTES: Type.Integer({
+    default: 10,
+    minimum: 0,
+    maximum: 1440,
+    description: 'DNI: a call this long after a lease ended is still attributed to it (confidence grace)',
+  }),
+  DNI_RATE_LIMIT_PER_MINUTE: Type.Integer({
+    default: 300,
+    minimum: 1,
+    description: 'DNI: number requests per client IP per minute (the public endpoint the snippet calls)',
+  }),
+  SMTP_URL: Type.Optional(
+    Type.String({ description: 'smtp://user:pass@host:587 or smtps://...; e-mail is not sent when unset' }),
+  ),
+  EMAIL_FROM: Type.String({
+    default: 'no-reply@messages.services',
+    description: "sender of every e-mail (V2's sender by default)",
+  }),
+  TWILIO_API_BASE_URL: Type.String({
+    default: 'https://api.twilio.com',
+    description: "Twilio's REST API base URL, for SMS alerts (any Twilio-compatible Messages API)",
+  }),
+  TWILIO_ACCOUNT_SID: Type.Optional(
+    Type.String({ description: 'Twilio account: SMS alerts (none when unset) and recording downloads' }),
+  ),
+  SMS_FROM_NUMBER: Type.Optional(Type.String({ description: 'sender number of SMS alerts (E.164)' })),
+  OUTBOUND_HTTP_TIMEOUT_MS: Type.Integer({
+    default: 10_000,
+    minimum: 100,
+    description: 'timeout of call-action HTTP posts and SMS requests',
+  }),
+  JOBS_POLL_INTERVAL_MS: Type.Integer({
+    default: 1000,
+    minimum: 0,
+    description:
+      'how often the job runner looks for due jobs (it also wakes on each enqueue); 0 turns it off',
+  }),
+  JOBS_LEASE_MS: Type.Integer({
+    default: 300_000,
+    minimum: 1000,
+    description: 'how long a claimed job is held; a job of a killed process runs again after this',
+  }),
+  JOBS_CONCURRENCY: Type.Integer({ default: 4, minimum: 1, description: 'jobs one process runs at once' }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({
+    default: 10_000,
+    minimum: 100,
+    description: 'how long a webhook target may take to answer one delivery attempt',
+  }),
+  WEBHOOK_RETRY_HOURS: Type.Number({
+    default: 24,
+    minimum: 0,
+    description:
+      'how long a failing webhook delivery is retried (exponential back-off) before it is marked failed',
+  }),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: Type.Boolean({
+    default: false,
+    description: 'allow webhook targets on private or loopback addresses (tests, private networks)',
+  }),
 });
 
 export type Config = Static<typeof ConfigSchema> & { PUBLIC_BASE_URL: string; DATA_DIR: string };

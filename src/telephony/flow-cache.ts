@@ -65,14 +65,55 @@ function geoLocationIds(document: StoredFlowDocument): number[] {
 }
 
 /**
+ * How long a number's compiled flow is trusted without a NOTIFY: a safety net for a notification
+ * lost with a dropped LISTEN connection, and for geo-location edits, which send none.
+ */
+export const FLOW_CACHE_MAX_AGE_MS = 60_000;
+
+interface NumberEntry {
+  flow: Promise<NumberFlow | undefined>;
+  /** the flow the number resolved to; null: no flow; undefined: still loading */
+  callFlowId?: number | null;
+  loadedAt: number;
+}
+
+/**
  * Compiled flows by tracking number and by (flow, version). The webhook path reads the database
- * only on a miss: one query for the flow, one for its geo branches. Any change to any flow, from
- * any process, arrives as a NOTIFY (a trigger on call_flow) and empties the number index; the
- * versioned programs never change, so calls in progress keep the version they started with.
+ * only on a miss: one query for the flow, one for its geo branches. A change to a flow, from any
+ * process, arrives as a NOTIFY carrying its id (a trigger on call_flow) and evicts the numbers
+ * that flow answers, the numbers known to have no flow (the change may have given them one) and
+ * loads in flight (they may have read the flow before the change); the rest stay warm, so a burst
+ * of flow edits does not send every call back to the database. The versioned programs never
+ * change, so calls in progress keep the version they started with.
  */
 export function createFlowCache(db: Db) {
-  const byNumber = new Map<string, Promise<NumberFlow | undefined>>();
+  const byNumber = new Map<string, NumberEntry>();
+  /** call_flow_id -> the numbers cached as answered by it */
+  const numbersOfFlow = new Map<number, Set<string>>();
+  /** numbers cached as having no flow, or still loading */
+  const unsettled = new Set<string>();
   const byVersion = new Map<string, Promise<LiveFlow | undefined>>();
+
+  const forget = (number: string) => {
+    const entry = byNumber.get(number);
+    if (entry?.callFlowId) numbersOfFlow.get(entry.callFlowId)?.delete(number);
+    byNumber.delete(number);
+    unsettled.delete(number);
+  };
+
+  const onFlowChanged = (payload: string) => {
+    const callFlowId = Number.parseInt(payload, 10);
+    if (!Number.isInteger(callFlowId)) {
+      byNumber.clear();
+      numbersOfFlow.clear();
+      unsettled.clear();
+      return;
+    }
+    for (const number of numbersOfFlow.get(callFlowId) ?? []) byNumber.delete(number);
+    numbersOfFlow.delete(callFlowId);
+    for (const number of unsettled) byNumber.delete(number);
+    unsettled.clear();
+  };
 
   async function compile(row: FlowVersionRow): Promise<LiveFlow | undefined> {
     // Single-level IVRs from POST /v2/callflow are stored as posted; run them as menus too.
@@ -126,6 +167,26 @@ export function createFlowCache(db: Db) {
     };
   }
 
+  async function loadNumber(trackingNumber: string): Promise<NumberFlow | undefined> {
+    const { rows } = await db.query<FlowVersionRow>(
+      `select f.call_flow_id, f.version, f.call_flow_status, f.group_id, f.campaign_id, f.channel_id,
+              f.routable_type, f.document, t.number as tracking_number,
+              f.phone_number_id is distinct from p.phone_number_id as via_pool
+         from phone_number p
+         join call_flow f on (f.phone_number_id = p.phone_number_id or f.pool_id = p.pool_id)
+         left join phone_number t on t.phone_number_id = f.phone_number_id
+        where p.number = $1 and f.call_flow_status <> 'deleted'
+        limit 1`,
+      [trackingNumber],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const live = await compile(row);
+    if (!live) return undefined;
+    byVersion.set(`${live.callFlowId}:${live.version}`, Promise.resolve(live));
+    return { ...live, viaPool: row.via_pool === true };
+  }
+
   const remember = <T>(
     map: Map<string, Promise<T | undefined>>,
     key: string,
@@ -142,30 +203,33 @@ export function createFlowCache(db: Db) {
   return {
     /** Starts listening for flow changes; resolves to a stop function. */
     async start(): Promise<() => Promise<void>> {
-      return db.listen('call_flow_changed', () => byNumber.clear());
+      return db.listen('call_flow_changed', onFlowChanged);
     },
 
     /** The live flow answering calls to a 10-digit tracking number, or undefined. */
     forNumber(trackingNumber: string): Promise<NumberFlow | undefined> {
-      return remember(byNumber, trackingNumber, async () => {
-        const { rows } = await db.query<FlowVersionRow>(
-          `select f.call_flow_id, f.version, f.call_flow_status, f.group_id, f.campaign_id, f.channel_id,
-                  f.routable_type, f.document, t.number as tracking_number,
-                  f.phone_number_id is distinct from p.phone_number_id as via_pool
-             from phone_number p
-             join call_flow f on (f.phone_number_id = p.phone_number_id or f.pool_id = p.pool_id)
-             left join phone_number t on t.phone_number_id = f.phone_number_id
-            where p.number = $1 and f.call_flow_status <> 'deleted'
-            limit 1`,
-          [trackingNumber],
-        );
-        const row = rows[0];
-        if (!row) return undefined;
-        const live = await compile(row);
-        if (!live) return undefined;
-        byVersion.set(`${live.callFlowId}:${live.version}`, Promise.resolve(live));
-        return { ...live, viaPool: row.via_pool === true };
-      });
+      const cached = byNumber.get(trackingNumber);
+      if (cached && (cached.callFlowId === undefined || Date.now() - cached.loadedAt < FLOW_CACHE_MAX_AGE_MS))
+        return cached.flow;
+      forget(trackingNumber);
+      const entry: NumberEntry = { flow: loadNumber(trackingNumber), loadedAt: Date.now() };
+      byNumber.set(trackingNumber, entry);
+      unsettled.add(trackingNumber);
+      entry.flow.then(
+        (flow) => {
+          if (byNumber.get(trackingNumber) !== entry) return; // evicted while loading
+          entry.callFlowId = flow?.callFlowId ?? null;
+          if (!flow) return; // stays unsettled: any flow change may give the number one
+          unsettled.delete(trackingNumber);
+          const numbers = numbersOfFlow.get(flow.callFlowId) ?? new Set<string>();
+          numbers.add(trackingNumber);
+          numbersOfFlow.set(flow.callFlowId, numbers);
+        },
+        () => {
+          if (byNumber.get(trackingNumber) === entry) forget(trackingNumber);
+        },
+      );
+      return entry.flow;
     },
 
     /** A flow as it is now, compiled afresh (dry runs); undefined when it cannot route. */

@@ -55,7 +55,7 @@ async function groupNames(accessToken: string): Promise<string[]> {
   return body.data.map((g) => g.group_name);
 }
 
-describe(`switchboard serve on ${testEngine()}`, () => {
+describe(`switchboard serve on ${testEngine()}`, { timeout: 120_000 }, () => {
   let credentials: { password: string; secret: string };
   let accessToken: string;
 

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFlowCache } from '../../src/telephony/flow-cache.js';
+import { createTestContext, type TestContext } from '../helpers/app.js';
+
+/** The compiled-flow cache of the carrier path: what a flow change evicts, and what it keeps. */
+let ctx: TestContext;
+let h: Awaited<ReturnType<TestContext['factory']['hierarchy']>>;
+let campaignId: number;
+let cache: ReturnType<typeof createFlowCache>;
+let stop: () => Promise<void>;
+const numbers = Array.from({ length: 6 }, (_, i) => `312555${String(7000 + i)}`);
+
+beforeAll(async () => {
+  ctx = await createTestContext();
+  h = await ctx.factory.hierarchy();
+  campaignId = await ctx.factory.campaign(h.companyAdmin);
+  await ctx.factory.inventory(numbers, 'CHICAGO', 'IL');
+  cache = createFlowCache(ctx.db);
+  stop = await cache.start();
+});
+afterAll(async () => {
+  await stop();
+  await ctx.close();
+});
+
+async function saveFlow(number: string, message: string, callFlowId = 0): Promise<number> {
+  const { body } = await ctx.request('POST', '/v2/callflow/multilevelivr', {
+    token: h.companyAdmin.token,
+    body: [
+      {
+        call_flow_id: callFlowId,
+        call_flow_name: 'Cached',
+        group_id: h.company,
+        campaign_id: campaignId,
+        channel_id: 1,
+        message,
+        number: { phone_number: Number(number) },
+        ivrs: [{ key: 1, action: 'simple', target_did: 8015550100 }],
+      },
+    ],
+  });
+  expect(body[0].result).toBe('success');
+  return Number(body[0].data);
+}
+
+/** NOTIFY arrives after the commit, asynchronously: wait (bounded) until `check` holds. */
+async function eventually(check: () => Promise<boolean>) {
+  const deadline = Date.now() + 5000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('flow cache', () => {
+  it('keeps a number warm when another flow changes, and reloads it when its own flow changes', async () => {
+    const [first, second] = numbers as [string, string];
+    const firstId = await saveFlow(first, 'First menu.');
+    const secondId = await saveFlow(second, 'Second menu.');
+    const warm = await cache.forNumber(first);
+    expect(warm?.callFlowId).toBe(firstId);
+
+    await saveFlow(second, 'Second menu, changed.', secondId);
+    await eventually(async () => (await cache.forNumber(second))?.version === 2);
+    expect(await cache.forNumber(first)).toBe(warm);
+
+    await saveFlow(first, 'First menu, changed.', firstId);
+    await eventually(async () => (await cache.forNumber(first))?.version === 2);
+    expect(await cache.forNumber(first)).not.toBe(warm);
+  });
+
+  it('answers a number that had no flow once a flow takes it', async () => {
+    const number = numbers[2] as string;
+    expect(await cache.forNumber(number)).toBeUndefined();
+    const id = await saveFlow(number, 'New line.');
+    await eventually(async () => (await cache.forNumber(number))?.callFlowId === id);
+  });
+
+  it('stops answering a number whose flow moved to another number', async () => {
+    const [from, to] = [numbers[3], numbers[4]] as [string, string];
+    const id = await saveFlow(from, 'Moving.');
+    expect((await cache.forNumber(from))?.callFlowId).toBe(id);
+    await saveFlow(to, 'Moved.', id);
+    await eventually(async () => (await cache.forNumber(from)) === undefined);
+    expect((await cache.forNumber(to))?.callFlowId).toBe(id);
+  });
+});
