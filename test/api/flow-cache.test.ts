@@ -57,7 +57,15 @@ describe('flow cache', () => {
     const [first, second] = numbers as [string, string];
     const firstId = await saveFlow(first, 'First menu.');
     const secondId = await saveFlow(second, 'Second menu.');
-    const warm = await cache.forNumber(first);
+    // The NOTIFYs of the two creations arrive asynchronously and evict loads in flight: wait
+    // until the cached entry for `first` stays put before measuring what a change evicts.
+    let warm = await cache.forNumber(first);
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const again = await cache.forNumber(first);
+      if (again === warm) break;
+      warm = again;
+    }
     expect(warm?.callFlowId).toBe(firstId);
 
     await saveFlow(second, 'Second menu, changed.', secondId);
