@@ -1,0 +1,135 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Fixed secrets of the throwaway databases the bench creates: nothing else uses them. */
+export const BENCH_SECRETS = {
+  adminEmail: 'admin@example.com',
+  adminPassword: 'bench-admin-password',
+  clientId: 'switchboard',
+  clientSecret: 'bench-client-secret',
+  carrierToken: 'bench-carrier-auth-token',
+};
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+export interface BenchServer {
+  base: string;
+  pid: number;
+  child: ChildProcess;
+  output: () => string;
+  stop: () => Promise<number | null>;
+}
+
+/**
+ * `node dist/cli.js serve` as production runs it, in its own process, with the bench routes on.
+ * Resolves when /ready answers 200.
+ */
+export async function startServer(options: {
+  dataDir: string;
+  databaseUrl?: string;
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+}): Promise<BenchServer> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'dist/cli.js', 'serve'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      DATA_DIR: options.dataDir,
+      LOG_LEVEL: 'warn',
+      BENCH_BASELINE_ROUTES: 'true',
+      SWITCHBOARD_ADMIN_EMAIL: BENCH_SECRETS.adminEmail,
+      SWITCHBOARD_ADMIN_PASSWORD: BENCH_SECRETS.adminPassword,
+      SWITCHBOARD_OAUTH_CLIENT_ID: BENCH_SECRETS.clientId,
+      SWITCHBOARD_OAUTH_CLIENT_SECRET: BENCH_SECRETS.clientSecret,
+      TWILIO_AUTH_TOKEN: BENCH_SECRETS.carrierToken,
+      OAUTH_RATE_LIMIT_PER_MINUTE: '100',
+      // every simulated visitor comes from 127.0.0.1; the real limit is per client IP
+      DNI_RATE_LIMIT_PER_MINUTE: '100000000',
+      // the webhook receiver listens on 127.0.0.1
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + String(chunk)).slice(-20_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const started = Date.now();
+  const server: BenchServer = {
+    base,
+    pid: child.pid as number,
+    child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const [code] = await exited;
+      clearTimeout(timer);
+      return code as number | null;
+    },
+  };
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() - started > 120_000) {
+      await server.stop();
+      throw new Error(`server did not become ready:\n${output}`);
+    }
+    try {
+      const response = await fetch(`${base}/ready`);
+      if (response.status === 200) return server;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Resident memory of a process in MiB (Linux /proc), or undefined where it cannot be read. */
+export function rssMiB(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = /VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1];
+    return kib ? Number(kib) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples a process's RSS every 50 ms until stopped; resolves the highest value seen. */
+export function trackPeakRss(pid: number): { stop: () => number | undefined } {
+  let peak = rssMiB(pid);
+  const timer = setInterval(() => {
+    const now = rssMiB(pid);
+    if (now !== undefined && (peak === undefined || now > peak)) peak = now;
+  }, 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      const now = rssMiB(pid);
+      if (now !== undefined && (peak === undefined || now > peak)) peak = now;
+      return peak;
+    },
+  };
+}

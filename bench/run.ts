@@ -1,0 +1,332 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { laterScenarios } from './later-scenarios.js';
+import { type BenchServer, ROOT, startServer } from './lib/server.js';
+import { type Engine, type Row, runScenarios, type Settings } from './scenarios.js';
+
+/**
+ * `npm run bench [-- --quick] [--engine=postgres|pglite] [--build | --no-build] [--profile]
+ *   [--only=inbound,ivr,create,list,dni,webhooks] [--server-env=KEY=VALUE ...]
+ *   [--out=results.json]`
+ *
+ * Builds, then for each engine starts `node dist/cli.js serve` on a database of its own (a new
+ * PostgreSQL database that is dropped afterwards, or PGlite in a temporary DATA_DIR), drives it
+ * with autocannon from this process, prints one table and writes bench/results.json.
+ */
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const profile = args.has('--profile');
+const engineArg = [...args].find((a) => a.startsWith('--engine='))?.slice('--engine='.length);
+/** --server-env=KEY=VALUE (repeatable): configuration experiments, e.g. JOBS_CONCURRENCY=16 */
+const serverEnv = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .filter((a) => a.startsWith('--server-env='))
+    .map((a) => {
+      const pair = a.slice('--server-env='.length);
+      const at = pair.indexOf('=');
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+);
+const outArg = [...args].find((a) => a.startsWith('--out='))?.slice('--out='.length);
+const onlyArg = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const only = onlyArg ? new Set(onlyArg.split(',')) : undefined;
+const engines: Engine[] = engineArg ? [engineArg as Engine] : ['postgres', 'pglite'];
+const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+const SETTINGS: Record<'full' | 'quick', Record<Engine, Settings>> = {
+  full: {
+    postgres: {
+      duration: 10,
+      warmup: 2,
+      ivrCalls: 30_000,
+      createRequests: { one: 3_000, hundred: 100 },
+      listCalls: 1_000_000,
+      webhookCalls: 2_000,
+      dniVisitors: 10_000,
+    },
+    pglite: {
+      duration: 10,
+      warmup: 2,
+      ivrCalls: 10_000,
+      createRequests: { one: 1_000, hundred: 30 },
+      listCalls: 100_000,
+      webhookCalls: 500,
+      dniVisitors: 10_000,
+    },
+  },
+  quick: {
+    postgres: {
+      duration: 1,
+      warmup: 0,
+      ivrCalls: 500,
+      createRequests: { one: 100, hundred: 5 },
+      listCalls: 20_000,
+      webhookCalls: 100,
+      dniVisitors: 500,
+    },
+    pglite: {
+      duration: 1,
+      warmup: 0,
+      ivrCalls: 200,
+      createRequests: { one: 50, hundred: 3 },
+      listCalls: 10_000,
+      webhookCalls: 50,
+      dniVisitors: 200,
+    },
+  },
+};
+
+const log = (line: string) =>
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** `npm run build` unless dist/ is newer than every source file. */
+function build() {
+  const cli = path.join(ROOT, 'dist/cli.js');
+  if (
+    !args.has('--build') &&
+    existsSync(cli) &&
+    statSync(cli).mtimeMs > newestMtime(path.join(ROOT, 'src'))
+  ) {
+    log('dist/ is up to date');
+    return;
+  }
+  log('building (npm run build)');
+  const result = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) {
+    if (!existsSync(cli)) throw new Error('build failed');
+    log('tsc reported errors; running the JavaScript it emitted anyway');
+  }
+}
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+interface Prepared {
+  engine: Engine;
+  server: BenchServer;
+  cleanup: () => Promise<void>;
+}
+
+/** A database of its own and a server on it; cleanup stops the server and removes both. */
+async function prepareEngine(engine: Engine, runId: string): Promise<Prepared> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `switchboard-bench-${engine}-`));
+  const database = `sb_bench_${runId}`;
+  const remove = async () => {
+    if (engine === 'postgres')
+      await admin((c) => c.query(`drop database if exists ${database} with (force)`)).catch((error) =>
+        log(`could not drop ${database}: ${String(error)}`),
+      );
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    if (engine === 'postgres') await admin((c) => c.query(`create database ${database}`));
+    log(`${engine}: starting node dist/cli.js serve`);
+    const server = await startServer({
+      dataDir,
+      env: serverEnv,
+      ...(engine === 'postgres' ? { databaseUrl: withDatabase(POSTGRES_URL, database) } : {}),
+      ...(profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/profiles')}`] } : {}),
+    });
+    return {
+      engine,
+      server,
+      async cleanup() {
+        const code = await server.stop();
+        if (code !== 0) log(`${engine}: server exited with ${code}:\n${server.output()}`);
+        await remove();
+      },
+    };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+}
+
+async function runEngine(prepared: Prepared, settings: Settings, runId: string): Promise<Row[]> {
+  const { engine, server } = prepared;
+  const ctx = {
+    engine,
+    base: server.base,
+    pid: server.pid,
+    settings,
+    runId,
+    wants: (scenario: string) => !only || only.has(scenario),
+    log: (line: string) => log(`${engine}: ${line}`),
+  };
+  const load = os.loadavg()[0] ?? 0;
+  if (load > os.cpus().length) log(`${engine}: load average ${load.toFixed(1)}: the figures will be noisy`);
+  return runScenarios(ctx, laterScenarios);
+}
+
+const fmt = (value: number | undefined, digits = 0) =>
+  value === undefined || Number.isNaN(value)
+    ? '-'
+    : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function table(rows: Row[]): string {
+  const header = [
+    'scenario',
+    'engine',
+    'conn',
+    'req/s',
+    'items/s',
+    'p50 ms',
+    'p99 ms',
+    'peak RSS MiB',
+    'errors',
+    'baseline',
+    'base items/s',
+    'base p50',
+    'base p99',
+    'ratio',
+    'goal',
+  ];
+  const body = rows.map((r) => [
+    r.scenario,
+    r.engine,
+    String(r.result.connections),
+    fmt(r.result.requestsPerS),
+    `${fmt(r.result.itemsPerS)} ${r.unit}`,
+    fmt(r.result.p50Ms, 2),
+    fmt(r.result.p99Ms, 2),
+    fmt(r.result.peakRssMiB),
+    fmt(r.result.errors),
+    r.baseline?.name ?? '',
+    fmt(r.baseline?.result.itemsPerS),
+    fmt(r.baseline?.result.p50Ms, 2),
+    fmt(r.baseline?.result.p99Ms, 2),
+    fmt(r.ratio, 2),
+    r.goal
+      ? `${r.goal}: ${r.engine === 'postgres' ? (r.met ? 'met' : 'MISSED') : 'n/a (PostgreSQL goal)'}`
+      : '',
+  ]);
+  const lines = [header, ...body].map((cells) => `| ${cells.join(' | ')} |`);
+  lines.splice(1, 0, `|${header.map(() => '---').join('|')}|`);
+  return lines.join('\n');
+}
+
+async function machine() {
+  const pglite = JSON.parse(
+    readFileSync(path.join(ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8'),
+  ) as { version: string };
+  const postgres = engines.includes('postgres')
+    ? await admin(
+        async (c) =>
+          (await c.query<{ v: string }>('select current_setting($1) as v', ['server_version'])).rows[0]?.v,
+      )
+    : undefined;
+  return {
+    cpus: os.cpus().length,
+    cpu_model: os.cpus()[0]?.model ?? 'unknown',
+    memory_gib: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    postgresql: postgres,
+    pglite: pglite.version,
+  };
+}
+
+async function main() {
+  const started = Date.now();
+  build();
+  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const rows: Row[] = [];
+  // Servers start together (start-up is mostly migrations); the measurements run one at a time,
+  // while the other server sits idle.
+  const starts = await Promise.allSettled(engines.map((engine) => prepareEngine(engine, runId)));
+  const prepared = starts.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const stopAll = () => Promise.all(prepared.map((p) => p.cleanup()));
+  const onSignal = () => {
+    void stopAll().then(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const failed = starts.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    for (const p of prepared)
+      rows.push(...(await runEngine(p, SETTINGS[quick ? 'quick' : 'full'][p.engine], runId)));
+  } finally {
+    await stopAll();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const report = {
+    generated_at: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    server_env: serverEnv,
+    seconds: Math.round(seconds),
+    machine: await machine(),
+    settings: Object.fromEntries(engines.map((e) => [e, SETTINGS[quick ? 'quick' : 'full'][e]])),
+    rows: rows.map((r) => ({
+      scenario: r.scenario,
+      engine: r.engine,
+      unit: r.unit,
+      connections: r.result.connections,
+      requests_per_s: round(r.result.requestsPerS),
+      items_per_s: round(r.result.itemsPerS),
+      p50_ms: round(r.result.p50Ms, 2),
+      p99_ms: round(r.result.p99Ms, 2),
+      peak_rss_mib: round(r.result.peakRssMiB),
+      requests: r.result.requests,
+      errors: r.result.errors,
+      baseline: r.baseline
+        ? {
+            name: r.baseline.name,
+            requests_per_s: round(r.baseline.result.requestsPerS),
+            items_per_s: round(r.baseline.result.itemsPerS),
+            p50_ms: round(r.baseline.result.p50Ms, 2),
+            p99_ms: round(r.baseline.result.p99Ms, 2),
+            peak_rss_mib: round(r.baseline.result.peakRssMiB),
+          }
+        : null,
+      ratio: r.ratio === undefined ? null : round(r.ratio, 3),
+      goal: r.goal ?? null,
+      met: r.goal ? (r.met ?? false) : null,
+      note: r.note ?? null,
+    })),
+  };
+  const out = outArg ? path.resolve(outArg) : path.join(ROOT, 'bench/results.json');
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  const notes = rows.filter((r) => r.note).map((r) => `- ${r.scenario} (${r.engine}): ${r.note}`);
+  process.stdout.write(`\n${table(rows)}\n\n${notes.length ? `${notes.join('\n')}\n\n` : ''}`);
+  log(`wrote ${path.relative(ROOT, out)} in ${Math.round(seconds)} s`);
+}
+
+function round(value: number | undefined, digits = 0): number | null {
+  if (value === undefined || Number.isNaN(value)) return null;
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+main().catch((error: unknown) => {
+  log(String((error as Error)?.stack ?? error));
+  process.exit(1);
+});
