@@ -29,6 +29,8 @@ export type WebhookEvent = 'call.started' | 'call.completed';
 
 /** How long a post-call delivery waits before it checks its pre-call delivery again. */
 const POST_CALL_WAIT_MS = 60_000;
+/** How soon a post-call delivery looks again while the call's pre-call fan-out is still queued. */
+const FAN_OUT_WAIT_MS = 1_000;
 
 export const SIGNATURE_HEADER = 'x-switchboard-signature';
 export const EVENT_ID_HEADER = 'x-switchboard-event-id';
@@ -170,17 +172,17 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
    * delivery to the same webhook is pending; it looks again after POST_CALL_WAIT_MS, or sooner
    * when the pre-call delivery finishes (releaseWaiting). Both checks use unique indexes.
    */
-  async function mustWaitForPreCall(delivery: DeliveryRow): Promise<boolean> {
-    if (delivery.event_type !== 'call.completed' || delivery.call_id === null) return false;
-    const { rowCount } = await db.query(
-      `select 1 from job
+  async function mustWaitForPreCall(delivery: DeliveryRow): Promise<'fan-out' | 'delivery' | undefined> {
+    if (delivery.event_type !== 'call.completed' || delivery.call_id === null) return undefined;
+    const { rows } = await db.query<{ waiting_for: 'fan-out' | 'delivery' }>(
+      `select 'fan-out' as waiting_for from job
         where dedupe_key = 'call.started:' || $1::bigint::text and done_at is null and failed_at is null
        union all
-       select 1 from webhook_delivery
+       select 'delivery' from webhook_delivery
         where call_id = $1::bigint and webhook_id = $2::integer and event_type = 'call.started' and status = 'pending'`,
       [delivery.call_id, delivery.webhook_id],
     );
-    return rowCount > 0;
+    return rows.some((row) => row.waiting_for === 'delivery') ? 'delivery' : rows[0]?.waiting_for;
   }
 
   async function deliver(payload: { deliveryId: number }): Promise<JobDeferral | undefined> {
@@ -194,8 +196,13 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
     );
     const delivery = rows[0];
     if (delivery?.status !== 'pending') return undefined;
-    if (await mustWaitForPreCall(delivery))
-      return { retryAt: new Date(clock.now().getTime() + POST_CALL_WAIT_MS) };
+    // A pending pre-call delivery releases this one when it finishes (releaseWaiting); a pre-call
+    // fan-out still queued may create no delivery to this webhook at all, so look again soon.
+    const waitingFor = await mustWaitForPreCall(delivery);
+    if (waitingFor) {
+      const waitMs = waitingFor === 'delivery' ? POST_CALL_WAIT_MS : FAN_OUT_WAIT_MS;
+      return { retryAt: new Date(clock.now().getTime() + waitMs) };
+    }
 
     const finish = async (status: 'succeeded' | 'failed') => {
       await db.query(

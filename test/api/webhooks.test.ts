@@ -567,6 +567,27 @@ describe('delivery', () => {
     ).toBe(true);
   });
 
+  it('sends a post-call event soon after a delayed pre-call fan-out that creates no delivery', async () => {
+    receiver.respondWith(() => 200);
+    // the flow's webhook wants only call.completed, so the pre-call fan-out delivers nothing to it
+    const hook = await createWebhook(h.companyAdmin.token, h.company, { events: ['call.completed'] });
+    const flow = await createFlow({ webhook_enabled: true, webhook_id: hook.id });
+    const callId = await call(flow.number);
+    // the pre-call fan-out is held back (as when it is retrying), so the post-call delivery waits
+    await ctx.db.query('update job set run_at = $2 where dedupe_key = $1', [
+      `call.started:${callId}`,
+      new Date(ctx.clock.now().getTime() + 10_000),
+    ]);
+    await drain();
+    expect(eventsOf(hook.path)).toEqual([]);
+
+    ctx.clock.advance(10_000);
+    await drain();
+    ctx.clock.advance(2_000);
+    await drain();
+    expect(eventsOf(hook.path)).toEqual(['call.completed']);
+  });
+
   it('refuses to send to a private address at send time when private targets are not allowed', async () => {
     const strict = await createTestContext({ JOBS_POLL_INTERVAL_MS: '0' });
     try {
