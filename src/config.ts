@@ -98,7 +98,11 @@ export const ConfigSchema = Type.Object({
     minimum: 1000,
     description: 'how long a claimed job is held; a job of a killed process runs again after this',
   }),
-  JOBS_CONCURRENCY: Type.Integer({ default: 4, minimum: 1, description: 'jobs one process runs at once' }),
+  JOBS_CONCURRENCY: Type.Integer({
+    default: 16,
+    minimum: 1,
+    description: 'jobs one process runs at once (they mostly wait on HTTP and the database)',
+  }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({
     default: 10_000,
     minimum: 100,
