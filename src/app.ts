@@ -190,7 +190,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     cooldownMinutes: config.DNI_COOLDOWN_MINUTES,
     graceMinutes: config.DNI_ATTRIBUTION_GRACE_MINUTES,
   });
-  callHooks.started.push(dni.attributeCall);
+  callHooks.started.push({ wants: (call) => call.isPoolNumber, run: dni.attributeCall });
   // The durable job queue (src/jobs/queue.ts): runs in the background once the app is ready,
   // finishes its running jobs on close. JOBS_POLL_INTERVAL_MS=0 leaves it to jobs.drain() (tests).
   const jobs = createJobQueue({
@@ -203,8 +203,10 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   });
   app.addHook('onReady', async () => jobs.start());
   app.addHook('onClose', async () => jobs.stop());
-  const callLifecycle = createCallLifecycle({ jobs });
-  callHooks.started.push(callLifecycle.onStarted);
+  const callLifecycle = createCallLifecycle({ jobs, db });
+  const stopWebhookWatch = await callLifecycle.start();
+  app.addHook('onClose', async () => stopWebhookWatch());
+  callHooks.started.push(callLifecycle.startedHook);
   callHooks.completed.push(callLifecycle.onCompleted);
   callLifecycle.registerCompletionStep('callActions', COMPLETION_STEP_ORDER.callActions, async (callId) => {
     await callActionRunner.runCallActions(callId);

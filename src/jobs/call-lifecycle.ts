@@ -1,12 +1,12 @@
-import type { Queryable } from '../db/index.js';
-import type { StartedCall } from '../telephony/telephony.service.js';
+import type { Db, Queryable } from '../db/index.js';
+import type { StartedCall, StartedHook } from '../telephony/telephony.service.js';
 import { enqueue, type JobContext, type JobQueue } from './queue.js';
 
 /**
  * What happens after a call starts and after it ends, as durable jobs.
  *
- * buildApp creates one `callLifecycle = createCallLifecycle({ jobs })` and pushes
- * `callLifecycle.onStarted` / `callLifecycle.onCompleted` into the telephony hooks. Then:
+ * buildApp creates one `callLifecycle = createCallLifecycle({ jobs, db })` and pushes
+ * `callLifecycle.startedHook` / `callLifecycle.onCompleted` into the telephony hooks. Then:
  *
  * - a call that ends (or is final when recorded) enqueues `call.completed` with dedupeKey
  *   `call.completed:<callId>`, in the transaction that closes the call;
@@ -37,8 +37,47 @@ export const COMPLETION_STEP_ORDER = {
   webhooks: 100,
 } as const;
 
-export function createCallLifecycle({ jobs }: { jobs: JobQueue }) {
+/** How long the "does any webhook want call.started" answer is trusted without a NOTIFY. */
+const SUBSCRIBERS_MAX_AGE_MS = 60_000;
+
+export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
   const steps: Array<{ name: string; order: number; fn: CompletionStep }> = [];
+
+  /**
+   * Whether any active webhook anywhere subscribes to `call.started`, so a call with no flow
+   * webhook can skip the job statement (and its transaction) on the carrier's hot path. Unknown
+   * or stale counts as yes; every webhook change refreshes it (NOTIFY `webhook_changed`), from any
+   * process, within moments.
+   */
+  const subscribers = { any: undefined as boolean | undefined, loadedAt: 0, loading: false };
+  const refreshSubscribers = () => {
+    if (subscribers.loading) return;
+    subscribers.loading = true;
+    const asked = Date.now();
+    db.query<{ any: boolean }>(
+      `select exists (select 1 from webhook
+                        where webhook_status = 'active' and 'call.started' = any(events)) as any`,
+    )
+      .then(({ rows }) => {
+        // a NOTIFY that arrived while asking makes this answer stale: ask again
+        if (subscribers.loadedAt > asked) return;
+        subscribers.any = rows[0]?.any ?? true;
+        subscribers.loadedAt = Date.now();
+      })
+      .catch(() => {
+        subscribers.any = undefined;
+      })
+      .finally(() => {
+        subscribers.loading = false;
+      });
+  };
+  const anyStartedSubscriber = (): boolean => {
+    if (subscribers.any === undefined || Date.now() - subscribers.loadedAt > SUBSCRIBERS_MAX_AGE_MS) {
+      refreshSubscribers();
+      return true;
+    }
+    return subscribers.any;
+  };
 
   jobs.register(
     'call.completed',
@@ -68,7 +107,7 @@ export function createCallLifecycle({ jobs }: { jobs: JobQueue }) {
     { maxAttempts: 25 },
   );
 
-  return {
+  const lifecycle = {
     registerCompletionStep(name: string, order: number, fn: CompletionStep): void {
       if (steps.some((step) => step.name === name))
         throw new Error(`completion step ${name} registered twice`);
@@ -79,7 +118,26 @@ export function createCallLifecycle({ jobs }: { jobs: JobQueue }) {
     /** The names of the registered steps, in the order they run. */
     stepNames: (): string[] => steps.map((step) => step.name),
 
-    /** Telephony `started` hook: one statement, and only when some webhook could fire. */
+    /** Listens for webhook changes; resolves to a stop function. */
+    async start(): Promise<() => Promise<void>> {
+      const stop = await db.listen('webhook_changed', () => {
+        subscribers.any = undefined;
+        subscribers.loadedAt = Date.now();
+        refreshSubscribers();
+      });
+      refreshSubscribers();
+      return stop;
+    },
+
+    /**
+     * Telephony `started` hook: one statement, and only when some webhook could fire; skipped in
+     * memory when the flow has no webhook and no webhook anywhere wants `call.started`.
+     */
+    startedHook: {
+      wants: (call: StartedCall) => call.groupId !== null && (call.webhookEnabled || anyStartedSubscriber()),
+      run: (tx: Queryable, call: StartedCall): Promise<void> => lifecycle.onStarted(tx, call),
+    } satisfies StartedHook,
+
     async onStarted(tx: Queryable, call: StartedCall): Promise<void> {
       if (call.groupId === null) return;
       await tx.query(
@@ -102,6 +160,7 @@ export function createCallLifecycle({ jobs }: { jobs: JobQueue }) {
       });
     },
   };
+  return lifecycle;
 }
 
 export type CallLifecycle = ReturnType<typeof createCallLifecycle>;

@@ -42,8 +42,14 @@ export interface StartedCall {
  * records the change, so what it writes (a queued job, an attribution row) commits with the call
  * or not at all. Hooks must stay cheap: they run on the carrier's webhook path.
  */
+export interface StartedHook {
+  /** Decided in memory: does this hook write anything for the call? */
+  wants: (call: StartedCall) => boolean;
+  run: (tx: Queryable, call: StartedCall) => Promise<void>;
+}
+
 export interface CallLifecycleHooks {
-  started: Array<(tx: Queryable, call: StartedCall) => Promise<void>>;
+  started: StartedHook[];
   completed: Array<(tx: Queryable, callId: number) => Promise<void>>;
 }
 
@@ -166,25 +172,33 @@ export function createTelephonyService({
         call: Pick<NewCall, 'disposition' | 'trail' | 'state' | 'ended_at' | 'key_path' | 'is_repeat'>,
         twiml: string,
       ) => {
-        const callId = await db.transaction(async (tx) => {
-          const id = await createCallsRepo(tx).insert({ ...base, ...call, step: 1, last_twiml: twiml });
-          if (id === undefined) return undefined;
-          const started: StartedCall = {
-            callId: id,
-            callFlowId: base.call_flow_id,
-            groupId: base.group_id,
-            trackingNumber: tracking,
-            callerNumber: context.from,
-            startedAt: context.now,
-            disposition: call.disposition,
-            isPoolNumber: flow?.viaPool ?? false,
-            webhookEnabled: flow?.webhookEnabled ?? false,
-          };
-          for (const hook of hooks.started) await hook(tx, started);
-          // Calls refused or ended at once (not in service, blocked) are final as recorded.
-          if (call.ended_at) for (const hook of hooks.completed) await hook(tx, id);
-          return id;
+        const newCall = { ...base, ...call, step: 1, last_twiml: twiml };
+        const startedCall = (callId: number): StartedCall => ({
+          callId,
+          callFlowId: base.call_flow_id,
+          groupId: base.group_id,
+          trackingNumber: tracking,
+          callerNumber: context.from,
+          startedAt: context.now,
+          disposition: call.disposition,
+          isPoolNumber: flow?.viaPool ?? false,
+          webhookEnabled: flow?.webhookEnabled ?? false,
         });
+        // The usual call needs no hook (no DNI pool, no webhook that wants call.started): one
+        // INSERT, no transaction. Otherwise the hooks write in the insert's transaction.
+        const probe = startedCall(0);
+        const wanted = hooks.started.filter((hook) => hook.wants(probe));
+        const callId =
+          wanted.length === 0 && !call.ended_at
+            ? await calls.insert(newCall)
+            : await db.transaction(async (tx) => {
+                const id = await createCallsRepo(tx).insert(newCall);
+                if (id === undefined) return undefined;
+                for (const hook of wanted) await hook.run(tx, startedCall(id));
+                // Calls refused or ended at once (not in service, blocked) are final as recorded.
+                if (call.ended_at) for (const hook of hooks.completed) await hook(tx, id);
+                return id;
+              });
         // A concurrent retry inserted first: answer what it answered.
         return callId !== undefined ? twiml : ((await calls.lastTwiml(sid)) ?? twiml);
       };

@@ -567,6 +567,32 @@ describe('delivery', () => {
     ).toBe(true);
   });
 
+  it('sends call.started to a group webhook created after calls that needed none (the hot path learns by NOTIFY)', async () => {
+    receiver.respondWith(() => 200);
+    const flow = await createFlow();
+    // no active webhook wants call.started now: calls skip the job entirely
+    const quiet = await call(flow.number, '2125550161');
+    await drain();
+    const { rows: none } = await ctx.db.query('select 1 from job where dedupe_key = $1', [
+      `call.started:${quiet}`,
+    ]);
+    expect(none).toEqual([]);
+
+    const hook = await createWebhook(h.companyAdmin.token, h.company);
+    // within moments every process knows: some call soon after gets its pre-call event
+    let sent = false;
+    for (let attempt = 0; attempt < 40 && !sent; attempt++) {
+      const callId = await call(flow.number, `21255502${String(attempt).padStart(2, '0')}`);
+      await drain();
+      sent = received(hook.path).some(
+        (r) =>
+          r.headers['x-switchboard-event'] === 'call.started' && JSON.parse(r.body).data.call_id === callId,
+      );
+      if (!sent) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(sent).toBe(true);
+  });
+
   it('sends a post-call event soon after a delayed pre-call fan-out that creates no delivery', async () => {
     receiver.respondWith(() => 200);
     // the flow's webhook wants only call.completed, so the pre-call fan-out delivers nothing to it
