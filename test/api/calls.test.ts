@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCallRecords } from '../../src/modules/calls/call-record.js';
 import { createTestContext, type TestContext, type TestUser } from '../helpers/app.js';
-import { createIvrFlow, insertCalls, mp3, uploadCall, wav } from '../helpers/calls.js';
+import { mp3, wav } from '../helpers/audio.js';
+import { createIvrFlow, insertCalls, uploadCall } from '../helpers/calls.js';
 import { createCarrier } from '../helpers/carrier.js';
 
 /** The Call endpoints (records, lists, comments, moves, archive, uploads) and the Group call views. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNumbersRepo } from '../../src/modules/numbers/numbers.repo.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
+import { type FilePart, mp3, multipart, wav } from '../helpers/audio.js';
 
 let ctx: TestContext;
 let h: Awaited<ReturnType<TestContext['factory']['hierarchy']>>;
@@ -351,62 +352,8 @@ describe('locations', () => {
   });
 });
 
-/** A valid 16-bit mono PCM WAV of a few silent samples. */
-function wav(): Buffer {
-  const bytes = Buffer.alloc(44 + 1600);
-  bytes.write('RIFF', 0, 'ascii');
-  bytes.writeUInt32LE(36 + 1600, 4);
-  bytes.write('WAVEfmt ', 8, 'ascii');
-  bytes.writeUInt32LE(16, 16);
-  bytes.writeUInt16LE(1, 20);
-  bytes.writeUInt16LE(1, 22);
-  bytes.writeUInt32LE(8000, 24);
-  bytes.writeUInt32LE(16000, 28);
-  bytes.writeUInt16LE(2, 32);
-  bytes.writeUInt16LE(16, 34);
-  bytes.write('data', 36, 'ascii');
-  bytes.writeUInt32LE(1600, 40);
-  return bytes;
-}
-
-/** An ID3v2 tag and one MPEG-1 Layer III frame. */
-const mp3 = () =>
-  Buffer.from([
-    ...Buffer.from('ID3'),
-    4,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0,
-    0xff,
-    0xfb,
-    0x90,
-    0x64,
-    ...new Array(413).fill(0),
-  ]);
-
-interface Part {
-  field: string;
-  name: string;
-  data: Buffer;
-}
-
-/** Encodes a multipart/form-data body the way a browser or curl -F does. */
-async function multipart(parts: Part[], fields: Record<string, string> = {}) {
-  const form = new FormData();
-  for (const [name, value] of Object.entries(fields)) form.append(name, value);
-  for (const part of parts) form.append(part.field, new Blob([part.data]), part.name);
-  const encoded = new Response(form);
-  return {
-    payload: Buffer.from(await encoded.arrayBuffer()),
-    headers: { 'content-type': encoded.headers.get('content-type') as string },
-  };
-}
-
-async function upload(type: 'prompt' | 'whisper', parts: Part[], token: string) {
-  const { payload, headers } = await multipart(parts);
+async function upload(type: 'prompt' | 'whisper', parts: FilePart[], token: string) {
+  const { payload, headers } = await multipart({}, parts);
   const response = await ctx.app.inject({
     method: 'POST',
     url: `/v2/misc/upload/${type}`,
@@ -513,7 +460,7 @@ describe('audio uploads', () => {
   });
 
   it('asks for a file when the form has none', async () => {
-    const { payload, headers } = await multipart([], { note: 'hello' });
+    const { payload, headers } = await multipart({ note: 'hello' }, []);
     const response = await ctx.app.inject({
       method: 'POST',
       url: '/v2/misc/upload/prompt',
@@ -534,7 +481,7 @@ describe('audio uploads', () => {
   });
 
   it('accepts multipart bodies only on the upload routes', async () => {
-    const { payload, headers } = await multipart([{ field: 'file', name: 'greeting.mp3', data: mp3() }]);
+    const { payload, headers } = await multipart({}, [{ field: 'file', name: 'greeting.mp3', data: mp3() }]);
     for (const url of ['/v2/misc/location', '/v2/group', '/v2/number/reserve']) {
       const response = await ctx.app.inject({
         method: 'POST',
@@ -550,7 +497,7 @@ describe('audio uploads', () => {
     const readOnly = await ctx.factory.user(h.company, 3);
     const parts = [{ field: 'file', name: 'x.mp3', data: mp3() }];
     expect((await upload('prompt', parts, readOnly.token)).status).toBe(403);
-    const { payload, headers } = await multipart(parts);
+    const { payload, headers } = await multipart({}, parts);
     const anonymous = await ctx.app.inject({
       method: 'POST',
       url: '/v2/misc/upload/whisper',

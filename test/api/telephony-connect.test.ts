@@ -2,6 +2,7 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCREEN_PROMPT } from '../../src/telephony/twiml.js';
 import { createTestContext, TEST_CARRIER_TOKEN, type TestContext } from '../helpers/app.js';
+import { mp3, multipart } from '../helpers/audio.js';
 import { createCarrier } from '../helpers/carrier.js';
 
 /** How calls are connected over the wire: screening, ring time, geo fallback, uploaded audio. */
@@ -173,18 +174,13 @@ describe('geo with no match', () => {
 
 describe('uploaded audio played to the carrier', () => {
   async function uploadPrompt(): Promise<{ reference: string; bytes: Buffer }> {
-    const bytes = Buffer.from([0xff, 0xfb, 0x90, 0x64, ...new Array(413).fill(7)]);
-    const form = new FormData();
-    form.append('file', new Blob([bytes]), 'menu.mp3');
-    const encoded = new Response(form);
+    const bytes = mp3();
+    const { payload, headers } = await multipart({}, [{ field: 'file', name: 'menu.mp3', data: bytes }]);
     const response = await ctx.app.inject({
       method: 'POST',
       url: '/v2/misc/upload/prompt',
-      headers: {
-        'content-type': encoded.headers.get('content-type') as string,
-        authorization: `Bearer ${h.companyAdmin.token}`,
-      },
-      payload: Buffer.from(await encoded.arrayBuffer()),
+      headers: { ...headers, authorization: `Bearer ${h.companyAdmin.token}` },
+      payload,
     });
     expect(response.statusCode).toBe(200);
     return { reference: response.json().data[0].reference_id, bytes };

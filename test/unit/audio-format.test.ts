@@ -1,26 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { audioFormatOf, formatFromName, sniffAudioFormat } from '../../src/modules/misc/audio-format.js';
+import { wav } from '../helpers/audio.js';
 
-/** A valid 16-bit mono PCM WAV of `samples` silent samples. */
-function wav(samples = 800): Uint8Array {
-  const data = samples * 2;
-  const bytes = Buffer.alloc(44 + data);
-  bytes.write('RIFF', 0, 'ascii');
-  bytes.writeUInt32LE(36 + data, 4);
-  bytes.write('WAVEfmt ', 8, 'ascii');
-  bytes.writeUInt32LE(16, 16);
-  bytes.writeUInt16LE(1, 20);
-  bytes.writeUInt16LE(1, 22);
-  bytes.writeUInt32LE(8000, 24);
-  bytes.writeUInt32LE(16000, 28);
-  bytes.writeUInt16LE(2, 32);
-  bytes.writeUInt16LE(16, 34);
-  bytes.write('data', 36, 'ascii');
-  bytes.writeUInt32LE(data, 40);
-  return bytes;
-}
-
-/** An MPEG-1 Layer III frame header (128 kbit/s, 44.1 kHz) followed by padding. */
 const mp3Frame = () => Uint8Array.from([0xff, 0xfb, 0x90, 0x64, ...new Array(413).fill(0)]);
 const id3 = () => Uint8Array.from([...Buffer.from('ID3'), 0x04, 0x00, 0x00, 0, 0, 0, 0, ...mp3Frame()]);
 
