@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../test/helpers/process.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -14,16 +14,6 @@ export const BENCH_SECRETS = {
   clientSecret: 'bench-client-secret',
   carrierToken: 'bench-carrier-auth-token',
 };
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 export interface BenchServer {
   base: string;
