@@ -22,3 +22,16 @@ export function spamScore(signals: SpamSignals): number {
   const burst = signals.recentCalls >= 5 ? 40 : signals.recentCalls >= 3 ? 20 : 0;
   return Math.min(100, attestationScore(signals.stirVerstat) + burst);
 }
+
+/**
+ * The fewest calls in the last hour that make a call with this attestation score at or above
+ * `threshold`, or undefined when no burst does. The score only grows with the burst, so the
+ * database can decide "spam or not" from the count alone.
+ */
+export function spamBurstLimit(stirVerstat: string | undefined, threshold: number): number | undefined {
+  // The burst signal saturates at 5 calls; one past it shows whether any count reaches the threshold.
+  for (let recentCalls = 0; recentCalls <= 6; recentCalls++) {
+    if (spamScore({ stirVerstat, recentCalls }) >= threshold) return recentCalls;
+  }
+  return undefined;
+}

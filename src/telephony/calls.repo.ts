@@ -80,13 +80,66 @@ const NEW_CALL_COLUMNS = [
   'last_twiml',
 ] as const;
 
+function columnValue<C extends Partial<NewCall>>(call: C, column: keyof NewCall) {
+  return column === 'trail' || column === 'state' ? JSON.stringify(call[column]) : call[column];
+}
+
+export interface CallerScreen {
+  callerNumber: string;
+  trackingNumber: string;
+  groupId: number;
+  hourAgo: Date;
+  /** repeat callers are counted since then; none when undefined */
+  repeatSince: Date | undefined;
+}
+
+export interface ScreenResult {
+  blacklisted: boolean;
+  lastHour: number;
+  sinceRepeat: number;
+}
+
+interface ScreenRow {
+  blacklisted: boolean;
+  last_hour: number;
+  since_repeat: number;
+}
+
+/** The caller screen as a CTE `s` of one row; its parameters are `screenParams`. */
+const SCREEN_SQL = `with s as (
+  select exists (select 1 from blacklisted_number b join org_group g on g.group_id = $5
+                  where b.number = $6::bigint and b.group_id = any(g.path)) as blacklisted,
+         count(*) filter (where started_at >= $3)::int as last_hour,
+         count(*) filter (where $4::timestamptz is not null and started_at >= $4)::int as since_repeat
+    from call
+   where caller_number = $1 and tracking_number = $2 and started_at >= least($3, coalesce($4, $3)))`;
+const SCREEN_PARAMS = 6;
+
+function screenParams(screen: CallerScreen): unknown[] {
+  return [
+    screen.callerNumber,
+    screen.trackingNumber,
+    screen.hourAgo,
+    screen.repeatSince ?? null,
+    screen.groupId,
+    // only 10-digit numbers can be blacklisted; "anonymous" or a foreign caller cannot match
+    /^\d{10}$/.test(screen.callerNumber) ? screen.callerNumber : null,
+  ];
+}
+
+function screenResult(row: ScreenRow | undefined): ScreenResult {
+  return {
+    blacklisted: row?.blacklisted === true,
+    lastHour: row?.last_hour ?? 0,
+    sinceRepeat: row?.since_repeat ?? 0,
+  };
+}
+
 export function createCallsRepo(db: Queryable) {
   return {
     /** Inserts the call unless the carrier sent this CallSid before; its id when inserted. */
     async insert(call: NewCall): Promise<number | undefined> {
-      const values = NEW_CALL_COLUMNS.map((column) =>
-        column === 'trail' || column === 'state' ? JSON.stringify(call[column]) : call[column],
-      );
+      const values = NEW_CALL_COLUMNS.map((column) => columnValue(call, column));
       const { rows } = await db.query<{ call_id: number }>(
         `insert into call (${NEW_CALL_COLUMNS.join(', ')})
          values (${NEW_CALL_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
@@ -171,36 +224,37 @@ export function createCallsRepo(db: Queryable) {
      * moment ago is refused at once), and their earlier calls to this tracking number in the last
      * hour (spam bursts) and since `repeatSince` (repeat callers; none when undefined).
      */
-    async screenCaller(
-      callerNumber: string,
-      trackingNumber: string,
-      groupId: number,
-      hourAgo: Date,
-      repeatSince: Date | undefined,
-    ): Promise<{ blacklisted: boolean; lastHour: number; sinceRepeat: number }> {
-      const { rows } = await db.query<{ blacklisted: boolean; last_hour: number; since_repeat: number }>(
-        `select exists (select 1 from blacklisted_number b join org_group g on g.group_id = $5
-                         where b.number = $6::bigint and b.group_id = any(g.path)) as blacklisted,
-                count(*) filter (where started_at >= $3)::int as last_hour,
-                count(*) filter (where $4::timestamptz is not null and started_at >= $4)::int as since_repeat
-           from call
-          where caller_number = $1 and tracking_number = $2 and started_at >= least($3, coalesce($4, $3))`,
-        [
-          callerNumber,
-          trackingNumber,
-          hourAgo,
-          repeatSince ?? null,
-          groupId,
-          // only 10-digit numbers can be blacklisted; "anonymous" or a foreign caller cannot match
-          /^\d{10}$/.test(callerNumber) ? callerNumber : null,
-        ],
+    async screenCaller(screen: CallerScreen): Promise<ScreenResult> {
+      const { rows } = await db.query<ScreenRow>(`${SCREEN_SQL} select * from s`, screenParams(screen));
+      return screenResult(rows[0]);
+    },
+
+    /**
+     * The usual inbound call in one statement: screens the caller as `screenCaller` does and
+     * inserts the call only when it passes (not blacklisted, fewer than `spamLimit` calls in the
+     * last hour when given), with `is_repeat` from the same screen. `callId` is undefined when
+     * the screen refused the call or the carrier sent this CallSid before; the screen tells which.
+     */
+    async insertScreened(
+      call: Omit<NewCall, 'is_repeat'>,
+      screen: CallerScreen,
+      spamLimit: number | undefined,
+    ): Promise<ScreenResult & { callId: number | undefined }> {
+      const first = SCREEN_PARAMS;
+      const columns = NEW_CALL_COLUMNS.filter((column) => column !== 'is_repeat');
+      const { rows } = await db.query<ScreenRow & { call_id: number | null }>(
+        `${SCREEN_SQL},
+         ins as (
+           insert into call (${columns.join(', ')}, is_repeat)
+           select ${columns.map((_, i) => `$${first + i + 2}`).join(', ')}, s.since_repeat > 0 from s
+            where not s.blacklisted and ($${first + 1}::int is null or s.last_hour < $${first + 1}::int)
+           on conflict (carrier_call_sid) do nothing
+           returning call_id)
+         select s.*, (select call_id from ins) as call_id from s`,
+        [...screenParams(screen), spamLimit ?? null, ...columns.map((column) => columnValue(call, column))],
       );
       const row = rows[0];
-      return {
-        blacklisted: row?.blacklisted === true,
-        lastHour: row?.last_hour ?? 0,
-        sinceRepeat: row?.since_repeat ?? 0,
-      };
+      return { ...screenResult(row), callId: row?.call_id == null ? undefined : Number(row.call_id) };
     },
   };
 }

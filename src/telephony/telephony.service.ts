@@ -13,8 +13,8 @@ import {
   type Step,
   start,
 } from '../routing/engine.js';
-import { spamScore } from '../routing/spam.js';
-import { createCallsRepo, type NewCall } from './calls.repo.js';
+import { spamBurstLimit, spamScore } from '../routing/spam.js';
+import { type CallerScreen, createCallsRepo, type NewCall, type ScreenResult } from './calls.repo.js';
 import type { FlowCache } from './flow-cache.js';
 import { type CallbackUrls, rejectTwiml, renderTwiml, whisperTwiml } from './twiml.js';
 
@@ -168,33 +168,35 @@ export function createTelephonyService({
         is_repeat: false,
         call_value: flow?.callValue ?? null,
       };
+      const startedCall = (callId: number, disposition: string): StartedCall => ({
+        callId,
+        callFlowId: base.call_flow_id,
+        groupId: base.group_id,
+        trackingNumber: tracking,
+        callerNumber: context.from,
+        startedAt: context.now,
+        disposition,
+        isPoolNumber: flow?.viaPool ?? false,
+        webhookEnabled: flow?.webhookEnabled ?? false,
+      });
+      /** The started hooks that write something for this call, decided in memory. */
+      const wantedHooks = (disposition: string) =>
+        hooks.started.filter((hook) => hook.wants(startedCall(0, disposition)));
       const record = async (
         call: Pick<NewCall, 'disposition' | 'trail' | 'state' | 'ended_at' | 'key_path' | 'is_repeat'>,
         twiml: string,
       ) => {
         const newCall = { ...base, ...call, step: 1, last_twiml: twiml };
-        const startedCall = (callId: number): StartedCall => ({
-          callId,
-          callFlowId: base.call_flow_id,
-          groupId: base.group_id,
-          trackingNumber: tracking,
-          callerNumber: context.from,
-          startedAt: context.now,
-          disposition: call.disposition,
-          isPoolNumber: flow?.viaPool ?? false,
-          webhookEnabled: flow?.webhookEnabled ?? false,
-        });
-        // The usual call needs no hook (no DNI pool, no webhook that wants call.started): one
-        // INSERT, no transaction. Otherwise the hooks write in the insert's transaction.
-        const probe = startedCall(0);
-        const wanted = hooks.started.filter((hook) => hook.wants(probe));
+        // Without hooks, one INSERT and no transaction; otherwise the hooks write in the
+        // insert's transaction.
+        const wanted = wantedHooks(call.disposition);
         const callId =
           wanted.length === 0 && !call.ended_at
             ? await calls.insert(newCall)
             : await db.transaction(async (tx) => {
                 const id = await createCallsRepo(tx).insert(newCall);
                 if (id === undefined) return undefined;
-                for (const hook of wanted) await hook.run(tx, startedCall(id));
+                for (const hook of wanted) await hook.run(tx, startedCall(id, call.disposition));
                 // Calls refused or ended at once (not in service, blocked) are final as recorded.
                 if (call.ended_at) for (const hook of hooks.completed) await hook(tx, id);
                 return id;
@@ -217,12 +219,48 @@ export function createTelephonyService({
         );
       }
 
-      const hourAgo = new Date(context.now.getTime() - 3600_000);
-      const repeatSince =
-        flow.repeatIntervalHours > 0
-          ? new Date(context.now.getTime() - flow.repeatIntervalHours * 3600_000)
-          : undefined;
-      const earlier = await calls.screenCaller(context.from, tracking, flow.groupId, hourAgo, repeatSince);
+      const screen: CallerScreen = {
+        callerNumber: context.from,
+        trackingNumber: tracking,
+        groupId: flow.groupId,
+        hourAgo: new Date(context.now.getTime() - 3600_000),
+        repeatSince:
+          flow.repeatIntervalHours > 0
+            ? new Date(context.now.getTime() - flow.repeatIntervalHours * 3600_000)
+            : undefined,
+      };
+      const step = start(flow.program, context);
+      const twiml = renderTwiml(presentCallerId(step.actions, flow.dnisAsCid, tracking), urlsFor(1, sid));
+      const routed = {
+        disposition: dispositionOf(step) ?? 'IN PROGRESS',
+        trail: step.state.trail,
+        state: step.state,
+        ended_at: null,
+        key_path: keyPath(step.state),
+      };
+      // calls in the last hour from which the spam filter refuses this caller (none: never)
+      const spamLimit = flow.spamFilterEnabled
+        ? spamBurstLimit(params.StirVerstat, flow.spamThreshold)
+        : undefined;
+
+      // The usual call (no hook wants it): screen and insert in one statement, no transaction.
+      // A call the screen refuses is not inserted there; it is recorded below as blocked.
+      let earlier: ScreenResult;
+      if (wantedHooks(routed.disposition).length === 0) {
+        const screened = await calls.insertScreened(
+          { ...base, ...routed, step: 1, last_twiml: twiml },
+          screen,
+          spamLimit,
+        );
+        if (screened.callId !== undefined) return twiml;
+        const refused = screened.blacklisted || (spamLimit !== undefined && screened.lastHour >= spamLimit);
+        if (!refused) return (await calls.lastTwiml(sid)) ?? twiml;
+        earlier = screened;
+      } else {
+        earlier = await calls.screenCaller(screen);
+      }
+
+      const isRepeat = earlier.sinceRepeat > 0;
       if (earlier.blacklisted) {
         return record(
           {
@@ -231,12 +269,11 @@ export function createTelephonyService({
             state: null,
             ended_at: context.now,
             key_path: '',
-            is_repeat: earlier.sinceRepeat > 0,
+            is_repeat: isRepeat,
           },
           rejectTwiml(),
         );
       }
-      const isRepeat = earlier.sinceRepeat > 0;
       const score = spamScore({ stirVerstat: params.StirVerstat, recentCalls: earlier.lastHour });
       if (flow.spamFilterEnabled && score >= flow.spamThreshold) {
         return record(
@@ -251,20 +288,7 @@ export function createTelephonyService({
           rejectTwiml(),
         );
       }
-
-      const step = start(flow.program, context);
-      const twiml = renderTwiml(presentCallerId(step.actions, flow.dnisAsCid, tracking), urlsFor(1, sid));
-      return record(
-        {
-          disposition: dispositionOf(step) ?? 'IN PROGRESS',
-          trail: step.state.trail,
-          state: step.state,
-          ended_at: null,
-          key_path: keyPath(step.state),
-          is_repeat: isRepeat,
-        },
-        twiml,
-      );
+      return record({ ...routed, is_repeat: isRepeat }, twiml);
     },
 
     /**
