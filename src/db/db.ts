@@ -8,8 +8,20 @@ export interface QueryResult<Row> {
   rowCount: number;
 }
 
+export interface QueryOptions {
+  /**
+   * Prepare the statement once per connection under this name and reuse it (PostgreSQL; PGlite
+   * ignores it). Only for fixed SQL text on hot paths: one name, one text.
+   */
+  prepare?: string;
+}
+
 export interface Queryable {
-  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  query<Row = Record<string, unknown>>(
+    text: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<QueryResult<Row>>;
   /** Runs one or more statements without parameters (migrations). */
   exec(text: string): Promise<void>;
 }

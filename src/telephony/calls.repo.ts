@@ -146,6 +146,7 @@ export function createCallsRepo(db: Queryable) {
          on conflict (carrier_call_sid) do nothing
          returning call_id`,
         values,
+        { prepare: 'call_insert' },
       );
       return rows[0] === undefined ? undefined : Number(rows[0].call_id);
     },
@@ -154,29 +155,35 @@ export function createCallsRepo(db: Queryable) {
       const { rows } = await db.query<{ last_twiml: string | null }>(
         'select last_twiml from call where carrier_call_sid = $1',
         [carrierCallSid],
+        { prepare: 'call_last_twiml' },
       );
       return rows[0]?.last_twiml ?? undefined;
     },
 
-    /** The call, locked until the transaction ends, so two retries of one callback run one at a time. */
-    async lockBySid(carrierCallSid: string): Promise<CallRow | undefined> {
+    /** The call as routing left it at its last step. */
+    async findBySid(carrierCallSid: string): Promise<CallRow | undefined> {
       const { rows } = await db.query<CallRow>(
         `select call_id, call_flow_id, call_flow_version, step, state, last_twiml, disposition,
                 caller_state, caller_zip, caller_number, answered_at, screened_step, screened_by,
                 tracking_number
-           from call where carrier_call_sid = $1 for update`,
+           from call where carrier_call_sid = $1`,
         [carrierCallSid],
+        { prepare: 'call_find_by_sid' },
       );
       return rows[0];
     },
 
-    async saveStep(callId: number, changes: StepChanges): Promise<void> {
-      await db.query(
+    /**
+     * Saves the next step of a call that is still at `atStep`, and says whether it did. Two
+     * deliveries of one callback read the same step; only the first to write advances the call.
+     */
+    async saveStep(callId: number, atStep: number, changes: StepChanges): Promise<boolean> {
+      const { rowCount } = await db.query(
         `update call set state = $2, last_twiml = $3, trail = $4, key_path = $5, step = step + 1,
                 disposition = coalesce($6, disposition), answered_at = coalesce(answered_at, $7),
                 answered_by = coalesce($8, answered_by), recording_url = coalesce($9, recording_url),
                 voicemail_url = coalesce($10, voicemail_url)
-          where call_id = $1`,
+          where call_id = $1 and step = $11`,
         [
           callId,
           JSON.stringify(changes.state),
@@ -188,8 +195,11 @@ export function createCallsRepo(db: Queryable) {
           changes.answered_by ?? null,
           changes.recording_url ?? null,
           changes.voicemail_url ?? null,
+          atStep,
         ],
+        { prepare: 'call_save_step' },
       );
+      return rowCount === 1;
     },
 
     /** A screened leg was accepted (pressed 1) for the `<Dial>` rendered at `step`. */
@@ -198,6 +208,7 @@ export function createCallsRepo(db: Queryable) {
         `update call set screened_step = $2, screened_by = $3
           where carrier_call_sid = $1 and step = $2 and ended_at is null`,
         [carrierCallSid, step, answeredBy],
+        { prepare: 'call_mark_screened' },
       );
     },
 
@@ -214,6 +225,7 @@ export function createCallsRepo(db: Queryable) {
           where carrier_call_sid = $1 and ended_at is null
           returning call_id`,
         [carrierCallSid, endedAt, durationSeconds, disposition],
+        { prepare: 'call_finish' },
       );
       return rows[0] === undefined ? undefined : Number(rows[0].call_id);
     },
@@ -252,6 +264,7 @@ export function createCallsRepo(db: Queryable) {
            returning call_id)
          select s.*, (select call_id from ins) as call_id from s`,
         [...screenParams(screen), spamLimit ?? null, ...columns.map((column) => columnValue(call, column))],
+        { prepare: 'call_insert_screened' },
       );
       const row = rows[0];
       return { ...screenResult(row), callId: row?.call_id == null ? undefined : Number(row.call_id) };

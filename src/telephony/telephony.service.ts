@@ -296,58 +296,58 @@ export function createTelephonyService({
      * TwiML was rendered for; a retry or a late duplicate gets the answer already given.
      */
     async callback(kind: CallbackKind, step: number, params: CarrierParams): Promise<string> {
-      return db.transaction(async (tx) => {
-        const calls = createCallsRepo(tx);
-        const call = await calls.lockBySid(params.CallSid ?? '');
-        if (!call) return renderTwiml([{ verb: 'hangup' }], urlsFor(0, params.CallSid ?? ''));
-        if (
-          step !== call.step ||
-          !call.state ||
-          call.call_flow_id === null ||
-          call.call_flow_version === null
-        ) {
-          return call.last_twiml ?? renderTwiml([{ verb: 'hangup' }], urlsFor(0, params.CallSid ?? ''));
-        }
-        const flow = await flows.atVersion(call.call_flow_id, call.call_flow_version);
-        if (!flow) return renderTwiml([{ verb: 'hangup' }], urlsFor(0, params.CallSid ?? ''));
+      // No lock: the step number is the version. A retry that reads the same step and loses the
+      // write answers what the first delivery answered.
+      const calls = createCallsRepo(db);
+      const call = await calls.findBySid(params.CallSid ?? '');
+      if (!call) return renderTwiml([{ verb: 'hangup' }], urlsFor(0, params.CallSid ?? ''));
+      if (
+        step !== call.step ||
+        !call.state ||
+        call.call_flow_id === null ||
+        call.call_flow_version === null
+      ) {
+        return call.last_twiml ?? renderTwiml([{ verb: 'hangup' }], urlsFor(0, params.CallSid ?? ''));
+      }
+      const flow = await flows.atVersion(call.call_flow_id, call.call_flow_version);
+      if (!flow) return renderTwiml([{ verb: 'hangup' }], urlsFor(0, params.CallSid ?? ''));
 
-        const event: CallEvent =
-          kind === 'gather'
-            ? { type: 'gather', digits: params.Digits }
-            : kind === 'dial'
-              ? {
-                  type: 'dial',
-                  outcome: DIAL_OUTCOMES[params.DialCallStatus ?? ''] ?? 'failed',
-                  accepted: call.screened_step === step,
-                }
-              : { type: 'recorded' };
-        const context = contextOf(params, { state: call.caller_state, zip: call.caller_zip });
-        const next = resume(flow.program, call.state, event, context);
-        const twiml = renderTwiml(
-          presentCallerId(next.actions, flow.dnisAsCid, call.tracking_number),
-          urlsFor(call.step + 1, params.CallSid ?? ''),
-        );
-        const answered = kind === 'dial' && next.state.trail.at(-1) === 'answered';
-        const rung =
-          call.screened_step === step && call.screened_by
-            ? call.screened_by
-            : call.state.trail
-                .filter((entry) => entry.startsWith('ring:'))
-                .at(-1)
-                ?.slice('ring:'.length);
-        await calls.saveStep(call.call_id, {
-          state: next.state,
-          last_twiml: twiml,
-          trail: next.state.trail,
-          key_path: keyPath(next.state),
-          disposition: dispositionOf(next, params.DialCallStatus),
-          answered_at: answered ? context.now : undefined,
-          answered_by: answered ? rung : undefined,
-          recording_url: kind === 'dial' ? params.RecordingUrl : undefined,
-          voicemail_url: kind === 'record' ? params.RecordingUrl : undefined,
-        });
-        return twiml;
+      const event: CallEvent =
+        kind === 'gather'
+          ? { type: 'gather', digits: params.Digits }
+          : kind === 'dial'
+            ? {
+                type: 'dial',
+                outcome: DIAL_OUTCOMES[params.DialCallStatus ?? ''] ?? 'failed',
+                accepted: call.screened_step === step,
+              }
+            : { type: 'recorded' };
+      const context = contextOf(params, { state: call.caller_state, zip: call.caller_zip });
+      const next = resume(flow.program, call.state, event, context);
+      const twiml = renderTwiml(
+        presentCallerId(next.actions, flow.dnisAsCid, call.tracking_number),
+        urlsFor(call.step + 1, params.CallSid ?? ''),
+      );
+      const answered = kind === 'dial' && next.state.trail.at(-1) === 'answered';
+      const rung =
+        call.screened_step === step && call.screened_by
+          ? call.screened_by
+          : call.state.trail
+              .filter((entry) => entry.startsWith('ring:'))
+              .at(-1)
+              ?.slice('ring:'.length);
+      const saved = await calls.saveStep(call.call_id, step, {
+        state: next.state,
+        last_twiml: twiml,
+        trail: next.state.trail,
+        key_path: keyPath(next.state),
+        disposition: dispositionOf(next, params.DialCallStatus),
+        answered_at: answered ? context.now : undefined,
+        answered_by: answered ? rung : undefined,
+        recording_url: kind === 'dial' ? params.RecordingUrl : undefined,
+        voicemail_url: kind === 'record' ? params.RecordingUrl : undefined,
       });
+      return saved ? twiml : ((await calls.lastTwiml(params.CallSid ?? '')) ?? twiml);
     },
 
     /** The TwiML run on an answering leg before the bridge (`<Number url>`). */

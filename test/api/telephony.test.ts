@@ -295,6 +295,30 @@ describe('webhook safety', () => {
     ).toEqual([{ n: 1 }]);
   });
 
+  it('advances a call once when deliveries of one webhook or callback arrive at the same moment', async () => {
+    const flow = await createFlow();
+    const voice = { CallSid: 'CArace', From: '+12125550155', To: `+1${flow.number}`, CallStatus: 'ringing' };
+    const sign = (url: string, p: Record<string, string>) =>
+      twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, p);
+    const starts = await Promise.all(
+      Array.from({ length: 4 }, () => carrier.post(carrier.voiceUrl, voice, sign(carrier.voiceUrl, voice))),
+    );
+    expect(new Set(starts.map((r) => r.body)).size).toBe(1);
+
+    // the carrier's retries may even carry different keys: the first write wins, all get its answer
+    const gatherUrl = `${carrier.voiceUrl.replace('/voice', '/gather')}?s=1`;
+    const presses = ['2', '1', '2', '1', '2', '1'].map((Digits) => ({ ...voice, Digits }));
+    const answers = await Promise.all(presses.map((p) => carrier.post(gatherUrl, p, sign(gatherUrl, p))));
+    expect(answers.every((r) => r.status === 200)).toBe(true);
+    expect(new Set(answers.map((r) => r.body)).size).toBe(1);
+    const row = await callRow('CArace');
+    expect(row?.step).toBe(2);
+    expect(['1', '2']).toContain(row?.key_path);
+    expect(
+      (await ctx.db.query("select count(*)::int as n from call where carrier_call_sid = 'CArace'")).rows,
+    ).toEqual([{ n: 1 }]);
+  });
+
   it('closes a call once, however often the final status arrives', async () => {
     const flow = await createFlow();
     const result = await carrier.call({ to: flow.number, from: '2125550154', press: ['1'], answer: 'first' });
