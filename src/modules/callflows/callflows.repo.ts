@@ -163,13 +163,16 @@ export function createCallFlowsRepo(db: Queryable) {
               and (p.status = 'available' or (p.status = 'reserved' and ${inScope('p.group_id', '$2')}))
             order by p.phone_number_id
               for update of p
+         ), named as (
+           select c.phone_number_id, f.ord from posted f join claimable c on c.number = f.number
+           union all
+           select c.phone_number_id, f.ord from posted f join claimable c on c.phone_number_id = f.phone_number_id
+            where f.number is null
          ), chosen as (
-           select distinct on (c.phone_number_id) c.phone_number_id, f.ord, f.group_id, f.campaign_id,
-                  f.channel_id, f.call_flow_name, f.call_flow_status, f.routable_type, f.document
-             from posted f
-             join claimable c on case when f.number is null then c.phone_number_id = f.phone_number_id
-                                      else c.number = f.number end
-            order by c.phone_number_id, f.ord
+           select n.phone_number_id, f.ord, f.group_id, f.campaign_id, f.channel_id, f.call_flow_name,
+                  f.call_flow_status, f.routable_type, f.document
+             from (select distinct on (phone_number_id) phone_number_id, ord from named order by phone_number_id, ord) n
+             join posted f on f.ord = n.ord
          ), claimed as (
            update phone_number p set status = 'assigned', group_id = c.group_id, reserved_by = null, reserved_at = null
              from chosen c where p.phone_number_id = c.phone_number_id

@@ -29,6 +29,7 @@ import {
   isUnset,
   locationIds,
   multilevelIvrReason,
+  nanp10,
 } from './callflows.validate.js';
 
 export interface CallFlowServiceDeps {
@@ -99,7 +100,7 @@ const isInt4 = (value: unknown) =>
 
 /** The number a flow names, as `provisionNumbers` reads it: 10 digits, else the inventory id. */
 function namedNumber(number: NonNullable<FlowCore['number']>) {
-  const digits = isUnset(number.phone_number) ? null : (toNanp10(number.phone_number as string) ?? null);
+  const digits = isUnset(number.phone_number) ? null : (nanp10(number.phone_number as string) ?? null);
   const id = isUnset(number.phone_number_id) ? null : Number(number.phone_number_id);
   return { number: digits, phoneNumberId: digits === null ? id : null };
 }
