@@ -25,6 +25,30 @@ export interface FlowValues {
   document: unknown;
 }
 
+/** A new flow on one named tracking number, as the batch statement writes it. */
+export interface NumberedFlow {
+  /** the entry's place in its request, to match the answer to it */
+  ord: number;
+  /** the number as 10 digits, or null to name the number by `phone_number_id` */
+  number: string | null;
+  phone_number_id: number | null;
+  group_id: number;
+  campaign_id: number;
+  channel_id: number;
+  call_flow_name: string;
+  call_flow_status: string;
+  routable_type: string;
+  document: Record<string, unknown>;
+}
+
+/** What the request-wide check found among the ids its entries name (each list: those usable). */
+export interface ScopeFacts {
+  groups: number[];
+  campaigns: number[];
+  channels: number[];
+  locations: number[];
+}
+
 export interface PoolValues {
   group_id: number;
   pool_name: string;
@@ -89,6 +113,83 @@ export function createCallFlowsRepo(db: Queryable) {
     async channelExists(channelId: number): Promise<boolean> {
       const { rowCount } = await db.query('select 1 from channel where channel_id = $1', [channelId]);
       return rowCount > 0;
+    },
+
+    /**
+     * The groups, campaigns, channels and locations a save may use, among the ids the entries of a
+     * request name: one statement for the whole request.
+     */
+    async scopeFacts(
+      scopeGroupId: number,
+      ids: { groups: number[]; campaigns: number[]; channels: number[]; locations: number[] },
+    ): Promise<ScopeFacts> {
+      const { rows } = await db.query<ScopeFacts>(
+        `select array(select g.group_id from org_group g
+                       where g.group_id = any($2::integer[]) and g.path @> array[$1::integer]) as groups,
+                array(select campaign_id from campaign
+                       where campaign_id = any($3::integer[]) and campaign_status <> 'deleted'
+                         and ${inScope('group_id', '$1')}) as campaigns,
+                array(select channel_id from channel where channel_id = any($4::integer[])) as channels,
+                array(select location_id from geo_location
+                       where location_id = any($5::integer[]) and ${inScope('group_id', '$1')}) as locations`,
+        [scopeGroupId, ids.groups, ids.campaigns, ids.channels, ids.locations],
+      );
+      return rows[0] as ScopeFacts;
+    },
+
+    /**
+     * Creates flows that each name one tracking number, in one statement: claims every number
+     * that is available or reserved in the caller's scope (rows locked in id order, then
+     * re-checked, so of two concurrent claims one wins), gives a number named by several flows to
+     * the first of them, and writes each flow and its version 1. Answers the flows written, by
+     * `ord`; a flow left out did not get its number.
+     */
+    async createOnNumbers(
+      scopeGroupId: number,
+      flows: readonly NumberedFlow[],
+      now: Date,
+      userId: number,
+    ): Promise<{ ord: number; call_flow_id: number }[]> {
+      const { rows } = await db.query<{ ord: number; call_flow_id: number }>(
+        `with posted as (
+           select * from jsonb_to_recordset($1::jsonb) as t(
+             ord integer, number text, phone_number_id integer, group_id integer, campaign_id integer,
+             channel_id integer, call_flow_name text, call_flow_status text, routable_type text, document jsonb)
+         ), claimable as (
+           select p.phone_number_id, p.number from phone_number p
+            where (p.number in (select number from posted where number is not null)
+                   or p.phone_number_id in (select phone_number_id from posted where number is null))
+              and p.pool_id is null
+              and (p.status = 'available' or (p.status = 'reserved' and ${inScope('p.group_id', '$2')}))
+            order by p.phone_number_id
+              for update of p
+         ), named as (
+           select c.phone_number_id, f.ord from posted f join claimable c on c.number = f.number
+           union all
+           select c.phone_number_id, f.ord from posted f join claimable c on c.phone_number_id = f.phone_number_id
+            where f.number is null
+         ), chosen as (
+           select n.phone_number_id, f.ord, f.group_id, f.campaign_id, f.channel_id, f.call_flow_name,
+                  f.call_flow_status, f.routable_type, f.document
+             from (select distinct on (phone_number_id) phone_number_id, ord from named order by phone_number_id, ord) n
+             join posted f on f.ord = n.ord
+         ), claimed as (
+           update phone_number p set status = 'assigned', group_id = c.group_id, reserved_by = null, reserved_at = null
+             from chosen c where p.phone_number_id = c.phone_number_id
+         ), written as (
+           insert into call_flow (${FLOW_COLUMNS.join(', ')}, call_flow_created)
+           select group_id, campaign_id, channel_id, call_flow_name, call_flow_status, routable_type,
+                  phone_number_id, null, null, document, $3
+             from chosen order by ord
+           returning call_flow_id, phone_number_id, document
+         ), versions as (
+           insert into call_flow_version (call_flow_id, version, document, saved_at, saved_by)
+           select call_flow_id, 1, document, $3, $4 from written
+         )
+         select c.ord, w.call_flow_id from written w join chosen c on c.phone_number_id = w.phone_number_id`,
+        [JSON.stringify(flows), scopeGroupId, now, userId],
+      );
+      return rows;
     },
 
     /** The ids among `locationIds` that are not locations in scope. */

@@ -6,7 +6,7 @@ import type { Principal } from '../auth/principal.js';
 import { createGroupsRepo } from '../groups/groups.repo.js';
 import { type BranchRow, createMiscRepo, type LocationRow } from '../misc/misc.repo.js';
 import { claimAvailable } from '../numbers/numbers.repo.js';
-import { applyEntries } from '../shared/entries.js';
+import { applyEntry, type EntryResult } from '../shared/entries.js';
 import { isWebhookInScope } from '../webhooks/webhooks.service.js';
 import {
   type CallFlowEntry,
@@ -14,7 +14,13 @@ import {
   ROUTE_TYPES,
   type RouteKey,
 } from './callflow-create.schemas.js';
-import { createCallFlowsRepo, type FlowRef, type StoredFlowRow } from './callflows.repo.js';
+import {
+  createCallFlowsRepo,
+  type FlowRef,
+  type NumberedFlow,
+  type ScopeFacts,
+  type StoredFlowRow,
+} from './callflows.repo.js';
 import type { MultilevelIvrFlow } from './callflows.schemas.js';
 import {
   callFlowLocationIds,
@@ -23,6 +29,7 @@ import {
   isUnset,
   locationIds,
   multilevelIvrReason,
+  nanp10,
 } from './callflows.validate.js';
 
 export interface CallFlowServiceDeps {
@@ -74,6 +81,78 @@ interface FlowSave {
   /** the checked entry: stored as the flow's document, less the fields the server sets */
   flow: FlowCore;
   locationIds: readonly number[];
+}
+
+/**
+ * How one entry of a create request is saved. `batch`: a new flow on one named number, with no
+ * webhook or post-call IVR to check, written with the other such entries of the request by one
+ * statement after one request-wide scope check; `single`: everything else (updates, pools, ...),
+ * in a transaction of its own as `saveFlow` does it.
+ */
+type Plan =
+  | { kind: 'invalid'; reason: string }
+  | { kind: 'batch'; save: FlowSave; number: string | null; phoneNumberId: number | null }
+  | { kind: 'single' };
+
+const INT4_MAX = 2_147_483_647;
+const isInt4 = (value: unknown) =>
+  typeof value === 'number' && Number.isInteger(value) && value >= -INT4_MAX - 1 && value <= INT4_MAX;
+
+/** The number a flow names, as `provisionNumbers` reads it: 10 digits, else the inventory id. */
+function namedNumber(number: NonNullable<FlowCore['number']>) {
+  const digits = isUnset(number.phone_number) ? null : (nanp10(number.phone_number as string) ?? null);
+  const id = isUnset(number.phone_number_id) ? null : Number(number.phone_number_id);
+  return { number: digits, phoneNumberId: digits === null ? id : null };
+}
+
+const unavailable = (number: string | null, phoneNumberId: number | null) =>
+  `phone_number ${number ?? `id ${phoneNumberId}`} is not available: it is unknown, or used by another call flow`;
+
+/** The plan of a checked entry: `batch` when it is a plain create on one named number. */
+function planOf(save: FlowSave): Plan {
+  const { flow } = save;
+  if (flow.call_flow_id || !flow.number || flow.webhook_enabled || flow.postcall_ivr_enabled) {
+    return { kind: 'single' };
+  }
+  const { number, phoneNumberId } = namedNumber(flow.number);
+  const ids = [flow.group_id, flow.campaign_id, flow.channel_id ?? DEFAULT_CHANNEL_ID, ...save.locationIds];
+  if ((number === null && !isInt4(phoneNumberId)) || !ids.every(isInt4)) return { kind: 'single' };
+  return { kind: 'batch', save, number, phoneNumberId };
+}
+
+/** The first reason `saveFlow` would give for the scope of a batch entry, from the request's facts. */
+function scopeReason(facts: ScopeFacts, { flow, locationIds }: FlowSave): string | undefined {
+  if (!facts.groups.includes(flow.group_id)) return `group_id ${flow.group_id} is not a group you can access`;
+  if (!facts.campaigns.includes(flow.campaign_id)) {
+    return `campaign_id ${flow.campaign_id} is not a campaign you can access`;
+  }
+  const channelId = flow.channel_id ?? DEFAULT_CHANNEL_ID;
+  if (!facts.channels.includes(channelId)) return `channel_id ${channelId} does not exist`;
+  const missing = locationIds.find((id) => !facts.locations.includes(id));
+  return missing === undefined ? undefined : `location_id ${missing} is not a location you can access`;
+}
+
+/**
+ * Database errors after which a batch is written again entry by entry, so each entry gets the
+ * answer it gets alone: constraint and data errors, a deadlock or serialization failure.
+ */
+function isRetriedEntryByEntry(error: unknown) {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' && (code.startsWith('23') || code.startsWith('22') || code.startsWith('40'))
+  );
+}
+
+/** The flow as stored: the posted entry less the fields the server sets. */
+function postedDocument(flow: FlowCore): Record<string, unknown> {
+  const {
+    call_flow_id: _id,
+    created_at: _created,
+    updated_at: _updated,
+    call_flow_created: _flowCreated,
+    ...posted
+  } = flow as FlowCore & Record<string, unknown>;
+  return posted;
 }
 
 /** Replies never carry an outbound PIN; the stored document keeps it for the call engine. */
@@ -285,13 +364,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
         ? { group_id: flow.group_id, number_pool: { pool_id: existing.pool_id } }
         : { group_id: flow.group_id, number: { phone_number_id: existing.phone_number_id ?? 0 } };
     const numbers = await provisionNumbers(tx, principal, wanted, existing);
-    const {
-      call_flow_id: _id,
-      created_at: _created,
-      updated_at: _updated,
-      call_flow_created: _flowCreated,
-      ...posted
-    } = flow as FlowCore & Record<string, unknown>;
+    const posted = postedDocument(flow);
     const document = keeps
       ? { ...posted, number: existing.document.number, number_pool: existing.document.number_pool }
       : posted;
@@ -313,21 +386,42 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
     return callFlowId;
   }
 
+  function multilevelIvrSave(flow: MultilevelIvrFlow): FlowSave {
+    return { routableType: 'IvrRoute2', flow, locationIds: locationIds(flow.ivrs) };
+  }
+
   async function saveMultilevelIvr(tx: Queryable, principal: Principal, flow: MultilevelIvrFlow) {
     const reason = multilevelIvrReason(flow);
     if (reason) throw invalidInput(reason);
-    return saveFlow(tx, principal, { routableType: 'IvrRoute2', flow, locationIds: locationIds(flow.ivrs) });
+    return saveFlow(tx, principal, multilevelIvrSave(flow));
+  }
+
+  function multilevelIvrPlan(flow: MultilevelIvrFlow): Plan {
+    const reason = multilevelIvrReason(flow);
+    return reason ? { kind: 'invalid', reason } : planOf(multilevelIvrSave(flow));
+  }
+
+  function callFlowSave(entry: CallFlowEntry): FlowSave {
+    const key = entry.routable_type as RouteKey;
+    return {
+      routableType: ROUTE_TYPES[key],
+      flow: key === 'hangup' ? { ...entry, default_ringto: 'hangup' } : entry,
+      locationIds: callFlowLocationIds(entry),
+    };
+  }
+
+  /** Flows naming an outbound caller id are checked after the save: those go alone. */
+  function callFlowPlan(entry: CallFlowEntry): Plan {
+    const reason = callFlowReason(entry);
+    if (reason) return { kind: 'invalid', reason };
+    if (!isUnset(entry.outboundData?.callerid)) return { kind: 'single' };
+    return planOf(callFlowSave(entry));
   }
 
   async function saveCallFlow(tx: Queryable, principal: Principal, entry: CallFlowEntry): Promise<number> {
     const reason = callFlowReason(entry);
     if (reason) throw invalidInput(reason);
-    const key = entry.routable_type as RouteKey;
-    const callFlowId = await saveFlow(tx, principal, {
-      routableType: ROUTE_TYPES[key],
-      flow: key === 'hangup' ? { ...entry, default_ringto: 'hangup' } : entry,
-      locationIds: callFlowLocationIds(entry),
-    });
+    const callFlowId = await saveFlow(tx, principal, callFlowSave(entry));
     // Checked once the flow holds its own number, which may be the caller id it names.
     const callerId = isUnset(entry.outboundData?.callerid)
       ? undefined
@@ -336,6 +430,91 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
       throw invalidInput(`outboundData.callerid ${callerId} is not a tracking number you can access`);
     }
     return callFlowId;
+  }
+
+  /**
+   * Saves the entries of one create request with the answers `applyEntries` gives, entry by
+   * entry: entries the batch statement can write are checked against one request-wide look-up
+   * and written together (one statement for each run of them between entries that go alone, so
+   * effects keep the order of the entries); the others go through `single`, each in its own
+   * transaction.
+   */
+  async function saveEntries<T>(
+    principal: Principal,
+    entries: readonly T[],
+    planFor: (entry: T) => Plan,
+    single: (tx: Queryable, entry: T) => Promise<number>,
+  ): Promise<EntryResult[]> {
+    const plans = entries.map(planFor);
+    const batched = plans.flatMap((plan) => (plan.kind === 'batch' ? [plan.save] : []));
+    const repo = createCallFlowsRepo(db);
+    const facts =
+      batched.length === 0
+        ? undefined
+        : await repo.scopeFacts(principal.groupId, {
+            groups: [...new Set(batched.map((save) => save.flow.group_id))],
+            campaigns: [...new Set(batched.map((save) => save.flow.campaign_id))],
+            channels: [...new Set(batched.map((save) => save.flow.channel_id ?? DEFAULT_CHANNEL_ID))],
+            locations: [...new Set(batched.flatMap((save) => save.locationIds))],
+          });
+    const results: EntryResult[] = [];
+    const alone = async (index: number) => {
+      results[index] = await applyEntry(db, entries[index] as T, index + 1, single, DUPLICATE_NUMBER);
+    };
+    let run: { index: number; plan: Extract<Plan, { kind: 'batch' }> }[] = [];
+    const flush = async () => {
+      const pending = run;
+      run = [];
+      if (pending.length === 0) return;
+      let written: Map<number, number>;
+      try {
+        const rows = await repo.createOnNumbers(
+          principal.groupId,
+          pending.map(
+            ({ index, plan: { save, number, phoneNumberId } }): NumberedFlow => ({
+              ord: index,
+              number,
+              phone_number_id: number === null ? phoneNumberId : null,
+              group_id: save.flow.group_id,
+              campaign_id: save.flow.campaign_id,
+              channel_id: save.flow.channel_id ?? DEFAULT_CHANNEL_ID,
+              call_flow_name: save.flow.call_flow_name,
+              call_flow_status: save.flow.call_flow_status ?? 'active',
+              routable_type: save.routableType,
+              document: postedDocument(save.flow),
+            }),
+          ),
+          clock.now(),
+          principal.userId,
+        );
+        written = new Map(rows.map((row) => [row.ord, row.call_flow_id]));
+      } catch (error) {
+        if (!isRetriedEntryByEntry(error)) throw error;
+        for (const { index } of pending) await alone(index);
+        return;
+      }
+      for (const { index, plan } of pending) {
+        const callFlowId = written.get(index);
+        results[index] =
+          callFlowId === undefined
+            ? { result: 'error', data: unavailable(plan.number, plan.phoneNumberId), entry_count: index + 1 }
+            : { result: 'success', data: callFlowId, entry_count: index + 1 };
+      }
+    };
+    for (const [index, plan] of plans.entries()) {
+      if (plan.kind === 'invalid') {
+        results[index] = { result: 'error', data: plan.reason, entry_count: index + 1 };
+      } else if (plan.kind === 'single') {
+        await flush();
+        await alone(index);
+      } else {
+        const reason = scopeReason(facts as ScopeFacts, plan.save);
+        if (reason) results[index] = { result: 'error', data: reason, entry_count: index + 1 };
+        else run.push({ index, plan });
+      }
+    }
+    await flush();
+    return results;
   }
 
   function toV2(
@@ -399,28 +578,21 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
 
   return {
     async saveMultilevelIvr(principal: Principal, entries: readonly MultilevelIvrFlow[]) {
-      const results = await applyEntries(
-        db,
-        entries,
-        (tx, flow) => saveMultilevelIvr(tx, principal, flow),
-        DUPLICATE_NUMBER,
+      const results = await saveEntries(principal, entries, multilevelIvrPlan, (tx, flow) =>
+        saveMultilevelIvr(tx, principal, flow),
       );
       return results.map((r) => ({ ...r, data: String(r.data) }));
     },
 
     /** POST /v2/callflow: flows of any route type; `data` of each result is the call_flow_id. */
     async save(principal: Principal, entries: readonly CallFlowEntry[]) {
-      return applyEntries(db, entries, (tx, entry) => saveCallFlow(tx, principal, entry), DUPLICATE_NUMBER);
+      return saveEntries(principal, entries, callFlowPlan, (tx, entry) => saveCallFlow(tx, principal, entry));
     },
 
     /** POST /v2/callflow/outbound: the same, every entry an outbound route. */
     async saveOutbound(principal: Principal, entries: readonly OutboundFlowEntry[]) {
-      return applyEntries(
-        db,
-        entries,
-        (tx, entry) => saveCallFlow(tx, principal, { ...entry, routable_type: 'outbound' }),
-        DUPLICATE_NUMBER,
-      );
+      const flows = entries.map((entry): CallFlowEntry => ({ ...entry, routable_type: 'outbound' }));
+      return saveEntries(principal, flows, callFlowPlan, (tx, entry) => saveCallFlow(tx, principal, entry));
     },
 
     async get(principal: Principal, callFlowId: number) {

@@ -21,17 +21,32 @@ export async function applyEntries<T>(
 ): Promise<EntryResult[]> {
   const results: EntryResult[] = [];
   for (const [index, entry] of entries.entries()) {
-    const entry_count = index + 1;
-    try {
-      const data = await db.transaction((tx) => apply(tx, entry));
-      results.push({ result: 'success', data, entry_count });
-    } catch (error) {
-      const appError = error instanceof AppError ? error : fromDatabaseError(error, databaseMessages);
-      if (appError.status >= 500) throw error;
-      results.push({ result: 'error', data: appError.message, entry_count });
-    }
+    results.push(await applyEntry(db, entry, index + 1, apply, databaseMessages));
   }
   return results;
+}
+
+/** One entry of `applyEntries`, in its own transaction, answered as its V2 result. */
+export async function applyEntry<T>(
+  db: Db,
+  entry: T,
+  entry_count: number,
+  apply: (tx: Queryable, entry: T) => Promise<number | string>,
+  databaseMessages: Partial<Record<string, string>> = {},
+): Promise<EntryResult> {
+  try {
+    const data = await db.transaction((tx) => apply(tx, entry));
+    return { result: 'success', data, entry_count };
+  } catch (error) {
+    return { result: 'error', data: entryErrorMessage(error, databaseMessages), entry_count };
+  }
+}
+
+/** The reason a failed entry gives in `data`; rethrows what is not the entry's fault (a bug). */
+export function entryErrorMessage(error: unknown, databaseMessages: Partial<Record<string, string>> = {}) {
+  const appError = error instanceof AppError ? error : fromDatabaseError(error, databaseMessages);
+  if (appError.status >= 500) throw error;
+  return appError.message;
 }
 
 /** V2's nested reply (POST /v2/group): the per-entry results inside an envelope. */
