@@ -15,12 +15,13 @@ import type { Clock } from '../lib/clock.js';
  * Runners claim due jobs with `FOR UPDATE SKIP LOCKED`, higher priority first, then oldest due,
  * as many in one statement as they have room for, and hold them for a lease (`locked_until`); a
  * process killed mid-job leaves a lease that expires, and the job runs again (so handlers must be
- * idempotent). A finished job is marked done in the runner's next claim statement (or on its own
- * when no claim follows at once): a process killed in between runs that job again, which an
- * idempotent handler makes harmless. A handler that throws is retried with exponential back-off and
- * jitter until `maxAttempts`, then the job is marked failed. Runners wake on NOTIFY `job_enqueued`
- * (sent by a trigger when the enqueuing transaction commits) and also poll, for jobs whose
- * `run_at` arrives later. Time comes from the injected clock, so tests move it and call drain().
+ * idempotent). A handler may mark its own job done in its last statement (`markJobDoneSql`,
+ * returning `{ markedDone: true }`) to save the runner's statement. A handler that throws is
+ * retried with exponential back-off and jitter until `maxAttempts`, then the job is marked
+ * failed. Runners wake on NOTIFY `job_enqueued` (sent by a trigger when the enqueuing
+ * transaction commits, unless an older due job of the same kind still waits unclaimed: migration
+ * 0022), look for the next job whenever one finishes, and also poll, for jobs whose `run_at`
+ * arrives later. Time comes from the injected clock, so tests move it and call drain().
  */
 
 export interface NewJob {
