@@ -1,6 +1,6 @@
 import type { Db, Queryable } from '../db/index.js';
 import type { StartedCall, StartedHook } from '../telephony/telephony.service.js';
-import { enqueue, type JobContext, type JobQueue } from './queue.js';
+import { enqueue, type JobContext, type JobMarkedDone, type JobQueue } from './queue.js';
 
 /**
  * What happens after a call starts and after it ends, as durable jobs.
@@ -10,9 +10,11 @@ import { enqueue, type JobContext, type JobQueue } from './queue.js';
  *
  * - a call that ends (or is final when recorded) enqueues `call.completed` with dedupeKey
  *   `call.completed:<callId>`, in the transaction that closes the call;
- * - a call that starts enqueues `call.started` (dedupeKey `call.started:<callId>`) only when its
- *   flow has `webhook_enabled` or its group or an ancestor has an active webhook: one INSERT ...
- *   SELECT on the carrier's hot path. Its handler is registered by the webhooks module.
+ * - a call that starts enqueues `call.started` (dedupeKey `call.started:<callId>`) only when an
+ *   active webhook that subscribes to `call.started` would get it (its flow's own webhook when
+ *   `webhook_enabled`, or one of its group or an ancestor): one INSERT ... SELECT on the
+ *   carrier's hot path, skipped in memory when no webhook anywhere wants `call.started`. Its
+ *   handler is registered by the webhooks module.
  *
  * The `call.completed` handler runs the completion steps in `order`:
  *
@@ -23,12 +25,20 @@ import { enqueue, type JobContext, type JobQueue } from './queue.js';
  * `ctx` is the job context ({ db, clock, jobId, attempt }). Each attempt runs every step not yet
  * done, in order; a step that throws does not stop the steps after it (a recording that cannot be
  * fetched must not hold back the post-call webhook), and the job is then retried with back-off.
- * Steps that succeeded are recorded (call_completion_step) and skipped on the retry, so only the
- * failed ones run again. A step must still be idempotent: a process can die after the step's work
- * and before its record.
+ * When a step failed, the steps that succeeded are recorded (call_completion_step, one statement)
+ * and skipped on the retry, so only the failed ones run again; an attempt where every step
+ * succeeds writes no record (the job's done mark says it all). A step must be idempotent: a
+ * process killed mid-job runs the whole job again after the lease, and every step keeps its own
+ * state (the call-action log, the notification row, the copied recording's path, the unique
+ * delivery per call, webhook and event), so a step that did its work finds nothing left to do.
  */
 
-export type CompletionStep = (callId: number, ctx: JobContext) => Promise<void>;
+/**
+ * A step gets the job context; `finishJob` is set for the last step to run when every step
+ * before it succeeded: such a step may mark the job done in its own last statement
+ * (`markJobDoneSql` with `ctx.jobId`) and resolve to `{ markedDone: true }`, saving a commit.
+ */
+export type CompletionStep = (callId: number, ctx: JobContext & { finishJob?: boolean }) => Promise<unknown>;
 
 export const COMPLETION_STEP_ORDER = {
   callActions: 10,
@@ -82,27 +92,39 @@ export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
   jobs.register(
     'call.completed',
     async (payload: { callId: number }, ctx) => {
-      const { rows } = await ctx.db.query<{ step_name: string }>(
-        'select step_name from call_completion_step where call_id = $1',
-        [payload.callId],
-      );
-      const done = new Set(rows.map((row) => row.step_name));
+      // Steps are recorded only by an attempt that fails, so a first attempt has none to skip.
+      const done = new Set<string>();
+      if (ctx.attempt > 1) {
+        const { rows } = await ctx.db.query<{ step_name: string }>(
+          'select step_name from call_completion_step where call_id = $1',
+          [payload.callId],
+        );
+        for (const row of rows) done.add(row.step_name);
+      }
+      const succeeded: string[] = [];
       const failed: string[] = [];
-      for (const step of steps) {
-        if (done.has(step.name)) continue;
+      const pending = steps.filter((step) => !done.has(step.name));
+      let markedDone = false;
+      for (const [index, step] of pending.entries()) {
         try {
-          await step.fn(payload.callId, ctx);
+          const finishJob = index === pending.length - 1 && failed.length === 0;
+          const outcome = await step.fn(payload.callId, { ...ctx, finishJob });
+          markedDone = finishJob && (outcome as Partial<JobMarkedDone> | undefined)?.markedDone === true;
+          succeeded.push(step.name);
         } catch (error) {
           failed.push(`${step.name}: ${error instanceof Error ? error.message : String(error)}`);
-          continue;
         }
-        await ctx.db.query(
-          `insert into call_completion_step (call_id, step_name, done_at) values ($1, $2, $3)
-           on conflict do nothing`,
-          [payload.callId, step.name, ctx.clock.now()],
-        );
       }
-      if (failed.length > 0) throw new Error(`completion steps failed: ${failed.join('; ')}`);
+      if (failed.length === 0) return markedDone ? { markedDone: true } : undefined;
+      // One statement for every step that succeeded, so the retry runs only the failed ones.
+      if (succeeded.length > 0)
+        await ctx.db.query(
+          `insert into call_completion_step (call_id, step_name, done_at)
+           select $1, name, $3 from unnest($2::text[]) as name
+           on conflict do nothing`,
+          [payload.callId, succeeded, ctx.clock.now()],
+        );
+      throw new Error(`completion steps failed: ${failed.join('; ')}`);
     },
     { maxAttempts: 25 },
   );
@@ -134,18 +156,28 @@ export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
      * memory when the flow has no webhook and no webhook anywhere wants `call.started`.
      */
     startedHook: {
-      wants: (call: StartedCall) => call.groupId !== null && (call.webhookEnabled || anyStartedSubscriber()),
+      // The flow's own webhook gets call.started only when it subscribes to it too, so no webhook
+      // anywhere wanting call.started means no job, whatever the flow says.
+      wants: (call: StartedCall) => call.groupId !== null && anyStartedSubscriber(),
       run: (tx: Queryable, call: StartedCall): Promise<void> => lifecycle.onStarted(tx, call),
     } satisfies StartedHook,
 
     async onStarted(tx: Queryable, call: StartedCall): Promise<void> {
       if (call.groupId === null) return;
+      // The same targets as the fan-out (webhook-delivery.ts): the webhooks of the call's group
+      // tree, and the flow's own webhook when enabled, each only when it wants call.started.
       await tx.query(
         `insert into job (kind, payload, dedupe_key)
          select 'call.started', jsonb_build_object('callId', $1::bigint), 'call.started:' || $1::text
-          where $3::boolean or exists (
+          where exists (
             select 1 from org_group g join webhook w on w.group_id = any(g.path)
              where g.group_id = $2 and w.webhook_status = 'active' and 'call.started' = any(w.events))
+             or ($3::boolean and exists (
+            select 1 from call c
+              join call_flow_version v on v.call_flow_id = c.call_flow_id and v.version = c.call_flow_version
+              join webhook w on w.webhook_id = (v.document->>'webhook_id')::integer
+             where c.call_id = $1 and coalesce((v.document->>'webhook_enabled')::boolean, false)
+               and w.webhook_status = 'active' and 'call.started' = any(w.events)))
          on conflict (dedupe_key) do nothing`,
         [call.callId, call.groupId, call.webhookEnabled],
       );

@@ -8,16 +8,20 @@ import type { Clock } from '../lib/clock.js';
  * the same transaction as the change that causes it and is never lost or sent for a change that
  * rolled back.
  *
- *   enqueue(tx, { kind, payload, runAt?, dedupeKey? })   one INSERT; a repeated dedupeKey is a no-op
+ *   enqueue(tx, { kind, payload, runAt?, dedupeKey?, priority? })   one INSERT; a repeated dedupeKey is a no-op
  *   jobs.register(kind, handler, { maxAttempts?, backoffMs? })
  *   jobs.drain()                                          runs everything due now, resolves when idle
  *
- * Runners claim due jobs with `FOR UPDATE SKIP LOCKED` and hold them for a lease
- * (`locked_until`); a process killed mid-job leaves a lease that expires, and the job runs again
- * (so handlers must be idempotent). A handler that throws is retried with exponential back-off and
- * jitter until `maxAttempts`, then the job is marked failed. Runners wake on NOTIFY `job_enqueued`
- * (sent by a trigger when the enqueuing transaction commits) and also poll, for jobs whose
- * `run_at` arrives later. Time comes from the injected clock, so tests move it and call drain().
+ * Runners claim due jobs with `FOR UPDATE SKIP LOCKED`, higher priority first, then oldest due,
+ * as many in one statement as they have room for, and hold them for a lease (`locked_until`); a
+ * process killed mid-job leaves a lease that expires, and the job runs again (so handlers must be
+ * idempotent). A handler may mark its own job done in its last statement (`markJobDoneSql`,
+ * returning `{ markedDone: true }`) to save the runner's statement. A handler that throws is
+ * retried with exponential back-off and jitter until `maxAttempts`, then the job is marked
+ * failed. Runners wake on NOTIFY `job_enqueued` (sent by a trigger when the enqueuing
+ * transaction commits, unless an older due job of the same kind still waits unclaimed: migration
+ * 0022), look for the next job whenever one finishes, and also poll, for jobs whose `run_at`
+ * arrives later. Time comes from the injected clock, so tests move it and call drain().
  */
 
 export interface NewJob {
@@ -25,6 +29,8 @@ export interface NewJob {
   payload: unknown;
   runAt?: Date;
   dedupeKey?: string;
+  /** claimed before due jobs of a lower priority (default 0) */
+  priority?: number;
 }
 
 export interface JobContext {
@@ -39,6 +45,21 @@ export interface JobContext {
 export interface JobDeferral {
   retryAt: Date;
 }
+
+/**
+ * What a handler returns when its own last statement already marked the job done (with
+ * `markJobDoneSql`), so the runner spends no statement on it.
+ */
+export interface JobMarkedDone {
+  markedDone: true;
+}
+
+/**
+ * The SQL, for a handler's own statement (as a CTE), that marks job `$jobParam` done at
+ * `$atParam` as the runner would; the handler then returns `{ markedDone: true }`.
+ */
+export const markJobDoneSql = (jobParam: string, atParam: string) =>
+  `update job set done_at = ${atParam}, locked_until = null, last_error = null where job_id = ${jobParam}`;
 
 /** A handler resolves when done, or resolves to a JobDeferral to run again later. */
 // biome-ignore lint/suspicious/noExplicitAny: each kind has its own payload shape
@@ -68,6 +89,7 @@ interface ClaimedJob {
   kind: string;
   payload: unknown;
   attempts: number;
+  priority: number;
 }
 
 /**
@@ -85,9 +107,15 @@ export function exponentialBackoffMs(attempt: number, random: () => number = Mat
  */
 export async function enqueue(q: Queryable, job: NewJob): Promise<void> {
   await q.query(
-    `insert into job (kind, payload, run_at, dedupe_key) values ($1, $2, $3, $4)
+    `insert into job (kind, payload, run_at, dedupe_key, priority) values ($1, $2, $3, $4, $5)
      on conflict (dedupe_key) do nothing`,
-    [job.kind, JSON.stringify(job.payload ?? {}), job.runAt ?? null, job.dedupeKey ?? null],
+    [
+      job.kind,
+      JSON.stringify(job.payload ?? {}),
+      job.runAt ?? null,
+      job.dedupeKey ?? null,
+      job.priority ?? 0,
+    ],
   );
 }
 
@@ -102,24 +130,29 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
   let pumping: Promise<void> | undefined;
   let wakeAgain = false;
 
-  /** Claims one due job of a registered kind for this runner, or nothing. */
-  async function claim(): Promise<ClaimedJob | undefined> {
+  /**
+   * Claims up to `limit` due jobs of the registered kinds for this runner in one statement,
+   * higher priority first, then oldest due first.
+   */
+  async function claim(limit: number): Promise<ClaimedJob[]> {
     const kinds = [...handlers.keys()];
-    if (kinds.length === 0) return undefined;
+    if (kinds.length === 0 || limit <= 0) return [];
     const now = clock.now();
     const { rows } = await db.query<ClaimedJob>(
-      `update job set attempts = attempts + 1, locked_until = $2, claimed_by = $3
-        where job_id = (
-          select job_id from job
-           where done_at is null and failed_at is null and (run_at is null or run_at <= $1)
-             and (locked_until is null or locked_until <= $1) and kind = any($4::text[])
-           order by run_at nulls first, job_id
-           limit 1
-           for update skip locked)
-        returning job_id, kind, payload, attempts`,
-      [now, new Date(now.getTime() + leaseMs), randomUUID(), kinds],
+      `with picked as (
+         select job_id from job
+          where done_at is null and failed_at is null and (run_at is null or run_at <= $1)
+            and (locked_until is null or locked_until <= $1) and kind = any($4::text[])
+          order by priority desc, run_at nulls first, job_id
+          limit $5
+          for update skip locked)
+       update job j set attempts = j.attempts + 1, locked_until = $2, claimed_by = $3
+         from picked where j.job_id = picked.job_id
+       returning j.job_id, j.kind, j.payload, j.attempts, j.priority`,
+      [now, new Date(now.getTime() + leaseMs), randomUUID(), kinds, limit],
     );
-    return rows[0];
+    // in claim order: the statement returns them in no particular order
+    return rows.sort((a, b) => b.priority - a.priority || a.job_id - b.job_id);
   }
 
   async function run(job: ClaimedJob): Promise<void> {
@@ -129,7 +162,9 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
     try {
       const outcome = await handler(job.payload, { db, clock, jobId: job.job_id, attempt: job.attempts });
       const retryAt = (outcome as Partial<JobDeferral> | undefined)?.retryAt;
-      if (retryAt instanceof Date) {
+      if ((outcome as Partial<JobMarkedDone> | undefined)?.markedDone === true) {
+        // the handler's own statement did it
+      } else if (retryAt instanceof Date) {
         await db.query(
           `update job set run_at = $2, attempts = attempts - 1, locked_until = null, claimed_by = null
             where job_id = $1`,
@@ -173,23 +208,27 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
         do {
           wakeAgain = false;
           while (!stopped && running.size < concurrency) {
-            const job = await claim();
-            if (!job) break;
+            // as many as there is room for, in one statement
+            const claimed = await claim(concurrency - running.size);
+            if (claimed.length === 0) break;
             if (stopped) {
-              // Claimed while stopping: hand it back untouched instead of running it.
+              // Claimed while stopping: hand them back untouched instead of running them.
               await db.query(
-                'update job set attempts = attempts - 1, locked_until = null, claimed_by = null where job_id = $1',
-                [job.job_id],
+                `update job set attempts = attempts - 1, locked_until = null, claimed_by = null
+                  where job_id = any($1::bigint[])`,
+                [claimed.map((job) => job.job_id)],
               );
               break;
             }
-            const task: Promise<void> = run(job)
-              .catch((error) => logger?.error({ error: errorText(error) }, 'job bookkeeping failed'))
-              .finally(() => {
-                running.delete(task);
-                if (!stopped) void pump();
-              });
-            running.add(task);
+            for (const job of claimed) {
+              const task: Promise<void> = run(job)
+                .catch((error) => logger?.error({ error: errorText(error) }, 'job bookkeeping failed'))
+                .finally(() => {
+                  running.delete(task);
+                  if (!stopped) void pump();
+                });
+              running.add(task);
+            }
           }
         } while (wakeAgain && !stopped && running.size < concurrency);
       } catch (error) {
@@ -250,7 +289,8 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
     async drain(): Promise<number> {
       let count = 0;
       for (;;) {
-        const job = await claim();
+        // one at a time, in claim order
+        const [job] = await claim(1);
         if (job) {
           await run(job);
           count += 1;

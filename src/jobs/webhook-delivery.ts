@@ -5,7 +5,15 @@ import type { Clock } from '../lib/clock.js';
 import { sendOutbound } from '../lib/outbound-url.js';
 import { loadCallRecords } from '../modules/calls/call-record.js';
 import { type CallLifecycle, COMPLETION_STEP_ORDER } from './call-lifecycle.js';
-import { enqueue, exponentialBackoffMs, type JobDeferral, type JobQueue } from './queue.js';
+import {
+  enqueue,
+  exponentialBackoffMs,
+  type JobContext,
+  type JobDeferral,
+  type JobMarkedDone,
+  type JobQueue,
+  markJobDoneSql,
+} from './queue.js';
 
 /**
  * Webhook delivery. A call event fans out into one webhook_delivery row per matching webhook
@@ -90,6 +98,7 @@ interface DeliveryRow {
   format: string;
   webhook_status: string;
   signing_secret: string;
+  waiting_for: 'fan-out' | 'delivery' | null;
 }
 
 export interface WebhookDeliveryOptions {
@@ -102,10 +111,14 @@ export interface WebhookDeliveryOptions {
   allowPrivateTargets: boolean;
 }
 
+/** Deliveries go ahead of the completion jobs queued before them (see queue.ts). */
+const DELIVERY_PRIORITY = 1;
+
 const deliverJob = (deliveryId: number, key = `webhook.deliver:${deliveryId}`) => ({
   kind: 'webhook.deliver',
   payload: { deliveryId },
   dedupeKey: key,
+  priority: DELIVERY_PRIORITY,
 });
 
 /** Enqueues a finished delivery again (manual redelivery), in the caller's transaction. */
@@ -113,108 +126,186 @@ export function enqueueRedelivery(q: Queryable, deliveryId: number): Promise<voi
   return enqueue(q, deliverJob(deliveryId, `webhook.redeliver:${deliveryId}:${randomUUID()}`));
 }
 
+/**
+ * A CTE that lets a call's post-call deliveries waiting for the call's pre-call side go now (by
+ * their unique job key): those to webhook `$webhookParam`, or to any webhook but the ones in
+ * `$exceptParam` (an integer array). Parameter `$nowParam` is the time.
+ */
+function releaseWaitingSql(
+  callParam: string,
+  nowParam: string,
+  which: { webhookParam: string } | { exceptParam: string },
+): string {
+  const webhook =
+    'webhookParam' in which
+      ? `webhook_id = ${which.webhookParam}`
+      : `webhook_id <> all(${which.exceptParam}::integer[])`;
+  return `update job set run_at = ${nowParam}
+     where dedupe_key in (
+         select 'webhook.deliver:' || delivery_id from webhook_delivery
+          where call_id = ${callParam} and ${webhook} and event_type = 'call.completed' and status = 'pending')
+       and done_at is null and failed_at is null`;
+}
+
 export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
   const { db, clock, jobs, callLifecycle } = options;
   const retryMs = options.retryHours * 3_600_000;
 
-  /** Creates the call's deliveries for the event and their jobs; a second run adds nothing. */
-  async function fanOut(callId: number, event: WebhookEvent): Promise<void> {
-    await db.transaction(async (tx) => {
-      const { rows: targets } = await tx.query<{ webhook_id: number }>(
-        `select w.webhook_id from call c
-           join org_group g on g.group_id = c.group_id
-           left join call_flow_version v on v.call_flow_id = c.call_flow_id and v.version = c.call_flow_version
-           join webhook w on w.webhook_status = 'active' and $2 = any(w.events)
-                         and (w.group_id = any(g.path)
-                              or (coalesce((v.document->>'webhook_enabled')::boolean, false)
-                                  and w.webhook_id = (v.document->>'webhook_id')::integer))
-          where c.call_id = $1
-          order by w.webhook_id`,
-        [callId, event],
-      );
-      if (targets.length === 0) return;
-      const [record] = await loadCallRecords(tx, [callId]);
-      if (!record) return;
-      const now = clock.now();
-      const { rows: created } = await tx.query<{ delivery_id: number }>(
-        `insert into webhook_delivery (event_id, webhook_id, call_id, event_type, payload, give_up_at, created_at)
-         select gen_random_uuid(), t.id, $2, $3, $4, $5, $6 from unnest($1::integer[]) as t(id)
-         on conflict (call_id, webhook_id, event_type) do nothing
-         returning delivery_id`,
-        [
-          targets.map((t) => t.webhook_id),
-          callId,
-          event,
-          JSON.stringify(record),
-          new Date(now.getTime() + retryMs),
-          now,
-        ],
-      );
-      for (const { delivery_id } of created) await enqueue(tx, deliverJob(delivery_id));
-    });
-  }
-
-  /** Lets a call's waiting post-call deliveries to the webhook go now (by their unique job key). */
-  async function releaseWaiting(delivery: DeliveryRow): Promise<void> {
-    if (delivery.event_type !== 'call.started' || delivery.call_id === null) return;
-    await db.query(
-      `update job set run_at = $3
-        where dedupe_key in (
-            select 'webhook.deliver:' || delivery_id from webhook_delivery
-             where call_id = $1 and webhook_id = $2 and event_type = 'call.completed' and status = 'pending')
-          and done_at is null and failed_at is null`,
-      [delivery.call_id, delivery.webhook_id, clock.now()],
+  /**
+   * Creates the call's deliveries for the event and their jobs; a second run adds nothing. With
+   * no target it writes nothing. The deliveries and their jobs are one statement (no explicit
+   * transaction). Given `jobId`, that statement also marks the job done (the pre-call fan-out
+   * always; the post-call one when it has a target). The pre-call fan-out also lets the call's
+   * waiting post-call deliveries to the webhooks it did not target go at once, so they wait for
+   * nothing that will not come.
+   */
+  async function fanOut(
+    callId: number,
+    event: WebhookEvent,
+    jobId?: number,
+  ): Promise<JobMarkedDone | undefined> {
+    const { rows: targets } = await db.query<{ webhook_id: number }>(
+      `select w.webhook_id from call c
+         join org_group g on g.group_id = c.group_id
+         left join call_flow_version v on v.call_flow_id = c.call_flow_id and v.version = c.call_flow_version
+         join webhook w on w.webhook_status = 'active' and $2 = any(w.events)
+                       and (w.group_id = any(g.path)
+                            or (coalesce((v.document->>'webhook_enabled')::boolean, false)
+                                and w.webhook_id = (v.document->>'webhook_id')::integer))
+        where c.call_id = $1
+        order by w.webhook_id`,
+      [callId, event],
     );
+    const webhookIds = targets.map((t) => t.webhook_id);
+    const [record] = webhookIds.length > 0 ? await loadCallRecords(db, [callId]) : [];
+    const now = clock.now();
+    // the pre-call fan-out always marks its job done; the post-call one when asked to
+    const preCall = event === 'call.started' && jobId !== undefined;
+    const finishJob = jobId !== undefined && (preCall || record !== undefined);
+    if (!finishJob && !record) return undefined;
+    // (with no record, that is no target or the call is gone, the inserts insert nothing)
+    const ctes = [
+      `created as (
+         insert into webhook_delivery (event_id, webhook_id, call_id, event_type, payload, give_up_at, created_at)
+         select gen_random_uuid(), t.id, $2::bigint, $3::text, $4::jsonb, $5::timestamptz, $6::timestamptz
+           from unnest($1::integer[]) as t(id)
+          where $4::jsonb is not null
+         on conflict (call_id, webhook_id, event_type) do nothing
+         returning delivery_id)`,
+      `queued as (
+         insert into job (kind, payload, dedupe_key, priority)
+         select 'webhook.deliver', jsonb_build_object('deliveryId', delivery_id),
+                'webhook.deliver:' || delivery_id, ${DELIVERY_PRIORITY}
+           from created
+         on conflict (dedupe_key) do nothing)`,
+    ];
+    if (preCall) ctes.push(`released as (${releaseWaitingSql('$2::bigint', '$6', { exceptParam: '$1' })})`);
+    if (finishJob) ctes.push(`finished as (${markJobDoneSql('$7::bigint', '$6')})`);
+    await db.query(`with ${ctes.join(',\n')} select 1`, [
+      webhookIds,
+      callId,
+      event,
+      record ? JSON.stringify(record) : null,
+      new Date(now.getTime() + retryMs),
+      now,
+      ...(finishJob ? [jobId] : []),
+    ]);
+    return finishJob ? { markedDone: true } : undefined;
   }
 
   /**
-   * A post-call delivery waits while the call's pre-call fan-out has not run or its pre-call
-   * delivery to the same webhook is pending; it looks again after POST_CALL_WAIT_MS, or sooner
-   * when the pre-call delivery finishes (releaseWaiting). Both checks use unique indexes.
+   * Records one attempt in one statement: the attempt row, the delivery's attempt count and,
+   * when `status` is given, its end; a pre-call delivery that ends lets the call's waiting
+   * post-call delivery to the same webhook go; and, with `jobId`, the job is marked done.
    */
-  async function mustWaitForPreCall(delivery: DeliveryRow): Promise<'fan-out' | 'delivery' | undefined> {
-    if (delivery.event_type !== 'call.completed' || delivery.call_id === null) return undefined;
-    const { rows } = await db.query<{ waiting_for: 'fan-out' | 'delivery' }>(
-      `select 'fan-out' as waiting_for from job
-        where dedupe_key = 'call.started:' || $1::bigint::text and done_at is null and failed_at is null
-       union all
-       select 'delivery' from webhook_delivery
-        where call_id = $1::bigint and webhook_id = $2::integer and event_type = 'call.started' and status = 'pending'`,
-      [delivery.call_id, delivery.webhook_id],
-    );
-    return rows.some((row) => row.waiting_for === 'delivery') ? 'delivery' : rows[0]?.waiting_for;
+  async function recordAttempt(
+    delivery: DeliveryRow,
+    attempt: {
+      statusCode?: number | undefined;
+      latencyMs: number;
+      error?: string | undefined;
+      excerpt?: string | undefined;
+    },
+    end?: { status: 'succeeded' | 'failed'; jobId: number },
+  ): Promise<void> {
+    const ctes = [
+      `attempt as (
+         insert into webhook_attempt (delivery_id, attempted_at, status_code, latency_ms, error, response_excerpt)
+         values ($1, $2, $3, $4, $5, $6))`,
+      `counted as (
+         update webhook_delivery
+            set attempts = attempts + 1,
+                status = case when status = 'pending' and $7::text is not null then $7::text else status end,
+                completed_at = case when status = 'pending' and $7::text is not null then $2 else completed_at end
+          where delivery_id = $1)`,
+    ];
+    if (end) ctes.push(`finished as (${markJobDoneSql('$8::bigint', '$2')})`);
+    if (end && delivery.event_type === 'call.started' && delivery.call_id !== null)
+      ctes.push(`released as (${releaseWaitingSql('$9::bigint', '$2', { webhookParam: '$10::integer' })})`);
+    await db.query(`with ${ctes.join(',\n')} select 1`, [
+      delivery.delivery_id,
+      clock.now(),
+      attempt.statusCode ?? null,
+      attempt.latencyMs,
+      attempt.error ?? null,
+      attempt.excerpt ?? null,
+      end?.status ?? null,
+      ...(end ? [end.jobId] : []),
+      ...(end && delivery.event_type === 'call.started' && delivery.call_id !== null
+        ? [delivery.call_id, delivery.webhook_id]
+        : []),
+    ]);
   }
 
-  async function deliver(payload: { deliveryId: number }): Promise<JobDeferral | undefined> {
+  /**
+   * The delivery with its webhook, and what a post-call delivery waits for: the call's pre-call
+   * fan-out not run yet, or its pre-call delivery to the same webhook still pending (both by
+   * unique indexes). It looks again after POST_CALL_WAIT_MS, or sooner when the pre-call side
+   * finishes and releases it (releaseWaitingSql).
+   */
+  async function loadDelivery(deliveryId: number): Promise<DeliveryRow | undefined> {
     const { rows } = await db.query<DeliveryRow>(
       `select d.delivery_id, d.event_id::text as event_id, d.webhook_id, d.call_id, d.event_type, d.status,
               d.payload, d.created_at, d.give_up_at, w.target_url, w.method, w.format, w.webhook_status,
-              w.signing_secret
+              w.signing_secret,
+              case when d.event_type = 'call.completed' and d.call_id is not null and d.status = 'pending' then
+                case when exists (
+                       select 1 from webhook_delivery p
+                        where p.call_id = d.call_id and p.webhook_id = d.webhook_id
+                          and p.event_type = 'call.started' and p.status = 'pending') then 'delivery'
+                     when exists (
+                       select 1 from job
+                        where dedupe_key = 'call.started:' || d.call_id::text
+                          and done_at is null and failed_at is null) then 'fan-out'
+                end
+              end as waiting_for
          from webhook_delivery d join webhook w on w.webhook_id = d.webhook_id
         where d.delivery_id = $1`,
-      [payload.deliveryId],
+      [deliveryId],
     );
-    const delivery = rows[0];
+    return rows[0];
+  }
+
+  async function deliver(
+    payload: { deliveryId: number },
+    ctx: JobContext,
+  ): Promise<JobDeferral | JobMarkedDone | undefined> {
+    const delivery = await loadDelivery(payload.deliveryId);
     if (delivery?.status !== 'pending') return undefined;
-    // A pending pre-call delivery releases this one when it finishes (releaseWaiting); a pre-call
-    // fan-out still queued may create no delivery to this webhook at all, so look again soon.
-    const waitingFor = await mustWaitForPreCall(delivery);
-    if (waitingFor) {
-      const waitMs = waitingFor === 'delivery' ? POST_CALL_WAIT_MS : FAN_OUT_WAIT_MS;
+    // A pending pre-call delivery releases this one when it finishes; a pre-call fan-out still
+    // queued releases it when it has run (or creates the pre-call delivery it then waits for).
+    if (delivery.waiting_for) {
+      const waitMs = delivery.waiting_for === 'delivery' ? POST_CALL_WAIT_MS : FAN_OUT_WAIT_MS;
       return { retryAt: new Date(clock.now().getTime() + waitMs) };
     }
 
-    const finish = async (status: 'succeeded' | 'failed') => {
-      await db.query(
-        `update webhook_delivery set status = $2, completed_at = $3 where delivery_id = $1 and status = 'pending'`,
-        [delivery.delivery_id, status, clock.now()],
-      );
-      await releaseWaiting(delivery);
-    };
     if (delivery.webhook_status !== 'active') {
-      await recordAttempt(delivery.delivery_id, { latencyMs: 0, error: 'webhook is inactive' });
-      await finish('failed');
-      return undefined;
+      await recordAttempt(
+        delivery,
+        { latencyMs: 0, error: 'webhook is inactive' },
+        { status: 'failed', jobId: ctx.jobId },
+      );
+      return { markedDone: true };
     }
 
     const event = {
@@ -253,59 +344,26 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
     } catch (caught) {
       error = caught instanceof Error ? caught.message : String(caught);
     }
-    await recordAttempt(delivery.delivery_id, {
-      statusCode,
-      latencyMs: Math.round(performance.now() - started),
-      error,
-      excerpt,
-    });
-    if (!error) {
-      await finish('succeeded');
-      return undefined;
+    const attempt = { statusCode, latencyMs: Math.round(performance.now() - started), error, excerpt };
+    if (!error || clock.now() >= delivery.give_up_at) {
+      await recordAttempt(delivery, attempt, { status: error ? 'failed' : 'succeeded', jobId: ctx.jobId });
+      return { markedDone: true };
     }
-    if (clock.now() >= delivery.give_up_at) {
-      await finish('failed');
-      return undefined;
-    }
+    await recordAttempt(delivery, attempt);
     // The queue retries with back-off; the delivery row holds the reason.
     throw new Error(error);
   }
 
-  async function recordAttempt(
-    deliveryId: number,
-    attempt: {
-      statusCode?: number | undefined;
-      latencyMs: number;
-      error?: string | undefined;
-      excerpt?: string | undefined;
-    },
-  ): Promise<void> {
-    await db.transaction(async (tx) => {
-      await tx.query(
-        `insert into webhook_attempt (delivery_id, attempted_at, status_code, latency_ms, error, response_excerpt)
-         values ($1, $2, $3, $4, $5, $6)`,
-        [
-          deliveryId,
-          clock.now(),
-          attempt.statusCode ?? null,
-          attempt.latencyMs,
-          attempt.error ?? null,
-          attempt.excerpt ?? null,
-        ],
-      );
-      await tx.query('update webhook_delivery set attempts = attempts + 1 where delivery_id = $1', [
-        deliveryId,
-      ]);
-    });
-  }
-
-  jobs.register('call.started', (payload: { callId: number }) => fanOut(payload.callId, 'call.started'), {
-    maxAttempts: 25,
-  });
+  jobs.register(
+    'call.started',
+    (payload: { callId: number }, ctx) => fanOut(payload.callId, 'call.started', ctx.jobId),
+    { maxAttempts: 25 },
+  );
   // The retry window, not an attempt count, decides when a delivery gives up.
   jobs.register('webhook.deliver', deliver, { maxAttempts: 10_000, backoffMs: exponentialBackoffMs });
-  callLifecycle.registerCompletionStep('webhooks', COMPLETION_STEP_ORDER.webhooks, (callId) =>
-    fanOut(callId, 'call.completed'),
+  // As the last step after steps that all succeeded, the fan-out also marks the job done.
+  callLifecycle.registerCompletionStep('webhooks', COMPLETION_STEP_ORDER.webhooks, (callId, ctx) =>
+    fanOut(callId, 'call.completed', ctx.finishJob ? ctx.jobId : undefined),
   );
 }
 

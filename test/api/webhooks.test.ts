@@ -593,25 +593,59 @@ describe('delivery', () => {
     expect(sent).toBe(true);
   });
 
-  it('sends a post-call event soon after a delayed pre-call fan-out that creates no delivery', async () => {
+  it('gives a flow webhook that wants only call.completed no pre-call job', async () => {
     receiver.respondWith(() => 200);
-    // the flow's webhook wants only call.completed, so the pre-call fan-out delivers nothing to it
     const hook = await createWebhook(h.companyAdmin.token, h.company, { events: ['call.completed'] });
     const flow = await createFlow({ webhook_enabled: true, webhook_id: hook.id });
     const callId = await call(flow.number);
-    // the pre-call fan-out is held back (as when it is retrying), so the post-call delivery waits
-    await ctx.db.query('update job set run_at = $2 where dedupe_key = $1', [
-      `call.started:${callId}`,
-      new Date(ctx.clock.now().getTime() + 10_000),
-    ]);
-    await drain();
-    expect(eventsOf(hook.path)).toEqual([]);
-
-    ctx.clock.advance(10_000);
-    await drain();
-    ctx.clock.advance(2_000);
+    const { rows } = await ctx.db.query<{ kind: string }>(
+      `select kind from job where payload->>'callId' = $1 order by job_id`,
+      [String(callId)],
+    );
+    expect(rows.map((j) => j.kind)).toEqual(['call.completed']);
     await drain();
     expect(eventsOf(hook.path)).toEqual(['call.completed']);
+  });
+
+  it('sends a post-call event as soon as a delayed pre-call fan-out that creates no delivery to its webhook has run', async () => {
+    receiver.respondWith(() => 200);
+    // the flow's webhook wants only call.completed; a group webhook wants call.started, so the
+    // call has a pre-call fan-out, but it delivers nothing to the flow's webhook
+    const hook = await createWebhook(h.companyAdmin.token, h.company, { events: ['call.completed'] });
+    const starts = await createWebhook(h.companyAdmin.token, h.company, { events: ['call.started'] });
+    const flow = await createFlow({ webhook_enabled: true, webhook_id: hook.id });
+    const eventsOfCall = (path: string, callId: number) =>
+      received(path)
+        .filter((r) => JSON.parse(r.body).data.call_id === callId)
+        .map((r) => r.headers['x-switchboard-event']);
+    // the hot path learns of the new call.started subscriber by NOTIFY, within moments
+    let callId = 0;
+    for (let attempt = 0; attempt < 40 && callId === 0; attempt++) {
+      const candidate = await call(flow.number, `21255503${String(attempt).padStart(2, '0')}`);
+      const { rows } = await ctx.db.query('select 1 from job where dedupe_key = $1', [
+        `call.started:${candidate}`,
+      ]);
+      if (rows.length > 0) callId = candidate;
+      else {
+        await drain();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    expect(callId).not.toBe(0);
+    // the pre-call fan-out is held back (as when it is retrying), so the post-call delivery waits
+    // (it would look again after a second)
+    await ctx.db.query('update job set run_at = $2 where dedupe_key = $1', [
+      `call.started:${callId}`,
+      new Date(ctx.clock.now().getTime() + 500),
+    ]);
+    await drain();
+    expect(eventsOfCall(hook.path, callId)).toEqual([]);
+
+    // once the fan-out has run, the post-call delivery goes at once, not a second later
+    ctx.clock.advance(500);
+    await drain();
+    expect(eventsOfCall(starts.path, callId)).toEqual(['call.started']);
+    expect(eventsOfCall(hook.path, callId)).toEqual(['call.completed']);
   });
 
   it('refuses to send to a private address at send time when private targets are not allowed', async () => {
