@@ -133,7 +133,9 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
   });
   const groups = createGroupsService({ db, clock });
-  const users = createUsersService({ db, clock, groups });
+  const users = createUsersService({ db, clock, groups, onUserChanged: auth.forgetUser });
+  const stopRevocationWatch = await auth.start();
+  app.addHook('onClose', async () => stopRevocationWatch());
   const numbers = createNumbersService({ db, clock });
   const misc = createMiscService({
     db,

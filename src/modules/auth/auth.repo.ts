@@ -103,8 +103,13 @@ export function createAuthRepo(db: Queryable) {
       return rows[0]?.family_id;
     },
 
-    async revokeFamily(familyId: string): Promise<void> {
-      await db.query('delete from oauth_token where family_id = $1', [familyId]);
+    /** Deletes every token of the family; returns the user whose tokens they were. */
+    async revokeFamily(familyId: string): Promise<number | undefined> {
+      const { rows } = await db.query<{ ct_user_id: number }>(
+        'delete from oauth_token where family_id = $1 returning ct_user_id',
+        [familyId],
+      );
+      return rows[0]?.ct_user_id;
     },
 
     async deleteExpired(now: Date): Promise<number> {

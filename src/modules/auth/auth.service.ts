@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import { dummyPasswordHash, newToken, sha256, verifyPassword } from '../../lib/secrets.js';
 import { createAuthRepo } from './auth.repo.js';
 import type { Principal } from './principal.js';
+import { createTokenCache } from './token-cache.js';
 
 export interface TokenResponse {
   access_token: string;
@@ -44,6 +45,7 @@ export function createAuthService({
   refreshTokenTtlSeconds,
 }: AuthServiceDeps) {
   const repo = createAuthRepo(db);
+  const verified = createTokenCache();
 
   async function isClientValid(clientId: string, clientSecret: string): Promise<boolean> {
     const client = await repo.findClient(clientId);
@@ -106,23 +108,51 @@ export function createAuthService({
     async refreshGrant(grant: RefreshGrant): Promise<TokenResponse> {
       if (!(await isClientValid(grant.client_id, grant.client_secret))) throw invalidCredentials();
       const tokenHash = sha256(grant.refresh_token);
+      let revokedUser: number | undefined;
       const consumed = await db.transaction(async (tx) => {
         const txRepo = createAuthRepo(tx);
         const live = await txRepo.consumeRefreshToken(tokenHash, grant.client_id, clock.now());
         if (live) return live;
         const reusedFamily = await txRepo.findFamilyOfUsedRefreshToken(tokenHash);
-        if (reusedFamily) await txRepo.revokeFamily(reusedFamily);
+        if (reusedFamily) revokedUser = await txRepo.revokeFamily(reusedFamily);
         return undefined;
       });
+      if (revokedUser !== undefined) verified.forgetUser(revokedUser);
       if (!consumed) throw new OAuthError(401, 'invalid_grant', 'Invalid refresh token');
       return mint(consumed.ct_user_id, grant.client_id, consumed.family_id);
     },
 
     /** The principal behind an access token; undefined when the token is unknown or expired. */
     async authenticate(accessToken: string): Promise<Principal | undefined> {
-      const row = await repo.findAccessToken(sha256(accessToken));
+      const tokenHash = sha256(accessToken);
+      const cached = verified.get(tokenHash, clock.now().getTime());
+      if (cached) return cached;
+      const epoch = verified.epoch();
+      const row = await repo.findAccessToken(tokenHash);
       if (!row || row.expires_at.getTime() <= clock.now().getTime()) return undefined;
-      return { userId: row.ct_user_id, groupId: row.group_id, roleId: row.role_id, clientId: row.client_id };
+      const principal: Principal = {
+        userId: row.ct_user_id,
+        groupId: row.group_id,
+        roleId: row.role_id,
+        clientId: row.client_id,
+      };
+      verified.set(tokenHash, principal, row.expires_at.getTime(), epoch);
+      return principal;
+    },
+
+    /**
+     * Forgets the cached tokens of a user whose status, group or role changed through this
+     * process; other processes hear of it by NOTIFY (migration 0019).
+     */
+    forgetUser: (userId: number): void => verified.forgetUser(userId),
+
+    /** Listens for revocations from any process; resolves to a stop function. */
+    start(): Promise<() => Promise<void>> {
+      return db.listen('access_revoked', (payload) => {
+        const userId = Number.parseInt(payload, 10);
+        if (Number.isInteger(userId)) verified.forgetUser(userId);
+        else verified.clear();
+      });
     },
 
     purgeExpiredTokens: () => repo.deleteExpired(clock.now()),

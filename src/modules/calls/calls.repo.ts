@@ -2,6 +2,7 @@ import type { Queryable } from '../../db/index.js';
 import { type FilterFields, whereClause } from '../../http/filter.js';
 import type { ListPage } from '../shared/list.js';
 import { inScope, isoTime } from '../shared/sql.js';
+import { type CallRecord, callRecordsSql, RECORD_CALL_COLUMNS } from './call-record.js';
 
 /** Filter fields of the call lists, spelled as the call record spells them. */
 export const callFilterFields: FilterFields = {
@@ -135,16 +136,31 @@ export const activeFlowFilterFields: FilterFields = {
 
 export function createCallsRepo(db: Queryable) {
   return {
-    /** One page of call ids, newest first, in the subtree of `scopeGroupId`. */
-    async listIds(scopeGroupId: number, page: ListPage, kind: CallListKind): Promise<number[]> {
-      const { rows } = await db.query<{ call_id: number }>(
-        `select c.call_id::integer as call_id from call c join org_group g on g.group_id = c.group_id
-          where g.path @> array[$1::integer] and ${KIND_CONDITIONS[kind]}
-            and ${whereClause(page.filter.conditions)}
-          order by c.started_at desc, c.call_id desc limit $2 offset $3`,
+    /** One page of call records, newest first, in the subtree of `scopeGroupId`: one statement. */
+    async listRecords(scopeGroupId: number, page: ListPage, kind: CallListKind): Promise<CallRecord[]> {
+      const { rows } = await db.query<CallRecord>(
+        callRecordsSql(
+          `select ${RECORD_CALL_COLUMNS} from call c join org_group g on g.group_id = c.group_id
+            where g.path @> array[$1::integer] and ${KIND_CONDITIONS[kind]}
+              and ${whereClause(page.filter.conditions)}
+            order by c.started_at desc, c.call_id desc limit $2 offset $3`,
+          'c.started_at desc, c.call_id desc',
+        ),
         [scopeGroupId, page.limit, page.offset, ...page.filter.params],
       );
-      return rows.map((row) => row.call_id);
+      return rows;
+    },
+
+    /** The record of a call in the caller's scope. */
+    async recordInScope(scopeGroupId: number, callId: number): Promise<CallRecord | undefined> {
+      const { rows } = await db.query<CallRecord>(
+        callRecordsSql(
+          `select ${RECORD_CALL_COLUMNS} from call c where c.call_id = $2 and ${inScope('c.group_id', '$1')}`,
+          'c.call_id',
+        ),
+        [scopeGroupId, callId],
+      );
+      return rows[0];
     },
 
     /** Those of `callIds` that are calls in the caller's scope. */

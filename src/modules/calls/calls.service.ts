@@ -92,8 +92,7 @@ export function createCallsService({
     scopeGroupId = principal.groupId,
   ) {
     const timezone = checkTimezone(query.timezone);
-    const ids = await repo.listIds(scopeGroupId, toPage(query, callFilterFields, 3, { timezone }), kind);
-    return loadCallRecords(db, ids);
+    return repo.listRecords(scopeGroupId, toPage(query, callFilterFields, 3, { timezone }), kind);
   }
 
   /** Every id must be a call in the caller's scope, else the whole request fails. */
@@ -180,8 +179,7 @@ export function createCallsService({
 
   return {
     async get(principal: Principal, callId: number): Promise<CallRecord> {
-      const [id] = await repo.idsInScope(principal.groupId, [callId]);
-      const [record] = id === undefined ? [] : await loadCallRecords(db, [id]);
+      const record = await repo.recordInScope(principal.groupId, callId);
       if (!record) throw notFound(NO_RECORD);
       return record;
     },

@@ -13,7 +13,22 @@ import type { Permissions, PermissionsUpdate, UserEntry, UserUpdate } from './us
 
 const EMAIL_TAKEN = { '23505': 'user_email is already in use' };
 
-export function createUsersService({ db, clock, groups }: { db: Db; clock: Clock; groups: GroupsService }) {
+export function createUsersService({
+  db,
+  clock,
+  groups,
+  onUserChanged,
+}: {
+  db: Db;
+  clock: Clock;
+  groups: GroupsService;
+  /** after a change of users' status, group or role is committed (the auth token cache) */
+  onUserChanged?: (userId: number) => void;
+}) {
+  const changed = (entries: readonly { ct_user_id: number }[]) => () => {
+    for (const entry of entries) onUserChanged?.(entry.ct_user_id);
+  };
+
   const repo = createUsersRepo(db);
 
   async function requireGroupInScope(tx: Queryable, principal: Principal, groupId: number): Promise<void> {
@@ -99,7 +114,7 @@ export function createUsersService({ db, clock, groups }: { db: Db; clock: Clock
           return entry.ct_user_id;
         },
         EMAIL_TAKEN,
-      );
+      ).finally(changed(entries));
     },
 
     async getPermissions(principal: Principal, userId: number): Promise<Permissions> {
@@ -119,7 +134,7 @@ export function createUsersService({ db, clock, groups }: { db: Db; clock: Clock
           clock.now(),
         );
         return entry.ct_user_id;
-      });
+      }).finally(changed(entries));
     },
 
     /** The groups a user may access: its own group and every group below it. */
