@@ -57,6 +57,8 @@ export interface DniLease {
   shared: boolean;
   expires_at: Date;
   is_new: boolean;
+  /** a new shared lease whose number changed while the statement ran: flag its leases again */
+  mark_later: boolean;
 }
 
 export interface PoolUsageRow {
@@ -101,7 +103,7 @@ with own as (
    for update of n
 ),
 free as (
-  select n.phone_number_id, false as is_shared
+  select n.phone_number_id, false as is_shared, null::xid as locked_xmin
     from dni_pool_number n
    where n.pool_id = $1 and n.held_until <= $3::timestamptz - ${minutes('$5')}
      and not exists (select 1 from own)
@@ -109,15 +111,43 @@ free as (
    limit 1
    for update skip locked
 ),
-taken as (
-  select n.phone_number_id, true as is_shared
+taken_free_row as (
+  select n.phone_number_id, true as is_shared, n.xmin as locked_xmin
     from dni_pool_number n
    where n.pool_id = $1 and not exists (select 1 from own) and not exists (select 1 from free)
    order by n.held_until > $3::timestamptz, n.last_used_at, n.phone_number_id
    limit 1
-   for update
+   for update skip locked
+),
+taken as (
+  select * from taken_free_row
+  union all
+  select * from (
+    select n.phone_number_id, true as is_shared, n.xmin as locked_xmin
+      from dni_pool_number n
+     where n.pool_id = $1 and not exists (select 1 from own) and not exists (select 1 from free)
+       and not exists (select 1 from taken_free_row)
+     order by n.held_until > $3::timestamptz, n.last_used_at, n.phone_number_id
+     limit 1
+     for update
+  ) waited
 ),
 fresh as (select * from free union all select * from taken),
+-- The leases live on a number lent once more are flagged shared here when this statement's
+-- snapshot shows every lease on it: the locked row is the version the snapshot sees (nobody
+-- changed the number since it began; every lease change locks and stamps that row first).
+-- Otherwise (stale) the service flags them in a statement of its own, which sees them all.
+stale as (
+  select coalesce(bool_or(not (s.xmin = fresh.locked_xmin)), false) as stale
+    from fresh join dni_pool_number s on s.phone_number_id = fresh.phone_number_id
+   where fresh.is_shared
+),
+marked as (
+  update dni_lease o set shared = true
+    from fresh
+   where fresh.is_shared and o.phone_number_id = fresh.phone_number_id and not o.shared
+     and o.leased_at <= $3::timestamptz and o.expires_at > $3::timestamptz
+),
 visit as (
   insert into dni_visit (group_id, call_flow_id, visitor_id, landing_page, last_page, referrer, search_words,
                          utm_source, utm_medium, utm_campaign, utm_term, utm_content, gclid, custom_params,
@@ -150,7 +180,8 @@ stamped as (
     from chosen
    where n.phone_number_id = chosen.phone_number_id
 )
-select p.number, chosen.phone_number_id, chosen.lease_id, chosen.shared, chosen.expires_at, chosen.is_new
+select p.number, chosen.phone_number_id, chosen.lease_id, chosen.shared, chosen.expires_at, chosen.is_new,
+       (select stale from stale) as mark_later
   from chosen join phone_number p on p.phone_number_id = chosen.phone_number_id`;
 
 /**

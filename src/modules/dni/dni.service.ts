@@ -130,8 +130,7 @@ export function createDniService({
           throw error;
         });
         if (lease) {
-          if (lease.is_new && lease.shared)
-            await repo.markShared(lease.phone_number_id, lease.lease_id, terms.now);
+          if (lease.mark_later) await repo.markShared(lease.phone_number_id, lease.lease_id, terms.now);
           return answer(match, lease.number, {
             shared: lease.shared,
             expires_at: new Date(lease.expires_at).toISOString(),
