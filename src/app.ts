@@ -192,6 +192,8 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     cooldownMinutes: config.DNI_COOLDOWN_MINUTES,
     graceMinutes: config.DNI_ATTRIBUTION_GRACE_MINUTES,
   });
+  const stopDniUpdates = await dni.start();
+  app.addHook('onClose', async () => stopDniUpdates());
   callHooks.started.push({ wants: (call) => call.isPoolNumber, run: dni.attributeCall });
   // The durable job queue (src/jobs/queue.ts): runs in the background once the app is ready,
   // finishes its running jobs on close. JOBS_POLL_INTERVAL_MS=0 leaves it to jobs.drain() (tests).

@@ -445,6 +445,26 @@ describe('leasing pool numbers', () => {
     }
   });
 
+  it('leases under a changed setting at once, though the process remembers pool matches', async () => {
+    const { admin: owner, code } = await site();
+    const pool = await createPoolFlow(ctx, owner, 2);
+    expect(await numberFor(view(code, newVisitor()))).toMatchObject({ shared: false });
+    // a new keep-alive applies to the very next visitor
+    await ctx.db.query('update dni_setting set ttl_minutes = 45 where call_flow_id = $1', [pool.callFlowId]);
+    const longer = await numberFor(view(code, newVisitor()));
+    expect(new Date(longer.expires_at).getTime()).toBe(ctx.clock.now().getTime() + 45 * MINUTE);
+    // a flow switched off stops answering, on the same code, host and referrer
+    await ctx.db.query(`update call_flow set call_flow_status = 'inactive' where call_flow_id = $1`, [
+      pool.callFlowId,
+    ]);
+    expect(await numberFor(view(code, newVisitor()))).toEqual({ number: null });
+    const leases = await ctx.db.query<{ n: number }>(
+      'select count(*)::int as n from dni_lease where pool_id = $1',
+      [pool.poolId],
+    );
+    expect(leases.rows[0]?.n).toBe(2);
+  });
+
   it('answers number null for a pool without numbers', async () => {
     const { admin: owner, code } = await site();
     const pool = await createPoolFlow(ctx, owner, 1);

@@ -16,6 +16,9 @@ export interface DniMatch {
   keep_alive_minutes: number | null;
 }
 
+/** A match, or no matching setting, with the dni_config_version it was read at. */
+export type MatchResult = (DniMatch | { call_flow_id: null }) & { version: string };
+
 /** A page view as the repo needs it: hosts lower-cased, the paid/organic type when known. */
 export interface DniPageView {
   host: string;
@@ -43,6 +46,8 @@ export interface DniVisitValues {
 
 export interface DniLeaseTerms {
   poolId: number;
+  /** the dni_config_version the match was read at: nothing is leased if it moved since */
+  version: string;
   /** the page view asking (dni.js makes one id per page load); null when not given */
   view: string | null;
   now: Date;
@@ -57,7 +62,15 @@ export interface DniLease {
   shared: boolean;
   expires_at: Date;
   is_new: boolean;
+  /** a new shared lease whose number changed while the statement ran: flag its leases again */
+  mark_later: boolean;
 }
+
+/** What a lease statement answers: the lease, or none, and the DNI settings' version it saw. */
+export type DniLeaseResult = (DniLease | { [K in keyof DniLease]: null }) & {
+  /** dni_config_version now: when it is not the one given, the statement wrote nothing */
+  version: string;
+};
 
 export interface PoolUsageRow {
   pool_id: number;
@@ -90,10 +103,11 @@ const minutes = (param: string) => `(${param}::integer * interval '1 minute')`;
  *    This one waits for the row (no SKIP LOCKED): an exhausted pool still answers every visitor.
  */
 const LEASE_SQL = `
-with own as (
+with config as (select last_value as version from dni_config_version),
+own as (
   select l.lease_id, l.phone_number_id, l.visit_id
     from dni_lease l join dni_pool_number n on n.phone_number_id = l.phone_number_id
-   where l.visitor_id = $2 and l.pool_id = $1 and n.pool_id = $1
+   where l.visitor_id = $2 and l.pool_id = $1 and n.pool_id = $1 and (select version from config) = $20
      and l.expires_at > $3::timestamptz - ${minutes('$4')}
      and (l.expires_at > $3::timestamptz or n.lease_id = l.lease_id)
    order by l.expires_at desc
@@ -101,23 +115,52 @@ with own as (
    for update of n
 ),
 free as (
-  select n.phone_number_id, false as is_shared
+  select n.phone_number_id, false as is_shared, null::xid as locked_xmin
     from dni_pool_number n
    where n.pool_id = $1 and n.held_until <= $3::timestamptz - ${minutes('$5')}
-     and not exists (select 1 from own)
+     and not exists (select 1 from own) and (select version from config) = $20
    order by n.last_used_at, n.phone_number_id
    limit 1
    for update skip locked
 ),
-taken as (
-  select n.phone_number_id, true as is_shared
+taken_free_row as (
+  select n.phone_number_id, true as is_shared, n.xmin as locked_xmin
     from dni_pool_number n
    where n.pool_id = $1 and not exists (select 1 from own) and not exists (select 1 from free)
+     and (select version from config) = $20
    order by n.held_until > $3::timestamptz, n.last_used_at, n.phone_number_id
    limit 1
-   for update
+   for update skip locked
+),
+taken as (
+  select * from taken_free_row
+  union all
+  select * from (
+    select n.phone_number_id, true as is_shared, n.xmin as locked_xmin
+      from dni_pool_number n
+     where n.pool_id = $1 and not exists (select 1 from own) and not exists (select 1 from free)
+       and not exists (select 1 from taken_free_row) and (select version from config) = $20
+     order by n.held_until > $3::timestamptz, n.last_used_at, n.phone_number_id
+     limit 1
+     for update
+  ) waited
 ),
 fresh as (select * from free union all select * from taken),
+-- The leases live on a number lent once more are flagged shared here when this statement's
+-- snapshot shows every lease on it: the locked row is the version the snapshot sees (nobody
+-- changed the number since it began; every lease change locks and stamps that row first).
+-- Otherwise (stale) the service flags them in a statement of its own, which sees them all.
+stale as (
+  select coalesce(bool_or(not (s.xmin = fresh.locked_xmin)), false) as stale
+    from fresh join dni_pool_number s on s.phone_number_id = fresh.phone_number_id
+   where fresh.is_shared
+),
+marked as (
+  update dni_lease o set shared = true
+    from fresh
+   where fresh.is_shared and o.phone_number_id = fresh.phone_number_id and not o.shared
+     and o.leased_at <= $3::timestamptz and o.expires_at > $3::timestamptz
+),
 visit as (
   insert into dni_visit (group_id, call_flow_id, visitor_id, landing_page, last_page, referrer, search_words,
                          utm_source, utm_medium, utm_campaign, utm_term, utm_content, gclid, custom_params,
@@ -150,8 +193,10 @@ stamped as (
     from chosen
    where n.phone_number_id = chosen.phone_number_id
 )
-select p.number, chosen.phone_number_id, chosen.lease_id, chosen.shared, chosen.expires_at, chosen.is_new
-  from chosen join phone_number p on p.phone_number_id = chosen.phone_number_id`;
+select p.number, chosen.phone_number_id, chosen.lease_id, chosen.shared, chosen.expires_at, chosen.is_new,
+       (select stale from stale) as mark_later, (select version from config)::text as version
+  from (select 1) as one
+  left join (chosen join phone_number p on p.phone_number_id = chosen.phone_number_id) on true`;
 
 /**
  * Ends the visitor's live lease on a number now (the page was left), row lock first, unless another
@@ -210,10 +255,11 @@ export function createDniRepo(db: Queryable) {
      * (direct traffic) matches only an any-referrer rule such as `*.*`. Undefined when the
      * code is unknown; a row with call_flow_id null when nothing matches.
      */
-    async match(code: string, view: DniPageView): Promise<DniMatch | { call_flow_id: null } | undefined> {
-      const { rows } = await db.query<DniMatch | { call_flow_id: null }>(
+    async match(code: string, view: DniPageView): Promise<MatchResult | undefined> {
+      const { rows } = await db.query<MatchResult>(
         `select m.call_flow_id, m.group_id, m.dni_type, m.dni_element, m.custom_cookie, m.pool_id,
-                m.fixed_number, m.keep_alive_minutes
+                m.fixed_number, m.keep_alive_minutes,
+                (select last_value from dni_config_version)::text as version
            from org_group g
            left join lateral (
              select f.call_flow_id, f.group_id, d.dni_type, d.dni_element, d.custom_cookie, f.pool_id,
@@ -235,9 +281,12 @@ export function createDniRepo(db: Queryable) {
       return rows[0];
     },
 
-    /** Keeps or leases a pool number for a visitor; undefined when every pool row was locked. */
-    async lease(terms: DniLeaseTerms, visit: DniVisitValues): Promise<DniLease | undefined> {
-      const { rows } = await db.query<DniLease>(LEASE_SQL, [
+    /**
+     * Keeps or leases a pool number for a visitor; number null when the pool has none, or when
+     * the DNI settings changed since the match (version differs from terms.version).
+     */
+    async lease(terms: DniLeaseTerms, visit: DniVisitValues): Promise<DniLeaseResult> {
+      const { rows } = await db.query<DniLeaseResult>(LEASE_SQL, [
         terms.poolId,
         visit.visitor_id,
         terms.now,
@@ -257,8 +306,9 @@ export function createDniRepo(db: Queryable) {
         visit.gclid,
         JSON.stringify(visit.custom_params),
         terms.view,
+        terms.version,
       ]);
-      return rows[0];
+      return rows[0] as DniLeaseResult;
     },
 
     /** Ends the visitor's live leases on the number; the pool number's id when there were any. */

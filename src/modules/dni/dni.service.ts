@@ -4,7 +4,7 @@ import { MAX_ID } from '../../http/schemas.js';
 import type { Clock } from '../../lib/clock.js';
 import type { StartedCall } from '../../telephony/telephony.service.js';
 import type { Principal } from '../auth/principal.js';
-import { createDniRepo, type DniMatch } from './dni.repo.js';
+import { createDniRepo, type DniMatch, type DniPageView } from './dni.repo.js';
 import type { AssignBody, AssignResponse, PoolUsage, ReleaseBody } from './dni.schemas.js';
 import { customParams, formatNanp, readPageView } from './dni.visit.js';
 
@@ -30,6 +30,8 @@ export const USAGE_WINDOW_DAYS = 7;
 const SIZE_HEADROOM = 1.25;
 /** Retries of a lease statement that found its rows locked or was chosen as a deadlock victim. */
 const LEASE_ATTEMPTS = 3;
+/** Further tries when the DNI settings changed between the match and the lease (anywhere). */
+const STALE_ATTEMPTS = 5;
 const RETRYABLE = new Set(['40P01', '40001']);
 
 /** How often the script renews a lease: a third of the keep-alive, between 15 s and 60 s. */
@@ -50,6 +52,24 @@ export function snippetHtml(publicBaseUrl: string, dniCode: string): string {
 
 const NO_NUMBER: AssignResponse = { number: null };
 
+/**
+ * How long a remembered pool match is trusted without a NOTIFY: a safety net for a notification
+ * lost with a dropped LISTEN connection (a lease also checks the settings' version itself).
+ */
+export const DNI_MATCH_MAX_AGE_MS = 60_000;
+/** Remembered matches per process; past this the memory starts over (hosts come from anyone). */
+const MATCH_CACHE_ENTRIES = 10_000;
+
+/** A pool match, and the dni_config_version it was read at. */
+interface PoolMatch {
+  match: DniMatch & { pool_id: number; keep_alive_minutes: number };
+  version: string;
+  loadedAt: number;
+}
+
+const matchKey = (code: string, view: DniPageView) =>
+  `${code}\n${view.host}\n${view.referrerHost}\n${view.referrerType ?? ''}`;
+
 export function createDniService({
   db,
   clock,
@@ -58,6 +78,45 @@ export function createDniService({
   graceMinutes,
 }: DniServiceDeps) {
   const repo = createDniRepo(db);
+
+  /**
+   * Page views that matched a pool setting, per code, host, referrer host and traffic type: the
+   * settings change rarely, and the match is as costly as the lease. Only pool matches are kept:
+   * the lease statement re-checks the version they were read at, so a setting changed since is
+   * never used, and any change (NOTIFY `dni_changed`, from any process) empties the memory.
+   */
+  const poolMatches = new Map<string, PoolMatch>();
+  const forget = () => poolMatches.clear();
+
+  /** The match of a page view: remembered when it names a pool; undefined for an unknown code. */
+  const matchOf = async (
+    code: string,
+    view: DniPageView,
+    fresh: boolean,
+  ): Promise<{ match: DniMatch | { call_flow_id: null }; version: string } | undefined> => {
+    const key = matchKey(code, view);
+    const known = poolMatches.get(key);
+    if (known && !fresh && Date.now() - known.loadedAt < DNI_MATCH_MAX_AGE_MS) return known;
+    const row = await repo.match(code, view);
+    if (!row) return undefined;
+    const { version, ...match } = row;
+    if (
+      match.call_flow_id !== null &&
+      match.dni_type === 'session' &&
+      match.pool_id !== null &&
+      match.keep_alive_minutes !== null
+    ) {
+      if (poolMatches.size >= MATCH_CACHE_ENTRIES) poolMatches.clear();
+      poolMatches.set(key, {
+        match: match as PoolMatch['match'],
+        version,
+        loadedAt: Date.now(),
+      });
+    } else {
+      poolMatches.delete(key);
+    }
+    return { match, version };
+  };
 
   const answer = (match: DniMatch, number: string, extra: Partial<AssignResponse> = {}): AssignResponse => ({
     number,
@@ -96,52 +155,67 @@ export function createDniService({
     async assign(input: AssignBody): Promise<AssignResponse> {
       const view = readPageView(input);
       if (!view) throw invalidInput('page must be an http(s) URL');
-      const match = await repo.match(input.code, view);
-      if (!match) throw notFound('Unknown DNI code');
-      if (match.call_flow_id === null) return NO_NUMBER;
-      if (match.dni_type !== 'session') {
-        return match.fixed_number ? answer(match, match.fixed_number) : NO_NUMBER;
-      }
-      if (match.pool_id === null || match.keep_alive_minutes === null) return NO_NUMBER;
-
-      const terms = {
-        poolId: match.pool_id,
-        view: input.view ?? null,
-        now: clock.now(),
-        keepAliveMinutes: match.keep_alive_minutes,
-        cooldownMinutes,
-      };
-      const visit = {
-        group_id: match.group_id,
-        call_flow_id: match.call_flow_id,
-        visitor_id: input.visitor,
-        landing_page: view.landing,
-        last_page: view.page,
-        referrer: view.referrer,
-        search_words: view.searchWords,
-        ...view.utm,
-        gclid: view.gclid,
-        custom_params: customParams(view, match.custom_cookie),
-      };
+      let fresh = false;
+      let stale = 0;
       for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt++) {
+        const found = await matchOf(input.code, view, fresh);
+        if (!found) throw notFound('Unknown DNI code');
+        const { match, version } = found;
+        if (match.call_flow_id === null) return NO_NUMBER;
+        if (match.dni_type !== 'session') {
+          return match.fixed_number ? answer(match, match.fixed_number) : NO_NUMBER;
+        }
+        if (match.pool_id === null || match.keep_alive_minutes === null) return NO_NUMBER;
+
+        const terms = {
+          poolId: match.pool_id,
+          version,
+          view: input.view ?? null,
+          now: clock.now(),
+          keepAliveMinutes: match.keep_alive_minutes,
+          cooldownMinutes,
+        };
+        const visit = {
+          group_id: match.group_id,
+          call_flow_id: match.call_flow_id,
+          visitor_id: input.visitor,
+          landing_page: view.landing,
+          last_page: view.page,
+          referrer: view.referrer,
+          search_words: view.searchWords,
+          ...view.utm,
+          gclid: view.gclid,
+          custom_params: customParams(view, match.custom_cookie),
+        };
         const lease = await repo.lease(terms, visit).catch((error: unknown) => {
           // A deadlock or serialisation failure rolls the statement back whole: try again.
           if (RETRYABLE.has((error as { code?: string }).code ?? '')) return undefined;
           throw error;
         });
-        if (lease) {
-          if (lease.is_new && lease.shared)
-            await repo.markShared(lease.phone_number_id, lease.lease_id, terms.now);
+        if (lease && lease.number !== null) {
+          if (lease.mark_later) await repo.markShared(lease.phone_number_id, lease.lease_id, terms.now);
           return answer(match, lease.number, {
             shared: lease.shared,
             expires_at: new Date(lease.expires_at).toISOString(),
             heartbeat_seconds: heartbeatSeconds(match.keep_alive_minutes),
           });
         }
-        if (!(await repo.poolHasNumbers(match.pool_id))) return NO_NUMBER;
+        if (lease && lease.version !== version) {
+          // The settings changed since the match was read: nothing was written; match again.
+          forget();
+          fresh = true;
+          if (++stale <= STALE_ATTEMPTS) attempt--;
+          continue;
+        }
+        if (lease && !(await repo.poolHasNumbers(match.pool_id))) return NO_NUMBER;
       }
       // Every row stayed locked by concurrent visitors: show the page's own number this time.
       return NO_NUMBER;
+    },
+
+    /** Listens for DNI setting changes (any process); resolves to a stop function. */
+    async start(): Promise<() => Promise<void>> {
+      return db.listen('dni_changed', forget);
     },
 
     /** Ends the visitor's lease on the number now (page left); unknown leases are ignored. */
