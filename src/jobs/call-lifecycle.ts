@@ -1,6 +1,6 @@
 import type { Db, Queryable } from '../db/index.js';
 import type { StartedCall, StartedHook } from '../telephony/telephony.service.js';
-import { enqueue, type JobContext, type JobMarkedDone, type JobQueue } from './queue.js';
+import { enqueue, type JobContext, type JobQueue } from './queue.js';
 
 /**
  * What happens after a call starts and after it ends, as durable jobs.
@@ -33,12 +33,7 @@ import { enqueue, type JobContext, type JobMarkedDone, type JobQueue } from './q
  * delivery per call, webhook and event), so a step that did its work finds nothing left to do.
  */
 
-/**
- * A step gets the job context; `finishJob` is set for the last step to run when every step
- * before it succeeded: such a step may mark the job done in its own last statement
- * (`markJobDoneSql` with `ctx.jobId`) and resolve to `{ markedDone: true }`, saving a commit.
- */
-export type CompletionStep = (callId: number, ctx: JobContext & { finishJob?: boolean }) => Promise<unknown>;
+export type CompletionStep = (callId: number, ctx: JobContext) => Promise<void>;
 
 export const COMPLETION_STEP_ORDER = {
   callActions: 10,
@@ -103,19 +98,16 @@ export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
       }
       const succeeded: string[] = [];
       const failed: string[] = [];
-      const pending = steps.filter((step) => !done.has(step.name));
-      let markedDone = false;
-      for (const [index, step] of pending.entries()) {
+      for (const step of steps) {
+        if (done.has(step.name)) continue;
         try {
-          const finishJob = index === pending.length - 1 && failed.length === 0;
-          const outcome = await step.fn(payload.callId, { ...ctx, finishJob });
-          markedDone = finishJob && (outcome as Partial<JobMarkedDone> | undefined)?.markedDone === true;
+          await step.fn(payload.callId, ctx);
           succeeded.push(step.name);
         } catch (error) {
           failed.push(`${step.name}: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
-      if (failed.length === 0) return markedDone ? { markedDone: true } : undefined;
+      if (failed.length === 0) return;
       // One statement for every step that succeeded, so the retry runs only the failed ones.
       if (succeeded.length > 0)
         await ctx.db.query(

@@ -154,10 +154,9 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
   /**
    * Creates the call's deliveries for the event and their jobs; a second run adds nothing. With
    * no target it writes nothing. The deliveries and their jobs are one statement (no explicit
-   * transaction). Given `jobId`, that statement also marks the job done (the pre-call fan-out
-   * always; the post-call one when it has a target). The pre-call fan-out also lets the call's
-   * waiting post-call deliveries to the webhooks it did not target go at once, so they wait for
-   * nothing that will not come.
+   * transaction). The pre-call fan-out (`jobId` given) also marks its own job done in that
+   * statement and lets the call's waiting post-call deliveries to the webhooks it did not
+   * target go at once, so they wait for nothing that will not come.
    */
   async function fanOut(
     callId: number,
@@ -179,10 +178,8 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
     const webhookIds = targets.map((t) => t.webhook_id);
     const [record] = webhookIds.length > 0 ? await loadCallRecords(db, [callId]) : [];
     const now = clock.now();
-    // the pre-call fan-out always marks its job done; the post-call one when asked to
     const preCall = event === 'call.started' && jobId !== undefined;
-    const finishJob = jobId !== undefined && (preCall || record !== undefined);
-    if (!finishJob && !record) return undefined;
+    if (!record && !preCall) return undefined;
     // (with no record, that is no target or the call is gone, the inserts insert nothing)
     const ctes = [
       `created as (
@@ -199,8 +196,11 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
            from created
          on conflict (dedupe_key) do nothing)`,
     ];
-    if (preCall) ctes.push(`released as (${releaseWaitingSql('$2::bigint', '$6', { exceptParam: '$1' })})`);
-    if (finishJob) ctes.push(`finished as (${markJobDoneSql('$7::bigint', '$6')})`);
+    if (preCall)
+      ctes.push(
+        `released as (${releaseWaitingSql('$2::bigint', '$6', { exceptParam: '$1' })})`,
+        `finished as (${markJobDoneSql('$7::bigint', '$6')})`,
+      );
     await db.query(`with ${ctes.join(',\n')} select 1`, [
       webhookIds,
       callId,
@@ -208,9 +208,9 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
       record ? JSON.stringify(record) : null,
       new Date(now.getTime() + retryMs),
       now,
-      ...(finishJob ? [jobId] : []),
+      ...(preCall ? [jobId] : []),
     ]);
-    return finishJob ? { markedDone: true } : undefined;
+    return preCall ? { markedDone: true } : undefined;
   }
 
   /**
@@ -361,10 +361,9 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
   );
   // The retry window, not an attempt count, decides when a delivery gives up.
   jobs.register('webhook.deliver', deliver, { maxAttempts: 10_000, backoffMs: exponentialBackoffMs });
-  // As the last step after steps that all succeeded, the fan-out also marks the job done.
-  callLifecycle.registerCompletionStep('webhooks', COMPLETION_STEP_ORDER.webhooks, (callId, ctx) =>
-    fanOut(callId, 'call.completed', ctx.finishJob ? ctx.jobId : undefined),
-  );
+  callLifecycle.registerCompletionStep('webhooks', COMPLETION_STEP_ORDER.webhooks, async (callId) => {
+    await fanOut(callId, 'call.completed');
+  });
 }
 
 function withQuery(target: string, query: string): string {
