@@ -26,18 +26,16 @@ export interface FlowValues {
 }
 
 /** A new flow on one named tracking number, as the batch statement writes it. */
-export interface NumberedFlow {
+export interface NumberedFlow
+  extends Pick<
+    FlowValues,
+    'group_id' | 'campaign_id' | 'channel_id' | 'call_flow_name' | 'call_flow_status' | 'routable_type'
+  > {
   /** the entry's place in its request, to match the answer to it */
   ord: number;
   /** the number as 10 digits, or null to name the number by `phone_number_id` */
   number: string | null;
   phone_number_id: number | null;
-  group_id: number;
-  campaign_id: number;
-  channel_id: number;
-  call_flow_name: string;
-  call_flow_status: string;
-  routable_type: string;
   document: Record<string, unknown>;
 }
 

@@ -29,7 +29,6 @@ import {
   isUnset,
   locationIds,
   multilevelIvrReason,
-  nanp10,
 } from './callflows.validate.js';
 
 export interface CallFlowServiceDeps {
@@ -100,13 +99,20 @@ const isInt4 = (value: unknown) =>
 
 /** The number a flow names, as `provisionNumbers` reads it: 10 digits, else the inventory id. */
 function namedNumber(number: NonNullable<FlowCore['number']>) {
-  const digits = isUnset(number.phone_number) ? null : (nanp10(number.phone_number as string) ?? null);
+  const digits = isUnset(number.phone_number) ? null : (toNanp10(number.phone_number as string) ?? null);
   const id = isUnset(number.phone_number_id) ? null : Number(number.phone_number_id);
   return { number: digits, phoneNumberId: digits === null ? id : null };
 }
 
-const unavailable = (number: string | null, phoneNumberId: number | null) =>
-  `phone_number ${number ?? `id ${phoneNumberId}`} is not available: it is unknown, or used by another call flow`;
+/** The reasons a flow's references are refused, the same for an entry saved alone or in a batch. */
+const REASONS = {
+  unavailable: (number: string | null, phoneNumberId: number | null) =>
+    `phone_number ${number ?? `id ${phoneNumberId}`} is not available: it is unknown, or used by another call flow`,
+  group: (id: number) => `group_id ${id} is not a group you can access`,
+  campaign: (id: number) => `campaign_id ${id} is not a campaign you can access`,
+  channel: (id: number) => `channel_id ${id} does not exist`,
+  location: (id: number) => `location_id ${id} is not a location you can access`,
+};
 
 /** The plan of a checked entry: `batch` when it is a plain create on one named number. */
 function planOf(save: FlowSave): Plan {
@@ -122,14 +128,12 @@ function planOf(save: FlowSave): Plan {
 
 /** The first reason `saveFlow` would give for the scope of a batch entry, from the request's facts. */
 function scopeReason(facts: ScopeFacts, { flow, locationIds }: FlowSave): string | undefined {
-  if (!facts.groups.includes(flow.group_id)) return `group_id ${flow.group_id} is not a group you can access`;
-  if (!facts.campaigns.includes(flow.campaign_id)) {
-    return `campaign_id ${flow.campaign_id} is not a campaign you can access`;
-  }
+  if (!facts.groups.includes(flow.group_id)) return REASONS.group(flow.group_id);
+  if (!facts.campaigns.includes(flow.campaign_id)) return REASONS.campaign(flow.campaign_id);
   const channelId = flow.channel_id ?? DEFAULT_CHANNEL_ID;
-  if (!facts.channels.includes(channelId)) return `channel_id ${channelId} does not exist`;
+  if (!facts.channels.includes(channelId)) return REASONS.channel(channelId);
   const missing = locationIds.find((id) => !facts.locations.includes(id));
-  return missing === undefined ? undefined : `location_id ${missing} is not a location you can access`;
+  return missing === undefined ? undefined : REASONS.location(missing);
 }
 
 /**
@@ -253,22 +257,15 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
     const repo = createCallFlowsRepo(tx);
     const now = clock.now();
     if (flow.number) {
-      const number = isUnset(flow.number.phone_number)
-        ? null
-        : (toNanp10(flow.number.phone_number as string) ?? null);
-      const phoneNumberId = isUnset(flow.number.phone_number_id) ? null : Number(flow.number.phone_number_id);
+      const { number, phoneNumberId } = namedNumber(flow.number);
       const claimed = await repo.claimTrackingNumber({
         scopeGroupId: principal.groupId,
         groupId: flow.group_id,
         number,
-        phoneNumberId: number === null ? phoneNumberId : null,
+        phoneNumberId,
         currentPhoneNumberId: existing?.phone_number_id ?? null,
       });
-      if (claimed === undefined) {
-        throw invalidInput(
-          `phone_number ${number ?? `id ${phoneNumberId}`} is not available: it is unknown, or used by another call flow`,
-        );
-      }
+      if (claimed === undefined) throw invalidInput(REASONS.unavailable(number, phoneNumberId));
       if (existing?.phone_number_id && existing.phone_number_id !== claimed) {
         await repo.releaseTrackingNumber(existing.phone_number_id);
       }
@@ -337,13 +334,13 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
       throw invalidInput(`call_flow_id ${flow.call_flow_id} is not a call flow you can access`);
     }
     if (!(await createGroupsRepo(tx).findInScope(principal.groupId, flow.group_id))) {
-      throw invalidInput(`group_id ${flow.group_id} is not a group you can access`);
+      throw invalidInput(REASONS.group(flow.group_id));
     }
     if (!(await repo.isCampaignUsable(principal.groupId, flow.campaign_id))) {
-      throw invalidInput(`campaign_id ${flow.campaign_id} is not a campaign you can access`);
+      throw invalidInput(REASONS.campaign(flow.campaign_id));
     }
     const channelId = flow.channel_id ?? existing?.channel_id ?? DEFAULT_CHANNEL_ID;
-    if (!(await repo.channelExists(channelId))) throw invalidInput(`channel_id ${channelId} does not exist`);
+    if (!(await repo.channelExists(channelId))) throw invalidInput(REASONS.channel(channelId));
     if (flow.webhook_enabled && !(await isWebhookInScope(tx, principal.groupId, flow.webhook_id ?? 0))) {
       throw invalidInput(`webhook_id ${flow.webhook_id ?? 0} is not a webhook you can access`);
     }
@@ -354,7 +351,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
       );
     }
     const missing = await repo.missingLocations(principal.groupId, [...new Set(locationIds)]);
-    if (missing.length > 0) throw invalidInput(`location_id ${missing[0]} is not a location you can access`);
+    if (missing[0] !== undefined) throw invalidInput(REASONS.location(missing[0]));
 
     // An update that names neither a number nor a pool keeps the flow's own, as last posted.
     const keeps = existing !== undefined && isUnset(flow.number) && isUnset(flow.number_pool);
@@ -474,7 +471,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
             ({ index, plan: { save, number, phoneNumberId } }): NumberedFlow => ({
               ord: index,
               number,
-              phone_number_id: number === null ? phoneNumberId : null,
+              phone_number_id: phoneNumberId,
               group_id: save.flow.group_id,
               campaign_id: save.flow.campaign_id,
               channel_id: save.flow.channel_id ?? DEFAULT_CHANNEL_ID,
@@ -497,7 +494,11 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
         const callFlowId = written.get(index);
         results[index] =
           callFlowId === undefined
-            ? { result: 'error', data: unavailable(plan.number, plan.phoneNumberId), entry_count: index + 1 }
+            ? {
+                result: 'error',
+                data: REASONS.unavailable(plan.number, plan.phoneNumberId),
+                entry_count: index + 1,
+              }
             : { result: 'success', data: callFlowId, entry_count: index + 1 };
       }
     };

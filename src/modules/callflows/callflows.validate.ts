@@ -29,31 +29,13 @@ export const OVERFLOW_DUPLICATES =
 
 const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 
-/** How many answers `nanp10` keeps before it starts over. */
-const NANP_MEMO_LIMIT = 10_000;
-const nanpMemo = new Map<string, string | undefined>();
-
-/**
- * `toNanp10`, remembered (its answer depends on `String(input)` only): the flows of one request
- * name the same targets over and over, and libphonenumber's parse was the costliest step of
- * checking a flow (about 0.2 ms of 0.25 ms per seed flow).
- */
-export function nanp10(input: string | number): string | undefined {
-  const key = String(input);
-  if (nanpMemo.has(key)) return nanpMemo.get(key);
-  const value = toNanp10(input);
-  if (nanpMemo.size >= NANP_MEMO_LIMIT) nanpMemo.clear();
-  nanpMemo.set(key, value);
-  return value;
-}
-
 /** True for "none": V2's example body fills unused references and numbers with 0. */
 export const isUnset = (value: unknown): boolean =>
   value === undefined || value === null || value === 0 || value === '';
 
 function phoneReason(path: string, field: string, value: unknown, required: boolean): string | undefined {
   if (isUnset(value)) return required ? `${path}${field} is required` : undefined;
-  return nanp10(value as string | number)
+  return toNanp10(value as string | number)
     ? undefined
     : `${path}${field} ${value} is not a valid 10-digit phone number`;
 }
@@ -74,7 +56,7 @@ function huntReason(path: string, hunt: Hunt): string | undefined {
     const reason = phoneReason(path, `overflowNumbers[${i}].overflowNumber`, entry.overflowNumber, true);
     if (reason) return reason;
   }
-  const numbers = list.map((entry) => nanp10(entry.overflowNumber));
+  const numbers = list.map((entry) => toNanp10(entry.overflowNumber));
   if (hunt.isSimultaneous && new Set(numbers).size !== numbers.length) return `${path}${OVERFLOW_DUPLICATES}`;
   return undefined;
 }
