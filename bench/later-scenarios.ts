@@ -6,6 +6,7 @@ import { measure } from './lib/load.js';
 import { fixtureNumber, seedFlow } from './lib/seed-flow.js';
 import { trackPeakRss } from './lib/server.js';
 import {
+  type Baselines,
   type BenchContext,
   CALLERS,
   COMPANY_GROUP,
@@ -15,6 +16,7 @@ import {
   fixtureNumbers,
   idsOf,
   type Row,
+  ratioOf,
   voiceParams,
 } from './scenarios.js';
 
@@ -25,11 +27,15 @@ const SPAN = { from: '2025-11-01T00:00:00Z', to: '2026-11-01T00:00:00Z' };
 const RANGE = { start: '2026-09-01T00:00:00Z', end: '2026-09-30T23:59:59Z' };
 
 /** Scenarios 4-6: list calls over a large table, DNI leasing, webhook delivery. */
-export async function laterScenarios(ctx: BenchContext, fixtures: Fixtures): Promise<Row[]> {
+export async function laterScenarios(
+  ctx: BenchContext,
+  fixtures: Fixtures,
+  baselines: Baselines,
+): Promise<Row[]> {
   const rows: Row[] = [];
   if (ctx.wants('list')) rows.push(...(await listCalls(ctx, fixtures)));
-  if (ctx.wants('dni')) rows.push(...(await dniAssignment(ctx, fixtures)));
-  if (ctx.wants('webhooks')) rows.push(...(await webhookDelivery(ctx, fixtures)));
+  if (ctx.wants('dni')) rows.push(...(await dniAssignment(ctx, fixtures, baselines)));
+  if (ctx.wants('webhooks')) rows.push(...(await webhookDelivery(ctx, fixtures, baselines)));
   return rows;
 }
 
@@ -105,7 +111,7 @@ async function listCalls(ctx: BenchContext, fixtures: Fixtures): Promise<Row[]> 
   ];
 }
 
-async function dniAssignment(ctx: BenchContext, fixtures: Fixtures): Promise<Row[]> {
+async function dniAssignment(ctx: BenchContext, fixtures: Fixtures, baselines: Baselines): Promise<Row[]> {
   const { base, engine } = ctx;
   const visitors = ctx.settings.dniVisitors;
   const poolSize = 100;
@@ -173,6 +179,8 @@ async function dniAssignment(ctx: BenchContext, fixtures: Fixtures): Promise<Row
   if (probe.status !== 200 || (JSON.parse(probeText) as { number: unknown }).number === null)
     throw new Error(`DNI gave the first visitor no number: ${probe.status} ${probeText}`);
 
+  // The floor in the same conditions: a route that writes one row per request, 64 at once.
+  const insert = await baselines.insert();
   // Every exclusive (not shared) answer must name a number no other visitor was given.
   const exclusive = new Map<string, number>();
   let shared = 0;
@@ -208,6 +216,8 @@ async function dniAssignment(ctx: BenchContext, fixtures: Fixtures): Promise<Row
       engine,
       unit: 'visitors',
       result: { ...result, errors: result.errors + twice },
+      baseline: { name: 'one INSERT', result: insert },
+      ratio: ratioOf(result.itemsPerS, insert.itemsPerS),
       goal: '>= 2,000/s, no number leased twice',
       met: result.itemsPerS >= 2000 && twice === 0,
       note: `${exclusive.size} numbers leased exclusively, ${twice} of them twice; ${shared} shared answers; ${none} without a number`,
@@ -248,7 +258,7 @@ async function startReceiver() {
   };
 }
 
-async function webhookDelivery(ctx: BenchContext, fixtures: Fixtures): Promise<Row[]> {
+async function webhookDelivery(ctx: BenchContext, fixtures: Fixtures, baselines: Baselines): Promise<Row[]> {
   const { base, engine } = ctx;
   const total = ctx.settings.webhookCalls;
   ctx.log(`6. webhooks: ${total.toLocaleString('en-US')} completed calls, post-call deliveries`);
@@ -286,6 +296,8 @@ async function webhookDelivery(ctx: BenchContext, fixtures: Fixtures): Promise<R
     await inParallel(sids, 32, (sid, i) =>
       carrierPost(`${base}/telephony/twilio/voice`, voiceParams(sid, number, CALLERS.webhooks + i)),
     );
+    // The floor in the same conditions: a route that writes one row per request, 64 at once.
+    const insert = await baselines.insert();
     const rss = trackPeakRss(ctx.pid);
     const started = Date.now();
     await inParallel(sids, 32, (sid) =>
@@ -325,6 +337,8 @@ async function webhookDelivery(ctx: BenchContext, fixtures: Fixtures): Promise<R
           peakRssMiB,
           connections: 32,
         },
+        baseline: { name: 'one INSERT', result: insert },
+        ratio: ratioOf(rate, insert.itemsPerS),
         goal: '>= 500/s, none lost',
         met: rate >= 500 && lost === 0,
         note: `${delivered}/${total} calls delivered, ${lost} not delivered by the end of the wait (${Math.round(Math.max(120_000, total * 50) / 1000)} s), ${duplicates} duplicate deliveries; status callbacks took ${((statusDone - started) / 1000).toFixed(1)} s`,

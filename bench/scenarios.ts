@@ -188,11 +188,17 @@ async function warmAndMeasure(
   return measure({ ...common, ...options });
 }
 
-const ratioOf = (value: number, baseline: number) => (baseline > 0 ? value / baseline : undefined);
+export const ratioOf = (value: number, baseline: number) => (baseline > 0 ? value / baseline : undefined);
+
+/** Baselines a later scenario measures again right before itself, in the conditions it meets. */
+export interface Baselines {
+  /** the one-INSERT route at the carrier scenarios' connection count */
+  insert: () => Promise<Measurement>;
+}
 
 export async function runScenarios(
   ctx: BenchContext,
-  extra: (ctx: BenchContext, fixtures: Fixtures) => Promise<Row[]>,
+  extra: (ctx: BenchContext, fixtures: Fixtures, baselines: Baselines) => Promise<Row[]>,
 ): Promise<Row[]> {
   const rows: Row[] = [];
   const { base, engine } = ctx;
@@ -217,14 +223,22 @@ export async function runScenarios(
     carrierRequest('/bench/baseline/twiml', 'tw', CALLERS.baseline),
   );
   rows.push({ scenario: 'baseline: constant TwiML route', engine, unit: 'req', result: twiml });
-  const insert = await warmAndMeasure(
-    ctx,
-    {
-      connections: CONNECTIONS.carrier,
-      request: carrierRequest('/bench/baseline/insert-call', 'i', CALLERS.baseline),
-    },
-    carrierRequest('/bench/baseline/insert-call', 'iw', CALLERS.baseline),
-  );
+  let insertRuns = 0;
+  const measureInsert = () => {
+    // every run its own CallSids: i, iw, then i1x, i1w, ... (an index is digits only)
+    const tag = insertRuns === 0 ? 'i' : `i${insertRuns}x`;
+    const warmTag = insertRuns === 0 ? 'iw' : `i${insertRuns}w`;
+    insertRuns++;
+    return warmAndMeasure(
+      ctx,
+      {
+        connections: CONNECTIONS.carrier,
+        request: carrierRequest('/bench/baseline/insert-call', tag, CALLERS.baseline),
+      },
+      carrierRequest('/bench/baseline/insert-call', warmTag, CALLERS.baseline),
+    );
+  };
+  const insert = await measureInsert();
   rows.push({
     scenario: 'baseline: one INSERT of a call row',
     engine,
@@ -381,6 +395,6 @@ export async function runScenarios(
     });
   }
 
-  rows.push(...(await extra(ctx, fixtures)));
+  rows.push(...(await extra(ctx, fixtures, { insert: measureInsert })));
   return rows;
 }
