@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import cliProgress from 'cli-progress';
 import { call, carrierPost } from './lib/api.js';
-import { measure } from './lib/load.js';
+import { cpuPerItem, measure } from './lib/load.js';
 import { fixtureNumber, seedFlow } from './lib/seed-flow.js';
-import { trackPeakRss } from './lib/server.js';
+import { cpuMeter, trackPeakRss } from './lib/server.js';
 import {
   type Baselines,
   type BenchContext,
@@ -299,6 +299,7 @@ async function webhookDelivery(ctx: BenchContext, fixtures: Fixtures, baselines:
     // The floor in the same conditions: a route that writes one row per request, 64 at once.
     const insert = await baselines.insert();
     const rss = trackPeakRss(ctx.pid);
+    const cpu = cpuMeter(ctx.pid);
     const started = Date.now();
     await inParallel(sids, 32, (sid) =>
       carrierPost(`${base}/telephony/twilio/status`, {
@@ -316,6 +317,7 @@ async function webhookDelivery(ctx: BenchContext, fixtures: Fixtures, baselines:
     await sleep(200); // late duplicates, if any
     const stats = receiver.stats();
     const peakRssMiB = rss.stop();
+    const cpuUse = cpu.stop();
     const seconds = ((stats.last || Date.now()) - started) / 1000;
     const delivered = [...stats.calls.values()].filter((n) => n >= 1).length;
     const lost = total - delivered;
@@ -336,6 +338,7 @@ async function webhookDelivery(ctx: BenchContext, fixtures: Fixtures, baselines:
           durationS: seconds,
           peakRssMiB,
           connections: 32,
+          cpuMsPerItem: cpuPerItem(cpuUse, stats.unique),
         },
         baseline: { name: 'one INSERT', result: insert },
         ratio: ratioOf(rate, insert.itemsPerS),

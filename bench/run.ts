@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { laterScenarios } from './later-scenarios.js';
-import { type BenchServer, ROOT, startServer } from './lib/server.js';
+import { type BenchServer, type CpuUse, ROOT, startServer } from './lib/server.js';
 import { type Engine, type Row, runScenarios, type Settings } from './scenarios.js';
 
 /**
@@ -191,6 +191,14 @@ const fmt = (value: number | undefined, digits = 0) =>
     ? '-'
     : value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
+/** CPU per item as "server + database" milliseconds (PGlite's database is the server process). */
+const cpuCell = (cpu: CpuUse | undefined) =>
+  cpu === undefined
+    ? ''
+    : cpu.database > 0
+      ? `${fmt(cpu.server, 2)} + ${fmt(cpu.database, 2)}`
+      : fmt(cpu.server, 2);
+
 function table(rows: Row[]): string {
   const header = [
     'scenario',
@@ -201,11 +209,13 @@ function table(rows: Row[]): string {
     'p50 ms',
     'p99 ms',
     'peak RSS MiB',
+    'CPU ms/item',
     'errors',
     'baseline',
     'base items/s',
     'base p50',
     'base p99',
+    'base CPU ms/item',
     'ratio',
     'goal',
   ];
@@ -218,11 +228,13 @@ function table(rows: Row[]): string {
     fmt(r.result.p50Ms, 2),
     fmt(r.result.p99Ms, 2),
     fmt(r.result.peakRssMiB),
+    cpuCell(r.result.cpuMsPerItem),
     fmt(r.result.errors),
     r.baseline?.name ?? '',
     fmt(r.baseline?.result.itemsPerS),
     fmt(r.baseline?.result.p50Ms, 2),
     fmt(r.baseline?.result.p99Ms, 2),
+    cpuCell(r.baseline?.result.cpuMsPerItem),
     fmt(r.ratio, 2),
     r.goal
       ? `${r.goal}: ${r.engine === 'postgres' ? (r.met ? 'met' : 'MISSED') : 'n/a (PostgreSQL goal)'}`
@@ -232,6 +244,8 @@ function table(rows: Row[]): string {
   lines.splice(1, 0, `|${header.map(() => '---').join('|')}|`);
   return lines.join('\n');
 }
+
+const cpuJson = (cpu: CpuUse) => ({ server: round(cpu.server, 3), database: round(cpu.database, 3) });
 
 async function machine() {
   const pglite = JSON.parse(
@@ -295,6 +309,7 @@ async function main() {
       p50_ms: round(r.result.p50Ms, 2),
       p99_ms: round(r.result.p99Ms, 2),
       peak_rss_mib: round(r.result.peakRssMiB),
+      cpu_ms_per_item: cpuJson(r.result.cpuMsPerItem),
       requests: r.result.requests,
       errors: r.result.errors,
       baseline: r.baseline
@@ -305,6 +320,7 @@ async function main() {
             p50_ms: round(r.baseline.result.p50Ms, 2),
             p99_ms: round(r.baseline.result.p99Ms, 2),
             peak_rss_mib: round(r.baseline.result.peakRssMiB),
+            cpu_ms_per_item: cpuJson(r.baseline.result.cpuMsPerItem),
           }
         : null,
       ratio: r.ratio === undefined ? null : round(r.ratio, 3),

@@ -1,5 +1,5 @@
 import autocannon, { type Request } from 'autocannon';
-import { trackPeakRss } from './server.js';
+import { type CpuUse, cpuMeter, trackPeakRss } from './server.js';
 
 export interface Measurement {
   /** 2xx responses per second of wall time */
@@ -14,7 +14,15 @@ export interface Measurement {
   durationS: number;
   peakRssMiB: number | undefined;
   connections: number;
+  /** CPU milliseconds per item: the server process's, and the database backends' (PostgreSQL) */
+  cpuMsPerItem: CpuUse;
 }
+
+/** CPU time per item, in milliseconds. */
+export const cpuPerItem = (use: CpuUse, items: number): CpuUse => ({
+  server: items > 0 ? (use.server * 1000) / items : Number.NaN,
+  database: items > 0 ? (use.database * 1000) / items : Number.NaN,
+});
 
 export interface LoadOptions {
   base: string;
@@ -53,6 +61,7 @@ export async function measure(options: LoadOptions): Promise<Measurement> {
       }
     : options.request;
   const rss = trackPeakRss(options.pid);
+  const cpu = cpuMeter(options.pid);
   const started = process.hrtime.bigint();
   const instance = autocannon({
     url: options.base,
@@ -68,6 +77,7 @@ export async function measure(options: LoadOptions): Promise<Measurement> {
   const result = await instance;
   const durationS = Number(process.hrtime.bigint() - started) / 1e9;
   const peakRssMiB = rss.stop();
+  const cpuUse = cpu.stop();
   const sorted = Float64Array.from(latencies).sort();
   const ok = latencies.length;
   const items = ok * (options.itemsPerRequest ?? 1) - failedItems;
@@ -81,5 +91,6 @@ export async function measure(options: LoadOptions): Promise<Measurement> {
     durationS,
     peakRssMiB,
     connections: options.connections,
+    cpuMsPerItem: cpuPerItem(cpuUse, items),
   };
 }

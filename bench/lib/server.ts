@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../test/helpers/process.js';
 
@@ -94,6 +94,62 @@ export async function startServer(options: {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+const CLOCK_TICKS_PER_S = 100; // Linux USER_HZ: /proc/<pid>/stat counts CPU time in these
+
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined if unreadable. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    // the fields after the command name, which may hold spaces: utime and stime are 14 and 15
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The PostgreSQL backends serving a benchmark database (named sb_bench_*), by pid. */
+function benchBackends(): Map<number, number> {
+  const backends = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (!command.startsWith('postgres:') || !command.includes(' sb_bench_')) continue;
+      const seconds = cpuSeconds(Number(entry));
+      if (seconds !== undefined) backends.set(Number(entry), seconds);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return backends;
+}
+
+export interface CpuUse {
+  /** CPU seconds of the server process */
+  server: number;
+  /** CPU seconds of the PostgreSQL backends of benchmark databases (0 with PGlite: in-process) */
+  database: number;
+}
+
+/**
+ * Counts the CPU time the server process and the benchmark database's backends use until
+ * stopped. Unlike throughput, CPU time per request hardly moves when other work shares the
+ * cores, so it compares a scenario with its baseline on a busy machine too. A backend that ends
+ * before `stop` is not counted (the server's pool keeps its connections).
+ */
+export function cpuMeter(pid: number): { stop: () => CpuUse } {
+  const server = cpuSeconds(pid) ?? 0;
+  const backends = benchBackends();
+  return {
+    stop() {
+      let database = 0;
+      for (const [backend, seconds] of benchBackends()) database += seconds - (backends.get(backend) ?? 0);
+      return { server: (cpuSeconds(pid) ?? server) - server, database };
+    },
+  };
 }
 
 /** Resident memory of a process in MiB (Linux /proc), or undefined where it cannot be read. */
