@@ -277,6 +277,7 @@ export function createDniRepo(db: Queryable) {
            ) m on true
           where g.dni_code = $1`,
         [code, view.host, view.referrerHost, view.referrerType],
+        { prepare: 'dni_match' },
       );
       return rows[0];
     },
@@ -286,28 +287,32 @@ export function createDniRepo(db: Queryable) {
      * the DNI settings changed since the match (version differs from terms.version).
      */
     async lease(terms: DniLeaseTerms, visit: DniVisitValues): Promise<DniLeaseResult> {
-      const { rows } = await db.query<DniLeaseResult>(LEASE_SQL, [
-        terms.poolId,
-        visit.visitor_id,
-        terms.now,
-        terms.keepAliveMinutes,
-        terms.cooldownMinutes,
-        visit.group_id,
-        visit.call_flow_id,
-        visit.landing_page,
-        visit.last_page,
-        visit.referrer,
-        visit.search_words,
-        visit.utm_source,
-        visit.utm_medium,
-        visit.utm_campaign,
-        visit.utm_term,
-        visit.utm_content,
-        visit.gclid,
-        JSON.stringify(visit.custom_params),
-        terms.view,
-        terms.version,
-      ]);
+      const { rows } = await db.query<DniLeaseResult>(
+        LEASE_SQL,
+        [
+          terms.poolId,
+          visit.visitor_id,
+          terms.now,
+          terms.keepAliveMinutes,
+          terms.cooldownMinutes,
+          visit.group_id,
+          visit.call_flow_id,
+          visit.landing_page,
+          visit.last_page,
+          visit.referrer,
+          visit.search_words,
+          visit.utm_source,
+          visit.utm_medium,
+          visit.utm_campaign,
+          visit.utm_term,
+          visit.utm_content,
+          visit.gclid,
+          JSON.stringify(visit.custom_params),
+          terms.view,
+          terms.version,
+        ],
+        { prepare: 'dni_lease' },
+      );
       return rows[0] as DniLeaseResult;
     },
 
