@@ -239,6 +239,21 @@ describe('GET /v2/call/list', () => {
   });
 });
 
+describe('the call record in the OpenAPI document', () => {
+  it('shows nullable fields as OpenAPI 3.0 nullable types', async () => {
+    const document = (await ctx.app.inject('/openapi.json')).json();
+    const list = document.paths['/v2/call/list'].get.responses['200'].content['application/json'];
+    const record = list.schema.properties.data.items.properties;
+    expect(record.call_answered).toEqual({ type: 'string', nullable: true });
+    expect(record.duration).toEqual({ type: 'integer', nullable: true, description: 'seconds' });
+    expect(record.call_value).toEqual({ type: 'number', nullable: true });
+    expect(record.call_source).toEqual({ type: 'string', enum: ['carrier', 'upload'] });
+    expect(record.attribution).toMatchObject({ type: 'object', nullable: true });
+    expect(record.attribution.properties.visit_id).toEqual({ type: 'integer', nullable: true });
+    expect(record.tags.items.properties.ct_user_id).toEqual({ type: 'integer', nullable: true });
+  });
+});
+
 describe('POST /v2/call/comment', () => {
   it('adds comments to several calls and shows them on the record', async () => {
     const [other] = await insertCalls(ctx, [{ group_id: h.company, started_at: '2026-02-02T10:00:00Z' }]);
