@@ -181,6 +181,35 @@ describe('GET /v2/call/list', () => {
     expect((await get(`/v2/call/list?${filter}&limit=1&offset=1`)).body.data[0].call_id).toBe(ids[0]);
   });
 
+  it('answers each filter shape right however often it runs (the list statement is prepared)', async () => {
+    // past five runs PostgreSQL may plan a prepared statement once for any values
+    const byTracking = (n: string) => `/v2/call/list?filter=tracking_number%3D${n}`;
+    const byDuration = (d: number) => `/v2/call/list?filter=duration%3E%3D${d},tracking_number%3D8015557001`;
+    for (let run = 0; run < 8; run += 1) {
+      const first = await get(byTracking(run % 2 === 0 ? '8015557001' : '8015557002'));
+      expect(first.body.data.map((c: { call_id: number }) => c.call_id)).toEqual(
+        run % 2 === 0 ? [ids[1], ids[0]] : [ids[2]],
+      );
+      const second = await get(byDuration(run % 2 === 0 ? 0 : 30));
+      expect(second.body.data.map((c: { call_id: number }) => c.call_id)).toEqual(
+        run % 2 === 0 ? [ids[1], ids[0]] : [ids[1]],
+      );
+    }
+  });
+
+  it('still answers once more filter shapes have run than are prepared', async () => {
+    for (let rules = 1; rules <= 70; rules += 1) {
+      const filter = encodeURIComponent(
+        ['tracking_number=8015557001', ...Array.from({ length: rules }, () => 'duration>=30')].join(','),
+      );
+      const { body } = await get(`/v2/call/list?filter=${filter}`);
+      expect(
+        body.data.map((c: { call_id: number }) => c.call_id),
+        `${rules} rules`,
+      ).toEqual([ids[1]]);
+    }
+  });
+
   it('shows nothing of another group line', async () => {
     const { status, body } = await get('/v2/call/list?filter=tracking_number=8015557001', siblingAdmin);
     expect(status).toBe(200);
@@ -207,6 +236,21 @@ describe('GET /v2/call/list', () => {
     expect(limit.body.errors[0].message).toBe(
       'Invalid parameter (limit): Expected type integer but found type string',
     );
+  });
+});
+
+describe('the call record in the OpenAPI document', () => {
+  it('shows nullable fields as OpenAPI 3.0 nullable types', async () => {
+    const document = (await ctx.app.inject('/openapi.json')).json();
+    const list = document.paths['/v2/call/list'].get.responses['200'].content['application/json'];
+    const record = list.schema.properties.data.items.properties;
+    expect(record.call_answered).toEqual({ type: 'string', nullable: true });
+    expect(record.duration).toEqual({ type: 'integer', nullable: true, description: 'seconds' });
+    expect(record.call_value).toEqual({ type: 'number', nullable: true });
+    expect(record.call_source).toEqual({ type: 'string', enum: ['carrier', 'upload'] });
+    expect(record.attribution).toMatchObject({ type: 'object', nullable: true });
+    expect(record.attribution.properties.visit_id).toEqual({ type: 'integer', nullable: true });
+    expect(record.tags.items.properties.ct_user_id).toEqual({ type: 'integer', nullable: true });
   });
 });
 

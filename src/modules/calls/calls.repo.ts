@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { QueryOptions } from '../../db/db.js';
 import type { Queryable } from '../../db/index.js';
 import { type FilterFields, whereClause } from '../../http/filter.js';
 import type { ListPage } from '../shared/list.js';
@@ -134,19 +136,48 @@ export const activeFlowFilterFields: FilterFields = {
   call_flow_created: { column: 'f.call_flow_created', type: 'date' },
 };
 
+/**
+ * How many texts of the list statement (one per list kind and filter shape) a repo prepares.
+ * PostgreSQL keeps a prepared statement for the life of the connection, and filters can be
+ * written in endlessly many shapes: past this many, a new shape runs unprepared.
+ */
+const MAX_PREPARED_LIST_SHAPES = 64;
+
+/**
+ * Names the list statement's texts for preparing: planning the record statement takes several
+ * milliseconds, so each shape is prepared once per connection. After five runs PostgreSQL may
+ * switch to a generic plan; for a group and date filter it keeps the (group_id, started_at) index.
+ */
+function createListStatementNames(): (text: string) => QueryOptions {
+  const names = new Map<string, QueryOptions>();
+  return (text) => {
+    let options = names.get(text);
+    if (options === undefined) {
+      if (names.size >= MAX_PREPARED_LIST_SHAPES) return {};
+      // the name follows from the text: one name never stands for two texts on a connection
+      options = { prepare: `calls_list_${createHash('sha1').update(text).digest('hex').slice(0, 20)}` };
+      names.set(text, options);
+    }
+    return options;
+  };
+}
+
 export function createCallsRepo(db: Queryable) {
+  const listStatement = createListStatementNames();
   return {
     /** One page of call records, newest first, in the subtree of `scopeGroupId`: one statement. */
     async listRecords(scopeGroupId: number, page: ListPage, kind: CallListKind): Promise<CallRecord[]> {
+      const text = callRecordsSql(
+        `select ${RECORD_CALL_COLUMNS} from call c join org_group g on g.group_id = c.group_id
+          where g.path @> array[$1::integer] and ${KIND_CONDITIONS[kind]}
+            and ${whereClause(page.filter.conditions)}
+          order by c.started_at desc, c.call_id desc limit $2 offset $3`,
+        'c.started_at desc, c.call_id desc',
+      );
       const { rows } = await db.query<CallRecord>(
-        callRecordsSql(
-          `select ${RECORD_CALL_COLUMNS} from call c join org_group g on g.group_id = c.group_id
-            where g.path @> array[$1::integer] and ${KIND_CONDITIONS[kind]}
-              and ${whereClause(page.filter.conditions)}
-            order by c.started_at desc, c.call_id desc limit $2 offset $3`,
-          'c.started_at desc, c.call_id desc',
-        ),
+        text,
         [scopeGroupId, page.limit, page.offset, ...page.filter.params],
+        listStatement(text),
       );
       return rows;
     },
