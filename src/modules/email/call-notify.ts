@@ -34,26 +34,26 @@ export function createCallSummaryNotifier({
      * call was blocked (a spam burst must not flood the inbox), or when it was done already.
      */
     async sendCallSummary(callId: number): Promise<NotificationOutcome | undefined> {
-      const { rows } = await db.query<{ email_to_notify: string | null }>(
-        `select coalesce(v.document, f.document) ->> 'email_to_notify' as email_to_notify
-           from call c
-           join call_flow f on f.call_flow_id = c.call_flow_id
-           left join call_flow_version v on v.call_flow_id = c.call_flow_id and v.version = c.call_flow_version
-          where c.call_id = $1 and c.disposition <> 'BLOCKED'`,
-        [callId],
-      );
-      const wanted = rows[0]?.email_to_notify?.trim();
-      if (!wanted) return undefined;
-      const recipients = parseEmailList(wanted);
-
-      const claimed = await db.query(
-        `insert into call_notification (call_id, kind, status, recipients, created_at)
-         values ($1, 'email_to_notify', 'running', $2, $3)
+      // Who to tell and the claim, in one statement: no row when nobody is to be told or the
+      // e-mail was done already.
+      const { rows } = await db.query<{ recipients: string }>(
+        `with wanted as (
+           select regexp_replace(coalesce(v.document, f.document) ->> 'email_to_notify', '^\\s+|\\s+$', '', 'g')
+                    as recipients
+             from call c
+             join call_flow f on f.call_flow_id = c.call_flow_id
+             left join call_flow_version v on v.call_flow_id = c.call_flow_id and v.version = c.call_flow_version
+            where c.call_id = $1 and c.disposition <> 'BLOCKED')
+         insert into call_notification (call_id, kind, status, recipients, created_at)
+         select $1, 'email_to_notify', 'running', recipients, $2 from wanted where recipients <> ''
          on conflict (call_id, kind) do update set attempts = call_notification.attempts + 1
-          where call_notification.status = 'running'`,
-        [callId, wanted, clock.now()],
+          where call_notification.status = 'running'
+         returning recipients`,
+        [callId, clock.now()],
       );
-      if (claimed.rowCount === 0) return undefined;
+      const wanted = rows[0]?.recipients;
+      if (wanted === undefined) return undefined;
+      const recipients = parseEmailList(wanted);
 
       const outcome = await (async (): Promise<NotificationOutcome> => {
         if (!recipients)
