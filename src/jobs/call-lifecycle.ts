@@ -9,7 +9,8 @@ import { enqueue, type JobContext, type JobQueue } from './queue.js';
  * `callLifecycle.startedHook` / `callLifecycle.onCompleted` into the telephony hooks. Then:
  *
  * - a call that ends (or is final when recorded) enqueues `call.completed` with dedupeKey
- *   `call.completed:<callId>`, with the change that closes the call (the final status callback: in its one statement);
+ *   `call.completed:<callId>`, with the change that closes the call (for the final status
+ *   callback, in its one statement);
  * - a call that starts enqueues `call.started` (dedupeKey `call.started:<callId>`) only when an
  *   active webhook that subscribes to `call.started` would get it (its flow's own webhook when
  *   `webhook_enabled`, or one of its group or an ancestor): one INSERT ... SELECT on the

@@ -154,6 +154,7 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
          from picked where j.job_id = picked.job_id
        returning j.job_id, j.kind, j.payload, j.attempts, j.priority`,
       [now, new Date(now.getTime() + leaseMs), runnerId, kinds, limit],
+      { prepare: 'job_claim' },
     );
     // in claim order: the statement returns them in no particular order
     return rows.sort((a, b) => b.priority - a.priority || a.job_id - b.job_id);
@@ -178,6 +179,7 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
         await db.query(
           'update job set done_at = $2, locked_until = null, last_error = null where job_id = $1',
           [job.job_id, clock.now()],
+          { prepare: 'job_done' },
         );
       }
     } catch (error) {

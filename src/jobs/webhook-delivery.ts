@@ -189,6 +189,7 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
         where c.call_id = $1
         order by w.webhook_id`,
       [callId, event],
+      { prepare: 'webhook_targets' },
     );
     const webhookIds = targets.map((t) => t.webhook_id);
     const [record] = webhookIds.length > 0 ? await loadCallRecords(db, [callId]) : [];
@@ -256,6 +257,7 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
         claim.claimedBy,
         ...(preCall ? [jobId] : []),
       ],
+      { prepare: preCall ? 'webhook_fan_out_pre_call' : 'webhook_fan_out' },
     );
     // Their first run sends what was just written, without reading it back.
     for (const { record: written, job_id, kind, payload, attempts, priority, ...delivery } of claimed) {
@@ -304,19 +306,24 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
     if (end) ctes.push(`finished as (${markJobDoneSql('$8::bigint', '$2')})`);
     if (end && delivery.event_type === 'call.started' && delivery.call_id !== null)
       ctes.push(`released as (${releaseWaitingSql('$9::bigint', '$2', { webhookParam: '$10::integer' })})`);
-    await db.query(`with ${ctes.join(',\n')} select 1`, [
-      delivery.delivery_id,
-      clock.now(),
-      attempt.statusCode ?? null,
-      attempt.latencyMs,
-      attempt.error ?? null,
-      attempt.excerpt ?? null,
-      end?.status ?? null,
-      ...(end ? [end.jobId] : []),
-      ...(end && delivery.event_type === 'call.started' && delivery.call_id !== null
-        ? [delivery.call_id, delivery.webhook_id]
-        : []),
-    ]);
+    await db.query(
+      `with ${ctes.join(',\n')} select 1`,
+      [
+        delivery.delivery_id,
+        clock.now(),
+        attempt.statusCode ?? null,
+        attempt.latencyMs,
+        attempt.error ?? null,
+        attempt.excerpt ?? null,
+        end?.status ?? null,
+        ...(end ? [end.jobId] : []),
+        ...(end && delivery.event_type === 'call.started' && delivery.call_id !== null
+          ? [delivery.call_id, delivery.webhook_id]
+          : []),
+      ],
+      // one text per shape: the attempt alone, with its end, and with the release of a post-call delivery
+      { prepare: `webhook_attempt_${ctes.length}` },
+    );
   }
 
   /**
@@ -344,6 +351,7 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
          from webhook_delivery d join webhook w on w.webhook_id = d.webhook_id
         where d.delivery_id = $1`,
       [deliveryId],
+      { prepare: 'webhook_delivery_load' },
     );
     return rows[0];
   }

@@ -50,6 +50,7 @@ export function createCallSummaryNotifier({
           where call_notification.status = 'running'
          returning recipients`,
         [callId, clock.now()],
+        { prepare: 'call_notify_claim' },
       );
       const wanted = rows[0]?.recipients;
       if (wanted === undefined) return undefined;
@@ -85,6 +86,7 @@ export function createCallSummaryNotifier({
         `update call_notification set status = $2, outcome = $3, finished_at = $4
           where call_id = $1 and kind = 'email_to_notify'`,
         [callId, outcome.status, outcome.outcome.slice(0, 2000), clock.now()],
+        { prepare: 'call_notify_finish' },
       );
       logger?.info({ callId, status: outcome.status }, 'call summary e-mail');
       return outcome;
