@@ -1,5 +1,5 @@
 import type { Db, Queryable } from '../db/index.js';
-import type { StartedCall, StartedHook } from '../telephony/telephony.service.js';
+import type { CompletedHook, StartedCall, StartedHook } from '../telephony/telephony.service.js';
 import { enqueue, type JobContext, type JobQueue } from './queue.js';
 
 /**
@@ -9,7 +9,8 @@ import { enqueue, type JobContext, type JobQueue } from './queue.js';
  * `callLifecycle.startedHook` / `callLifecycle.onCompleted` into the telephony hooks. Then:
  *
  * - a call that ends (or is final when recorded) enqueues `call.completed` with dedupeKey
- *   `call.completed:<callId>`, in the transaction that closes the call;
+ *   `call.completed:<callId>`, with the change that closes the call (for the final status
+ *   callback, in its one statement);
  * - a call that starts enqueues `call.started` (dedupeKey `call.started:<callId>`) only when an
  *   active webhook that subscribes to `call.started` would get it (its flow's own webhook when
  *   `webhook_enabled`, or one of its group or an ancestor): one INSERT ... SELECT on the
@@ -41,6 +42,9 @@ export const COMPLETION_STEP_ORDER = {
   recordingCopy: 30,
   webhooks: 100,
 } as const;
+
+/** The job a completed call enqueues; its dedupe key is `call.completed:<callId>`. */
+const COMPLETED_JOB = 'call.completed';
 
 /** How long the "does any webhook want call.started" answer is trusted without a NOTIFY. */
 const SUBSCRIBERS_MAX_AGE_MS = 60_000;
@@ -85,7 +89,7 @@ export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
   };
 
   jobs.register(
-    'call.completed',
+    COMPLETED_JOB,
     async (payload: { callId: number }, ctx) => {
       // Steps are recorded only by an attempt that fails, so a first attempt has none to skip.
       const done = new Set<string>();
@@ -175,14 +179,20 @@ export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
       );
     },
 
-    /** Telephony `completed` hook. */
-    async onCompleted(tx: Queryable, callId: number): Promise<void> {
-      await enqueue(tx, {
-        kind: 'call.completed',
-        payload: { callId },
-        dedupeKey: `call.completed:${callId}`,
-      });
-    },
+    /**
+     * Telephony `completed` hook. It only enqueues `call.completed` and says so, so the final
+     * status callback closes the call and enqueues in one statement (calls.repo `finish`).
+     */
+    onCompleted: Object.assign(
+      async (tx: Queryable, callId: number): Promise<void> => {
+        await enqueue(tx, {
+          kind: COMPLETED_JOB,
+          payload: { callId },
+          dedupeKey: `${COMPLETED_JOB}:${callId}`,
+        });
+      },
+      { enqueues: { kind: COMPLETED_JOB } },
+    ) satisfies CompletedHook,
   };
   return lifecycle;
 }

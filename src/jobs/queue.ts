@@ -84,7 +84,8 @@ export interface JobQueueOptions {
   concurrency: number;
 }
 
-interface ClaimedJob {
+/** A job claimed by this runner, as the claim statement returns it. */
+export interface ClaimedJob {
   job_id: number;
   kind: string;
   payload: unknown;
@@ -130,6 +131,9 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
   let pumping: Promise<void> | undefined;
   let wakeAgain = false;
 
+  /** One id per process, so a job it claimed says by whom. */
+  const runnerId = randomUUID();
+
   /**
    * Claims up to `limit` due jobs of the registered kinds for this runner in one statement,
    * higher priority first, then oldest due first.
@@ -149,7 +153,8 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
        update job j set attempts = j.attempts + 1, locked_until = $2, claimed_by = $3
          from picked where j.job_id = picked.job_id
        returning j.job_id, j.kind, j.payload, j.attempts, j.priority`,
-      [now, new Date(now.getTime() + leaseMs), randomUUID(), kinds, limit],
+      [now, new Date(now.getTime() + leaseMs), runnerId, kinds, limit],
+      { prepare: 'job_claim' },
     );
     // in claim order: the statement returns them in no particular order
     return rows.sort((a, b) => b.priority - a.priority || a.job_id - b.job_id);
@@ -174,6 +179,7 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
         await db.query(
           'update job set done_at = $2, locked_until = null, last_error = null where job_id = $1',
           [job.job_id, clock.now()],
+          { prepare: 'job_done' },
         );
       }
     } catch (error) {
@@ -195,6 +201,17 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
         ]);
       }
     }
+  }
+
+  /** Runs a claimed job in the background; when it finishes, looks for the next. */
+  function start(job: ClaimedJob): void {
+    const task: Promise<void> = run(job)
+      .catch((error) => logger?.error({ error: errorText(error) }, 'job bookkeeping failed'))
+      .finally(() => {
+        running.delete(task);
+        if (!stopped) void pump();
+      });
+    running.add(task);
   }
 
   /** Runs due jobs, up to `concurrency` at once; each finished job looks for the next. */
@@ -220,15 +237,7 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
               );
               break;
             }
-            for (const job of claimed) {
-              const task: Promise<void> = run(job)
-                .catch((error) => logger?.error({ error: errorText(error) }, 'job bookkeeping failed'))
-                .finally(() => {
-                  running.delete(task);
-                  if (!stopped) void pump();
-                });
-              running.add(task);
-            }
+            for (const job of claimed) start(job);
           }
         } while (wakeAgain && !stopped && running.size < concurrency);
       } catch (error) {
@@ -261,6 +270,25 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
 
     enqueue,
 
+    /**
+     * For a handler that inserts jobs already claimed by this runner, to run them at once
+     * (`runClaimed`) instead of waiting for a claim: the values of their `attempts`,
+     * `locked_until` and `claimed_by` columns. Such a job sends no NOTIFY (migration 0024), no
+     * other runner takes it while the lease lasts, and a process killed before it finishes leaves
+     * a lease that expires, as for any claimed job.
+     */
+    claimedNow(): { attempts: number; lockedUntil: Date; claimedBy: string } {
+      return { attempts: 1, lockedUntil: new Date(clock.now().getTime() + leaseMs), claimedBy: runnerId };
+    },
+
+    /**
+     * Runs jobs inserted with `claimedNow()` (and committed) in the background, as if claimed by
+     * this runner; stop() and drain() wait for them.
+     */
+    runClaimed(jobs: ClaimedJob[]): void {
+      for (const job of jobs) start(job);
+    },
+
     /** Starts the background runner (no-op when pollIntervalMs is 0). */
     async start(): Promise<void> {
       if (pollIntervalMs <= 0 || !stopped) return;
@@ -279,7 +307,8 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
       await unlisten?.();
       unlisten = undefined;
       await pumping;
-      await Promise.allSettled([...running]);
+      // a running job may hand over jobs it claimed (runClaimed) until the last one ends
+      while (running.size > 0) await Promise.allSettled([...running]);
     },
 
     /**

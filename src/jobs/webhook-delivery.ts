@@ -3,9 +3,10 @@ import { XMLBuilder } from 'fast-xml-parser';
 import type { Db, Queryable } from '../db/index.js';
 import type { Clock } from '../lib/clock.js';
 import { sendOutbound } from '../lib/outbound-url.js';
-import { loadCallRecords } from '../modules/calls/call-record.js';
 import { type CallLifecycle, COMPLETION_STEP_ORDER } from './call-lifecycle.js';
+import { loadCallRecordPrepared } from './call-record-prepared.js';
 import {
+  type ClaimedJob,
   enqueue,
   exponentialBackoffMs,
   type JobContext,
@@ -101,6 +102,11 @@ interface DeliveryRow {
   waiting_for: 'fan-out' | 'delivery' | null;
 }
 
+type WebhookTarget = Pick<
+  DeliveryRow,
+  'webhook_id' | 'target_url' | 'method' | 'format' | 'webhook_status' | 'signing_secret'
+>;
+
 export interface WebhookDeliveryOptions {
   db: Db;
   clock: Clock;
@@ -150,21 +156,30 @@ function releaseWaitingSql(
 export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
   const { db, clock, jobs, callLifecycle } = options;
   const retryMs = options.retryHours * 3_600_000;
+  /**
+   * Deliveries this process just created and runs at once (fanOut), by id, until their first
+   * run takes them: that run needs no read. A retry, or a run elsewhere, reads the row.
+   */
+  const created = new Map<number, DeliveryRow>();
 
   /**
    * Creates the call's deliveries for the event and their jobs; a second run adds nothing. With
    * no target it writes nothing. The deliveries and their jobs are one statement (no explicit
-   * transaction). The pre-call fan-out (`jobId` given) also marks its own job done in that
-   * statement and lets the call's waiting post-call deliveries to the webhooks it did not
-   * target go at once, so they wait for nothing that will not come.
+   * transaction). The jobs of the deliveries that need not wait (a post-call delivery waits for
+   * the call's pre-call side, see loadDelivery) are inserted claimed by this runner and run at
+   * once (`jobs.claimedNow`/`runClaimed`), with no claim and no NOTIFY. The pre-call fan-out
+   * (`jobId` given) also marks its own job done in that statement and lets the call's waiting
+   * post-call deliveries to the webhooks it did not target go at once, so they wait for nothing
+   * that will not come.
    */
   async function fanOut(
     callId: number,
     event: WebhookEvent,
     jobId?: number,
   ): Promise<JobMarkedDone | undefined> {
-    const { rows: targets } = await db.query<{ webhook_id: number }>(
-      `select w.webhook_id from call c
+    const { rows: targets } = await db.query<WebhookTarget>(
+      `select w.webhook_id, w.target_url, w.method, w.format, w.webhook_status, w.signing_secret
+         from call c
          join org_group g on g.group_id = c.group_id
          left join call_flow_version v on v.call_flow_id = c.call_flow_id and v.version = c.call_flow_version
          join webhook w on w.webhook_status = 'active' and $2 = any(w.events)
@@ -174,12 +189,14 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
         where c.call_id = $1
         order by w.webhook_id`,
       [callId, event],
+      { prepare: 'webhook_targets' },
     );
     const webhookIds = targets.map((t) => t.webhook_id);
-    const [record] = webhookIds.length > 0 ? await loadCallRecords(db, [callId]) : [];
+    const record = webhookIds.length > 0 ? await loadCallRecordPrepared(db, callId) : undefined;
     const now = clock.now();
     const preCall = event === 'call.started' && jobId !== undefined;
     if (!record && !preCall) return undefined;
+    const claim = jobs.claimedNow();
     // (with no record, that is no target or the call is gone, the inserts insert nothing)
     const ctes = [
       `created as (
@@ -188,28 +205,75 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
            from unnest($1::integer[]) as t(id)
           where $4::jsonb is not null
          on conflict (call_id, webhook_id, event_type) do nothing
-         returning delivery_id)`,
+         returning delivery_id, event_id, webhook_id, payload, created_at, give_up_at)`,
+      // the same test as loadDelivery's waiting_for, on the rows as they were before this statement
+      `ready as (
+         select delivery_id,
+                $3::text = 'call.started' or not (
+                  exists (select 1 from webhook_delivery p
+                           where p.call_id = $2::bigint and p.webhook_id = created.webhook_id
+                             and p.event_type = 'call.started' and p.status = 'pending')
+                  or exists (select 1 from job
+                              where dedupe_key = 'call.started:' || $2::text
+                                and done_at is null and failed_at is null)) as is_ready
+           from created)`,
       `queued as (
-         insert into job (kind, payload, dedupe_key, priority)
+         insert into job (kind, payload, dedupe_key, priority, attempts, locked_until, claimed_by)
          select 'webhook.deliver', jsonb_build_object('deliveryId', delivery_id),
-                'webhook.deliver:' || delivery_id, ${DELIVERY_PRIORITY}
-           from created
-         on conflict (dedupe_key) do nothing)`,
+                'webhook.deliver:' || delivery_id, ${DELIVERY_PRIORITY},
+                case when is_ready then $7::integer else 0 end,
+                case when is_ready then $8::timestamptz end,
+                case when is_ready then $9::text end
+           from ready
+         on conflict (dedupe_key) do nothing
+         returning job_id, kind, payload, attempts, priority, locked_until)`,
     ];
     if (preCall)
       ctes.push(
         `released as (${releaseWaitingSql('$2::bigint', '$6', { exceptParam: '$1' })})`,
-        `finished as (${markJobDoneSql('$7::bigint', '$6')})`,
+        `finished as (${markJobDoneSql('$10::bigint', '$6')})`,
       );
-    await db.query(`with ${ctes.join(',\n')} select 1`, [
-      webhookIds,
-      callId,
-      event,
-      record ? JSON.stringify(record) : null,
-      new Date(now.getTime() + retryMs),
-      now,
-      ...(preCall ? [jobId] : []),
-    ]);
+    const { rows: claimed } = await db.query<
+      ClaimedJob &
+        Pick<DeliveryRow, 'delivery_id' | 'event_id' | 'webhook_id' | 'created_at' | 'give_up_at'> & {
+          record: unknown;
+        }
+    >(
+      // the delivery's columns as loadDelivery reads them, so the first run sends the same bytes as a retry
+      `with ${ctes.join(',\n')}
+       select q.job_id, q.kind, q.payload, q.attempts, q.priority, c.delivery_id, c.event_id::text as event_id,
+              c.webhook_id, c.payload as record, c.created_at, c.give_up_at
+         from queued q join created c on c.delivery_id = (q.payload->>'deliveryId')::bigint
+        where q.locked_until is not null`,
+      [
+        webhookIds,
+        callId,
+        event,
+        record ? JSON.stringify(record) : null,
+        new Date(now.getTime() + retryMs),
+        now,
+        claim.attempts,
+        claim.lockedUntil,
+        claim.claimedBy,
+        ...(preCall ? [jobId] : []),
+      ],
+      { prepare: preCall ? 'webhook_fan_out_pre_call' : 'webhook_fan_out' },
+    );
+    // Their first run sends what was just written, without reading it back.
+    for (const { record: written, job_id, kind, payload, attempts, priority, ...delivery } of claimed) {
+      const target = targets.find((t) => t.webhook_id === delivery.webhook_id);
+      if (target)
+        created.set(delivery.delivery_id, {
+          ...target,
+          ...delivery,
+          call_id: callId,
+          event_type: event,
+          status: 'pending',
+          payload: written,
+          waiting_for: null,
+        });
+    }
+    jobs.runClaimed(claimed);
     return preCall ? { markedDone: true } : undefined;
   }
 
@@ -242,19 +306,24 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
     if (end) ctes.push(`finished as (${markJobDoneSql('$8::bigint', '$2')})`);
     if (end && delivery.event_type === 'call.started' && delivery.call_id !== null)
       ctes.push(`released as (${releaseWaitingSql('$9::bigint', '$2', { webhookParam: '$10::integer' })})`);
-    await db.query(`with ${ctes.join(',\n')} select 1`, [
-      delivery.delivery_id,
-      clock.now(),
-      attempt.statusCode ?? null,
-      attempt.latencyMs,
-      attempt.error ?? null,
-      attempt.excerpt ?? null,
-      end?.status ?? null,
-      ...(end ? [end.jobId] : []),
-      ...(end && delivery.event_type === 'call.started' && delivery.call_id !== null
-        ? [delivery.call_id, delivery.webhook_id]
-        : []),
-    ]);
+    await db.query(
+      `with ${ctes.join(',\n')} select 1`,
+      [
+        delivery.delivery_id,
+        clock.now(),
+        attempt.statusCode ?? null,
+        attempt.latencyMs,
+        attempt.error ?? null,
+        attempt.excerpt ?? null,
+        end?.status ?? null,
+        ...(end ? [end.jobId] : []),
+        ...(end && delivery.event_type === 'call.started' && delivery.call_id !== null
+          ? [delivery.call_id, delivery.webhook_id]
+          : []),
+      ],
+      // one text per shape: the attempt alone, with its end, and with the release of a post-call delivery
+      { prepare: `webhook_attempt_${ctes.length}` },
+    );
   }
 
   /**
@@ -282,6 +351,7 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
          from webhook_delivery d join webhook w on w.webhook_id = d.webhook_id
         where d.delivery_id = $1`,
       [deliveryId],
+      { prepare: 'webhook_delivery_load' },
     );
     return rows[0];
   }
@@ -290,7 +360,9 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
     payload: { deliveryId: number },
     ctx: JobContext,
   ): Promise<JobDeferral | JobMarkedDone | undefined> {
-    const delivery = await loadDelivery(payload.deliveryId);
+    const fresh = created.get(payload.deliveryId);
+    created.delete(payload.deliveryId);
+    const delivery = fresh ?? (await loadDelivery(payload.deliveryId));
     if (delivery?.status !== 'pending') return undefined;
     // A pending pre-call delivery releases this one when it finishes; a pre-call fan-out still
     // queued releases it when it has run (or creates the pre-call delivery it then waits for).

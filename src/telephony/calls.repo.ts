@@ -84,6 +84,14 @@ function columnValue<C extends Partial<NewCall>>(call: C, column: keyof NewCall)
   return column === 'trail' || column === 'state' ? JSON.stringify(call[column]) : call[column];
 }
 
+/** A final status: the call's end as the carrier reports it. */
+export interface CallEnd {
+  carrierCallSid: string;
+  endedAt: Date;
+  durationSeconds: number;
+  disposition: string;
+}
+
 export interface CallerScreen {
   callerNumber: string;
   trackingNumber: string;
@@ -212,19 +220,25 @@ export function createCallsRepo(db: Queryable) {
       );
     },
 
-    /** Closes the call once and returns its id; a repeated final status changes nothing. */
-    async finish(
-      carrierCallSid: string,
-      endedAt: Date,
-      durationSeconds: number,
-      disposition: string,
-    ): Promise<number | undefined> {
+    /**
+     * Closes the call once and returns its id; a repeated final status changes nothing. In the
+     * same statement it enqueues, for a call it closed, one job of each of `jobKinds` with the
+     * payload `{ callId }` and the dedupe key `<kind>:<callId>` (as `enqueue` would).
+     */
+    async finish(end: CallEnd, jobKinds: string[] = []): Promise<number | undefined> {
       const { rows } = await db.query<{ call_id: number }>(
-        `update call set ended_at = $2, duration_seconds = $3,
-                disposition = case when disposition = 'IN PROGRESS' then $4 else disposition end
-          where carrier_call_sid = $1 and ended_at is null
-          returning call_id`,
-        [carrierCallSid, endedAt, durationSeconds, disposition],
+        `with finished as (
+           update call set ended_at = $2, duration_seconds = $3,
+                  disposition = case when disposition = 'IN PROGRESS' then $4 else disposition end
+            where carrier_call_sid = $1 and ended_at is null
+            returning call_id),
+         queued as (
+           insert into job (kind, payload, dedupe_key)
+           select kind, jsonb_build_object('callId', call_id), kind || ':' || call_id
+             from finished, unnest($5::text[]) as kind
+           on conflict (dedupe_key) do nothing)
+         select call_id from finished`,
+        [end.carrierCallSid, end.endedAt, end.durationSeconds, end.disposition, jobKinds],
         { prepare: 'call_finish' },
       );
       return rows[0] === undefined ? undefined : Number(rows[0].call_id);

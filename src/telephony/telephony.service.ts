@@ -48,9 +48,18 @@ export interface StartedHook {
   run: (tx: Queryable, call: StartedCall) => Promise<void>;
 }
 
+/**
+ * Runs in the transaction that closes a call. A hook that only enqueues the job
+ * `{ kind, payload: { callId }, dedupeKey: '<kind>:<callId>' }` says so (`enqueues`), so a final
+ * status callback closes the call and enqueues in one statement, without a transaction.
+ */
+export type CompletedHook = ((tx: Queryable, callId: number) => Promise<void>) & {
+  enqueues?: { kind: string };
+};
+
 export interface CallLifecycleHooks {
   started: StartedHook[];
-  completed: Array<(tx: Queryable, callId: number) => Promise<void>>;
+  completed: CompletedHook[];
 }
 
 export interface TelephonyDeps {
@@ -371,14 +380,20 @@ export function createTelephonyService({
       const status = params.CallStatus ?? '';
       const disposition = STATUS_DISPOSITIONS[status];
       if (!disposition) return;
-      const duration = Number.parseInt(params.CallDuration ?? '0', 10);
+      const parsed = Number.parseInt(params.CallDuration ?? '0', 10);
+      const end = {
+        carrierCallSid: params.CallSid ?? '',
+        endedAt: clock.now(),
+        durationSeconds: Number.isNaN(parsed) ? 0 : parsed,
+        disposition,
+      };
+      const jobKinds = hooks.completed.map((hook) => hook.enqueues?.kind);
+      if (jobKinds.every((kind) => kind !== undefined)) {
+        await createCallsRepo(db).finish(end, jobKinds);
+        return;
+      }
       await db.transaction(async (tx) => {
-        const callId = await createCallsRepo(tx).finish(
-          params.CallSid ?? '',
-          clock.now(),
-          Number.isNaN(duration) ? 0 : duration,
-          disposition,
-        );
+        const callId = await createCallsRepo(tx).finish(end);
         if (callId === undefined) return;
         for (const hook of hooks.completed) await hook(tx, callId);
       });

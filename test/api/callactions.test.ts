@@ -686,6 +686,12 @@ describe('without SMTP, SMS or private targets', () => {
           outcome: 'not sent: E-mail is not configured (SMTP_URL is unset)',
         }),
       ]);
+      // with e-mail off the row is written finished, in its first and only write
+      const notification = await off.db.query<{ finished: boolean; attempts: number }>(
+        `select finished_at is not null as finished, attempts from call_notification where call_id = $1`,
+        [rows[0]?.call_id],
+      );
+      expect(notification.rows).toEqual([{ finished: true, attempts: 1 }]);
       // the job itself finished: nothing is retried forever
       const jobs = await off.db.query<{ done: boolean }>(
         "select done_at is not null as done from job where kind = 'call.completed'",

@@ -88,6 +88,66 @@ describe('drain', () => {
   });
 });
 
+describe('jobs inserted already claimed', () => {
+  it('runs them at once through runClaimed, under the handler bookkeeping, and drain waits for them', async () => {
+    const seen: number[] = [];
+    jobs().register(
+      'test.claimed',
+      async (payload: { n: number }, { attempt }) => {
+        if (payload.n === 2) throw new Error('refused');
+        seen.push(attempt);
+      },
+      // a failure is final here, so no retry is left behind for the tests after
+      { maxAttempts: 1 },
+    );
+    const claim = jobs().claimedNow();
+    const { rows } = await ctx.db.query<{
+      job_id: number;
+      kind: string;
+      payload: unknown;
+      attempts: number;
+      priority: number;
+    }>(
+      `insert into job (kind, payload, attempts, locked_until, claimed_by)
+       select 'test.claimed', jsonb_build_object('n', n), $1, $2, $3 from unnest(array[1, 2]) as n
+       returning job_id, kind, payload, attempts, priority`,
+      [claim.attempts, claim.lockedUntil, claim.claimedBy],
+    );
+    jobs().runClaimed(rows);
+    // no other claim takes them: drain runs nothing itself, and waits for both
+    expect(await jobs().drain()).toBe(0);
+    expect(seen).toEqual([1]);
+    const { rows: after } = await ctx.db.query<{ done: boolean; failed: boolean; last_error: string | null }>(
+      `select done_at is not null as done, failed_at is not null and locked_until is null as failed, last_error
+         from job where job_id = any($1::bigint[]) order by job_id`,
+      [rows.map((row) => row.job_id)],
+    );
+    expect(after).toEqual([
+      { done: true, failed: false, last_error: null },
+      { done: false, failed: true, last_error: 'refused' },
+    ]);
+  });
+
+  it('sends no NOTIFY for a job inserted claimed, and one for a job left to the runners', async () => {
+    const heard: string[] = [];
+    const unlisten = await ctx.db.listen('job_enqueued', (kind) => heard.push(kind));
+    try {
+      const claim = jobs().claimedNow();
+      await ctx.db.query(
+        `insert into job (kind, payload, attempts, locked_until, claimed_by)
+         values ('test.claimed-quiet', '{}', $1, $2, $3)`,
+        [claim.attempts, claim.lockedUntil, claim.claimedBy],
+      );
+      await enqueue(ctx.db, { kind: 'test.unclaimed-loud', payload: {}, runAt: new Date(0) });
+      await until(() => heard.includes('test.unclaimed-loud'), 'the NOTIFY of the unclaimed job');
+      expect(heard).not.toContain('test.claimed-quiet');
+    } finally {
+      await unlisten();
+      await ctx.db.query(`delete from job where kind in ('test.claimed-quiet', 'test.unclaimed-loud')`);
+    }
+  });
+});
+
 describe('failures', () => {
   it('retries with back-off and marks the job failed after maxAttempts, keeping the last error', async () => {
     let calls = 0;

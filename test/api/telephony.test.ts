@@ -333,6 +333,40 @@ describe('webhook safety', () => {
     await carrier.post(url, status, twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, status));
     expect(await callRow(result.callSid)).toMatchObject({ disposition: 'ANSWERED', duration_seconds: 42 });
   });
+
+  it('enqueues the call.completed job of a call it closes, once, with the call id as payload', async () => {
+    const flow = await createFlow();
+    const result = await carrier.call({ to: flow.number, from: '2125550157', press: ['1'], answer: 'first' });
+    const status = {
+      CallSid: result.callSid,
+      From: '+12125550157',
+      To: `+1${flow.number}`,
+      CallStatus: 'completed',
+      CallDuration: '7',
+    };
+    const url = carrier.voiceUrl.replace('/voice', '/status');
+    await carrier.post(url, status, twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, status));
+    const { rows } = await ctx.db.query<{
+      call_id: number;
+      kind: string;
+      payload: unknown;
+      dedupe_key: string;
+    }>(
+      `select c.call_id, j.kind, j.payload, j.dedupe_key
+         from call c join job j on j.payload->>'callId' = c.call_id::text
+        where c.carrier_call_sid = $1`,
+      [result.callSid],
+    );
+    const callId = rows[0]?.call_id;
+    expect(rows).toEqual([
+      {
+        call_id: callId,
+        kind: 'call.completed',
+        payload: { callId },
+        dedupe_key: `call.completed:${callId}`,
+      },
+    ]);
+  });
 });
 
 describe('flow changes', () => {

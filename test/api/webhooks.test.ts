@@ -607,6 +607,23 @@ describe('delivery', () => {
     expect(eventsOf(hook.path)).toEqual(['call.completed']);
   });
 
+  it('sends a post-call delivery that waits for nothing from the completion job at once, with no claim of its own', async () => {
+    receiver.respondWith(() => 200);
+    const hook = await createWebhook(h.companyAdmin.token, h.company, { events: ['call.completed'] });
+    const flow = await createFlow({ webhook_enabled: true, webhook_id: hook.id });
+    const callId = await call(flow.number);
+    // drain claims the completion job only; the delivery job was inserted claimed and ran at once
+    expect(await drain()).toBe(1);
+    expect(eventsOf(hook.path)).toEqual(['call.completed']);
+    const { rows } = await ctx.db.query<{ attempts: number; done: boolean; status: string }>(
+      `select j.attempts, j.done_at is not null and j.locked_until is null as done, d.status
+         from webhook_delivery d join job j on j.dedupe_key = 'webhook.deliver:' || d.delivery_id
+        where d.call_id = $1 and d.webhook_id = $2`,
+      [callId, hook.id],
+    );
+    expect(rows).toEqual([{ attempts: 1, done: true, status: 'succeeded' }]);
+  });
+
   it('sends a post-call event as soon as a delayed pre-call fan-out that creates no delivery to its webhook has run', async () => {
     receiver.respondWith(() => 200);
     // the flow's webhook wants only call.completed; a group webhook wants call.started, so the

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/index.js';
+import { loadCallRecordPrepared } from '../../jobs/call-record-prepared.js';
 import type { Clock } from '../../lib/clock.js';
-import { MailError, type Mailer, type MailLogger } from '../../mail/mailer.js';
-import { loadCallRecords } from '../calls/call-record.js';
+import { MAIL_NOT_CONFIGURED, MailError, type Mailer, type MailLogger } from '../../mail/mailer.js';
 import { parseEmailList, renderCallSummary } from './call-data.js';
 
 export type NotificationStatus = 'succeeded' | 'failed' | 'skipped';
@@ -11,6 +11,9 @@ export interface NotificationOutcome {
   recipients: string;
   outcome: string;
 }
+
+/** The outcome with e-mail off (SMTP_URL unset), as `mailer.send` would have it. */
+const SKIPPED = { status: 'skipped', outcome: `not sent: ${MAIL_NOT_CONFIGURED}` } as const;
 
 /**
  * The call summary e-mail a flow's `email_to_notify` asks for, sent once per call: a row in
@@ -34,26 +37,39 @@ export function createCallSummaryNotifier({
      * call was blocked (a spam burst must not flood the inbox), or when it was done already.
      */
     async sendCallSummary(callId: number): Promise<NotificationOutcome | undefined> {
-      const { rows } = await db.query<{ email_to_notify: string | null }>(
-        `select coalesce(v.document, f.document) ->> 'email_to_notify' as email_to_notify
-           from call c
-           join call_flow f on f.call_flow_id = c.call_flow_id
-           left join call_flow_version v on v.call_flow_id = c.call_flow_id and v.version = c.call_flow_version
-          where c.call_id = $1 and c.disposition <> 'BLOCKED'`,
-        [callId],
-      );
-      const wanted = rows[0]?.email_to_notify?.trim();
-      if (!wanted) return undefined;
-      const recipients = parseEmailList(wanted);
-
-      const claimed = await db.query(
-        `insert into call_notification (call_id, kind, status, recipients, created_at)
-         values ($1, 'email_to_notify', 'running', $2, $3)
+      // Who to tell and the claim, in one statement: no row when nobody is to be told or the
+      // e-mail was done already. With e-mail off, a new row is written as skipped at once (its
+      // outcome known without the call's record), unless a recipient is not an address.
+      const { rows } = await db.query<{ recipients: string; status: string }>(
+        `with wanted as (
+           select regexp_replace(coalesce(v.document, f.document) ->> 'email_to_notify', '^\\s+|\\s+$', '', 'g')
+                    as recipients
+             from call c
+             join call_flow f on f.call_flow_id = c.call_flow_id
+             left join call_flow_version v on v.call_flow_id = c.call_flow_id and v.version = c.call_flow_version
+            where c.call_id = $1 and c.disposition <> 'BLOCKED')
+         insert into call_notification (call_id, kind, status, recipients, created_at, outcome, finished_at)
+         select $1, 'email_to_notify', coalesce($3::text, 'running'), recipients, $2::timestamptz, coalesce($4::text, ''),
+                case when $3::text is not null then $2::timestamptz end
+           from wanted where recipients <> ''
          on conflict (call_id, kind) do update set attempts = call_notification.attempts + 1
-          where call_notification.status = 'running'`,
-        [callId, wanted, clock.now()],
+          where call_notification.status = 'running'
+         returning recipients, status`,
+        [
+          callId,
+          clock.now(),
+          mailer.isConfigured ? null : SKIPPED.status,
+          mailer.isConfigured ? null : SKIPPED.outcome,
+        ],
+        { prepare: 'call_notify_claim' },
       );
-      if (claimed.rowCount === 0) return undefined;
+      const wanted = rows[0]?.recipients;
+      if (wanted === undefined) return undefined;
+      const recipients = parseEmailList(wanted);
+      if (rows[0]?.status === SKIPPED.status && recipients) {
+        logger?.info({ callId, status: SKIPPED.status }, 'call summary e-mail');
+        return { ...SKIPPED, recipients: wanted };
+      }
 
       const outcome = await (async (): Promise<NotificationOutcome> => {
         if (!recipients)
@@ -62,7 +78,7 @@ export function createCallSummaryNotifier({
             recipients: wanted,
             outcome: 'not sent: a recipient is not an e-mail address',
           };
-        const [record] = await loadCallRecords(db, [callId]);
+        const record = await loadCallRecordPrepared(db, callId);
         if (!record) return { status: 'failed', recipients: wanted, outcome: 'not sent: the call is gone' };
         const summary = renderCallSummary(record, 'Call summary');
         try {
@@ -85,6 +101,7 @@ export function createCallSummaryNotifier({
         `update call_notification set status = $2, outcome = $3, finished_at = $4
           where call_id = $1 and kind = 'email_to_notify'`,
         [callId, outcome.status, outcome.outcome.slice(0, 2000), clock.now()],
+        { prepare: 'call_notify_finish' },
       );
       logger?.info({ callId, status: outcome.status }, 'call summary e-mail');
       return outcome;
