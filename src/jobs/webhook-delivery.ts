@@ -3,8 +3,8 @@ import { XMLBuilder } from 'fast-xml-parser';
 import type { Db, Queryable } from '../db/index.js';
 import type { Clock } from '../lib/clock.js';
 import { sendOutbound } from '../lib/outbound-url.js';
+import { loadCallRecords } from '../modules/calls/call-record.js';
 import { type CallLifecycle, COMPLETION_STEP_ORDER } from './call-lifecycle.js';
-import { loadCallRecordPrepared } from './call-record-prepared.js';
 import {
   type ClaimedJob,
   enqueue,
@@ -192,7 +192,7 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
       { prepare: 'webhook_targets' },
     );
     const webhookIds = targets.map((t) => t.webhook_id);
-    const record = webhookIds.length > 0 ? await loadCallRecordPrepared(db, callId) : undefined;
+    const record = webhookIds.length > 0 ? (await loadCallRecords(db, [callId]))[0] : undefined;
     const now = clock.now();
     const preCall = event === 'call.started' && jobId !== undefined;
     if (!record && !preCall) return undefined;

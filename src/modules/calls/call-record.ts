@@ -211,9 +211,15 @@ const RECORDS_BY_ID_SQL = callRecordsSql(
   'c.n',
 );
 
-/** The calls' records in the order of `callIds`; ids that do not exist are left out. */
+/**
+ * The calls' records in the order of `callIds`; ids that do not exist are left out. Prepared:
+ * the statement takes longer to plan than to run, and the job steps read it for every completed
+ * call (webhook fan-out, call summary e-mail, call actions).
+ */
 export async function loadCallRecords(q: Queryable, callIds: readonly number[]): Promise<CallRecord[]> {
   if (callIds.length === 0) return [];
-  const { rows } = await q.query<CallRecord>(RECORDS_BY_ID_SQL, [[...new Set(callIds)]]);
+  const { rows } = await q.query<CallRecord>(RECORDS_BY_ID_SQL, [[...new Set(callIds)]], {
+    prepare: 'call_records_by_id',
+  });
   return rows;
 }

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/index.js';
-import { loadCallRecordPrepared } from '../../jobs/call-record-prepared.js';
 import type { Clock } from '../../lib/clock.js';
 import { MAIL_NOT_CONFIGURED, MailError, type Mailer, type MailLogger } from '../../mail/mailer.js';
+import { loadCallRecords } from '../calls/call-record.js';
 import { parseEmailList, renderCallSummary } from './call-data.js';
 
 export type NotificationStatus = 'succeeded' | 'failed' | 'skipped';
@@ -78,7 +78,7 @@ export function createCallSummaryNotifier({
             recipients: wanted,
             outcome: 'not sent: a recipient is not an e-mail address',
           };
-        const record = await loadCallRecordPrepared(db, callId);
+        const record = (await loadCallRecords(db, [callId]))[0];
         if (!record) return { status: 'failed', recipients: wanted, outcome: 'not sent: the call is gone' };
         const summary = renderCallSummary(record, 'Call summary');
         try {
