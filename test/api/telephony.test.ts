@@ -87,6 +87,19 @@ const callRow = async (sid: string) =>
     )
   ).rows[0];
 
+/** The carrier's final status callback for a call it placed with `carrier.call`, signed. */
+async function sendFinalStatus(callSid: string, from: string, to: string, status: string, seconds: string) {
+  const body = {
+    CallSid: callSid,
+    From: `+1${from}`,
+    To: `+1${to}`,
+    CallStatus: status,
+    CallDuration: seconds,
+  };
+  const url = carrier.voiceUrl.replace('/voice', '/status');
+  await carrier.post(url, body, twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, body));
+}
+
 describe('an answered call', () => {
   it('hears the menu, the disclaimer and the message; the answering party hears the whisper; the call is recorded', async () => {
     const flow = await createFlow();
@@ -322,30 +335,14 @@ describe('webhook safety', () => {
   it('closes a call once, however often the final status arrives', async () => {
     const flow = await createFlow();
     const result = await carrier.call({ to: flow.number, from: '2125550154', press: ['1'], answer: 'first' });
-    const status = {
-      CallSid: result.callSid,
-      From: '+12125550154',
-      To: `+1${flow.number}`,
-      CallStatus: 'busy',
-      CallDuration: '99',
-    };
-    const url = carrier.voiceUrl.replace('/voice', '/status');
-    await carrier.post(url, status, twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, status));
+    await sendFinalStatus(result.callSid, '2125550154', flow.number, 'busy', '99');
     expect(await callRow(result.callSid)).toMatchObject({ disposition: 'ANSWERED', duration_seconds: 42 });
   });
 
   it('enqueues the call.completed job of a call it closes, once, with the call id as payload', async () => {
     const flow = await createFlow();
     const result = await carrier.call({ to: flow.number, from: '2125550157', press: ['1'], answer: 'first' });
-    const status = {
-      CallSid: result.callSid,
-      From: '+12125550157',
-      To: `+1${flow.number}`,
-      CallStatus: 'completed',
-      CallDuration: '7',
-    };
-    const url = carrier.voiceUrl.replace('/voice', '/status');
-    await carrier.post(url, status, twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, status));
+    await sendFinalStatus(result.callSid, '2125550157', flow.number, 'completed', '7');
     const { rows } = await ctx.db.query<{
       call_id: number;
       kind: string;
