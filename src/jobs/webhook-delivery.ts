@@ -133,6 +133,19 @@ export function enqueueRedelivery(q: Queryable, deliveryId: number): Promise<voi
 }
 
 /**
+ * What a post-call delivery of the call (an SQL expression) to the webhook waits for, as SQL
+ * conditions: its pre-call delivery to the same webhook still pending, or the call's pre-call
+ * fan-out job not yet run. Read by loadDelivery and, for deliveries it creates, by fanOut.
+ */
+const preCallDeliveryPendingSql = (callId: string, webhookId: string) =>
+  `exists (select 1 from webhook_delivery p
+            where p.call_id = ${callId} and p.webhook_id = ${webhookId}
+              and p.event_type = 'call.started' and p.status = 'pending')`;
+const preCallFanOutPendingSql = (callId: string) =>
+  `exists (select 1 from job
+            where dedupe_key = 'call.started:' || ${callId}::text and done_at is null and failed_at is null)`;
+
+/**
  * A CTE that lets a call's post-call deliveries waiting for the call's pre-call side go now (by
  * their unique job key): those to webhook `$webhookParam`, or to any webhook but the ones in
  * `$exceptParam` (an integer array). Parameter `$nowParam` is the time.
@@ -210,12 +223,8 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
       `ready as (
          select delivery_id,
                 $3::text = 'call.started' or not (
-                  exists (select 1 from webhook_delivery p
-                           where p.call_id = $2::bigint and p.webhook_id = created.webhook_id
-                             and p.event_type = 'call.started' and p.status = 'pending')
-                  or exists (select 1 from job
-                              where dedupe_key = 'call.started:' || $2::text
-                                and done_at is null and failed_at is null)) as is_ready
+                  ${preCallDeliveryPendingSql('$2::bigint', 'created.webhook_id')}
+                  or ${preCallFanOutPendingSql('$2::bigint')}) as is_ready
            from created)`,
       `queued as (
          insert into job (kind, payload, dedupe_key, priority, attempts, locked_until, claimed_by)
@@ -338,14 +347,8 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
               d.payload, d.created_at, d.give_up_at, w.target_url, w.method, w.format, w.webhook_status,
               w.signing_secret,
               case when d.event_type = 'call.completed' and d.call_id is not null and d.status = 'pending' then
-                case when exists (
-                       select 1 from webhook_delivery p
-                        where p.call_id = d.call_id and p.webhook_id = d.webhook_id
-                          and p.event_type = 'call.started' and p.status = 'pending') then 'delivery'
-                     when exists (
-                       select 1 from job
-                        where dedupe_key = 'call.started:' || d.call_id::text
-                          and done_at is null and failed_at is null) then 'fan-out'
+                case when ${preCallDeliveryPendingSql('d.call_id', 'd.webhook_id')} then 'delivery'
+                     when ${preCallFanOutPendingSql('d.call_id')} then 'fan-out'
                 end
               end as waiting_for
          from webhook_delivery d join webhook w on w.webhook_id = d.webhook_id
