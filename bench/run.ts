@@ -11,7 +11,7 @@ import { type Engine, type Row, runScenarios, type Settings } from './scenarios.
 
 /**
  * `npm run bench [-- --quick] [--engine=postgres|pglite] [--build | --no-build] [--profile]
- *   [--only=inbound,ivr,create,list,dni,webhooks] [--server-env=KEY=VALUE ...]
+ *   [--only=inbound,ivr,create,list,dni,webhooks] [--server-env=KEY=VALUE ...] [--db-setting=KEY=VALUE ...]
  *   [--out=results.json]`
  *
  * Builds, then for each engine starts `node dist/cli.js serve` on a database of its own (a new
@@ -22,17 +22,26 @@ const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const profile = args.has('--profile');
 const engineArg = [...args].find((a) => a.startsWith('--engine='))?.slice('--engine='.length);
+/** Every `--flag=KEY=VALUE` given, as an object. */
+const pairsOf = (flag: string): Record<string, string> =>
+  Object.fromEntries(
+    process.argv
+      .slice(2)
+      .filter((a) => a.startsWith(`${flag}=`))
+      .map((a) => {
+        const pair = a.slice(flag.length + 1);
+        const at = pair.indexOf('=');
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
+  );
 /** --server-env=KEY=VALUE (repeatable): configuration experiments, e.g. JOBS_CONCURRENCY=16 */
-const serverEnv = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .filter((a) => a.startsWith('--server-env='))
-    .map((a) => {
-      const pair = a.slice('--server-env='.length);
-      const at = pair.indexOf('=');
-      return [pair.slice(0, at), pair.slice(at + 1)];
-    }),
-);
+const serverEnv = pairsOf('--server-env');
+/**
+ * --db-setting=KEY=VALUE (repeatable, PostgreSQL): `alter database ... set` on the benchmark
+ * database before the server connects, e.g. to log slow plans:
+ * --db-setting=session_preload_libraries=auto_explain --db-setting=auto_explain.log_min_duration=30ms
+ */
+const dbSettings = pairsOf('--db-setting');
 const outArg = [...args].find((a) => a.startsWith('--out='))?.slice('--out='.length);
 const onlyArg = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const only = onlyArg ? new Set(onlyArg.split(',')) : undefined;
@@ -147,7 +156,14 @@ async function prepareEngine(engine: Engine, runId: string): Promise<Prepared> {
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    if (engine === 'postgres') await admin((c) => c.query(`create database ${database}`));
+    if (engine === 'postgres')
+      await admin(async (c) => {
+        await c.query(`create database ${database}`);
+        for (const [key, value] of Object.entries(dbSettings)) {
+          if (!/^[a-z_][a-z0-9_.]*$/i.test(key)) throw new Error(`not a setting name: ${key}`);
+          await c.query(`alter database ${database} set ${key} = ${c.escapeLiteral(value)}`);
+        }
+      });
     log(`${engine}: starting node dist/cli.js serve`);
     const server = await startServer({
       dataDir,
@@ -296,6 +312,7 @@ async function main() {
     generated_at: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
     server_env: serverEnv,
+    db_settings: dbSettings,
     seconds: Math.round(seconds),
     machine: await machine(),
     settings: Object.fromEntries(engines.map((e) => [e, SETTINGS[quick ? 'quick' : 'full'][e]])),

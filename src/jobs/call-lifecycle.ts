@@ -49,6 +49,26 @@ const COMPLETED_JOB = 'call.completed';
 /** How long the "does any webhook want call.started" answer is trusted without a NOTIFY. */
 const SUBSCRIBERS_MAX_AGE_MS = 60_000;
 
+/**
+ * The call.started job of a call ($1), when some webhook wants it: the same targets as the fan-out
+ * (webhook-delivery.ts), the webhooks of the call's group tree ($2) and the flow's own webhook
+ * when enabled ($3), each only when it wants call.started. The flow version is a sub-select (see
+ * WEBHOOK_TARGETS_SQL).
+ */
+export const STARTED_JOB_SQL = `insert into job (kind, payload, dedupe_key)
+ select 'call.started', jsonb_build_object('callId', $1::bigint), 'call.started:' || $1::text
+  where exists (
+    select 1 from org_group g join webhook w on w.group_id = any(g.path)
+     where g.group_id = $2 and w.webhook_status = 'active' and 'call.started' = any(w.events))
+     or ($3::boolean and exists (
+    select 1 from call c
+      join webhook w on w.webhook_id = (
+             select (v.document->>'webhook_id')::integer from call_flow_version v
+              where v.call_flow_id = c.call_flow_id and v.version = c.call_flow_version
+                and coalesce((v.document->>'webhook_enabled')::boolean, false))
+     where c.call_id = $1 and w.webhook_status = 'active' and 'call.started' = any(w.events)))
+ on conflict (dedupe_key) do nothing`;
+
 export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
   const steps: Array<{ name: string; order: number; fn: CompletionStep }> = [];
 
@@ -160,23 +180,7 @@ export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
 
     async onStarted(tx: Queryable, call: StartedCall): Promise<void> {
       if (call.groupId === null) return;
-      // The same targets as the fan-out (webhook-delivery.ts): the webhooks of the call's group
-      // tree, and the flow's own webhook when enabled, each only when it wants call.started.
-      await tx.query(
-        `insert into job (kind, payload, dedupe_key)
-         select 'call.started', jsonb_build_object('callId', $1::bigint), 'call.started:' || $1::text
-          where exists (
-            select 1 from org_group g join webhook w on w.group_id = any(g.path)
-             where g.group_id = $2 and w.webhook_status = 'active' and 'call.started' = any(w.events))
-             or ($3::boolean and exists (
-            select 1 from call c
-              join call_flow_version v on v.call_flow_id = c.call_flow_id and v.version = c.call_flow_version
-              join webhook w on w.webhook_id = (v.document->>'webhook_id')::integer
-             where c.call_id = $1 and coalesce((v.document->>'webhook_enabled')::boolean, false)
-               and w.webhook_status = 'active' and 'call.started' = any(w.events)))
-         on conflict (dedupe_key) do nothing`,
-        [call.callId, call.groupId, call.webhookEnabled],
-      );
+      await tx.query(STARTED_JOB_SQL, [call.callId, call.groupId, call.webhookEnabled]);
     },
 
     /**

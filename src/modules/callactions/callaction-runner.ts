@@ -82,32 +82,34 @@ const ACTION_COLUMNS = `a.action_id, a.call_flow_id, a.group_id, a.call_flow_id 
   a.created_at::text as created_at, a.updated_at::text as updated_at`;
 
 /**
- * The actions that apply to a call: its flow's own active actions; when the flow has none, the
- * defaults of the nearest group (the flow's group, then each group above it) that has any.
+ * The actions that apply to a call ($1): its flow's own active actions; when the flow has none,
+ * the defaults of the nearest group (the flow's group, then each group above it) that has any.
+ * The flow is a sub-select, not a join (see WEBHOOK_TARGETS_SQL in webhook-delivery.ts).
  */
+export const ACTIONS_FOR_SQL = `with c as (
+   select c.call_id, c.call_flow_id,
+          coalesce((select f.group_id from call_flow f where f.call_flow_id = c.call_flow_id), c.group_id) as group_id
+     from call c
+    where c.call_id = $1),
+ own as (
+   select a.* from call_action a, c
+    where a.call_flow_id = c.call_flow_id and a.action_status = 'active'),
+ nearest as (
+   select a.group_id from call_action a, c, org_group g
+    where g.group_id = c.group_id and a.call_flow_id is null and a.action_status = 'active'
+      and a.group_id = any(g.path)
+    order by array_position(g.path, a.group_id) desc
+    limit 1)
+ select ${ACTION_COLUMNS} from own a
+ union all
+ select ${ACTION_COLUMNS} from call_action a
+  where not exists (select 1 from own) and a.call_flow_id is null and a.action_status = 'active'
+    and a.group_id = (select group_id from nearest)
+ order by action_order, action_id`;
+
+/** The actions that apply to a call (ACTIONS_FOR_SQL). */
 async function actionsFor(q: Queryable, callId: number): Promise<CallActionRow[]> {
-  const { rows } = await q.query<CallActionRow>(
-    `with c as (
-       select c.call_id, c.call_flow_id, coalesce(f.group_id, c.group_id) as group_id
-         from call c left join call_flow f on f.call_flow_id = c.call_flow_id
-        where c.call_id = $1),
-     own as (
-       select a.* from call_action a, c
-        where a.call_flow_id = c.call_flow_id and a.action_status = 'active'),
-     nearest as (
-       select a.group_id from call_action a, c, org_group g
-        where g.group_id = c.group_id and a.call_flow_id is null and a.action_status = 'active'
-          and a.group_id = any(g.path)
-        order by array_position(g.path, a.group_id) desc
-        limit 1)
-     select ${ACTION_COLUMNS} from own a
-     union all
-     select ${ACTION_COLUMNS} from call_action a
-      where not exists (select 1 from own) and a.call_flow_id is null and a.action_status = 'active'
-        and a.group_id = (select group_id from nearest)
-     order by action_order, action_id`,
-    [callId],
-  );
+  const { rows } = await q.query<CallActionRow>(ACTIONS_FOR_SQL, [callId]);
   return rows;
 }
 

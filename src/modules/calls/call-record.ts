@@ -205,7 +205,7 @@ select c.call_id::integer as call_id,
  order by ${orderBy}`;
 }
 
-const RECORDS_BY_ID_SQL = callRecordsSql(
+export const RECORDS_BY_ID_SQL = callRecordsSql(
   `select ${RECORD_CALL_COLUMNS}, i.n
      from unnest($1::bigint[]) with ordinality as i(call_id, n) join call c on c.call_id = i.call_id`,
   'c.n',

@@ -16,6 +16,28 @@ export interface NotificationOutcome {
 const SKIPPED = { status: 'skipped', outcome: `not sent: ${MAIL_NOT_CONFIGURED}` } as const;
 
 /**
+ * Who to tell and the claim, in one statement: no row when nobody is to be told or the e-mail was
+ * done already. With e-mail off ($3, $4 given), a new row is written as skipped at once (its
+ * outcome known without the call's record), unless a recipient is not an address. The flow is
+ * read by sub-selects, not joins: see WEBHOOK_TARGETS_SQL.
+ */
+export const CALL_NOTIFY_CLAIM_SQL = `with wanted as (
+   select regexp_replace(coalesce(
+            (select v.document from call_flow_version v
+              where v.call_flow_id = c.call_flow_id and v.version = c.call_flow_version),
+            (select f.document from call_flow f where f.call_flow_id = c.call_flow_id)) ->> 'email_to_notify',
+          '^\\s+|\\s+$', '', 'g') as recipients
+     from call c
+    where c.call_id = $1 and c.disposition <> 'BLOCKED')
+ insert into call_notification (call_id, kind, status, recipients, created_at, outcome, finished_at)
+ select $1, 'email_to_notify', coalesce($3::text, 'running'), recipients, $2::timestamptz, coalesce($4::text, ''),
+        case when $3::text is not null then $2::timestamptz end
+   from wanted where recipients <> ''
+ on conflict (call_id, kind) do update set attempts = call_notification.attempts + 1
+  where call_notification.status = 'running'
+ returning recipients, status`;
+
+/**
  * The call summary e-mail a flow's `email_to_notify` asks for, sent once per call: a row in
  * call_notification is claimed first and holds the outcome after. A claim left 'running' by a
  * crash is tried again.
@@ -37,24 +59,8 @@ export function createCallSummaryNotifier({
      * call was blocked (a spam burst must not flood the inbox), or when it was done already.
      */
     async sendCallSummary(callId: number): Promise<NotificationOutcome | undefined> {
-      // Who to tell and the claim, in one statement: no row when nobody is to be told or the
-      // e-mail was done already. With e-mail off, a new row is written as skipped at once (its
-      // outcome known without the call's record), unless a recipient is not an address.
       const { rows } = await db.query<{ recipients: string; status: string }>(
-        `with wanted as (
-           select regexp_replace(coalesce(v.document, f.document) ->> 'email_to_notify', '^\\s+|\\s+$', '', 'g')
-                    as recipients
-             from call c
-             join call_flow f on f.call_flow_id = c.call_flow_id
-             left join call_flow_version v on v.call_flow_id = c.call_flow_id and v.version = c.call_flow_version
-            where c.call_id = $1 and c.disposition <> 'BLOCKED')
-         insert into call_notification (call_id, kind, status, recipients, created_at, outcome, finished_at)
-         select $1, 'email_to_notify', coalesce($3::text, 'running'), recipients, $2::timestamptz, coalesce($4::text, ''),
-                case when $3::text is not null then $2::timestamptz end
-           from wanted where recipients <> ''
-         on conflict (call_id, kind) do update set attempts = call_notification.attempts + 1
-          where call_notification.status = 'running'
-         returning recipients, status`,
+        CALL_NOTIFY_CLAIM_SQL,
         [
           callId,
           clock.now(),
