@@ -161,9 +161,14 @@ const preCallDeliveryPendingSql = (callId: string, webhookId: string) =>
   `exists (select 1 from webhook_delivery p
             where p.call_id = ${callId} and p.webhook_id = ${webhookId}
               and p.event_type = 'call.started' and p.status = 'pending')`;
-const preCallFanOutPendingSql = (callId: string) =>
-  `exists (select 1 from job
-            where dedupe_key = 'call.started:' || ${callId}::text and done_at is null and failed_at is null)`;
+/**
+ * Whether the call's call.started job is still to run. The job is found by its key alone and its
+ * state read after: with the state in the WHERE, the planner may walk the index of all unfinished
+ * jobs instead (it did, three times per fan-out, with a backlog queued since the last ANALYZE).
+ */
+export const preCallFanOutPendingSql = (callId: string) =>
+  `coalesce((select done_at is null and failed_at is null from job
+              where dedupe_key = 'call.started:' || ${callId}::text), false)`;
 
 /**
  * A CTE that lets a call's post-call deliveries waiting for the call's pre-call side go now (by
@@ -179,11 +184,15 @@ function releaseWaitingSql(
     'webhookParam' in which
       ? `webhook_id = ${which.webhookParam}`
       : `webhook_id <> all(${which.exceptParam}::integer[])`;
+  // each job by its key alone (see preCallFanOutPendingSql; the key is unique, and the LIMIT keeps
+  // the planner from merging the sub-select into the join), then by its id
   return `update job set run_at = ${nowParam}
-     where dedupe_key in (
-         select 'webhook.deliver:' || delivery_id from webhook_delivery
-          where call_id = ${callParam} and ${webhook} and event_type = 'call.completed' and status = 'pending')
-       and done_at is null and failed_at is null`;
+     where job_id = any(array(
+         select j.job_id from webhook_delivery d
+           cross join lateral (select job_id, done_at, failed_at from job
+                                where dedupe_key = 'webhook.deliver:' || d.delivery_id limit 1) j
+          where d.call_id = ${callParam} and d.${webhook} and d.event_type = 'call.completed'
+            and d.status = 'pending' and j.done_at is null and j.failed_at is null))`;
 }
 
 export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
@@ -229,7 +238,8 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
          on conflict (call_id, webhook_id, event_type) do nothing
          returning delivery_id, event_id, webhook_id, payload, created_at, give_up_at)`,
       // the same test as loadDelivery's waiting_for, on the rows as they were before this statement
-      `ready as (
+      // (materialized: queued reads is_ready three times, and would run the test each time)
+      `ready as materialized (
          select delivery_id,
                 $3::text = 'call.started' or not (
                   ${preCallDeliveryPendingSql('$2::bigint', 'created.webhook_id')}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STARTED_JOB_SQL } from '../../src/jobs/call-lifecycle.js';
-import { WEBHOOK_TARGETS_SQL } from '../../src/jobs/webhook-delivery.js';
+import { preCallFanOutPendingSql, WEBHOOK_TARGETS_SQL } from '../../src/jobs/webhook-delivery.js';
 import { ACTIONS_FOR_SQL } from '../../src/modules/callactions/callaction-runner.js';
 import { RECORDS_BY_ID_SQL } from '../../src/modules/calls/call-record.js';
 import { CALL_NOTIFY_CLAIM_SQL } from '../../src/modules/email/call-notify.js';
@@ -17,6 +17,9 @@ import { createIvrFlow } from '../helpers/calls.js';
  */
 const OLD_FLOWS = 6_000;
 const OLD_CALLS = 5_000;
+/** Jobs finished before the statistics were taken, and a backlog queued after. */
+const DONE_JOBS = 1_000;
+const BACKLOG_JOBS = 20_000;
 /** Index lookups of one call, its flow and version, its group, and a few small tables. */
 const MAX_BUFFERS = 60;
 
@@ -76,7 +79,18 @@ beforeAll(async () => {
      values ($1, $2, 'tag_call', 'old flow', now()), ($1, null, 'tag_call', 'group default', now())`,
     [groupId, first],
   );
+  await ctx.db.query(
+    `insert into job (kind, payload, dedupe_key, done_at)
+     select 'call.completed', '{}', 'done:' || i, now() from generate_series(1, $1::integer) as i`,
+    [DONE_JOBS],
+  );
   await ctx.db.query('analyze');
+  await ctx.db.query(
+    `insert into job (kind, payload, dedupe_key, run_at)
+     select 'call.completed', '{}', 'backlog:' || i, now() + interval '1 hour'
+       from generate_series(1, $1::integer) as i`,
+    [BACKLOG_JOBS],
+  );
 
   // The newest flow, made through the API, with the webhook as its own, and a call on it after
   // the statistics were taken.
@@ -132,7 +146,7 @@ async function buffersOnGenericPlan(sql: string, args: string): Promise<number> 
   return buffers;
 }
 
-describe(`one call's statements with ${OLD_FLOWS} older flows`, () => {
+describe(`one call's statements with ${OLD_FLOWS} older flows and ${BACKLOG_JOBS} jobs queued`, () => {
   it('the webhook targets', async () => {
     expect(await buffersOnGenericPlan(WEBHOOK_TARGETS_SQL, `${callId}, 'call.completed'`)).toBeLessThan(
       MAX_BUFFERS,
@@ -153,6 +167,12 @@ describe(`one call's statements with ${OLD_FLOWS} older flows`, () => {
 
   it('the call actions of the call', async () => {
     expect(await buffersOnGenericPlan(ACTIONS_FOR_SQL, `${callId}`)).toBeLessThan(MAX_BUFFERS);
+  });
+
+  it("whether the call's pre-call fan-out is still to run, with a backlog of jobs", async () => {
+    expect(
+      await buffersOnGenericPlan(`select ${preCallFanOutPendingSql('$1::bigint')}`, `${callId}`),
+    ).toBeLessThan(MAX_BUFFERS);
   });
 
   it('the call record', async () => {
