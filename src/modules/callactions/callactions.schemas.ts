@@ -96,7 +96,7 @@ export const CallActionDelete = Type.Object(
 
 export const CallAction = Type.Object({
   action_id: Type.Integer(),
-  call_flow_id: NullableInteger,
+  call_flow_id: NullableInteger(),
   group_id: Type.Integer(),
   is_default: Type.Boolean({ description: 'a group default (no call flow)' }),
   action_order: Type.Integer(),
@@ -105,9 +105,9 @@ export const CallAction = Type.Object({
   post_process: Type.Boolean(),
   action_status: Type.String(),
   rules: Type.Array(Type.Unknown()),
-  created_by: NullableInteger,
+  created_by: NullableInteger(),
   created_at: Type.String(),
-  updated_at: NullableString,
+  updated_at: NullableString(),
 });
 
 export const CallActionQuery = Type.Object({
@@ -131,7 +131,7 @@ export const ActionLogEntry = Type.Object({
   outcome: Type.String(),
   attempts: Type.Integer(),
   created_at: Type.String(),
-  finished_at: NullableString,
+  finished_at: NullableString(),
 });
 
 export const NotificationLogEntry = Type.Object({
@@ -141,7 +141,7 @@ export const NotificationLogEntry = Type.Object({
   outcome: Type.String(),
   attempts: Type.Integer(),
   created_at: Type.String(),
-  finished_at: NullableString,
+  finished_at: NullableString(),
 });
 
 export const CallActionLogEnvelope = Envelope(

@@ -6,13 +6,12 @@ import {
   ListQuery,
   MAX_ID,
   NullableInteger,
+  NullableNumber,
   NullableString,
   PhoneInput,
   StringEnum,
   Timestamp,
 } from '../../http/schemas.js';
-
-const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 
 /** What every call-flow list row carries. */
 export const CallFlowSummary = Type.Object({
@@ -26,17 +25,17 @@ export const CallFlowSummary = Type.Object({
   channel_sub_category: Type.String(),
   call_flow_status: Type.String({ description: 'active, inactive, suspended or deleted' }),
   routable_type: Type.String({ description: 'the route type, e.g. IvrRoute2' }),
-  dnis: Type.Union([Type.String(), Type.Null()], {
+  dnis: NullableString({
     description: 'the tracking number; null for a flow on a number pool',
   }),
-  phone_number_id: NullableInteger,
-  pool_id: NullableInteger,
+  phone_number_id: NullableInteger(),
+  pool_id: NullableInteger(),
   version: Type.Integer(),
-  repeat_interval: NullableNumber,
-  call_value: NullableNumber,
+  repeat_interval: NullableNumber(),
+  call_value: NullableNumber(),
   call_flow_created: Timestamp,
   created_at: Timestamp,
-  updated_at: NullableString,
+  updated_at: NullableString(),
 });
 
 export const CallFlowNumber = Type.Object({
@@ -54,7 +53,7 @@ export const CallFlowLocation = Type.Object({
   org_unit_id: Type.Integer({ description: 'the group that owns the location' }),
   location_name: Type.String(),
   location_created: Timestamp,
-  location_modified: NullableString,
+  location_modified: NullableString(),
   location_active: Type.Boolean(),
 });
 
@@ -63,8 +62,8 @@ export const NumberPoolSettings = Type.Object({
   pool_name: Type.String(),
   keep_alive_minutes: Type.Integer(),
   number_quantity: Type.Integer(),
-  npa: NullableString,
-  nxx: NullableString,
+  npa: NullableString(),
+  nxx: NullableString(),
   created_at: Timestamp,
 });
 
@@ -77,8 +76,8 @@ export const CallFlowWithLocation = withFields({ location: Type.Array(CallFlowLo
 export const CallFlowWithNumbers = withFields({ number: Type.Array(CallFlowNumber) });
 export const CallFlowWithRecording = withFields({
   postcall_ivr_enabled: Type.Boolean(),
-  postcall_ivr_id: NullableInteger,
-  record_until: Type.Union([Type.String(), Type.Null()], {
+  postcall_ivr_id: NullableInteger(),
+  record_until: NullableString({
     description: 'recording ends on this date; null = no end date',
   }),
 });
@@ -137,7 +136,7 @@ export const PoolNumberRemovals = Type.Array(PoolNumberRemoval, { minItems: 1, m
 
 export const NestedEntryResults = Type.Object({
   result: StringEnum(['success', 'error']),
-  err: Type.Union([Type.String(), Type.Null()]),
+  err: NullableString(),
   data: Type.Array(EntryResult),
 });
 

@@ -1,18 +1,7 @@
-import { type Static, type StringOptions, Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { Queryable } from '../../db/index.js';
-import { StringEnum } from '../../http/schemas.js';
+import { NullableInteger, NullableNumber, NullableString, StringEnum } from '../../http/schemas.js';
 import { isoTime } from '../shared/sql.js';
-
-/*
- * Nullable fields are typed `[X, 'null']`, not an anyOf with null: fast-json-stringify writes a
- * type list with a typeof check but checks each anyOf branch with a validator, which for a page
- * of records is most of the serialising. The OpenAPI document shows both as `nullable: true`.
- */
-const NullableString = (options: StringOptions = {}) =>
-  Type.Unsafe<string | null>({ ...options, type: ['string', 'null'] });
-const NullableInteger = (options: { description?: string } = {}) =>
-  Type.Unsafe<number | null>({ ...options, type: ['integer', 'null'] });
-const NullableNumber = () => Type.Unsafe<number | null>({ type: ['number', 'null'] });
 
 /**
  * The call as V2 shows it. The core keys are the ones Convirza's QA suite asserts on

@@ -1,5 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { Envelope, ListQuery, MAX_ID, NullableString, StringEnum } from '../../http/schemas.js';
+import {
+  Envelope,
+  ListQuery,
+  MAX_ID,
+  NullableInteger,
+  NullableString,
+  StringEnum,
+} from '../../http/schemas.js';
 import { CallRecordSchema } from './call-record.js';
 
 const Timezone = Type.Optional(
@@ -91,20 +98,20 @@ export const CallListEnvelope = Envelope(Type.Array(CallRecordSchema));
 
 export const CallDetail = Type.Object({
   ...CallRecordSchema.properties,
-  recordURL: Type.Optional(NullableString),
+  recordURL: Type.Optional(NullableString()),
 });
 export const CallDetailListEnvelope = Envelope(Type.Array(CallDetail));
 
 const TranscriptionSummary = Type.Object({
   transcript_status: Type.String({ description: 'pending, processing, completed or failed' }),
-  language: NullableString,
+  language: NullableString(),
   transcript_created: Type.String(),
-  transcript_modified: NullableString,
+  transcript_modified: NullableString(),
 });
 
 const TranscriptionDetail = Type.Object({
   ...TranscriptionSummary.properties,
-  transcript: NullableString,
+  transcript: NullableString(),
   segments: Type.Array(Type.Unknown()),
 });
 
@@ -141,10 +148,10 @@ const Metrics = {
   group_id: Type.Integer(),
   group_name: Type.String(),
   date: Type.Optional(Type.String({ description: 'YYYY-MM-DD in the request time zone' })),
-  campaign_id: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
-  campaign_name: Type.Optional(NullableString),
-  channel_id: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
-  channel: Type.Optional(NullableString),
+  campaign_id: Type.Optional(NullableInteger()),
+  campaign_name: Type.Optional(NullableString()),
+  channel_id: Type.Optional(NullableInteger()),
+  channel: Type.Optional(NullableString()),
   tracking_number: Type.Optional(Type.String()),
   calls: Type.Integer(),
   unique_calls: Type.Integer({ description: 'distinct caller ids' }),
@@ -170,11 +177,11 @@ export const ActiveFlow = Type.Object({
   channel_id: Type.Integer(),
   routable_type: Type.String(),
   call_flow_status: Type.String(),
-  tracking_number: NullableString,
-  pool_id: Type.Union([Type.Integer(), Type.Null()]),
+  tracking_number: NullableString(),
+  pool_id: NullableInteger(),
   call_flow_created: Type.String(),
   calls_in_progress: Type.Integer(),
-  last_call_started: NullableString,
+  last_call_started: NullableString(),
 });
 export const ActiveFlowListEnvelope = Envelope(Type.Array(ActiveFlow));
 

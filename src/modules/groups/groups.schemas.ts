@@ -12,11 +12,11 @@ export const GroupStatus = StringEnum(['active', 'inactive'], { description: 'Th
 
 export const GroupUser = Type.Object({
   ct_user_id: Type.Integer(),
-  user_ext_id: NullableString,
+  user_ext_id: NullableString(),
   user_email: Type.String(),
   first_name: Type.String(),
   last_name: Type.String(),
-  user_title: NullableString,
+  user_title: NullableString(),
   role_id: Type.Integer({ description: '1 Admin, 2 Standard, 3 ReadOnly' }),
   user_status: Type.String(),
   group_id: Type.Integer(),
@@ -24,21 +24,21 @@ export const GroupUser = Type.Object({
 
 export const Group = Type.Object({
   group_id: Type.Integer(),
-  group_ext_id: NullableString,
+  group_ext_id: NullableString(),
   group_name: Type.String(),
-  group_parent_id: NullableInteger,
+  group_parent_id: NullableInteger(),
   top_group_id: Type.Integer(),
   group_status: Type.String(),
   billing_id: Type.Integer(),
-  address: NullableString,
-  city: NullableString,
-  state: NullableString,
-  zip: NullableString,
-  phone_number: NullableString,
-  industry_id: NullableInteger,
-  industry_name: NullableString,
+  address: NullableString(),
+  city: NullableString(),
+  state: NullableString(),
+  zip: NullableString(),
+  phone_number: NullableString(),
+  industry_id: NullableInteger(),
+  industry_name: NullableString(),
   group_created: Type.String(),
-  group_modified: NullableString,
+  group_modified: NullableString(),
 });
 
 export const GroupWithUsers = Type.Composite([Group, Type.Object({ users: Type.Array(GroupUser) })]);
@@ -71,7 +71,7 @@ export const GroupEntries = Type.Array(GroupEntry, { minItems: 1, maxItems: 1000
 /** V2's nested per-entry reply used by POST /v2/group. */
 export const NestedEntryResults = Type.Object({
   result: StringEnum(['success', 'error']),
-  err: Type.Union([Type.String(), Type.Null()]),
+  err: NullableString(),
   data: Type.Array(EntryResult),
 });
 

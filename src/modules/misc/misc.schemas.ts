@@ -1,7 +1,14 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { EntryResult, Envelope, MAX_ID, NullableString, PhoneInput, StringEnum } from '../../http/schemas.js';
+import {
+  EntryResult,
+  Envelope,
+  MAX_ID,
+  NullableNumber,
+  NullableString,
+  PhoneInput,
+  StringEnum,
+} from '../../http/schemas.js';
 
-const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 const RegionCode = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'Two-letter state or province' });
 const Zip = Type.String({ pattern: '^[0-9]{5}$', description: '5-digit US ZIP code' });
 
@@ -36,8 +43,8 @@ export const GeoLocationQuery = Type.Object({
 export type GeoLocationQuery = Static<typeof GeoLocationQuery>;
 
 export const GeoLocation = Type.Object({
-  zip: NullableString,
-  npa: NullableString,
+  zip: NullableString(),
+  npa: NullableString(),
   city: Type.String(),
   state: Type.String(),
   latitude: Type.Number(),
@@ -48,12 +55,12 @@ export const GeoLocation = Type.Object({
 const branchFields = {
   branch_name: Type.String({ maxLength: 255 }),
   target_did: Type.String({ description: 'The number that rings for this branch, 10-digit NANP' }),
-  address: NullableString,
-  city: NullableString,
-  state: NullableString,
-  zip: NullableString,
-  latitude: NullableNumber,
-  longitude: NullableNumber,
+  address: NullableString(),
+  city: NullableString(),
+  state: NullableString(),
+  zip: NullableString(),
+  latitude: NullableNumber(),
+  longitude: NullableNumber(),
   claimed_states: Type.Array(Type.String()),
   claimed_zips: Type.Array(Type.String()),
 };
@@ -66,7 +73,7 @@ export const Location = Type.Object({
   location_name: Type.String(),
   location_active: Type.Boolean(),
   location_created: Type.String(),
-  location_modified: NullableString,
+  location_modified: NullableString(),
   branches: Type.Array(Branch),
 });
 

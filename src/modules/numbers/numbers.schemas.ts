@@ -44,8 +44,8 @@ export const AvailableNumber = Type.Object({
 export const ReservedNumber = Type.Object({
   ...AvailableNumber.properties,
   group_id: Type.Integer({ description: 'The group the number is reserved for' }),
-  reserved_by: NullableInteger,
-  reserved_at: NullableString,
+  reserved_by: NullableInteger(),
+  reserved_at: NullableString(),
 });
 
 export const ReserveEntry = Type.Object(

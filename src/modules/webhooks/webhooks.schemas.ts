@@ -73,7 +73,7 @@ export const Webhook = Type.Object({
   format: Type.String(),
   events: Type.Array(Type.String()),
   created_at: Type.String(),
-  updated_at: NullableString,
+  updated_at: NullableString(),
 });
 
 export const WebhookListEnvelope = Envelope(Type.Array(Webhook));
@@ -98,22 +98,22 @@ export const DeliveryListQuery = Type.Composite([
 export const WebhookAttempt = Type.Object({
   attempt_id: Type.Integer(),
   attempted_at: Type.String(),
-  status_code: NullableInteger,
+  status_code: NullableInteger(),
   latency_ms: Type.Integer(),
-  error: NullableString,
-  response_excerpt: NullableString,
+  error: NullableString(),
+  response_excerpt: NullableString(),
 });
 
 export const WebhookDelivery = Type.Object({
   delivery_id: Type.Integer(),
   event_id: Type.String(),
   webhook_id: Type.Integer(),
-  call_id: NullableInteger,
+  call_id: NullableInteger(),
   event_type: Type.String(),
   status: Type.String({ description: 'pending, succeeded or failed' }),
   attempts: Type.Integer(),
   created_at: Type.String(),
-  completed_at: NullableString,
+  completed_at: NullableString(),
   give_up_at: Type.String(),
   attempt_log: Type.Array(WebhookAttempt),
 });
