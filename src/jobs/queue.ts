@@ -91,6 +91,12 @@ export interface ClaimedJob {
   payload: unknown;
   attempts: number;
   priority: number;
+  /**
+   * The row version the claim wrote (`xmin`). Something that wakes the job while it runs (sets
+   * its run_at, as releaseWaitingSql in webhook-delivery.ts does) writes a newer one, and a
+   * deferral that finds it keeps that wake-up instead of its own later time.
+   */
+  version: string;
 }
 
 /**
@@ -152,7 +158,7 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
           for update skip locked)
        update job j set attempts = j.attempts + 1, locked_until = $2, claimed_by = $3
          from picked where j.job_id = picked.job_id
-       returning j.job_id, j.kind, j.payload, j.attempts, j.priority`,
+       returning j.job_id, j.kind, j.payload, j.attempts, j.priority, j.xmin::text as version`,
       [now, new Date(now.getTime() + leaseMs), runnerId, kinds, limit],
       { prepare: 'job_claim' },
     );
@@ -170,10 +176,13 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
       if ((outcome as Partial<JobMarkedDone> | undefined)?.markedDone === true) {
         // the handler's own statement did it
       } else if (retryAt instanceof Date) {
+        // Unless it was woken while it ran (a newer row version): then it runs again at once,
+        // else the wake-up would be lost and the job wait the whole deferral.
         await db.query(
-          `update job set run_at = $2, attempts = attempts - 1, locked_until = null, claimed_by = null
+          `update job set run_at = case when xmin::text = $3 then $2 else run_at end,
+                          attempts = attempts - 1, locked_until = null, claimed_by = null
             where job_id = $1`,
-          [job.job_id, retryAt],
+          [job.job_id, retryAt, job.version],
         );
       } else {
         await db.query(

@@ -254,7 +254,7 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
                 case when is_ready then $9::text end
            from ready
          on conflict (dedupe_key) do nothing
-         returning job_id, kind, payload, attempts, priority, locked_until)`,
+         returning job_id, kind, payload, attempts, priority, locked_until, xmin::text as version)`,
     ];
     if (preCall)
       ctes.push(
@@ -269,7 +269,7 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
     >(
       // the delivery's columns as loadDelivery reads them, so the first run sends the same bytes as a retry
       `with ${ctes.join(',\n')}
-       select q.job_id, q.kind, q.payload, q.attempts, q.priority, c.delivery_id, c.event_id::text as event_id,
+       select q.job_id, q.kind, q.payload, q.attempts, q.priority, q.version, c.delivery_id, c.event_id::text as event_id,
               c.webhook_id, c.payload as record, c.created_at, c.give_up_at
          from queued q join created c on c.delivery_id = (q.payload->>'deliveryId')::bigint
         where q.locked_until is not null`,

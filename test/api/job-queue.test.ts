@@ -107,10 +107,11 @@ describe('jobs inserted already claimed', () => {
       payload: unknown;
       attempts: number;
       priority: number;
+      version: string;
     }>(
       `insert into job (kind, payload, attempts, locked_until, claimed_by)
        select 'test.claimed', jsonb_build_object('n', n), $1, $2, $3 from unnest(array[1, 2]) as n
-       returning job_id, kind, payload, attempts, priority`,
+       returning job_id, kind, payload, attempts, priority, xmin::text as version`,
       [claim.attempts, claim.lockedUntil, claim.claimedBy],
     );
     jobs().runClaimed(rows);
@@ -145,6 +146,36 @@ describe('jobs inserted already claimed', () => {
       await unlisten();
       await ctx.db.query(`delete from job where kind in ('test.claimed-quiet', 'test.unclaimed-loud')`);
     }
+  });
+});
+
+describe('deferral', () => {
+  it('keeps a wake-up that came while the job ran: the job runs again at once, not at its retryAt', async () => {
+    const runs: number[] = [];
+    jobs().register('test.woken', async (_payload, { jobId }) => {
+      runs.push(jobId);
+      if (runs.length > 1) return undefined;
+      // what releaseWaitingSql does when what the job waits for ends during this run
+      await ctx.db.query('update job set run_at = $2 where job_id = $1', [jobId, ctx.clock.now()]);
+      return { retryAt: new Date(ctx.clock.now().getTime() + 3_600_000) };
+    });
+    await enqueue(ctx.db, { kind: 'test.woken', payload: {} });
+    await jobs().drain();
+    expect(runs).toHaveLength(2);
+  });
+
+  it('waits until retryAt when nothing woke it', async () => {
+    const runs: number[] = [];
+    jobs().register('test.deferred', async (_payload, { jobId }) => {
+      runs.push(jobId);
+      return runs.length > 1 ? undefined : { retryAt: new Date(ctx.clock.now().getTime() + 60_000) };
+    });
+    await enqueue(ctx.db, { kind: 'test.deferred', payload: {} });
+    await jobs().drain();
+    expect(runs).toHaveLength(1);
+    ctx.clock.advance(60_000);
+    await jobs().drain();
+    expect(runs).toHaveLength(2);
   });
 });
 
