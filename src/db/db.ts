@@ -11,7 +11,10 @@ export interface QueryResult<Row> {
 export interface QueryOptions {
   /**
    * Prepare the statement once per connection under this name and reuse it (PostgreSQL; PGlite
-   * ignores it). Only for fixed SQL text on hot paths: one name, one text.
+   * ignores it). Only for fixed SQL text on hot paths: one name, one text. It runs on one generic
+   * plan from the start (plan_cache_mode, postgres.ts), so its plan must not hang on the values
+   * given: look up by keys, not by joins the planner costs from the values
+   * (test/api/one-call-plans.test.ts).
    */
   prepare?: string;
 }

@@ -68,6 +68,27 @@ describe('Db adapter', () => {
   });
 
   it.runIf(testEngine() === 'postgres')(
+    'plans a named statement once, generically, from its first run (over any connection of the pool)',
+    async () => {
+      const plans = await db.transaction(async (tx) => {
+        for (let run = 0; run < 3; run++)
+          await tx.query(
+            'select count(*) from unnest($1::integer[]) as t(n) where n > $2',
+            [[1, 2, 3], run],
+            {
+              prepare: 'probe_generic',
+            },
+          );
+        const { rows } = await tx.query<{ generic_plans: number; custom_plans: number }>(
+          `select generic_plans::int, custom_plans::int from pg_prepared_statements where name = 'probe_generic'`,
+        );
+        return rows[0];
+      });
+      expect(plans).toEqual({ generic_plans: 3, custom_plans: 0 });
+    },
+  );
+
+  it.runIf(testEngine() === 'postgres')(
     'migrates an empty database from two processes at once without either failing',
     async () => {
       // Two servers started together on a new database: each has its own connection pool.
