@@ -105,8 +105,9 @@ const minutes = (param: string) => `(${param}::integer * interval '1 minute')`;
  *  - free: the visitors without one get distinct numbers, least recently used first, whose
  *    holders left more than the cooldown ago, ranked and joined to the visitors by rank.
  *  - taken: only the visitors left over when no number is free (pool exhausted) get shared
- *    leases, spread over the least recently used numbers, cooling ones before held ones; the
- *    leases already live on those numbers are flagged shared.
+ *    leases, spread over the least recently used numbers, cooling ones before held ones and
+ *    numbers renewed in this batch last (as if they had been renewed first); the leases already
+ *    live on those numbers are flagged shared.
  *
  * Locking (why no number is ever leased exclusively twice, and why batches do not deadlock):
  * every lease change locks its number's dni_pool_number row first, then its leases, and reads
@@ -182,16 +183,18 @@ free_ranked as (
   select phone_number_id, row_number() over (order by last_used_at, phone_number_id) as rank from free
 ),
 taken_unlocked as (
-  select n.phone_number_id, n.held_until > $2::timestamptz as is_held, n.last_used_at, n.xmin as locked_xmin
+  select n.phone_number_id, n.phone_number_id = any(array(select phone_number_id from own)) as is_own,
+         n.held_until > $2::timestamptz as is_held, n.last_used_at, n.xmin as locked_xmin
     from dni_pool_number n
    where n.pool_id = $1 and (select is_current from config)
      and not (n.phone_number_id = any(array(select phone_number_id from free)))
-   order by n.held_until > $2::timestamptz, n.last_used_at, n.phone_number_id
+   order by n.phone_number_id = any(array(select phone_number_id from own)), n.held_until > $2::timestamptz,
+            n.last_used_at, n.phone_number_id
    limit greatest((select count(*) from need) - (select count(*) from free), 0)
    for update skip locked
 ),
 taken_waited as (
-  select n.phone_number_id, n.held_until > $2::timestamptz as is_held, n.last_used_at, n.xmin as locked_xmin
+  select n.phone_number_id, false as is_own, n.held_until > $2::timestamptz as is_held, n.last_used_at, n.xmin as locked_xmin
     from dni_pool_number n
    where n.pool_id = $1 and (select is_current from config)
      and exists (select 1 from need) and not exists (select 1 from free)
@@ -201,7 +204,7 @@ taken_waited as (
    for update
 ),
 taken as (
-  select t.*, row_number() over (order by t.is_held, t.last_used_at, t.phone_number_id) as rank,
+  select t.*, row_number() over (order by t.is_own, t.is_held, t.last_used_at, t.phone_number_id) as rank,
          count(*) over () as size
     from (select * from taken_unlocked union all select * from taken_waited) t
 ),
