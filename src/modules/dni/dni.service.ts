@@ -192,6 +192,10 @@ export function createDniService({
       } catch (error) {
         for (const ask of batch) ask.fail(error);
       }
+      // One turn of the event loop before the next batch, so the page views whose requests
+      // arrived meanwhile are read and join it: PGlite runs the statement on this thread, and
+      // without the turn each batch would take only the few queued before it finished.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     // Synchronously after the last check: a page view arriving now starts a queue of its own.
     leaseQueues.delete(key);
