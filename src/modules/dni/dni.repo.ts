@@ -44,15 +44,21 @@ export interface DniVisitValues {
   custom_params: Record<string, string>;
 }
 
+/** What every request of one lease statement shares: the pool, the settings' version, the time. */
 export interface DniLeaseTerms {
   poolId: number;
   /** the dni_config_version the match was read at: nothing is leased if it moved since */
   version: string;
-  /** the page view asking (dni.js makes one id per page load); null when not given */
-  view: string | null;
   now: Date;
   keepAliveMinutes: number;
   cooldownMinutes: number;
+}
+
+/** One page view asking for a number in a lease statement. */
+export interface DniLeaseAsk {
+  visit: DniVisitValues;
+  /** the page view asking (dni.js makes one id per page load); null when not given */
+  view: string | null;
 }
 
 export interface DniLease {
@@ -66,7 +72,7 @@ export interface DniLease {
   mark_later: boolean;
 }
 
-/** What a lease statement answers: the lease, or none, and the DNI settings' version it saw. */
+/** What a lease statement answers a request: the lease, or none, and the settings' version it saw. */
 export type DniLeaseResult = (DniLease | { [K in keyof DniLease]: null }) & {
   /** dni_config_version now: when it is not the one given, the statement wrote nothing */
   version: string;
@@ -89,114 +95,195 @@ export interface PoolUsageRow {
 const minutes = (param: string) => `(${param}::integer * interval '1 minute')`;
 
 /**
- * One statement per page view or heartbeat. Lock order is always the pool number's row
- * (dni_pool_number) first, then its leases, so concurrent requests never deadlock.
- *  - own: the visitor's lease in this pool that is live, or lapsed within the keep-alive on a
- *    number nobody was given since (a page reload or the next page after a release). FOR UPDATE
- *    waits for a concurrent writer and then re-checks the row, so a lapsed lease is never resumed
- *    on a number another visitor has just taken.
- *  - free: otherwise the least recently used number whose holders left more than the cooldown
- *    ago; SKIP LOCKED hands concurrent visitors different rows, and the re-check of the WHERE on
- *    a row changed meanwhile skips it.
- *  - taken: only when no number is free (pool exhausted): the least recently used number, cooling
- *    ones before held ones, as a shared lease (markShared flags the leases already live on it).
- *    This one waits for the row (no SKIP LOCKED): an exhausted pool still answers every visitor.
+ * One statement for every page view or heartbeat of a pool waiting in a process (the service
+ * batches them): the per-statement and per-commit costs are most of a lease, so they are paid
+ * once per batch. Requests come as parallel arrays, one element each; a visitor asking twice in
+ * a batch (two tabs) is one ask: its first request's visit, its last request's page and view,
+ * and both requests get the one lease.
+ *  - own: each visitor's lease in this pool that is live, or lapsed within the keep-alive on a
+ *    number nobody was given since (a page reload or the next page after a release).
+ *  - free: the visitors without one get distinct numbers, least recently used first, whose
+ *    holders left more than the cooldown ago, ranked and joined to the visitors by rank.
+ *  - taken: only the visitors left over when no number is free (pool exhausted) get shared
+ *    leases, spread over the least recently used numbers, cooling ones before held ones and
+ *    numbers renewed in this batch last (as if they had been renewed first); the leases already
+ *    live on those numbers are flagged shared.
+ *
+ * Locking (why no number is ever leased exclusively twice, and why batches do not deadlock):
+ * every lease change locks its number's dni_pool_number row first, then its leases, and reads
+ * the row again once it holds it (EvalPlanQual re-checks the WHERE on the newest version).
+ *  - own locks in phone_number_id order and waits: a batch waits there only for rows above the
+ *    ones it holds, so own steps never wait on each other in a circle. The re-check of
+ *    n.lease_id after the wait keeps a lapsed lease from being resumed on a number another
+ *    visitor has just taken.
+ *  - free and the first taken step never wait (SKIP LOCKED); a row another batch changed
+ *    meanwhile is re-checked and skipped when no longer free, so a free number is leased by the
+ *    one batch that holds it, once (the numbers are ranked, each rank goes to one visitor), and
+ *    never to a visitor of its own batch that resumes it (own numbers are left out: rows this
+ *    transaction holds are not "locked" to SKIP LOCKED).
+ *  - the waited taken step runs only when the batch holds no row at all (no own lease: rows it
+ *    held would have been found unlocked; no free number: else the leftover visitors get no
+ *    number and the service asks again), so it cannot close a circle either. An exhausted pool
+ *    still answers every visitor.
+ * Leases are also written by markShared, which locks no pool number; a deadlock with it is
+ * possible, rare, and the service retries (40P01).
  */
 const LEASE_SQL = `
-with config as (select last_value as version from dni_config_version),
+with config as (
+  select last_value::text as version, last_value::text = $5 as is_current from dni_config_version
+),
+req as (
+  select * from unnest($6::text[], $7::text[], $8::integer[], $9::integer[], $10::text[], $11::text[],
+                       $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[],
+                       $18::text[], $19::text[], $20::text[]) with ordinality
+    as r(visitor_id, view, group_id, call_flow_id, landing_page, last_page, referrer, search_words,
+         utm_source, utm_medium, utm_campaign, utm_term, utm_content, gclid, custom_params, i)
+),
+ask as (
+  select distinct on (r.visitor_id) r.*, last_value(r.last_page) over w as latest_page,
+         last_value(r.view) over w as latest_view
+    from req r
+  window w as (partition by r.visitor_id order by r.i rows between unbounded preceding and unbounded following)
+   order by r.visitor_id, r.i
+),
+own_number as (
+  select n.phone_number_id, n.lease_id
+    from dni_pool_number n
+   where n.pool_id = $1 and (select is_current from config)
+     and n.phone_number_id = any(array(
+       select l.phone_number_id from dni_lease l
+        where l.visitor_id = any($6::text[]) and l.pool_id = $1
+          and l.expires_at > $2::timestamptz - ${minutes('$3')}))
+   order by n.phone_number_id
+   for update
+),
 own as (
-  select l.lease_id, l.phone_number_id, l.visit_id
-    from dni_lease l join dni_pool_number n on n.phone_number_id = l.phone_number_id
-   where l.visitor_id = $2 and l.pool_id = $1 and n.pool_id = $1 and (select version from config) = $20
-     and l.expires_at > $3::timestamptz - ${minutes('$4')}
-     and (l.expires_at > $3::timestamptz or n.lease_id = l.lease_id)
-   order by l.expires_at desc
-   limit 1
-   for update of n
+  select distinct on (l.visitor_id) l.visitor_id, l.lease_id, l.phone_number_id, l.visit_id
+    from dni_lease l join own_number n on n.phone_number_id = l.phone_number_id
+   where l.visitor_id = any($6::text[]) and l.pool_id = $1
+     and l.expires_at > $2::timestamptz - ${minutes('$3')}
+     and (l.expires_at > $2::timestamptz or n.lease_id = l.lease_id)
+   order by l.visitor_id, l.expires_at desc
+),
+need as (
+  select a.visitor_id, row_number() over (order by a.i) as rank
+    from ask a
+   where not exists (select 1 from own where own.visitor_id = a.visitor_id)
 ),
 free as (
-  select n.phone_number_id, false as is_shared, null::xid as locked_xmin
+  select n.phone_number_id, n.last_used_at
     from dni_pool_number n
-   where n.pool_id = $1 and n.held_until <= $3::timestamptz - ${minutes('$5')}
-     and not exists (select 1 from own) and (select version from config) = $20
+   where n.pool_id = $1 and n.held_until <= $2::timestamptz - ${minutes('$4')} and (select is_current from config)
+     and not (n.phone_number_id = any(array(select phone_number_id from own)))
    order by n.last_used_at, n.phone_number_id
-   limit 1
+   limit (select count(*) from need)
    for update skip locked
 ),
-taken_free_row as (
-  select n.phone_number_id, true as is_shared, n.xmin as locked_xmin
+free_ranked as (
+  select phone_number_id, row_number() over (order by last_used_at, phone_number_id) as rank from free
+),
+taken_unlocked as (
+  select n.phone_number_id, n.phone_number_id = any(array(select phone_number_id from own)) as is_own,
+         n.held_until > $2::timestamptz as is_held, n.last_used_at, n.xmin as locked_xmin
     from dni_pool_number n
-   where n.pool_id = $1 and not exists (select 1 from own) and not exists (select 1 from free)
-     and (select version from config) = $20
-   order by n.held_until > $3::timestamptz, n.last_used_at, n.phone_number_id
-   limit 1
+   where n.pool_id = $1 and (select is_current from config)
+     and not (n.phone_number_id = any(array(select phone_number_id from free)))
+   order by n.phone_number_id = any(array(select phone_number_id from own)), n.held_until > $2::timestamptz,
+            n.last_used_at, n.phone_number_id
+   limit greatest((select count(*) from need) - (select count(*) from free), 0)
    for update skip locked
+),
+taken_waited as (
+  select n.phone_number_id, false as is_own, n.held_until > $2::timestamptz as is_held, n.last_used_at, n.xmin as locked_xmin
+    from dni_pool_number n
+   where n.pool_id = $1 and (select is_current from config)
+     and exists (select 1 from need) and not exists (select 1 from free)
+     and not exists (select 1 from taken_unlocked)
+   order by n.held_until > $2::timestamptz, n.last_used_at, n.phone_number_id
+   limit 1
+   for update
 ),
 taken as (
-  select * from taken_free_row
-  union all
-  select * from (
-    select n.phone_number_id, true as is_shared, n.xmin as locked_xmin
-      from dni_pool_number n
-     where n.pool_id = $1 and not exists (select 1 from own) and not exists (select 1 from free)
-       and not exists (select 1 from taken_free_row) and (select version from config) = $20
-     order by n.held_until > $3::timestamptz, n.last_used_at, n.phone_number_id
-     limit 1
-     for update
-  ) waited
+  select t.*, row_number() over (order by t.is_own, t.is_held, t.last_used_at, t.phone_number_id) as rank,
+         count(*) over () as size
+    from (select * from taken_unlocked union all select * from taken_waited) t
 ),
-fresh as (select * from free union all select * from taken),
+fresh as (
+  select need.visitor_id, coalesce(f.phone_number_id, t.phone_number_id) as phone_number_id,
+         f.phone_number_id is null as is_shared
+    from need
+    left join free_ranked f on f.rank = need.rank
+    left join taken t on f.phone_number_id is null
+                     and t.rank = (need.rank - (select count(*) from free) - 1) % t.size + 1
+   where coalesce(f.phone_number_id, t.phone_number_id) is not null
+),
 -- The leases live on a number lent once more are flagged shared here when this statement's
 -- snapshot shows every lease on it: the locked row is the version the snapshot sees (nobody
 -- changed the number since it began; every lease change locks and stamps that row first).
 -- Otherwise (stale) the service flags them in a statement of its own, which sees them all.
 stale as (
-  select coalesce(bool_or(not (s.xmin = fresh.locked_xmin)), false) as stale
-    from fresh join dni_pool_number s on s.phone_number_id = fresh.phone_number_id
-   where fresh.is_shared
+  select t.phone_number_id, not (s.xmin = t.locked_xmin) as is_stale
+    from taken t join dni_pool_number s on s.phone_number_id = t.phone_number_id
 ),
+-- A lease of this batch's own visitors on such a number is flagged by its renewal instead: one
+-- statement must not update a row twice.
 marked as (
   update dni_lease o set shared = true
-    from fresh
-   where fresh.is_shared and o.phone_number_id = fresh.phone_number_id and not o.shared
-     and o.leased_at <= $3::timestamptz and o.expires_at > $3::timestamptz
+    from stale
+   where o.phone_number_id = stale.phone_number_id and not o.shared
+     and o.leased_at <= $2::timestamptz and o.expires_at > $2::timestamptz
+     and not (o.lease_id = any(array(select lease_id from own)))
 ),
 visit as (
   insert into dni_visit (group_id, call_flow_id, visitor_id, landing_page, last_page, referrer, search_words,
                          utm_source, utm_medium, utm_campaign, utm_term, utm_content, gclid, custom_params,
                          started_at, last_seen_at)
-  select $6, $7, $2, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::jsonb, $3, $3 from fresh
-  returning visit_id
+  select a.group_id, a.call_flow_id, a.visitor_id, a.landing_page, a.latest_page, a.referrer, a.search_words,
+         a.utm_source, a.utm_medium, a.utm_campaign, a.utm_term, a.utm_content, a.gclid, a.custom_params::jsonb,
+         $2, $2
+    from fresh join ask a on a.visitor_id = fresh.visitor_id
+  returning visit_id, visitor_id
 ),
 leased as (
   insert into dni_lease (pool_id, phone_number_id, visit_id, visitor_id, leased_at, expires_at, shared, last_view)
-  select $1, fresh.phone_number_id, visit.visit_id, $2, $3, $3::timestamptz + ${minutes('$4')}, fresh.is_shared,
-         $19::text
-    from fresh, visit
-  returning lease_id, phone_number_id, shared, expires_at, true as is_new
+  select $1, fresh.phone_number_id, visit.visit_id, fresh.visitor_id, $2, $2::timestamptz + ${minutes('$3')},
+         fresh.is_shared, a.latest_view
+    from fresh
+    join visit on visit.visitor_id = fresh.visitor_id
+    join ask a on a.visitor_id = fresh.visitor_id
+  returning visitor_id, lease_id, phone_number_id, shared, expires_at, true as is_new
 ),
 renewed as (
-  update dni_lease l set expires_at = $3::timestamptz + ${minutes('$4')}, last_view = $19::text
-    from own
+  update dni_lease l
+     set expires_at = $2::timestamptz + ${minutes('$3')}, last_view = a.latest_view,
+         shared = l.shared or exists (select 1 from taken where taken.phone_number_id = l.phone_number_id)
+    from own join ask a on a.visitor_id = own.visitor_id
    where l.lease_id = own.lease_id
-  returning l.lease_id, l.phone_number_id, l.shared, l.expires_at, false as is_new
+  returning l.visitor_id, l.lease_id, l.phone_number_id, l.shared, l.expires_at, false as is_new
 ),
 touched as (
-  update dni_visit v set last_page = $9, last_seen_at = $3 from own where v.visit_id = own.visit_id
+  update dni_visit v set last_page = a.latest_page, last_seen_at = $2
+    from own join ask a on a.visitor_id = own.visitor_id
+   where v.visit_id = own.visit_id
 ),
 chosen as (select * from leased union all select * from renewed),
+-- One update per number (several leases of a batch may be on it): the newest lease is the one
+-- a lapsed visitor must still own to resume.
 stamped as (
   update dni_pool_number n
-     set lease_id = case when chosen.is_new then chosen.lease_id else n.lease_id end,
-         held_until = greatest(n.held_until, chosen.expires_at),
-         last_used_at = $3
-    from chosen
-   where n.phone_number_id = chosen.phone_number_id
+     set lease_id = coalesce(c.newest, n.lease_id),
+         held_until = greatest(n.held_until, c.expires_at),
+         last_used_at = $2
+    from (select phone_number_id, max(lease_id) filter (where is_new) as newest, max(expires_at) as expires_at
+            from chosen group by phone_number_id) c
+   where n.phone_number_id = c.phone_number_id
 )
-select p.number, chosen.phone_number_id, chosen.lease_id, chosen.shared, chosen.expires_at, chosen.is_new,
-       (select stale from stale) as mark_later, (select version from config)::text as version
-  from (select 1) as one
-  left join (chosen join phone_number p on p.phone_number_id = chosen.phone_number_id) on true`;
+select p.number, c.phone_number_id, c.lease_id, c.shared, c.expires_at, c.is_new,
+       coalesce(s.is_stale, false) as mark_later, (select version from config) as version
+  from req r
+  left join (chosen c join phone_number p on p.phone_number_id = c.phone_number_id) on c.visitor_id = r.visitor_id
+  left join stale s on s.phone_number_id = c.phone_number_id
+ order by r.i`;
 
 /**
  * Ends the visitor's live lease on a number now (the page was left), row lock first, unless another
@@ -283,37 +370,39 @@ export function createDniRepo(db: Queryable) {
     },
 
     /**
-     * Keeps or leases a pool number for a visitor; number null when the pool has none, or when
-     * the DNI settings changed since the match (version differs from terms.version).
+     * Keeps or leases a pool number for each ask, in one statement; one answer per ask, in order.
+     * Number null when the pool has none left for it, or when the DNI settings changed since the
+     * match (version differs from terms.version: then nothing was written).
      */
-    async lease(terms: DniLeaseTerms, visit: DniVisitValues): Promise<DniLeaseResult> {
+    async lease(terms: DniLeaseTerms, asks: readonly DniLeaseAsk[]): Promise<DniLeaseResult[]> {
+      const column = <T>(pick: (ask: DniLeaseAsk) => T) => asks.map(pick);
       const { rows } = await db.query<DniLeaseResult>(
         LEASE_SQL,
         [
           terms.poolId,
-          visit.visitor_id,
           terms.now,
           terms.keepAliveMinutes,
           terms.cooldownMinutes,
-          visit.group_id,
-          visit.call_flow_id,
-          visit.landing_page,
-          visit.last_page,
-          visit.referrer,
-          visit.search_words,
-          visit.utm_source,
-          visit.utm_medium,
-          visit.utm_campaign,
-          visit.utm_term,
-          visit.utm_content,
-          visit.gclid,
-          JSON.stringify(visit.custom_params),
-          terms.view,
           terms.version,
+          column((a) => a.visit.visitor_id),
+          column((a) => a.view),
+          column((a) => a.visit.group_id),
+          column((a) => a.visit.call_flow_id),
+          column((a) => a.visit.landing_page),
+          column((a) => a.visit.last_page),
+          column((a) => a.visit.referrer),
+          column((a) => a.visit.search_words),
+          column((a) => a.visit.utm_source),
+          column((a) => a.visit.utm_medium),
+          column((a) => a.visit.utm_campaign),
+          column((a) => a.visit.utm_term),
+          column((a) => a.visit.utm_content),
+          column((a) => a.visit.gclid),
+          column((a) => JSON.stringify(a.visit.custom_params)),
         ],
-        { prepare: 'dni_lease' },
+        { prepare: 'dni_lease_batch' },
       );
-      return rows[0] as DniLeaseResult;
+      return rows;
     },
 
     /** Ends the visitor's live leases on the number; the pool number's id when there were any. */

@@ -4,7 +4,14 @@ import { MAX_ID } from '../../http/schemas.js';
 import type { Clock } from '../../lib/clock.js';
 import type { StartedCall } from '../../telephony/telephony.service.js';
 import type { Principal } from '../auth/principal.js';
-import { createDniRepo, type DniMatch, type DniPageView } from './dni.repo.js';
+import {
+  createDniRepo,
+  type DniLeaseAsk,
+  type DniLeaseResult,
+  type DniLeaseTerms,
+  type DniMatch,
+  type DniPageView,
+} from './dni.repo.js';
 import type { AssignBody, AssignResponse, PoolUsage, ReleaseBody } from './dni.schemas.js';
 import { customParams, formatNanp, readPageView } from './dni.visit.js';
 
@@ -28,8 +35,16 @@ export const SnippetMessages = {
 export const USAGE_WINDOW_DAYS = 7;
 /** Head-room over the peak: the rule of thumb 15 concurrent visitors -> about 20 numbers. */
 const SIZE_HEADROOM = 1.25;
-/** Retries of a lease statement that found its rows locked or was chosen as a deadlock victim. */
+/**
+ * Tries of a page view's lease: again when its statement was chosen as a deadlock victim, or
+ * when its batch found no number for it while the pool has some (see LEASE_SQL).
+ */
 const LEASE_ATTEMPTS = 3;
+/**
+ * Most page views one lease statement takes. The statement's cost grows with its batch while the
+ * commit's does not; a cap keeps a burst's first answers from waiting on its last ones.
+ */
+export const LEASE_BATCH_MAX = 100;
 /** Further tries when the DNI settings changed between the match and the lease (anywhere). */
 const STALE_ATTEMPTS = 5;
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -65,6 +80,14 @@ interface PoolMatch {
   match: DniMatch & { pool_id: number; keep_alive_minutes: number };
   version: string;
   loadedAt: number;
+}
+
+/** Page views of one pool, settings version and keep-alive waiting for one lease statement. */
+interface LeaseQueue {
+  terms: Omit<DniLeaseTerms, 'now'>;
+  waiting: Array<
+    DniLeaseAsk & { settle: (result: DniLeaseResult | undefined) => void; fail: (error: unknown) => void }
+  >;
 }
 
 const matchKey = (code: string, view: DniPageView) =>
@@ -116,6 +139,66 @@ export function createDniService({
       poolMatches.delete(key);
     }
     return { match, version };
+  };
+
+  /**
+   * Leasing in batches, like a group commit: per pool (and the version and keep-alive the
+   * statement is given) one lease statement at most is in flight in this process. The first page
+   * view runs at once; those arriving while a statement runs wait and go together in the next,
+   * so an idle server adds no delay and a busy one pays one statement and one commit per batch.
+   * In one process a batch is also what serialises a pool's leases, so they never wait on each
+   * other's row locks; other processes' batches are kept apart by the locks (LEASE_SQL).
+   */
+  const leaseQueues = new Map<string, LeaseQueue>();
+
+  /**
+   * The lease of one page view, from the batch it joins; undefined when the statement was
+   * chosen as a deadlock victim (the caller asks again). Other errors fail every page view of
+   * the batch, as they would have failed each alone.
+   */
+  const leaseInBatch = (terms: LeaseQueue['terms'], ask: DniLeaseAsk) =>
+    new Promise<DniLeaseResult | undefined>((resolve, reject) => {
+      const key = `${terms.poolId}\n${terms.version}\n${terms.keepAliveMinutes}`;
+      const waiting = { ...ask, settle: resolve, fail: reject };
+      const queue = leaseQueues.get(key);
+      if (queue) {
+        queue.waiting.push(waiting);
+        return;
+      }
+      const started: LeaseQueue = { terms, waiting: [waiting] };
+      leaseQueues.set(key, started);
+      void drain(key, started);
+    });
+
+  const drain = async (key: string, queue: LeaseQueue) => {
+    while (queue.waiting.length > 0) {
+      const batch = queue.waiting.splice(0, LEASE_BATCH_MAX);
+      try {
+        const now = clock.now();
+        const results = await repo
+          .lease({ ...queue.terms, now }, batch)
+          .catch((error: unknown): undefined => {
+            // A deadlock or serialisation failure rolls the statement back whole: ask again.
+            if (RETRYABLE.has((error as { code?: string }).code ?? '')) return undefined;
+            throw error;
+          });
+        // Flag, once per number, the leases a stale shared lease could not see (see LEASE_SQL).
+        const later = new Map<number, number>();
+        for (const result of results ?? []) {
+          if (result.mark_later) later.set(result.phone_number_id, result.lease_id);
+        }
+        for (const [phoneNumberId, leaseId] of later) await repo.markShared(phoneNumberId, leaseId, now);
+        for (const [index, ask] of batch.entries()) ask.settle(results?.[index]);
+      } catch (error) {
+        for (const ask of batch) ask.fail(error);
+      }
+      // One turn of the event loop before the next batch, so the page views whose requests
+      // arrived meanwhile are read and join it: PGlite runs the statement on this thread, and
+      // without the turn each batch would take only the few queued before it finished.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // Synchronously after the last check: a page view arriving now starts a queue of its own.
+    leaseQueues.delete(key);
   };
 
   const answer = (match: DniMatch, number: string, extra: Partial<AssignResponse> = {}): AssignResponse => ({
@@ -170,8 +253,6 @@ export function createDniService({
         const terms = {
           poolId: match.pool_id,
           version,
-          view: input.view ?? null,
-          now: clock.now(),
           keepAliveMinutes: match.keep_alive_minutes,
           cooldownMinutes,
         };
@@ -187,13 +268,8 @@ export function createDniService({
           gclid: view.gclid,
           custom_params: customParams(view, match.custom_cookie),
         };
-        const lease = await repo.lease(terms, visit).catch((error: unknown) => {
-          // A deadlock or serialisation failure rolls the statement back whole: try again.
-          if (RETRYABLE.has((error as { code?: string }).code ?? '')) return undefined;
-          throw error;
-        });
+        const lease = await leaseInBatch(terms, { visit, view: input.view ?? null });
         if (lease && lease.number !== null) {
-          if (lease.mark_later) await repo.markShared(lease.phone_number_id, lease.lease_id, terms.now);
           return answer(match, lease.number, {
             shared: lease.shared,
             expires_at: new Date(lease.expires_at).toISOString(),
@@ -207,9 +283,11 @@ export function createDniService({
           if (++stale <= STALE_ATTEMPTS) attempt--;
           continue;
         }
+        // None left for this page view in its batch: an empty pool, or (rarely) free numbers that
+        // ran out within a batch while every other row was locked; the next batch shares them.
         if (lease && !(await repo.poolHasNumbers(match.pool_id))) return NO_NUMBER;
       }
-      // Every row stayed locked by concurrent visitors: show the page's own number this time.
+      // Deadlock victim or left over in every try: show the page's own number this time.
       return NO_NUMBER;
     },
 
