@@ -70,6 +70,7 @@ export function createRecordingCopier({
     const { rows } = await db.query<CallRecordings>(
       'select group_id, recording_url, recording_path, voicemail_url, voicemail_path from call where call_id = $1',
       [callId],
+      { prepare: 'call_recordings' },
     );
     const call = rows[0];
     if (!call) return;

@@ -109,7 +109,7 @@ export const ACTIONS_FOR_SQL = `with c as (
 
 /** The actions that apply to a call (ACTIONS_FOR_SQL). */
 async function actionsFor(q: Queryable, callId: number): Promise<CallActionRow[]> {
-  const { rows } = await q.query<CallActionRow>(ACTIONS_FOR_SQL, [callId]);
+  const { rows } = await q.query<CallActionRow>(ACTIONS_FOR_SQL, [callId], { prepare: 'call_actions_for' });
   return rows;
 }
 
