@@ -1,0 +1,149 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Queryable } from '../../db/index.js';
+import { enqueue, type JobQueue } from '../../jobs/queue.js';
+import type { Clock } from '../../lib/clock.js';
+
+/**
+ * DNI retention: every lease and visit is kept DNI_RETENTION_DAYS after it ended, then deleted, so
+ * a busy site's `dni_lease` and `dni_visit` stop growing (docs/scaling.md).
+ *
+ * One job per hour across all processes: each run first enqueues the next one for the next hour
+ * slot under the dedupe key of that slot, so whichever process runs it, and however many start,
+ * there is one job per slot; onReady enqueues the next slot too, which starts the chain on a new
+ * database and is a no-op everywhere else. A run deletes in statements of at most
+ * RETENTION_BATCH_ROWS rows, each its own short transaction; after MAX_BATCHES_PER_RUN it hands
+ * over to a new run due at once (a deferral), so a backlog never holds one job for long.
+ *
+ * What is never deleted (the config guarantees the retention covers the last two):
+ *  - a lease that ended after the cutoff, live ones included;
+ *  - the newest lease of each pool number (`dni_pool_number.lease_id`) however old: it is the only
+ *    lapsed lease the lease statement may resume (its `own` CTE), and no other lease can become
+ *    it again (only a new lease is stamped there). Skipping it also spares the hot row the
+ *    ON DELETE SET NULL of that column;
+ *  - what attribution reads: leases that ended within DNI_ATTRIBUTION_GRACE_MINUTES of a call;
+ *  - what pool usage reads: leases whose cooldown ended within USAGE_WINDOW_DAYS.
+ * A visit goes once it has no lease left and was last seen before the cutoff: every statement
+ * reaches a visit through a lease, and `call_attribution` keeps its own copy of what it showed
+ * (its visit_id has no foreign key), so nothing reads such a visit any more.
+ */
+
+export const DNI_RETENTION_JOB = 'dni.retention';
+/** How often the job runs, once across all processes. */
+export const RETENTION_INTERVAL_MS = 3_600_000;
+/** Rows one delete statement removes at most: its locks and its transaction stay short. */
+export const RETENTION_BATCH_ROWS = 5000;
+/** Delete statements one run sends before it hands the rest to a new run. */
+const MAX_BATCHES_PER_RUN = 40;
+const DAY_MS = 86_400_000;
+
+/**
+ * Up to $2 leases that ended before $1 and are not their number's newest, oldest first, through
+ * each pool's (pool_id, leased_at) index (a lease ends after it starts). SKIP LOCKED: two runs at
+ * once take different rows; nothing else ever locks such a lease.
+ */
+const DELETE_LEASES_SQL = `
+with doomed as (
+  select old.lease_id
+    from number_pool np
+    cross join lateral (
+      select l.lease_id from dni_lease l
+       where l.pool_id = np.pool_id and l.leased_at < $1::timestamptz and l.expires_at < $1::timestamptz
+         and not exists (select 1 from dni_pool_number n where n.lease_id = l.lease_id)
+       order by l.leased_at
+       limit $2
+       for update of l skip locked
+    ) old
+   limit $2
+)
+delete from dni_lease l using doomed where l.lease_id = doomed.lease_id`;
+
+/**
+ * Up to $2 visits with no lease left, started and last seen before $1, through each flow's
+ * (call_flow_id, started_at) index. A visit that gained a heartbeat meanwhile fails the re-check
+ * of last_seen_at under the row lock.
+ */
+const DELETE_VISITS_SQL = `
+with doomed as (
+  select old.visit_id
+    from call_flow f
+    cross join lateral (
+      select v.visit_id from dni_visit v
+       where v.call_flow_id = f.call_flow_id and v.started_at < $1::timestamptz
+         and v.last_seen_at < $1::timestamptz
+         and not exists (select 1 from dni_lease l where l.visit_id = v.visit_id)
+       order by v.started_at
+       limit $2
+       for update of v skip locked
+    ) old
+   limit $2
+)
+delete from dni_visit v using doomed where v.visit_id = doomed.visit_id`;
+
+export interface DniPruneResult {
+  leases: number;
+  visits: number;
+  /** false when the run stopped at its batch limit with rows possibly left */
+  done: boolean;
+}
+
+/** Deletes what ended before `cutoff`, batch by batch, until none is left or the run's budget is spent. */
+export async function pruneDniHistory(
+  db: Queryable,
+  cutoff: Date,
+  batchRows = RETENTION_BATCH_ROWS,
+  maxBatches = MAX_BATCHES_PER_RUN,
+): Promise<DniPruneResult> {
+  const result = { leases: 0, visits: 0, done: false };
+  let batches = 0;
+  // leases first: the visits they leave behind go in the same run
+  for (const [sql, key] of [
+    [DELETE_LEASES_SQL, 'leases'],
+    [DELETE_VISITS_SQL, 'visits'],
+  ] as const) {
+    for (;;) {
+      if (batches >= maxBatches) return result;
+      batches += 1;
+      const { rowCount } = await db.query(sql, [cutoff, batchRows]);
+      result[key] += rowCount;
+      if (rowCount < batchRows) break;
+    }
+  }
+  result.done = true;
+  return result;
+}
+
+/** The start of the hour slot after `now`. */
+const nextSlot = (now: Date) =>
+  new Date((Math.floor(now.getTime() / RETENTION_INTERVAL_MS) + 1) * RETENTION_INTERVAL_MS);
+
+export interface DniRetentionDeps {
+  db: Queryable;
+  clock: Clock;
+  jobs: JobQueue;
+  retentionDays: number;
+  logger?: FastifyBaseLogger;
+}
+
+/** Registers the retention job; scheduleNext() makes sure the next slot's run is queued. */
+export function registerDniRetention({ db, clock, jobs, retentionDays, logger }: DniRetentionDeps) {
+  async function scheduleNext(q: Queryable = db): Promise<void> {
+    const runAt = nextSlot(clock.now());
+    await enqueue(q, {
+      kind: DNI_RETENTION_JOB,
+      payload: {},
+      runAt,
+      dedupeKey: `${DNI_RETENTION_JOB}:${runAt.toISOString()}`,
+    });
+  }
+
+  jobs.register(DNI_RETENTION_JOB, async (_payload, ctx) => {
+    // first, so a run that fails does not end the chain
+    await scheduleNext(ctx.db);
+    const now = ctx.clock.now();
+    const pruned = await pruneDniHistory(ctx.db, new Date(now.getTime() - retentionDays * DAY_MS));
+    if (pruned.leases + pruned.visits > 0) logger?.info({ ...pruned, retentionDays }, 'pruned DNI history');
+    return pruned.done ? undefined : { retryAt: now };
+  });
+
+  return { scheduleNext };
+}
