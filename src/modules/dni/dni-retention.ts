@@ -22,9 +22,9 @@ import type { Clock } from '../../lib/clock.js';
  *    ON DELETE SET NULL of that column;
  *  - what attribution reads: leases that ended within DNI_ATTRIBUTION_GRACE_MINUTES of a call;
  *  - what pool usage reads: leases whose cooldown ended within USAGE_WINDOW_DAYS.
- * A visit goes once it has no lease left and was last seen before the cutoff: every statement
- * reaches a visit through a lease, and `call_attribution` keeps its own copy of what it showed
- * (its visit_id has no foreign key), so nothing reads such a visit any more.
+ * A visit goes with its last lease: every statement reaches a visit through a lease, and
+ * `call_attribution` keeps its own copy of what it showed (its visit_id has no foreign key), so
+ * nothing reads such a visit any more.
  */
 
 export const DNI_RETENTION_JOB = 'dni.retention';
@@ -38,46 +38,39 @@ const DAY_MS = 86_400_000;
 
 /**
  * Up to $2 leases that ended before $1 and are not their number's newest, oldest first, through
- * each pool's (pool_id, leased_at) index (a lease ends after it starts). SKIP LOCKED: two runs at
- * once take different rows; nothing else ever locks such a lease.
+ * each pool's (pool_id, leased_at) index (a lease ends after it starts), and the visits left with
+ * no lease by them. SKIP LOCKED: two runs at once take different rows; nothing else ever locks
+ * such a lease. A visit goes when this batch deletes all the leases the statement's snapshot
+ * shows for it (a visit gets a lease only in the statement that creates it); counted through
+ * dni_lease_visit_idx per visit, where an anti-join would hash every lease.
  */
-const DELETE_LEASES_SQL = `
+const DELETE_BATCH_SQL = `
 with doomed as (
   select old.lease_id
     from number_pool np
     cross join lateral (
       select l.lease_id from dni_lease l
        where l.pool_id = np.pool_id and l.leased_at < $1::timestamptz and l.expires_at < $1::timestamptz
-         and not exists (select 1 from dni_pool_number n where n.lease_id = l.lease_id)
+         and not exists (select 1 from dni_pool_number n
+                          where n.phone_number_id = l.phone_number_id and n.lease_id = l.lease_id)
        order by l.leased_at
        limit $2
        for update of l skip locked
     ) old
    limit $2
+),
+gone as (
+  delete from dni_lease l using doomed where l.lease_id = doomed.lease_id
+  returning l.lease_id, l.visit_id
+),
+visits as (
+  delete from dni_visit v
+   where v.visit_id in (
+     select g.visit_id from gone g group by g.visit_id
+     having count(*) = (select count(*) from dni_lease o where o.visit_id = g.visit_id))
+  returning v.visit_id
 )
-delete from dni_lease l using doomed where l.lease_id = doomed.lease_id`;
-
-/**
- * Up to $2 visits with no lease left, started and last seen before $1, through each flow's
- * (call_flow_id, started_at) index. A visit that gained a heartbeat meanwhile fails the re-check
- * of last_seen_at under the row lock.
- */
-const DELETE_VISITS_SQL = `
-with doomed as (
-  select old.visit_id
-    from call_flow f
-    cross join lateral (
-      select v.visit_id from dni_visit v
-       where v.call_flow_id = f.call_flow_id and v.started_at < $1::timestamptz
-         and v.last_seen_at < $1::timestamptz
-         and not exists (select 1 from dni_lease l where l.visit_id = v.visit_id)
-       order by v.started_at
-       limit $2
-       for update of v skip locked
-    ) old
-   limit $2
-)
-delete from dni_visit v using doomed where v.visit_id = doomed.visit_id`;
+select (select count(*) from gone)::int as leases, (select count(*) from visits)::int as visits`;
 
 export interface DniPruneResult {
   leases: number;
@@ -94,21 +87,16 @@ export async function pruneDniHistory(
   maxBatches = MAX_BATCHES_PER_RUN,
 ): Promise<DniPruneResult> {
   const result = { leases: 0, visits: 0, done: false };
-  let batches = 0;
-  // leases first: the visits they leave behind go in the same run
-  for (const [sql, key] of [
-    [DELETE_LEASES_SQL, 'leases'],
-    [DELETE_VISITS_SQL, 'visits'],
-  ] as const) {
-    for (;;) {
-      if (batches >= maxBatches) return result;
-      batches += 1;
-      const { rowCount } = await db.query(sql, [cutoff, batchRows]);
-      result[key] += rowCount;
-      if (rowCount < batchRows) break;
-    }
+  for (let batch = 0; batch < maxBatches; batch += 1) {
+    const { rows } = await db.query<{ leases: number; visits: number }>(DELETE_BATCH_SQL, [
+      cutoff,
+      batchRows,
+    ]);
+    const deleted = rows[0] ?? { leases: 0, visits: 0 };
+    result.leases += deleted.leases;
+    result.visits += deleted.visits;
+    if (deleted.leases < batchRows) return { ...result, done: true };
   }
-  result.done = true;
   return result;
 }
 
