@@ -86,6 +86,15 @@ async function queuedRuns(): Promise<Date[]> {
   return rows.map((row) => row.run_at);
 }
 
+/** Errors of retention runs: a run that failed deleted nothing, which a "kept" check would miss. */
+async function failedRuns(): Promise<string[]> {
+  const { rows } = await ctx.db.query<{ last_error: string }>(
+    'select last_error from job where kind = $1 and last_error is not null',
+    [DNI_RETENTION_JOB],
+  );
+  return rows.map((row) => row.last_error);
+}
+
 /** Moves the clock to `at` and runs whatever is due, the retention job included. */
 async function runAt(at: number): Promise<void> {
   ctx.clock.set(new Date(at));
@@ -137,6 +146,7 @@ describe('the retention job', () => {
 
     // `gone` ended at t0 + 30 s, more than 30 days before the run; `recent` at t0 + 12 min, less
     await runAt(t0 + RETENTION + 11 * MINUTE);
+    expect(await failedRuns()).toEqual([]);
     expect(await leasesOf(single)).toEqual({ [newest]: true });
     expect(await leasesOf(pair)).toEqual({ [live]: true, [recent]: true, [lastTaker]: true });
     expect(await visitsOf(gone)).toBe(0);
@@ -195,11 +205,46 @@ describe('the retention job', () => {
     const before = await usage();
     expect(before.peak_demand).toBe(2);
     // the shortest retention allowed (the window, the cooldown and the grace) keeps them ...
-    await pruneDniHistory(ctx.db, new Date(at - 7 * DAY - 20 * MINUTE));
+    expect(
+      await pruneDniHistory(ctx.db, { now: new Date(at), cutoff: new Date(at - 7 * DAY - 20 * MINUTE) }),
+    ).toMatchObject({ done: true });
     expect(await usage()).toEqual(before);
     // ... which the week alone would not
-    await pruneDniHistory(ctx.db, new Date(at - 7 * DAY));
+    await pruneDniHistory(ctx.db, { now: new Date(at), cutoff: new Date(at - 7 * DAY) });
     expect((await usage()).peak_demand).toBe(1);
+  });
+
+  it("keeps a lease that lapsed within its setting's keep-alive, however long ago", async () => {
+    const { admin, code } = await site();
+    const pool = await createPoolFlow(ctx, admin, 1);
+    // the setting's TTL, a year, outranks the pool's keep-alive
+    const { body } = await ctx.request('POST', '/v2/callflow/dni', {
+      token: admin.token,
+      body: [
+        {
+          group_id: admin.group_id,
+          call_flow_id: pool.callFlowId,
+          dni_type: 'session',
+          dni_element: 'dni_element',
+          destination_url: '*.*',
+          referrer: '*.*',
+          custom_cookie: '',
+          TTL: 525_600,
+        },
+      ],
+    });
+    expect(body.data?.[0]?.result).toBe('success');
+    const t0 = ctx.clock.now().getTime();
+    const [first, second] = [newVisitor(), newVisitor()];
+    const number = await numberFor(code, first);
+    await releaseNumber(ctx.app, { code, visitor: first, number });
+    // `second` has the number now, so only the keep-alive keeps `first`'s lease
+    ctx.clock.set(new Date(t0 + 11 * MINUTE));
+    expect(await numberFor(code, second)).toBe(number);
+    await releaseNumber(ctx.app, { code, visitor: second, number });
+    await runAt(t0 + RETENTION + HOUR);
+    expect(await failedRuns()).toEqual([]);
+    expect(await leasesOf(pool)).toEqual({ [first]: true, [second]: true });
   });
 
   it('reschedules itself once per hour slot, whichever processes queue it', async () => {
@@ -266,7 +311,9 @@ describe('a backlog', () => {
     await backlog(pool, RETENTION_BATCH_ROWS + 1200, new Date(now - RETENTION - DAY));
     const cutoff = new Date(now - RETENTION);
     // small batches and a budget of three statements: the run stops and says so
-    expect(await pruneDniHistory(ctx.db, cutoff, 1000, 3)).toEqual({
+    expect(
+      await pruneDniHistory(ctx.db, { now: new Date(now), cutoff, batchRows: 1000, maxBatches: 3 }),
+    ).toEqual({
       leases: 3000,
       visits: 3000,
       done: false,
@@ -291,9 +338,9 @@ describe('a backlog', () => {
     try {
       const cutoff = new Date(now - RETENTION);
       const results = await Promise.all([
-        pruneDniHistory(ctx.db, cutoff, 500),
-        pruneDniHistory(second, cutoff, 500),
-        pruneDniHistory(ctx.db, cutoff, 500),
+        pruneDniHistory(ctx.db, { now: new Date(now), cutoff, batchRows: 500 }),
+        pruneDniHistory(second, { now: new Date(now), cutoff, batchRows: 500 }),
+        pruneDniHistory(ctx.db, { now: new Date(now), cutoff, batchRows: 500 }),
       ]);
       expect(results.every((result) => result.done)).toBe(true);
       expect(results.reduce((sum, result) => sum + result.leases, 0)).toBe(3000);

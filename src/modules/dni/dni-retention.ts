@@ -20,6 +20,8 @@ import type { Clock } from '../../lib/clock.js';
  *    lapsed lease the lease statement may resume (its `own` CTE), and no other lease can become
  *    it again (only a new lease is stamped there). Skipping it also spares the hot row the
  *    ON DELETE SET NULL of that column;
+ *  - a lease that lapsed within its pool's longest keep-alive (a setting's TTL may be a year):
+ *    the `own` CTE's bound, kept whatever else decides a resume;
  *  - what attribution reads: leases that ended within DNI_ATTRIBUTION_GRACE_MINUTES of a call;
  *  - what pool usage reads: leases whose cooldown ended within USAGE_WINDOW_DAYS.
  * A visit goes with its last lease: every statement reaches a visit through a lease, and
@@ -37,7 +39,8 @@ const MAX_BATCHES_PER_RUN = 40;
 const DAY_MS = 86_400_000;
 
 /**
- * Up to $2 leases that ended before $1 and are not their number's newest, oldest first, through
+ * Up to $2 leases that ended before $1, and longer than the pool's longest keep-alive before $3
+ * (now), and are not their number's newest, oldest first, through
  * each pool's (pool_id, leased_at) index (a lease ends after it starts), and the visits left with
  * no lease by them. SKIP LOCKED: two runs at once take different rows; nothing else ever locks
  * such a lease. A visit goes when this batch deletes all the leases the statement's snapshot
@@ -49,8 +52,14 @@ with doomed as (
   select old.lease_id
     from number_pool np
     cross join lateral (
+      select greatest(np.keep_alive_minutes, max(d.ttl_minutes)) as minutes
+        from call_flow f join dni_setting d on d.call_flow_id = f.call_flow_id
+       where f.pool_id = np.pool_id
+    ) keep
+    cross join lateral (
       select l.lease_id from dni_lease l
        where l.pool_id = np.pool_id and l.leased_at < $1::timestamptz and l.expires_at < $1::timestamptz
+         and l.expires_at < $3::timestamptz - keep.minutes * interval '1 minute'
          and not exists (select 1 from dni_pool_number n
                           where n.phone_number_id = l.phone_number_id and n.lease_id = l.lease_id)
        order by l.leased_at
@@ -79,18 +88,25 @@ export interface DniPruneResult {
   done: boolean;
 }
 
+export interface DniPruneOptions {
+  now: Date;
+  /** what ended before this goes */
+  cutoff: Date;
+  batchRows?: number;
+  maxBatches?: number;
+}
+
 /** Deletes what ended before `cutoff`, batch by batch, until none is left or the run's budget is spent. */
 export async function pruneDniHistory(
   db: Queryable,
-  cutoff: Date,
-  batchRows = RETENTION_BATCH_ROWS,
-  maxBatches = MAX_BATCHES_PER_RUN,
+  { now, cutoff, batchRows = RETENTION_BATCH_ROWS, maxBatches = MAX_BATCHES_PER_RUN }: DniPruneOptions,
 ): Promise<DniPruneResult> {
   const result = { leases: 0, visits: 0, done: false };
   for (let batch = 0; batch < maxBatches; batch += 1) {
     const { rows } = await db.query<{ leases: number; visits: number }>(DELETE_BATCH_SQL, [
       cutoff,
       batchRows,
+      now,
     ]);
     const deleted = rows[0] ?? { leases: 0, visits: 0 };
     result.leases += deleted.leases;
@@ -128,7 +144,8 @@ export function registerDniRetention({ db, clock, jobs, retentionDays, logger }:
     // first, so a run that fails does not end the chain
     await scheduleNext(ctx.db);
     const now = ctx.clock.now();
-    const pruned = await pruneDniHistory(ctx.db, new Date(now.getTime() - retentionDays * DAY_MS));
+    const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
+    const pruned = await pruneDniHistory(ctx.db, { now, cutoff });
     if (pruned.leases + pruned.visits > 0) logger?.info({ ...pruned, retentionDays }, 'pruned DNI history');
     return pruned.done ? undefined : { retryAt: now };
   });
