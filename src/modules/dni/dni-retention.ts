@@ -34,39 +34,42 @@ export const DNI_RETENTION_JOB = 'dni.retention';
 export const RETENTION_INTERVAL_MS = 3_600_000;
 /** Rows one delete statement removes at most: its locks and its transaction stay short. */
 export const RETENTION_BATCH_ROWS = 5000;
-/** Delete statements one run sends before it hands the rest to a new run. */
+/** Delete statements (that found rows) one run sends before it hands the rest to a new run. */
 const MAX_BATCHES_PER_RUN = 40;
 const DAY_MS = 86_400_000;
 
 /**
- * Up to $2 leases that ended before $1, and longer than the pool's longest keep-alive before $3
- * (now), and are not their number's newest, oldest first, through
- * each pool's (pool_id, leased_at) index (a lease ends after it starts), and the visits left with
- * no lease by them. SKIP LOCKED: two runs at once take different rows; nothing else ever locks
- * such a lease. A visit goes when this batch deletes all the leases the statement's snapshot
- * shows for it (a visit gets a lease only in the statement that creates it); counted through
- * dni_lease_visit_idx per visit, where an anti-join would hash every lease.
+ * Each pool's cutoff: the retention's, or earlier by the pool's longest keep-alive (a setting's
+ * TTL may outlast the retention). Each pool is then pruned with its own values, so the planner
+ * sees real ones and walks the (pool_id, leased_at) index in order.
+ */
+const POOL_CUTOFFS_SQL = `
+select np.pool_id,
+       least($1::timestamptz,
+             $2::timestamptz - greatest(np.keep_alive_minutes, max(d.ttl_minutes)) * interval '1 minute') as cutoff
+  from number_pool np
+  left join call_flow f on f.pool_id = np.pool_id
+  left join dni_setting d on d.call_flow_id = f.call_flow_id
+ group by np.pool_id
+ order by np.pool_id`;
+
+/**
+ * Up to $3 leases of pool $1 that ended before $2 and are not their number's newest, oldest
+ * first (a lease ends after it starts), and the visits left with no lease by them. SKIP LOCKED:
+ * two runs at once take different rows; nothing else ever locks such a lease. A visit goes when
+ * this batch deletes all the leases the statement's snapshot shows for it (a visit gets a lease
+ * only in the statement that creates it); counted through dni_lease_visit_idx per visit, where
+ * an anti-join would hash every lease.
  */
 const DELETE_BATCH_SQL = `
 with doomed as (
-  select old.lease_id
-    from number_pool np
-    cross join lateral (
-      select greatest(np.keep_alive_minutes, max(d.ttl_minutes)) as minutes
-        from call_flow f join dni_setting d on d.call_flow_id = f.call_flow_id
-       where f.pool_id = np.pool_id
-    ) keep
-    cross join lateral (
-      select l.lease_id from dni_lease l
-       where l.pool_id = np.pool_id and l.leased_at < $1::timestamptz and l.expires_at < $1::timestamptz
-         and l.expires_at < $3::timestamptz - keep.minutes * interval '1 minute'
-         and not exists (select 1 from dni_pool_number n
-                          where n.phone_number_id = l.phone_number_id and n.lease_id = l.lease_id)
-       order by l.leased_at
-       limit $2
-       for update of l skip locked
-    ) old
-   limit $2
+  select l.lease_id from dni_lease l
+   where l.pool_id = $1 and l.leased_at < $2::timestamptz and l.expires_at < $2::timestamptz
+     and not exists (select 1 from dni_pool_number n
+                      where n.phone_number_id = l.phone_number_id and n.lease_id = l.lease_id)
+   order by l.leased_at
+   limit $3
+   for update of l skip locked
 ),
 gone as (
   delete from dni_lease l using doomed where l.lease_id = doomed.lease_id
@@ -102,18 +105,25 @@ export async function pruneDniHistory(
   { now, cutoff, batchRows = RETENTION_BATCH_ROWS, maxBatches = MAX_BATCHES_PER_RUN }: DniPruneOptions,
 ): Promise<DniPruneResult> {
   const result = { leases: 0, visits: 0, done: false };
-  for (let batch = 0; batch < maxBatches; batch += 1) {
-    const { rows } = await db.query<{ leases: number; visits: number }>(DELETE_BATCH_SQL, [
-      cutoff,
-      batchRows,
-      now,
-    ]);
-    const deleted = rows[0] ?? { leases: 0, visits: 0 };
-    result.leases += deleted.leases;
-    result.visits += deleted.visits;
-    if (deleted.leases < batchRows) return { ...result, done: true };
+  const { rows: pools } = await db.query<{ pool_id: number; cutoff: Date }>(POOL_CUTOFFS_SQL, [cutoff, now]);
+  let batches = 0;
+  for (const pool of pools) {
+    for (;;) {
+      // statements that found nothing (most pools, most hours) cost next to nothing
+      if (batches >= maxBatches) return result;
+      const { rows } = await db.query<{ leases: number; visits: number }>(DELETE_BATCH_SQL, [
+        pool.pool_id,
+        pool.cutoff,
+        batchRows,
+      ]);
+      const deleted = rows[0] ?? { leases: 0, visits: 0 };
+      result.leases += deleted.leases;
+      result.visits += deleted.visits;
+      if (deleted.leases > 0) batches += 1;
+      if (deleted.leases < batchRows) break;
+    }
   }
-  return result;
+  return { ...result, done: true };
 }
 
 /** The start of the hour slot after `now`. */
