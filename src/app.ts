@@ -44,6 +44,7 @@ import { createCustomSourcesService } from './modules/customsources/customsource
 import { dniRoutes } from './modules/dni/dni.routes.js';
 import { createDniService } from './modules/dni/dni.service.js';
 import { dniPublicRoutes } from './modules/dni/dni-public.routes.js';
+import { registerDniRetention } from './modules/dni/dni-retention.js';
 import { createCallSummaryNotifier } from './modules/email/call-notify.js';
 import { emailRoutes } from './modules/email/email.routes.js';
 import { createEmailService } from './modules/email/email.service.js';
@@ -207,6 +208,15 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   });
   app.addHook('onReady', async () => jobs.start());
   app.addHook('onClose', async () => jobs.stop());
+  // DNI history older than DNI_RETENTION_DAYS is deleted hourly, by one process per hour.
+  const dniRetention = registerDniRetention({
+    db,
+    clock,
+    jobs,
+    retentionDays: config.DNI_RETENTION_DAYS,
+    logger: app.log,
+  });
+  app.addHook('onReady', async () => dniRetention.scheduleNext());
   const callLifecycle = createCallLifecycle({ jobs, db });
   const stopWebhookWatch = await callLifecycle.start();
   app.addHook('onClose', async () => stopWebhookWatch());

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { USAGE_WINDOW_DAYS } from './modules/dni/dni.service.js';
 
 /**
  * Every environment variable Switchboard reads, with its default and unit. This is the only
@@ -61,6 +62,13 @@ export const ConfigSchema = Type.Object({
     minimum: 0,
     maximum: 1440,
     description: 'DNI: a call this long after a lease ended is still attributed to it (confidence grace)',
+  }),
+  DNI_RETENTION_DAYS: Type.Integer({
+    default: 30,
+    minimum: 1,
+    maximum: 36_500,
+    description:
+      'DNI: leases and visits are deleted this long after they ended (hourly); at least the 7-day pool-usage window plus DNI_COOLDOWN_MINUTES and DNI_ATTRIBUTION_GRACE_MINUTES',
   }),
   DNI_RATE_LIMIT_PER_MINUTE: Type.Integer({
     default: 300,
@@ -140,6 +148,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const config = converted as Static<typeof ConfigSchema>;
+  // Pool usage reads leases whose cooldown ended within the window, attribution those that ended
+  // within the grace: retention must not delete either.
+  const keptMinutes =
+    USAGE_WINDOW_DAYS * 1440 + config.DNI_COOLDOWN_MINUTES + config.DNI_ATTRIBUTION_GRACE_MINUTES;
+  if (config.DNI_RETENTION_DAYS * 1440 < keptMinutes) {
+    throw new ConfigError(
+      `invalid configuration:\n  DNI_RETENTION_DAYS: must be at least ${Math.ceil(keptMinutes / 1440)} (the ${USAGE_WINDOW_DAYS}-day pool-usage window plus DNI_COOLDOWN_MINUTES and DNI_ATTRIBUTION_GRACE_MINUTES)`,
+    );
+  }
   const publicBase =
     config.PUBLIC_BASE_URL ??
     `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
