@@ -1,6 +1,6 @@
 import type { Db, Queryable } from '../db/index.js';
 import type { CompletedHook, StartedCall, StartedHook } from '../telephony/telephony.service.js';
-import { enqueue, type JobContext, type JobQueue } from './queue.js';
+import { enqueue, type JobContext, type JobMarkedDone, type JobQueue } from './queue.js';
 
 /**
  * What happens after a call starts and after it ends, as durable jobs.
@@ -23,7 +23,8 @@ import { enqueue, type JobContext, type JobQueue } from './queue.js';
  *
  *   callActions = 10, emailNotify = 20, recordingCopy = 30, webhooks = 100
  *
- * `ctx` is the job context ({ db, clock, jobId, attempt }). Each attempt runs every step not yet
+ * `ctx` is the job context ({ db, clock, jobId, attempt }) and `last`: the last step of an attempt
+ * where all before it succeeded may mark the job done in its own statement. Each attempt runs every step not yet
  * done, in order; a step that throws does not stop the steps after it (a recording that cannot be
  * fetched must not hold back the post-call webhook), and the job is then retried with back-off.
  * When a step failed, the steps that succeeded are recorded (call_completion_step, one statement)
@@ -34,7 +35,19 @@ import { enqueue, type JobContext, type JobQueue } from './queue.js';
  * delivery per call, webhook and event), so a step that did its work finds nothing left to do.
  */
 
-export type CompletionStep = (callId: number, ctx: JobContext) => Promise<void>;
+export interface CompletionContext extends JobContext {
+  /**
+   * This step is the last to run in this attempt and every step before it succeeded: it may mark
+   * the job done in its own last statement (`markJobDoneSql`) and return `{ markedDone: true }`,
+   * which saves the job's own statement and commit.
+   */
+  last: boolean;
+}
+
+export type CompletionStep = (
+  callId: number,
+  ctx: CompletionContext,
+) => Promise<JobMarkedDone | undefined> | Promise<void>;
 
 export const COMPLETION_STEP_ORDER = {
   callActions: 10,
@@ -122,15 +135,19 @@ export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
       }
       const succeeded: string[] = [];
       const failed: string[] = [];
-      for (const step of steps) {
-        if (done.has(step.name)) continue;
+      const toRun = steps.filter((step) => !done.has(step.name));
+      let markedDone = false;
+      for (const [index, step] of toRun.entries()) {
         try {
-          await step.fn(payload.callId, ctx);
+          const last = index === toRun.length - 1 && failed.length === 0;
+          const outcome = await step.fn(payload.callId, { ...ctx, last });
+          markedDone = last && outcome?.markedDone === true;
           succeeded.push(step.name);
         } catch (error) {
           failed.push(`${step.name}: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
+      if (markedDone) return { markedDone: true } satisfies JobMarkedDone;
       if (failed.length === 0) return;
       // One statement for every step that succeeded, so the retry runs only the failed ones.
       if (succeeded.length > 0)

@@ -209,15 +209,16 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
    * no target it writes nothing. The deliveries and their jobs are one statement (no explicit
    * transaction). The jobs of the deliveries that need not wait (a post-call delivery waits for
    * the call's pre-call side, see loadDelivery) are inserted claimed by this runner and run at
-   * once (`jobs.claimedNow`/`runClaimed`), with no claim and no NOTIFY. The pre-call fan-out
-   * (`jobId` given) also marks its own job done in that statement and lets the call's waiting
-   * post-call deliveries to the webhooks it did not target go at once, so they wait for nothing
-   * that will not come.
+   * once (`jobs.claimedNow`/`runClaimed`), with no claim and no NOTIFY. With `finish`, that
+   * statement also marks the job done: the call.started job, or the call.completed job when the
+   * webhooks step runs last. The pre-call fan-out also lets the call's waiting post-call
+   * deliveries to the webhooks it did not target go at once, so they wait for nothing that will
+   * not come.
    */
   async function fanOut(
     callId: number,
     event: WebhookEvent,
-    jobId?: number,
+    finish?: { jobId: number },
   ): Promise<JobMarkedDone | undefined> {
     const { rows: targets } = await db.query<WebhookTarget>(WEBHOOK_TARGETS_SQL, [callId, event], {
       prepare: 'webhook_targets',
@@ -225,7 +226,7 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
     const webhookIds = targets.map((t) => t.webhook_id);
     const record = webhookIds.length > 0 ? (await loadCallRecords(db, [callId]))[0] : undefined;
     const now = clock.now();
-    const preCall = event === 'call.started' && jobId !== undefined;
+    const preCall = event === 'call.started' && finish !== undefined;
     if (!record && !preCall) return undefined;
     const claim = jobs.claimedNow();
     // (with no record, that is no target or the call is gone, the inserts insert nothing)
@@ -256,11 +257,8 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
          on conflict (dedupe_key) do nothing
          returning job_id, kind, payload, attempts, priority, locked_until, xmin::text as version)`,
     ];
-    if (preCall)
-      ctes.push(
-        `released as (${releaseWaitingSql('$2::bigint', '$6', { exceptParam: '$1' })})`,
-        `finished as (${markJobDoneSql('$10::bigint', '$6')})`,
-      );
+    if (preCall) ctes.push(`released as (${releaseWaitingSql('$2::bigint', '$6', { exceptParam: '$1' })})`);
+    if (finish) ctes.push(`finished as (${markJobDoneSql('$10::bigint', '$6')})`);
     const { rows: claimed } = await db.query<
       ClaimedJob &
         Pick<DeliveryRow, 'delivery_id' | 'event_id' | 'webhook_id' | 'created_at' | 'give_up_at'> & {
@@ -283,9 +281,9 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
         claim.attempts,
         claim.lockedUntil,
         claim.claimedBy,
-        ...(preCall ? [jobId] : []),
+        ...(finish ? [finish.jobId] : []),
       ],
-      { prepare: preCall ? 'webhook_fan_out_pre_call' : 'webhook_fan_out' },
+      { prepare: preCall ? 'webhook_fan_out_pre_call' : finish ? 'webhook_fan_out_done' : 'webhook_fan_out' },
     );
     // Their first run sends what was just written, without reading it back.
     for (const { record: written, job_id, kind, payload, attempts, priority, ...delivery } of claimed) {
@@ -302,7 +300,7 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
         });
     }
     jobs.runClaimed(claimed);
-    return preCall ? { markedDone: true } : undefined;
+    return finish ? { markedDone: true } : undefined;
   }
 
   /**
@@ -450,14 +448,15 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
 
   jobs.register(
     'call.started',
-    (payload: { callId: number }, ctx) => fanOut(payload.callId, 'call.started', ctx.jobId),
+    (payload: { callId: number }, ctx) => fanOut(payload.callId, 'call.started', { jobId: ctx.jobId }),
     { maxAttempts: 25 },
   );
   // The retry window, not an attempt count, decides when a delivery gives up.
   jobs.register('webhook.deliver', deliver, { maxAttempts: 10_000, backoffMs: exponentialBackoffMs });
-  callLifecycle.registerCompletionStep('webhooks', COMPLETION_STEP_ORDER.webhooks, async (callId) => {
-    await fanOut(callId, 'call.completed');
-  });
+  // As the last step, the fan-out marks the call.completed job done in its own statement.
+  callLifecycle.registerCompletionStep('webhooks', COMPLETION_STEP_ORDER.webhooks, (callId, ctx) =>
+    fanOut(callId, 'call.completed', ctx.last ? { jobId: ctx.jobId } : undefined),
+  );
 }
 
 function withQuery(target: string, query: string): string {

@@ -500,6 +500,35 @@ describe('delivery', () => {
     expect(after.rows[0]?.done).toBe(true);
   });
 
+  it('keeps the completion job open when a step after the webhooks step fails (the fan-out marks it done only as the last step)', async () => {
+    receiver.respondWith(() => 200);
+    let failFor: number | undefined;
+    ctx.app.services.callLifecycle.registerCompletionStep('lateForTest', 200, async (callId) => {
+      if (callId === failFor) throw new Error('late step failed');
+    });
+    const hook = await createWebhook(h.companyAdmin.token, h.company);
+    const flow = await createFlow({ webhook_enabled: true, webhook_id: hook.id });
+    const callId = await call(flow.number);
+    failFor = callId;
+    await drain();
+    expect(eventsOf(hook.path)).toEqual(['call.started', 'call.completed']);
+    const job = () =>
+      ctx.db.query<{ last_error: string | null; done: boolean }>(
+        'select last_error, done_at is not null as done from job where dedupe_key = $1',
+        [`call.completed:${callId}`],
+      );
+    expect((await job()).rows[0]).toEqual({
+      last_error: 'completion steps failed: lateForTest: late step failed',
+      done: false,
+    });
+    failFor = undefined;
+    ctx.clock.advance(HOUR);
+    await drain();
+    expect((await job()).rows[0]?.done).toBe(true);
+    // the retry ran only the late step: no second delivery
+    expect(eventsOf(hook.path)).toEqual(['call.started', 'call.completed']);
+  });
+
   it('redelivers a finished delivery under the same event id, and refuses a pending one', async () => {
     receiver.respondWith(() => 200);
     const hook = await createWebhook(h.companyAdmin.token, h.company);
