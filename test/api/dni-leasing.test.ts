@@ -1,11 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import type { Db } from '../../src/db/index.js';
-import { createPostgresDb } from '../../src/db/postgres.js';
-import { createTestContext, TEST_CARRIER_TOKEN, type TestContext, type TestUser } from '../helpers/app.js';
-import { testEngine, withDatabase } from '../helpers/db.js';
+import type { App } from '../../src/app.js';
+import { createTestContext, secondAppOn, type TestContext, type TestUser } from '../helpers/app.js';
 import { createPoolFlow, dniCodeOf, releaseNumber, requestNumber } from '../helpers/dni.js';
 
 /**
@@ -28,30 +24,17 @@ let ctx: TestContext;
 let owner: TestUser;
 let code: string;
 let apps: App[];
-let secondDb: Db | undefined;
+let second: Awaited<ReturnType<typeof secondAppOn>>;
 
 beforeAll(async () => {
   ctx = await createTestContext(ENV);
   owner = await ctx.factory.user(await ctx.factory.group());
   code = await dniCodeOf(ctx, owner.group_id);
-  apps = [ctx.app];
-  if (testEngine() === 'postgres') {
-    const { rows } = await ctx.db.query<{ name: string }>('select current_database() as name');
-    const url = withDatabase(process.env.TEST_DATABASE_URL as string, (rows[0] as { name: string }).name);
-    secondDb = await createPostgresDb(url, 5);
-    const second = await buildApp({
-      config: loadConfig({ OAUTH_RATE_LIMIT_PER_MINUTE: '1000', ...ENV }),
-      db: secondDb,
-      clock: ctx.clock,
-      twilioAuthToken: TEST_CARRIER_TOKEN,
-    });
-    await second.ready();
-    apps.push(second);
-  }
+  second = await secondAppOn(ctx, ENV);
+  apps = second ? [ctx.app, second.app] : [ctx.app];
 });
 afterAll(async () => {
-  if (apps[1]) await apps[1].close();
-  await secondDb?.close();
+  await second?.close();
   await ctx.close();
 });
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type App, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/index.js';
+import { createPostgresDb } from '../../src/db/postgres.js';
 import { createManualClock } from '../../src/lib/clock.js';
 import { hashPassword } from '../../src/lib/secrets.js';
 import { createAuthRepo } from '../../src/modules/auth/auth.repo.js';
@@ -9,7 +10,7 @@ import type { RoleId } from '../../src/modules/auth/principal.js';
 import { createGroupsRepo } from '../../src/modules/groups/groups.repo.js';
 import { newDniCode } from '../../src/modules/groups/groups.service.js';
 import { createUsersRepo } from '../../src/modules/users/users.repo.js';
-import { createTestDb } from './db.js';
+import { createTestDb, testEngine, withDatabase } from './db.js';
 
 export const TEST_CLIENT = { client_id: 'test-client', client_secret: 'test-client-secret' };
 export const TEST_PASSWORD = 'correct horse battery';
@@ -156,3 +157,32 @@ export async function createTestContext(env: Record<string, string> = {}) {
 }
 
 export type TestContext = Awaited<ReturnType<typeof createTestContext>>;
+
+/**
+ * On PostgreSQL, a second app on the context's database with a connection pool of its own, as a
+ * second server process would be (same clock and env); undefined on PGlite, whose database one
+ * process owns.
+ */
+export async function secondAppOn(
+  ctx: TestContext,
+  env: Record<string, string> = {},
+): Promise<{ app: App; close: () => Promise<void> } | undefined> {
+  if (testEngine() !== 'postgres') return undefined;
+  const { rows } = await ctx.db.query<{ name: string }>('select current_database() as name');
+  const url = withDatabase(process.env.TEST_DATABASE_URL as string, (rows[0] as { name: string }).name);
+  const db = await createPostgresDb(url, 5);
+  const app = await buildApp({
+    config: loadConfig({ OAUTH_RATE_LIMIT_PER_MINUTE: '1000', ...env }),
+    db,
+    clock: ctx.clock,
+    twilioAuthToken: TEST_CARRIER_TOKEN,
+  });
+  await app.ready();
+  return {
+    app,
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
