@@ -8,7 +8,7 @@ const types = {
   },
 };
 
-function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+function wrap(client: pg.PoolClient): Queryable {
   return {
     async query<Row>(
       text: string,
@@ -27,20 +27,53 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   };
 }
 
+/**
+ * What every pooled session runs once, before its first statement. Named (prepared) statements
+ * are planned once, on their first run: PostgreSQL's default plans them again on every run while
+ * a plan for the given values looks cheaper than the generic one, which it always does for a
+ * statement over a parameter array (unnest($1), = any($1)); that was 40% of the database's CPU
+ * per webhook delivery. Unnamed statements are planned per run as before.
+ */
+const SESSION_SETUP = 'set plan_cache_mode = force_generic_plan';
+
 export async function createPostgresDb(connectionString: string, poolSize = 10): Promise<Db> {
   const pool = new pg.Pool({ connectionString, max: poolSize, types });
   // An idle client that loses its connection emits 'error'; without a listener that kills the process.
   pool.on('error', () => {});
-  // Named (prepared) statements are planned once, on their first run: PostgreSQL's default plans
-  // them again on every run while a plan for the given values looks cheaper than the generic one,
-  // which it always does for a statement over a parameter array (unnest($1), = any($1)). That was
-  // 40% of the database's CPU per webhook delivery. Unnamed statements are planned per run as
-  // before. Queued here, the SET runs before the client's first query.
-  pool.on('connect', (client) => {
-    client.query('set plan_cache_mode = force_generic_plan').catch(() => {});
-  });
-  await pool.query('select 1');
-  const outer = wrap(pool);
+  const setUp = new WeakSet<pg.PoolClient>();
+  /** A pooled client, its session set up. Release it with release(): a broken one is dropped. */
+  const checkout = async (): Promise<pg.PoolClient> => {
+    const client = await pool.connect();
+    if (!setUp.has(client)) {
+      try {
+        await client.query(SESSION_SETUP);
+      } catch (error) {
+        client.release(error as Error);
+        throw error;
+      }
+      setUp.add(client);
+    }
+    return client;
+  };
+  const outer: Queryable = {
+    async query(text, params, options) {
+      const client = await checkout();
+      try {
+        return await wrap(client).query(text, params, options);
+      } finally {
+        client.release();
+      }
+    },
+    async exec(text) {
+      const client = await checkout();
+      try {
+        await wrap(client).exec(text);
+      } finally {
+        client.release();
+      }
+    },
+  };
+  await outer.query('select 1');
   // LISTEN needs a session of its own; one client serves every channel.
   let listener: Promise<pg.Client> | undefined;
   const handlers = new Map<string, Set<(payload: string) => void>>();
@@ -62,7 +95,7 @@ export async function createPostgresDb(connectionString: string, poolSize = 10):
     query: outer.query,
     exec: outer.exec,
     async transaction(fn) {
-      const client = await pool.connect();
+      const client = await checkout();
       try {
         await client.query('begin');
         const result = await fn(wrap(client));

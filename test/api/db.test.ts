@@ -1,9 +1,15 @@
+import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/index.js';
 import { MIGRATIONS_DIR, migrate } from '../../src/db/migrate.js';
 import { createPostgresDb } from '../../src/db/postgres.js';
 import { createEmptyDatabase, createTestDb, testEngine } from '../helpers/db.js';
+
+const run = promisify(execFile);
+const POSTGRES_ADAPTER = fileURLToPath(new URL('../../src/db/postgres.ts', import.meta.url));
 
 /** The Db contract both adapters must keep: repos rely on every line of it. */
 let db: Db;
@@ -85,6 +91,41 @@ describe('Db adapter', () => {
         return rows[0];
       });
       expect(plans).toEqual({ generic_plans: 3, custom_plans: 0 });
+    },
+  );
+
+  it.runIf(testEngine() === 'postgres')(
+    'sets each pooled session up before its first statement, never queueing on a busy client',
+    async () => {
+      // In a process of its own: node-postgres warns of a query queued on a busy client only once
+      // per process, and only a fresh pool meets every session's first statement.
+      const script = `
+        import { createPostgresDb } from ${JSON.stringify(POSTGRES_ADAPTER)};
+        const warnings = [];
+        process.on('warning', (warning) => warnings.push(warning.message));
+        const db = await createPostgresDb(process.argv[1], 10);
+        const answers = await Promise.all(Array.from({ length: 40 }, () =>
+          db.query("select current_setting('plan_cache_mode') as mode")));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await db.close();
+        console.log(JSON.stringify({ modes: [...new Set(answers.map((a) => a.rows[0].mode))], warnings }));`;
+      const database = await createEmptyDatabase();
+      try {
+        const { stdout } = await run(process.execPath, [
+          '--import',
+          'tsx',
+          '--input-type=module',
+          '-e',
+          script,
+          database.url as string,
+        ]);
+        expect(JSON.parse(stdout.trim().split('\n').at(-1) as string)).toEqual({
+          modes: ['force_generic_plan'],
+          warnings: [],
+        });
+      } finally {
+        await database.drop();
+      }
     },
   );
 
