@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { createTestContext, secondAppOn, type TestContext, type TestUser } from '../helpers/app.js';
-import { createPoolFlow, dniCodeOf, releaseNumber, requestNumber } from '../helpers/dni.js';
+import type { TestContext, TestUser } from '../helpers/app.js';
+import { createPoolFlow, dniOnTwoApps, releaseNumber, requestNumber } from '../helpers/dni.js';
 
 /**
  * Leasing under many parallel visitors, as a property: whatever visitors arrive, renew, leave and
@@ -14,29 +14,16 @@ import { createPoolFlow, dniCodeOf, releaseNumber, requestNumber } from '../help
  */
 const MINUTE = 60_000;
 const COOL_MINUTES = 10;
-const ENV = {
-  DNI_RATE_LIMIT_PER_MINUTE: '1000000',
-  ACCESS_TOKEN_TTL_SECONDS: String(10 * 365 * 24 * 3600),
-  JOBS_POLL_INTERVAL_MS: '0',
-};
-
 let ctx: TestContext;
 let owner: TestUser;
 let code: string;
 let apps: App[];
-let second: Awaited<ReturnType<typeof secondAppOn>>;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  ctx = await createTestContext(ENV);
-  owner = await ctx.factory.user(await ctx.factory.group());
-  code = await dniCodeOf(ctx, owner.group_id);
-  second = await secondAppOn(ctx, ENV);
-  apps = second ? [ctx.app, second.app] : [ctx.app];
+  ({ ctx, owner, code, apps, close } = await dniOnTwoApps());
 });
-afterAll(async () => {
-  await second?.close();
-  await ctx.close();
-});
+afterAll(() => close());
 
 const Op = fc.record({
   visitor: fc.integer({ min: 0, max: 11 }),

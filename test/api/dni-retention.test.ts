@@ -1,16 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, buildApp } from '../../src/app.js';
+import { buildApp } from '../../src/app.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/index.js';
-import { createPostgresDb } from '../../src/db/postgres.js';
 import {
   DNI_RETENTION_JOB,
   pruneDniHistory,
   RETENTION_BATCH_ROWS,
 } from '../../src/modules/dni/dni-retention.js';
-import { createTestContext, TEST_CARRIER_TOKEN, type TestContext, type TestUser } from '../helpers/app.js';
+import {
+  createTestContext,
+  secondAppOn,
+  secondDbOn,
+  TEST_CARRIER_TOKEN,
+  type TestContext,
+  type TestUser,
+} from '../helpers/app.js';
 import { createCarrier } from '../helpers/carrier.js';
-import { testEngine, withDatabase } from '../helpers/db.js';
+import { testEngine } from '../helpers/db.js';
 import { createPoolFlow, dniCodeOf, type PoolFlow, releaseNumber, requestNumber } from '../helpers/dni.js';
 
 /**
@@ -329,12 +335,8 @@ describe('a backlog', () => {
     const pool = await createPoolFlow(ctx, admin, 1);
     const now = ctx.clock.now().getTime();
     await backlog(pool, 3000, new Date(now - RETENTION - DAY));
-    let second: Db = ctx.db;
-    if (testEngine() === 'postgres') {
-      const { rows } = await ctx.db.query<{ name: string }>('select current_database() as name');
-      const url = withDatabase(process.env.TEST_DATABASE_URL as string, (rows[0] as { name: string }).name);
-      second = await createPostgresDb(url, 3);
-    }
+    const secondDb = await secondDbOn(ctx, 3);
+    const second: Db = secondDb ?? ctx.db;
     try {
       const cutoff = new Date(now - RETENTION);
       const results = await Promise.all([
@@ -347,23 +349,15 @@ describe('a backlog', () => {
       expect(results.reduce((sum, result) => sum + result.visits, 0)).toBe(3000);
       expect(await countOf(pool)).toEqual({ leases: 0, visits: 0 });
     } finally {
-      if (second !== ctx.db) await second.close();
+      await secondDb?.close();
     }
   });
 
   it.runIf(testEngine() === 'postgres')('runs once per slot when two apps drain at once', async () => {
-    const { rows } = await ctx.db.query<{ name: string }>('select current_database() as name');
-    const url = withDatabase(process.env.TEST_DATABASE_URL as string, (rows[0] as { name: string }).name);
-    const secondDb = await createPostgresDb(url, 3);
-    let other: App | undefined;
+    const second = await secondAppOn(ctx, ENV);
+    if (!second) throw new Error('a second app needs PostgreSQL');
+    const other = second.app;
     try {
-      other = await buildApp({
-        config: loadConfig(ENV),
-        db: secondDb,
-        clock: ctx.clock,
-        twilioAuthToken: TEST_CARRIER_TOKEN,
-      });
-      await other.ready();
       const [slot] = await queuedRuns();
       if ((slot as Date).getTime() > ctx.clock.now().getTime()) ctx.clock.set(slot as Date);
       await Promise.all([ctx.app.services.jobs.drain(), other.services.jobs.drain()]);
@@ -374,8 +368,7 @@ describe('a backlog', () => {
       expect(ran).toEqual([{ attempts: 1 }]);
       expect(await queuedRuns()).toEqual([new Date((slot as Date).getTime() + HOUR)]);
     } finally {
-      await other?.close();
-      await secondDb.close();
+      await second.close();
     }
   });
 });

@@ -159,18 +159,26 @@ export async function createTestContext(env: Record<string, string> = {}) {
 export type TestContext = Awaited<ReturnType<typeof createTestContext>>;
 
 /**
- * On PostgreSQL, a second app on the context's database with a connection pool of its own, as a
- * second server process would be (same clock and env); undefined on PGlite, whose database one
- * process owns.
+ * On PostgreSQL, a second connection pool on the context's database, as a second server process
+ * would have; undefined on PGlite, whose database one process owns.
+ */
+export async function secondDbOn(ctx: TestContext, poolSize = 5): Promise<Db | undefined> {
+  if (testEngine() !== 'postgres') return undefined;
+  const { rows } = await ctx.db.query<{ name: string }>('select current_database() as name');
+  const url = withDatabase(process.env.TEST_DATABASE_URL as string, (rows[0] as { name: string }).name);
+  return createPostgresDb(url, poolSize);
+}
+
+/**
+ * On PostgreSQL, a second app on the context's database with a connection pool of its own
+ * (secondDbOn), as a second server process would be (same clock and env); undefined on PGlite.
  */
 export async function secondAppOn(
   ctx: TestContext,
   env: Record<string, string> = {},
 ): Promise<{ app: App; close: () => Promise<void> } | undefined> {
-  if (testEngine() !== 'postgres') return undefined;
-  const { rows } = await ctx.db.query<{ name: string }>('select current_database() as name');
-  const url = withDatabase(process.env.TEST_DATABASE_URL as string, (rows[0] as { name: string }).name);
-  const db = await createPostgresDb(url, 5);
+  const db = await secondDbOn(ctx);
+  if (!db) return undefined;
   const app = await buildApp({
     config: loadConfig({ OAUTH_RATE_LIMIT_PER_MINUTE: '1000', ...env }),
     db,

@@ -1,5 +1,5 @@
 import type { App } from '../../src/app.js';
-import type { TestContext, TestUser } from './app.js';
+import { createTestContext, secondAppOn, type TestContext, type TestUser } from './app.js';
 
 /** Factories for DNI tests: call flows with a DNI setting, made through the real API. */
 
@@ -162,4 +162,38 @@ export async function releaseNumber(
     payload: JSON.stringify(body),
   });
   return response.statusCode;
+}
+
+/** Settings for DNI load tests: every simulated visitor comes from one address; no job runner. */
+export const DNI_LOAD_ENV = {
+  DNI_RATE_LIMIT_PER_MINUTE: '1000000',
+  ACCESS_TOKEN_TTL_SECONDS: String(10 * 365 * 24 * 3600),
+  JOBS_POLL_INTERVAL_MS: '0',
+};
+
+/**
+ * A group's DNI code and owner, served by one app, and on PostgreSQL by a second with its own
+ * connection pool on the same database (as two server processes would be).
+ */
+export async function dniOnTwoApps(): Promise<{
+  ctx: TestContext;
+  owner: TestUser;
+  code: string;
+  apps: App[];
+  close: () => Promise<void>;
+}> {
+  const ctx = await createTestContext(DNI_LOAD_ENV);
+  const owner = await ctx.factory.user(await ctx.factory.group());
+  const code = await dniCodeOf(ctx, owner.group_id);
+  const second = await secondAppOn(ctx, DNI_LOAD_ENV);
+  return {
+    ctx,
+    owner,
+    code,
+    apps: second ? [ctx.app, second.app] : [ctx.app],
+    async close() {
+      await second?.close();
+      await ctx.close();
+    },
+  };
 }
