@@ -8,19 +8,22 @@ const types = {
   },
 };
 
+async function run<Row>(
+  client: pg.PoolClient,
+  text: string,
+  params: readonly unknown[] = [],
+  options: QueryOptions = {},
+): Promise<QueryResult<Row>> {
+  const values = params as unknown[];
+  const result = options.prepare
+    ? await client.query({ name: options.prepare, text, values })
+    : await client.query(text, values);
+  return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+}
+
 function wrap(client: pg.PoolClient): Queryable {
   return {
-    async query<Row>(
-      text: string,
-      params: readonly unknown[] = [],
-      options: QueryOptions = {},
-    ): Promise<QueryResult<Row>> {
-      const values = params as unknown[];
-      const result = options.prepare
-        ? await client.query({ name: options.prepare, text, values })
-        : await client.query(text, values);
-      return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
-    },
+    query: (text, params, options) => run(client, text, params, options),
     async exec(text: string) {
       await client.query(text);
     },
@@ -55,22 +58,19 @@ export async function createPostgresDb(connectionString: string, poolSize = 10):
     }
     return client;
   };
+  /** Runs fn on a pooled client of its own, released after. */
+  const withClient = async <T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await checkout();
+    try {
+      return await fn(client);
+    } finally {
+      client.release();
+    }
+  };
   const outer: Queryable = {
-    async query(text, params, options) {
-      const client = await checkout();
-      try {
-        return await wrap(client).query(text, params, options);
-      } finally {
-        client.release();
-      }
-    },
+    query: (text, params, options) => withClient((client) => run(client, text, params, options)),
     async exec(text) {
-      const client = await checkout();
-      try {
-        await wrap(client).exec(text);
-      } finally {
-        client.release();
-      }
+      await withClient((client) => client.query(text));
     },
   };
   await outer.query('select 1');
