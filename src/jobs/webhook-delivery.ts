@@ -3,7 +3,7 @@ import { XMLBuilder } from 'fast-xml-parser';
 import type { Db, Queryable } from '../db/index.js';
 import type { Clock } from '../lib/clock.js';
 import { sendOutbound } from '../lib/outbound-url.js';
-import { loadCallRecords } from '../modules/calls/call-record.js';
+import { callRecordsSql, RECORD_CALL_COLUMNS } from '../modules/calls/call-record.js';
 import { type CallLifecycle, COMPLETION_STEP_ORDER } from './call-lifecycle.js';
 import {
   type ClaimedJob,
@@ -118,24 +118,29 @@ export interface WebhookDeliveryOptions {
 }
 
 /**
- * The webhooks a call event goes to ($1 the call, $2 the event): see fanOut. The call's group and
- * flow version are read by sub-selects, which are always index lookups. As joins, the planner
- * costs them by the call table's statistics: with the stored calls on older flows, it took a merge
- * join that "stops early" for the call of a newer flow, which walks every flow (26,000 pages per
- * delivery in the benchmark; test/api/one-call-plans.test.ts).
+ * The webhooks a call event goes to ($1 the call, $2 the event), as CTEs `the_call` and `targets`:
+ * the flow's own webhook when `webhook_enabled`, and the active webhooks of the call's group and
+ * every group above it, each only when it wants the event. The call's group and flow version are
+ * read by sub-selects, which are always index lookups. As joins, the planner costs them by the
+ * call table's statistics: with the stored calls on older flows, it took a merge join that "stops
+ * early" for the call of a newer flow, which walks every flow (26,000 pages per delivery in the
+ * benchmark; test/api/one-call-plans.test.ts).
  */
-export const WEBHOOK_TARGETS_SQL = `with c as (
+const TARGETS_CTES = `the_call as (
    select (select g.path from org_group g where g.group_id = c.group_id) as path,
           (select case when coalesce((v.document->>'webhook_enabled')::boolean, false)
                        then (v.document->>'webhook_id')::integer end
              from call_flow_version v
             where v.call_flow_id = c.call_flow_id and v.version = c.call_flow_version) as flow_webhook_id
      from call c
-    where c.call_id = $1 and c.group_id is not null)
- select w.webhook_id, w.target_url, w.method, w.format, w.webhook_status, w.signing_secret
-   from c join webhook w on w.webhook_status = 'active' and $2::text = any(w.events)
-                        and (w.group_id = any(c.path) or w.webhook_id = c.flow_webhook_id)
-  order by w.webhook_id`;
+    where c.call_id = $1 and c.group_id is not null),
+ targets as (
+   select w.webhook_id, w.target_url, w.method, w.format, w.webhook_status, w.signing_secret
+     from the_call c join webhook w on w.webhook_status = 'active' and $2::text = any(w.events)
+                             and (w.group_id = any(c.path) or w.webhook_id = c.flow_webhook_id))`;
+
+/** The webhooks a call event goes to ($1 the call, $2 the event), alone: see TARGETS_CTES. */
+export const WEBHOOK_TARGETS_SQL = `with ${TARGETS_CTES} select * from targets order by webhook_id`;
 
 /** Deliveries go ahead of the completion jobs queued before them (see queue.ts). */
 const DELIVERY_PRIORITY = 1;
@@ -195,6 +200,70 @@ function releaseWaitingSql(
             and d.status = 'pending' and j.done_at is null and j.failed_at is null))`;
 }
 
+/**
+ * The fan-out statement (see fanOut): $1 the call, $2 the event, $3 give_up_at, $4 now, $5-$7
+ * the claim of the jobs that run at once (attempts, locked_until, claimed_by), and with `finish`
+ * $8 the job it marks done.
+ */
+export function fanOutSql({ preCall, finish }: { preCall: boolean; finish: boolean }): string {
+  const ctes = [
+    TARGETS_CTES,
+    // the record as the API shows it, only for a call with a target
+    `record as (
+       select to_jsonb(r) as payload
+         from (${callRecordsSql(
+           `select ${RECORD_CALL_COLUMNS}, 1 as n from call c
+             where c.call_id = $1 and exists (select 1 from targets)`,
+           'c.n',
+         )}) r)`,
+    `created as (
+       insert into webhook_delivery (event_id, webhook_id, call_id, event_type, payload, give_up_at, created_at)
+       select gen_random_uuid(), t.webhook_id, $1::bigint, $2::text, r.payload, $3::timestamptz, $4::timestamptz
+         from targets t cross join record r
+        order by t.webhook_id
+       on conflict (call_id, webhook_id, event_type) do nothing
+       returning delivery_id, event_id, webhook_id, payload, created_at, give_up_at)`,
+    // the same test as loadDelivery's waiting_for, on the rows as they were before this statement
+    // (materialized: queued reads is_ready three times, and would run the test each time)
+    `ready as materialized (
+       select delivery_id,
+              $2::text = 'call.started' or not (
+                ${preCallDeliveryPendingSql('$1::bigint', 'created.webhook_id')}
+                or ${preCallFanOutPendingSql('$1::bigint')}) as is_ready
+         from created)`,
+    `queued as (
+       insert into job (kind, payload, dedupe_key, priority, attempts, locked_until, claimed_by)
+       select 'webhook.deliver', jsonb_build_object('deliveryId', delivery_id),
+              'webhook.deliver:' || delivery_id, ${DELIVERY_PRIORITY},
+              case when is_ready then $5::integer else 0 end,
+              case when is_ready then $6::timestamptz end,
+              case when is_ready then $7::text end
+         from ready
+       on conflict (dedupe_key) do nothing
+       returning job_id, kind, payload, attempts, priority, locked_until, xmin::text as version)`,
+  ];
+  if (preCall)
+    ctes.push(
+      `released as (${releaseWaitingSql('$1::bigint', '$4', { exceptParam: 'array(select webhook_id from targets)' })})`,
+    );
+  if (finish) ctes.push(`finished as (${markJobDoneSql('$8::bigint', '$4')})`);
+  // the delivery's columns as loadDelivery reads them, so the first run sends the same bytes as a retry
+  return `with ${ctes.join(',\n')}
+  select q.job_id, q.kind, q.payload, q.attempts, q.priority, q.version, c.delivery_id, c.event_id::text as event_id,
+         c.payload as record, c.created_at, c.give_up_at,
+         t.webhook_id, t.target_url, t.method, t.format, t.webhook_status, t.signing_secret
+    from queued q join created c on c.delivery_id = (q.payload->>'deliveryId')::bigint
+         join targets t on t.webhook_id = c.webhook_id
+   where q.locked_until is not null`;
+}
+
+/** The fan-out's three shapes: call.started (marks its job done), call.completed as the last step or not. */
+const FAN_OUT_SQL = {
+  pre_call: fanOutSql({ preCall: true, finish: true }),
+  done: fanOutSql({ preCall: false, finish: true }),
+  plain: fanOutSql({ preCall: false, finish: false }),
+};
+
 export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
   const { db, clock, jobs, callLifecycle } = options;
   const retryMs = options.retryHours * 3_600_000;
@@ -205,77 +274,35 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
   const created = new Map<number, DeliveryRow>();
 
   /**
-   * Creates the call's deliveries for the event and their jobs; a second run adds nothing. With
-   * no target it writes nothing. The deliveries and their jobs are one statement (no explicit
-   * transaction). The jobs of the deliveries that need not wait (a post-call delivery waits for
-   * the call's pre-call side, see loadDelivery) are inserted claimed by this runner and run at
-   * once (`jobs.claimedNow`/`runClaimed`), with no claim and no NOTIFY. With `finish`, that
-   * statement also marks the job done: the call.started job, or the call.completed job when the
-   * webhooks step runs last. The pre-call fan-out also lets the call's waiting post-call
-   * deliveries to the webhooks it did not target go at once, so they wait for nothing that will
-   * not come.
+   * Creates the call's deliveries for the event and their jobs, in one statement; a second run
+   * adds nothing. The statement finds the targets (TARGETS_CTES), builds the call record once
+   * when there is any (the payload every retry sends), and writes the deliveries and their jobs;
+   * with no target it writes nothing. The jobs of the deliveries that need not wait (a post-call
+   * delivery waits for the call's pre-call side, see loadDelivery) are inserted claimed by this
+   * runner and run at once (`jobs.claimedNow`/`runClaimed`), with no claim and no NOTIFY. With
+   * `finish`, the statement also marks the job done: the call.started job, or the call.completed
+   * job when the webhooks step runs last. The pre-call fan-out also lets the call's waiting
+   * post-call deliveries to the webhooks it did not target go at once, so they wait for nothing
+   * that will not come.
    */
   async function fanOut(
     callId: number,
     event: WebhookEvent,
     finish?: { jobId: number },
   ): Promise<JobMarkedDone | undefined> {
-    const { rows: targets } = await db.query<WebhookTarget>(WEBHOOK_TARGETS_SQL, [callId, event], {
-      prepare: 'webhook_targets',
-    });
-    const webhookIds = targets.map((t) => t.webhook_id);
-    const record = webhookIds.length > 0 ? (await loadCallRecords(db, [callId]))[0] : undefined;
     const now = clock.now();
     const preCall = event === 'call.started' && finish !== undefined;
-    if (!record && !preCall) return undefined;
     const claim = jobs.claimedNow();
-    // (with no record, that is no target or the call is gone, the inserts insert nothing)
-    const ctes = [
-      `created as (
-         insert into webhook_delivery (event_id, webhook_id, call_id, event_type, payload, give_up_at, created_at)
-         select gen_random_uuid(), t.id, $2::bigint, $3::text, $4::jsonb, $5::timestamptz, $6::timestamptz
-           from unnest($1::integer[]) as t(id)
-          where $4::jsonb is not null
-         on conflict (call_id, webhook_id, event_type) do nothing
-         returning delivery_id, event_id, webhook_id, payload, created_at, give_up_at)`,
-      // the same test as loadDelivery's waiting_for, on the rows as they were before this statement
-      // (materialized: queued reads is_ready three times, and would run the test each time)
-      `ready as materialized (
-         select delivery_id,
-                $3::text = 'call.started' or not (
-                  ${preCallDeliveryPendingSql('$2::bigint', 'created.webhook_id')}
-                  or ${preCallFanOutPendingSql('$2::bigint')}) as is_ready
-           from created)`,
-      `queued as (
-         insert into job (kind, payload, dedupe_key, priority, attempts, locked_until, claimed_by)
-         select 'webhook.deliver', jsonb_build_object('deliveryId', delivery_id),
-                'webhook.deliver:' || delivery_id, ${DELIVERY_PRIORITY},
-                case when is_ready then $7::integer else 0 end,
-                case when is_ready then $8::timestamptz end,
-                case when is_ready then $9::text end
-           from ready
-         on conflict (dedupe_key) do nothing
-         returning job_id, kind, payload, attempts, priority, locked_until, xmin::text as version)`,
-    ];
-    if (preCall) ctes.push(`released as (${releaseWaitingSql('$2::bigint', '$6', { exceptParam: '$1' })})`);
-    if (finish) ctes.push(`finished as (${markJobDoneSql('$10::bigint', '$6')})`);
+    const shape = preCall ? 'pre_call' : finish ? 'done' : 'plain';
     const { rows: claimed } = await db.query<
       ClaimedJob &
-        Pick<DeliveryRow, 'delivery_id' | 'event_id' | 'webhook_id' | 'created_at' | 'give_up_at'> & {
-          record: unknown;
-        }
+        WebhookTarget &
+        Pick<DeliveryRow, 'delivery_id' | 'event_id' | 'created_at' | 'give_up_at'> & { record: unknown }
     >(
-      // the delivery's columns as loadDelivery reads them, so the first run sends the same bytes as a retry
-      `with ${ctes.join(',\n')}
-       select q.job_id, q.kind, q.payload, q.attempts, q.priority, q.version, c.delivery_id, c.event_id::text as event_id,
-              c.webhook_id, c.payload as record, c.created_at, c.give_up_at
-         from queued q join created c on c.delivery_id = (q.payload->>'deliveryId')::bigint
-        where q.locked_until is not null`,
+      FAN_OUT_SQL[shape],
       [
-        webhookIds,
         callId,
         event,
-        record ? JSON.stringify(record) : null,
         new Date(now.getTime() + retryMs),
         now,
         claim.attempts,
@@ -283,22 +310,18 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
         claim.claimedBy,
         ...(finish ? [finish.jobId] : []),
       ],
-      { prepare: preCall ? 'webhook_fan_out_pre_call' : finish ? 'webhook_fan_out_done' : 'webhook_fan_out' },
+      { prepare: `webhook_fan_out_${shape}` },
     );
     // Their first run sends what was just written, without reading it back.
-    for (const { record: written, job_id, kind, payload, attempts, priority, ...delivery } of claimed) {
-      const target = targets.find((t) => t.webhook_id === delivery.webhook_id);
-      if (target)
-        created.set(delivery.delivery_id, {
-          ...target,
-          ...delivery,
-          call_id: callId,
-          event_type: event,
-          status: 'pending',
-          payload: written,
-          waiting_for: null,
-        });
-    }
+    for (const { record, job_id, kind, payload, attempts, priority, version, ...delivery } of claimed)
+      created.set(delivery.delivery_id, {
+        ...delivery,
+        call_id: callId,
+        event_type: event,
+        status: 'pending',
+        payload: record,
+        waiting_for: null,
+      });
     jobs.runClaimed(claimed);
     return finish ? { markedDone: true } : undefined;
   }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STARTED_JOB_SQL } from '../../src/jobs/call-lifecycle.js';
-import { preCallFanOutPendingSql, WEBHOOK_TARGETS_SQL } from '../../src/jobs/webhook-delivery.js';
+import { fanOutSql, preCallFanOutPendingSql, WEBHOOK_TARGETS_SQL } from '../../src/jobs/webhook-delivery.js';
 import { ACTIONS_FOR_SQL } from '../../src/modules/callactions/callaction-runner.js';
 import { RECORDS_BY_ID_SQL } from '../../src/modules/calls/call-record.js';
 import { CALL_NOTIFY_CLAIM_SQL } from '../../src/modules/email/call-notify.js';
@@ -8,8 +8,8 @@ import { createTestContext, type TestContext } from '../helpers/app.js';
 import { createIvrFlow } from '../helpers/calls.js';
 
 /**
- * The statements a completed call's jobs run for that one call (webhook targets, call summary
- * claim, call actions, the call record, the call.started job) read a handful of pages however
+ * The statements a completed call's jobs run for that one call (webhook targets, the post-call
+ * fan-out, call summary claim, call actions, the call record, the call.started job) read a handful of pages however
  * many flows exist. They are prepared, so they run on a generic plan, and the planner judges a
  * join from the call to its flow by the call table's statistics: when the stored calls are on
  * old flows and the call is on the newest, a merge join that "stops early" in fact walks every
@@ -151,6 +151,16 @@ describe(`one call's statements with ${OLD_FLOWS} older flows and ${BACKLOG_JOBS
     expect(await buffersOnGenericPlan(WEBHOOK_TARGETS_SQL, `${callId}, 'call.completed'`)).toBeLessThan(
       MAX_BUFFERS,
     );
+  });
+
+  it('the post-call fan-out: targets, the call record and the delivery with its job, in one statement', async () => {
+    // reads as the others do, and writes two rows with their indexes (walking every flow: 480)
+    expect(
+      await buffersOnGenericPlan(
+        fanOutSql({ preCall: false, finish: false }),
+        `${callId}, 'call.completed', now() + interval '1 day', now(), 1, now() + interval '1 minute', 'plans'`,
+      ),
+    ).toBeLessThan(2 * MAX_BUFFERS);
   });
 
   it('the call summary claim', async () => {

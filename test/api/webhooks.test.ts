@@ -335,6 +335,9 @@ describe('delivery', () => {
     }
     const completed = JSON.parse((received(flowHook.path)[1] as { body: string }).body);
     expect(completed.data.disposition).toBe('ANSWERED');
+    // the post-call event carries the call record exactly as the API shows it
+    const record = await ctx.request('GET', `/v2/call?id=${callId}`, { token: h.companyAdmin.token });
+    expect(completed.data).toEqual(record.body.data);
 
     // the agency's webhook is inherited by the company's calls, and speaks form encoding
     expect(eventsOf(agencyHook.path)).toEqual(['call.started', 'call.completed']);

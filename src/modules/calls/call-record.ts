@@ -113,21 +113,23 @@ export const RECORD_CALL_COLUMNS = `c.call_id, c.call_flow_id, c.group_id, c.cam
  * `call c`, and whatever `orderBy` needs), in the order `orderBy` gives: the page is a sub-query,
  * so a list is one round trip. The lists of a call (tags, comments, custom sources) are
  * sub-selects per call: aggregating them once over the page and joining (tried) runs faster but
- * takes about 2 ms more to plan, and these statements are planned on every request.
+ * takes about 2 ms more to plan, and these statements are planned on every request. The call's
+ * group, campaign and flow are sub-selects too, always index lookups: as joins, on a generic plan
+ * for one call, the planner took a merge join that walks every flow (see WEBHOOK_TARGETS_SQL).
  */
 export function callRecordsSql(pageSql: string, orderBy: string): string {
   return `
 select c.call_id::integer as call_id,
        c.call_flow_id,
        c.group_id,
-       g.group_name,
-       g.group_ext_id,
+       (select g.group_name from org_group g where g.group_id = c.group_id) as group_name,
+       (select g.group_ext_id from org_group g where g.group_id = c.group_id) as group_ext_id,
        c.campaign_id,
-       cp.campaign_name,
+       (select cp.campaign_name from campaign cp where cp.campaign_id = c.campaign_id) as campaign_name,
        c.channel_id,
        case when ch.channel_id is null then null else ch.category || ': ' || ch.sub_category end as channel,
        c.tracking_number,
-       f.call_flow_name as tracking_number_name,
+       (select f.call_flow_name from call_flow f where f.call_flow_id = c.call_flow_id) as tracking_number_name,
        c.caller_number as caller_id,
        c.caller_name,
        c.caller_company,
@@ -186,10 +188,7 @@ select c.call_id::integer as call_id,
          'utm_term', a.utm_term, 'utm_content', a.utm_content, 'gclid', a.gclid,
          'custom_params', a.custom_params, 'attributed_at', ${isoTime('a.attributed_at')}) end as attribution
   from (${pageSql}) c
-  left join org_group g on g.group_id = c.group_id
-  left join campaign cp on cp.campaign_id = c.campaign_id
   left join channel ch on ch.channel_id = c.channel_id
-  left join call_flow f on f.call_flow_id = c.call_flow_id
   left join call_attribution a on a.call_id = c.call_id
  order by ${orderBy}`;
 }
