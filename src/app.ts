@@ -21,7 +21,7 @@ import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
 import { blacklistRoutes } from './modules/blacklist/blacklist.routes.js';
 import { createBlacklistService } from './modules/blacklist/blacklist.service.js';
-import { createCallActionRunner } from './modules/callactions/callaction-runner.js';
+import { CALL_ACTIONS_WANTED_SQL, createCallActionRunner } from './modules/callactions/callaction-runner.js';
 import { callActionRoutes } from './modules/callactions/callactions.routes.js';
 import { createCallActionsService } from './modules/callactions/callactions.service.js';
 import { createSmsSender } from './modules/callactions/sms.js';
@@ -45,7 +45,7 @@ import { dniRoutes } from './modules/dni/dni.routes.js';
 import { createDniService } from './modules/dni/dni.service.js';
 import { dniPublicRoutes } from './modules/dni/dni-public.routes.js';
 import { registerDniRetention } from './modules/dni/dni-retention.js';
-import { createCallSummaryNotifier } from './modules/email/call-notify.js';
+import { CALL_NOTIFY_WANTED_SQL, createCallSummaryNotifier } from './modules/email/call-notify.js';
 import { emailRoutes } from './modules/email/email.routes.js';
 import { createEmailService } from './modules/email/email.service.js';
 import { groupRoutes } from './modules/groups/groups.routes.js';
@@ -65,7 +65,7 @@ import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
 import { createWebhooksService } from './modules/webhooks/webhooks.service.js';
 import { audioRoutes, audioUrl } from './telephony/audio.routes.js';
 import { createFlowCache } from './telephony/flow-cache.js';
-import { createRecordingCopier } from './telephony/recording-copy.js';
+import { createRecordingCopier, RECORDINGS_TO_COPY_SQL } from './telephony/recording-copy.js';
 import { type CallLifecycleHooks, createTelephonyService } from './telephony/telephony.service.js';
 import { twilioRoutes } from './telephony/twilio.routes.js';
 
@@ -222,12 +222,23 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   app.addHook('onClose', async () => stopWebhookWatch());
   callHooks.started.push(callLifecycle.startedHook);
   callHooks.completed.push(callLifecycle.onCompleted);
-  callLifecycle.registerCompletionStep('callActions', COMPLETION_STEP_ORDER.callActions, async (callId) => {
-    await callActionRunner.runCallActions(callId);
-  });
-  callLifecycle.registerCompletionStep('emailNotify', COMPLETION_STEP_ORDER.emailNotify, async (callId) => {
-    await callSummaries.sendCallSummary(callId);
-  });
+  // Each step with its `when`: the three conditions are read in one statement per completed call.
+  callLifecycle.registerCompletionStep(
+    'callActions',
+    COMPLETION_STEP_ORDER.callActions,
+    async (callId) => {
+      await callActionRunner.runCallActions(callId);
+    },
+    { when: CALL_ACTIONS_WANTED_SQL },
+  );
+  callLifecycle.registerCompletionStep(
+    'emailNotify',
+    COMPLETION_STEP_ORDER.emailNotify,
+    async (callId) => {
+      await callSummaries.sendCallSummary(callId);
+    },
+    { when: CALL_NOTIFY_WANTED_SQL },
+  );
   callLifecycle.registerCompletionStep(
     'recordingCopy',
     COMPLETION_STEP_ORDER.recordingCopy,
@@ -238,6 +249,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       authToken: twilioAuthToken,
       timeoutMs: config.OUTBOUND_HTTP_TIMEOUT_MS,
     }),
+    { when: RECORDINGS_TO_COPY_SQL },
   );
   registerWebhookDelivery({
     db,

@@ -49,6 +49,24 @@ export type CompletionStep = (
   ctx: CompletionContext,
 ) => Promise<JobMarkedDone | undefined> | Promise<void>;
 
+export interface CompletionStepOptions {
+  /**
+   * An SQL condition on the completed call (`c`, its row of `call`; `$1` its id) that is false
+   * when the step has nothing to do for it: no call action applies, nobody is to be e-mailed, no
+   * recording waits to be copied. The conditions of all steps are read in one statement per
+   * attempt, and a step whose condition is false is skipped as done, which saves its own reads.
+   */
+  when?: string;
+}
+
+/**
+ * The one statement that reads every step's `when` condition for a call ($1); a call that is gone
+ * answers no row, and then every step runs (each finds the call gone itself).
+ */
+export const completionWantedSql = (conditions: readonly string[]): string =>
+  `select ${conditions.map((condition, i) => `(${condition}) as w${i}`).join(',\n       ')}
+   from call c where c.call_id = $1`;
+
 export const COMPLETION_STEP_ORDER = {
   callActions: 10,
   emailNotify: 20,
@@ -83,7 +101,31 @@ export const STARTED_JOB_SQL = `insert into job (kind, payload, dedupe_key)
  on conflict (dedupe_key) do nothing`;
 
 export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
-  const steps: Array<{ name: string; order: number; fn: CompletionStep }> = [];
+  const steps: Array<{ name: string; order: number; fn: CompletionStep; when?: string | undefined }> = [];
+  /** The statement that reads the steps' conditions, prepared under a name of its own per step set. */
+  let wanted: { sql: string; name: string; steps: string[] } | undefined;
+  let stepSet = 0;
+
+  /** The names of the steps whose condition is false for the call: nothing for them to do. */
+  async function stepsWithNothingToDo(q: Queryable, callId: number): Promise<Set<string>> {
+    if (!wanted) {
+      const conditional = steps.filter((step) => step.when !== undefined);
+      wanted = {
+        sql: completionWantedSql(conditional.map((step) => step.when as string)),
+        name: `completion_wanted_${stepSet}`,
+        steps: conditional.map((step) => step.name),
+      };
+    }
+    const idle = new Set<string>();
+    if (wanted.steps.length === 0) return idle;
+    const { rows } = await q.query<Record<string, boolean | null>>(wanted.sql, [callId], {
+      prepare: wanted.name,
+    });
+    const row = rows[0];
+    if (!row) return idle;
+    for (const [i, name] of wanted.steps.entries()) if (row[`w${i}`] === false) idle.add(name);
+    return idle;
+  }
 
   /**
    * Whether any active webhook anywhere subscribes to `call.started`, so a call with no flow
@@ -133,9 +175,10 @@ export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
         );
         for (const row of rows) done.add(row.step_name);
       }
+      const idle = await stepsWithNothingToDo(ctx.db, payload.callId);
       const succeeded: string[] = [];
       const failed: string[] = [];
-      const toRun = steps.filter((step) => !done.has(step.name));
+      const toRun = steps.filter((step) => !done.has(step.name) && !idle.has(step.name));
       let markedDone = false;
       for (const [index, step] of toRun.entries()) {
         try {
@@ -163,11 +206,18 @@ export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
   );
 
   const lifecycle = {
-    registerCompletionStep(name: string, order: number, fn: CompletionStep): void {
+    registerCompletionStep(
+      name: string,
+      order: number,
+      fn: CompletionStep,
+      options: CompletionStepOptions = {},
+    ): void {
       if (steps.some((step) => step.name === name))
         throw new Error(`completion step ${name} registered twice`);
-      steps.push({ name, order, fn });
+      steps.push({ name, order, fn, when: options.when });
       steps.sort((a, b) => a.order - b.order);
+      wanted = undefined;
+      stepSet++;
     },
 
     /** The names of the registered steps, in the order they run. */

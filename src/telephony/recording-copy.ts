@@ -24,6 +24,10 @@ interface CallRecordings {
   voicemail_path: string | null;
 }
 
+/** Whether the call (`c`) has a recording or voicemail not yet copied: the step's `when` condition. */
+export const RECORDINGS_TO_COPY_SQL = `(c.recording_url is not null and c.recording_path is null)
+  or (c.voicemail_url is not null and c.voicemail_path is null)`;
+
 /**
  * The `recordingCopy` completion step: the bridged call's recording and the voicemail, fetched
  * from the carrier's links (Telnyx's expire in ten minutes) into DATA_DIR/recordings/<group>/.

@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STARTED_JOB_SQL } from '../../src/jobs/call-lifecycle.js';
+import { completionWantedSql, STARTED_JOB_SQL } from '../../src/jobs/call-lifecycle.js';
 import { fanOutSql, preCallFanOutPendingSql, WEBHOOK_TARGETS_SQL } from '../../src/jobs/webhook-delivery.js';
-import { ACTIONS_FOR_SQL } from '../../src/modules/callactions/callaction-runner.js';
+import { ACTIONS_FOR_SQL, CALL_ACTIONS_WANTED_SQL } from '../../src/modules/callactions/callaction-runner.js';
 import { RECORDS_BY_ID_SQL } from '../../src/modules/calls/call-record.js';
-import { CALL_NOTIFY_CLAIM_SQL } from '../../src/modules/email/call-notify.js';
+import { CALL_NOTIFY_CLAIM_SQL, CALL_NOTIFY_WANTED_SQL } from '../../src/modules/email/call-notify.js';
+import { RECORDINGS_TO_COPY_SQL } from '../../src/telephony/recording-copy.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { createIvrFlow } from '../helpers/calls.js';
 
 /**
  * The statements a completed call's jobs run for that one call (webhook targets, the post-call
- * fan-out, call summary claim, call actions, the call record, the call.started job) read a handful of pages however
+ * fan-out, which completion steps have anything to do, call summary claim, call actions, the call record, the call.started job) read a handful of pages however
  * many flows exist. They are prepared, so they run on a generic plan, and the planner judges a
  * join from the call to its flow by the call table's statistics: when the stored calls are on
  * old flows and the call is on the newest, a merge join that "stops early" in fact walks every
@@ -161,6 +162,15 @@ describe(`one call's statements with ${OLD_FLOWS} older flows and ${BACKLOG_JOBS
         `${callId}, 'call.completed', now() + interval '1 day', now(), 1, now() + interval '1 minute', 'plans'`,
       ),
     ).toBeLessThan(2 * MAX_BUFFERS);
+  });
+
+  it('which completion steps have anything to do (call actions, e-mail, recordings)', async () => {
+    const sql = completionWantedSql([
+      CALL_ACTIONS_WANTED_SQL,
+      CALL_NOTIFY_WANTED_SQL,
+      RECORDINGS_TO_COPY_SQL,
+    ]);
+    expect(await buffersOnGenericPlan(sql, `${callId}`)).toBeLessThan(MAX_BUFFERS);
   });
 
   it('the call summary claim', async () => {

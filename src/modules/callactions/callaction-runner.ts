@@ -107,6 +107,12 @@ export const ACTIONS_FOR_SQL = `with c as (
     and a.group_id = (select group_id from nearest)
  order by action_order, action_id`;
 
+/**
+ * Whether any action runs when the call ($1) completes (ACTIONS_FOR_SQL, not post-processing): the
+ * completion step's `when` condition (call-lifecycle.ts).
+ */
+export const CALL_ACTIONS_WANTED_SQL = `exists (select 1 from (${ACTIONS_FOR_SQL}) a where not a.post_process)`;
+
 /** The actions that apply to a call (ACTIONS_FOR_SQL). */
 async function actionsFor(q: Queryable, callId: number): Promise<CallActionRow[]> {
   const { rows } = await q.query<CallActionRow>(ACTIONS_FOR_SQL, [callId], { prepare: 'call_actions_for' });

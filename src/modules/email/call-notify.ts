@@ -16,19 +16,27 @@ export interface NotificationOutcome {
 const SKIPPED = { status: 'skipped', outcome: `not sent: ${MAIL_NOT_CONFIGURED}` } as const;
 
 /**
- * Who to tell and the claim, in one statement: no row when nobody is to be told or the e-mail was
- * done already. With e-mail off ($3, $4 given), a new row is written as skipped at once (its
- * outcome known without the call's record), unless a recipient is not an address. The flow is
- * read by sub-selects, not joins: see WEBHOOK_TARGETS_SQL.
+ * Who to tell about the call ($1): the `email_to_notify` of its flow as it was when the call came
+ * in, trimmed; no row for a blocked call. The flow is read by sub-selects, not joins: see
+ * WEBHOOK_TARGETS_SQL.
  */
-export const CALL_NOTIFY_CLAIM_SQL = `with wanted as (
-   select regexp_replace(coalesce(
+const RECIPIENTS_SQL = `select regexp_replace(coalesce(
             (select v.document from call_flow_version v
               where v.call_flow_id = c.call_flow_id and v.version = c.call_flow_version),
             (select f.document from call_flow f where f.call_flow_id = c.call_flow_id)) ->> 'email_to_notify',
           '^\\s+|\\s+$', '', 'g') as recipients
      from call c
-    where c.call_id = $1 and c.disposition <> 'BLOCKED')
+    where c.call_id = $1 and c.disposition <> 'BLOCKED'`;
+
+/** Whether the call ($1) is to be summed up by e-mail: the completion step's `when` condition. */
+export const CALL_NOTIFY_WANTED_SQL = `exists (select 1 from (${RECIPIENTS_SQL}) w where w.recipients <> '')`;
+
+/**
+ * Who to tell and the claim, in one statement: no row when nobody is to be told or the e-mail was
+ * done already. With e-mail off ($3, $4 given), a new row is written as skipped at once (its
+ * outcome known without the call's record), unless a recipient is not an address.
+ */
+export const CALL_NOTIFY_CLAIM_SQL = `with wanted as (${RECIPIENTS_SQL})
  insert into call_notification (call_id, kind, status, recipients, created_at, outcome, finished_at)
  select $1, 'email_to_notify', coalesce($3::text, 'running'), recipients, $2::timestamptz, coalesce($4::text, ''),
         case when $3::text is not null then $2::timestamptz end
