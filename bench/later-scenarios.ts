@@ -300,6 +300,7 @@ async function webhookDelivery(ctx: BenchContext, fixtures: Fixtures, baselines:
     const insert = await baselines.insert();
     const rss = trackPeakRss(ctx.pid);
     const cpu = cpuMeter(ctx.pid);
+    ctx.log(`6. webhooks: closing the ${total.toLocaleString('en-US')} calls (timed)`);
     const started = Date.now();
     await inParallel(sids, 32, (sid) =>
       carrierPost(`${base}/telephony/twilio/status`, {

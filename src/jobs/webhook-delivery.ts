@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { XMLBuilder } from 'fast-xml-parser';
 import type { Db, Queryable } from '../db/index.js';
 import type { Clock } from '../lib/clock.js';
+import { createGroupCommit } from '../lib/group-commit.js';
 import { sendOutbound } from '../lib/outbound-url.js';
 import { callRecordsSql, RECORD_CALL_COLUMNS } from '../modules/calls/call-record.js';
 import { type CallLifecycle, COMPLETION_STEP_ORDER } from './call-lifecycle.js';
@@ -257,6 +258,48 @@ export function fanOutSql({ preCall, finish }: { preCall: boolean; finish: boole
    where q.locked_until is not null`;
 }
 
+/** One attempt to send a delivery, and with `end`, the delivery's end and its job. */
+interface AttemptRecord {
+  deliveryId: number;
+  at: Date;
+  statusCode?: number | undefined;
+  latencyMs: number;
+  error?: string | undefined;
+  excerpt?: string | undefined;
+  end?: { status: 'succeeded' | 'failed'; jobId: number } | undefined;
+}
+
+/** The most attempts recorded in one statement. */
+const ATTEMPT_BATCH_MAX = 100;
+
+/**
+ * Records attempts ($1-$8: arrays of the delivery, time, status code, latency, error, response
+ * excerpt, end status or null, job to mark done or null): the attempt rows in order, each
+ * delivery's attempt count and end, and the jobs of the attempts that end marked done (as the
+ * queue would, see markJobDoneSql).
+ */
+const RECORD_ATTEMPTS_CTES = `a as (
+   select * from unnest($1::bigint[], $2::timestamptz[], $3::integer[], $4::integer[], $5::text[], $6::text[],
+                        $7::text[], $8::bigint[])
+          with ordinality as a(delivery_id, attempted_at, status_code, latency_ms, error, excerpt, end_status, job_id, n)),
+ attempt as (
+   insert into webhook_attempt (delivery_id, attempted_at, status_code, latency_ms, error, response_excerpt)
+   select delivery_id, attempted_at, status_code, latency_ms, error, excerpt from a order by n),
+ counted as (
+   update webhook_delivery d
+      set attempts = d.attempts + e.attempts,
+          status = case when d.status = 'pending' and e.end_status is not null then e.end_status else d.status end,
+          completed_at = case when d.status = 'pending' and e.end_status is not null then e.ended_at
+                              else d.completed_at end
+     from (select delivery_id, count(*)::integer as attempts, max(end_status) as end_status,
+                  max(attempted_at) filter (where end_status is not null) as ended_at
+             from a group by delivery_id) e
+    where d.delivery_id = e.delivery_id),
+ finished as (
+   update job j set done_at = a.attempted_at, locked_until = null, last_error = null
+     from a where j.job_id = a.job_id)`;
+const RECORD_ATTEMPTS_SQL = `with ${RECORD_ATTEMPTS_CTES} select 1`;
+
 /** The fan-out's three shapes: call.started (marks its job done), call.completed as the last step or not. */
 const FAN_OUT_SQL = {
   pre_call: fanOutSql({ preCall: true, finish: true }),
@@ -327,51 +370,61 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
   }
 
   /**
-   * Records one attempt in one statement: the attempt row, the delivery's attempt count and,
-   * when `status` is given, its end; a pre-call delivery that ends lets the call's waiting
-   * post-call delivery to the same webhook go; and, with `jobId`, the job is marked done.
+   * Records attempts, many in one statement (createGroupCommit): the attempt rows, each
+   * delivery's attempt count and, for an attempt with an `end`, the delivery's end and its job
+   * marked done. A process that dies before the batch is written sends those deliveries again
+   * after the lease, under the same event id, as it would if it died just after sending.
+   */
+  const recordAttempts = createGroupCommit<AttemptRecord, void>({
+    max: ATTEMPT_BATCH_MAX,
+    run: async (batch) => {
+      await db.query(
+        RECORD_ATTEMPTS_SQL,
+        [
+          batch.map((a) => a.deliveryId),
+          batch.map((a) => a.at),
+          batch.map((a) => a.statusCode ?? null),
+          batch.map((a) => a.latencyMs),
+          batch.map((a) => a.error ?? null),
+          batch.map((a) => a.excerpt ?? null),
+          batch.map((a) => a.end?.status ?? null),
+          batch.map((a) => a.end?.jobId ?? null),
+        ],
+        { prepare: 'webhook_attempts' },
+      );
+      return batch.map(() => undefined);
+    },
+  });
+
+  /**
+   * Records one attempt (recordAttempts). A pre-call delivery that ends also lets the call's
+   * waiting post-call delivery to the same webhook go, in a statement of its own with the record.
    */
   async function recordAttempt(
     delivery: DeliveryRow,
-    attempt: {
-      statusCode?: number | undefined;
-      latencyMs: number;
-      error?: string | undefined;
-      excerpt?: string | undefined;
-    },
-    end?: { status: 'succeeded' | 'failed'; jobId: number },
+    attempt: Omit<AttemptRecord, 'deliveryId' | 'at' | 'end'>,
+    end?: AttemptRecord['end'],
   ): Promise<void> {
-    const ctes = [
-      `attempt as (
-         insert into webhook_attempt (delivery_id, attempted_at, status_code, latency_ms, error, response_excerpt)
-         values ($1, $2, $3, $4, $5, $6))`,
-      `counted as (
-         update webhook_delivery
-            set attempts = attempts + 1,
-                status = case when status = 'pending' and $7::text is not null then $7::text else status end,
-                completed_at = case when status = 'pending' and $7::text is not null then $2 else completed_at end
-          where delivery_id = $1)`,
-    ];
-    if (end) ctes.push(`finished as (${markJobDoneSql('$8::bigint', '$2')})`);
-    if (end && delivery.event_type === 'call.started' && delivery.call_id !== null)
-      ctes.push(`released as (${releaseWaitingSql('$9::bigint', '$2', { webhookParam: '$10::integer' })})`);
+    const at = clock.now();
+    if (!(end && delivery.event_type === 'call.started' && delivery.call_id !== null))
+      return recordAttempts({ ...attempt, deliveryId: delivery.delivery_id, at, end });
     await db.query(
-      `with ${ctes.join(',\n')} select 1`,
+      `with ${RECORD_ATTEMPTS_CTES},
+        released as (${releaseWaitingSql('$9::bigint', '($2::timestamptz[])[1]', { webhookParam: '$10::integer' })})
+       select 1`,
       [
-        delivery.delivery_id,
-        clock.now(),
-        attempt.statusCode ?? null,
-        attempt.latencyMs,
-        attempt.error ?? null,
-        attempt.excerpt ?? null,
-        end?.status ?? null,
-        ...(end ? [end.jobId] : []),
-        ...(end && delivery.event_type === 'call.started' && delivery.call_id !== null
-          ? [delivery.call_id, delivery.webhook_id]
-          : []),
+        [delivery.delivery_id],
+        [at],
+        [attempt.statusCode ?? null],
+        [attempt.latencyMs],
+        [attempt.error ?? null],
+        [attempt.excerpt ?? null],
+        [end.status],
+        [end.jobId],
+        delivery.call_id,
+        delivery.webhook_id,
       ],
-      // one text per shape: the attempt alone, with its end, and with the release of a post-call delivery
-      { prepare: `webhook_attempt_${ctes.length}` },
+      { prepare: 'webhook_attempt_release' },
     );
   }
 

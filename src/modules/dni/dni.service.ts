@@ -2,6 +2,7 @@ import type { Db, Queryable } from '../../db/index.js';
 import { invalidInput, notFound } from '../../errors.js';
 import { MAX_ID } from '../../http/schemas.js';
 import type { Clock } from '../../lib/clock.js';
+import { createGroupCommit } from '../../lib/group-commit.js';
 import type { StartedCall } from '../../telephony/telephony.service.js';
 import type { Principal } from '../auth/principal.js';
 import {
@@ -83,12 +84,7 @@ interface PoolMatch {
 }
 
 /** Page views of one pool, settings version and keep-alive waiting for one lease statement. */
-interface LeaseQueue {
-  terms: Omit<DniLeaseTerms, 'now'>;
-  waiting: Array<
-    DniLeaseAsk & { settle: (result: DniLeaseResult | undefined) => void; fail: (error: unknown) => void }
-  >;
-}
+type LeaseTerms = Omit<DniLeaseTerms, 'now'>;
 
 const matchKey = (code: string, view: DniPageView) =>
   `${code}\n${view.host}\n${view.referrerHost}\n${view.referrerType ?? ''}`;
@@ -142,63 +138,47 @@ export function createDniService({
   };
 
   /**
-   * Leasing in batches, like a group commit: per pool (and the version and keep-alive the
-   * statement is given) one lease statement at most is in flight in this process. The first page
-   * view runs at once; those arriving while a statement runs wait and go together in the next,
-   * so an idle server adds no delay and a busy one pays one statement and one commit per batch.
-   * In one process a batch is also what serialises a pool's leases, so they never wait on each
-   * other's row locks; other processes' batches are kept apart by the locks (LEASE_SQL).
+   * Leasing in batches (createGroupCommit): per pool (and the version and keep-alive the
+   * statement is given) one lease statement at most is in flight in this process, and the page
+   * views that arrive while it runs go together in the next. In one process a batch is also what
+   * serialises a pool's leases, so they never wait on each other's row locks; other processes'
+   * batches are kept apart by the locks (LEASE_SQL).
    */
-  const leaseQueues = new Map<string, LeaseQueue>();
+  const leaseQueues = new Map<string, (ask: DniLeaseAsk) => Promise<DniLeaseResult | undefined>>();
 
   /**
    * The lease of one page view, from the batch it joins; undefined when the statement was
    * chosen as a deadlock victim (the caller asks again). Other errors fail every page view of
    * the batch, as they would have failed each alone.
    */
-  const leaseInBatch = (terms: LeaseQueue['terms'], ask: DniLeaseAsk) =>
-    new Promise<DniLeaseResult | undefined>((resolve, reject) => {
-      const key = `${terms.poolId}\n${terms.version}\n${terms.keepAliveMinutes}`;
-      const waiting = { ...ask, settle: resolve, fail: reject };
-      const queue = leaseQueues.get(key);
-      if (queue) {
-        queue.waiting.push(waiting);
-        return;
-      }
-      const started: LeaseQueue = { terms, waiting: [waiting] };
-      leaseQueues.set(key, started);
-      void drain(key, started);
-    });
-
-  const drain = async (key: string, queue: LeaseQueue) => {
-    while (queue.waiting.length > 0) {
-      const batch = queue.waiting.splice(0, LEASE_BATCH_MAX);
-      try {
-        const now = clock.now();
-        const results = await repo
-          .lease({ ...queue.terms, now }, batch)
-          .catch((error: unknown): undefined => {
-            // A deadlock or serialisation failure rolls the statement back whole: ask again.
-            if (RETRYABLE.has((error as { code?: string }).code ?? '')) return undefined;
-            throw error;
-          });
-        // Flag, once per number, the leases a stale shared lease could not see (see LEASE_SQL).
-        const later = new Map<number, number>();
-        for (const result of results ?? []) {
-          if (result.mark_later) later.set(result.phone_number_id, result.lease_id);
-        }
-        for (const [phoneNumberId, leaseId] of later) await repo.markShared(phoneNumberId, leaseId, now);
-        for (const [index, ask] of batch.entries()) ask.settle(results?.[index]);
-      } catch (error) {
-        for (const ask of batch) ask.fail(error);
-      }
-      // One turn of the event loop before the next batch, so the page views whose requests
-      // arrived meanwhile are read and join it: PGlite runs the statement on this thread, and
-      // without the turn each batch would take only the few queued before it finished.
-      await new Promise((resolve) => setImmediate(resolve));
+  const leaseInBatch = (terms: LeaseTerms, ask: DniLeaseAsk) => {
+    const key = `${terms.poolId}\n${terms.version}\n${terms.keepAliveMinutes}`;
+    let queue = leaseQueues.get(key);
+    if (!queue) {
+      queue = createGroupCommit({
+        max: LEASE_BATCH_MAX,
+        run: (batch: DniLeaseAsk[]) => leaseBatch(terms, batch),
+        onIdle: () => leaseQueues.delete(key),
+      });
+      leaseQueues.set(key, queue);
     }
-    // Synchronously after the last check: a page view arriving now starts a queue of its own.
-    leaseQueues.delete(key);
+    return queue(ask);
+  };
+
+  const leaseBatch = async (terms: LeaseTerms, batch: DniLeaseAsk[]) => {
+    const now = clock.now();
+    const results = await repo.lease({ ...terms, now }, batch).catch((error: unknown): undefined => {
+      // A deadlock or serialisation failure rolls the statement back whole: ask again.
+      if (RETRYABLE.has((error as { code?: string }).code ?? '')) return undefined;
+      throw error;
+    });
+    // Flag, once per number, the leases a stale shared lease could not see (see LEASE_SQL).
+    const later = new Map<number, number>();
+    for (const result of results ?? []) {
+      if (result.mark_later) later.set(result.phone_number_id, result.lease_id);
+    }
+    for (const [phoneNumberId, leaseId] of later) await repo.markShared(phoneNumberId, leaseId, now);
+    return batch.map((_, index) => results?.[index]);
   };
 
   const answer = (match: DniMatch, number: string, extra: Partial<AssignResponse> = {}): AssignResponse => ({

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { createGroupCommit } from '../../src/lib/group-commit.js';
+
+/** A run that records each batch and answers when `release` is called. */
+function gatedRun() {
+  const batches: number[][] = [];
+  const gates: Array<() => void> = [];
+  const run = async (items: number[]) => {
+    batches.push(items);
+    await new Promise<void>((resolve) => gates.push(resolve));
+    return items.map((n) => n * 10);
+  };
+  const release = async () => {
+    // let the batch under way reach its gate
+    while (gates.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    gates.shift()?.();
+  };
+  return { batches, run, release };
+}
+
+describe('createGroupCommit', () => {
+  it('sends the first item at once and the items that arrive meanwhile together, each with its own result', async () => {
+    const { batches, run, release } = gatedRun();
+    const submit = createGroupCommit({ run, max: 100 });
+    const first = submit(1);
+    const rest = [submit(2), submit(3), submit(4)];
+    await release();
+    await release();
+    expect(await first).toBe(10);
+    expect(await Promise.all(rest)).toEqual([20, 30, 40]);
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('takes at most max items in one batch', async () => {
+    const { batches, run, release } = gatedRun();
+    const submit = createGroupCommit({ run, max: 2 });
+    const all = [1, 2, 3, 4, 5].map((n) => submit(n));
+    for (let i = 0; i < 3; i++) await release();
+    expect(await Promise.all(all)).toEqual([10, 20, 30, 40, 50]);
+    expect(batches).toEqual([[1], [2, 3], [4, 5]]);
+  });
+
+  it('fails every item of a batch that throws, and goes on with the next', async () => {
+    const batches: string[][] = [];
+    let gate: (() => void) | undefined;
+    const submit = createGroupCommit({
+      max: 10,
+      run: async (items: string[]) => {
+        batches.push(items);
+        if (items[0] === 'first') await new Promise<void>((resolve) => (gate = resolve));
+        if (items.includes('bad')) throw new Error('statement failed');
+        return items.map((item) => item.toUpperCase());
+      },
+    });
+    const first = submit('first');
+    const together = [submit('bad'), submit('x')];
+    gate?.();
+    expect(await first).toBe('FIRST');
+    const outcomes = await Promise.allSettled(together);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    expect((outcomes[1] as PromiseRejectedResult).reason.message).toBe('statement failed');
+    expect(await submit('ok')).toBe('OK');
+    expect(batches).toEqual([['first'], ['bad', 'x'], ['ok']]);
+  });
+
+  it('says when it is idle, after the last batch', async () => {
+    const { run, release } = gatedRun();
+    let idle = 0;
+    const submit = createGroupCommit({ run, max: 10, onIdle: () => idle++ });
+    const a = submit(1);
+    const b = submit(2);
+    await release();
+    expect(idle).toBe(0);
+    await release();
+    await Promise.all([a, b]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(idle).toBe(1);
+    // a new item starts a new round
+    const c = submit(3);
+    await release();
+    expect(await c).toBe(30);
+  });
+});
