@@ -300,6 +300,7 @@ async function webhookDelivery(ctx: BenchContext, fixtures: Fixtures, baselines:
     const insert = await baselines.insert();
     const rss = trackPeakRss(ctx.pid);
     const cpu = cpuMeter(ctx.pid);
+    const ownCpu = process.cpuUsage();
     ctx.log(`6. webhooks: closing the ${total.toLocaleString('en-US')} calls (timed)`);
     const started = Date.now();
     await inParallel(sids, 32, (sid) =>
@@ -319,6 +320,7 @@ async function webhookDelivery(ctx: BenchContext, fixtures: Fixtures, baselines:
     const stats = receiver.stats();
     const peakRssMiB = rss.stop();
     const cpuUse = cpu.stop();
+    const own = process.cpuUsage(ownCpu);
     const seconds = ((stats.last || Date.now()) - started) / 1000;
     const delivered = [...stats.calls.values()].filter((n) => n >= 1).length;
     const lost = total - delivered;
@@ -345,7 +347,7 @@ async function webhookDelivery(ctx: BenchContext, fixtures: Fixtures, baselines:
         ratio: ratioOf(rate, insert.itemsPerS),
         goal: '>= 500/s, none lost',
         met: rate >= 500 && lost === 0,
-        note: `${delivered}/${total} calls delivered, ${lost} not delivered by the end of the wait (${Math.round(Math.max(120_000, total * 50) / 1000)} s), ${duplicates} duplicate deliveries; status callbacks took ${((statusDone - started) / 1000).toFixed(1)} s`,
+        note: `${delivered}/${total} calls delivered, ${lost} not delivered by the end of the wait (${Math.round(Math.max(120_000, total * 50) / 1000)} s), ${duplicates} duplicate deliveries; status callbacks took ${((statusDone - started) / 1000).toFixed(1)} s; the bench process (status callbacks and receiver) used ${((own.user + own.system) / 1000 / Math.max(1, stats.unique)).toFixed(2)} ms of CPU per delivery on the same cores`,
       },
     ];
   } finally {
