@@ -13,6 +13,7 @@ import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
 import { V2Error, V2ValidationError } from './http/schemas.js';
 import { createValidatorCompiler } from './http/validation.js';
 import { COMPLETION_STEP_ORDER, createCallLifecycle } from './jobs/call-lifecycle.js';
+import { registerJobRetention } from './jobs/job-retention.js';
 import { createJobQueue } from './jobs/queue.js';
 import { registerWebhookDelivery } from './jobs/webhook-delivery.js';
 import type { Clock } from './lib/clock.js';
@@ -217,6 +218,15 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     logger: app.log,
   });
   app.addHook('onReady', async () => dniRetention.scheduleNext());
+  // Jobs finished more than JOB_RETENTION_DAYS ago are deleted hourly, by one process per hour.
+  const jobRetention = registerJobRetention({
+    db,
+    clock,
+    jobs,
+    retentionDays: config.JOB_RETENTION_DAYS,
+    logger: app.log,
+  });
+  app.addHook('onReady', async () => jobRetention.scheduleNext());
   const callLifecycle = createCallLifecycle({ jobs, db });
   const stopWebhookWatch = await callLifecycle.start();
   app.addHook('onClose', async () => stopWebhookWatch());

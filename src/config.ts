@@ -70,6 +70,13 @@ export const ConfigSchema = Type.Object({
     description:
       'DNI: leases and visits are deleted this long after they ended (hourly); at least the 7-day pool-usage window plus DNI_COOLDOWN_MINUTES and DNI_ATTRIBUTION_GRACE_MINUTES',
   }),
+  JOB_RETENTION_DAYS: Type.Integer({
+    default: 14,
+    minimum: 1,
+    maximum: 36_500,
+    description:
+      'jobs that finished (done or failed) this long ago are deleted (hourly); unfinished jobs are kept',
+  }),
   DNI_RATE_LIMIT_PER_MINUTE: Type.Integer({
     default: 300,
     minimum: 1,

@@ -19,9 +19,12 @@ import { enqueue, type JobContext, type JobMarkedDone, type JobQueue } from './q
  *
  * The `call.completed` handler runs the completion steps in `order`:
  *
- *   callLifecycle.registerCompletionStep(name, order, async (callId, ctx) => { ... })
+ *   callLifecycle.registerCompletionStep(name, order, async (callId, ctx) => { ... }, { when })
  *
  *   callActions = 10, emailNotify = 20, recordingCopy = 30, webhooks = 100
+ *
+ * `when` (optional) is an SQL condition on the call that is false when the step has nothing to do;
+ * the conditions of all steps are read in one statement per attempt (CompletionStepOptions).
  *
  * `ctx` is the job context ({ db, clock, jobId, attempt }) and `last`: the last step of an attempt
  * where all before it succeeded may mark the job done in its own statement. Each attempt runs every step not yet

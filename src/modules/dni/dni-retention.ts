@@ -1,18 +1,16 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Queryable } from '../../db/index.js';
-import { enqueue, type JobQueue } from '../../jobs/queue.js';
+import { registerHourlyJob } from '../../jobs/hourly.js';
+import type { JobQueue } from '../../jobs/queue.js';
 import type { Clock } from '../../lib/clock.js';
 
 /**
  * DNI retention: every lease and visit is kept DNI_RETENTION_DAYS after it ended, then deleted, so
  * a busy site's `dni_lease` and `dni_visit` stop growing (docs/scaling.md).
  *
- * One job per hour across all processes: each run first enqueues the next one for the next hour
- * slot under the dedupe key of that slot, so whichever process runs it, and however many start,
- * there is one job per slot; onReady enqueues the next slot too, which starts the chain on a new
- * database and is a no-op everywhere else. A run deletes in statements of at most
- * RETENTION_BATCH_ROWS rows, each its own short transaction; after MAX_BATCHES_PER_RUN it hands
- * over to a new run due at once (a deferral), so a backlog never holds one job for long.
+ * One job per hour across all processes (registerHourlyJob). A run deletes in statements of at
+ * most RETENTION_BATCH_ROWS rows, each its own short transaction; after MAX_BATCHES_PER_RUN it
+ * hands over to a new run due at once, so a backlog never holds one job for long.
  *
  * What is never deleted (the config guarantees the retention covers the last two):
  *  - a lease that ended after the cutoff, live ones included;
@@ -30,8 +28,6 @@ import type { Clock } from '../../lib/clock.js';
  */
 
 export const DNI_RETENTION_JOB = 'dni.retention';
-/** How often the job runs, once across all processes. */
-export const RETENTION_INTERVAL_MS = 3_600_000;
 /** Rows one delete statement removes at most: its locks and its transaction stay short. */
 export const RETENTION_BATCH_ROWS = 5000;
 /** Delete statements (that found rows) one run sends before it hands the rest to a new run. */
@@ -126,10 +122,6 @@ export async function pruneDniHistory(
   return { ...result, done: true };
 }
 
-/** The start of the hour slot after `now`. */
-const nextSlot = (now: Date) =>
-  new Date((Math.floor(now.getTime() / RETENTION_INTERVAL_MS) + 1) * RETENTION_INTERVAL_MS);
-
 export interface DniRetentionDeps {
   db: Queryable;
   clock: Clock;
@@ -138,27 +130,19 @@ export interface DniRetentionDeps {
   logger?: FastifyBaseLogger;
 }
 
-/** Registers the retention job; scheduleNext() makes sure the next slot's run is queued. */
+/** Registers the hourly retention job; scheduleNext() makes sure the next slot's run is queued. */
 export function registerDniRetention({ db, clock, jobs, retentionDays, logger }: DniRetentionDeps) {
-  async function scheduleNext(q: Queryable = db): Promise<void> {
-    const runAt = nextSlot(clock.now());
-    await enqueue(q, {
-      kind: DNI_RETENTION_JOB,
-      payload: {},
-      runAt,
-      dedupeKey: `${DNI_RETENTION_JOB}:${runAt.toISOString()}`,
-    });
-  }
-
-  jobs.register(DNI_RETENTION_JOB, async (_payload, ctx) => {
-    // first, so a run that fails does not end the chain
-    await scheduleNext(ctx.db);
-    const now = ctx.clock.now();
-    const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
-    const pruned = await pruneDniHistory(ctx.db, { now, cutoff });
-    if (pruned.leases + pruned.visits > 0) logger?.info({ ...pruned, retentionDays }, 'pruned DNI history');
-    return pruned.done ? undefined : { retryAt: now };
+  return registerHourlyJob({
+    db,
+    clock,
+    jobs,
+    kind: DNI_RETENTION_JOB,
+    run: async (ctx) => {
+      const now = ctx.clock.now();
+      const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
+      const pruned = await pruneDniHistory(ctx.db, { now, cutoff });
+      if (pruned.leases + pruned.visits > 0) logger?.info({ ...pruned, retentionDays }, 'pruned DNI history');
+      return pruned.done;
+    },
   });
-
-  return { scheduleNext };
 }
