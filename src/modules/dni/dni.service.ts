@@ -1,3 +1,4 @@
+import { isConflict, retryOnConflict } from '../../db/conflicts.js';
 import type { Db, Queryable } from '../../db/index.js';
 import { invalidInput, notFound } from '../../errors.js';
 import { MAX_ID } from '../../http/schemas.js';
@@ -48,7 +49,6 @@ const LEASE_ATTEMPTS = 3;
 export const LEASE_BATCH_MAX = 100;
 /** Further tries when the DNI settings changed between the match and the lease (anywhere). */
 const STALE_ATTEMPTS = 5;
-const RETRYABLE = new Set(['40P01', '40001']);
 
 /** How often the script renews a lease: a third of the keep-alive, between 15 s and 60 s. */
 export const heartbeatSeconds = (keepAliveMinutes: number) =>
@@ -169,7 +169,7 @@ export function createDniService({
     const now = clock.now();
     const results = await repo.lease({ ...terms, now }, batch).catch((error: unknown): undefined => {
       // A deadlock or serialisation failure rolls the statement back whole: ask again.
-      if (RETRYABLE.has((error as { code?: string }).code ?? '')) return undefined;
+      if (isConflict(error)) return undefined;
       throw error;
     });
     // Flag, once per number, the leases a stale shared lease could not see (see LEASE_SQL).
@@ -177,7 +177,10 @@ export function createDniService({
     for (const result of results ?? []) {
       if (result.mark_later) later.set(result.phone_number_id, result.lease_id);
     }
-    for (const [phoneNumberId, leaseId] of later) await repo.markShared(phoneNumberId, leaseId, now);
+    // The leases are committed: a deadlock here (with another batch's lease statement) must not
+    // fail the page views that got them, so the flag is set again until it sticks.
+    for (const [phoneNumberId, leaseId] of later)
+      await retryOnConflict(() => repo.markShared(phoneNumberId, leaseId, now));
     return batch.map((_, index) => results?.[index]);
   };
 
