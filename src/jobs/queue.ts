@@ -55,11 +55,16 @@ export interface JobMarkedDone {
 }
 
 /**
- * The SQL, for a handler's own statement (as a CTE), that marks job `$jobParam` done at
- * `$atParam` as the runner would; the handler then returns `{ markedDone: true }`.
+ * The SQL that marks job `jobExpr` done at `atExpr`: the runner's own statement, and for a handler's
+ * own statement (as a CTE), after which the handler returns `{ markedDone: true }`. With `from`
+ * (a table or CTE name), many jobs at once: `jobExpr` and `atExpr` are then its columns.
  */
-export const markJobDoneSql = (jobParam: string, atParam: string) =>
-  `update job set done_at = ${atParam}, locked_until = null, last_error = null where job_id = ${jobParam}`;
+export const markJobDoneSql = (jobExpr: string, atExpr: string, from?: string) =>
+  `update job set done_at = ${atExpr}, locked_until = null, last_error = null${from ? ` from ${from}` : ''}
+    where job.job_id = ${jobExpr}`;
+
+/** The runner's own statement for a job that ended ($1 the job, $2 the time). */
+const JOB_DONE_SQL = markJobDoneSql('$1', '$2');
 
 /** A handler resolves when done, or resolves to a JobDeferral to run again later. */
 // biome-ignore lint/suspicious/noExplicitAny: each kind has its own payload shape
@@ -185,11 +190,7 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
           [job.job_id, retryAt, job.version],
         );
       } else {
-        await db.query(
-          'update job set done_at = $2, locked_until = null, last_error = null where job_id = $1',
-          [job.job_id, clock.now()],
-          { prepare: 'job_done' },
-        );
+        await db.query(JOB_DONE_SQL, [job.job_id, clock.now()], { prepare: 'job_done' });
       }
     } catch (error) {
       const maxAttempts = options.maxAttempts ?? 20;

@@ -275,8 +275,7 @@ const ATTEMPT_BATCH_MAX = 100;
 /**
  * Records attempts ($1-$8: arrays of the delivery, time, status code, latency, error, response
  * excerpt, end status or null, job to mark done or null): the attempt rows in order, each
- * delivery's attempt count and end, and the jobs of the attempts that end marked done (as the
- * queue would, see markJobDoneSql).
+ * delivery's attempt count and end, and the jobs of the attempts that end marked done.
  */
 const RECORD_ATTEMPTS_CTES = `a as (
    select * from unnest($1::bigint[], $2::timestamptz[], $3::integer[], $4::integer[], $5::text[], $6::text[],
@@ -295,9 +294,7 @@ const RECORD_ATTEMPTS_CTES = `a as (
                   max(attempted_at) filter (where end_status is not null) as ended_at
              from a group by delivery_id) e
     where d.delivery_id = e.delivery_id),
- finished as (
-   update job j set done_at = a.attempted_at, locked_until = null, last_error = null
-     from a where j.job_id = a.job_id)`;
+ finished as (${markJobDoneSql('a.job_id', 'a.attempted_at', 'a')})`;
 const RECORD_ATTEMPTS_SQL = `with ${RECORD_ATTEMPTS_CTES} select 1`;
 
 /** The fan-out's three shapes: call.started (marks its job done), call.completed as the last step or not. */
