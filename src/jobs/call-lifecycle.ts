@@ -87,7 +87,7 @@ const SUBSCRIBERS_MAX_AGE_MS = 60_000;
  * The call.started job of a call ($1), when some webhook wants it: the same targets as the fan-out
  * (webhook-delivery.ts), the webhooks of the call's group tree ($2) and the flow's own webhook
  * when enabled ($3), each only when it wants call.started. The flow version is a sub-select (see
- * WEBHOOK_TARGETS_SQL).
+ * TARGETS_CTES in webhook-delivery.ts).
  */
 export const STARTED_JOB_SQL = `insert into job (kind, payload, dedupe_key)
  select 'call.started', jsonb_build_object('callId', $1::bigint), 'call.started:' || $1::text

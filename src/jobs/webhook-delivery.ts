@@ -127,7 +127,7 @@ export interface WebhookDeliveryOptions {
  * early" for the call of a newer flow, which walks every flow (26,000 pages per delivery in the
  * benchmark; test/api/one-call-plans.test.ts).
  */
-const TARGETS_CTES = `the_call as (
+export const TARGETS_CTES = `the_call as (
    select (select g.path from org_group g where g.group_id = c.group_id) as path,
           (select case when coalesce((v.document->>'webhook_enabled')::boolean, false)
                        then (v.document->>'webhook_id')::integer end
@@ -139,9 +139,6 @@ const TARGETS_CTES = `the_call as (
    select w.webhook_id, w.target_url, w.method, w.format, w.webhook_status, w.signing_secret
      from the_call c join webhook w on w.webhook_status = 'active' and $2::text = any(w.events)
                              and (w.group_id = any(c.path) or w.webhook_id = c.flow_webhook_id))`;
-
-/** The webhooks a call event goes to ($1 the call, $2 the event), alone: see TARGETS_CTES. */
-export const WEBHOOK_TARGETS_SQL = `with ${TARGETS_CTES} select * from targets order by webhook_id`;
 
 /** Deliveries go ahead of the completion jobs queued before them (see queue.ts). */
 const DELIVERY_PRIORITY = 1;

@@ -84,7 +84,7 @@ const ACTION_COLUMNS = `a.action_id, a.call_flow_id, a.group_id, a.call_flow_id 
 /**
  * The actions that apply to a call ($1): its flow's own active actions; when the flow has none,
  * the defaults of the nearest group (the flow's group, then each group above it) that has any.
- * The flow is a sub-select, not a join (see WEBHOOK_TARGETS_SQL in webhook-delivery.ts).
+ * The flow is a sub-select, not a join (see TARGETS_CTES in webhook-delivery.ts).
  */
 export const ACTIONS_FOR_SQL = `with c as (
    select c.call_id, c.call_flow_id,

@@ -18,7 +18,7 @@ const SKIPPED = { status: 'skipped', outcome: `not sent: ${MAIL_NOT_CONFIGURED}`
 /**
  * Who to tell about the call ($1): the `email_to_notify` of its flow as it was when the call came
  * in, trimmed; no row for a blocked call. The flow is read by sub-selects, not joins: see
- * WEBHOOK_TARGETS_SQL.
+ * TARGETS_CTES in webhook-delivery.ts.
  */
 const RECIPIENTS_SQL = `select regexp_replace(coalesce(
             (select v.document from call_flow_version v
