@@ -105,20 +105,14 @@ export const STARTED_JOB_SQL = `insert into job (kind, payload, dedupe_key)
 
 export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
   const steps: Array<{ name: string; order: number; fn: CompletionStep; when?: string | undefined }> = [];
-  /** The statement that reads the steps' conditions, prepared under a name of its own per step set. */
-  let wanted: { sql: string; name: string; steps: string[] } | undefined;
-  let stepSet = 0;
+  /**
+   * The statement that reads the steps' conditions, built when a step is registered; prepared under
+   * a name per step count, as steps are only ever added.
+   */
+  let wanted = { sql: '', name: '', steps: [] as string[] };
 
   /** The names of the steps whose condition is false for the call: nothing for them to do. */
   async function stepsWithNothingToDo(q: Queryable, callId: number): Promise<Set<string>> {
-    if (!wanted) {
-      const conditional = steps.filter((step) => step.when !== undefined);
-      wanted = {
-        sql: completionWantedSql(conditional.map((step) => step.when as string)),
-        name: `completion_wanted_${stepSet}`,
-        steps: conditional.map((step) => step.name),
-      };
-    }
     const idle = new Set<string>();
     if (wanted.steps.length === 0) return idle;
     const { rows } = await q.query<Record<string, boolean | null>>(wanted.sql, [callId], {
@@ -219,8 +213,12 @@ export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
         throw new Error(`completion step ${name} registered twice`);
       steps.push({ name, order, fn, when: options.when });
       steps.sort((a, b) => a.order - b.order);
-      wanted = undefined;
-      stepSet++;
+      const conditional = steps.filter((step) => step.when !== undefined);
+      wanted = {
+        sql: completionWantedSql(conditional.map((step) => step.when as string)),
+        name: `completion_wanted_${steps.length}`,
+        steps: conditional.map((step) => step.name),
+      };
     },
 
     /** The names of the registered steps, in the order they run. */

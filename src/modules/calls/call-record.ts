@@ -115,7 +115,8 @@ export const RECORD_CALL_COLUMNS = `c.call_id, c.call_flow_id, c.group_id, c.cam
  * sub-selects per call: aggregating them once over the page and joining (tried) runs faster but
  * takes about 2 ms more to plan, and these statements are planned on every request. The call's
  * group, campaign and flow are sub-selects too, always index lookups: as joins, on a generic plan
- * for one call, the planner took a merge join that walks every flow (see TARGETS_CTES in webhook-delivery.ts).
+ * for one call, the planner took a merge join that walks every flow (see TARGETS_CTES in
+ * webhook-delivery.ts).
  */
 export function callRecordsSql(pageSql: string, orderBy: string): string {
   return `
