@@ -505,20 +505,31 @@ describe('delivery', () => {
 
   it('skips a completion step whose `when` condition is false for the call, and runs one whose condition holds', async () => {
     receiver.respondWith(() => 200);
-    const runs: Record<string, number[]> = { idle: [], busy: [] };
+    const idleRuns: number[] = [];
+    const busyRuns: number[] = [];
     const { callLifecycle } = ctx.app.services;
-    callLifecycle.registerCompletionStep('idleForTest', 60, async (callId) => void runs.idle?.push(callId), {
-      when: `c.key_path = 'no such path'`,
-    });
-    callLifecycle.registerCompletionStep('busyForTest', 61, async (callId) => void runs.busy?.push(callId), {
-      when: `c.call_id = $1 and c.ended_at is not null`,
-    });
+    callLifecycle.registerCompletionStep(
+      'idleForTest',
+      60,
+      async (callId) => {
+        idleRuns.push(callId);
+      },
+      { when: `c.key_path = 'no such path'` },
+    );
+    callLifecycle.registerCompletionStep(
+      'busyForTest',
+      61,
+      async (callId) => {
+        busyRuns.push(callId);
+      },
+      { when: `c.call_id = $1 and c.ended_at is not null` },
+    );
     const hook = await createWebhook(h.companyAdmin.token, h.company);
     const flow = await createFlow({ webhook_enabled: true, webhook_id: hook.id });
     const callId = await call(flow.number);
     await drain();
-    expect(runs.idle).not.toContain(callId);
-    expect(runs.busy).toEqual([callId]);
+    expect(idleRuns).not.toContain(callId);
+    expect(busyRuns).toEqual([callId]);
     expect(eventsOf(hook.path)).toEqual(['call.started', 'call.completed']);
     const { rows } = await ctx.db.query<{ done: boolean }>(
       'select done_at is not null as done from job where dedupe_key = $1',
