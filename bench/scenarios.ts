@@ -265,6 +265,14 @@ export async function runScenarios(
       carrierRequest('/telephony/twilio/voice', 'vw', CALLERS.warmup),
     );
     const inboundRatio = ratioOf(inbound.itemsPerS, insert.itemsPerS);
+    // every answered call was recorded (a request autocannon gave up on may have been, too)
+    const recorded = await call<{ count: number }>(
+      base,
+      'GET',
+      `/bench/fixtures/call-count?prefix=CA${ctx.runId}v`,
+    );
+    if (recorded.count < inbound.requests)
+      throw new Error(`${inbound.requests} calls answered but only ${recorded.count} recorded`);
     rows.push({
       scenario: '1. inbound call (signed voice webhook, 3-level IVR)',
       engine,
@@ -274,6 +282,7 @@ export async function runScenarios(
       ratio: inboundRatio,
       goal: '>= 0.6 x INSERT, p99 <= 15 ms @64',
       met: (inboundRatio ?? 0) >= 0.6 && inbound.p99Ms <= 15,
+      note: `${recorded.count.toLocaleString('en-US')} calls recorded for ${inbound.requests.toLocaleString('en-US')} answered`,
     });
   }
 

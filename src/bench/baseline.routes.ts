@@ -94,6 +94,11 @@ const CallsFixture = Type.Object({
 
 const Count = Type.Object({ count: Type.Integer() });
 
+const CallCountQuery = Type.Object({
+  /** counts the calls whose CallSid is this prefix and digits */
+  prefix: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9]+$' }),
+});
+
 export const benchBaselineRoutes: FastifyPluginAsyncTypebox<BenchRoutesOptions> = async (
   app,
   { db, clock },
@@ -261,6 +266,20 @@ export const benchBaselineRoutes: FastifyPluginAsyncTypebox<BenchRoutesOptions> 
         ],
       );
       return { count: rowCount };
+    },
+  );
+
+  // The calls a scenario's requests recorded: each answered request must have its row.
+  app.get(
+    '/fixtures/call-count',
+    { schema: { ...hide, querystring: CallCountQuery, response: { 200: Count } } },
+    async (request) => {
+      const { rows } = await db.query<{ count: number }>(
+        `select count(*)::int as count from call
+          where carrier_call_sid like $1 || '%' and substr(carrier_call_sid, length($1) + 1) ~ '^[0-9]+$'`,
+        [request.query.prefix],
+      );
+      return { count: rows[0]?.count ?? 0 };
     },
   );
 

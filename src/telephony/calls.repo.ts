@@ -101,11 +101,22 @@ export interface CallerScreen {
   repeatSince: Date | undefined;
 }
 
+/** A call for `insertScreened`: screened by the caller and tracking number it carries. */
+export interface ScreenedCall {
+  call: Omit<NewCall, 'is_repeat'>;
+  screen: Pick<CallerScreen, 'hourAgo' | 'repeatSince'>;
+  /** calls in the last hour from which the caller is refused (none: never) */
+  spamLimit: number | undefined;
+}
+
 export interface ScreenResult {
   blacklisted: boolean;
   lastHour: number;
   sinceRepeat: number;
 }
+
+/** A screened call's outcome: its id when it was inserted. */
+export type ScreenedResult = ScreenResult & { callId: number | undefined };
 
 interface ScreenRow {
   blacklisted: boolean;
@@ -113,27 +124,83 @@ interface ScreenRow {
   since_repeat: number;
 }
 
-/** The caller screen as a CTE `s` of one row; its parameters are `screenParams`. */
-const SCREEN_SQL = `with s as (
-  select exists (select 1 from blacklisted_number b join org_group g on g.group_id = $5
-                  where b.number = $6::bigint and b.group_id = any(g.path)) as blacklisted,
-         count(*) filter (where started_at >= $3)::int as last_hour,
-         count(*) filter (where $4::timestamptz is not null and started_at >= $4)::int as since_repeat
-    from call
-   where caller_number = $1 and tracking_number = $2 and started_at >= least($3, coalesce($4, $3)))`;
-const SCREEN_PARAMS = 6;
+/**
+ * The caller screen of each row of a relation `r` (caller_number, tracking_number, group_id,
+ * hour_ago, repeat_since, i), as a CTE `s` (i, blacklisted, last_hour, since_repeat): whether
+ * the caller is blacklisted for the group or a group above it, and their calls to the tracking
+ * number since `hour_ago` and since `repeat_since` (none when null). Only 10-digit numbers can
+ * be blacklisted; "anonymous" or a foreign caller cannot match.
+ */
+const SCREEN_CTE = `s as (
+  select r.i,
+         exists (select 1 from blacklisted_number b join org_group g on g.group_id = r.group_id
+                  where b.number = case when r.caller_number ~ '^[0-9]{10}$' then r.caller_number::bigint end
+                    and b.group_id = any(g.path)) as blacklisted,
+         n.last_hour, n.since_repeat
+    from r cross join lateral (
+      select count(*) filter (where c.started_at >= r.hour_ago)::int as last_hour,
+             count(*) filter (where r.repeat_since is not null and c.started_at >= r.repeat_since)::int
+               as since_repeat
+        from call c
+       where c.caller_number = r.caller_number and c.tracking_number = r.tracking_number
+         and c.started_at >= least(r.hour_ago, coalesce(r.repeat_since, r.hour_ago))) n)`;
 
-function screenParams(screen: CallerScreen): unknown[] {
-  return [
-    screen.callerNumber,
-    screen.trackingNumber,
-    screen.hourAgo,
-    screen.repeatSince ?? null,
-    screen.groupId,
-    // only 10-digit numbers can be blacklisted; "anonymous" or a foreign caller cannot match
-    /^\d{10}$/.test(screen.callerNumber) ? screen.callerNumber : null,
-  ];
-}
+/** Each column of a new call with its type, for the arrays a batch insert unnests. */
+export const NEW_CALL_TYPES: Record<(typeof NEW_CALL_COLUMNS)[number], string> = {
+  carrier_call_sid: 'text',
+  call_flow_id: 'integer',
+  call_flow_version: 'integer',
+  group_id: 'integer',
+  campaign_id: 'integer',
+  channel_id: 'integer',
+  tracking_number: 'text',
+  caller_number: 'text',
+  caller_city: 'text',
+  caller_state: 'text',
+  caller_zip: 'text',
+  stir_verstat: 'text',
+  started_at: 'timestamptz',
+  ended_at: 'timestamptz',
+  disposition: 'text',
+  is_repeat: 'boolean',
+  call_value: 'numeric',
+  trail: 'jsonb',
+  key_path: 'text',
+  state: 'jsonb',
+  step: 'integer',
+  last_twiml: 'text',
+};
+
+/** The columns a screened insert takes from its caller; `is_repeat` comes from the screen. */
+export const SCREENED_COLUMNS = NEW_CALL_COLUMNS.filter((column) => column !== 'is_repeat');
+
+/**
+ * The usual inbound calls, many in one statement: each row of the arrays is screened as
+ * `SCREEN_CTE` says and inserted when it passes (not blacklisted, fewer than `spam_limit` calls
+ * in the last hour when given), with `is_repeat` from its screen. A CallSid twice in the batch
+ * (a carrier retry) is inserted once, as its first row. Answers each row's screen, in order,
+ * with the call id where that row was inserted.
+ */
+export const INSERT_SCREENED_SQL = `with r as (
+  select * from unnest(${SCREENED_COLUMNS.map((column, i) => `$${i + 1}::${NEW_CALL_TYPES[column]}[]`).join(', ')},
+                       $${SCREENED_COLUMNS.length + 1}::timestamptz[], $${SCREENED_COLUMNS.length + 2}::timestamptz[],
+                       $${SCREENED_COLUMNS.length + 3}::integer[]) with ordinality
+    as r(${SCREENED_COLUMNS.join(', ')}, hour_ago, repeat_since, spam_limit, i)
+),
+${SCREEN_CTE},
+ins as (
+  insert into call (${SCREENED_COLUMNS.join(', ')}, is_repeat)
+  select distinct on (r.carrier_call_sid) ${SCREENED_COLUMNS.map((column) => `r.${column}`).join(', ')},
+         s.since_repeat > 0
+    from r join s on s.i = r.i
+   where not s.blacklisted and (r.spam_limit is null or s.last_hour < r.spam_limit)
+   order by r.carrier_call_sid, r.i
+  on conflict (carrier_call_sid) do nothing
+  returning call_id, carrier_call_sid
+)
+select s.*, ins.call_id
+  from r join s on s.i = r.i left join ins on ins.carrier_call_sid = r.carrier_call_sid
+ order by r.i`;
 
 function screenResult(row: ScreenRow | undefined): ScreenResult {
   return {
@@ -251,37 +318,49 @@ export function createCallsRepo(db: Queryable) {
      * hour (spam bursts) and since `repeatSince` (repeat callers; none when undefined).
      */
     async screenCaller(screen: CallerScreen): Promise<ScreenResult> {
-      const { rows } = await db.query<ScreenRow>(`${SCREEN_SQL} select * from s`, screenParams(screen));
+      const { rows } = await db.query<ScreenRow>(
+        `with r as (select $1::text as caller_number, $2::text as tracking_number, $3::integer as group_id,
+                           $4::timestamptz as hour_ago, $5::timestamptz as repeat_since, 1 as i),
+         ${SCREEN_CTE}
+         select * from s`,
+        [
+          screen.callerNumber,
+          screen.trackingNumber,
+          screen.groupId,
+          screen.hourAgo,
+          screen.repeatSince ?? null,
+        ],
+        { prepare: 'call_screen' },
+      );
       return screenResult(rows[0]);
     },
 
     /**
-     * The usual inbound call in one statement: screens the caller as `screenCaller` does and
-     * inserts the call only when it passes (not blacklisted, fewer than `spamLimit` calls in the
-     * last hour when given), with `is_repeat` from the same screen. `callId` is undefined when
-     * the screen refused the call or the carrier sent this CallSid before; the screen tells which.
+     * The usual inbound calls in one statement (INSERT_SCREENED_SQL): each is screened as
+     * `screenCaller` does and inserted only when it passes. A result's `callId` is undefined when
+     * the screen refused the call or the carrier sent its CallSid before (or earlier in the same
+     * batch); the screen tells which.
      */
     async insertScreened(
-      call: Omit<NewCall, 'is_repeat'>,
-      screen: CallerScreen,
-      spamLimit: number | undefined,
-    ): Promise<ScreenResult & { callId: number | undefined }> {
-      const first = SCREEN_PARAMS;
-      const columns = NEW_CALL_COLUMNS.filter((column) => column !== 'is_repeat');
+      calls: readonly ScreenedCall[],
+    ): Promise<Array<ScreenResult & { callId: number | undefined }>> {
       const { rows } = await db.query<ScreenRow & { call_id: number | null }>(
-        `${SCREEN_SQL},
-         ins as (
-           insert into call (${columns.join(', ')}, is_repeat)
-           select ${columns.map((_, i) => `$${first + i + 2}`).join(', ')}, s.since_repeat > 0 from s
-            where not s.blacklisted and ($${first + 1}::int is null or s.last_hour < $${first + 1}::int)
-           on conflict (carrier_call_sid) do nothing
-           returning call_id)
-         select s.*, (select call_id from ins) as call_id from s`,
-        [...screenParams(screen), spamLimit ?? null, ...columns.map((column) => columnValue(call, column))],
+        INSERT_SCREENED_SQL,
+        [
+          ...SCREENED_COLUMNS.map((column) => calls.map(({ call }) => columnValue(call, column))),
+          calls.map(({ screen }) => screen.hourAgo),
+          calls.map(({ screen }) => screen.repeatSince ?? null),
+          calls.map(({ spamLimit }) => spamLimit ?? null),
+        ],
         { prepare: 'call_insert_screened' },
       );
-      const row = rows[0];
-      return { ...screenResult(row), callId: row?.call_id == null ? undefined : Number(row.call_id) };
+      const seen = new Set<number>();
+      return rows.map((row) => {
+        // a CallSid twice in the batch: the row inserted answers for the first only
+        const callId = row.call_id == null || seen.has(Number(row.call_id)) ? undefined : Number(row.call_id);
+        if (callId !== undefined) seen.add(callId);
+        return { ...screenResult(row), callId };
+      });
     },
   };
 }

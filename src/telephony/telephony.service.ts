@@ -1,5 +1,6 @@
 import type { Db, Queryable } from '../db/index.js';
 import type { Clock } from '../lib/clock.js';
+import { createGroupCommit } from '../lib/group-commit.js';
 import { toNanp10 } from '../lib/phone.js';
 import { lookupNpa, lookupZip } from '../modules/misc/geo.js';
 import {
@@ -14,7 +15,14 @@ import {
   start,
 } from '../routing/engine.js';
 import { spamBurstLimit, spamScore } from '../routing/spam.js';
-import { type CallerScreen, createCallsRepo, type NewCall, type ScreenResult } from './calls.repo.js';
+import {
+  type CallerScreen,
+  createCallsRepo,
+  type NewCall,
+  type ScreenedCall,
+  type ScreenedResult,
+  type ScreenResult,
+} from './calls.repo.js';
 import type { FlowCache } from './flow-cache.js';
 import { type CallbackUrls, rejectTwiml, renderTwiml, whisperTwiml } from './twiml.js';
 
@@ -70,6 +78,9 @@ export interface TelephonyDeps {
   urlsFor: (step: number, callSid: string) => CallbackUrls;
   hooks?: CallLifecycleHooks;
 }
+
+/** The most inbound calls one statement inserts. */
+const INSERT_BATCH_MAX = 100;
 
 /** The disposition a finished routing trail implies. */
 function dispositionOf(step: Step, lastDialOutcome?: string): string | undefined {
@@ -146,6 +157,22 @@ export function createTelephonyService({
       random: Math.random(),
     };
   }
+
+  /**
+   * The usual inbound calls, screened and inserted many in one statement (createGroupCommit):
+   * under load, one statement and one commit for the calls that arrive together instead of one
+   * each. A batch that fails is written again call by call, so one call that cannot be written
+   * does not fail the calls that arrived with it.
+   */
+  const insertScreened = createGroupCommit<ScreenedCall, ScreenedResult>({
+    max: INSERT_BATCH_MAX,
+    run: (batch) => createCallsRepo(db).insertScreened(batch),
+    alone: async (call) => {
+      const [result] = await createCallsRepo(db).insertScreened([call]);
+      if (!result) throw new Error('the screened insert answered no row');
+      return result;
+    },
+  });
 
   return {
     /** A new inbound call: find its flow, check spam, run the first step, record the call. */
@@ -256,11 +283,11 @@ export function createTelephonyService({
       // A call the screen refuses is not inserted there; it is recorded below as blocked.
       let earlier: ScreenResult;
       if (wantedHooks(routed.disposition).length === 0) {
-        const screened = await calls.insertScreened(
-          { ...base, ...routed, step: 1, last_twiml: twiml },
+        const screened = await insertScreened({
+          call: { ...base, ...routed, step: 1, last_twiml: twiml },
           screen,
           spamLimit,
-        );
+        });
         if (screened.callId !== undefined) return twiml;
         const refused = screened.blacklisted || (spamLimit !== undefined && screened.lastHour >= spamLimit);
         if (!refused) return (await calls.lastTwiml(sid)) ?? twiml;

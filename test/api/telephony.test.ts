@@ -366,6 +366,70 @@ describe('webhook safety', () => {
   });
 });
 
+describe('calls that arrive together', () => {
+  const sign = (url: string, p: Record<string, string>) =>
+    twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, p);
+  const ring = (sid: string, from: string, to: string) => {
+    const voice = { CallSid: sid, From: from, To: `+1${to}`, CallStatus: 'ringing' };
+    return carrier.post(carrier.voiceUrl, voice, sign(carrier.voiceUrl, voice));
+  };
+
+  it('are screened and recorded each on its own, a few statements for them all', async () => {
+    const flow = await createFlow();
+    await ctx.request('POST', '/v2/blacklistednumber', {
+      token: h.companyAdmin.token,
+      body: { number: 2125550870 },
+    });
+    // an earlier call from this caller makes the next one a repeat (repeat_interval 24 h)
+    expect((await ring('CAtogether-earlier', '+12125550871', flow.number)).status).toBe(200);
+
+    const callers = Array.from({ length: 30 }, (_, i) => `+1212555${String(1200 + i)}`);
+    callers[7] = '+12125550870';
+    callers[12] = '+12125550871';
+    callers[20] = 'anonymous';
+    const answers = await Promise.all(callers.map((from, i) => ring(`CAtogether${i}`, from, flow.number)));
+    expect(answers.map((a) => a.status)).toEqual(callers.map(() => 200));
+    expect(answers[7]?.body).toContain('<Reject');
+    expect(answers[0]?.body).toContain('For sales press 1');
+
+    const { rows } = await ctx.db.query<{ sid: string; disposition: string; is_repeat: boolean; tx: string }>(
+      `select carrier_call_sid as sid, disposition, is_repeat, xmin::text as tx from call
+        where carrier_call_sid like 'CAtogether_%' and carrier_call_sid <> 'CAtogether-earlier'
+        order by substr(carrier_call_sid, 11)::int`,
+    );
+    expect(rows.map((r) => r.sid)).toEqual(callers.map((_, i) => `CAtogether${i}`));
+    expect(rows.map((r) => r.disposition)).toEqual(
+      callers.map((_, i) => (i === 7 ? 'BLOCKED' : 'IN PROGRESS')),
+    );
+    expect(rows.filter((r) => r.is_repeat).map((r) => r.sid)).toEqual(['CAtogether12']);
+    // the calls that arrived while one was being written went together, in one transaction
+    const writes = new Set(rows.filter((r) => r.disposition !== 'BLOCKED').map((r) => r.tx)).size;
+    expect(writes).toBeLessThan(10);
+  });
+
+  it('are written one by one when their statement fails, so a call the database refuses fails alone', async () => {
+    const flow = await createFlow();
+    await ctx.db.exec(`
+      create function refuse_test_caller() returns trigger language plpgsql as $$
+      begin raise exception 'refused for the test'; end $$;
+      create trigger refuse_test_caller before insert on call for each row
+        when (new.caller_number = '2125550879') execute function refuse_test_caller();`);
+    try {
+      const callers = Array.from({ length: 12 }, (_, i) => `+1212555${String(1300 + i)}`);
+      callers[5] = '+12125550879';
+      const answers = await Promise.all(callers.map((from, i) => ring(`CAalone${i}`, from, flow.number)));
+      expect(answers.map((a) => a.status)).toEqual(callers.map((_, i) => (i === 5 ? 500 : 200)));
+      const { rows } = await ctx.db.query<{ sid: string }>(
+        `select carrier_call_sid as sid from call where carrier_call_sid like 'CAalone%'
+          order by substr(carrier_call_sid, 8)::int`,
+      );
+      expect(rows.map((r) => r.sid)).toEqual(callers.flatMap((_, i) => (i === 5 ? [] : [`CAalone${i}`])));
+    } finally {
+      await ctx.db.exec('drop trigger refuse_test_caller on call; drop function refuse_test_caller();');
+    }
+  });
+});
+
 describe('flow changes', () => {
   it('routes new calls with the new version while a call in progress keeps its version', async () => {
     const flow = await createFlow();

@@ -63,6 +63,41 @@ describe('createGroupCommit', () => {
     expect(batches).toEqual([['first'], ['bad', 'x'], ['ok']]);
   });
 
+  it('with alone, writes a failed batch again item by item, so only the bad item fails', async () => {
+    const batches: string[][] = [];
+    const singles: string[] = [];
+    let gate: (() => void) | undefined;
+    const submit = createGroupCommit({
+      max: 10,
+      run: async (items: string[]) => {
+        batches.push(items);
+        if (items[0] === 'first') await new Promise<void>((resolve) => (gate = resolve));
+        if (items.includes('bad')) throw new Error('statement failed');
+        return items.map((item) => item.toUpperCase());
+      },
+      alone: async (item: string) => {
+        singles.push(item);
+        if (item === 'bad') throw new Error(`${item} alone failed`);
+        return `${item.toUpperCase()}!`;
+      },
+    });
+    const first = submit('first');
+    const together = [submit('x'), submit('bad'), submit('y')];
+    gate?.();
+    expect(await first).toBe('FIRST');
+    const outcomes = await Promise.allSettled(together);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : o.reason.message))).toEqual([
+      'X!',
+      'bad alone failed',
+      'Y!',
+    ]);
+    expect(batches).toEqual([['first'], ['x', 'bad', 'y']]);
+    expect(singles).toEqual(['x', 'bad', 'y']);
+    // a batch of one that fails is not written twice
+    await expect(submit('bad')).rejects.toThrow('statement failed');
+    expect(singles).toHaveLength(3);
+  });
+
   it('says when it is idle, after the last batch', async () => {
     const { run, release } = gatedRun();
     let idle = 0;
