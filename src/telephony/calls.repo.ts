@@ -179,7 +179,9 @@ export const SCREENED_COLUMNS = NEW_CALL_COLUMNS.filter((column) => column !== '
  * `SCREEN_CTE` says and inserted when it passes (not blacklisted, fewer than `spam_limit` calls
  * in the last hour when given), with `is_repeat` from its screen. A CallSid twice in the batch
  * (a carrier retry) is inserted once, as its first row. Answers each row's screen, in order,
- * with the call id where that row was inserted.
+ * with the call id where that row was inserted. Rows go in CallSid order, so two processes whose
+ * batches share CallSids (retries sent to both) wait for each other's keys in one order and
+ * cannot deadlock.
  */
 export const INSERT_SCREENED_SQL = `with r as (
   select * from unnest(${SCREENED_COLUMNS.map((column, i) => `$${i + 1}::${NEW_CALL_TYPES[column]}[]`).join(', ')},
