@@ -18,6 +18,22 @@ function gatedRun() {
   return { batches, run, release };
 }
 
+/**
+ * A run that records each batch, holds a batch starting with 'first' until `open` is called, and
+ * throws for a batch holding 'bad'.
+ */
+function failingRun() {
+  const batches: string[][] = [];
+  let gate: (() => void) | undefined;
+  const run = async (items: string[]) => {
+    batches.push(items);
+    if (items[0] === 'first') await new Promise<void>((resolve) => (gate = resolve));
+    if (items.includes('bad')) throw new Error('statement failed');
+    return items.map((item) => item.toUpperCase());
+  };
+  return { batches, run, open: () => gate?.() };
+}
+
 describe('createGroupCommit', () => {
   it('sends the first item at once and the items that arrive meanwhile together, each with its own result', async () => {
     const { batches, run, release } = gatedRun();
@@ -41,20 +57,11 @@ describe('createGroupCommit', () => {
   });
 
   it('fails every item of a batch that throws, and goes on with the next', async () => {
-    const batches: string[][] = [];
-    let gate: (() => void) | undefined;
-    const submit = createGroupCommit({
-      max: 10,
-      run: async (items: string[]) => {
-        batches.push(items);
-        if (items[0] === 'first') await new Promise<void>((resolve) => (gate = resolve));
-        if (items.includes('bad')) throw new Error('statement failed');
-        return items.map((item) => item.toUpperCase());
-      },
-    });
+    const { batches, run, open } = failingRun();
+    const submit = createGroupCommit({ max: 10, run });
     const first = submit('first');
     const together = [submit('bad'), submit('x')];
-    gate?.();
+    open();
     expect(await first).toBe('FIRST');
     const outcomes = await Promise.allSettled(together);
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
@@ -64,17 +71,11 @@ describe('createGroupCommit', () => {
   });
 
   it('with alone, writes a failed batch again item by item, so only the bad item fails', async () => {
-    const batches: string[][] = [];
+    const { batches, run, open } = failingRun();
     const singles: string[] = [];
-    let gate: (() => void) | undefined;
     const submit = createGroupCommit({
       max: 10,
-      run: async (items: string[]) => {
-        batches.push(items);
-        if (items[0] === 'first') await new Promise<void>((resolve) => (gate = resolve));
-        if (items.includes('bad')) throw new Error('statement failed');
-        return items.map((item) => item.toUpperCase());
-      },
+      run,
       alone: async (item: string) => {
         singles.push(item);
         if (item === 'bad') throw new Error(`${item} alone failed`);
@@ -83,7 +84,7 @@ describe('createGroupCommit', () => {
     });
     const first = submit('first');
     const together = [submit('x'), submit('bad'), submit('y')];
-    gate?.();
+    open();
     expect(await first).toBe('FIRST');
     const outcomes = await Promise.allSettled(together);
     expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : o.reason.message))).toEqual([
