@@ -58,6 +58,12 @@ export function fromDatabaseError(error: unknown, messages: Partial<Record<strin
     case '22P02':
     case '22003':
       return invalidInput(messages[code] ?? 'A value is out of range or malformed', { cause: error });
+    // a NUL character in text (22021) or jsonb (22P05), where the request guard did not see it
+    case '22021':
+    case '22P05':
+      return invalidInput(messages[code] ?? 'Text may not contain the NUL character (\\u0000)', {
+        cause: error,
+      });
     default:
       return new AppError('INTERNAL', 'Internal server error', { cause: error });
   }
