@@ -125,6 +125,30 @@ describe('leasing page views in batches', () => {
     expect(await doubled(pool.poolId)).toEqual([]);
   });
 
+  it('leases a batch the database refuses page view by page view, so only the refused one fails', async () => {
+    const host = 'refused.example.com';
+    const pool = await createPoolFlow(ctx, owner, 10, { destination_url: host });
+    await ctx.db.exec(`
+      create function refuse_test_visitor() returns trigger language plpgsql as $$
+      begin raise exception 'refused for the test'; end $$;
+      create trigger refuse_test_visitor before insert on dni_lease for each row
+        when (new.visitor_id = 'refused-visitor-3') execute function refuse_test_visitor();`);
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => requestNumber(ctx.app, page(host, `refused-visitor-${i}`))),
+      );
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 500, 200, 200, 200, 200]);
+      const leased = answers.filter((a) => a.status === 200).map((a) => a.body.number);
+      expect(new Set(leased).size).toBe(7);
+      expect(await leasesOf('refused-visitor-3')).toBe(0);
+      expect(await doubled(pool.poolId)).toEqual([]);
+    } finally {
+      await ctx.db.exec(
+        'drop trigger refuse_test_visitor on dni_lease; drop function refuse_test_visitor();',
+      );
+    }
+  });
+
   it('leases page views arriving over the network in a few statements, not one each', async () => {
     const host = 'wire.example.com';
     const pool = await createPoolFlow(ctx, owner, 10, { destination_url: host });

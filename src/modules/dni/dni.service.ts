@@ -148,8 +148,8 @@ export function createDniService({
 
   /**
    * The lease of one page view, from the batch it joins; undefined when the statement was
-   * chosen as a deadlock victim (the caller asks again). Other errors fail every page view of
-   * the batch, as they would have failed each alone.
+   * chosen as a deadlock victim (the caller asks again). A batch that fails otherwise is leased
+   * again page view by page view, so a page view the database refuses fails alone.
    */
   const leaseInBatch = (terms: LeaseTerms, ask: DniLeaseAsk) => {
     const key = `${terms.poolId}\n${terms.version}\n${terms.keepAliveMinutes}`;
@@ -158,6 +158,7 @@ export function createDniService({
       queue = createGroupCommit({
         max: LEASE_BATCH_MAX,
         run: (batch: DniLeaseAsk[]) => leaseBatch(terms, batch),
+        alone: async (one: DniLeaseAsk) => (await leaseBatch(terms, [one]))[0],
         onIdle: () => leaseQueues.delete(key),
       });
       leaseQueues.set(key, queue);
