@@ -4,6 +4,7 @@ import type { Db, Queryable } from '../db/index.js';
 import type { Clock } from '../lib/clock.js';
 import { createGroupCommit } from '../lib/group-commit.js';
 import { sendOutbound } from '../lib/outbound-url.js';
+import { storableText } from '../lib/text.js';
 import { callRecordsSql, RECORD_CALL_COLUMNS } from '../modules/calls/call-record.js';
 import { type CallLifecycle, COMPLETION_STEP_ORDER } from './call-lifecycle.js';
 import {
@@ -501,10 +502,10 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
         allowPrivate: options.allowPrivateTargets,
       });
       statusCode = response.status;
-      excerpt = response.body.slice(0, 1000);
+      excerpt = storableText(response.body, 1000);
       if (statusCode < 200 || statusCode > 299) error = `target answered HTTP ${statusCode}`;
     } catch (caught) {
-      error = caught instanceof Error ? caught.message : String(caught);
+      error = storableText(caught instanceof Error ? caught.message : String(caught), 2000);
     }
     const attempt = { statusCode, latencyMs: Math.round(performance.now() - started), error, excerpt };
     if (!error || clock.now() >= delivery.give_up_at) {

@@ -101,7 +101,12 @@ const deliveries = async (token: string, query: string) => {
     event_type: string;
     status: string;
     attempts: number;
-    attempt_log: Array<{ status_code: number | null; error: string | null; latency_ms: number }>;
+    attempt_log: Array<{
+      status_code: number | null;
+      error: string | null;
+      latency_ms: number;
+      response_excerpt: string | null;
+    }>;
   }>;
 };
 
@@ -429,6 +434,23 @@ describe('delivery', () => {
     expect(started?.attempt_log.every((a) => a.latency_ms >= 0)).toBe(true);
     expect(started?.event_id).toBe(ids[0]);
     expect((await deliveries(h.companyAdmin.token, `call_id=${callId}`)).length).toBe(2);
+  });
+
+  it("records a receiver's answer holding NUL bytes, which PostgreSQL cannot store, with U+FFFD in their place", async () => {
+    const hook = await createWebhook(h.companyAdmin.token, h.company);
+    const flow = await createFlow({ webhook_enabled: true, webhook_id: hook.id });
+    receiver.respondWith((request) =>
+      request.url === hook.path ? { status: 200, body: 'ok\u0000\u0000binary' } : 200,
+    );
+    await call(flow.number);
+    await drain();
+    expect(eventsOf(hook.path)).toEqual(['call.started', 'call.completed']);
+    const log = await deliveries(h.companyAdmin.token, `webhook_id=${hook.id}`);
+    expect(log.map((d) => [d.event_type, d.status, d.attempts])).toEqual([
+      ['call.completed', 'succeeded', 1],
+      ['call.started', 'succeeded', 1],
+    ]);
+    expect(log[0]?.attempt_log[0]?.response_excerpt).toBe('ok\uFFFD\uFFFDbinary');
   });
 
   it('gives up after the retry window, marks the delivery failed, and then lets the post-call event go', async () => {

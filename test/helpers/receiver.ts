@@ -12,12 +12,14 @@ export interface ReceivedRequest {
 }
 
 /**
- * A real HTTP server on 127.0.0.1 that records every request. `respond` picks the status of each
- * answer; `hold` keeps requests open (never answered) until `release()`.
+ * A real HTTP server on 127.0.0.1 that records every request. `respond` picks the status (and
+ * body) of each answer; `hold` keeps requests open (never answered) until `release()`.
  */
 export async function startReceiver() {
   const requests: ReceivedRequest[] = [];
-  let respond: (request: Omit<ReceivedRequest, 'status'>) => number = () => 200;
+  /** the status of each answer, or the status and the body (else "ok" or "receiver failed") */
+  let respond: (request: Omit<ReceivedRequest, 'status'>) => number | { status: number; body: string } = () =>
+    200;
   let holding = false;
   const held: Array<() => void> = [];
   const server: Server = createServer((req, res) => {
@@ -35,9 +37,13 @@ export async function startReceiver() {
         held.push(() => res.destroy());
         return;
       }
-      const status = respond(base);
+      const answer = respond(base);
+      const { status, body } =
+        typeof answer === 'number'
+          ? { status: answer, body: answer < 300 ? 'ok' : 'receiver failed' }
+          : answer;
       requests.push({ ...base, status });
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'receiver failed');
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
     });
   });
   server.listen(0, '127.0.0.1');

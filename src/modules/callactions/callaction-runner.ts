@@ -9,6 +9,7 @@ import {
 } from '../../jobs/webhook-delivery.js';
 import type { Clock } from '../../lib/clock.js';
 import { sendOutbound } from '../../lib/outbound-url.js';
+import { storableText } from '../../lib/text.js';
 import { MailError, type Mailer, type MailLogger } from '../../mail/mailer.js';
 import { type CallRecord, loadCallRecords } from '../calls/call-record.js';
 import { createCallsRepo } from '../calls/calls.repo.js';
@@ -167,7 +168,7 @@ export function createCallActionRunner(deps: CallActionRunnerDeps) {
     await q.query(
       `update call_action_log set status = $3, outcome = $4, finished_at = $5
         where call_id = $1 and action_id = $2`,
-      [callId, actionId, status, outcome.slice(0, 2000), clock.now()],
+      [callId, actionId, status, storableText(outcome, 2000), clock.now()],
     );
   }
 

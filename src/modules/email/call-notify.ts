@@ -1,5 +1,6 @@
 import type { Db } from '../../db/index.js';
 import type { Clock } from '../../lib/clock.js';
+import { storableText } from '../../lib/text.js';
 import { MAIL_NOT_CONFIGURED, MailError, type Mailer, type MailLogger } from '../../mail/mailer.js';
 import { loadCallRecords } from '../calls/call-record.js';
 import { parseEmailList, renderCallSummary } from './call-data.js';
@@ -114,7 +115,7 @@ export function createCallSummaryNotifier({
       await db.query(
         `update call_notification set status = $2, outcome = $3, finished_at = $4
           where call_id = $1 and kind = 'email_to_notify'`,
-        [callId, outcome.status, outcome.outcome.slice(0, 2000), clock.now()],
+        [callId, outcome.status, storableText(outcome.outcome, 2000), clock.now()],
         { prepare: 'call_notify_finish' },
       );
       logger?.info({ callId, status: outcome.status }, 'call summary e-mail');
