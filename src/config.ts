@@ -1,12 +1,17 @@
 import path from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { USAGE_WINDOW_DAYS } from './modules/dni/dni.service.js';
 
 /**
  * Every environment variable Switchboard reads, with its default and unit. This is the only
  * module that touches process.env; README.md and .env.example list the same variables.
  */
+/**
+ * DNI: peak demand over this many days sizes a pool (`GET /v2/numberpool/usage`). Fixed, not an
+ * environment variable; retention (DNI_RETENTION_DAYS) must keep at least this much.
+ */
+export const USAGE_WINDOW_DAYS = 7;
+
 export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', description: 'interface the HTTP server binds to' }),
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535, description: 'HTTP port' }),

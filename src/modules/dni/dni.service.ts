@@ -1,3 +1,4 @@
+import { USAGE_WINDOW_DAYS } from '../../config.js';
 import { isConflict, retryOnConflict } from '../../db/conflicts.js';
 import type { Db, Queryable } from '../../db/index.js';
 import { invalidInput, notFound } from '../../errors.js';
@@ -33,8 +34,6 @@ export const SnippetMessages = {
   noAccess: (id: string) => `You are not authorized to view the requested dni snippet for group id: ${id}`,
 } as const;
 
-/** Peak demand over this many days sizes a pool. */
-export const USAGE_WINDOW_DAYS = 7;
 /** Head-room over the peak: the rule of thumb 15 concurrent visitors -> about 20 numbers. */
 const SIZE_HEADROOM = 1.25;
 /**
