@@ -16,6 +16,7 @@ import {
   recordingFilterFields,
 } from './callflow-lists.repo.js';
 import type { CallFlowCounts, CallFlowNumber, PoolNumberRemoval } from './callflow-lists.schemas.js';
+import { withoutSecrets } from './callflow-secrets.js';
 
 /** A `filter` that names call_flow_status asks for deleted flows too (`call_flow_status=deleted`). */
 const filtersOnStatus = (filter: string | undefined) =>
@@ -41,15 +42,6 @@ const toNumberItem = (row: FlowNumberRow): CallFlowNumber => ({
   nxx: row.number.slice(3, 6),
   ocn: Number(row.number.slice(6)),
 });
-
-/** What an outbound PIN reads as: it lets a caller dial out on the account, so no reply carries it. */
-const PIN_MASK = '********';
-
-function withoutSecrets(document: Record<string, unknown>): Record<string, unknown> {
-  const outbound = document.outboundData;
-  if (!outbound || typeof outbound !== 'object' || !('pin' in outbound)) return document;
-  return { ...document, outboundData: { ...outbound, pin: PIN_MASK } };
-}
 
 function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
   const groups = new Map<K, T[]>();

@@ -14,6 +14,7 @@ import {
   ROUTE_TYPES,
   type RouteKey,
 } from './callflow-create.schemas.js';
+import { withoutSecrets } from './callflow-secrets.js';
 import {
   createCallFlowsRepo,
   type FlowRef,
@@ -42,9 +43,6 @@ const DEFAULT_CHANNEL_ID = 35;
 /** 1 ring = 6 seconds; V2's default ring time is 3 rings. */
 const RING_SECONDS = 6;
 const DEFAULT_RINGS = 3;
-
-/** What an outbound PIN reads as in replies: it lets callers dial out on the account. */
-const PIN_MASK = '********';
 
 /** V2's stored geo strategy for each route_by. */
 const GEO_STRATEGIES: Readonly<Record<string, string>> = {
@@ -157,13 +155,6 @@ function postedDocument(flow: FlowCore): Record<string, unknown> {
     ...posted
   } = flow as FlowCore & Record<string, unknown>;
   return posted;
-}
-
-/** Replies never carry an outbound PIN; the stored document keeps it for the call engine. */
-function withoutSecrets(document: Record<string, unknown>): Record<string, unknown> {
-  const outbound = document.outboundData;
-  if (!outbound || typeof outbound !== 'object') return document;
-  return { ...document, outboundData: { ...outbound, pin: PIN_MASK } };
 }
 
 function ringDelaySeconds(document: Record<string, unknown>): number {
