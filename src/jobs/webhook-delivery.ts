@@ -368,10 +368,12 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
    * Records attempts, many in one statement (createGroupCommit): the attempt rows, each
    * delivery's attempt count and, for an attempt with an `end`, the delivery's end and its job
    * marked done. A process that dies before the batch is written sends those deliveries again
-   * after the lease, under the same event id, as it would if it died just after sending.
+   * after the lease, under the same event id, as it would if it died just after sending. A batch
+   * that fails is written again attempt by attempt, so one that cannot be written fails alone.
    */
   const recordAttempts = createGroupCommit<AttemptRecord, void>({
     max: ATTEMPT_BATCH_MAX,
+    retryAlone: true,
     run: async (batch) => {
       await db.query(
         RECORD_ATTEMPTS_SQL,

@@ -8,29 +8,28 @@
  *   const result = await record(item);
  *
  * `run` answers one result per item, in the items' order. When it throws, every item of that
- * batch fails with the error, as each would have failed alone; the next batch goes on. With
- * `alone`, a batch of several that throws is written again item by item, so an item that cannot
- * be written fails only itself (for writes whose items fail one by one, a row breaking a
- * constraint, say). `onIdle` is called, synchronously after the last check, when nothing is left
+ * batch fails with the error; the next batch goes on. With `retryAlone`, a batch of several
+ * that throws is run again item by item (`run` with one item), so an item that cannot be written
+ * fails only itself (for writes whose items fail one by one, a row breaking a constraint, say). `onIdle` is called, synchronously after the last check, when nothing is left
  * to write: an item that arrives after it starts a new round.
  */
 export interface GroupCommitOptions<In, Out> {
   run: (items: In[]) => Promise<readonly Out[]>;
   /** the most items in one batch */
   max: number;
-  /** writes one item by itself, after the batch it was in failed */
-  alone?: (item: In) => Promise<Out>;
+  /** after a batch of several fails, run each of its items again by itself */
+  retryAlone?: boolean;
   onIdle?: () => void;
 }
 
 export function createGroupCommit<In, Out>({
   run,
   max,
-  alone,
+  retryAlone = false,
   onIdle,
 }: GroupCommitOptions<In, Out>): (item: In) => Promise<Out> {
   type Waiting = { item: In; settle: (out: Out) => void; fail: (error: unknown) => void };
-  let waiting: Waiting[] = [];
+  const waiting: Waiting[] = [];
   let draining = false;
 
   const drain = async () => {
@@ -40,8 +39,8 @@ export function createGroupCommit<In, Out>({
         const results = await run(batch.map((w) => w.item));
         for (const [index, w] of batch.entries()) w.settle(results[index] as Out);
       } catch (error) {
-        if (alone && batch.length > 1) {
-          await Promise.all(batch.map((w) => alone(w.item).then(w.settle, w.fail)));
+        if (retryAlone && batch.length > 1) {
+          await Promise.all(batch.map((w) => run([w.item]).then(([out]) => w.settle(out as Out), w.fail)));
         } else {
           for (const w of batch) w.fail(error);
         }
@@ -52,7 +51,6 @@ export function createGroupCommit<In, Out>({
       await new Promise((resolve) => setImmediate(resolve));
     }
     draining = false;
-    waiting = [];
     onIdle?.();
   };
 

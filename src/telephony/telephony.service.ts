@@ -167,11 +167,7 @@ export function createTelephonyService({
   const insertScreened = createGroupCommit<ScreenedCall, ScreenedResult>({
     max: INSERT_BATCH_MAX,
     run: (batch) => createCallsRepo(db).insertScreened(batch),
-    alone: async (call) => {
-      const [result] = await createCallsRepo(db).insertScreened([call]);
-      if (!result) throw new Error('the screened insert answered no row');
-      return result;
-    },
+    retryAlone: true,
   });
 
   return {

@@ -70,33 +70,23 @@ describe('createGroupCommit', () => {
     expect(batches).toEqual([['first'], ['bad', 'x'], ['ok']]);
   });
 
-  it('with alone, writes a failed batch again item by item, so only the bad item fails', async () => {
+  it('with retryAlone, runs a failed batch again item by item, so only the bad item fails', async () => {
     const { batches, run, open } = failingRun();
-    const singles: string[] = [];
-    const submit = createGroupCommit({
-      max: 10,
-      run,
-      alone: async (item: string) => {
-        singles.push(item);
-        if (item === 'bad') throw new Error(`${item} alone failed`);
-        return `${item.toUpperCase()}!`;
-      },
-    });
+    const submit = createGroupCommit({ max: 10, run, retryAlone: true });
     const first = submit('first');
     const together = [submit('x'), submit('bad'), submit('y')];
     open();
     expect(await first).toBe('FIRST');
     const outcomes = await Promise.allSettled(together);
     expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : o.reason.message))).toEqual([
-      'X!',
-      'bad alone failed',
-      'Y!',
+      'X',
+      'statement failed',
+      'Y',
     ]);
-    expect(batches).toEqual([['first'], ['x', 'bad', 'y']]);
-    expect(singles).toEqual(['x', 'bad', 'y']);
-    // a batch of one that fails is not written twice
+    expect(batches).toEqual([['first'], ['x', 'bad', 'y'], ['x'], ['bad'], ['y']]);
+    // a batch of one that fails is not run twice
     await expect(submit('bad')).rejects.toThrow('statement failed');
-    expect(singles).toHaveLength(3);
+    expect(batches).toHaveLength(6);
   });
 
   it('says when it is idle, after the last batch', async () => {

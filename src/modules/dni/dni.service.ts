@@ -157,7 +157,7 @@ export function createDniService({
       queue = createGroupCommit({
         max: LEASE_BATCH_MAX,
         run: (batch: DniLeaseAsk[]) => leaseBatch(terms, batch),
-        alone: async (one: DniLeaseAsk) => (await leaseBatch(terms, [one]))[0],
+        retryAlone: true,
         onIdle: () => leaseQueues.delete(key),
       });
       leaseQueues.set(key, queue);
