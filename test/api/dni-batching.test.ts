@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { LEASE_BATCH_MAX } from '../../src/modules/dni/dni.service.js';
 import type { TestContext, TestUser } from '../helpers/app.js';
+import { withInsertsRefused } from '../helpers/db.js';
 import { createPoolFlow, dniOnTwoApps, releaseNumber, requestNumber } from '../helpers/dni.js';
 
 /**
@@ -128,12 +129,7 @@ describe('leasing page views in batches', () => {
   it('leases a batch the database refuses page view by page view, so only the refused one fails', async () => {
     const host = 'refused.example.com';
     const pool = await createPoolFlow(ctx, owner, 10, { destination_url: host });
-    await ctx.db.exec(`
-      create function refuse_test_visitor() returns trigger language plpgsql as $$
-      begin raise exception 'refused for the test'; end $$;
-      create trigger refuse_test_visitor before insert on dni_lease for each row
-        when (new.visitor_id = 'refused-visitor-3') execute function refuse_test_visitor();`);
-    try {
+    await withInsertsRefused(ctx.db, 'dni_lease', "new.visitor_id = 'refused-visitor-3'", async () => {
       const answers = await Promise.all(
         Array.from({ length: 8 }, (_, i) => requestNumber(ctx.app, page(host, `refused-visitor-${i}`))),
       );
@@ -142,11 +138,7 @@ describe('leasing page views in batches', () => {
       expect(new Set(leased).size).toBe(7);
       expect(await leasesOf('refused-visitor-3')).toBe(0);
       expect(await doubled(pool.poolId)).toEqual([]);
-    } finally {
-      await ctx.db.exec(
-        'drop trigger refuse_test_visitor on dni_lease; drop function refuse_test_visitor();',
-      );
-    }
+    });
   });
 
   it('leases page views arriving over the network in a few statements, not one each', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISCLAIMER, GOODBYE, INVALID_OPTION, NOT_IN_SERVICE } from '../../src/routing/engine.js';
 import { createTestContext, TEST_CARRIER_TOKEN, type TestContext } from '../helpers/app.js';
 import { createCarrier } from '../helpers/carrier.js';
+import { withInsertsRefused } from '../helpers/db.js';
 
 /** The carrier edge end to end: signed webhooks in, TwiML out, every call recorded. */
 let ctx: TestContext;
@@ -409,12 +410,7 @@ describe('calls that arrive together', () => {
 
   it('are written one by one when their statement fails, so a call the database refuses fails alone', async () => {
     const flow = await createFlow();
-    await ctx.db.exec(`
-      create function refuse_test_caller() returns trigger language plpgsql as $$
-      begin raise exception 'refused for the test'; end $$;
-      create trigger refuse_test_caller before insert on call for each row
-        when (new.caller_number = '2125550879') execute function refuse_test_caller();`);
-    try {
+    await withInsertsRefused(ctx.db, 'call', "new.caller_number = '2125550879'", async () => {
       const callers = Array.from({ length: 12 }, (_, i) => `+1212555${String(1300 + i)}`);
       callers[5] = '+12125550879';
       const answers = await Promise.all(callers.map((from, i) => ring(`CAalone${i}`, from, flow.number)));
@@ -424,9 +420,7 @@ describe('calls that arrive together', () => {
           order by substr(carrier_call_sid, 8)::int`,
       );
       expect(rows.map((r) => r.sid)).toEqual(callers.flatMap((_, i) => (i === 5 ? [] : [`CAalone${i}`])));
-    } finally {
-      await ctx.db.exec('drop trigger refuse_test_caller on call; drop function refuse_test_caller();');
-    }
+    });
   });
 });
 

@@ -51,3 +51,27 @@ export async function createTestDb(): Promise<Db> {
     },
   };
 }
+
+/**
+ * Runs `fn` while the database refuses every row inserted into `table` that meets `condition`
+ * (SQL on `new`), as a constraint of its own would: a fault injected at the database, for the
+ * tests of what a batched write does when one of its rows cannot be written.
+ */
+export async function withInsertsRefused<T>(
+  db: Db,
+  table: string,
+  condition: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const name = `refuse_test_${table}`;
+  await db.exec(`
+    create function ${name}() returns trigger language plpgsql as $$
+    begin raise exception 'refused for the test'; end $$;
+    create trigger ${name} before insert on ${table} for each row when (${condition})
+      execute function ${name}();`);
+  try {
+    return await fn();
+  } finally {
+    await db.exec(`drop trigger ${name} on ${table}; drop function ${name}();`);
+  }
+}
