@@ -3,15 +3,15 @@ import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
 /**
- * Every environment variable Switchboard reads, with its default and unit. This is the only
- * module that touches process.env; README.md and .env.example list the same variables.
- */
-/**
  * DNI: peak demand over this many days sizes a pool (`GET /v2/numberpool/usage`). Fixed, not an
  * environment variable; retention (DNI_RETENTION_DAYS) must keep at least this much.
  */
 export const USAGE_WINDOW_DAYS = 7;
 
+/**
+ * Every environment variable Switchboard reads, with its default and unit. This is the only
+ * module that touches process.env; README.md and .env.example list the same variables.
+ */
 export const ConfigSchema = Type.Object({
   HOST: Type.String({ default: '127.0.0.1', description: 'interface the HTTP server binds to' }),
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535, description: 'HTTP port' }),
@@ -72,8 +72,7 @@ export const ConfigSchema = Type.Object({
     default: 30,
     minimum: 1,
     maximum: 36_500,
-    description:
-      'DNI: leases and visits are deleted this long after they ended (hourly); at least the 7-day pool-usage window plus DNI_COOLDOWN_MINUTES and DNI_ATTRIBUTION_GRACE_MINUTES',
+    description: `DNI: leases and visits are deleted this long after they ended (hourly); at least the ${USAGE_WINDOW_DAYS}-day pool-usage window plus DNI_COOLDOWN_MINUTES and DNI_ATTRIBUTION_GRACE_MINUTES`,
   }),
   JOB_RETENTION_DAYS: Type.Integer({
     default: 14,
