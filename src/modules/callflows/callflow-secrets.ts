@@ -1,5 +1,5 @@
 /** What an outbound PIN reads as in replies: it lets a caller dial out on the account. */
-export const PIN_MASK = '********';
+const PIN_MASK = '********';
 
 /** Replies never carry an outbound PIN; the stored document keeps it for the call engine. */
 export function withoutSecrets(document: Record<string, unknown>): Record<string, unknown> {
