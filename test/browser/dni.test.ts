@@ -2,20 +2,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext, type TestUser } from '../helpers/app.js';
 import { createCarrier } from '../helpers/carrier.js';
+import { launchChromium, launchPersistentChromium } from '../helpers/chromium.js';
 import { createPoolFlow, type PoolFlow } from '../helpers/dni.js';
 import { freePort } from '../helpers/process.js';
 
 /**
- * The snippet in a real browser: headless Chromium (Debian's `chromium`, driven by
- * playwright-core) opens a page of a customer's site served by a local server, dni.js swaps the
+ * The snippet in a real browser: headless Chromium (from `npm ci`, see helpers/chromium.ts; driven
+ * by playwright-core) opens a page of a customer's site served by a local server, dni.js swaps the
  * page's number for a pool number (also in content added after load and in its tel: link), and a
  * simulated call to that number is attributed to that visit.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SITE_NUMBER = '(800) 555-0199';
 /** Evaluated in the page: dni.js has swapped the header's number. */
 const SWAPPED = "document.querySelector('#header .dni_element').hasAttribute('data-sb-dni')";
@@ -67,20 +67,7 @@ beforeAll(async () => {
   siteBase = `http://127.0.0.1:${sitePort}`;
 
   userDataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-chromium-'));
-  browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchPersistentChromium(userDataDir);
 }, 60_000);
 
 afterAll(async () => {
@@ -146,17 +133,7 @@ describe('dni.js in Chromium', () => {
   });
 
   it('gives a second visitor (another browser profile) a different number', async () => {
-    const other = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-      ],
-    });
+    const other = await launchChromium();
     try {
       const page = await other.newPage();
       await page.goto(`${siteBase}/`);
