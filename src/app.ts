@@ -187,7 +187,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   });
   // Modules that follow calls (job queue, DNI attribution ...) add their hooks here; each runs in
   // the transaction that records the call's start or end.
-  const callHooks: CallLifecycleHooks = { started: [], completed: [] };
+  const callHooks: CallLifecycleHooks = { started: [], completed: [], updated: [] };
   // DNI: a call to a pool number is attributed to the website visit holding that number.
   const dni = createDniService({
     db,
@@ -234,6 +234,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   app.addHook('onClose', async () => stopWebhookWatch());
   callHooks.started.push(callLifecycle.startedHook);
   callHooks.completed.push(callLifecycle.onCompleted);
+  callHooks.updated.push(callLifecycle.onUpdated);
   // Each step with its `when`: the three conditions are read in one statement per completed call.
   callLifecycle.registerCompletionStep(
     'callActions',
@@ -261,7 +262,8 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       authToken: twilioAuthToken,
       timeoutMs: config.OUTBOUND_HTTP_TIMEOUT_MS,
     }),
-    { when: RECORDINGS_TO_COPY_SQL },
+    // a late recording or voicemail (call.updated) is copied too
+    { when: RECORDINGS_TO_COPY_SQL, onUpdate: true },
   );
   registerWebhookDelivery({
     db,
@@ -284,6 +286,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     clock,
     flows,
     hooks: callHooks,
+    settleWindowSeconds: config.CALL_SETTLE_WINDOW_SECONDS,
     urlsFor: (step, callSid) => {
       const leg = `s=${step}&c=${encodeURIComponent(callSid)}`;
       return {

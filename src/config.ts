@@ -122,6 +122,13 @@ export const ConfigSchema = Type.Object({
     minimum: 1,
     description: 'jobs one process runs at once (they mostly wait on HTTP and the database)',
   }),
+  CALL_SETTLE_WINDOW_SECONDS: Type.Integer({
+    default: 30,
+    minimum: 0,
+    maximum: 3600,
+    description:
+      'how long after the final status callback the post-call work waits for a dial or recording result still to come (it runs as soon as the result arrives)',
+  }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({
     default: 10_000,
     minimum: 100,

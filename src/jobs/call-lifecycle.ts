@@ -6,11 +6,17 @@ import { enqueue, type JobContext, type JobMarkedDone, type JobQueue } from './q
  * What happens after a call starts and after it ends, as durable jobs.
  *
  * buildApp creates one `callLifecycle = createCallLifecycle({ jobs, db })` and pushes
- * `callLifecycle.startedHook` / `callLifecycle.onCompleted` into the telephony hooks. Then:
+ * `callLifecycle.startedHook` / `onCompleted` / `onUpdated` into the telephony hooks. Then:
  *
  * - a call that ends (or is final when recorded) enqueues `call.completed` with dedupeKey
  *   `call.completed:<callId>`, with the change that closes the call (for the final status
- *   callback, in its one statement);
+ *   callback, in its one statement). A call whose dial or recording result is still to come when
+ *   the final status arrives is not final: its job is due when that result arrives, or after the
+ *   settle window (CALL_SETTLE_WINDOW_SECONDS) if it never does (telephony.service.ts `status`);
+ * - a result that arrives after the job began and changes the call (its disposition, a
+ *   recording) enqueues `call.updated` (dedupeKey `call.updated:<callId>`: one per call, as the
+ *   engine ends a call at its first result after the hang-up), which runs the steps registered
+ *   with `onUpdate` (the recording copy and the webhooks), with `ctx.event` 'call.updated';
  * - a call that starts enqueues `call.started` (dedupeKey `call.started:<callId>`) only when an
  *   active webhook that subscribes to `call.started` would get it (its flow's own webhook when
  *   `webhook_enabled`, or one of its group or an ancestor): one INSERT ... SELECT on the
@@ -19,14 +25,17 @@ import { enqueue, type JobContext, type JobMarkedDone, type JobQueue } from './q
  *
  * The `call.completed` handler runs the completion steps in `order`:
  *
- *   callLifecycle.registerCompletionStep(name, order, async (callId, ctx) => { ... }, { when })
+ *   callLifecycle.registerCompletionStep(name, order, async (callId, ctx) => { ... }, { when, onUpdate })
  *
  *   callActions = 10, emailNotify = 20, recordingCopy = 30, webhooks = 100
  *
  * `when` (optional) is an SQL condition on the call that is false when the step has nothing to do;
- * the conditions of all steps are read in one statement per attempt (CompletionStepOptions).
+ * the conditions of all steps are read in one statement per attempt (CompletionStepOptions). The
+ * `call.updated` handler runs the steps with `onUpdate` (recordingCopy, webhooks) the same way;
+ * the steps it records are named `call.updated:<step>`.
  *
- * `ctx` is the job context ({ db, clock, jobId, attempt }) and `last`: the last step of an attempt
+ * `ctx` is the job context ({ db, clock, jobId, attempt }), `event` (which of the two jobs runs the
+ * step) and `last`: the last step of an attempt
  * where all before it succeeded may mark the job done in its own statement. Each attempt runs every step not yet
  * done, in order; a step that throws does not stop the steps after it (a recording that cannot be
  * fetched must not hold back the post-call webhook), and the job is then retried with back-off.
@@ -39,6 +48,8 @@ import { enqueue, type JobContext, type JobMarkedDone, type JobQueue } from './q
  */
 
 export interface CompletionContext extends JobContext {
+  /** the job that runs the step: the call's post-call work, or a late change to it */
+  event: LifecycleJob;
   /**
    * This step is the last to run in this attempt and every step before it succeeded: it may mark
    * the job done in its own last statement (`markJobDoneSql`) and return `{ markedDone: true }`,
@@ -60,6 +71,8 @@ export interface CompletionStepOptions {
    * attempt, and a step whose condition is false is skipped as done, which saves its own reads.
    */
   when?: string;
+  /** the step runs for `call.updated` too (a late carrier result changed the call) */
+  onUpdate?: boolean;
 }
 
 /**
@@ -78,7 +91,23 @@ export const COMPLETION_STEP_ORDER = {
 } as const;
 
 /** The job a completed call enqueues; its dedupe key is `call.completed:<callId>`. */
-const COMPLETED_JOB = 'call.completed';
+export const COMPLETED_JOB = 'call.completed';
+/** The job a late change to a completed call enqueues; its dedupe key is `call.updated:<callId>`. */
+export const UPDATED_JOB = 'call.updated';
+export type LifecycleJob = typeof COMPLETED_JOB | typeof UPDATED_JOB;
+
+/** The name under which a step of `event`'s job is recorded in call_completion_step. */
+const recordedName = (event: LifecycleJob, step: string) =>
+  event === COMPLETED_JOB ? step : `${event}:${step}`;
+
+/** The job that enqueues `kind` for a call, as a telephony hook (CompletedHook). */
+const enqueueHook = (kind: LifecycleJob) =>
+  Object.assign(
+    async (tx: Queryable, callId: number): Promise<void> => {
+      await enqueue(tx, { kind, payload: { callId }, dedupeKey: `${kind}:${callId}` });
+    },
+    { enqueues: { kind } },
+  ) satisfies CompletedHook;
 
 /** How long the "does any webhook want call.started" answer is trusted without a NOTIFY. */
 const SUBSCRIBERS_MAX_AGE_MS = 60_000;
@@ -103,16 +132,48 @@ export const STARTED_JOB_SQL = `insert into job (kind, payload, dedupe_key)
      where c.call_id = $1 and w.webhook_status = 'active' and 'call.started' = any(w.events)))
  on conflict (dedupe_key) do nothing`;
 
+interface RegisteredStep {
+  name: string;
+  order: number;
+  fn: CompletionStep;
+  when?: string | undefined;
+  onUpdate: boolean;
+}
+
+/** What a job of the lifecycle runs: its steps, and the statement that reads their conditions. */
+interface StepPlan {
+  steps: RegisteredStep[];
+  wanted: { sql: string; name: string; steps: string[] };
+}
+
+function planSteps(event: LifecycleJob, all: readonly RegisteredStep[]): StepPlan {
+  const steps = event === COMPLETED_JOB ? [...all] : all.filter((step) => step.onUpdate);
+  const conditional = steps.filter((step) => step.when !== undefined);
+  return {
+    steps,
+    // prepared under a name per step count, as steps are only ever added
+    wanted: {
+      sql: completionWantedSql(conditional.map((step) => step.when as string)),
+      name: `${event === COMPLETED_JOB ? 'completion' : 'update'}_wanted_${steps.length}`,
+      steps: conditional.map((step) => step.name),
+    },
+  };
+}
+
 export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
-  const steps: Array<{ name: string; order: number; fn: CompletionStep; when?: string | undefined }> = [];
-  /**
-   * The statement that reads the steps' conditions, built when a step is registered; prepared under
-   * a name per step count, as steps are only ever added.
-   */
-  let wanted = { sql: '', name: '', steps: [] as string[] };
+  const registered: RegisteredStep[] = [];
+  /** Each job's plan, built again when a step is registered. */
+  const plans: Record<LifecycleJob, StepPlan> = {
+    [COMPLETED_JOB]: planSteps(COMPLETED_JOB, []),
+    [UPDATED_JOB]: planSteps(UPDATED_JOB, []),
+  };
 
   /** The names of the steps whose condition is false for the call: nothing for them to do. */
-  async function stepsWithNothingToDo(q: Queryable, callId: number): Promise<Set<string>> {
+  async function stepsWithNothingToDo(
+    q: Queryable,
+    callId: number,
+    wanted: StepPlan['wanted'],
+  ): Promise<Set<string>> {
     const idle = new Set<string>();
     if (wanted.steps.length === 0) return idle;
     const { rows } = await q.query<Record<string, boolean | null>>(wanted.sql, [callId], {
@@ -160,9 +221,11 @@ export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
     return subscribers.any;
   };
 
-  jobs.register(
-    COMPLETED_JOB,
-    async (payload: { callId: number }, ctx) => {
+  /** The handler of `event`'s job: runs its steps (see the module comment). */
+  const runSteps =
+    (event: LifecycleJob) =>
+    async (payload: { callId: number }, ctx: JobContext): Promise<JobMarkedDone | undefined> => {
+      const { steps, wanted } = plans[event];
       // Steps are recorded only by an attempt that fails, so a first attempt has none to skip.
       const done = new Set<string>();
       if (ctx.attempt > 1) {
@@ -172,23 +235,23 @@ export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
         );
         for (const row of rows) done.add(row.step_name);
       }
-      const idle = await stepsWithNothingToDo(ctx.db, payload.callId);
+      const idle = await stepsWithNothingToDo(ctx.db, payload.callId, wanted);
       const succeeded: string[] = [];
       const failed: string[] = [];
-      const toRun = steps.filter((step) => !done.has(step.name) && !idle.has(step.name));
+      const toRun = steps.filter((step) => !done.has(recordedName(event, step.name)) && !idle.has(step.name));
       let markedDone = false;
       for (const [index, step] of toRun.entries()) {
         try {
           const last = index === toRun.length - 1 && failed.length === 0;
-          const outcome = await step.fn(payload.callId, { ...ctx, last });
+          const outcome = await step.fn(payload.callId, { ...ctx, event, last });
           markedDone = last && outcome?.markedDone === true;
-          succeeded.push(step.name);
+          succeeded.push(recordedName(event, step.name));
         } catch (error) {
           failed.push(`${step.name}: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
-      if (markedDone) return { markedDone: true } satisfies JobMarkedDone;
-      if (failed.length === 0) return;
+      if (markedDone) return { markedDone: true };
+      if (failed.length === 0) return undefined;
       // One statement for every step that succeeded, so the retry runs only the failed ones.
       if (succeeded.length > 0)
         await ctx.db.query(
@@ -197,10 +260,12 @@ export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
            on conflict do nothing`,
           [payload.callId, succeeded, ctx.clock.now()],
         );
-      throw new Error(`completion steps failed: ${failed.join('; ')}`);
-    },
-    { maxAttempts: 25 },
-  );
+      throw new Error(
+        `${event === COMPLETED_JOB ? 'completion' : 'update'} steps failed: ${failed.join('; ')}`,
+      );
+    };
+  jobs.register(COMPLETED_JOB, runSteps(COMPLETED_JOB), { maxAttempts: 25 });
+  jobs.register(UPDATED_JOB, runSteps(UPDATED_JOB), { maxAttempts: 25 });
 
   const lifecycle = {
     registerCompletionStep(
@@ -209,20 +274,16 @@ export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
       fn: CompletionStep,
       options: CompletionStepOptions = {},
     ): void {
-      if (steps.some((step) => step.name === name))
+      if (registered.some((step) => step.name === name))
         throw new Error(`completion step ${name} registered twice`);
-      steps.push({ name, order, fn, when: options.when });
-      steps.sort((a, b) => a.order - b.order);
-      const conditional = steps.filter((step) => step.when !== undefined);
-      wanted = {
-        sql: completionWantedSql(conditional.map((step) => step.when as string)),
-        name: `completion_wanted_${steps.length}`,
-        steps: conditional.map((step) => step.name),
-      };
+      registered.push({ name, order, fn, when: options.when, onUpdate: options.onUpdate ?? false });
+      registered.sort((a, b) => a.order - b.order);
+      plans[COMPLETED_JOB] = planSteps(COMPLETED_JOB, registered);
+      plans[UPDATED_JOB] = planSteps(UPDATED_JOB, registered);
     },
 
     /** The names of the registered steps, in the order they run. */
-    stepNames: (): string[] => steps.map((step) => step.name),
+    stepNames: (): string[] => registered.map((step) => step.name),
 
     /** Listens for webhook changes; resolves to a stop function. */
     async start(): Promise<() => Promise<void>> {
@@ -255,16 +316,10 @@ export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
      * Telephony `completed` hook. It only enqueues `call.completed` and says so, so the final
      * status callback closes the call and enqueues in one statement (calls.repo `finish`).
      */
-    onCompleted: Object.assign(
-      async (tx: Queryable, callId: number): Promise<void> => {
-        await enqueue(tx, {
-          kind: COMPLETED_JOB,
-          payload: { callId },
-          dedupeKey: `${COMPLETED_JOB}:${callId}`,
-        });
-      },
-      { enqueues: { kind: COMPLETED_JOB } },
-    ) satisfies CompletedHook,
+    onCompleted: enqueueHook(COMPLETED_JOB),
+
+    /** Telephony `updated` hook: enqueues `call.updated` (calls.repo `saveStep`). */
+    onUpdated: enqueueHook(UPDATED_JOB),
   };
   return lifecycle;
 }

@@ -6,7 +6,7 @@ import { createGroupCommit } from '../lib/group-commit.js';
 import { sendOutbound } from '../lib/outbound-url.js';
 import { storableText } from '../lib/text.js';
 import { callRecordsSql, RECORD_CALL_COLUMNS } from '../modules/calls/call-record.js';
-import { type CallLifecycle, COMPLETION_STEP_ORDER } from './call-lifecycle.js';
+import { type CallLifecycle, COMPLETED_JOB, COMPLETION_STEP_ORDER } from './call-lifecycle.js';
 import {
   type ClaimedJob,
   enqueue,
@@ -25,7 +25,7 @@ import {
  * the call record as it was, so every retry sends the same data under the same event id.
  *
  * Each request carries
- *   X-Switchboard-Event:     call.started | call.completed
+ *   X-Switchboard-Event:     call.started | call.completed | call.updated
  *   X-Switchboard-Event-Id:  a UUID, the same on every retry and redelivery (de-duplicate on it)
  *   X-Switchboard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
  * where <body> is the request body (for GET: the whole query string as sent, without "?").
@@ -33,10 +33,14 @@ import {
  * A 2xx answer ends the delivery. Anything else (status, timeout, refused address) is logged as
  * an attempt and retried with exponential back-off until `give_up_at` (WEBHOOK_RETRY_HOURS after
  * the event), then the delivery is failed. A call's post-call delivery to a webhook waits until
- * its pre-call delivery to that webhook has succeeded or given up.
+ * its pre-call delivery to that webhook has succeeded or given up, and a late change to the call
+ * (`call.updated`, see call-lifecycle.ts) waits for both.
  */
 
-export type WebhookEvent = 'call.started' | 'call.completed';
+export type WebhookEvent = 'call.started' | 'call.completed' | 'call.updated';
+
+/** The completion step that fans a call's post-call events out. */
+const WEBHOOKS_STEP = 'webhooks';
 
 /** How long a post-call delivery waits before it checks its pre-call delivery again. */
 const POST_CALL_WAIT_MS = 60_000;
@@ -156,15 +160,11 @@ export function enqueueRedelivery(q: Queryable, deliveryId: number): Promise<voi
   return enqueue(q, deliverJob(deliveryId, `webhook.redeliver:${deliveryId}:${randomUUID()}`));
 }
 
-/**
- * What a post-call delivery of the call (an SQL expression) to the webhook waits for, as SQL
- * conditions: its pre-call delivery to the same webhook still pending, or the call's pre-call
- * fan-out job not yet run. Read by loadDelivery and, for deliveries it creates, by fanOut.
- */
-const preCallDeliveryPendingSql = (callId: string, webhookId: string) =>
+/** Whether a delivery of the call to the webhook (SQL expressions) for one of `events` is pending. */
+const deliveryPendingSql = (callId: string, webhookId: string, events: readonly WebhookEvent[]) =>
   `exists (select 1 from webhook_delivery p
             where p.call_id = ${callId} and p.webhook_id = ${webhookId}
-              and p.event_type = 'call.started' and p.status = 'pending')`;
+              and p.event_type in (${events.map((event) => `'${event}'`).join(', ')}) and p.status = 'pending')`;
 /**
  * Whether the call's call.started job is still to run. The job is found by its key alone and its
  * state read after: with the state in the WHERE, the planner may walk the index of all unfinished
@@ -173,6 +173,33 @@ const preCallDeliveryPendingSql = (callId: string, webhookId: string) =>
 export const preCallFanOutPendingSql = (callId: string) =>
   `coalesce((select done_at is null and failed_at is null from job
               where dedupe_key = 'call.started:' || ${callId}::text), false)`;
+
+/**
+ * Whether the call's post-call fan-out is still to run: its call.completed job unfinished, and
+ * the webhooks step not recorded as done (an attempt where another step failed records it).
+ */
+const postCallFanOutPendingSql = (callId: string) =>
+  `(coalesce((select done_at is null and failed_at is null from job
+               where dedupe_key = '${COMPLETED_JOB}:' || ${callId}::text), false)
+    and not exists (select 1 from call_completion_step s
+                     where s.call_id = ${callId} and s.step_name = '${WEBHOOKS_STEP}'))`;
+
+/**
+ * What a delivery of the call to the webhook for `event` (SQL expressions) waits for, as an SQL
+ * expression: 'delivery' while a delivery of an earlier event of the call to the same webhook is
+ * pending (call.started before call.completed, both before call.updated), 'fan-out' while the
+ * fan-out of an earlier event is still to run, else null. Read by loadDelivery and, for the
+ * deliveries it creates, by fanOut.
+ */
+const waitingForSql = (event: string, callId: string, webhookId: string) =>
+  `case ${event}
+     when 'call.completed' then
+       case when ${deliveryPendingSql(callId, webhookId, ['call.started'])} then 'delivery'
+            when ${preCallFanOutPendingSql(callId)} then 'fan-out' end
+     when 'call.updated' then
+       case when ${deliveryPendingSql(callId, webhookId, ['call.started', 'call.completed'])} then 'delivery'
+            when ${preCallFanOutPendingSql(callId)} or ${postCallFanOutPendingSql(callId)} then 'fan-out' end
+   end`;
 
 /**
  * A CTE that lets a call's post-call deliveries waiting for the call's pre-call side go now (by
@@ -226,9 +253,7 @@ export function fanOutSql({ preCall, finish }: { preCall: boolean; finish: boole
     // (materialized: queued reads is_ready three times, and would run the test each time)
     `ready as materialized (
        select delivery_id,
-              $2::text = 'call.started' or not (
-                ${preCallDeliveryPendingSql('$1::bigint', 'created.webhook_id')}
-                or ${preCallFanOutPendingSql('$1::bigint')}) as is_ready
+              (${waitingForSql('$2::text', '$1::bigint', 'created.webhook_id')}) is null as is_ready
          from created)`,
     `queued as (
        insert into job (kind, payload, dedupe_key, priority, attempts, locked_until, claimed_by)
@@ -428,18 +453,17 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
   /**
    * The delivery with its webhook, and what a post-call delivery waits for: the call's pre-call
    * fan-out not run yet, or its pre-call delivery to the same webhook still pending (both by
-   * unique indexes). It looks again after POST_CALL_WAIT_MS, or sooner when the pre-call side
-   * finishes and releases it (releaseWaitingSql).
+   * unique indexes); a call.updated delivery waits for the call's post-call side the same way
+   * (waitingForSql). It looks again after POST_CALL_WAIT_MS, or sooner when the pre-call side
+   * finishes and releases a post-call delivery (releaseWaitingSql).
    */
   async function loadDelivery(deliveryId: number): Promise<DeliveryRow | undefined> {
     const { rows } = await db.query<DeliveryRow>(
       `select d.delivery_id, d.event_id::text as event_id, d.webhook_id, d.call_id, d.event_type, d.status,
               d.payload, d.created_at, d.give_up_at, w.target_url, w.method, w.format, w.webhook_status,
               w.signing_secret,
-              case when d.event_type = 'call.completed' and d.call_id is not null and d.status = 'pending' then
-                case when ${preCallDeliveryPendingSql('d.call_id', 'd.webhook_id')} then 'delivery'
-                     when ${preCallFanOutPendingSql('d.call_id')} then 'fan-out'
-                end
+              case when d.call_id is not null and d.status = 'pending' then
+                ${waitingForSql('d.event_type', 'd.call_id', 'd.webhook_id')}
               end as waiting_for
          from webhook_delivery d join webhook w on w.webhook_id = d.webhook_id
         where d.delivery_id = $1`,
@@ -526,9 +550,13 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
   );
   // The retry window, not an attempt count, decides when a delivery gives up.
   jobs.register('webhook.deliver', deliver, { maxAttempts: 10_000, backoffMs: exponentialBackoffMs });
-  // As the last step, the fan-out marks the call.completed job done in its own statement.
-  callLifecycle.registerCompletionStep('webhooks', COMPLETION_STEP_ORDER.webhooks, (callId, ctx) =>
-    fanOut(callId, 'call.completed', ctx.last ? { jobId: ctx.jobId } : undefined),
+  // As the last step, the fan-out marks the call.completed (or call.updated) job done in its own
+  // statement.
+  callLifecycle.registerCompletionStep(
+    WEBHOOKS_STEP,
+    COMPLETION_STEP_ORDER.webhooks,
+    (callId, ctx) => fanOut(callId, ctx.event, ctx.last ? { jobId: ctx.jobId } : undefined),
+    { onUpdate: true },
   );
 }
 

@@ -94,8 +94,23 @@ export type CallEvent =
       outcome: 'answered' | 'busy' | 'no-answer' | 'failed' | 'canceled';
       /** with screening on: the answering party pressed 1 */
       accepted?: boolean | undefined;
+      /**
+       * whether the caller is still on the line (false: they hung up while the leg rang, and the
+       * carrier reports the dial anyway); undefined when the carrier does not say
+       */
+      callerOnLine?: boolean | undefined;
     }
   | { type: 'recorded' };
+
+/** The carrier event a call in each phase waits for; an event of another kind changes nothing. */
+export const AWAITED_EVENT: Record<Phase, CallEvent['type'] | undefined> = {
+  menu: 'gather',
+  pin: 'gather',
+  'dial-out': 'gather',
+  connect: 'dial',
+  voicemail: 'recorded',
+  done: undefined,
+};
 
 export interface Step {
   actions: Action[];
@@ -474,7 +489,10 @@ export function resume(program: Program, state: CallState, event: CallEvent, con
         ? 'not-accepted'
         : event.outcome;
     if (outcome === 'answered') return finish(state, [], 'answered');
-    if (outcome === 'canceled') return finish(state, [], 'caller-hung-up');
+    // A leg cancelled while the caller waits is one more leg that did not answer; with the caller
+    // gone (or not known to be there), nobody is left to hunt for.
+    if (event.callerOnLine === false || (outcome === 'canceled' && event.callerOnLine !== true))
+      return finish(state, [], 'caller-hung-up');
     return dialNext(
       program,
       { ...state, trail: [...state.trail, outcome] },

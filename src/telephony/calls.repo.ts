@@ -41,6 +41,8 @@ export interface CallRow {
   screened_step: number | null;
   screened_by: string | null;
   tracking_number: string;
+  /** set by the carrier's final status callback */
+  ended_at: Date | null;
 }
 
 export interface StepChanges {
@@ -90,6 +92,25 @@ export interface CallEnd {
   endedAt: Date;
   durationSeconds: number;
   disposition: string;
+}
+
+/**
+ * The jobs of a call's post-call work (see `finish` and `saveStep`): each is enqueued with the
+ * payload `{ callId }` and the dedupe key `<kind>:<callId>`, as `enqueue` would.
+ */
+export interface PostCallJobs {
+  /** the post-call work, enqueued once when the call ends */
+  completed: readonly string[];
+  /** what a result that changes the call after its post-call work began enqueues */
+  updated: readonly string[];
+}
+
+/** When the post-call work of a call that ends runs (see `finish`). */
+export interface CallSettling {
+  /** the phases whose carrier result comes even after the caller hung up */
+  awaitingPhases: readonly string[];
+  /** when the post-call work runs without a result still awaited */
+  settleBy: Date;
 }
 
 export interface CallerScreen {
@@ -242,7 +263,7 @@ export function createCallsRepo(db: Queryable) {
       const { rows } = await db.query<CallRow>(
         `select call_id, call_flow_id, call_flow_version, step, state, last_twiml, disposition,
                 caller_state, caller_zip, caller_number, answered_at, screened_step, screened_by,
-                tracking_number
+                tracking_number, ended_at
            from call where carrier_call_sid = $1`,
         [carrierCallSid],
         { prepare: 'call_find_by_sid' },
@@ -253,14 +274,43 @@ export function createCallsRepo(db: Queryable) {
     /**
      * Saves the next step of a call that is still at `atStep`, and says whether it did. Two
      * deliveries of one callback read the same step; only the first to write advances the call.
+     *
+     * A result for a call that already ended (the carrier sent the final status first) is the one
+     * its post-call work was waiting for: in the same statement it lets the `jobs.completed` go
+     * now. When one of them has already begun (the settle window passed), the result comes too
+     * late for it, and when it `changesRecord` it enqueues the `jobs.updated` instead. The row
+     * lock on the call orders this statement and the status callback's (`finish`); the job is
+     * found by its key with ON CONFLICT, which sees a row committed after this statement began.
      */
-    async saveStep(callId: number, atStep: number, changes: StepChanges): Promise<boolean> {
-      const { rowCount } = await db.query(
-        `update call set state = $2, last_twiml = $3, trail = $4, key_path = $5, step = step + 1,
-                disposition = coalesce($6, disposition), answered_at = coalesce(answered_at, $7),
-                answered_by = coalesce($8, answered_by), recording_url = coalesce($9, recording_url),
-                voicemail_url = coalesce($10, voicemail_url)
-          where call_id = $1 and step = $11`,
+    async saveStep(
+      callId: number,
+      atStep: number,
+      changes: StepChanges,
+      late: PostCallJobs & { changesRecord: boolean } = { completed: [], updated: [], changesRecord: false },
+    ): Promise<boolean> {
+      const { rows } = await db.query<{ saved: number }>(
+        `with saved as (
+           update call set state = $2, last_twiml = $3, trail = $4, key_path = $5, step = step + 1,
+                  disposition = coalesce($6, disposition), answered_at = coalesce(answered_at, $7),
+                  answered_by = coalesce($8, answered_by), recording_url = coalesce($9, recording_url),
+                  voicemail_url = coalesce($10, voicemail_url)
+            where call_id = $1 and step = $11
+            returning call_id, ended_at is not null as has_ended),
+         woken as (
+           insert into job (kind, payload, dedupe_key)
+           select kind, jsonb_build_object('callId', call_id), kind || ':' || call_id
+             from saved, unnest($12::text[]) as kind
+            where has_ended
+           on conflict (dedupe_key) do update set run_at = null
+            where job.attempts = 0 and job.done_at is null and job.failed_at is null
+           returning job_id),
+         updated as (
+           insert into job (kind, payload, dedupe_key)
+           select kind, jsonb_build_object('callId', call_id), kind || ':' || call_id
+             from saved, unnest($13::text[]) as kind
+            where has_ended and $14::boolean and not exists (select 1 from woken)
+           on conflict (dedupe_key) do nothing)
+         select count(*)::int as saved from saved`,
         [
           callId,
           JSON.stringify(changes.state),
@@ -273,10 +323,13 @@ export function createCallsRepo(db: Queryable) {
           changes.recording_url ?? null,
           changes.voicemail_url ?? null,
           atStep,
+          late.completed,
+          late.updated,
+          late.changesRecord,
         ],
         { prepare: 'call_save_step' },
       );
-      return rowCount === 1;
+      return rows[0]?.saved === 1;
     },
 
     /** A screened leg was accepted (pressed 1) for the `<Dial>` rendered at `step`. */
@@ -292,22 +345,38 @@ export function createCallsRepo(db: Queryable) {
     /**
      * Closes the call once and returns its id; a repeated final status changes nothing. In the
      * same statement it enqueues, for a call it closed, one job of each of `jobKinds` with the
-     * payload `{ callId }` and the dedupe key `<kind>:<callId>` (as `enqueue` would).
+     * payload `{ callId }` and the dedupe key `<kind>:<callId>` (as `enqueue` would): due at once,
+     * or, while the call is in one of `settling.awaitingPhases` (the carrier's dial or recording
+     * result is still to come), at `settling.settleBy`, unless that result wakes them first
+     * (`saveStep`). Meanwhile the disposition the status implies stands, for the result to correct.
      */
-    async finish(end: CallEnd, jobKinds: string[] = []): Promise<number | undefined> {
+    async finish(
+      end: CallEnd,
+      jobKinds: readonly string[] = [],
+      settling: CallSettling = { awaitingPhases: [], settleBy: end.endedAt },
+    ): Promise<number | undefined> {
       const { rows } = await db.query<{ call_id: number }>(
         `with finished as (
            update call set ended_at = $2, duration_seconds = $3,
                   disposition = case when disposition = 'IN PROGRESS' then $4 else disposition end
             where carrier_call_sid = $1 and ended_at is null
-            returning call_id),
+            returning call_id, coalesce(state->>'phase' = any($6::text[]), false) as awaits_result),
          queued as (
-           insert into job (kind, payload, dedupe_key)
-           select kind, jsonb_build_object('callId', call_id), kind || ':' || call_id
+           insert into job (kind, payload, dedupe_key, run_at)
+           select kind, jsonb_build_object('callId', call_id), kind || ':' || call_id,
+                  case when awaits_result then $7::timestamptz end
              from finished, unnest($5::text[]) as kind
            on conflict (dedupe_key) do nothing)
          select call_id from finished`,
-        [end.carrierCallSid, end.endedAt, end.durationSeconds, end.disposition, jobKinds],
+        [
+          end.carrierCallSid,
+          end.endedAt,
+          end.durationSeconds,
+          end.disposition,
+          jobKinds,
+          settling.awaitingPhases,
+          settling.settleBy,
+        ],
         { prepare: 'call_finish' },
       );
       return rows[0] === undefined ? undefined : Number(rows[0].call_id);

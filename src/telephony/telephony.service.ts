@@ -5,6 +5,7 @@ import { toNanp10 } from '../lib/phone.js';
 import { lookupNpa, lookupZip } from '../modules/misc/geo.js';
 import {
   type Action,
+  AWAITED_EVENT,
   audioOf,
   type CallContext,
   type CallEvent,
@@ -57,17 +58,21 @@ export interface StartedHook {
 }
 
 /**
- * Runs in the transaction that closes a call. A hook that only enqueues the job
- * `{ kind, payload: { callId }, dedupeKey: '<kind>:<callId>' }` says so (`enqueues`), so a final
- * status callback closes the call and enqueues in one statement, without a transaction.
+ * A job of a call's post-call work: the hook enqueues `{ kind, payload: { callId }, dedupeKey:
+ * '<kind>:<callId>' }` in the caller's transaction, and says so (`enqueues`), so a final status
+ * callback closes the call and enqueues in one statement, and can delay the job until the
+ * carrier's last result is in (see `status`).
  */
 export type CompletedHook = ((tx: Queryable, callId: number) => Promise<void>) & {
-  enqueues?: { kind: string };
+  enqueues: { kind: string };
 };
 
 export interface CallLifecycleHooks {
   started: StartedHook[];
+  /** the post-call work: run once, when the call is final */
   completed: CompletedHook[];
+  /** what a carrier result that changes a call after its post-call work began enqueues */
+  updated: CompletedHook[];
 }
 
 export interface TelephonyDeps {
@@ -77,6 +82,11 @@ export interface TelephonyDeps {
   /** URLs the TwiML names for the next callbacks of a call (its CallSid) at a step */
   urlsFor: (step: number, callSid: string) => CallbackUrls;
   hooks?: CallLifecycleHooks;
+  /**
+   * How long after the final status callback the post-call work waits for a dial or recording
+   * result still to come (CALL_SETTLE_WINDOW_SECONDS); it runs as soon as that result arrives.
+   */
+  settleWindowSeconds?: number;
 }
 
 /** The most inbound calls one statement inserts. */
@@ -132,12 +142,40 @@ const DIAL_OUTCOMES: Record<string, 'answered' | 'busy' | 'no-answer' | 'failed'
   canceled: 'canceled',
 };
 
+/** The engine event each callback route carries. */
+const CALLBACK_EVENTS: Record<CallbackKind, CallEvent['type']> = {
+  gather: 'gather',
+  dial: 'dial',
+  record: 'recorded',
+};
+
+/**
+ * The phases whose result the carrier sends even when the caller hangs up first (the `<Dial>` and
+ * `<Record>` actions; a `<Gather>` abandoned by a hang-up reports nothing), in no documented order
+ * with the final status callback: until it is in, the call is not final.
+ */
+const RESULT_PHASES = Object.entries(AWAITED_EVENT)
+  .filter(([, event]) => event === 'dial' || event === 'recorded')
+  .map(([phase]) => phase);
+
+/**
+ * Whether the caller is still on the line when a result arrives: not once the call ended or the
+ * carrier reports the parent call over; undefined when it does not say.
+ */
+function isCallerOnLine(callStatus: string | undefined, hasEnded: boolean): boolean | undefined {
+  if (hasEnded || (callStatus !== undefined && Object.hasOwn(STATUS_DISPOSITIONS, callStatus))) return false;
+  return callStatus === 'in-progress' || callStatus === 'ringing' ? true : undefined;
+}
+
+const jobKinds = (hooks: readonly CompletedHook[]) => hooks.map((hook) => hook.enqueues.kind);
+
 export function createTelephonyService({
   db,
   clock,
   flows,
   urlsFor,
-  hooks = { started: [], completed: [] },
+  hooks = { started: [], completed: [], updated: [] },
+  settleWindowSeconds = 0,
 }: TelephonyDeps) {
   function contextOf(
     params: CarrierParams,
@@ -325,7 +363,8 @@ export function createTelephonyService({
 
     /**
      * A callback the TwiML named (gather result, dial result, recording). `step` is the step the
-     * TwiML was rendered for; a retry or a late duplicate gets the answer already given.
+     * TwiML was rendered for; a retry, a late duplicate or a callback of another kind than the
+     * step waits for gets the answer already given, and changes nothing.
      */
     async callback(kind: CallbackKind, step: number, params: CarrierParams): Promise<string> {
       // No lock: the step number is the version. A retry that reads the same step and loses the
@@ -336,6 +375,7 @@ export function createTelephonyService({
       if (
         step !== call.step ||
         !call.state ||
+        AWAITED_EVENT[call.state.phase] !== CALLBACK_EVENTS[kind] ||
         call.call_flow_id === null ||
         call.call_flow_version === null
       ) {
@@ -352,6 +392,7 @@ export function createTelephonyService({
                 type: 'dial',
                 outcome: DIAL_OUTCOMES[params.DialCallStatus ?? ''] ?? 'failed',
                 accepted: call.screened_step === step,
+                callerOnLine: isCallerOnLine(params.CallStatus, call.ended_at !== null),
               }
             : { type: 'recorded' };
       const context = contextOf(params, { state: call.caller_state, zip: call.caller_zip });
@@ -368,7 +409,7 @@ export function createTelephonyService({
               .filter((entry) => entry.startsWith('ring:'))
               .at(-1)
               ?.slice('ring:'.length);
-      const saved = await calls.saveStep(call.call_id, step, {
+      const changes = {
         state: next.state,
         last_twiml: twiml,
         trail: next.state.trail,
@@ -376,8 +417,17 @@ export function createTelephonyService({
         disposition: dispositionOf(next, params.DialCallStatus),
         answered_at: answered ? context.now : undefined,
         answered_by: answered ? rung : undefined,
-        recording_url: kind === 'dial' ? params.RecordingUrl : undefined,
-        voicemail_url: kind === 'record' ? params.RecordingUrl : undefined,
+        recording_url: kind === 'dial' ? params.RecordingUrl || undefined : undefined,
+        voicemail_url: kind === 'record' ? params.RecordingUrl || undefined : undefined,
+      };
+      // A result after the final status: the post-call work waits for it, or has begun without it.
+      const saved = await calls.saveStep(call.call_id, step, changes, {
+        completed: jobKinds(hooks.completed),
+        updated: jobKinds(hooks.updated),
+        changesRecord:
+          (changes.disposition !== undefined && changes.disposition !== call.disposition) ||
+          changes.recording_url !== undefined ||
+          changes.voicemail_url !== undefined,
       });
       return saved ? twiml : ((await calls.lastTwiml(params.CallSid ?? '')) ?? twiml);
     },
@@ -398,27 +448,27 @@ export function createTelephonyService({
       return renderTwiml([], urlsFor(step, callSid));
     },
 
-    /** Call progress and the end of the call; a final status closes the call once. */
+    /**
+     * Call progress and the end of the call; a final status closes the call once, in one
+     * statement with its post-call jobs. When the call still waits for a dial or recording result
+     * (the carrier sends those in no documented order with this callback), the jobs wait for it,
+     * at most the settle window.
+     */
     async status(params: CarrierParams): Promise<void> {
       const status = params.CallStatus ?? '';
       const disposition = STATUS_DISPOSITIONS[status];
       if (!disposition) return;
       const parsed = Number.parseInt(params.CallDuration ?? '0', 10);
+      const endedAt = clock.now();
       const end = {
         carrierCallSid: params.CallSid ?? '',
-        endedAt: clock.now(),
+        endedAt,
         durationSeconds: Number.isNaN(parsed) ? 0 : parsed,
         disposition,
       };
-      const jobKinds = hooks.completed.map((hook) => hook.enqueues?.kind);
-      if (jobKinds.every((kind) => kind !== undefined)) {
-        await createCallsRepo(db).finish(end, jobKinds);
-        return;
-      }
-      await db.transaction(async (tx) => {
-        const callId = await createCallsRepo(tx).finish(end);
-        if (callId === undefined) return;
-        for (const hook of hooks.completed) await hook(tx, callId);
+      await createCallsRepo(db).finish(end, jobKinds(hooks.completed), {
+        awaitingPhases: RESULT_PHASES,
+        settleBy: new Date(endedAt.getTime() + settleWindowSeconds * 1000),
       });
     },
   };

@@ -167,6 +167,15 @@ describe(`one call's statements with ${OLD_FLOWS} older flows and ${BACKLOG_JOBS
     ).toBeLessThan(2 * MAX_BUFFERS);
   });
 
+  it("a late change's fan-out (call.updated), which waits for the call's earlier events", async () => {
+    expect(
+      await buffersOnGenericPlan(
+        fanOutSql({ preCall: false, finish: false }),
+        `${callId}, 'call.updated', now() + interval '1 day', now(), 1, now() + interval '1 minute', 'plans'`,
+      ),
+    ).toBeLessThan(2 * MAX_BUFFERS);
+  });
+
   it('which completion steps have anything to do (call actions, e-mail, recordings)', async () => {
     const sql = completionWantedSql([
       CALL_ACTIONS_WANTED_SQL,

@@ -1,3 +1,4 @@
+import twilio from 'twilio';
 import type { App } from '../../src/app.js';
 import { type SimulatedCall, simulateCall } from '../../src/telephony/simulator.js';
 import { TEST_CARRIER_TOKEN } from './app.js';
@@ -18,6 +19,14 @@ export function createCarrier(app: App, publicBaseUrl = 'http://127.0.0.1:3000')
   };
   return {
     post,
+    /**
+     * One webhook as the carrier signs and sends it, to `path` under /telephony/twilio (with its
+     * query, e.g. `dial?s=2`), for tests that set the order of a call's callbacks themselves.
+     */
+    send: (path: string, params: Record<string, string>) => {
+      const url = `${publicBaseUrl}/telephony/twilio/${path}`;
+      return post(url, params, twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, params));
+    },
     voiceUrl: `${publicBaseUrl}/telephony/twilio/voice`,
     call: (call: SimulatedCall) =>
       simulateCall(call, {

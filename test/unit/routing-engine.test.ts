@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MultilevelIvrFlow } from '../../src/modules/callflows/callflows.schemas.js';
 import {
   type Action,
+  AWAITED_EVENT,
   type CallContext,
   type CallEvent,
   DISCLAIMER,
@@ -288,6 +289,40 @@ describe('connecting', () => {
     expect(steps[2]?.done).toBe(true);
     expect(steps[2]?.state.trail.at(-1)).toBe('answered');
     expect(steps[3]?.state).toEqual(steps[2]?.state);
+  });
+
+  it('hunts on when a leg is cancelled while the caller is still on the line', () => {
+    const steps = play(program(), [press('1'), { type: 'dial', outcome: 'canceled', callerOnLine: true }]);
+    expect(dials(last(steps).actions)[0]).toMatchObject({ legs: [{ number: '8015550101' }] });
+    expect(last(steps).state.trail.slice(-2)).toEqual(['canceled', 'ring:8015550101']);
+  });
+
+  it.each([
+    ['a cancelled leg, the caller gone', 'canceled', false],
+    ['a cancelled leg, the caller not known to be there', 'canceled', undefined],
+    ['a leg that rang out after the caller hung up', 'no-answer', false],
+    ['a busy leg after the caller hung up', 'busy', false],
+  ] as const)(
+    'ends the call as the caller hanging up on %s, with no next leg or voicemail',
+    (_, outcome, callerOnLine) => {
+      const steps = play(program(), [press('1'), { type: 'dial', outcome, callerOnLine }]);
+      expect(last(steps).done).toBe(true);
+      expect(last(steps).actions).toEqual([{ verb: 'hangup' }]);
+      expect(last(steps).state.trail.at(-1)).toBe('caller-hung-up');
+    },
+  );
+
+  it('counts an answer even when the caller has hung up since', () => {
+    const steps = play(program(), [press('1'), { type: 'dial', outcome: 'answered', callerOnLine: false }]);
+    expect(last(steps).state.trail.at(-1)).toBe('answered');
+  });
+
+  it('names the one event each phase waits for', () => {
+    const first = start(program(), context());
+    expect(AWAITED_EVENT[first.state.phase]).toBe('gather');
+    expect(AWAITED_EVENT[play(program(), [press('1')])[1]?.state.phase ?? 'done']).toBe('dial');
+    expect(AWAITED_EVENT[play(program(), [press('3')])[1]?.state.phase ?? 'done']).toBe('recorded');
+    expect(AWAITED_EVENT.done).toBeUndefined();
   });
 
   it('changes nothing for an event that does not fit the phase', () => {
