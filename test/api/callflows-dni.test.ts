@@ -425,9 +425,9 @@ describe('GET /v2/callflow/dniclass', () => {
     }
   });
 
-  it('answers a flow outside the caller groups, or missing, without telling which', async () => {
+  it('answers a flow outside the caller groups with "No access", as V2 does', async () => {
     await post([setting({ call_flow_id: agencyFlow, group_id: h.agency })], h.agencyAdmin.token);
-    for (const id of [agencyFlow, otherFlow, 45454554]) {
+    for (const id of [agencyFlow, otherFlow]) {
       const { status, body } = await classes(id);
       expect(status).toBe(404);
       expect(body).toEqual({ result: 'error', err: `No access for call flow id: ${id}`, data: null });
@@ -435,6 +435,21 @@ describe('GET /v2/callflow/dniclass', () => {
     expect((await classes(agencyFlow, h.agencyAdmin.token)).body.data).toEqual({
       classes: ['post_source_dni'],
     });
+  });
+
+  it('answers a flow id that does not exist with V2 "No dni setting available"', async () => {
+    const { rows } = await ctx.db.query<{ id: number }>(
+      'select max(call_flow_id) + 1000 as id from call_flow',
+    );
+    for (const id of [45454554, (rows[0] as { id: number }).id]) {
+      const { status, body } = await classes(id);
+      expect(status).toBe(404);
+      expect(body).toEqual({
+        result: 'error',
+        err: `No dni setting available for call flow id: ${id}`,
+        data: null,
+      });
+    }
   });
 
   it('answers a missing or malformed id with V2 validation errors', async () => {

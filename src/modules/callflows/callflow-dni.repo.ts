@@ -57,6 +57,18 @@ export function createCallFlowDniRepo(db: Queryable) {
       return rows[0];
     },
 
+    /** Whether the flow exists at all and whether it is in the caller's groups; undefined when it does not exist. */
+    async flowVisibility(
+      scopeGroupId: number,
+      callFlowId: number,
+    ): Promise<{ in_scope: boolean } | undefined> {
+      const { rows } = await db.query<{ in_scope: boolean }>(
+        `select ${inScope('group_id', '$1')} as in_scope from call_flow where call_flow_id = $2`,
+        [scopeGroupId, callFlowId],
+      );
+      return rows[0];
+    },
+
     async isGroupInScope(scopeGroupId: number, groupId: number): Promise<boolean> {
       const { rowCount } = await db.query(
         'select 1 from org_group where group_id = $2 and path @> array[$1::integer]',
