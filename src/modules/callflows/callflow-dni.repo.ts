@@ -90,6 +90,20 @@ export function createCallFlowDniRepo(db: Queryable) {
       );
     },
 
+    /**
+     * Makes the pool of the flow keep its visitors as long as the flow's session setting says
+     * (V2 copies the setting's TTL into the pool's keep-alive); nothing without a pool or a TTL.
+     */
+    async copyTtlToPool(callFlowId: number): Promise<void> {
+      await db.query(
+        `update number_pool np set keep_alive_minutes = d.ttl_minutes
+           from call_flow f join dni_setting d on d.call_flow_id = f.call_flow_id
+          where f.call_flow_id = $1 and np.pool_id = f.pool_id
+            and d.ttl_minutes is not null and np.keep_alive_minutes <> d.ttl_minutes`,
+        [callFlowId],
+      );
+    },
+
     async classes(callFlowId: number): Promise<string[]> {
       const { rows } = await db.query<{ dni_element: string }>(
         'select distinct dni_element from dni_setting where call_flow_id = $1 order by dni_element',

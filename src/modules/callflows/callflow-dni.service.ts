@@ -47,6 +47,7 @@ export function createCallFlowDniService({ db, clock }: { db: Db; clock: Clock }
       },
       clock.now(),
     );
+    await repo.copyTtlToPool(flow.call_flow_id);
     return flow.call_flow_id;
   }
 
