@@ -382,7 +382,7 @@ describe('GET /v2/call/detail', () => {
 });
 
 describe('the "with" lists', () => {
-  it('List Calls With Custom Sources shows calls whose flow has custom sources', async () => {
+  it('List Calls With Custom Sources shows calls whose flow had custom sources when they happened', async () => {
     const created = await post('/v2/customsource', [
       { org_unit_id: h.company, custom_source_name: 'Billboard' },
     ]);
@@ -391,8 +391,11 @@ describe('the "with" lists', () => {
       (await post('/v2/callflow/customsources', [{ call_flow_id: flowId, custom_source_type_2: sourceId }]))
         .status,
     ).toBe(200);
+    const later = await carrier.call({ to: NUMBER, from: '2125550143', press: ['1'], answer: 'first' });
+    const laterCallId = await callIdOf(later.callSid);
     const { body } = await get(`/v2/call/customsource?filter=call_flow_id%3D${flowId}`);
-    expect(body.data.map((c: { call_id: number }) => c.call_id)).toContain(answeredCallId);
+    // the call placed before the flow had custom sources is not one with custom sources
+    expect(body.data.map((c: { call_id: number }) => c.call_id)).toEqual([laterCallId]);
     expect(body.data[0].custom_sources).toEqual({
       custom_source_type_2: {
         custom_source_id: sourceId,
@@ -403,6 +406,48 @@ describe('the "with" lists', () => {
     expect(
       (await get(`/v2/call/customsource?filter=call_flow_id%3D${flowId}`, siblingAdmin)).body.data,
     ).toEqual([]);
+  });
+
+  it("keeps a call's custom sources as its flow had them when the call happened", async () => {
+    const number = '3125554009';
+    await ctx.factory.inventory([number], 'CHICAGO', 'IL');
+    const flow = await createIvrFlow(ctx, h.companyAdmin, campaignId, number);
+    const created = await post('/v2/customsource', [
+      { org_unit_id: h.company, custom_source_name: 'Radio' },
+      { org_unit_id: h.company, custom_source_name: 'Podcast' },
+    ]);
+    const [radio, podcast] = (String(created.body.data).match(/\d+/g) ?? []).map(Number) as [number, number];
+    await post('/v2/callflow/customsources', [{ call_flow_id: flow, custom_source_type_1: radio }]);
+    const first = await callIdOf(
+      (await carrier.call({ to: number, from: '2125550144', press: ['1'] })).callSid,
+    );
+    // the flow's slots change after the call: slot 1 now names another source, slot 3 is new
+    await post('/v2/callflow/customsources', [
+      { call_flow_id: flow, custom_source_type_1: podcast, custom_source_type_3: radio },
+    ]);
+    const second = await callIdOf(
+      (await carrier.call({ to: number, from: '2125550145', press: ['1'] })).callSid,
+    );
+    const source = (id: number, name: string) => ({
+      custom_source_id: id,
+      custom_source_name: name,
+      org_unit_id: h.company,
+    });
+    expect((await get(`/v2/call?id=${first}`)).body.data.custom_sources).toEqual({
+      custom_source_type_1: source(radio, 'Radio'),
+    });
+    expect((await get(`/v2/call?id=${second}`)).body.data.custom_sources).toEqual({
+      custom_source_type_1: source(podcast, 'Podcast'),
+      custom_source_type_3: source(radio, 'Radio'),
+    });
+    // removing the flow's custom sources leaves the calls' alone
+    await ctx.request('DELETE', '/v2/callflow/customsources', {
+      token: h.companyAdmin.token,
+      body: [{ call_flow_id: flow, type: ['custom_source_type_1', 'custom_source_type_3'] }],
+    });
+    expect((await get(`/v2/call?id=${first}`)).body.data.custom_sources).toEqual({
+      custom_source_type_1: source(radio, 'Radio'),
+    });
   });
 
   it('List Calls With DNI shows attributed calls with their attribution', async () => {
