@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCallRecords } from '../../src/modules/calls/call-record.js';
 import { createTestContext, type TestContext, type TestUser } from '../helpers/app.js';
-import { mp3, wav } from '../helpers/audio.js';
+import { mp3, mp3ChannelLevels, toneMp3, toneWav, wav, wavChannelLevels } from '../helpers/audio.js';
 import { createIvrFlow, insertCalls, uploadCall } from '../helpers/calls.js';
 import { createCarrier } from '../helpers/carrier.js';
 
@@ -578,6 +578,83 @@ describe('POST /v2/call/upload', () => {
       disposition: 'ANSWERED',
       duration: 3,
     });
+  });
+
+  const recordingOf = async (callId: number) =>
+    (
+      await ctx.app.inject({
+        method: 'GET',
+        url: `/v2/call/recording?id=${callId}`,
+        headers: { authorization: `Bearer ${h.companyAdmin.token}` },
+      })
+    ).rawPayload;
+  const upload = (fields: Record<string, string>, name: string, data: Buffer) =>
+    uploadCall(ctx, h.companyAdmin.token, { tracking_number: NUMBER, caller_id: '4805550100', ...fields }, [
+      { field: 'file', name, data },
+    ]);
+
+  it("takes a real mp3's own length as duration when none is given", async () => {
+    const { status, body } = await upload({}, 'call.mp3', toneMp3({ seconds: 3 }));
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body.data.duration).toBe(3);
+    const long = await upload({}, 'call.mp3', toneMp3({ seconds: 7, channels: 1, sampleRate: 16000 }));
+    expect(long.body.data.duration).toBe(7);
+    // a given duration wins
+    expect((await upload({ duration: '12' }, 'call.mp3', toneMp3())).body.data.duration).toBe(12);
+  });
+
+  it('swaps the channels of a stereo wav with swap_channels, sample for sample', async () => {
+    const original = toneWav(1);
+    const [left, right] = wavChannelLevels(original) as [number, number];
+    expect(left).toBeGreaterThan(0.1);
+    expect(right).toBe(0);
+    const kept = await upload({ swap_channels: 'false' }, 'call.wav', original);
+    expect((await recordingOf(kept.body.data.call_id)).equals(original)).toBe(true);
+
+    const swapped = await upload({ swap_channels: 'true' }, 'call.wav', original);
+    expect(swapped.status, JSON.stringify(swapped.body)).toBe(200);
+    expect(swapped.body.data.duration).toBe(1);
+    const stored = await recordingOf(swapped.body.data.call_id);
+    expect(stored.subarray(0, 44).equals(original.subarray(0, 44))).toBe(true);
+    for (const i of [0, 1, 500, 7999]) {
+      expect(stored.readInt16LE(44 + i * 4)).toBe(0);
+      expect(stored.readInt16LE(44 + i * 4 + 2)).toBe(original.readInt16LE(44 + i * 4));
+    }
+    expect(wavChannelLevels(stored)).toEqual([0, left]);
+  });
+
+  it('swaps the channels of a stereo mp3 with swap_channels', async () => {
+    const original = toneMp3({ seconds: 3 });
+    const [left, right] = (await mp3ChannelLevels(original)) as [number, number];
+    expect(left).toBeGreaterThan(0.1);
+    expect(right).toBeLessThan(0.01);
+
+    const { status, body } = await upload({ swap_channels: 'true' }, 'call.mp3', original);
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body.data.duration).toBe(3);
+    const stored = await recordingOf(body.data.call_id);
+    const [storedLeft, storedRight] = (await mp3ChannelLevels(stored)) as [number, number];
+    expect(storedLeft).toBeLessThan(0.01);
+    expect(storedRight).toBeGreaterThan(left * 0.8);
+  });
+
+  it('keeps a mono recording as it is with swap_channels, and refuses a wav it cannot swap', async () => {
+    const mono = toneMp3({ channels: 1 });
+    const kept = await upload({ swap_channels: 'true' }, 'call.mp3', mono);
+    expect((await recordingOf(kept.body.data.call_id)).equals(mono)).toBe(true);
+    const monoWav = wav(1);
+    const keptWav = await upload({ swap_channels: '1' }, 'call.wav', monoWav);
+    expect((await recordingOf(keptWav.body.data.call_id)).equals(monoWav)).toBe(true);
+
+    const before = (await ctx.db.query(`select 1 from call where call_source = 'upload'`)).rowCount;
+    // IMA ADPCM: samples are not one fixed-size value per channel
+    const adpcm = await upload({ swap_channels: 'true' }, 'call.wav', toneWav(1, 8000, 0x11));
+    expect(adpcm.status).toBe(400);
+    expect(adpcm.body).toMatchObject({
+      result: 'error',
+      data: 'swap_channels needs a stereo PCM wav or an mp3',
+    });
+    expect((await ctx.db.query(`select 1 from call where call_source = 'upload'`)).rowCount).toBe(before);
   });
 
   it('refuses bad uploads with the reason in data and stores nothing', async () => {
