@@ -291,9 +291,15 @@ export function createCallFlowsRepo(db: Queryable) {
       ]);
     },
 
-    /** Deletes a pool no flow uses any more; its numbers must have left it (and its leases go with it). */
+    /**
+     * Deletes a pool whose numbers have left it, with its leases, unless a flow still names it (a
+     * deleted flow keeps its emptied pool).
+     */
     async deletePool(poolId: number): Promise<void> {
-      await db.query('delete from number_pool where pool_id = $1', [poolId]);
+      await db.query(
+        'delete from number_pool where pool_id = $1 and not exists (select 1 from call_flow where pool_id = $1)',
+        [poolId],
+      );
     },
 
     async attachToPool(poolId: number, numbers: readonly string[]): Promise<void> {
