@@ -10,6 +10,7 @@ import { type Config, trustProxyOption } from './config.js';
 import type { Db } from './db/index.js';
 import { authenticate } from './http/authenticate.js';
 import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
+import { decodeListFilters } from './http/filter.js';
 import { V2Error, V2ValidationError } from './http/schemas.js';
 import { refuseNulCharacters } from './http/text-guard.js';
 import { createValidatorCompiler } from './http/validation.js';
@@ -326,6 +327,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
         route.schema = { ...route.schema, security: [{ bearerAuth: [] }] };
       });
       await v2.register(authenticate, { auth });
+      decodeListFilters(v2);
       await v2.register(groupRoutes, { groups });
       await v2.register(userRoutes, { users });
       await v2.register(numberRoutes, { numbers });

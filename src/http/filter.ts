@@ -1,5 +1,7 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import { invalidInput } from '../errors.js';
+import { nulCharacterError } from './text-guard.js';
 
 /**
  * V2's list filter: `filter=field<op>value,field<op>value`, ops `=`, `!=`, `>=`, `<=`.
@@ -22,6 +24,37 @@ export interface FilterOptions {
 }
 
 const RULE = /^([A-Za-z_][A-Za-z0-9_.]*)(>=|<=|!=|=)(.*)$/s;
+
+/**
+ * A filter as V2 read it: percent-decoded once more after the query string's own decoding.
+ * Convirza's own test client encodes the value twice (`tag_id%253dnull` on the wire) and V2's
+ * answers (and error texts) show the rule decoded twice. Each run of `%XX` escapes that is valid
+ * UTF-8 is decoded; any other `%` stays as it is (`50%`, `%zz`), so a value sent encoded once
+ * reads the same unless it holds `%` followed by two hex digits.
+ */
+export function decodeFilterAgain(filter: string): string {
+  return filter.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
+/**
+ * Applies decodeFilterAgain to the `filter` query parameter of every route in `app`'s scope,
+ * before validation. The app-wide NUL guard ran on the value before this decoding, so a NUL it
+ * uncovers (`%2500`) is refused here.
+ */
+export function decodeListFilters(app: FastifyInstance) {
+  app.addHook('preValidation', async (request: FastifyRequest) => {
+    const query = request.query as Record<string, unknown> | undefined;
+    if (typeof query?.filter !== 'string' || !query.filter.includes('%')) return;
+    query.filter = decodeFilterAgain(query.filter);
+    if ((query.filter as string).includes('\u0000')) throw nulCharacterError('query.filter');
+  });
+}
 
 export interface CompiledFilter {
   /** SQL conditions to AND together; `$n` placeholders number on from `firstParam` */
@@ -61,6 +94,14 @@ export function compileFilter(
     }
     const badValue = () =>
       invalidInput(`Invalid value for ${field.type} field used in filter on rule ${ruleNumber} : ${rule}`);
+
+    // `null` is no value, on every field: V2 answers `ou_id=null` as a filter that matches nothing.
+    if (value.toLowerCase() === 'null') {
+      conditions.push(
+        op === '=' ? `${field.column} is null` : op === '!=' ? `${field.column} is not null` : 'false',
+      );
+      return;
+    }
 
     switch (field.type) {
       case 'string':

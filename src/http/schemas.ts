@@ -78,7 +78,10 @@ export const ListQuery = Type.Object({
   }),
   offset: Type.Integer({ minimum: 0, default: 0, description: 'Number of records to skip' }),
   filter: Type.Optional(
-    Type.String({ description: 'Comma-separated rules <field><op><value>; op is =, !=, >= or <=' }),
+    Type.String({
+      description:
+        'Comma-separated rules <field><op><value>; op is =, !=, >= or <=; the value null is "no value". Percent-decoded once more, as V2 did, so a value encoded twice reads the same',
+    }),
   ),
 });
 

@@ -30,6 +30,10 @@ export function findNul(value: unknown, path: string): string | undefined {
   return undefined;
 }
 
+/** The 400 for a NUL character found at `where` (`body[0].campaign_name`, `query.filter` ...). */
+export const nulCharacterError = (where: string) =>
+  invalidInput(`Invalid text in ${where}: the NUL character (\\u0000) is not allowed`);
+
 /**
  * PostgreSQL stores no NUL character in text or jsonb, so a request carrying one (`\u0000` in
  * JSON, `%00` in a query or form) is refused before any route runs: a 400 that names the field,
@@ -40,7 +44,6 @@ export function refuseNulCharacters(app: FastifyInstance) {
   app.addHook('preValidation', async (request: FastifyRequest) => {
     const where =
       findNul(request.body, 'body') ?? findNul(request.query, 'query') ?? findNul(request.params, 'params');
-    if (where !== undefined)
-      throw invalidInput(`Invalid text in ${where}: the NUL character (\\u0000) is not allowed`);
+    if (where !== undefined) throw nulCharacterError(where);
   });
 }

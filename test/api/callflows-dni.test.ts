@@ -321,6 +321,45 @@ describe('POST /v2/callflow/dni', () => {
       expect((await stored(poolFlow))?.ttl_minutes).toBe(525600);
     });
 
+    it("copies a session TTL into the pool's keep_alive_minutes, and keeps it there when the flow is saved", async () => {
+      const flow = await createFlow(h.companyAdmin, 'pool');
+      const poolOf = async () => {
+        const read = await ctx.request('GET', `/v2/callflow?id=${flow}`, { token: h.companyAdmin.token });
+        const { pool_id: poolId, keep_alive_minutes: readKeepAlive } = read.body.data.number_pool;
+        const usage = await ctx.request('GET', `/v2/numberpool/usage?id=${poolId}`, {
+          token: h.companyAdmin.token,
+        });
+        return { read: readKeepAlive, usage: usage.body.data.keep_alive_minutes };
+      };
+      expect(await poolOf()).toEqual({ read: 30, usage: 30 });
+
+      // longer than a day, as V2 allows a TTL to be
+      expect(await entryResult(setting({ call_flow_id: flow, dni_type: 'session', TTL: 2880 }))).toEqual({
+        result: 'success',
+        entry_count: 1,
+      });
+      expect(await poolOf()).toEqual({ read: 2880, usage: 2880 });
+
+      // saving the flow again with its own keep-alive does not undo the setting's
+      const read = await ctx.request('GET', `/v2/callflow?id=${flow}`, { token: h.companyAdmin.token });
+      const { body } = await ctx.request('POST', '/v2/callflow/multilevelivr', {
+        token: h.companyAdmin.token,
+        body: [
+          {
+            call_flow_id: flow,
+            call_flow_name: 'Renamed',
+            channel_id: 7,
+            group_id: h.company,
+            campaign_id: read.body.data.campaign_id,
+            number_pool: { pool_id: read.body.data.number_pool.pool_id, keep_alive_minutes: 45 },
+            ivrs: [{ key: 1, action: 'hangup', message: 'Goodbye.' }],
+          },
+        ],
+      });
+      expect(body[0]).toMatchObject({ result: 'success' });
+      expect(await poolOf()).toEqual({ read: 2880, usage: 2880 });
+    });
+
     it('requires a TTL on a session setting and caps it at 525,600 minutes', async () => {
       const session = setting({ call_flow_id: poolFlow, dni_type: 'session' });
       expect((await entryResult(session)).data).toBe(
@@ -425,9 +464,9 @@ describe('GET /v2/callflow/dniclass', () => {
     }
   });
 
-  it('answers a flow outside the caller groups, or missing, without telling which', async () => {
+  it('answers a flow outside the caller groups with "No access", as V2 does', async () => {
     await post([setting({ call_flow_id: agencyFlow, group_id: h.agency })], h.agencyAdmin.token);
-    for (const id of [agencyFlow, otherFlow, 45454554]) {
+    for (const id of [agencyFlow, otherFlow]) {
       const { status, body } = await classes(id);
       expect(status).toBe(404);
       expect(body).toEqual({ result: 'error', err: `No access for call flow id: ${id}`, data: null });
@@ -435,6 +474,21 @@ describe('GET /v2/callflow/dniclass', () => {
     expect((await classes(agencyFlow, h.agencyAdmin.token)).body.data).toEqual({
       classes: ['post_source_dni'],
     });
+  });
+
+  it('answers a flow id that does not exist with V2 "No dni setting available"', async () => {
+    const { rows } = await ctx.db.query<{ id: number }>(
+      'select max(call_flow_id) + 1000 as id from call_flow',
+    );
+    for (const id of [45454554, (rows[0] as { id: number }).id]) {
+      const { status, body } = await classes(id);
+      expect(status).toBe(404);
+      expect(body).toEqual({
+        result: 'error',
+        err: `No dni setting available for call flow id: ${id}`,
+        data: null,
+      });
+    }
   });
 
   it('answers a missing or malformed id with V2 validation errors', async () => {

@@ -816,6 +816,14 @@ describe('DELETE /v2/callflow/pool/number', () => {
     expect((await numberRow(agencyPool.numbers[0] as string))?.status).toBe('assigned');
   });
 
+  it('shows the pool as it is now in GET /v2/callflow, not the number_quantity once posted', async () => {
+    const pool = await createPoolFlow(w, 3);
+    await removeNumbers([{ call_flow_id: pool.id, phone_number: pool.numbers[0] }]);
+    const read = await get(`/v2/callflow?id=${pool.id}`, w.h.companyAdmin.token);
+    expect(read.body.data.number_pool).toMatchObject({ number_quantity: 2, keep_alive_minutes: 30 });
+    expect(read.body.data.number).toHaveLength(2);
+  });
+
   it('lets one of two concurrent removals take the second-last number', async () => {
     const pool = await createPoolFlow(w, 2);
     const replies = await Promise.all(
@@ -854,5 +862,63 @@ describe('DELETE /v2/callflow/pool/number', () => {
     );
     expect(response.status).toBe(403);
     expect(await poolSize(pool.id)).toBe(2);
+  });
+});
+
+describe('moving a flow between a pool and a tracking number', () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await world();
+  });
+  const update = async (callFlowId: number, body: Record<string, unknown>) =>
+    (await createFlows([{ ...body, call_flow_id: callFlowId }], w.h.companyAdmin.token))[0];
+  const poolRow = async (poolId: number) =>
+    (await ctx.db.query('select pool_id from number_pool where pool_id = $1', [poolId])).rows[0];
+
+  it('gives a pool the flow leaves back to the inventory and deletes it', async () => {
+    const pool = await createPoolFlow(w, 2);
+    const before = await get(`/v2/callflow?id=${pool.id}`, w.h.companyAdmin.token);
+    const poolId = before.body.data.number_pool.pool_id as number;
+    const tracking = takeNumber();
+    await update(pool.id, flowBody(w, { number: { phone_number: tracking } }));
+
+    const after = await get(`/v2/callflow?id=${pool.id}`, w.h.companyAdmin.token);
+    expect(after.body.data.dnis).toBe(tracking);
+    expect(after.body.data.number_pool).toBeUndefined();
+    expect(await poolRow(poolId)).toBeUndefined();
+    for (const number of pool.numbers)
+      expect(await numberRow(number)).toEqual({
+        status: 'available',
+        group_id: null,
+        pool_id: null,
+        reserved_by: null,
+      });
+    const usage = await get(`/v2/numberpool/usage?id=${poolId}`, w.h.companyAdmin.token);
+    expect(usage.status).toBe(404);
+  });
+
+  it('gives a pool the flow leaves for a new pool back too', async () => {
+    const pool = await createPoolFlow(w, 1);
+    const poolId = (await get(`/v2/callflow?id=${pool.id}`, w.h.companyAdmin.token)).body.data.number_pool
+      .pool_id as number;
+    const next = await poolInventory(1);
+    await update(pool.id, poolBody(w, { number_quantity: 1, npa: 212, nxx: next.nxx }));
+    expect(await poolRow(poolId)).toBeUndefined();
+    expect((await numberRow(pool.numbers[0] as string))?.status).toBe('available');
+    expect((await numberRow(next.numbers[0] as string))?.status).toBe('assigned');
+  });
+
+  it('keeps a tracking number the flow leaves for a pool with its group, as reserved', async () => {
+    const tracking = takeNumber();
+    const flowId = await createFlow(w, { number: { phone_number: tracking } });
+    const inventory = await poolInventory(1);
+    await update(flowId, poolBody(w, { number_quantity: 1, npa: 212, nxx: inventory.nxx }));
+    expect(await numberRow(tracking)).toMatchObject({
+      status: 'reserved',
+      group_id: w.h.company,
+      pool_id: null,
+    });
+    // so a later flow of the group can take it again
+    expect(await createFlow(w, { number: { phone_number: tracking } })).toEqual(expect.any(Number));
   });
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCallRecords } from '../../src/modules/calls/call-record.js';
 import { createTestContext, type TestContext, type TestUser } from '../helpers/app.js';
-import { mp3, wav } from '../helpers/audio.js';
+import { mp3, mp3ChannelLevels, toneMp3, toneWav, wav, wavChannelLevels } from '../helpers/audio.js';
 import { createIvrFlow, insertCalls, uploadCall } from '../helpers/calls.js';
 import { createCarrier } from '../helpers/carrier.js';
 
@@ -382,7 +382,7 @@ describe('GET /v2/call/detail', () => {
 });
 
 describe('the "with" lists', () => {
-  it('List Calls With Custom Sources shows calls whose flow has custom sources', async () => {
+  it('List Calls With Custom Sources shows calls whose flow had custom sources when they happened', async () => {
     const created = await post('/v2/customsource', [
       { org_unit_id: h.company, custom_source_name: 'Billboard' },
     ]);
@@ -391,8 +391,11 @@ describe('the "with" lists', () => {
       (await post('/v2/callflow/customsources', [{ call_flow_id: flowId, custom_source_type_2: sourceId }]))
         .status,
     ).toBe(200);
+    const later = await carrier.call({ to: NUMBER, from: '2125550143', press: ['1'], answer: 'first' });
+    const laterCallId = await callIdOf(later.callSid);
     const { body } = await get(`/v2/call/customsource?filter=call_flow_id%3D${flowId}`);
-    expect(body.data.map((c: { call_id: number }) => c.call_id)).toContain(answeredCallId);
+    // the call placed before the flow had custom sources is not one with custom sources
+    expect(body.data.map((c: { call_id: number }) => c.call_id)).toEqual([laterCallId]);
     expect(body.data[0].custom_sources).toEqual({
       custom_source_type_2: {
         custom_source_id: sourceId,
@@ -403,6 +406,48 @@ describe('the "with" lists', () => {
     expect(
       (await get(`/v2/call/customsource?filter=call_flow_id%3D${flowId}`, siblingAdmin)).body.data,
     ).toEqual([]);
+  });
+
+  it("keeps a call's custom sources as its flow had them when the call happened", async () => {
+    const number = '3125554009';
+    await ctx.factory.inventory([number], 'CHICAGO', 'IL');
+    const flow = await createIvrFlow(ctx, h.companyAdmin, campaignId, number);
+    const created = await post('/v2/customsource', [
+      { org_unit_id: h.company, custom_source_name: 'Radio' },
+      { org_unit_id: h.company, custom_source_name: 'Podcast' },
+    ]);
+    const [radio, podcast] = (String(created.body.data).match(/\d+/g) ?? []).map(Number) as [number, number];
+    await post('/v2/callflow/customsources', [{ call_flow_id: flow, custom_source_type_1: radio }]);
+    const first = await callIdOf(
+      (await carrier.call({ to: number, from: '2125550144', press: ['1'] })).callSid,
+    );
+    // the flow's slots change after the call: slot 1 now names another source, slot 3 is new
+    await post('/v2/callflow/customsources', [
+      { call_flow_id: flow, custom_source_type_1: podcast, custom_source_type_3: radio },
+    ]);
+    const second = await callIdOf(
+      (await carrier.call({ to: number, from: '2125550145', press: ['1'] })).callSid,
+    );
+    const source = (id: number, name: string) => ({
+      custom_source_id: id,
+      custom_source_name: name,
+      org_unit_id: h.company,
+    });
+    expect((await get(`/v2/call?id=${first}`)).body.data.custom_sources).toEqual({
+      custom_source_type_1: source(radio, 'Radio'),
+    });
+    expect((await get(`/v2/call?id=${second}`)).body.data.custom_sources).toEqual({
+      custom_source_type_1: source(podcast, 'Podcast'),
+      custom_source_type_3: source(radio, 'Radio'),
+    });
+    // removing the flow's custom sources leaves the calls' alone
+    await ctx.request('DELETE', '/v2/callflow/customsources', {
+      token: h.companyAdmin.token,
+      body: [{ call_flow_id: flow, type: ['custom_source_type_1', 'custom_source_type_3'] }],
+    });
+    expect((await get(`/v2/call?id=${first}`)).body.data.custom_sources).toEqual({
+      custom_source_type_1: source(radio, 'Radio'),
+    });
   });
 
   it('List Calls With DNI shows attributed calls with their attribution', async () => {
@@ -533,6 +578,83 @@ describe('POST /v2/call/upload', () => {
       disposition: 'ANSWERED',
       duration: 3,
     });
+  });
+
+  const recordingOf = async (callId: number) =>
+    (
+      await ctx.app.inject({
+        method: 'GET',
+        url: `/v2/call/recording?id=${callId}`,
+        headers: { authorization: `Bearer ${h.companyAdmin.token}` },
+      })
+    ).rawPayload;
+  const upload = (fields: Record<string, string>, name: string, data: Buffer) =>
+    uploadCall(ctx, h.companyAdmin.token, { tracking_number: NUMBER, caller_id: '4805550100', ...fields }, [
+      { field: 'file', name, data },
+    ]);
+
+  it("takes a real mp3's own length as duration when none is given", async () => {
+    const { status, body } = await upload({}, 'call.mp3', toneMp3({ seconds: 3 }));
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body.data.duration).toBe(3);
+    const long = await upload({}, 'call.mp3', toneMp3({ seconds: 7, channels: 1, sampleRate: 16000 }));
+    expect(long.body.data.duration).toBe(7);
+    // a given duration wins
+    expect((await upload({ duration: '12' }, 'call.mp3', toneMp3())).body.data.duration).toBe(12);
+  });
+
+  it('swaps the channels of a stereo wav with swap_channels, sample for sample', async () => {
+    const original = toneWav(1);
+    const [left, right] = wavChannelLevels(original) as [number, number];
+    expect(left).toBeGreaterThan(0.1);
+    expect(right).toBe(0);
+    const kept = await upload({ swap_channels: 'false' }, 'call.wav', original);
+    expect((await recordingOf(kept.body.data.call_id)).equals(original)).toBe(true);
+
+    const swapped = await upload({ swap_channels: 'true' }, 'call.wav', original);
+    expect(swapped.status, JSON.stringify(swapped.body)).toBe(200);
+    expect(swapped.body.data.duration).toBe(1);
+    const stored = await recordingOf(swapped.body.data.call_id);
+    expect(stored.subarray(0, 44).equals(original.subarray(0, 44))).toBe(true);
+    for (const i of [0, 1, 500, 7999]) {
+      expect(stored.readInt16LE(44 + i * 4)).toBe(0);
+      expect(stored.readInt16LE(44 + i * 4 + 2)).toBe(original.readInt16LE(44 + i * 4));
+    }
+    expect(wavChannelLevels(stored)).toEqual([0, left]);
+  });
+
+  it('swaps the channels of a stereo mp3 with swap_channels', async () => {
+    const original = toneMp3({ seconds: 3 });
+    const [left, right] = (await mp3ChannelLevels(original)) as [number, number];
+    expect(left).toBeGreaterThan(0.1);
+    expect(right).toBeLessThan(0.01);
+
+    const { status, body } = await upload({ swap_channels: 'true' }, 'call.mp3', original);
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body.data.duration).toBe(3);
+    const stored = await recordingOf(body.data.call_id);
+    const [storedLeft, storedRight] = (await mp3ChannelLevels(stored)) as [number, number];
+    expect(storedLeft).toBeLessThan(0.01);
+    expect(storedRight).toBeGreaterThan(left * 0.8);
+  });
+
+  it('keeps a mono recording as it is with swap_channels, and refuses a wav it cannot swap', async () => {
+    const mono = toneMp3({ channels: 1 });
+    const kept = await upload({ swap_channels: 'true' }, 'call.mp3', mono);
+    expect((await recordingOf(kept.body.data.call_id)).equals(mono)).toBe(true);
+    const monoWav = wav(1);
+    const keptWav = await upload({ swap_channels: '1' }, 'call.wav', monoWav);
+    expect((await recordingOf(keptWav.body.data.call_id)).equals(monoWav)).toBe(true);
+
+    const before = (await ctx.db.query(`select 1 from call where call_source = 'upload'`)).rowCount;
+    // IMA ADPCM: samples are not one fixed-size value per channel
+    const adpcm = await upload({ swap_channels: 'true' }, 'call.wav', toneWav(1, 8000, 0x11));
+    expect(adpcm.status).toBe(400);
+    expect(adpcm.body).toMatchObject({
+      result: 'error',
+      data: 'swap_channels needs a stereo PCM wav or an mp3',
+    });
+    expect((await ctx.db.query(`select 1 from call where call_source = 'upload'`)).rowCount).toBe(before);
   });
 
   it('refuses bad uploads with the reason in data and stores nothing', async () => {

@@ -696,6 +696,41 @@ describe('delivery', () => {
     expect(eventsOf(hook.path)).toEqual(['call.completed']);
   });
 
+  it('gives a flow webhook that wants only call.completed no pre-call job while a webhook elsewhere wants call.started', async () => {
+    receiver.respondWith(() => 200);
+    // a webhook outside the call's groups wants call.started, so the hot path asks the database
+    const elsewhere = await createWebhook(h.locationAdmin.token, h.location, { events: ['call.started'] });
+    const locationCampaign = await ctx.factory.campaign(h.locationAdmin);
+    const locationFlow = await createFlow({ group_id: h.location, campaign_id: locationCampaign });
+    const hook = await createWebhook(h.companyAdmin.token, h.company, { events: ['call.completed'] });
+    const flow = await createFlow({ webhook_enabled: true, webhook_id: hook.id });
+    const startedJobOf = async (callId: number) =>
+      (await ctx.db.query('select 1 from job where dedupe_key = $1', [`call.started:${callId}`])).rows.length;
+    // the hot path learns of the new call.started subscriber by NOTIFY, within moments
+    let learned = false;
+    for (let attempt = 0; attempt < 40 && !learned; attempt++) {
+      learned =
+        (await startedJobOf(await call(locationFlow.number, `21255504${String(attempt).padStart(2, '0')}`))) >
+        0;
+      if (!learned) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(learned).toBe(true);
+
+    const callId = await call(flow.number);
+    const { rows } = await ctx.db.query<{ kind: string }>(
+      `select kind from job where payload->>'callId' = $1 order by job_id`,
+      [String(callId)],
+    );
+    expect(rows.map((j) => j.kind)).toEqual(['call.completed']);
+    await drain();
+    const eventsOfCall = (path: string) =>
+      received(path)
+        .filter((r) => JSON.parse(r.body).data.call_id === callId)
+        .map((r) => r.headers['x-switchboard-event']);
+    expect(eventsOfCall(hook.path)).toEqual(['call.completed']);
+    expect(eventsOfCall(elsewhere.path)).toEqual([]);
+  });
+
   it('sends a post-call delivery that waits for nothing from the completion job at once, with no claim of its own', async () => {
     receiver.respondWith(() => 200);
     const hook = await createWebhook(h.companyAdmin.token, h.company, { events: ['call.completed'] });

@@ -1,3 +1,6 @@
+import { Mp3Encoder } from '@breezystack/lamejs';
+import { MPEGDecoder } from 'mpg123-decoder';
+
 /** Audio fixtures and multipart bodies for the upload tests (prompts, whispers, call audio). */
 
 /** An ID3v2 tag and one MPEG-1 Layer III frame. */
@@ -53,4 +56,69 @@ export async function multipart(fields: Record<string, string>, files: FilePart[
     payload: Buffer.from(await encoded.arrayBuffer()),
     headers: { 'content-type': encoded.headers.get('content-type') as string },
   };
+}
+
+/** `seconds` of a 440 Hz tone at `sampleRate`, as 16-bit samples. */
+function tone(seconds: number, sampleRate: number): Int16Array {
+  return Int16Array.from({ length: Math.round(seconds * sampleRate) }, (_, i) =>
+    Math.round(Math.sin((2 * Math.PI * 440 * i) / sampleRate) * 12_000),
+  );
+}
+
+/**
+ * A real mp3 (encoded by LAME) of `seconds`: stereo with the tone on the left and silence on the
+ * right, or mono with the tone.
+ */
+export function toneMp3({ seconds = 3, channels = 2, sampleRate = 8000 } = {}): Buffer {
+  const left = tone(seconds, sampleRate);
+  const encoder = new Mp3Encoder(channels, sampleRate, 32);
+  const parts =
+    channels === 2 ? [encoder.encodeBuffer(left, new Int16Array(left.length))] : [encoder.encodeBuffer(left)];
+  parts.push(encoder.flush());
+  // LAME hands back Int8Arrays: the same bytes, viewed as Buffers
+  return Buffer.concat(parts.map((part) => Buffer.from(part.buffer, part.byteOffset, part.byteLength)));
+}
+
+/** A 16-bit PCM stereo WAVE file of `seconds`: the tone on the left, silence on the right. */
+export function toneWav(seconds = 1, sampleRate = 8000, formatCode = 1): Buffer {
+  const left = tone(seconds, sampleRate);
+  const bytes = Buffer.alloc(44 + left.length * 4);
+  bytes.write('RIFF', 0, 'ascii');
+  bytes.writeUInt32LE(36 + left.length * 4, 4);
+  bytes.write('WAVEfmt ', 8, 'ascii');
+  bytes.writeUInt32LE(16, 16);
+  bytes.writeUInt16LE(formatCode, 20);
+  bytes.writeUInt16LE(2, 22);
+  bytes.writeUInt32LE(sampleRate, 24);
+  bytes.writeUInt32LE(sampleRate * 4, 28);
+  bytes.writeUInt16LE(4, 32);
+  bytes.writeUInt16LE(16, 34);
+  bytes.write('data', 36, 'ascii');
+  bytes.writeUInt32LE(left.length * 4, 40);
+  for (const [i, sample] of left.entries()) bytes.writeInt16LE(sample, 44 + i * 4);
+  return bytes;
+}
+
+/** The RMS level (0..1) of each channel of a 16-bit PCM WAVE file as `toneWav` writes it. */
+export function wavChannelLevels(bytes: Buffer): number[] {
+  const frames = (bytes.length - 44) / 4;
+  return [0, 1].map((channel) => {
+    let sum = 0;
+    for (let i = 0; i < frames; i++) sum += (bytes.readInt16LE(44 + i * 4 + channel * 2) / 32768) ** 2;
+    return Math.sqrt(sum / frames);
+  });
+}
+
+/** The RMS level (0..1) of each channel of an mp3, decoded by libmpg123. */
+export async function mp3ChannelLevels(bytes: Buffer): Promise<number[]> {
+  const decoder = new MPEGDecoder();
+  await decoder.ready;
+  try {
+    const { channelData } = decoder.decode(bytes);
+    return channelData.map((samples) =>
+      Math.sqrt(samples.reduce((sum, sample) => sum + sample * sample, 0) / samples.length),
+    );
+  } finally {
+    decoder.free();
+  }
 }

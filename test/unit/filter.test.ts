@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileFilter, type FilterFields } from '../../src/http/filter.js';
+import { compileFilter, decodeFilterAgain, type FilterFields } from '../../src/http/filter.js';
 
 const fields: FilterFields = {
   call_flow_name: { column: 'f.name', type: 'string' },
@@ -104,5 +104,40 @@ describe('compileFilter', () => {
 
   it('rejects a malformed date', () => {
     expect(() => compile('call_started>=2019-13-45')).toThrow(/Invalid value for date field/);
+  });
+});
+
+describe('null in a filter', () => {
+  it('is no value on every field: = is "is null", != is "is not null", a range matches nothing', () => {
+    const { conditions, params } = compile(
+      'group_id=null,call_flow_name!=NULL,duration>=null,call_started<=null,is_active=null',
+    );
+    expect(conditions).toEqual([
+      'f.group_id is null',
+      'f.name is not null',
+      'false',
+      'false',
+      'f.is_active is null',
+    ]);
+    expect(params).toEqual([]);
+  });
+
+  it('still refuses a range on a string field first', () => {
+    expect(() => compile('call_flow_name>=null')).toThrow(/Invalid comparator type "string"/);
+  });
+});
+
+describe('decodeFilterAgain', () => {
+  it('decodes what a client encoded twice', () => {
+    expect(decodeFilterAgain('tag_id%3dnull')).toBe('tag_id=null');
+    expect(decodeFilterAgain('call_flow_name%21%3DFoo%2CBar')).toBe('call_flow_name!=Foo,Bar');
+    expect(decodeFilterAgain('caller_name%3D%C3%A9mile')).toBe('caller_name=émile');
+  });
+
+  it('keeps a % that does not start a valid escape, and escapes that are not UTF-8', () => {
+    expect(decodeFilterAgain('call_flow_name=50% off')).toBe('call_flow_name=50% off');
+    expect(decodeFilterAgain('call_flow_name%Foo')).toBe('call_flow_name%Foo');
+    expect(decodeFilterAgain('x=%E2%82')).toBe('x=%E2%82');
+    expect(decodeFilterAgain('x=a+b')).toBe('x=a+b');
   });
 });

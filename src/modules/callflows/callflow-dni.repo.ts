@@ -57,6 +57,18 @@ export function createCallFlowDniRepo(db: Queryable) {
       return rows[0];
     },
 
+    /** Whether the flow exists at all and whether it is in the caller's groups; undefined when it does not exist. */
+    async flowVisibility(
+      scopeGroupId: number,
+      callFlowId: number,
+    ): Promise<{ in_scope: boolean } | undefined> {
+      const { rows } = await db.query<{ in_scope: boolean }>(
+        `select ${inScope('group_id', '$1')} as in_scope from call_flow where call_flow_id = $2`,
+        [scopeGroupId, callFlowId],
+      );
+      return rows[0];
+    },
+
     async isGroupInScope(scopeGroupId: number, groupId: number): Promise<boolean> {
       const { rowCount } = await db.query(
         'select 1 from org_group where group_id = $2 and path @> array[$1::integer]',
@@ -75,6 +87,20 @@ export function createCallFlowDniRepo(db: Queryable) {
          values (${VALUE_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')}, $${VALUE_COLUMNS.length + 1})
          on conflict (call_flow_id) do update set ${updates}, updated_at = excluded.created_at`,
         [...VALUE_COLUMNS.map((column) => values[column]), now],
+      );
+    },
+
+    /**
+     * Makes the pool of the flow keep its visitors as long as the flow's session setting says
+     * (V2 copies the setting's TTL into the pool's keep-alive); nothing without a pool or a TTL.
+     */
+    async copyTtlToPool(callFlowId: number): Promise<void> {
+      await db.query(
+        `update number_pool np set keep_alive_minutes = d.ttl_minutes
+           from call_flow f join dni_setting d on d.call_flow_id = f.call_flow_id
+          where f.call_flow_id = $1 and np.pool_id = f.pool_id
+            and d.ttl_minutes is not null and np.keep_alive_minutes <> d.ttl_minutes`,
+        [callFlowId],
       );
     },
 

@@ -47,6 +47,7 @@ export function createCallFlowDniService({ db, clock }: { db: Db; clock: Clock }
       },
       clock.now(),
     );
+    await repo.copyTtlToPool(flow.call_flow_id);
     return flow.call_flow_id;
   }
 
@@ -70,13 +71,16 @@ export function createCallFlowDniService({ db, clock }: { db: Db; clock: Clock }
       );
     },
 
-    /** The DNI classes of a flow in the caller's groups (a flow has one setting, so one class). */
+    /**
+     * The DNI classes of a flow in the caller's groups (a flow has one setting, so one class). As
+     * in V2, a flow that does not exist has no setting, and one of another account is no access.
+     */
     async classes(principal: Principal, callFlowId: number): Promise<{ classes: string[] }> {
       if (callFlowId <= 0) throw notFound(DniMessages.noSetting(callFlowId));
       const repo = createCallFlowDniRepo(db);
-      if (!(await repo.findFlowInScope(principal.groupId, callFlowId))) {
-        throw notFound(DniMessages.noClassAccess(callFlowId));
-      }
+      const flow = await repo.flowVisibility(principal.groupId, callFlowId);
+      if (!flow) throw notFound(DniMessages.noSetting(callFlowId));
+      if (!flow.in_scope) throw notFound(DniMessages.noClassAccess(callFlowId));
       const classes = await repo.classes(callFlowId);
       if (classes.length === 0) throw notFound(DniMessages.noSetting(callFlowId));
       return { classes };

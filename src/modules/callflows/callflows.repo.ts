@@ -74,6 +74,8 @@ export interface StoredFlowRow {
   phone_number_id: number | null;
   rate_center: string | null;
   pool_id: number | null;
+  /** the pool as it is now (a removed number shrinks it; a DNI TTL sets its keep-alive) */
+  pool: Pick<PoolValues, 'pool_name' | 'keep_alive_minutes' | 'number_quantity'> | null;
 }
 
 const FLOW_COLUMNS = [
@@ -289,6 +291,17 @@ export function createCallFlowsRepo(db: Queryable) {
       ]);
     },
 
+    /**
+     * Deletes a pool whose numbers have left it, with its leases, unless a flow still names it (a
+     * deleted flow keeps its emptied pool).
+     */
+    async deletePool(poolId: number): Promise<void> {
+      await db.query(
+        'delete from number_pool where pool_id = $1 and not exists (select 1 from call_flow where pool_id = $1)',
+        [poolId],
+      );
+    },
+
     async attachToPool(poolId: number, numbers: readonly string[]): Promise<void> {
       await db.query('update phone_number set pool_id = $1 where number = any($2::text[])', [
         poolId,
@@ -339,10 +352,14 @@ export function createCallFlowsRepo(db: Queryable) {
                 f.routable_type, f.version, f.document, f.phone_number_id, f.pool_id,
                 ${isoTime('f.call_flow_created')} as call_flow_created, ${isoTime('f.updated_at')} as updated_at,
                 c.category as channel_category, c.sub_category as channel_sub_category,
-                p.number as dnis, p.rate_center
+                p.number as dnis, p.rate_center,
+                case when np.pool_id is not null then
+                  json_build_object('pool_name', np.pool_name, 'keep_alive_minutes', np.keep_alive_minutes,
+                                    'number_quantity', np.number_quantity) end as pool
            from call_flow f
            join channel c on c.channel_id = f.channel_id
            left join phone_number p on p.phone_number_id = f.phone_number_id
+           left join number_pool np on np.pool_id = f.pool_id
           where f.call_flow_id = $2 and ${inScope('f.group_id', '$1')}`,
         [scopeGroupId, callFlowId],
       );

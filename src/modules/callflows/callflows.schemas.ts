@@ -181,7 +181,8 @@ export const MultilevelIvrFlow = Type.Object(
         {
           pool_id: Type.Optional(Type.Integer({ minimum: 0, description: '0 describes a new pool' })),
           pool_name: Type.Optional(Type.String({ maxLength: 255 })),
-          keep_alive_minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440 })),
+          // a DNI session TTL (up to 525,600) becomes the pool's keep-alive, and GET shows it
+          keep_alive_minutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 525_600 })),
           number_quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
           npa: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.String()])),
           nxx: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.String()])),

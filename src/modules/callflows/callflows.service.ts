@@ -14,6 +14,8 @@ import {
   ROUTE_TYPES,
   type RouteKey,
 } from './callflow-create.schemas.js';
+import { createCallFlowDniRepo } from './callflow-dni.repo.js';
+import { createCallFlowListsRepo } from './callflow-lists.repo.js';
 import { withoutSecrets } from './callflow-secrets.js';
 import {
   createCallFlowsRepo,
@@ -257,9 +259,6 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
         currentPhoneNumberId: existing?.phone_number_id ?? null,
       });
       if (claimed === undefined) throw invalidInput(REASONS.unavailable(number, phoneNumberId));
-      if (existing?.phone_number_id && existing.phone_number_id !== claimed) {
-        await repo.releaseTrackingNumber(existing.phone_number_id);
-      }
       return { phone_number_id: claimed, pool_id: null };
     }
 
@@ -306,6 +305,26 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
     }
     await repo.attachToPool(poolId, numbers);
     return { phone_number_id: null, pool_id: poolId };
+  }
+
+  /**
+   * Lets go of what an updated flow no longer uses, once the flow row points elsewhere: a tracking
+   * number stays with its group as reserved; a pool gives its numbers back to the shared inventory
+   * (as deleting the flow does) and is deleted, so no pool is left that no flow uses.
+   */
+  async function releaseLeftNumbers(
+    tx: Queryable,
+    existing: FlowRef,
+    kept: { phone_number_id: number | null; pool_id: number | null },
+  ): Promise<void> {
+    const repo = createCallFlowsRepo(tx);
+    if (existing.phone_number_id && existing.phone_number_id !== kept.phone_number_id) {
+      await repo.releaseTrackingNumber(existing.phone_number_id);
+    }
+    if (existing.pool_id && existing.pool_id !== kept.pool_id) {
+      await createCallFlowListsRepo(tx).emptyPools([existing.pool_id]);
+      await repo.deletePool(existing.pool_id);
+    }
   }
 
   /**
@@ -371,6 +390,11 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
     const callFlowId = existing ? existing.call_flow_id : await repo.insertFlow(values, now);
     const version = existing ? await repo.replaceFlow(existing.call_flow_id, values, now) : 1;
     await repo.insertVersion(callFlowId, version, values.document, now, principal.userId);
+    if (existing) {
+      await releaseLeftNumbers(tx, existing, numbers);
+      // A session DNI setting's TTL stays the pool's keep-alive, whatever the flow posts.
+      if (numbers.pool_id !== null) await createCallFlowDniRepo(tx).copyTtlToPool(callFlowId);
+    }
     return callFlowId;
   }
 
@@ -554,7 +578,10 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
         nxx: n.number.slice(3, 6),
         ocn: Number(n.number.slice(6)),
       })),
-      ...(row.pool_id ? { number_pool: { ...(document.number_pool as object), pool_id: row.pool_id } } : {}),
+      // the pool as it is now: a removed number shrinks it, a DNI session TTL is its keep-alive
+      ...(row.pool_id
+        ? { number_pool: { ...(document.number_pool as object), pool_id: row.pool_id, ...row.pool } }
+        : {}),
       ...geo,
     };
   }

@@ -106,7 +106,8 @@ export const RECORD_CALL_COLUMNS = `c.call_id, c.call_flow_id, c.group_id, c.cam
        c.tracking_number, c.caller_number, c.caller_name, c.caller_company, c.caller_address, c.caller_city,
        c.caller_state, c.caller_zip, c.answered_by, c.trail, c.disposition, c.duration_seconds, c.is_repeat,
        c.started_at, c.answered_at, c.ended_at, c.call_value, c.key_path, c.is_outbound, c.call_source,
-       c.line_type, c.assigned_to, c.recording_url, c.voicemail_url, c.archived_at, c.custom_source_values`;
+       c.line_type, c.assigned_to, c.recording_url, c.voicemail_url, c.archived_at, c.custom_source_values,
+       c.flow_custom_sources`;
 
 /**
  * One statement for the records of the calls `pageSql` selects (`RECORD_CALL_COLUMNS` of
@@ -168,11 +169,12 @@ select c.call_id::integer as call_id,
                   'custom_source_id', null, 'custom_source_name', v.value, 'org_unit_id', null)), '{}'::jsonb)
            from jsonb_each_text(c.custom_source_values) v)
        else (
-         select coalesce(jsonb_object_agg('custom_source_type_' || s.slot, jsonb_build_object(
+         -- the flow's slots when the call was written (migration 0028), not as they are now
+         select coalesce(jsonb_object_agg('custom_source_type_' || s.key, jsonb_build_object(
                   'custom_source_id', cs.custom_source_id, 'custom_source_name', cs.custom_source_name,
                   'org_unit_id', cs.group_id)), '{}'::jsonb)
-           from call_flow_custom_source s join custom_source cs on cs.custom_source_id = s.custom_source_id
-          where s.call_flow_id = c.call_flow_id)
+           from jsonb_each_text(c.flow_custom_sources) s
+           join custom_source cs on cs.custom_source_id = s.value::integer)
        end as custom_sources,
        coalesce((
          select jsonb_agg(jsonb_build_object(

@@ -123,22 +123,6 @@ function parsePhone(name: string, value: string | undefined, required: boolean):
   return number;
 }
 
-/**
- * A WAVE file's length in whole seconds, from its byte rate and the size of its data chunk;
- * undefined when the chunks cannot be read. (An mp3's length needs every frame read; not attempted.)
- */
-export function wavDurationSeconds(bytes: Buffer): number | undefined {
-  let byteRate: number | undefined;
-  for (let offset = 12; offset + 8 <= bytes.length; ) {
-    const id = bytes.toString('ascii', offset, offset + 4);
-    const size = bytes.readUInt32LE(offset + 4);
-    if (id === 'fmt ' && offset + 16 <= bytes.length) byteRate = bytes.readUInt32LE(offset + 16);
-    if (id === 'data') return byteRate ? Math.round(size / byteRate) : undefined;
-    offset += 8 + size + (size % 2);
-  }
-  return undefined;
-}
-
 /** Checks the multipart fields and the one audio file of an Upload Call Audio request. */
 export function parseCallUpload(fields: Record<string, string>, files: UploadParts['files']): CallUpload {
   const unknown = Object.keys(fields).find((name) => !KNOWN_FIELDS.has(name));
@@ -192,10 +176,8 @@ export function parseCallUpload(fields: Record<string, string>, files: UploadPar
       'call_date',
       text('call_date') === undefined ? undefined : parseCallDate(text('call_date') as string, timezone),
     ),
-    ...optional(
-      'duration',
-      integer('duration', 0) ?? (format === 'wav' ? wavDurationSeconds(file.data) : undefined),
-    ),
+    // without one, the recording's own length (call-audio.ts)
+    ...optional('duration', integer('duration', 0)),
     ...optional('group_id', integer('group_id', 1)),
     ...optional('group_ext_id', text('group_ext_id')),
     ...optional('channel_id', integer('channel_id', 1)),

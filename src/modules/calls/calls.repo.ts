@@ -44,8 +44,8 @@ const KIND_CONDITIONS: Record<CallListKind, string> = {
   'all live': 'c.archived_at is null',
   archived: 'c.archived_at is not null',
   tagged: 'c.archived_at is null and exists (select 1 from call_tag ct where ct.call_id = c.call_id)',
-  'custom sources': `c.archived_at is null and (c.custom_source_values is not null
-     or exists (select 1 from call_flow_custom_source s where s.call_flow_id = c.call_flow_id))`,
+  'custom sources': `c.archived_at is null
+     and (c.custom_source_values is not null or c.flow_custom_sources is not null)`,
   dni: 'c.archived_at is null and exists (select 1 from call_attribution a where a.call_id = c.call_id)',
   recorded: `c.archived_at is null and (c.recording_url is not null
      or exists (select 1 from call_transcript t where t.call_id = c.call_id))`,

@@ -319,7 +319,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
           tags,
           summary: 'Upload Call Audio',
           description:
-            'multipart/form-data: the recording in `file` (mp3 or wav) and the call in fields (`tracking_number`, `caller_id` required; `ring_to`, `disposition`, `call_date`, `timezone`, `duration`, `group_id` or `group_ext_id`, `channel_id`, `campaign_id`, caller data, `custom_source_type_1..5`, `is_outbound`, `tag_name`). Answers the new call record.',
+            'multipart/form-data: the recording in `file` (mp3 or wav) and the call in fields (`tracking_number`, `caller_id` required; `ring_to`, `disposition`, `call_date`, `timezone`, `duration`, `group_id` or `group_ext_id`, `channel_id`, `campaign_id`, caller data, `custom_source_type_1..5`, `is_outbound`, `swap_channels`, `tag_name`). Answers the new call record.',
           consumes: ['multipart/form-data'],
           response: { 200: CallRecordEnvelope, ...v2ErrorResponses },
         },

@@ -10,6 +10,7 @@ import type { Principal } from '../auth/principal.js';
 import { AUDIO_CONTENT_TYPES, type AudioFormat } from '../misc/audio-format.js';
 import { type ListQuery, toPage } from '../shared/list.js';
 import { addTagsToCall, normaliseTagNames } from '../tags/tags.service.js';
+import { prepareRecording } from './call-audio.js';
 import { type CallRecord, loadCallRecords } from './call-record.js';
 import { type CallUpload, parseCallUpload, type UploadParts, uploadError } from './call-upload.js';
 import {
@@ -321,7 +322,7 @@ export function createCallsService({
 
     /** Stores an uploaded call and its recording; answers the new call record. */
     async upload(principal: Principal, parts: UploadParts): Promise<CallRecord> {
-      const upload = parseCallUpload(parts.fields, parts.files);
+      const upload = await prepareRecording(parseCallUpload(parts.fields, parts.files));
       const callId = await storeUpload(principal, upload);
       const [record] = await loadCallRecords(db, [callId]);
       return record as CallRecord;

@@ -31,14 +31,18 @@ const refused = (reason: string | string[]) =>
 const INTEGER_RULE = /^(custom_source_id|org_unit_id)(>=|<=|!=|=)(.+)$/s;
 const INT4_MAX = 2_147_483_647;
 
-/** V2 names the integer field whose filter value is not an integer; other rules fail as usual. */
+/**
+ * V2 names the integer field whose filter value is not an integer; other rules fail as usual.
+ * `null` is no value and matches nothing (see compileFilter).
+ */
 function checkIntegerFilterValues(filter: string | undefined): void {
   for (const rule of (filter ?? '').split(',')) {
     const match = INTEGER_RULE.exec(rule.trim());
     if (!match) continue;
     const [, field = '', , raw = ''] = match;
     const value = raw.trim();
-    if (value !== '' && (!/^-?\d{1,10}$/.test(value) || Math.abs(Number(value)) > INT4_MAX)) {
+    if (value === '' || value.toLowerCase() === 'null') continue;
+    if (!/^-?\d{1,10}$/.test(value) || Math.abs(Number(value)) > INT4_MAX) {
       throw invalidInput(CustomSourceMessages.invalidFilterValue(field));
     }
   }
