@@ -8,7 +8,7 @@ import {
 } from '@sinclair/typebox';
 import { type ErrorCode, ErrorCodes } from '../errors.js';
 
-/** Shared schema atoms for /v2 routes: the envelope, bulk results, list and id parameters. */
+/** Shared schema atoms: the V2 envelope, bulk results, list and id parameters, and the error bodies. */
 
 export const Success = Type.Literal('success');
 
