@@ -9,9 +9,10 @@ import { benchBaselineRoutes } from './bench/baseline.routes.js';
 import { type Config, trustProxyOption } from './config.js';
 import type { Db } from './db/index.js';
 import { authenticate } from './http/authenticate.js';
-import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
+import { clientErrorHandler, createErrorHandler, notFoundHandler } from './http/error-handler.js';
 import { decodeListFilters } from './http/filter.js';
-import { V2Error, V2ValidationError } from './http/schemas.js';
+import { openApiOptions } from './http/openapi.js';
+import { SHARED_SCHEMAS } from './http/schemas.js';
 import { refuseNulCharacters } from './http/text-guard.js';
 import { createValidatorCompiler } from './http/validation.js';
 import { COMPLETION_STEP_ORDER, createCallLifecycle } from './jobs/call-lifecycle.js';
@@ -95,39 +96,30 @@ export const REDACTED_PATHS = [
 
 /** Builds the HTTP application. It never listens and never reads the environment. */
 export async function buildApp({ config, db, clock, logger, twilioAuthToken }: AppDeps) {
+  const handleError = createErrorHandler({ businessErrorStatus: config.V2_BUSINESS_ERROR_STATUS });
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     genReqId: () => randomUUID(),
     requestIdHeader: 'x-request-id',
     bodyLimit: 10 * 1024 * 1024,
     trustProxy: trustProxyOption(config.TRUST_PROXY),
+    // A malformed or over-long URL is answered by the error handler too, in the path's shape.
+    frameworkErrors: handleError,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(createValidatorCompiler());
-  app.setErrorHandler(createErrorHandler({ businessErrorStatus: config.V2_BUSINESS_ERROR_STATUS }));
+  app.setErrorHandler(handleError);
   app.setNotFoundHandler(notFoundHandler);
   refuseNulCharacters(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  app.addSchema(V2Error);
-  app.addSchema(V2ValidationError);
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
   await app.register(formbody);
   await app.register(rateLimit, { global: false });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: {
-        title: 'Switchboard',
-        version: '0.1.0',
-        description:
-          'Call tracking and call routing that speaks the Convirza V2 REST API. Get a token from `POST /oauth/token`, then send `Authorization: Bearer <token>` to every `/v2` route.',
-      },
-      servers: [{ url: config.PUBLIC_BASE_URL }],
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
-    },
-  });
+  await app.register(swagger, openApiOptions(config.PUBLIC_BASE_URL));
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
@@ -323,9 +315,6 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   });
   await app.register(
     async (v2) => {
-      v2.addHook('onRoute', (route) => {
-        route.schema = { ...route.schema, security: [{ bearerAuth: [] }] };
-      });
       await v2.register(authenticate, { auth });
       decodeListFilters(v2);
       await v2.register(groupRoutes, { groups });

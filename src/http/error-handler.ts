@@ -1,5 +1,15 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { type AppError, fromDatabaseError, isAppError, OAuthError } from '../errors.js';
+import {
+  AppError,
+  type ErrorCode,
+  ErrorCodes,
+  fromDatabaseError,
+  invalidInput,
+  isAppError,
+  OAuthError,
+} from '../errors.js';
 import { toV2ValidationBody } from './validation.js';
 
 export interface ErrorHandlerOptions {
@@ -7,10 +17,70 @@ export interface ErrorHandlerOptions {
   businessErrorStatus: '4xx' | '200';
 }
 
-const isV2 = (request: FastifyRequest) => request.url.startsWith('/v2/') || request.url.startsWith('/v2?');
+/**
+ * The three error bodies a client can meet, chosen by path: V2's under /v2 (its business error,
+ * and its validation error), RFC 6749's on the token endpoint, and problem+json (RFC 9457)
+ * everywhere else. docs/compatibility.md lists them; the OpenAPI document declares them from
+ * the same function.
+ */
+export type ErrorDialect = 'v2' | 'oauth' | 'problem';
+
+export function errorDialectOf(url: string): ErrorDialect {
+  const path = url.split('?')[0] ?? url;
+  if (path === '/v2' || path.startsWith('/v2/')) return 'v2';
+  if (path === '/oauth/token') return 'oauth';
+  return 'problem';
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /** The V2 path of a route as its swagger names it (`/v2/group/list` -> `/group/list`). */
 const specPath = (url: string) => url.replace(/^\/v2/, '') || '/';
+
+/** An error the framework raised (not a service): never turned into V2's HTTP-200 business error. */
+class FrameworkError extends AppError {}
+
+const CODE_OF_STATUS = new Map<number, ErrorCode>(
+  Object.entries(ErrorCodes).map(([code, status]) => [status, code as ErrorCode]),
+);
+
+/**
+ * Fastify's own client errors, in our words and codes: its FST_ERR_... codes and texts never
+ * reach a client. Anything else keeps its status and message under the stable code of that status.
+ */
+function fromFrameworkError(error: FastifyError, request: FastifyRequest): AppError {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_EMPTY_TYPE':
+    case 'FST_ERR_CTP_INVALID_TYPE':
+      return new FrameworkError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Unsupported Media Type: ${request.headers['content-type'] || '(none)'}`,
+      );
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new FrameworkError(
+        'PAYLOAD_TOO_LARGE',
+        `The request body is larger than ${request.routeOptions.bodyLimit} bytes`,
+      );
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new FrameworkError('INVALID_INPUT', 'The request body does not match its Content-Length');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new FrameworkError('INVALID_INPUT', 'The body is not valid JSON');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new FrameworkError(
+        'INVALID_INPUT',
+        'The body is empty but its Content-Type is application/json',
+      );
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new FrameworkError('URI_TOO_LONG', 'A path segment of the URL is too long');
+    case 'FST_ERR_BAD_URL':
+      return new FrameworkError('INVALID_INPUT', 'The URL is not valid (a malformed percent-encoding)');
+  }
+  const status = error.statusCode ?? 500;
+  if (status === 429) return new FrameworkError('RATE_LIMITED', 'Too many requests, retry later');
+  return new FrameworkError(CODE_OF_STATUS.get(status) ?? 'INVALID_INPUT', error.message);
+}
 
 /**
  * The one place errors become replies. Bodies are serialised with JSON.stringify so a response
@@ -23,36 +93,13 @@ export function createErrorHandler(options: ErrorHandlerOptions) {
     reply: FastifyReply,
   ) {
     reply.serializer(JSON.stringify);
+    const dialect = errorDialectOf(request.url);
 
-    if (error instanceof OAuthError) {
-      return reply
-        .code(error.status)
-        .header('cache-control', 'no-store')
-        .send({ error: error.error, error_description: error.description });
-    }
-
-    // A database error that bad input can cause (out of range, duplicate key) is the caller's 4xx.
-    const databaseError = isDatabaseError(error) ? fromDatabaseError(error) : undefined;
-    if (databaseError && databaseError.status < 500) error = databaseError;
-
-    if (isAppError(error)) {
-      if (error.status >= 500) request.log.error({ err: error.options.cause ?? error }, 'request failed');
-      const status =
-        options.businessErrorStatus === '200' &&
-        error.status < 500 &&
-        error.status !== 401 &&
-        error.status !== 429
-          ? 200
-          : error.status;
-      if (isV2(request)) {
-        const err = error.options.err ?? error.message;
-        return reply.code(status).send({ result: 'error', err, data: error.options.data ?? null });
-      }
-      return sendProblem(reply, error.status, error.message, error.code);
-    }
+    if (error instanceof OAuthError) return sendOAuthError(reply, error);
 
     const fastifyError = error as FastifyError;
     if (fastifyError.validation && fastifyError.validationContext) {
+      if (dialect !== 'v2') return sendError(reply, dialect, invalidInput(fastifyError.message));
       const routeUrl = request.routeOptions.url ?? request.url;
       const body = toV2ValidationBody(fastifyError.validation as never, fastifyError.validationContext, {
         specPath: specPath(routeUrl),
@@ -63,20 +110,66 @@ export function createErrorHandler(options: ErrorHandlerOptions) {
           specPath(routeUrl).split('/')[1] ??
           'body',
       });
-      return reply.code(400).send(body);
+      return reply.code(400).type(JSON_CONTENT_TYPE).send(body);
     }
 
-    const status = fastifyError.statusCode ?? 500;
-    if (status >= 500) {
-      request.log.error({ err: error }, 'request failed');
-      if (isV2(request))
-        return reply.code(500).send({ result: 'error', err: 'Internal server error', data: null });
-      return sendProblem(reply, 500, 'Internal server error', 'INTERNAL');
+    // A database error that bad input can cause (out of range, duplicate key) is the caller's 4xx.
+    const appError = isDatabaseError(error)
+      ? fromDatabaseError(error)
+      : isAppError(error)
+        ? error
+        : (fastifyError.statusCode ?? 500) < 500
+          ? fromFrameworkError(fastifyError, request)
+          : new AppError('INTERNAL', 'Internal server error', { cause: error });
+    if (appError.status >= 500) {
+      request.log.error({ err: appError.options.cause ?? appError }, 'request failed');
+      // A 5xx never leaks internals: whatever failed, the client reads one sentence.
+      if (appError.code === 'INTERNAL') return sendError(reply, dialect, internalError);
     }
-    const message = status === 429 ? 'Too many requests, retry later' : fastifyError.message;
-    if (isV2(request)) return reply.code(status).send({ result: 'error', err: message, data: null });
-    return sendProblem(reply, status, message, fastifyError.code ?? 'BAD_REQUEST');
+    // Only what a service or the database refused is a V2 business error (which V2 sent with 200);
+    // what the framework refuses (415, 413, malformed JSON) keeps its status.
+    const isBusinessError = !(appError instanceof FrameworkError);
+    const status =
+      dialect === 'v2' &&
+      isBusinessError &&
+      options.businessErrorStatus === '200' &&
+      appError.status < 500 &&
+      appError.status !== 401 &&
+      appError.status !== 429
+        ? 200
+        : appError.status;
+    return sendError(reply, dialect, appError, status);
   };
+}
+
+const internalError = new AppError('INTERNAL', 'Internal server error');
+
+function sendError(reply: FastifyReply, dialect: ErrorDialect, error: AppError, status = error.status) {
+  if (dialect === 'v2') {
+    const err = error.options.err ?? error.message;
+    return reply
+      .code(status)
+      .type(JSON_CONTENT_TYPE)
+      .send({ result: 'error', err, data: error.options.data ?? null });
+  }
+  if (dialect === 'oauth') {
+    const code = error.status >= 500 ? 'server_error' : 'invalid_request';
+    return sendOAuthError(reply, new OAuthError(error.status, code, error.message));
+  }
+  return sendProblem(reply, error.status, error.message, error.code);
+}
+
+/**
+ * RFC 6749 section 5.2. A failed client authentication answers 401 with the scheme the client may
+ * use (HTTP Basic), whether it sent its credentials in that header or in the body.
+ */
+function sendOAuthError(reply: FastifyReply, error: OAuthError) {
+  if (error.status === 401) reply.header('www-authenticate', 'Basic realm="Switchboard"');
+  return reply
+    .code(error.status)
+    .type(JSON_CONTENT_TYPE)
+    .header('cache-control', 'no-store')
+    .send({ error: error.error, error_description: error.description });
 }
 
 function isDatabaseError(error: unknown): boolean {
@@ -84,30 +177,49 @@ function isDatabaseError(error: unknown): boolean {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
 }
 
-function sendProblem(reply: FastifyReply, status: number, detail: string, code: string) {
-  return reply
-    .code(status)
-    .type('application/problem+json')
-    .send({ type: 'about:blank', title: titleFor(status), status, detail, code });
+/** The problem+json body (RFC 9457) with our stable code; `type` is about:blank, so `title` is the status text. */
+export function problemBody(status: number, detail: string, code: ErrorCode) {
+  return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail, code };
 }
 
-function titleFor(status: number): string {
-  const titles: Record<number, string> = {
-    400: 'Bad Request',
-    401: 'Unauthorized',
-    403: 'Forbidden',
-    404: 'Not Found',
-    409: 'Conflict',
-    413: 'Payload Too Large',
-    415: 'Unsupported Media Type',
-    429: 'Too Many Requests',
-    503: 'Service Unavailable',
-  };
-  return titles[status] ?? 'Internal Server Error';
+function sendProblem(reply: FastifyReply, status: number, detail: string, code: ErrorCode) {
+  return reply
+    .code(status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problemBody(status, detail, code));
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {
+  reply.serializer(JSON.stringify);
   const message = `Route ${request.method} ${request.url.split('?')[0]} not found`;
-  if (isV2(request)) return reply.code(404).send({ result: 'error', err: message, data: null });
-  return sendProblem(reply, 404, message, 'NOT_FOUND');
+  return sendError(reply, errorDialectOf(request.url), new AppError('NOT_FOUND', message));
+}
+
+const SOCKET_ERRORS: Record<string, ErrorCode> = {
+  ERR_HTTP_REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  HPE_HEADER_OVERFLOW: 'HEADERS_TOO_LARGE',
+};
+
+/**
+ * Errors Node's HTTP parser meets before there is a request (headers too large, a timeout,
+ * bytes that are not HTTP): answered as problem+json on the raw socket, as Fastify would answer
+ * them in its own shape.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const code = SOCKET_ERRORS[error.code ?? ''] ?? 'INVALID_INPUT';
+  const status = ErrorCodes[code];
+  const detail =
+    code === 'HEADERS_TOO_LARGE'
+      ? 'The request line and headers are too large'
+      : code === 'REQUEST_TIMEOUT'
+        ? 'The request took too long to arrive'
+        : 'The request is not valid HTTP';
+  const body = JSON.stringify(problemBody(status, detail, code));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

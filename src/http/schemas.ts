@@ -6,8 +6,9 @@ import {
   type TSchema,
   Type,
 } from '@sinclair/typebox';
+import { type ErrorCode, ErrorCodes } from '../errors.js';
 
-/** Shared schema atoms for /v2 routes: the envelope, bulk results, list and id parameters. */
+/** Shared schema atoms: the V2 envelope, bulk results, list and id parameters, and the error bodies. */
 
 export const Success = Type.Literal('success');
 
@@ -124,3 +125,43 @@ export const IntegerEnum = <const T extends readonly number[]>(
 /** A phone number as V2 clients send it: 10-digit string or integer; services normalise it. */
 export const PhoneInput = (description: string) =>
   Type.Unsafe<string | number>({ type: ['string', 'integer'], description });
+
+/** RFC 9457 problem details: the error body of every route outside /v2 and /oauth/token. */
+export const Problem = Type.Object(
+  {
+    type: Type.String({ description: 'always `about:blank`: the status says what went wrong' }),
+    title: Type.String({ description: 'the text of the HTTP status' }),
+    status: Type.Integer({ description: 'the HTTP status' }),
+    detail: Type.String({ description: 'what went wrong, for a person' }),
+    code: StringEnum(Object.keys(ErrorCodes) as ErrorCode[], { description: 'stable, for a program' }),
+  },
+  { $id: 'Problem', description: 'application/problem+json (RFC 9457)' },
+);
+
+/** The error body of POST /oauth/token (RFC 6749 section 5.2). */
+export const OAuthErrorBody = Type.Object(
+  {
+    error: StringEnum(
+      [
+        'invalid_request',
+        'invalid_client',
+        'invalid_grant',
+        'unsupported_grant_type',
+        'slow_down',
+        'server_error',
+      ],
+      { description: 'the RFC 6749 error code' },
+    ),
+    error_description: Type.String(),
+  },
+  { $id: 'OAuthError', description: 'OAuth 2.0 error (RFC 6749 section 5.2)' },
+);
+
+/** Schemas the document shows once, as components, and routes reference with Type.Ref. */
+export const SHARED_SCHEMAS = [V2Error, V2ValidationError, Problem, OAuthErrorBody];
+
+/** A response answered with problem+json, for a route outside /v2. */
+export const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: Type.Ref(Problem) } },
+});

@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../db/index.js';
 import { AppError } from '../errors.js';
+import { problemResponse } from '../http/schemas.js';
 import { AUDIO_CONTENT_TYPES, type AudioFormat } from '../modules/misc/audio-format.js';
 
 /**
@@ -20,6 +21,9 @@ export function audioSignature(authToken: string, reference: string): string {
 export function audioUrl(publicBaseUrl: string, authToken: string, reference: string): string {
   return `${publicBaseUrl}/telephony/audio/${encodeURIComponent(reference)}?sig=${audioSignature(authToken, reference)}`;
 }
+
+/** Plain JSON Schema, not TypeBox: the reply is a stream, which no TypeBox type describes. */
+const AudioBytes = { type: 'string', format: 'binary' };
 
 export interface AudioRoutesOptions {
   db: Db;
@@ -38,8 +42,20 @@ export const audioRoutes: FastifyPluginAsyncTypebox<AudioRoutesOptions> = async 
       schema: {
         tags: ['Telephony (Twilio dialect)'],
         summary: 'Audio a carrier plays (<Play>); the URL is signed by Switchboard',
+        operationId: 'getCarrierAudio',
+        security: [],
         params: Type.Object({ reference: Type.String({ minLength: 1, maxLength: 200 }) }),
         querystring: Type.Object({ sig: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: {
+          200: {
+            description: 'the audio file',
+            content: Object.fromEntries(
+              Object.values(AUDIO_CONTENT_TYPES).map((type) => [type, { schema: AudioBytes }]),
+            ),
+          },
+          403: problemResponse('the signature does not match the reference'),
+          404: problemResponse('no such audio file'),
+        },
       },
     },
     async (request, reply) => {

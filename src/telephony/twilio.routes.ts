@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { AppError } from '../errors.js';
+import { problemResponse } from '../http/schemas.js';
 import type { CallbackKind, CarrierParams, TelephonyService } from './telephony.service.js';
 
 /** Carriers add fields over time: the named ones are checked, the rest accepted. */
@@ -24,8 +25,17 @@ const CarrierBody = Type.Object(
 const StepQuery = Type.Object({
   s: Type.Integer({ minimum: 0, description: 'the step the TwiML was rendered for' }),
 });
-const Xml = Type.String({ description: 'TwiML' });
-const tags = ['Telephony (Twilio dialect)'];
+const Xml = { description: 'TwiML', content: { 'text/xml': { schema: Type.String() } } };
+const BadSignature = problemResponse('Invalid or missing X-Twilio-Signature');
+/**
+ * For the document: the signature is a carrier's credential (no bearer token), and carriers post
+ * form fields (Twilio) or JSON.
+ */
+const webhook = {
+  tags: ['Telephony (Twilio dialect)'],
+  security: [],
+  consumes: ['application/x-www-form-urlencoded', 'application/json'],
+};
 
 export interface TwilioRoutesOptions {
   telephony: TelephonyService;
@@ -57,25 +67,28 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
     '/voice',
     {
       schema: {
-        tags,
+        ...webhook,
         summary: 'Inbound call (the number’s voice URL)',
+        operationId: 'twilioVoiceWebhook',
         body: CarrierBody,
-        response: { 200: Xml },
+        response: { 200: Xml, 403: BadSignature },
       },
     },
     async (request, reply) => xml(reply, await telephony.voice(request.body as CarrierParams)),
   );
 
   for (const kind of ['gather', 'dial', 'record'] as const satisfies readonly CallbackKind[]) {
+    const verb = kind === 'gather' ? 'Gather' : kind === 'dial' ? 'Dial' : 'Record';
     app.post(
       `/${kind}`,
       {
         schema: {
-          tags,
-          summary: `Result of <${kind === 'gather' ? 'Gather' : kind === 'dial' ? 'Dial' : 'Record'}>`,
+          ...webhook,
+          summary: `Result of <${verb}>`,
+          operationId: `twilio${verb}Webhook`,
           querystring: StepQuery,
           body: CarrierBody,
-          response: { 200: Xml },
+          response: { 200: Xml, 403: BadSignature },
         },
       },
       async (request, reply) =>
@@ -92,8 +105,9 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
     '/whisper',
     {
       schema: {
-        tags,
+        ...webhook,
         summary: 'Whisper and "press 1 to accept", run on the answering leg only (<Number url>)',
+        operationId: 'twilioWhisperWebhook',
         querystring: Type.Composite([
           LegQuery,
           Type.Object({
@@ -102,7 +116,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
           }),
         ]),
         body: CarrierBody,
-        response: { 200: Xml },
+        response: { 200: Xml, 403: BadSignature },
       },
     },
     async (request, reply) => {
@@ -115,11 +129,12 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
     '/screen',
     {
       schema: {
-        tags,
+        ...webhook,
         summary: 'The answering party’s key press on a screened leg: 1 accepts the call',
+        operationId: 'twilioScreenWebhook',
         querystring: LegQuery,
         body: CarrierBody,
-        response: { 200: Xml },
+        response: { 200: Xml, 403: BadSignature },
       },
     },
     async (request, reply) =>
@@ -130,10 +145,11 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
     '/status',
     {
       schema: {
-        tags,
+        ...webhook,
         summary: 'Call progress and the end of the call (the number’s status callback)',
+        operationId: 'twilioStatusWebhook',
         body: CarrierBody,
-        response: { 200: Xml },
+        response: { 200: Xml, 403: BadSignature },
       },
     },
     async (request, reply) => {

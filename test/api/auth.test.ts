@@ -73,8 +73,6 @@ describe('POST /oauth/token', () => {
   it.each([
     ['a wrong password', { password: 'wrong password' }],
     ['an unknown user', { username: 'nobody@example.test' }],
-    ['a wrong client secret', { client_secret: 'wrong' }],
-    ['an unknown client', { client_id: 'abc' }],
   ])('answers %s with 401 and the same body', async (_, change) => {
     const { status, body } = await postToken({ ...passwordGrant(), ...change }, 'application/json');
     expect(status).toBe(401);
@@ -110,6 +108,85 @@ describe('POST /oauth/token', () => {
     );
     expect(status).toBe(400);
     expect(body).toEqual({ error: 'invalid_request', error_description: 'Missing parameter: `password`' });
+  });
+});
+
+describe('client authentication (RFC 6749 section 2.3.1)', () => {
+  const basic = (id: string, secret: string) =>
+    `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+
+  async function postWithHeaders(payload: object, headers: Record<string, string>) {
+    const response = await ctx.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      payload: form(payload as Record<string, string>),
+    });
+    return { status: response.statusCode, body: response.json(), headers: response.headers };
+  }
+
+  const invalidClient = { error: 'invalid_client', error_description: 'Client authentication failed' };
+
+  it.each([
+    ['a wrong client secret', { client_secret: 'wrong' }],
+    ['an unknown client', { client_id: 'abc' }],
+    ['an empty client_id (401, as V2 answered it)', { client_id: '' }],
+    ['a wrong client and a wrong password', { client_secret: 'wrong', password: 'wrong' }],
+  ])('answers %s with 401 invalid_client and the Basic scheme', async (_, change) => {
+    const { status, body, headers } = await postWithHeaders({ ...passwordGrant(), ...change }, {});
+    expect(status).toBe(401);
+    expect(body).toEqual(invalidClient);
+    expect(headers['www-authenticate']).toBe('Basic realm="Switchboard"');
+    expect(headers['cache-control']).toBe('no-store');
+  });
+
+  it('answers a refresh grant from a wrong client with invalid_client', async () => {
+    const { refresh_token } = (await postToken(passwordGrant(), 'application/json')).body;
+    const { status, body } = await postWithHeaders(
+      {
+        grant_type: 'refresh_token',
+        refresh_token,
+        client_id: TEST_CLIENT.client_id,
+        client_secret: 'wrong',
+      },
+      {},
+    );
+    expect(status).toBe(401);
+    expect(body).toEqual(invalidClient);
+  });
+
+  it('accepts the client credentials as HTTP Basic, each part form-encoded', async () => {
+    const { username, password } = passwordGrant();
+    const { status, body } = await postWithHeaders(
+      { grant_type: 'password', username, password },
+      { authorization: basic(TEST_CLIENT.client_id, TEST_CLIENT.client_secret) },
+    );
+    expect(status).toBe(200);
+    expect(body.access_token).toMatch(UUID_V4);
+  });
+
+  it('answers a wrong secret sent with HTTP Basic with 401 invalid_client and WWW-Authenticate', async () => {
+    const { username, password } = passwordGrant();
+    for (const authorization of [basic(TEST_CLIENT.client_id, 'wrong'), 'Basic bm8tY29sb24', 'Basic %%%']) {
+      const { status, body, headers } = await postWithHeaders(
+        { grant_type: 'password', username, password },
+        { authorization },
+      );
+      expect(status).toBe(401);
+      expect(body).toEqual(invalidClient);
+      expect(headers['www-authenticate']).toBe('Basic realm="Switchboard"');
+    }
+  });
+
+  it('refuses client credentials sent both ways', async () => {
+    const { status, body } = await postWithHeaders(passwordGrant(), {
+      authorization: basic(TEST_CLIENT.client_id, TEST_CLIENT.client_secret),
+    });
+    expect(status).toBe(400);
+    expect(body).toEqual({
+      error: 'invalid_request',
+      error_description: 'Send the client credentials once: in the Authorization header or in the body',
+    });
   });
 });
 

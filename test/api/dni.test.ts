@@ -658,6 +658,8 @@ describe('rate limit', () => {
       expect((await requestNumber(limited.app, body, '198.51.100.1')).status).toBe(404);
     const refused = await requestNumber(limited.app, body, '198.51.100.1');
     expect(refused.status).toBe(429);
+    expect(refused.headers['content-type']).toBe('application/problem+json');
+    expect(refused.body).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
     expect(refused.headers['access-control-allow-origin']).toBe('*');
     expect((await requestNumber(limited.app, body, '198.51.100.2')).status).toBe(404);
   });

@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { OAuthError } from '../../errors.js';
-import type { AuthService } from './auth.service.js';
+import { OAuthErrorBody } from '../../http/schemas.js';
+import { type AuthService, invalidClient } from './auth.service.js';
 
 const TokenRequest = Type.Object(
   {
@@ -9,8 +10,10 @@ const TokenRequest = Type.Object(
     username: Type.Optional(Type.String({ description: "the user's e-mail (password grant)" })),
     password: Type.Optional(Type.String({ description: 'password grant' })),
     refresh_token: Type.Optional(Type.String({ description: 'refresh_token grant' })),
-    client_id: Type.String(),
-    client_secret: Type.String(),
+    client_id: Type.Optional(Type.String({ description: 'unless the client authenticates with HTTP Basic' })),
+    client_secret: Type.Optional(
+      Type.String({ description: 'unless the client authenticates with HTTP Basic' }),
+    ),
   },
   { description: 'form-encoded (as documented by V2) or JSON (as V2 also accepts)' },
 );
@@ -23,9 +26,46 @@ const TokenResponse = Type.Object({
   token_type: Type.Literal('Bearer'),
 });
 
-const OAuthErrorBody = Type.Object({ error: Type.String(), error_description: Type.String() });
+const oauthError = (description: string) => Type.Ref(OAuthErrorBody, { description });
 
 const ACCEPTED_TYPES = ['application/x-www-form-urlencoded', 'application/json'];
+
+interface ClientCredentials {
+  client_id: string;
+  client_secret: string;
+}
+
+/**
+ * The client's credentials: from HTTP Basic (RFC 6749 section 2.3.1: each part form-encoded,
+ * then base64) or from the body, never both.
+ */
+function clientCredentials(
+  authorization: string | undefined,
+  body: Record<string, unknown>,
+): ClientCredentials {
+  const basic = /^basic\s+(\S*)\s*$/i.exec(authorization ?? '');
+  if (!basic) return { client_id: field(body, 'client_id'), client_secret: field(body, 'client_secret') };
+  if (body.client_secret !== undefined)
+    throw new OAuthError(
+      400,
+      'invalid_request',
+      'Send the client credentials once: in the Authorization header or in the body',
+    );
+  const decoded = Buffer.from(basic[1] ?? '', 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) throw invalidClient();
+  const formDecoded = (part: string) => {
+    try {
+      return decodeURIComponent(part.replace(/\+/g, ' '));
+    } catch {
+      throw invalidClient();
+    }
+  };
+  return {
+    client_id: formDecoded(decoded.slice(0, colon)),
+    client_secret: formDecoded(decoded.slice(colon + 1)),
+  };
+}
 
 function field(body: Record<string, unknown>, name: string): string {
   const value = body[name];
@@ -51,10 +91,22 @@ export async function authRoutes(app: FastifyInstance, { auth, rateLimitPerMinut
       schema: {
         tags: ['Auth'],
         summary: 'Get Access Token',
+        operationId: 'getAccessToken',
         description:
-          'OAuth 2.0 password grant (and rotating refresh_token grant). Access tokens live 1 hour, refresh tokens 30 days.',
+          'OAuth 2.0 password grant (and rotating refresh_token grant). Access tokens live 1 hour, refresh tokens 30 days. The client authenticates with `client_id` and `client_secret` in the body, or with HTTP Basic.',
+        security: [],
+        consumes: ACCEPTED_TYPES,
         body: TokenRequest,
-        response: { 200: TokenResponse, 400: OAuthErrorBody, 401: OAuthErrorBody, 429: OAuthErrorBody },
+        response: {
+          200: TokenResponse,
+          400: oauthError('invalid_request (a missing parameter) or unsupported_grant_type'),
+          401: {
+            description: 'invalid_client (a wrong client_id or client_secret) or invalid_grant',
+            headers: { 'www-authenticate': Type.String({ description: 'Basic realm="Switchboard"' }) },
+            content: { 'application/json': { schema: Type.Ref(OAuthErrorBody) } },
+          },
+          429: oauthError('slow_down: more than OAUTH_RATE_LIMIT_PER_MINUTE requests from one address'),
+        },
       },
       // The body is checked below so that every failure answers in OAuth's error format.
       validatorCompiler: () => () => true,
@@ -83,15 +135,13 @@ export async function authRoutes(app: FastifyInstance, { auth, rateLimitPerMinut
         return auth.passwordGrant({
           username: field(body, 'username'),
           password: field(body, 'password'),
-          client_id: field(body, 'client_id'),
-          client_secret: field(body, 'client_secret'),
+          ...clientCredentials(request.headers.authorization, body),
         });
       }
       if (grantType === 'refresh_token') {
         return auth.refreshGrant({
           refresh_token: field(body, 'refresh_token'),
-          client_id: field(body, 'client_id'),
-          client_secret: field(body, 'client_secret'),
+          ...clientCredentials(request.headers.authorization, body),
         });
       }
       throw new OAuthError(400, 'unsupported_grant_type', `Unsupported grant type: ${grantType}`);

@@ -35,8 +35,11 @@ export interface AuthServiceDeps {
   refreshTokenTtlSeconds: number;
 }
 
-/** One answer for a wrong user, password or client: the caller learns nothing about which. */
+/** One answer for a wrong user or password (V2's words): the caller learns nothing about which. */
 const invalidCredentials = () => new OAuthError(401, 'invalid_grant', 'Invalid resource owner credentials');
+
+/** A wrong client_id or client_secret (RFC 6749 section 5.2). */
+export const invalidClient = () => new OAuthError(401, 'invalid_client', 'Client authentication failed');
 
 export function createAuthService({
   db,
@@ -95,8 +98,8 @@ export function createAuthService({
         user?.password_hash ?? (await dummyPasswordHash()),
         grant.password,
       );
-      if (!clientValid || !user || !passwordValid || user.user_status !== 'active')
-        throw invalidCredentials();
+      if (!clientValid) throw invalidClient();
+      if (!user || !passwordValid || user.user_status !== 'active') throw invalidCredentials();
       return mint(user.ct_user_id, grant.client_id, randomUUID());
     },
 
@@ -106,7 +109,7 @@ export function createAuthService({
      * is not the user.
      */
     async refreshGrant(grant: RefreshGrant): Promise<TokenResponse> {
-      if (!(await isClientValid(grant.client_id, grant.client_secret))) throw invalidCredentials();
+      if (!(await isClientValid(grant.client_id, grant.client_secret))) throw invalidClient();
       const tokenHash = sha256(grant.refresh_token);
       let revokedUser: number | undefined;
       const consumed = await db.transaction(async (tx) => {

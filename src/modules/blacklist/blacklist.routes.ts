@@ -23,6 +23,7 @@ export const blacklistRoutes: FastifyPluginAsyncTypebox<{ blacklist: BlacklistSe
       schema: {
         tags,
         summary: 'List Blacklisted Numbers',
+        operationId: 'listBlacklistedNumbers',
         description:
           'Numbers blacklisted for your group and the groups below it; "No record found." when none match.',
         querystring: BlacklistQuery,
@@ -42,6 +43,7 @@ export const blacklistRoutes: FastifyPluginAsyncTypebox<{ blacklist: BlacklistSe
       schema: {
         tags,
         summary: 'Add Number To Blacklist',
+        operationId: 'addNumberToBlacklist',
         description:
           'Blocks the caller on every call flow of your group and the groups below it, from the next call on.',
         body: BlacklistEntry,
@@ -62,6 +64,7 @@ export const blacklistRoutes: FastifyPluginAsyncTypebox<{ blacklist: BlacklistSe
       schema: {
         tags,
         summary: 'Delete Blacklisted Numbers',
+        operationId: 'deleteBlacklistedNumbers',
         description: 'Lifts the numbers for your groups and the groups above them; all or nothing.',
         body: BlacklistDelete,
         response: { 200: BlacklistDeleteEnvelope, ...v2ErrorResponses },

@@ -28,6 +28,7 @@ export const callActionRoutes: FastifyPluginAsyncTypebox<{ callActions: CallActi
       schema: {
         tags,
         summary: 'Create Call Actions',
+        operationId: 'createCallActions',
         description:
           'Post-call rules: when a call completes and its rules hold, the action runs once. Give call_flow_id to attach an action to a flow, or group_id (default: your group) for a group default, inherited by the flows of the groups below that have no actions of their own. Each entry in its own transaction; one result per entry with the new action_id.',
         body: NewCallActions,
@@ -44,6 +45,7 @@ export const callActionRoutes: FastifyPluginAsyncTypebox<{ callActions: CallActi
       schema: {
         tags,
         summary: 'Update Call Action',
+        operationId: 'updateCallAction',
         description:
           'Changes the fields given; rules, when given, replace the whole list. The call flow or group an action belongs to does not change.',
         body: CallActionUpdate,
@@ -64,6 +66,7 @@ export const callActionRoutes: FastifyPluginAsyncTypebox<{ callActions: CallActi
       schema: {
         tags,
         summary: 'Get Call Action by ID',
+        operationId: 'getCallAction',
         querystring: CallActionQuery,
         response: { 200: CallActionEnvelope, ...v2ErrorResponses },
       },
@@ -81,6 +84,7 @@ export const callActionRoutes: FastifyPluginAsyncTypebox<{ callActions: CallActi
       schema: {
         tags,
         summary: 'List Call Actions',
+        operationId: 'listCallActions',
         description: 'The actions of your groups (flow actions and group defaults), deleted ones left out.',
         querystring: CallActionListQuery,
         response: { 200: CallActionListEnvelope, ...v2ErrorResponses },
@@ -99,6 +103,7 @@ export const callActionRoutes: FastifyPluginAsyncTypebox<{ callActions: CallActi
       schema: {
         tags,
         summary: 'Delete Call Actions',
+        operationId: 'deleteCallActions',
         description: 'Soft delete, all or nothing; the execution log keeps the action.',
         body: CallActionDelete,
         response: { 200: CallActionDeleteEnvelope, ...v2ErrorResponses },
@@ -118,6 +123,7 @@ export const callActionRoutes: FastifyPluginAsyncTypebox<{ callActions: CallActi
       schema: {
         tags,
         summary: 'List Call Action Results for a Call',
+        operationId: 'listCallActionResults',
         description:
           "What each call action did for the call (succeeded, failed, skipped, not matched) and the flow's e-mail notification.",
         querystring: CallLogQuery,

@@ -18,6 +18,7 @@ export const callFlowCreateRoutes: FastifyPluginAsyncTypebox<{ callFlows: CallFl
       schema: {
         tags,
         summary: 'Create Call Flows (also update)',
+        operationId: 'createCallFlows',
         description:
           'Creates call flows (call_flow_id 0 or absent) or replaces them (call_flow_id of a flow), for every route type: `routable_type` is simple, ivr, geo, percentage, schedule, outbound, voicemail or hangup. Each entry is applied in its own transaction; `data` holds one result per entry, in order, with the call_flow_id or the reason it failed.',
         body: CallFlowEntries,
@@ -34,6 +35,7 @@ export const callFlowCreateRoutes: FastifyPluginAsyncTypebox<{ callFlows: CallFl
       schema: {
         tags,
         summary: 'Create Call Flow Outbound',
+        operationId: 'createOutboundCallFlow',
         description:
           'POST /v2/callflow for outbound routes: callers who key in `outboundData.pin` dial out, shown as `outboundData.callerid` (the dialled tracking number when left out). The PIN is never returned.',
         body: OutboundFlowEntries,

@@ -20,6 +20,7 @@ export const callFlowCustomSourceRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: 'List Call Flow Custom Sources',
+        operationId: 'listCallFlowCustomSources',
         description:
           'The custom source in each used slot, keyed `custom_source_type_1` .. `_5`; `{}` when none.',
         querystring: IdQuery('The id of the call flow'),
@@ -39,6 +40,7 @@ export const callFlowCustomSourceRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: 'Create Call Flow Custom Source',
+        operationId: 'createCallFlowCustomSource',
         description:
           'Puts custom sources in the given slots of each call flow (other slots keep theirs); all entries or none.',
         body: CallFlowCustomSourcesEntries,
@@ -59,6 +61,7 @@ export const callFlowCustomSourceRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         summary: 'Delete Call Flow Custom Source',
+        operationId: 'deleteCallFlowCustomSource',
         description: 'Empties the given slots of each call flow; all entries or none.',
         body: CallFlowCustomSourcesDelete,
         response: { 200: CallFlowCustomSourcesMessageEnvelope, ...v2ErrorResponses },

@@ -16,6 +16,7 @@ export const callFlowDniRoutes: FastifyPluginAsyncTypebox<{ callFlowDni: CallFlo
       schema: {
         tags,
         summary: 'Create Call Flow DNI Settings',
+        operationId: 'createCallFlowDniSettings',
         description:
           'Sets the DNI settings of call flows: one setting per flow, a new one replaces it. Each entry is applied in its own transaction; `data` has one `{result, entry_count}` per entry, with the reason in `data` when it failed.',
         body: DniEntries,
@@ -36,6 +37,7 @@ export const callFlowDniRoutes: FastifyPluginAsyncTypebox<{ callFlowDni: CallFlo
       schema: {
         tags,
         summary: 'List DNI Classes With Call Flow',
+        operationId: 'listDniClassesWithCallFlow',
         description: 'The HTML classes whose numbers the call flow swaps.',
         querystring: IdQuery('The id of the call flow'),
         response: { 200: DniClassesEnvelope, ...v2ErrorResponses },

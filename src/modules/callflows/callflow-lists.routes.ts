@@ -38,6 +38,7 @@ export const callFlowListRoutes: FastifyPluginAsyncTypebox<{ callFlowLists: Call
       schema: {
         tags,
         summary: 'Delete Call Flow',
+        operationId: 'deleteCallFlow',
         description:
           'Soft delete, all or nothing: the flows get status `deleted` and a new version, stop routing and leave the lists (see List Deleted Call Flows); their tracking numbers stay with their groups as reserved and pool numbers return to the inventory.',
         body: CallFlowDelete,
@@ -54,6 +55,7 @@ export const callFlowListRoutes: FastifyPluginAsyncTypebox<{ callFlowLists: Call
       schema: {
         tags,
         summary: 'List Call Flows',
+        operationId: 'listCallFlows',
         description: LIST_NOTE,
         querystring: ListQuery,
         response: { 200: SummaryListEnvelope, ...v2ErrorResponses },
@@ -68,6 +70,7 @@ export const callFlowListRoutes: FastifyPluginAsyncTypebox<{ callFlowLists: Call
       schema: {
         tags,
         summary: 'List Call Flows by Campaign',
+        operationId: 'listCallFlowsByCampaign',
         description: `The call flows of one campaign. ${LIST_NOTE}`,
         querystring: CampaignFlowsQuery,
         response: { 200: SummaryListEnvelope, ...v2ErrorResponses },
@@ -85,6 +88,7 @@ export const callFlowListRoutes: FastifyPluginAsyncTypebox<{ callFlowLists: Call
       schema: {
         tags,
         summary: 'List Deleted Call Flows',
+        operationId: 'listDeletedCallFlows',
         querystring: ListQuery,
         response: { 200: SummaryListEnvelope, ...v2ErrorResponses },
       },
@@ -98,6 +102,7 @@ export const callFlowListRoutes: FastifyPluginAsyncTypebox<{ callFlowLists: Call
       schema: {
         tags,
         summary: 'List Call Flows With Routes',
+        operationId: 'listCallFlowsWithRoutes',
         description: `Each row carries its stored route document (message, ivrs with their ivrData, geoData and scheduleRoute). ${LIST_NOTE}`,
         querystring: ListQuery,
         response: { 200: Envelope(Type.Array(CallFlowWithRoute)), ...v2ErrorResponses },
@@ -112,6 +117,7 @@ export const callFlowListRoutes: FastifyPluginAsyncTypebox<{ callFlowLists: Call
       schema: {
         tags,
         summary: 'List Call Flows With Location',
+        operationId: 'listCallFlowsWithLocation',
         description: `GeoRoute flows and flows with a geo option, each with the locations it routes to (those in the caller's groups). ${LIST_NOTE}`,
         querystring: ListQuery,
         response: { 200: Envelope(Type.Array(CallFlowWithLocation)), ...v2ErrorResponses },
@@ -126,6 +132,7 @@ export const callFlowListRoutes: FastifyPluginAsyncTypebox<{ callFlowLists: Call
       schema: {
         tags,
         summary: 'List Call Flows With Numbers',
+        operationId: 'listCallFlowsWithNumbers',
         description: `Each flow with its tracking number, or every number of its pool. ${LIST_NOTE}`,
         querystring: ListQuery,
         response: { 200: Envelope(Type.Array(CallFlowWithNumbers)), ...v2ErrorResponses },
@@ -140,6 +147,7 @@ export const callFlowListRoutes: FastifyPluginAsyncTypebox<{ callFlowLists: Call
       schema: {
         tags,
         summary: 'List Call Flows With Recording',
+        operationId: 'listCallFlowsWithRecording',
         description:
           'Live flows that record calls: `record_enabled` true on the flow or on any option at any depth, or a `record_until` date (not compared with today). Filter fields: call_flow_id, call_flow_name, group_id.',
         querystring: ListQuery,
@@ -155,6 +163,7 @@ export const callFlowListRoutes: FastifyPluginAsyncTypebox<{ callFlowLists: Call
       schema: {
         tags,
         summary: 'List Call Flows With Actions',
+        operationId: 'listCallFlowsWithActions',
         description: `Each flow with its call actions (none until call actions exist). ${LIST_NOTE}`,
         querystring: ListQuery,
         response: { 200: Envelope(Type.Array(CallFlowWithActions)), ...v2ErrorResponses },
@@ -169,6 +178,7 @@ export const callFlowListRoutes: FastifyPluginAsyncTypebox<{ callFlowLists: Call
       schema: {
         tags,
         summary: 'List Call Flows With DNI',
+        operationId: 'listCallFlowsWithDni',
         description: `Flows on a number pool, with the pool settings and its numbers. ${LIST_NOTE}`,
         querystring: ListQuery,
         response: { 200: Envelope(Type.Array(CallFlowWithDni)), ...v2ErrorResponses },
@@ -183,6 +193,7 @@ export const callFlowListRoutes: FastifyPluginAsyncTypebox<{ callFlowLists: Call
       schema: {
         tags,
         summary: 'List Call Flows With Count',
+        operationId: 'listCallFlowsWithCount',
         description:
           "Counts of the caller's call flows: per status (deleted included), and in total and per route type for the flows List Call Flows would show with the same filter.",
         querystring: CountQuery,
@@ -198,6 +209,7 @@ export const callFlowListRoutes: FastifyPluginAsyncTypebox<{ callFlowLists: Call
       schema: {
         tags,
         summary: 'Remove Number From Route Pool',
+        operationId: 'removeNumberFromRoutePool',
         description:
           "Takes numbers out of call flows' pools, back to the inventory as available; a pool keeps at least one number. One result per entry, each in its own transaction; `data` is the phone_number_id.",
         body: PoolNumberRemovals,

@@ -29,6 +29,7 @@ export const callFlowRoutes: FastifyPluginAsyncTypebox<{ callFlows: CallFlowsSer
       schema: {
         tags,
         summary: 'Create Call Flows With Multilevel IVR',
+        operationId: 'createMultilevelIvrCallFlows',
         description:
           'Creates (call_flow_id 0 or absent) or replaces call flows whose route is a multi-level IVR. Each entry is applied in its own transaction; the reply has one result per entry, in order, with the call_flow_id as a string.',
         body: MultilevelIvrFlows,
@@ -45,6 +46,7 @@ export const callFlowRoutes: FastifyPluginAsyncTypebox<{ callFlows: CallFlowsSer
       schema: {
         tags,
         summary: 'Get Call Flow by ID',
+        operationId: 'getCallFlow',
         querystring: IdQuery('The id of the call flow'),
         response: { 200: Envelope(CallFlowDocument), ...v2ErrorResponses },
       },
@@ -62,6 +64,7 @@ export const callFlowRoutes: FastifyPluginAsyncTypebox<{ callFlows: CallFlowsSer
       schema: {
         tags,
         summary: 'List Call Flow Versions',
+        operationId: 'listCallFlowVersions',
         description: 'Every saved version of a call flow, oldest first, as it was stored.',
         querystring: IdQuery('The id of the call flow'),
         response: { 200: Envelope(Type.Array(Version)), ...v2ErrorResponses },

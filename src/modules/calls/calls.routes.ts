@@ -18,6 +18,7 @@ import {
   CallTagsEnvelope,
   CallTranscriptionDetailListEnvelope,
   CallTranscriptionListEnvelope,
+  CallUploadParts,
   CommentBody,
   MessageEnvelope,
   MetricsListEnvelope,
@@ -58,6 +59,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
   const list = (
     url: string,
     summary: string,
+    operationId: string,
     description: string,
     kind: Parameters<CallsService['list']>[2],
   ) =>
@@ -67,6 +69,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
         schema: {
           tags,
           summary,
+          operationId,
           description,
           querystring: CallListQuery,
           response: { 200: CallListEnvelope, ...v2ErrorResponses },
@@ -81,6 +84,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
       schema: {
         tags,
         summary: 'Get Call Record by ID',
+        operationId: 'getCall',
         description: 'The call with its tags, custom sources, comments and attribution.',
         querystring: CallIdQuery,
         response: { 200: CallRecordEnvelope, ...v2ErrorResponses },
@@ -92,30 +96,46 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
   list(
     '/call/list',
     'List Calls',
+    'listCalls',
     'Calls of your group and the groups below it, newest first; archived calls are left out. Dates in `filter` are read in `timezone`.',
     'calls',
   );
-  list('/call/tag', 'List Calls With Tags', 'Calls that have at least one tag, with their tags.', 'tagged');
+  list(
+    '/call/tag',
+    'List Calls With Tags',
+    'listCallsWithTags',
+    'Calls that have at least one tag, with their tags.',
+    'tagged',
+  );
   list(
     '/call/customsource',
     'List Calls With Custom Sources',
+    'listCallsWithCustomSources',
     "Calls whose tracking number's flow has custom sources (or that were uploaded with them).",
     'custom sources',
   );
   list(
     '/call/dni',
     'List Calls With DNI',
+    'listCallsWithDni',
     'Calls attributed to a website visit (number pools), with `attribution`.',
     'dni',
   );
 
-  const details = (url: string, summary: string, description: string, kind: 'calls' | 'archived') =>
+  const details = (
+    url: string,
+    summary: string,
+    operationId: string,
+    description: string,
+    kind: 'calls' | 'archived',
+  ) =>
     app.get(
       url,
       {
         schema: {
           tags,
           summary,
+          operationId,
           description,
           querystring: CallDetailQuery,
           response: { 200: CallDetailListEnvelope, ...v2ErrorResponses },
@@ -126,12 +146,14 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
   details(
     '/call/detail',
     'List Call Details',
+    'listCallDetails',
     'Call records; `recordURL=true` adds the recording link as `recordURL`. Filter also on `external_id` (the group external id).',
     'calls',
   );
   details(
     '/call/archive',
     'List Archived Call Details',
+    'listArchivedCallDetails',
     'Archived calls, as List Call Details shows them.',
     'archived',
   );
@@ -142,6 +164,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
       schema: {
         tags,
         summary: 'List Calls With Transcription',
+        operationId: 'listCallsWithTranscription',
         description: 'Recorded calls with their transcription status (`null` until one is made).',
         querystring: CallListQuery,
         response: { 200: CallTranscriptionListEnvelope, ...v2ErrorResponses },
@@ -156,6 +179,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
       schema: {
         tags,
         summary: 'List Calls With Transcription Details',
+        operationId: 'listCallsWithTranscriptionDetails',
         description: 'As List Calls With Transcription, with the transcript text and its segments.',
         querystring: CallListQuery,
         response: { 200: CallTranscriptionDetailListEnvelope, ...v2ErrorResponses },
@@ -170,6 +194,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
       schema: {
         tags,
         summary: 'List Calls With Indicator Scores',
+        operationId: 'listCallsWithIndicatorScores',
         description: 'Calls with `indicator_scores` (empty until conversation analytics exist).',
         querystring: CallListQuery,
         response: { 200: CallIndicatorListEnvelope, ...v2ErrorResponses },
@@ -184,6 +209,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
       schema: {
         tags,
         summary: 'List Call Metrics by Group',
+        operationId: 'listCallMetricsByGroup',
         description:
           'Calls, unique callers, answered, billable minutes, durations and call value per group (and per `secondary`), over the calls the filter keeps; dates read in `timezone`.',
         querystring: MetricsQuery,
@@ -199,6 +225,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
       schema: {
         tags,
         summary: 'List Call Metrics Details by Group',
+        operationId: 'listCallMetricsDetailsByGroup',
         description:
           'The metrics of List Call Metrics by Group per group and per day (`date`, in `timezone`).',
         querystring: MetricsQuery,
@@ -214,6 +241,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
       schema: {
         tags,
         summary: 'Add Tags To Call',
+        operationId: 'addTagsToCall',
         description:
           "Tags the call by name; a name the call's group (or a group above it) does not have yet is created in the call's group. `data` is the call's tags.",
         body: AddTagsBody,
@@ -231,6 +259,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
       schema: {
         tags,
         summary: 'Add Comment To Call',
+        operationId: 'addCommentToCall',
         description: 'Adds comments to calls; all or nothing.',
         body: CommentBody,
         response: { 200: MessageEnvelope, ...v2ErrorResponses },
@@ -246,6 +275,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
       schema: {
         tags,
         summary: 'Move Call To Group',
+        operationId: 'moveCallToGroup',
         description: 'Moves calls to another group of your scope; all or nothing. `data` is the calls moved.',
         body: MoveBody,
         response: { 200: CallIdsEnvelope, ...v2ErrorResponses },
@@ -262,6 +292,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
       schema: {
         tags,
         summary: 'Archive Calls',
+        operationId: 'archiveCalls',
         description: 'Archives calls (or restores them with `archived: false`); all or nothing.',
         body: ArchiveBody,
         response: { 200: CallIdsEnvelope, ...v2ErrorResponses },
@@ -278,6 +309,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
       schema: {
         tags,
         summary: 'Download Call Recording',
+        operationId: 'downloadCallRecording',
         description:
           'The recording of a call as Switchboard stores it (its `recording_url`): an uploaded recording, or the carrier recording copied after the call. `voicemail=true` gives the voicemail (its `voicemail_url`).',
         querystring: RecordingQuery,
@@ -318,9 +350,11 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
         schema: {
           tags,
           summary: 'Upload Call Audio',
+          operationId: 'uploadCallAudio',
           description:
             'multipart/form-data: the recording in `file` (mp3 or wav) and the call in fields (`tracking_number`, `caller_id` required; `ring_to`, `disposition`, `call_date`, `timezone`, `duration`, `group_id` or `group_ext_id`, `channel_id`, `campaign_id`, caller data, `custom_source_type_1..5`, `is_outbound`, `swap_channels`, `tag_name`). Answers the new call record.',
           consumes: ['multipart/form-data'],
+          multipartBody: CallUploadParts,
           response: { 200: CallRecordEnvelope, ...v2ErrorResponses },
         },
       },

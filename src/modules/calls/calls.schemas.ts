@@ -8,6 +8,7 @@ import {
   StringEnum,
 } from '../../http/schemas.js';
 import { CallRecordSchema } from './call-record.js';
+import { DISPOSITIONS } from './call-upload.js';
 
 const Timezone = Type.Optional(
   Type.String({
@@ -188,3 +189,46 @@ export const ActiveFlowListEnvelope = Envelope(Type.Array(ActiveFlow));
 export const MessageEnvelope = Envelope(Type.String());
 export const CallIdsEnvelope = Envelope(Type.Array(Type.Integer()));
 export const CallTagsEnvelope = Envelope(Type.Array(CallRecordSchema.properties.tags.items));
+
+const UploadText = (description: string) => Type.Optional(Type.String({ maxLength: 255, description }));
+const UploadPhone = (description: string) =>
+  Type.String({ description: `${description}: a 10-digit NANP number (a leading 1 or +1 is accepted)` });
+
+/** The parts of Upload Call Audio (for the document; call-upload.ts reads and checks them). */
+export const CallUploadParts = Type.Object({
+  file: Type.String({ format: 'binary', description: 'the recording: one mp3 or wav file' }),
+  tracking_number: UploadPhone('the number that was called'),
+  caller_id: UploadPhone('the caller'),
+  ring_to: Type.Optional(UploadPhone('where the call rang')),
+  disposition: Type.Optional(StringEnum(DISPOSITIONS, { description: 'ANSWERED when absent (any case)' })),
+  call_date: Type.Optional(
+    Type.String({
+      description:
+        'ISO 8601, yyyy-MM-dd[ HH:mm[:ss]] or MM/dd/yyyy[ HH:mm[:ss]], read in `timezone`; now when absent',
+    }),
+  ),
+  timezone: UploadText('IANA or US zone name that `call_date` is read in; UTC when absent'),
+  duration: Type.Optional(
+    Type.Integer({ minimum: 0, description: 'seconds; read from a wav file when absent' }),
+  ),
+  group_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  group_ext_id: UploadText('the group by its external id, instead of group_id'),
+  channel_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  campaign_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  line_type: UploadText('caller data'),
+  assign_to: UploadText('caller data'),
+  company_name: UploadText('caller data'),
+  caller_name: UploadText('caller data'),
+  address: UploadText('caller data'),
+  city: UploadText('caller data'),
+  state: Type.Optional(
+    Type.String({ pattern: '^[A-Za-z]{2}$', description: 'caller data: a 2-letter code' }),
+  ),
+  zip_code: Type.Optional(Type.String({ pattern: '^[0-9]{5}$', description: 'caller data: 5 digits' })),
+  is_outbound: Type.Optional(Type.Boolean({ description: 'true/false or 1/0; false when absent' })),
+  swap_channels: Type.Optional(Type.Boolean({ description: 'true/false or 1/0; false when absent' })),
+  tag_name: UploadText('a tag to add to the call'),
+  ...Object.fromEntries(
+    [1, 2, 3, 4, 5].map((n) => [`custom_source_type_${n}`, UploadText(`custom source ${n}`)]),
+  ),
+});

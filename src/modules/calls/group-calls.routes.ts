@@ -19,6 +19,7 @@ export const groupCallRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }>
       schema: {
         tags,
         summary: 'List Group Call Logs',
+        operationId: 'listGroupCallLogs',
         description:
           'Calls of the group `id` and the groups below it, newest first, as List Calls shows them; a group outside your scope -> "No record found".',
         querystring: GroupCallLogQuery,
@@ -38,6 +39,7 @@ export const groupCallRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }>
       schema: {
         tags,
         summary: 'List Active Call Flows',
+        operationId: 'listActiveCallFlows',
         description:
           'Active call flows of the group `id` and the groups below it, with their calls in progress and latest call.',
         querystring: GroupActiveFlowQuery,

@@ -26,6 +26,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ campaigns: CampaignsSer
       schema: {
         tags,
         summary: 'Get Campaign by ID',
+        operationId: 'getCampaign',
         querystring: IdQuery('The id of the campaign'),
         response: { 200: CampaignEnvelope, ...v2ErrorResponses },
       },
@@ -43,6 +44,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ campaigns: CampaignsSer
       schema: {
         tags,
         summary: 'Create Campaign',
+        operationId: 'createCampaign',
         description:
           'Creates campaigns (or updates them when `campaign_id` is given). The reply is a bare array with one `{result, data, entry_count}` per entry; `data` is the campaign_id or the reason the entry failed.',
         body: CampaignEntries,
@@ -59,6 +61,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ campaigns: CampaignsSer
       schema: {
         tags,
         summary: 'Delete Campaign',
+        operationId: 'deleteCampaign',
         description:
           'Soft delete: the campaigns get status `deleted` and leave the lists unless a filter names `campaign_status`. All or nothing.',
         body: CampaignDelete,
@@ -79,6 +82,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ campaigns: CampaignsSer
       schema: {
         tags,
         summary: 'List Campaigns',
+        operationId: 'listCampaigns',
         description:
           "Campaigns of the caller's group and every group below it; deleted ones only on request.",
         querystring: ListQuery,
@@ -98,6 +102,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ campaigns: CampaignsSer
       schema: {
         tags,
         summary: 'List Campaigns With Users',
+        operationId: 'listCampaignsWithUsers',
         querystring: ListQuery,
         response: { 200: CampaignUsersListEnvelope, ...v2ErrorResponses },
       },
@@ -115,6 +120,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ campaigns: CampaignsSer
       schema: {
         tags,
         summary: 'Add Users To Campaign',
+        operationId: 'addUsersToCampaign',
         description:
           'Attaches users to campaigns; one `{result, data, entry_count}` per entry in a bare array (`data` = campaign_id).',
         body: CampaignUserEntries,
@@ -131,6 +137,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ campaigns: CampaignsSer
       schema: {
         tags,
         summary: 'List Campaigns With Call Flows',
+        operationId: 'listCampaignsWithCallFlows',
         querystring: ListQuery,
         response: { 200: CampaignRoutesListEnvelope, ...v2ErrorResponses },
       },

@@ -22,6 +22,7 @@ export const customSourceRoutes: FastifyPluginAsyncTypebox<{ customSources: Cust
       schema: {
         tags,
         summary: 'Get Custom Sources by Group',
+        operationId: 'getCustomSourcesByGroup',
         description:
           'The live custom sources of the group `ouId`, of the groups above it (inherited) and of those below it, by id. Filter fields: `custom_source_id`, `custom_source_name`, `org_unit_id`.',
         querystring: CustomSourceQuery,
@@ -41,6 +42,7 @@ export const customSourceRoutes: FastifyPluginAsyncTypebox<{ customSources: Cust
       schema: {
         tags,
         summary: 'Create Custom Source',
+        operationId: 'createCustomSource',
         description:
           'Creates all the entries or none. `data` names the new ids: "Successfully created custom_sources [77, 78]".',
         body: CustomSourceEntries,
@@ -61,6 +63,7 @@ export const customSourceRoutes: FastifyPluginAsyncTypebox<{ customSources: Cust
       schema: {
         tags,
         summary: 'Delete Custom Source',
+        operationId: 'deleteCustomSource',
         description:
           'Soft-deletes all the given custom sources or none; they leave every call flow. Only custom sources of your group or a group below it.',
         body: CustomSourceDelete,

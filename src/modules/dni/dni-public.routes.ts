@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
+import { problemResponse } from '../../http/schemas.js';
 import { AssignBody, AssignResponse, ReleaseBody } from './dni.schemas.js';
 import type { DniService } from './dni.service.js';
 
@@ -18,7 +19,8 @@ export interface DniPublicRoutesOptions {
 
 const tags = ['DNI (public)'];
 const BODY_LIMIT_BYTES = 16 * 1024;
-const ProblemResponse = Type.Object({ detail: Type.String() }, { additionalProperties: true });
+/** dni.js posts JSON as text/plain (no CORS preflight); application/json works too. */
+const BODY_TYPES = ['application/json', 'text/plain'];
 
 /**
  * What any website calls, without a token: dni.js, and the number endpoint it posts to, keyed
@@ -65,9 +67,18 @@ export const dniPublicRoutes: FastifyPluginAsyncTypebox<DniPublicRoutesOptions> 
       schema: {
         tags,
         summary: 'The DNI script',
+        operationId: 'getDniScript',
         description:
           'Loaded by the snippet of GET /v2/group/dnisnippet. Swaps the numbers of a page for the number its visitor is given.',
+        security: [],
         querystring: Type.Object({ app_id: Type.Optional(Type.String({ maxLength: 32 })) }),
+        response: {
+          200: {
+            description: 'the script',
+            content: { 'application/javascript': { schema: Type.String() } },
+          },
+          304: { description: 'the script the browser holds (If-None-Match) is current', type: 'null' },
+        },
       },
     },
     async (request, reply) => {
@@ -84,10 +95,18 @@ export const dniPublicRoutes: FastifyPluginAsyncTypebox<DniPublicRoutesOptions> 
       schema: {
         tags,
         summary: 'Get a number for a page view',
+        operationId: 'assignDniNumber',
         description:
           'Called by dni.js on every page view and heartbeat. Answers the number to show (`null`: keep the page as it is). For a pool, the same visitor keeps its number while it renews the lease.',
+        security: [],
+        consumes: BODY_TYPES,
         body: AssignBody,
-        response: { 200: AssignResponse, 400: ProblemResponse, 404: ProblemResponse },
+        response: {
+          200: AssignResponse,
+          400: problemResponse('the body is not a page view'),
+          404: problemResponse('no group has this DNI code'),
+          429: problemResponse('more than DNI_RATE_LIMIT_PER_MINUTE requests from one address'),
+        },
       },
       config: { rateLimit: { max: rateLimitPerMinute, timeWindow: 60_000 } },
     },
@@ -104,10 +123,17 @@ export const dniPublicRoutes: FastifyPluginAsyncTypebox<DniPublicRoutesOptions> 
       schema: {
         tags,
         summary: 'Release a number (page left)',
+        operationId: 'releaseDniNumber',
         description:
           'Sent by dni.js with navigator.sendBeacon when the page is left. The number cools down before another visitor gets it; the same visitor may take it back on its next page.',
+        security: [],
+        consumes: BODY_TYPES,
         body: ReleaseBody,
-        response: { 204: Type.Null(), 400: ProblemResponse },
+        response: {
+          204: Type.Null({ description: 'released' }),
+          400: problemResponse('the body is not a release'),
+          429: problemResponse('more than DNI_RATE_LIMIT_PER_MINUTE requests from one address'),
+        },
       },
       config: { rateLimit: { max: rateLimitPerMinute, timeWindow: 60_000 } },
     },

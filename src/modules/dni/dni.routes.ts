@@ -12,6 +12,7 @@ export const dniRoutes: FastifyPluginAsyncTypebox<{ dni: DniService }> = async (
       schema: {
         tags: ['Group'],
         summary: 'Get DNI Snippet',
+        operationId: 'getDniSnippet',
         description:
           "The HTML to paste into every page of the group's website: it loads dni.js from this server with the group's DNI code. `data` holds one object keyed by the group id.",
         querystring: SnippetQuery,
@@ -31,6 +32,7 @@ export const dniRoutes: FastifyPluginAsyncTypebox<{ dni: DniService }> = async (
       schema: {
         tags: ['Call Flow'],
         summary: 'Get Number Pool Usage',
+        operationId: 'getNumberPoolUsage',
         description:
           'How many numbers of a DNI pool are leased, cooling down and free now, the peak demand of the last 7 days (numbers needed at once, each lease until its cooldown ended), leases handed out while the pool was exhausted, and a suggested pool size (peak plus 25%).',
         querystring: IdQuery('The id of the number pool'),

@@ -11,6 +11,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox<{ email: EmailService }> = a
       schema: {
         tags: ['Email'],
         summary: 'Send Call Data Email',
+        operationId: 'sendCallDataEmail',
         description:
           "E-mails a call's record (JSON, or XML with return_type 'xml') to the given addresses and answers with the SMTP server's reply. 503 when e-mail is not configured or the server fails.",
         body: CallDataEmail,

@@ -20,6 +20,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ groups: GroupsService }> =
       schema: {
         tags,
         summary: 'Get Group by ID',
+        operationId: 'getGroup',
         querystring: IdQuery('The id of the group'),
         response: { 200: GroupEnvelope, ...v2ErrorResponses },
       },
@@ -37,6 +38,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ groups: GroupsService }> =
       schema: {
         tags,
         summary: 'List Groups',
+        operationId: 'listGroups',
         description: "The caller's group and every group below it.",
         querystring: ListQuery,
         response: { 200: GroupListEnvelope, ...v2ErrorResponses },
@@ -55,6 +57,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ groups: GroupsService }> =
       schema: {
         tags,
         summary: 'Create Group',
+        operationId: 'createGroup',
         description: 'Creates groups (or updates them when `group_id` is given); one result per entry.',
         body: GroupEntries,
         response: { 200: NestedEntryResults, ...v2ErrorResponses },
@@ -70,6 +73,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ groups: GroupsService }> =
       schema: {
         tags,
         summary: 'List Groups With Users',
+        operationId: 'listGroupsWithUsers',
         querystring: ListQuery,
         response: { 200: GroupUsersListEnvelope, ...v2ErrorResponses },
       },

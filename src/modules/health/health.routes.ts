@@ -2,13 +2,23 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../../db/index.js';
 import { AppError } from '../../errors.js';
+import { problemResponse } from '../../http/schemas.js';
 
 const Status = Type.Object({ status: Type.String() });
+const tags = ['Health'];
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   app.get(
     '/health',
-    { schema: { tags: ['Health'], summary: 'The process is up', response: { 200: Status } } },
+    {
+      schema: {
+        tags,
+        summary: 'The process is up',
+        operationId: 'getHealth',
+        security: [],
+        response: { 200: Status },
+      },
+    },
     async () => ({ status: 'ok' }),
   );
 
@@ -16,9 +26,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, {
     '/ready',
     {
       schema: {
-        tags: ['Health'],
+        tags,
         summary: 'The database is reachable',
-        response: { 200: Status, 503: Type.Object({}, { additionalProperties: true }) },
+        operationId: 'getReadiness',
+        security: [],
+        response: { 200: Status, 503: problemResponse('the database is unreachable') },
       },
     },
     async () => {

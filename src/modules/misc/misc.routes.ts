@@ -6,6 +6,7 @@ import { ListQuery, v2ErrorResponses } from '../../http/schemas.js';
 import {
   AudioFileListEnvelope,
   AudioIdParams,
+  audioUploadParts,
   ChannelListEnvelope,
   EntryResults,
   GeoLocationListEnvelope,
@@ -49,6 +50,7 @@ export const miscRoutes: FastifyPluginAsyncTypebox<{ misc: MiscService }> = asyn
       schema: {
         tags,
         summary: 'List Channels',
+        operationId: 'listChannels',
         description: 'The ad-source catalogue; a call flow names one by channel_id.',
         querystring: ListQuery,
         response: { 200: ChannelListEnvelope, ...v2ErrorResponses },
@@ -67,6 +69,7 @@ export const miscRoutes: FastifyPluginAsyncTypebox<{ misc: MiscService }> = asyn
       schema: {
         tags,
         summary: 'List Rate Centers',
+        operationId: 'listRateCenters',
         description:
           'Rate centers of the number inventory by area code and state, with how many numbers are free.',
         querystring: ListQuery,
@@ -86,6 +89,7 @@ export const miscRoutes: FastifyPluginAsyncTypebox<{ misc: MiscService }> = asyn
       schema: {
         tags,
         summary: 'List Geo Locations',
+        operationId: 'listGeoLocations',
         description:
           'City, state, coordinates and time zone of ZIP codes and area codes; unknown ones are left out.',
         querystring: GeoLocationQuery,
@@ -105,6 +109,7 @@ export const miscRoutes: FastifyPluginAsyncTypebox<{ misc: MiscService }> = asyn
       schema: {
         tags,
         summary: 'List Locations',
+        operationId: 'listLocations',
         description: 'Geo-routing locations of your groups, each with its branches.',
         querystring: ListQuery,
         response: { 200: LocationListEnvelope, ...v2ErrorResponses },
@@ -123,6 +128,7 @@ export const miscRoutes: FastifyPluginAsyncTypebox<{ misc: MiscService }> = asyn
       schema: {
         tags,
         summary: 'Add Locations',
+        operationId: 'addLocations',
         description:
           'Creates locations (or replaces one, branches included, when `location_id` is given); one result per entry (`data` = location_id).',
         body: LocationEntries,
@@ -139,6 +145,7 @@ export const miscRoutes: FastifyPluginAsyncTypebox<{ misc: MiscService }> = asyn
       schema: {
         tags,
         summary: 'List Audio Files',
+        operationId: 'listAudioFiles',
         description: 'Uploaded prompt and whisper audio of your groups, newest first.',
         querystring: ListQuery,
         response: { 200: AudioFileListEnvelope, ...v2ErrorResponses },
@@ -156,15 +163,17 @@ export const miscRoutes: FastifyPluginAsyncTypebox<{ misc: MiscService }> = asyn
     await uploads.register(multipart, {
       limits: { files: MAX_AUDIO_FILES, fileSize: MAX_AUDIO_BYTES, fields: 50, parts: 100 },
     });
-    const uploadRoute = (type: AudioType, summary: string) =>
+    const uploadRoute = (type: AudioType, summary: string, operationId: string) =>
       uploads.post(
         `/misc/upload/${type}`,
         {
           schema: {
             tags,
             summary,
+            operationId,
             description: `multipart/form-data with the audio in \`file\` (or \`file_0\` ... \`file_${MAX_AUDIO_FILES - 1}\`): mp3 or wav, at most ${MAX_AUDIO_FILES} files of ${MAX_AUDIO_BYTES / 1024 / 1024} MB each. Returns the stored files.`,
             consumes: ['multipart/form-data'],
+            multipartBody: audioUploadParts(MAX_AUDIO_FILES),
             response: { 200: AudioFileListEnvelope, ...v2ErrorResponses },
           },
         },
@@ -174,8 +183,8 @@ export const miscRoutes: FastifyPluginAsyncTypebox<{ misc: MiscService }> = asyn
           data: await misc.uploadAudio(principalOf(request), type, await readUploadedFiles(request)),
         }),
       );
-    uploadRoute('prompt', 'Upload Prompt Audio');
-    uploadRoute('whisper', 'Upload Whisper Audio');
+    uploadRoute('prompt', 'Upload Prompt Audio', 'uploadPromptAudio');
+    uploadRoute('whisper', 'Upload Whisper Audio', 'uploadWhisperAudio');
   });
 
   app.get(
@@ -184,6 +193,7 @@ export const miscRoutes: FastifyPluginAsyncTypebox<{ misc: MiscService }> = asyn
       schema: {
         tags,
         summary: 'Download Audio File',
+        operationId: 'downloadAudioFile',
         description: 'The bytes of an uploaded audio file (the recordURL of List Audio Files).',
         params: AudioIdParams,
         response: {

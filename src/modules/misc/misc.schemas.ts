@@ -154,3 +154,14 @@ export type Channel = Static<typeof Channel>;
 export type GeoLocation = Static<typeof GeoLocation>;
 export type Location = Static<typeof Location>;
 export type AudioFile = Static<typeof AudioFile>;
+
+const AudioPart = Type.String({ format: 'binary', description: 'an mp3 or wav file' });
+
+/** The parts of an audio upload (for the document): `file`, or `file_0` ... one per file. */
+export const audioUploadParts = (maxFiles: number) =>
+  Type.Object({
+    file: Type.Optional(AudioPart),
+    ...Object.fromEntries(
+      Array.from({ length: maxFiles }, (_, index) => [`file_${index}`, Type.Optional(AudioPart)]),
+    ),
+  });

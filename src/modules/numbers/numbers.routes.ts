@@ -23,6 +23,7 @@ export const numberRoutes: FastifyPluginAsyncTypebox<{ numbers: NumbersService }
       schema: {
         tags,
         summary: 'Search Phone Numbers',
+        operationId: 'searchPhoneNumbers',
         description:
           'Available numbers in the inventory, lowest first. Criteria combine with AND; an empty result is `data: []`.',
         querystring: NumberSearchQuery,
@@ -42,6 +43,7 @@ export const numberRoutes: FastifyPluginAsyncTypebox<{ numbers: NumbersService }
       schema: {
         tags,
         summary: 'Reserve Phone Number',
+        operationId: 'reservePhoneNumber',
         description:
           "Reserves each number for the caller's group, if it is still available; one result per entry (`data` = phone_number_id, or the reason it failed).",
         body: ReserveEntries,
@@ -58,6 +60,7 @@ export const numberRoutes: FastifyPluginAsyncTypebox<{ numbers: NumbersService }
       schema: {
         tags,
         summary: 'Search Reserved Numbers',
+        operationId: 'searchReservedNumbers',
         description: "Numbers reserved by the caller's group or any group below it.",
         querystring: ListQuery,
         response: { 200: ReservedNumberListEnvelope, ...v2ErrorResponses },

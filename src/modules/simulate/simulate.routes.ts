@@ -51,6 +51,7 @@ export const simulateRoutes: FastifyPluginAsyncTypebox<{ simulate: SimulateServi
       schema: {
         tags: ['Call Flow'],
         summary: 'Simulate a Call (dry run)',
+        operationId: 'simulateCall',
         description:
           'Runs the call flow as the routing runtime would for the given caller, keys, time and answering leg, and returns the path; no call is created and no number is dialled.',
         body: SimulateBody,

@@ -16,6 +16,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tagsService: TagsService }> 
       schema: {
         tags,
         summary: 'List Tags',
+        operationId: 'listTags',
         description:
           'Live tags of your group and the groups below it (deleted ones when the filter names `tag_active`); "No data found" when none match.',
         querystring: TagQuery,
@@ -35,6 +36,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tagsService: TagsService }> 
       schema: {
         tags,
         summary: 'Delete Tags',
+        operationId: 'deleteTags',
         description: 'Soft-deletes the tags; all or nothing.',
         body: TagDelete,
         response: { 200: TagDeleteEnvelope, ...v2ErrorResponses },

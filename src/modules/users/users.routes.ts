@@ -14,6 +14,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }> = as
       schema: {
         tags: ['Group'],
         summary: 'Create User in Group',
+        operationId: 'createGroupUser',
         description:
           'Admin only. Creates users in groups you can access; one result per entry (`data` = ct_user_id).',
         body: UserEntries,
@@ -30,6 +31,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }> = as
       schema: {
         tags: ['Group'],
         summary: 'Update Group User',
+        operationId: 'updateGroupUser',
         description: 'Admin only. Changes the given fields of each user; one result per entry.',
         body: UserUpdates,
         response: { 200: NestedEntryResults, ...v2ErrorResponses },
@@ -45,6 +47,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }> = as
       schema: {
         tags: ['User Permissions'],
         summary: 'Get User Permissions',
+        operationId: 'getUserPermissions',
         querystring: IdQuery('The ct_user_id of the user'),
         response: { 200: PermissionsEnvelope, ...v2ErrorResponses },
       },
@@ -62,6 +65,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }> = as
       schema: {
         tags: ['User Permissions'],
         summary: 'Update User Permissions',
+        operationId: 'updateUserPermissions',
         description: 'Admin only. Sets role and audio access; one result per entry.',
         body: PermissionsUpdates,
         response: { 200: NestedEntryResults, ...v2ErrorResponses },
@@ -77,6 +81,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }> = as
       schema: {
         tags: ['User Permissions'],
         summary: 'List Allowed Groups',
+        operationId: 'listAllowedGroups',
         description: "The groups a user may access: the user's group and every group below it.",
         querystring: Type.Composite([IdQuery('The ct_user_id of the user'), ListQuery]),
         response: { 200: GroupListEnvelope, ...v2ErrorResponses },

@@ -27,6 +27,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksServic
       schema: {
         tags,
         summary: 'List Webhooks',
+        operationId: 'listWebhooks',
         description:
           'The webhooks of group `ouId` (camelCase, as V2 spells it); the group must be in your scope.',
         querystring: WebhookListQuery,
@@ -46,6 +47,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksServic
       schema: {
         tags,
         summary: 'Create Webhook',
+        operationId: 'createWebhook',
         description:
           'Creates a webhook for group `org_unit_id`; groups below it inherit it. Answers `data.insertId` and the `signing_secret` of X-Switchboard-Signature, which is shown only here.',
         body: WebhookCreate,
@@ -66,6 +68,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksServic
       schema: {
         tags,
         summary: 'Update Webhook',
+        operationId: 'updateWebhook',
         description: 'Changes the fields given for webhook `webhook_id`; the others keep their values.',
         body: WebhookUpdate,
         response: { 200: WebhookUpdateEnvelope, ...v2ErrorResponses },
@@ -85,6 +88,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksServic
       schema: {
         tags,
         summary: 'List Webhook Deliveries',
+        operationId: 'listWebhookDeliveries',
         description:
           'Deliveries of a webhook (`webhook_id`) or of a call (`call_id`), newest first, each with every attempt (time, status code, latency, error, response excerpt).',
         querystring: DeliveryListQuery,
@@ -104,6 +108,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksServic
       schema: {
         tags,
         summary: 'Redeliver Webhook Event',
+        operationId: 'redeliverWebhookEvent',
         description:
           'Sends a succeeded or failed delivery again, under the same event id, with a fresh retry window.',
         body: Redeliver,
