@@ -20,7 +20,7 @@ export async function serve(config: Config): Promise<void> {
     dataDir: config.DATA_DIR,
     poolSize: config.DATABASE_POOL_SIZE,
   };
-  const db = await openDb(dbOptions);
+  const db = await openDb({ ...dbOptions, logger });
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
   const seed = await seedDemo(db, {

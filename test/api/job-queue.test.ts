@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LISTEN_APPLICATION_NAME } from '../../src/db/postgres.js';
 import { enqueue } from '../../src/jobs/queue.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
+import { testEngine } from '../helpers/db.js';
 
 /** The durable job queue on a real database: transactions, de-duplication, retries, the runner. */
 let ctx: TestContext;
@@ -67,6 +69,29 @@ describe('enqueue', () => {
     expect(await jobs().drain()).toBe(1);
     expect(seen).toEqual(['ran']);
   });
+});
+
+describe('the LISTEN connection', () => {
+  it.runIf(testEngine() === 'postgres')(
+    'wakes the runner for a job enqueued after PostgreSQL terminated its LISTEN session',
+    async () => {
+      const seen: string[] = [];
+      jobs().register('test.relisten', async (payload: { name: string }) => {
+        seen.push(payload.name);
+      });
+      const { rows } = await ctx.db.query<{ ended: boolean }>(
+        `select pg_terminate_backend(pid) as ended from pg_stat_activity
+          where datname = current_database() and application_name = $1`,
+        [LISTEN_APPLICATION_NAME],
+      );
+      expect(rows).toEqual([{ ended: true }]);
+      // The poll is ten minutes away: only a LISTEN session that came back can wake the runner,
+      // by the job's own NOTIFY or by the catch-up that follows the reconnect.
+      await enqueue(ctx.db, { kind: 'test.relisten', payload: { name: 'after the drop' } });
+      await until(() => seen.length > 0, 'the job enqueued after the drop');
+      expect(seen).toEqual(['after the drop']);
+    },
+  );
 });
 
 describe('drain', () => {
