@@ -113,9 +113,10 @@ export const ConfigSchema = Type.Object({
       'how often the job runner looks for due jobs (it also wakes on each enqueue); 0 turns it off',
   }),
   JOBS_LEASE_MS: Type.Integer({
-    default: 300_000,
+    default: 15_000,
     minimum: 1000,
-    description: 'how long a claimed job is held; a job of a killed process runs again after this',
+    description:
+      'how long a claimed job is held, renewed every third of it while the job runs; a job of a killed process runs again within this',
   }),
   JOBS_CONCURRENCY: Type.Integer({
     default: 16,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LISTEN_APPLICATION_NAME } from '../../src/db/postgres.js';
-import { enqueue } from '../../src/jobs/queue.js';
+import { createJobQueue, enqueue } from '../../src/jobs/queue.js';
+import { systemClock } from '../../src/lib/clock.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testEngine } from '../helpers/db.js';
 
@@ -252,6 +253,43 @@ describe('failures', () => {
     ctx.clock.advance(300_000);
     expect(await jobs().drain()).toBe(1);
     expect(seen).toEqual([2]);
+  });
+});
+
+describe('leases', () => {
+  it('renews the lease of a job that runs longer than it, so another runner never takes it meanwhile', async () => {
+    // Two runners on the real clock, as two processes would be: a 1.5 s lease, a 4 s job.
+    const LEASE_MS = 1500;
+    const runners = [0, 1].map(() =>
+      createJobQueue({
+        db: ctx.db,
+        clock: systemClock,
+        pollIntervalMs: 50,
+        leaseMs: LEASE_MS,
+        concurrency: 1,
+      }),
+    );
+    const starts: number[] = [];
+    for (const [index, runner] of runners.entries())
+      runner.register('test.long', async () => {
+        starts.push(index);
+        await new Promise((resolve) => setTimeout(resolve, LEASE_MS * 2.7));
+      });
+    await runners[0]?.start();
+    await enqueue(ctx.db, { kind: 'test.long', payload: {} });
+    await until(() => starts.length > 0, 'the long job to start');
+    await runners[1]?.start();
+    try {
+      // past the lease's end, with the second runner polling every 50 ms
+      await new Promise((resolve) => setTimeout(resolve, LEASE_MS * 2.5));
+      expect(starts).toEqual([0]);
+    } finally {
+      for (const runner of runners) await runner.stop();
+    }
+    const { rows } = await ctx.db.query<{ done: boolean; attempts: number }>(
+      `select done_at is not null as done, attempts from job where kind = 'test.long'`,
+    );
+    expect(rows).toEqual([{ done: true, attempts: 1 }]);
   });
 });
 
