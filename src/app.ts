@@ -100,6 +100,10 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     requestIdHeader: 'x-request-id',
     bodyLimit: 10 * 1024 * 1024,
     trustProxy: trustProxyOption(config.TRUST_PROXY),
+    // While closing: answer what arrives on an open connection (a carrier counts a 503 on /voice
+    // as a failed call) and close only idle keep-alive connections (main.ts, graceful stop).
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(createValidatorCompiler());
