@@ -81,6 +81,13 @@ export const ConfigSchema = Type.Object({
     description:
       'jobs that finished (done or failed) this long ago are deleted (hourly); unfinished jobs are kept',
   }),
+  DELIVERY_LOG_RETENTION_DAYS: Type.Integer({
+    default: 90,
+    minimum: 1,
+    maximum: 36_500,
+    description:
+      'webhook deliveries (with their attempts), call-action results and call e-mail notifications finished this long ago are deleted (hourly); pending ones are kept',
+  }),
   DNI_RATE_LIMIT_PER_MINUTE: Type.Integer({
     default: 300,
     minimum: 1,
