@@ -17,6 +17,7 @@ import { refuseNulCharacters } from './http/text-guard.js';
 import { createValidatorCompiler } from './http/validation.js';
 import { COMPLETION_STEP_ORDER, createCallLifecycle } from './jobs/call-lifecycle.js';
 import { registerJobRetention } from './jobs/job-retention.js';
+import { registerLogRetention } from './jobs/log-retention.js';
 import { createJobQueue } from './jobs/queue.js';
 import { registerWebhookDelivery } from './jobs/webhook-delivery.js';
 import type { Clock } from './lib/clock.js';
@@ -106,6 +107,10 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     // A malformed or over-long URL is answered by the error handler too, in the path's shape.
     frameworkErrors: handleError,
     clientErrorHandler,
+    // While closing: answer what arrives on an open connection (a carrier counts a 503 on /voice
+    // as a failed call) and close only idle keep-alive connections (main.ts, graceful stop).
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(createValidatorCompiler());
@@ -222,6 +227,15 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     logger: app.log,
   });
   app.addHook('onReady', async () => jobRetention.scheduleNext());
+  // Delivery logs finished more than DELIVERY_LOG_RETENTION_DAYS ago, likewise.
+  const logRetention = registerLogRetention({
+    db,
+    clock,
+    jobs,
+    retentionDays: config.DELIVERY_LOG_RETENTION_DAYS,
+    logger: app.log,
+  });
+  app.addHook('onReady', async () => logRetention.scheduleNext());
   const callLifecycle = createCallLifecycle({ jobs, db });
   const stopWebhookWatch = await callLifecycle.start();
   app.addHook('onClose', async () => stopWebhookWatch());

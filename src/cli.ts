@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig } from './config.js';
 import { openDb } from './db/index.js';
 import { migrate } from './db/migrate.js';
-import { isAppError } from './errors.js';
+import { isAppError, UsageError } from './errors.js';
 import { serve } from './main.js';
 import { formatImportSummary, importNumbersFile } from './modules/numbers/numbers.import.js';
 import { runCallCommand } from './telephony/call-command.js';
@@ -98,7 +98,7 @@ program
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(
-    `${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`,
+    `${error instanceof ConfigError || error instanceof UsageError ? error.message : String((error as Error)?.stack ?? error)}\n`,
   );
   process.exit(1);
 });

@@ -81,6 +81,13 @@ export const ConfigSchema = Type.Object({
     description:
       'jobs that finished (done or failed) this long ago are deleted (hourly); unfinished jobs are kept',
   }),
+  DELIVERY_LOG_RETENTION_DAYS: Type.Integer({
+    default: 90,
+    minimum: 1,
+    maximum: 36_500,
+    description:
+      'webhook deliveries (with their attempts), call-action results and call e-mail notifications finished this long ago are deleted (hourly); pending ones are kept',
+  }),
   DNI_RATE_LIMIT_PER_MINUTE: Type.Integer({
     default: 300,
     minimum: 1,
@@ -113,9 +120,10 @@ export const ConfigSchema = Type.Object({
       'how often the job runner looks for due jobs (it also wakes on each enqueue); 0 turns it off',
   }),
   JOBS_LEASE_MS: Type.Integer({
-    default: 300_000,
+    default: 15_000,
     minimum: 1000,
-    description: 'how long a claimed job is held; a job of a killed process runs again after this',
+    description:
+      'how long a claimed job is held, renewed every third of it while the job runs; a job of a killed process runs again within this',
   }),
   JOBS_CONCURRENCY: Type.Integer({
     default: 16,

@@ -90,3 +90,9 @@ export class OAuthError extends Error {
     this.name = 'OAuthError';
   }
 }
+
+/**
+ * A command-line mistake or a state the user must change (a data folder in use, a missing
+ * setting): the CLI prints its message as one line, without a stack trace, and exits 1.
+ */
+export class UsageError extends Error {}

@@ -10,8 +10,17 @@ import { carrierAuthToken } from './telephony/auth-token.js';
 const TOKEN_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
+ * How long a stopping server goes on reading what already reached it (requests in its sockets'
+ * buffers, connections in its listen backlog) before it closes idle keep-alive connections and
+ * stops accepting: a request that was on its way when the signal came is answered, not reset.
+ */
+const SHUTDOWN_SETTLE_MS = 250;
+
+/**
  * The process: config -> db -> migrate -> seed -> app -> listen, and a graceful stop on SIGINT
- * or SIGTERM (in-flight requests finish, then the database closes).
+ * or SIGTERM: every request received is answered (with `Connection: close`, so clients move on),
+ * idle keep-alive connections are closed, in-flight requests and running jobs finish within
+ * SHUTDOWN_GRACE_MS, then the database closes.
  */
 export async function serve(config: Config): Promise<void> {
   const logger = pino({ level: config.LOG_LEVEL, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
@@ -20,7 +29,7 @@ export async function serve(config: Config): Promise<void> {
     dataDir: config.DATA_DIR,
     poolSize: config.DATABASE_POOL_SIZE,
   };
-  const db = await openDb(dbOptions);
+  const db = await openDb({ ...dbOptions, logger });
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
   const seed = await seedDemo(db, {
@@ -32,6 +41,12 @@ export async function serve(config: Config): Promise<void> {
 
   const carrierToken = await carrierAuthToken(db, config.TWILIO_AUTH_TOKEN);
   const app = await buildApp({ config, db, clock: systemClock, logger, twilioAuthToken: carrierToken.token });
+  let stopping = false;
+  // Once stopping, every answer closes its connection: a keep-alive client opens its next
+  // request elsewhere instead of racing the close of an idle socket.
+  app.addHook('onSend', async (_request, reply) => {
+    if (stopping) reply.header('connection', 'close');
+  });
   await app.listen({ host: config.HOST, port: config.PORT });
   const purge = setInterval(() => {
     app.services.auth.purgeExpiredTokens().catch((err) => logger.warn({ err }, 'token purge failed'));
@@ -40,7 +55,6 @@ export async function serve(config: Config): Promise<void> {
 
   printBanner(config, describeDb(dbOptions), seed, carrierToken.generated ? carrierToken.token : undefined);
 
-  let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -51,6 +65,9 @@ export async function serve(config: Config): Promise<void> {
     }, config.SHUTDOWN_GRACE_MS);
     force.unref();
     clearInterval(purge);
+    await new Promise((resolve) => setTimeout(resolve, SHUTDOWN_SETTLE_MS));
+    // Stops accepting, closes idle connections, waits for the requests in flight, then runs the
+    // onClose hooks (the job runner finishes its jobs, the LISTEN session ends).
     await app.close();
     await db.close();
     logger.info('stopped');

@@ -31,6 +31,12 @@ export interface Queryable {
 
 export type Engine = 'pglite' | 'postgres';
 
+/** Where an adapter reports what happens to its connections (a pino logger fits). */
+export interface DbLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+}
+
 export interface Db extends Queryable {
   readonly engine: Engine;
   /**
@@ -41,6 +47,9 @@ export interface Db extends Queryable {
   /**
    * Calls `handler` for every NOTIFY on `channel`, from any process using this database (a
    * NOTIFY sent inside a transaction arrives after it commits). Resolves to an unsubscribe.
+   * Notifications sent while the listening connection was down are lost: once it is back, every
+   * handler is called once with an empty payload, which each reads as "anything may have
+   * changed" (flush a cache, look for work).
    */
   listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { lockDataFolder } from './data-dir-lock.js';
 import type { Db, Queryable, QueryResult } from './db.js';
 import { typeParsers } from './db.js';
 
@@ -21,10 +22,20 @@ function wrap(handle: PgliteLike): Queryable {
   };
 }
 
-/** Embedded PostgreSQL (WASM). `dataDir` undefined keeps everything in memory (tests). */
+/**
+ * Embedded PostgreSQL (WASM). `dataDir` undefined keeps everything in memory (tests). A folder is
+ * locked for this process until close() (data-dir-lock.ts): a second process refuses to open it.
+ */
 export async function createPgliteDb(dataDir?: string): Promise<Db> {
-  if (dataDir) await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir, { parsers: typeParsers });
+  let unlock: (() => Promise<void>) | undefined;
+  if (dataDir) {
+    await mkdir(dataDir, { recursive: true });
+    unlock = await lockDataFolder(dataDir);
+  }
+  const pglite = await PGlite.create(dataDir, { parsers: typeParsers }).catch(async (error) => {
+    await unlock?.();
+    throw error;
+  });
   const outer = wrap(pglite);
   return {
     engine: 'pglite',
@@ -37,6 +48,9 @@ export async function createPgliteDb(dataDir?: string): Promise<Db> {
       // PGlite's unsubscribe takes an optional transaction; never pass it anything else.
       return () => unsubscribe();
     },
-    close: () => pglite.close(),
+    async close() {
+      await pglite.close();
+      await unlock?.();
+    },
   };
 }

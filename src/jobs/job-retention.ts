@@ -13,7 +13,7 @@ import type { JobQueue } from './queue.js';
  * key is enqueued at one moment only (a call's `call.completed` when the call ends, its
  * `call.started` when it starts, a delivery's job when the delivery is created, an hour slot's
  * retention run within that hour), so a key older than the retention is never asked for again.
- * Webhook deliveries and their attempts are kept: they are the delivery log the API shows.
+ * Webhook deliveries and their attempts have a retention of their own (log-retention.ts).
  *
  * One run per hour across all processes (registerHourlyJob). The table is walked in `job_id`
  * order, which is the order jobs were created in, RETENTION_BATCH_ROWS rows a statement, and the

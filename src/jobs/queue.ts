@@ -13,9 +13,10 @@ import type { Clock } from '../lib/clock.js';
  *   jobs.drain()                                          runs everything due now, resolves when idle
  *
  * Runners claim due jobs with `FOR UPDATE SKIP LOCKED`, higher priority first, then oldest due,
- * as many in one statement as they have room for, and hold them for a lease (`locked_until`); a
- * process killed mid-job leaves a lease that expires, and the job runs again (so handlers must be
- * idempotent). A handler may mark its own job done in its last statement (`markJobDoneSql`,
+ * as many in one statement as they have room for, and hold them for a short lease (`locked_until`)
+ * that the runner renews, for all its running jobs in one statement, every third of the lease: a
+ * job may run longer than the lease, and a process killed mid-job leaves a lease that expires
+ * within one lease, after which the job runs again (so handlers must be idempotent). A handler may mark its own job done in its last statement (`markJobDoneSql`,
  * returning `{ markedDone: true }`) to save the runner's statement. A handler that throws is
  * retried with exponential back-off and jitter until `maxAttempts`, then the job is marked
  * failed. Runners wake on NOTIFY `job_enqueued` (sent by a trigger when the enqueuing
@@ -83,7 +84,10 @@ export interface JobQueueOptions {
   logger?: FastifyBaseLogger;
   /** how often an idle runner looks for due jobs; 0 turns the background runner off (drain() only) */
   pollIntervalMs: number;
-  /** how long a claimed job is held before another runner may take it again */
+  /**
+   * how long a claimed job is held before another runner may take it again; renewed every third
+   * of it while the job runs, so it bounds how long the jobs of a dead process wait
+   */
   leaseMs: number;
   /** jobs one process runs at the same time */
   concurrency: number;
@@ -145,6 +149,52 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
   /** One id per process, so a job it claimed says by whom. */
   const runnerId = randomUUID();
 
+  /** The jobs this runner is running, whose leases it renews. */
+  const held = new Set<number>();
+  let heartbeat: NodeJS.Timeout | undefined;
+  let renewing = false;
+
+  /** Extends the lease of every job this runner is running, in one statement. */
+  async function renewLeases(): Promise<void> {
+    if (renewing || held.size === 0) return;
+    renewing = true;
+    const jobIds = [...held];
+    try {
+      const { rows } = await db.query<{ job_id: number }>(
+        `update job set locked_until = $2
+          where job_id = any($1::bigint[]) and claimed_by = $3 and locked_until is not null
+            and done_at is null and failed_at is null
+          returning job_id`,
+        [jobIds, new Date(clock.now().getTime() + leaseMs), runnerId],
+        { prepare: 'job_renew_leases' },
+      );
+      if (rows.length < jobIds.length) {
+        const renewed = new Set(rows.map((row) => Number(row.job_id)));
+        // Finished meanwhile, or (after a stall longer than the lease) claimed by another runner.
+        const lost = jobIds.filter((id) => held.has(id) && !renewed.has(id));
+        if (lost.length > 0) logger?.warn({ jobIds: lost }, 'job lease not renewed');
+      }
+    } catch (err) {
+      logger?.warn({ err }, 'job leases could not be renewed');
+    } finally {
+      renewing = false;
+    }
+  }
+
+  function hold(jobId: number): void {
+    held.add(jobId);
+    if (heartbeat) return;
+    heartbeat = setInterval(() => void renewLeases(), Math.max(100, Math.floor(leaseMs / 3)));
+    heartbeat.unref();
+  }
+
+  function release(jobId: number): void {
+    held.delete(jobId);
+    if (held.size > 0 || !heartbeat) return;
+    clearInterval(heartbeat);
+    heartbeat = undefined;
+  }
+
   /**
    * Claims up to `limit` due jobs of the registered kinds for this runner in one statement,
    * higher priority first, then oldest due first.
@@ -175,6 +225,7 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
     const entry = handlers.get(job.kind);
     if (!entry) return;
     const { handler, options } = entry;
+    hold(job.job_id);
     try {
       const outcome = await handler(job.payload, { db, clock, jobId: job.job_id, attempt: job.attempts });
       const retryAt = (outcome as Partial<JobDeferral> | undefined)?.retryAt;
@@ -210,6 +261,8 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
           message,
         ]);
       }
+    } finally {
+      release(job.job_id);
     }
   }
 

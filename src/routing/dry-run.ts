@@ -33,6 +33,22 @@ export interface DryRunResult {
 const MAX_STEPS = 60;
 
 /**
+ * How a call ended, read from its path: the name both the dry run and `switchboard call` print.
+ * `answered` (someone took the call), `voicemail-left`, `no-answer` (every number rung, nobody
+ * answered), `rejected` (blocked before routing), `hangup` (the flow ended it: a goodbye, a closed
+ * schedule, a hang-up option), `step-limit` (still going after the simulator's step limit).
+ */
+export function callOutcome(steps: readonly { kind: string }[], finished: boolean): string {
+  if (!finished) return 'step-limit';
+  const kinds = new Set(steps.map((step) => step.kind));
+  if (kinds.has('rejected')) return 'rejected';
+  if (kinds.has('answered')) return 'answered';
+  if (kinds.has('voicemail')) return 'voicemail-left';
+  if (kinds.has('no-answer')) return 'no-answer';
+  return 'hangup';
+}
+
+/**
  * Walks a program the way a call would, without a carrier or a database: the same engine, the
  * same decisions, so "what would happen if" answers match what calls do.
  */
@@ -40,6 +56,7 @@ export function dryRun(program: Program, input: DryRunInput): DryRunResult {
   const keys = [...input.press];
   const steps: PathStep[] = [];
   let step: Step = start(program, input.context);
+  let finished = false;
 
   for (let count = 0; count < MAX_STEPS; count++) {
     let event: CallEvent | undefined;
@@ -95,13 +112,16 @@ export function dryRun(program: Program, input: DryRunInput): DryRunResult {
       }
       if (event) break;
     }
-    if (!event || step.done) break;
+    if (!event || step.done) {
+      finished = true;
+      break;
+    }
     step = resume(program, step.state, event, input.context);
   }
   return {
     steps,
     keyPath: keyPath(step.state),
     trail: step.state.trail,
-    outcome: step.state.trail.at(-1) ?? 'unknown',
+    outcome: callOutcome(steps, finished),
   };
 }

@@ -2,6 +2,7 @@ import { buildApp } from '../app.js';
 import type { Config } from '../config.js';
 import { openDb } from '../db/index.js';
 import { migrate } from '../db/migrate.js';
+import { UsageError } from '../errors.js';
 import { createManualClock, systemClock } from '../lib/clock.js';
 import { carrierAuthToken } from './auth-token.js';
 import { type CarrierTransport, type SimulationResult, simulateCall } from './simulator.js';
@@ -37,7 +38,9 @@ function print(result: SimulationResult, callId: number | undefined, json: boole
   }
   for (const step of result.steps)
     process.stdout.write(`  ${LABELS[step.kind] ?? step.kind}  ${step.detail}\n`);
-  process.stdout.write(`\noutcome: ${result.outcome}  call: ${callId ?? result.callSid}\n`);
+  process.stdout.write(
+    `\noutcome: ${result.outcome}  duration: ${result.durationSeconds} s  call: ${callId ?? result.callSid}\n`,
+  );
 }
 
 /** `switchboard call`: one simulated inbound call through the real signed webhooks. */
@@ -46,7 +49,9 @@ export async function runCallCommand(config: Config, options: CallCommandOptions
 
   if (options.url) {
     if (!config.TWILIO_AUTH_TOKEN)
-      throw new Error("set TWILIO_AUTH_TOKEN to the server's carrier token to call a running server");
+      throw new UsageError(
+        "call --url needs TWILIO_AUTH_TOKEN: set it to the running server's carrier token (its banner says where it comes from)",
+      );
     if (options.at)
       process.stderr.write('--at is ignored against a running server: it routes by its own clock\n');
     const base = options.url.replace(/\/+$/, '');
@@ -70,7 +75,7 @@ export async function runCallCommand(config: Config, options: CallCommandOptions
   }
 
   const at = options.at ? new Date(options.at) : undefined;
-  if (at && Number.isNaN(at.getTime())) throw new Error(`--at ${options.at} is not an ISO date-time`);
+  if (at && Number.isNaN(at.getTime())) throw new UsageError(`--at ${options.at} is not an ISO date-time`);
   const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   try {
     await migrate(db);

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/index.js';
 import type { CallState } from '../routing/engine.js';
+import { flowChangedSql } from './flow-cache.js';
 
 export interface NewCall {
   carrier_call_sid: string;
@@ -120,12 +121,15 @@ export interface CallerScreen {
   hourAgo: Date;
   /** repeat callers are counted since then; none when undefined */
   repeatSince: Date | undefined;
+  /** the flow routing the call, and the row version it was compiled from (NumberFlow.rowVersion) */
+  callFlowId: number;
+  flowRowVersion: string | undefined;
 }
 
 /** A call for `insertScreened`: screened by the caller and tracking number it carries. */
 export interface ScreenedCall {
   call: Omit<NewCall, 'is_repeat'>;
-  screen: Pick<CallerScreen, 'hourAgo' | 'repeatSince'>;
+  screen: Pick<CallerScreen, 'hourAgo' | 'repeatSince' | 'flowRowVersion'>;
   /** calls in the last hour from which the caller is refused (none: never) */
   spamLimit: number | undefined;
 }
@@ -134,6 +138,8 @@ export interface ScreenResult {
   blacklisted: boolean;
   lastHour: number;
   sinceRepeat: number;
+  /** the flow was saved after the version the call was routed with: nothing was inserted */
+  flowChanged: boolean;
 }
 
 /** A screened call's outcome: its id when it was inserted. */
@@ -143,17 +149,20 @@ interface ScreenRow {
   blacklisted: boolean;
   last_hour: number;
   since_repeat: number;
+  flow_changed: boolean;
 }
 
 /**
  * The caller screen of each row of a relation `r` (caller_number, tracking_number, group_id,
- * hour_ago, repeat_since, i), as a CTE `s` (i, blacklisted, last_hour, since_repeat): whether
- * the caller is blacklisted for the group or a group above it, and their calls to the tracking
- * number since `hour_ago` and since `repeat_since` (none when null). Only 10-digit numbers can
- * be blacklisted; "anonymous" or a foreign caller cannot match.
+ * hour_ago, repeat_since, call_flow_id, flow_row_version, i), as a CTE `s` (i, blacklisted,
+ * last_hour, since_repeat, flow_changed): whether the caller is blacklisted for the group or a
+ * group above it, and their calls to the tracking number since `hour_ago` and since
+ * `repeat_since` (none when null); and whether the flow was written since `flow_row_version`
+ * (flowChangedSql: one primary-key look-up). Only 10-digit numbers can be blacklisted;
+ * "anonymous" or a foreign caller cannot match.
  */
 const SCREEN_CTE = `s as (
-  select r.i,
+  select r.i, ${flowChangedSql('r.call_flow_id', 'r.flow_row_version')} as flow_changed,
          exists (select 1 from blacklisted_number b join org_group g on g.group_id = r.group_id
                   where b.number = case when r.caller_number ~ '^[0-9]{10}$' then r.caller_number::bigint end
                     and b.group_id = any(g.path)) as blacklisted,
@@ -207,8 +216,8 @@ export const SCREENED_COLUMNS = NEW_CALL_COLUMNS.filter((column) => column !== '
 export const INSERT_SCREENED_SQL = `with r as (
   select * from unnest(${SCREENED_COLUMNS.map((column, i) => `$${i + 1}::${NEW_CALL_TYPES[column]}[]`).join(', ')},
                        $${SCREENED_COLUMNS.length + 1}::timestamptz[], $${SCREENED_COLUMNS.length + 2}::timestamptz[],
-                       $${SCREENED_COLUMNS.length + 3}::integer[]) with ordinality
-    as r(${SCREENED_COLUMNS.join(', ')}, hour_ago, repeat_since, spam_limit, i)
+                       $${SCREENED_COLUMNS.length + 3}::integer[], $${SCREENED_COLUMNS.length + 4}::text[]) with ordinality
+    as r(${SCREENED_COLUMNS.join(', ')}, hour_ago, repeat_since, spam_limit, flow_row_version, i)
 ),
 ${SCREEN_CTE},
 ins as (
@@ -216,7 +225,7 @@ ins as (
   select distinct on (r.carrier_call_sid) ${SCREENED_COLUMNS.map((column) => `r.${column}`).join(', ')},
          s.since_repeat > 0
     from r join s on s.i = r.i
-   where not s.blacklisted and (r.spam_limit is null or s.last_hour < r.spam_limit)
+   where not s.blacklisted and not s.flow_changed and (r.spam_limit is null or s.last_hour < r.spam_limit)
    order by r.carrier_call_sid, r.i
   on conflict (carrier_call_sid) do nothing
   returning call_id, carrier_call_sid
@@ -230,6 +239,7 @@ function screenResult(row: ScreenRow | undefined): ScreenResult {
     blacklisted: row?.blacklisted === true,
     lastHour: row?.last_hour ?? 0,
     sinceRepeat: row?.since_repeat ?? 0,
+    flowChanged: row?.flow_changed === true,
   };
 }
 
@@ -386,12 +396,14 @@ export function createCallsRepo(db: Queryable) {
      * What the runtime checks before routing, in one indexed statement: whether the caller is
      * blacklisted for the flow's group or any group above it (uncached, so a number blacklisted a
      * moment ago is refused at once), and their earlier calls to this tracking number in the last
-     * hour (spam bursts) and since `repeatSince` (repeat callers; none when undefined).
+     * hour (spam bursts) and since `repeatSince` (repeat callers; none when undefined); and
+     * whether the flow changed since the call read it.
      */
     async screenCaller(screen: CallerScreen): Promise<ScreenResult> {
       const { rows } = await db.query<ScreenRow>(
         `with r as (select $1::text as caller_number, $2::text as tracking_number, $3::integer as group_id,
-                           $4::timestamptz as hour_ago, $5::timestamptz as repeat_since, 1 as i),
+                           $4::timestamptz as hour_ago, $5::timestamptz as repeat_since,
+                           $6::integer as call_flow_id, $7::text as flow_row_version, 1 as i),
          ${SCREEN_CTE}
          select * from s`,
         [
@@ -400,6 +412,8 @@ export function createCallsRepo(db: Queryable) {
           screen.groupId,
           screen.hourAgo,
           screen.repeatSince ?? null,
+          screen.callFlowId,
+          screen.flowRowVersion ?? null,
         ],
         { prepare: 'call_screen' },
       );
@@ -422,6 +436,7 @@ export function createCallsRepo(db: Queryable) {
           calls.map(({ screen }) => screen.hourAgo),
           calls.map(({ screen }) => screen.repeatSince ?? null),
           calls.map(({ spamLimit }) => spamLimit ?? null),
+          calls.map(({ screen }) => screen.flowRowVersion ?? null),
         ],
         { prepare: 'call_insert_screened' },
       );

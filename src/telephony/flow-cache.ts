@@ -25,7 +25,20 @@ export interface LiveFlow {
 export interface NumberFlow extends LiveFlow {
   /** the number belongs to the flow's pool (dynamic number insertion), not its fixed number */
   viaPool: boolean;
+  /**
+   * The version of the `call_flow` row this was compiled from (`xmin`): any write to the row
+   * changes it, as any write sends `call_flow_changed`. The inbound call's own statement compares
+   * it (flowChangedSql), so a call never runs a flow older than the last save that returned.
+   */
+  rowVersion: string;
 }
+
+/**
+ * Whether the flow `flowIdExpr` was written since `rowVersionExpr` (NumberFlow.rowVersion) was
+ * read; false when no version is given (nothing to check).
+ */
+export const flowChangedSql = (flowIdExpr: string, rowVersionExpr: string) =>
+  `(${rowVersionExpr} is not null and (select f.xmin::text from call_flow f where f.call_flow_id = ${flowIdExpr}) is distinct from ${rowVersionExpr})`;
 
 interface FlowVersionRow {
   call_flow_id: number;
@@ -40,6 +53,8 @@ interface FlowVersionRow {
   tracking_number: string | null;
   /** forNumber only: the number was reached through the flow's pool */
   via_pool?: boolean;
+  /** forNumber only: the call_flow row's version (xmin) */
+  row_version?: string;
 }
 
 interface BranchRow {
@@ -65,15 +80,15 @@ function geoLocationIds(document: StoredFlowDocument): number[] {
 }
 
 /**
- * How long a number's compiled flow is trusted without a NOTIFY: a safety net for a notification
- * lost with a dropped LISTEN connection, and for geo-location edits, which send none.
+ * How long a number's compiled flow is trusted without a NOTIFY: a safety net for geo-location
+ * edits, which send none (a flow change is caught by the inbound call's statement anyway).
  */
 export const FLOW_CACHE_MAX_AGE_MS = 60_000;
 
 interface NumberEntry {
   flow: Promise<NumberFlow | undefined>;
-  /** the flow the number resolved to; null: no flow; undefined: still loading */
-  callFlowId?: number | null;
+  /** the flow the number resolved to; undefined: still loading */
+  callFlowId?: number;
   loadedAt: number;
 }
 
@@ -81,16 +96,19 @@ interface NumberEntry {
  * Compiled flows by tracking number and by (flow, version). The webhook path reads the database
  * only on a miss: one query for the flow, one for its geo branches. A change to a flow, from any
  * process, arrives as a NOTIFY carrying its id (a trigger on call_flow) and evicts the numbers
- * that flow answers, the numbers known to have no flow (the change may have given them one) and
- * loads in flight (they may have read the flow before the change); the rest stay warm, so a burst
- * of flow edits does not send every call back to the database. The versioned programs never
- * change, so calls in progress keep the version they started with.
+ * that flow answers and loads in flight (they may have read the flow before the change); the rest
+ * stay warm, so a burst of flow edits does not send every call back to the database. A NOTIFY
+ * arrives a few milliseconds after the commit, so a call that comes in meanwhile could still find
+ * the old flow here: the inbound call's statement checks the row version it was compiled from
+ * (`rowVersion`), and the call evicts the number and starts again when the flow changed. A number
+ * without a flow is not remembered (a flow may take it at any moment; such calls are rare). The
+ * versioned programs never change, so calls in progress keep the version they started with.
  */
 export function createFlowCache(db: Db) {
   const byNumber = new Map<string, NumberEntry>();
   /** call_flow_id -> the numbers cached as answered by it */
   const numbersOfFlow = new Map<number, Set<string>>();
-  /** numbers cached as having no flow, or still loading */
+  /** numbers still loading */
   const unsettled = new Set<string>();
   const byVersion = new Map<string, Promise<LiveFlow | undefined>>();
 
@@ -171,7 +189,7 @@ export function createFlowCache(db: Db) {
     const { rows } = await db.query<FlowVersionRow>(
       `select f.call_flow_id, f.version, f.call_flow_status, f.group_id, f.campaign_id, f.channel_id,
               f.routable_type, f.document, t.number as tracking_number,
-              f.phone_number_id is distinct from p.phone_number_id as via_pool
+              f.phone_number_id is distinct from p.phone_number_id as via_pool, f.xmin::text as row_version
          from phone_number p
          join call_flow f on (f.phone_number_id = p.phone_number_id or f.pool_id = p.pool_id)
          left join phone_number t on t.phone_number_id = f.phone_number_id
@@ -184,7 +202,7 @@ export function createFlowCache(db: Db) {
     const live = await compile(row);
     if (!live) return undefined;
     byVersion.set(`${live.callFlowId}:${live.version}`, Promise.resolve(live));
-    return { ...live, viaPool: row.via_pool === true };
+    return { ...live, viaPool: row.via_pool === true, rowVersion: row.row_version ?? '' };
   }
 
   const remember = <T>(
@@ -206,6 +224,11 @@ export function createFlowCache(db: Db) {
       return db.listen('call_flow_changed', onFlowChanged);
     },
 
+    /** Forgets a number's flow: the next call reads it again (its flow changed: flowChangedSql). */
+    evict(trackingNumber: string): void {
+      forget(trackingNumber);
+    },
+
     /** The live flow answering calls to a 10-digit tracking number, or undefined. */
     forNumber(trackingNumber: string): Promise<NumberFlow | undefined> {
       const cached = byNumber.get(trackingNumber);
@@ -218,8 +241,11 @@ export function createFlowCache(db: Db) {
       entry.flow.then(
         (flow) => {
           if (byNumber.get(trackingNumber) !== entry) return; // evicted while loading
-          entry.callFlowId = flow?.callFlowId ?? null;
-          if (!flow) return; // stays unsettled: any flow change may give the number one
+          if (!flow) {
+            forget(trackingNumber);
+            return;
+          }
+          entry.callFlowId = flow.callFlowId;
           unsettled.delete(trackingNumber);
           const numbers = numbersOfFlow.get(flow.callFlowId) ?? new Set<string>();
           numbers.add(trackingNumber);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 import twilio from 'twilio';
+import { callOutcome } from '../routing/dry-run.js';
 
 /**
  * Plays the carrier: posts signed webhooks as Twilio would, reads the TwiML that comes back,
@@ -49,9 +50,19 @@ export interface SimulationStep {
 export interface SimulationResult {
   callSid: string;
   steps: SimulationStep[];
-  /** how the call ended from the caller's side */
-  outcome: 'hangup' | 'rejected' | 'step-limit';
+  /** how the call ended, named as the dry run names it (callOutcome) */
+  outcome: string;
+  /** the call's length as reported in the final status callback (see CALL_TIMING) */
+  durationSeconds: number;
 }
+
+/**
+ * How long the simulated parts of a call take, for the duration the carrier reports: a number
+ * nobody answers rings for its whole timeout; one that answers rings and talks for
+ * `answeredSeconds` in all; a voicemail is `voicemailSeconds` long. Prompts are not timed, and a
+ * rejected call lasts 0 s (the carrier never answered it).
+ */
+const CALL_TIMING = { answeredSeconds: 42, voicemailSeconds: 12 };
 
 /** Sends one webhook: an absolute URL, the form fields and the signature; resolves to the body. */
 export type CarrierTransport = (
@@ -116,7 +127,8 @@ export async function simulateCall(
   };
 
   let twiml = await post(options.voiceUrl, { CallStatus: 'ringing' });
-  let outcome: SimulationResult['outcome'] = 'step-limit';
+  let ending: 'hangup' | 'rejected' | 'step-limit' = 'step-limit';
+  let durationSeconds = 0;
   walk: while (requests < MAX_REQUESTS) {
     for (const node of responseVerbs(twiml)) {
       const attributes = node[':@'] ?? {};
@@ -183,6 +195,8 @@ export async function simulateCall(
               ? { kind: 'answered', detail: answering.number }
               : { kind: 'no-answer', detail: 'no-answer' },
           );
+          durationSeconds +=
+            answering && accepted ? CALL_TIMING.answeredSeconds : Number(attributes.timeout ?? 30);
           twiml = await post(attributes.action ?? options.voiceUrl, {
             DialCallStatus: answering ? 'completed' : 'no-answer',
             ...(answering && attributes.record
@@ -193,27 +207,29 @@ export async function simulateCall(
         }
         case 'Record':
           steps.push({ kind: 'voicemail', detail: `recording up to ${attributes.maxLength ?? 3600} s` });
+          durationSeconds += CALL_TIMING.voicemailSeconds;
           twiml = await post(attributes.action ?? options.voiceUrl, {
             RecordingUrl: `${recordings}/VM${callSid.slice(2, 12)}`,
-            RecordingDuration: '12',
+            RecordingDuration: String(CALL_TIMING.voicemailSeconds),
           });
           continue walk;
         case 'Reject':
           steps.push({ kind: 'rejected', detail: attributes.reason ?? 'rejected' });
-          outcome = 'rejected';
+          ending = 'rejected';
           break walk;
         case 'Hangup':
           steps.push({ kind: 'hangup', detail: 'hangup' });
-          outcome = 'hangup';
+          ending = 'hangup';
           break walk;
       }
     }
-    outcome = 'hangup';
+    ending = 'hangup';
     break;
   }
+  if (ending === 'rejected') durationSeconds = 0;
   await post(options.statusUrl, {
-    CallStatus: outcome === 'rejected' ? 'canceled' : 'completed',
-    CallDuration: '42',
+    CallStatus: ending === 'rejected' ? 'canceled' : 'completed',
+    CallDuration: String(durationSeconds),
   });
-  return { callSid, steps, outcome };
+  return { callSid, steps, outcome: callOutcome(steps, ending !== 'step-limit'), durationSeconds };
 }

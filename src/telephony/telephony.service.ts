@@ -92,6 +92,9 @@ export interface TelephonyDeps {
 /** The most inbound calls one statement inserts. */
 const INSERT_BATCH_MAX = 100;
 
+/** Tries of an inbound call whose flow keeps changing under it; the last one takes what it read. */
+const MAX_VOICE_ATTEMPTS = 3;
+
 /** The disposition a finished routing trail implies. */
 function dispositionOf(step: Step, lastDialOutcome?: string): string | undefined {
   if (!step.done) return undefined;
@@ -208,9 +211,14 @@ export function createTelephonyService({
     retryAlone: true,
   });
 
-  return {
-    /** A new inbound call: find its flow, check spam, run the first step, record the call. */
-    async voice(params: CarrierParams): Promise<string> {
+  const service = {
+    /**
+     * A new inbound call: find its flow, check spam, run the first step, record the call. When
+     * the statement that screens the call finds the flow saved since it was cached (a NOTIFY not
+     * here yet), nothing is recorded: the number is evicted and the call starts again on the new
+     * version (`attempt` counts; the last one does not check).
+     */
+    async voice(params: CarrierParams, attempt = 1): Promise<string> {
       const sid = params.CallSid ?? '';
       const tracking = toNanp10(params.To ?? '') ?? params.To ?? '';
       const context = contextOf(params);
@@ -218,6 +226,10 @@ export function createTelephonyService({
       // first delivery costs no lookup.
       const calls = createCallsRepo(db);
       const flow = await flows.forNumber(tracking);
+      const routeAgain = () => {
+        flows.evict(tracking);
+        return service.voice(params, attempt + 1);
+      };
       const base: Omit<
         NewCall,
         'disposition' | 'trail' | 'state' | 'step' | 'last_twiml' | 'ended_at' | 'key_path'
@@ -293,6 +305,8 @@ export function createTelephonyService({
         callerNumber: context.from,
         trackingNumber: tracking,
         groupId: flow.groupId,
+        callFlowId: flow.callFlowId,
+        flowRowVersion: attempt < MAX_VOICE_ATTEMPTS ? flow.rowVersion : undefined,
         hourAgo: new Date(context.now.getTime() - 3600_000),
         repeatSince:
           flow.repeatIntervalHours > 0
@@ -322,12 +336,14 @@ export function createTelephonyService({
           screen,
           spamLimit,
         });
+        if (screened.flowChanged) return routeAgain();
         if (screened.callId !== undefined) return twiml;
         const refused = screened.blacklisted || (spamLimit !== undefined && screened.lastHour >= spamLimit);
         if (!refused) return (await calls.lastTwiml(sid)) ?? twiml;
         earlier = screened;
       } else {
         earlier = await calls.screenCaller(screen);
+        if (earlier.flowChanged) return routeAgain();
       }
 
       const isRepeat = earlier.sinceRepeat > 0;
@@ -472,6 +488,7 @@ export function createTelephonyService({
       });
     },
   };
+  return service;
 }
 
 export type TelephonyService = ReturnType<typeof createTelephonyService>;

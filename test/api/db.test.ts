@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/index.js';
 import { MIGRATIONS_DIR, migrate } from '../../src/db/migrate.js';
-import { createPostgresDb } from '../../src/db/postgres.js';
+import { createPostgresDb, LISTEN_APPLICATION_NAME } from '../../src/db/postgres.js';
 import { createEmptyDatabase, createTestDb, testEngine } from '../helpers/db.js';
 
 const run = promisify(execFile);
@@ -66,6 +66,45 @@ describe('Db adapter', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(received).toEqual(['42']);
   });
+
+  it.runIf(testEngine() === 'postgres')(
+    'opens its LISTEN session again after PostgreSQL terminates it, says so in the log, and tells every listener to catch up',
+    async () => {
+      const database = await createEmptyDatabase();
+      const logged: Array<[string, string, Record<string, unknown>]> = [];
+      const logger = {
+        info: (details: object, message: string) => logged.push(['info', message, { ...details }]),
+        warn: (details: object, message: string) => logged.push(['warn', message, { ...details }]),
+      };
+      const own = await createPostgresDb(database.url as string, 1, { logger });
+      try {
+        const received: string[] = [];
+        await own.listen('probe_relisten', (payload) => received.push(payload));
+        await own.query("select pg_notify('probe_relisten', 'before')");
+        await expect.poll(() => received).toEqual(['before']);
+
+        const { rows } = await own.query<{ ended: boolean }>(
+          `select pg_terminate_backend(pid) as ended from pg_stat_activity
+            where datname = current_database() and application_name = $1`,
+          [LISTEN_APPLICATION_NAME],
+        );
+        expect(rows).toEqual([{ ended: true }]);
+        // back with every channel, and an empty payload for what it may have missed
+        await expect.poll(() => received, { timeout: 10_000 }).toEqual(['before', '']);
+        await own.query("select pg_notify('probe_relisten', 'after')");
+        await expect.poll(() => received).toEqual(['before', '', 'after']);
+
+        expect(logged.map(([level, message]) => [level, message])).toEqual([
+          ['warn', 'LISTEN connection lost; reconnecting'],
+          ['info', 'LISTEN connection re-established'],
+        ]);
+        expect(logged[0]?.[2].err).toBeInstanceOf(Error);
+      } finally {
+        await own.close();
+        await database.drop();
+      }
+    },
+  );
 
   it('applies each migration once, however often migrate runs', async () => {
     expect(await migrate(db)).toEqual([]);

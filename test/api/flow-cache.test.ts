@@ -1,6 +1,9 @@
+import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFlowCache } from '../../src/telephony/flow-cache.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
+import { createTestContext, secondAppOn, TEST_CARRIER_TOKEN, type TestContext } from '../helpers/app.js';
+import { createCarrier } from '../helpers/carrier.js';
+import { testEngine } from '../helpers/db.js';
 
 /** The compiled-flow cache of the carrier path: what a flow change evicts, and what it keeps. */
 let ctx: TestContext;
@@ -91,5 +94,55 @@ describe('flow cache', () => {
     await saveFlow(to, 'Moved.', id);
     await eventually(async () => (await cache.forNumber(from)) === undefined);
     expect((await cache.forNumber(to))?.callFlowId).toBe(id);
+  });
+});
+
+describe('a flow saved through one app', () => {
+  /** A first voice webhook for the number, as the carrier sends it; the TwiML answered. */
+  async function inbound(carrier: ReturnType<typeof createCarrier>, number: string, sid: string) {
+    const params = {
+      CallSid: sid,
+      AccountSid: `AC${'0'.repeat(32)}`,
+      From: '+12125550142',
+      To: `+1${number}`,
+      CallStatus: 'ringing',
+    };
+    const signature = twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, carrier.voiceUrl, params);
+    const response = await carrier.post(carrier.voiceUrl, params, signature);
+    expect(response.status).toBe(200);
+    return response.body;
+  }
+
+  it('is routed by the very next call, on this app and on another on the same database', async () => {
+    const number = numbers[5] as string;
+    const second = await secondAppOn(ctx);
+    try {
+      const carriers = [createCarrier(ctx.app), ...(second ? [createCarrier(second.app)] : [])];
+      const id = await saveFlow(number, 'Menu 0.');
+      for (const [index, carrier] of carriers.entries())
+        expect(await inbound(carrier, number, `CA${index}${'0'.repeat(31)}`)).toContain('Menu 0.');
+      // Each save returns after its commit; the NOTIFY that evicts the cached flow comes a little
+      // later. Every call that starts after the save must hear the new menu all the same.
+      for (let round = 1; round <= 20; round++) {
+        await saveFlow(number, `Menu ${round}.`, id);
+        for (const [index, carrier] of carriers.entries()) {
+          const sid = `CA${index}${String(round).padStart(31, '0')}`;
+          expect(await inbound(carrier, number, sid)).toContain(`Menu ${round}.`);
+        }
+      }
+      // recorded on the version routed, once each
+      const { rows } = await ctx.db.query<{ calls: number; versions: number[] }>(
+        `select count(*)::int as calls, array_agg(distinct call_flow_version order by call_flow_version) as versions
+           from call where call_flow_id = $1`,
+        [id],
+      );
+      expect(rows[0]).toEqual({
+        calls: 21 * carriers.length,
+        versions: Array.from({ length: 21 }, (_, i) => i + 1),
+      });
+    } finally {
+      await second?.close();
+    }
+    expect(testEngine() === 'pglite' || second !== undefined).toBe(true);
   });
 });

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueue } from '../../src/jobs/queue.js';
+import { LISTEN_APPLICATION_NAME } from '../../src/db/postgres.js';
+import { createJobQueue, enqueue } from '../../src/jobs/queue.js';
+import { systemClock } from '../../src/lib/clock.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
+import { testEngine } from '../helpers/db.js';
 
 /** The durable job queue on a real database: transactions, de-duplication, retries, the runner. */
 let ctx: TestContext;
@@ -67,6 +70,29 @@ describe('enqueue', () => {
     expect(await jobs().drain()).toBe(1);
     expect(seen).toEqual(['ran']);
   });
+});
+
+describe('the LISTEN connection', () => {
+  it.runIf(testEngine() === 'postgres')(
+    'wakes the runner for a job enqueued after PostgreSQL terminated its LISTEN session',
+    async () => {
+      const seen: string[] = [];
+      jobs().register('test.relisten', async (payload: { name: string }) => {
+        seen.push(payload.name);
+      });
+      const { rows } = await ctx.db.query<{ ended: boolean }>(
+        `select pg_terminate_backend(pid) as ended from pg_stat_activity
+          where datname = current_database() and application_name = $1`,
+        [LISTEN_APPLICATION_NAME],
+      );
+      expect(rows).toEqual([{ ended: true }]);
+      // The poll is ten minutes away: only a LISTEN session that came back can wake the runner,
+      // by the job's own NOTIFY or by the catch-up that follows the reconnect.
+      await enqueue(ctx.db, { kind: 'test.relisten', payload: { name: 'after the drop' } });
+      await until(() => seen.length > 0, 'the job enqueued after the drop');
+      expect(seen).toEqual(['after the drop']);
+    },
+  );
 });
 
 describe('drain', () => {
@@ -227,6 +253,43 @@ describe('failures', () => {
     ctx.clock.advance(300_000);
     expect(await jobs().drain()).toBe(1);
     expect(seen).toEqual([2]);
+  });
+});
+
+describe('leases', () => {
+  it('renews the lease of a job that runs longer than it, so another runner never takes it meanwhile', async () => {
+    // Two runners on the real clock, as two processes would be: a 1.5 s lease, a 4 s job.
+    const LEASE_MS = 1500;
+    const runners = [0, 1].map(() =>
+      createJobQueue({
+        db: ctx.db,
+        clock: systemClock,
+        pollIntervalMs: 50,
+        leaseMs: LEASE_MS,
+        concurrency: 1,
+      }),
+    );
+    const starts: number[] = [];
+    for (const [index, runner] of runners.entries())
+      runner.register('test.long', async () => {
+        starts.push(index);
+        await new Promise((resolve) => setTimeout(resolve, LEASE_MS * 2.7));
+      });
+    await runners[0]?.start();
+    await enqueue(ctx.db, { kind: 'test.long', payload: {} });
+    await until(() => starts.length > 0, 'the long job to start');
+    await runners[1]?.start();
+    try {
+      // past the lease's end, with the second runner polling every 50 ms
+      await new Promise((resolve) => setTimeout(resolve, LEASE_MS * 2.5));
+      expect(starts).toEqual([0]);
+    } finally {
+      for (const runner of runners) await runner.stop();
+    }
+    const { rows } = await ctx.db.query<{ done: boolean; attempts: number }>(
+      `select done_at is not null as done, attempts from job where kind = 'test.long'`,
+    );
+    expect(rows).toEqual([{ done: true, attempts: 1 }]);
   });
 });
 

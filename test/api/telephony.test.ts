@@ -245,7 +245,7 @@ describe('numbers without a live flow and blocked callers', () => {
         press: ['1'],
         answer: 'first',
       });
-    for (let i = 0; i < 5; i++) expect((await call()).outcome).toBe('hangup');
+    for (let i = 0; i < 5; i++) expect((await call()).outcome).toBe('answered');
     const burst = await call();
     expect(burst.outcome).toBe('rejected');
     expect((await callRow(burst.callSid))?.trail).toEqual(['spam:40>=40']);

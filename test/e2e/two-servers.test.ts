@@ -138,22 +138,16 @@ describe.skipIf(testEngine() !== 'postgres')('two servers on one PostgreSQL', ()
     expect(await inbound(nodes[1])).toContain('Menu one.');
   });
 
-  it('routes the new version on the other server within moments of a change, while a call in progress keeps its version', async () => {
+  it('routes the new version on the other server from its very next call, while a call in progress keeps its version', async () => {
     const inProgress = `CA${Date.now()}inprogress`;
     expect(await inbound(nodes[1], inProgress)).toContain('Menu one.');
 
     const saved = await api(nodes[0], 'POST', '/v2/callflow/multilevelivr', [flowBody('two')]);
     expect(saved[0]).toMatchObject({ result: 'success', data: String(callFlowId) });
 
-    // Server 2 has version one cached; only the NOTIFY from server 1's commit can evict it this
-    // soon (the cache's own age limit is a minute).
-    const deadline = Date.now() + 5000;
-    let answer = await inbound(nodes[1]);
-    while (!answer.includes('Menu two.') && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      answer = await inbound(nodes[1]);
-    }
-    expect(answer).toContain('Menu two.');
+    // Server 2 has version one cached and its NOTIFY may not be there yet: its very next call
+    // must hear version two all the same (the call's statement checks the flow's row version).
+    expect(await inbound(nodes[1])).toContain('Menu two.');
 
     // The call that started on version one continues on server 1, still on version one.
     const next = await carrier(nodes[0], '/telephony/twilio/gather?s=1', {

@@ -21,6 +21,8 @@ import { type Receiver, startReceiver, verifySignature } from '../helpers/receiv
 const CARRIER_TOKEN = 'crash-test-carrier-token';
 const TRACKING_NUMBER = '9495550100';
 const CALLS = 3;
+const LEASE_MS = 2000;
+const POLL_MS = 200;
 
 let dataDir: string;
 let database: Awaited<ReturnType<typeof createEmptyDatabase>>;
@@ -43,8 +45,8 @@ beforeAll(async () => {
     TWILIO_AUTH_TOKEN: CARRIER_TOKEN,
     WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
     WEBHOOK_TIMEOUT_MS: '60000',
-    JOBS_POLL_INTERVAL_MS: '200',
-    JOBS_LEASE_MS: '2000',
+    JOBS_POLL_INTERVAL_MS: String(POLL_MS),
+    JOBS_LEASE_MS: String(LEASE_MS),
     ...(database.url ? { DATABASE_URL: database.url } : {}),
   };
 
@@ -191,6 +193,48 @@ it('delivers every pending event exactly once after the server is killed with SI
   expect(beforeCrash.length).toBeGreaterThanOrEqual(CALLS);
   for (const id of beforeCrash) expect(ids).toContain(id);
 
+  expect(await server.stop()).toBe(0);
+  server = undefined;
+}, 180_000);
+
+it('keeps a delivery that outlasts the lease in its process, and hands those of a killed process over within one lease', async () => {
+  const first = receiver.requests.length;
+  const received = () => receiver.requests.slice(first);
+  receiver.hold(true);
+  server = await startServer(env);
+  for (let i = 0; i < CALLS; i++) await call(`212555017${i}`);
+  await waitFor(() => received().length >= CALLS, 30_000, 'the first deliveries');
+  // Every delivery is held open for three leases: its lease is renewed, so nothing sends it again.
+  await new Promise((resolve) => setTimeout(resolve, LEASE_MS * 3));
+  expect(received()).toHaveLength(CALLS);
+  const stranded = received().map((r) => r.headers['x-switchboard-event-id']);
+
+  const killedAt = Date.now();
+  server.child.kill('SIGKILL');
+  await new Promise((resolve) => server?.child.once('exit', resolve));
+  receiver.hold(false);
+  receiver.respondWith(() => 200);
+  server = await startServer(env);
+  const startedAt = Date.now();
+  const redelivered = () =>
+    received().filter((r) => r.status === 200 && stranded.includes(r.headers['x-switchboard-event-id']));
+  await waitFor(() => redelivered().length > 0, 60_000, 'a stranded delivery');
+  const recoveredAt = Date.now();
+  // The last renewal before the kill held the jobs for at least two thirds of a lease; the new
+  // process claims them once the lease ran out (or at once, when it started later than that),
+  // at its next poll. Time to start a process is not counted against the lease.
+  expect(recoveredAt - killedAt).toBeGreaterThanOrEqual((LEASE_MS * 2) / 3 - 100);
+  expect(recoveredAt - Math.max(startedAt, killedAt + LEASE_MS)).toBeLessThanOrEqual(POLL_MS + 3000);
+
+  await waitFor(
+    () => received().filter((r) => r.status === 200).length >= CALLS * 2,
+    60_000,
+    'every delivery after the restart',
+  );
+  const ids = received()
+    .filter((r) => r.status === 200)
+    .map((r) => r.headers['x-switchboard-event-id']);
+  expect(new Set(ids).size).toBe(ids.length);
   expect(await server.stop()).toBe(0);
   server = undefined;
 }, 180_000);

@@ -19,6 +19,11 @@ describe('loadConfig', () => {
     expect(config.DATABASE_URL).toBeUndefined();
   });
 
+  it('hands the jobs of a process that died to another within 30 s by default', () => {
+    const config = loadConfig({});
+    expect(config.JOBS_LEASE_MS + config.JOBS_POLL_INTERVAL_MS).toBeLessThan(30_000);
+  });
+
   it('converts numbers and strips a trailing slash from the public URL', () => {
     const config = loadConfig({ PORT: '8080', PUBLIC_BASE_URL: 'https://calls.example.com/' });
     expect(config.PORT).toBe(8080);
