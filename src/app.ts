@@ -290,8 +290,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
         gather: `${twilioBase}/gather?s=${step}`,
         dial: `${twilioBase}/dial?s=${step}`,
         record: `${twilioBase}/record?s=${step}`,
-        whisper: (text, screen) =>
-          `${twilioBase}/whisper?${leg}${text ? `&text=${encodeURIComponent(text)}` : ''}${screen ? '&screen=true' : ''}`,
+        whisper: `${twilioBase}/whisper?${leg}`,
         screen: `${twilioBase}/screen?${leg}`,
         audio: (reference) => audioUrl(config.PUBLIC_BASE_URL, twilioAuthToken, reference),
       };

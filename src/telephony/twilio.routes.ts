@@ -1,25 +1,11 @@
+import formbody from '@fastify/formbody';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { AppError } from '../errors.js';
+import { CallSid, CarrierForms } from './carrier-params.js';
 import type { CallbackKind, CarrierParams, TelephonyService } from './telephony.service.js';
-
-/** Carriers add fields over time: the named ones are checked, the rest accepted. */
-const CarrierBody = Type.Object(
-  {
-    CallSid: Type.String({ minLength: 1 }),
-    From: Type.Optional(Type.String()),
-    To: Type.Optional(Type.String()),
-    CallStatus: Type.Optional(Type.String()),
-    Digits: Type.Optional(Type.String()),
-    DialCallStatus: Type.Optional(Type.String()),
-    RecordingUrl: Type.Optional(Type.String()),
-    Called: Type.Optional(Type.String()),
-    CallDuration: Type.Optional(Type.String()),
-  },
-  { additionalProperties: true },
-);
 
 const StepQuery = Type.Object({
   s: Type.Integer({ minimum: 0, description: 'the step the TwiML was rendered for' }),
@@ -42,6 +28,11 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
   app,
   { telephony, authToken, publicBaseUrl },
 ) => {
+  // Carriers post forms. A JSON body would be signed as if it were one (the check reads its
+  // fields), so nothing else is parsed here: any other type is a 415.
+  app.removeAllContentTypeParsers();
+  await app.register(formbody);
+
   app.addHook('preValidation', async (request: FastifyRequest) => {
     const signature = request.headers['x-twilio-signature'];
     const params = (request.body ?? {}) as Record<string, string>;
@@ -59,7 +50,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
       schema: {
         tags,
         summary: 'Inbound call (the number’s voice URL)',
-        body: CarrierBody,
+        body: CarrierForms.voice,
         response: { 200: Xml },
       },
     },
@@ -74,7 +65,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
           tags,
           summary: `Result of <${kind === 'gather' ? 'Gather' : kind === 'dial' ? 'Dial' : 'Record'}>`,
           querystring: StepQuery,
-          body: CarrierBody,
+          body: CarrierForms[kind],
           response: { 200: Xml },
         },
       },
@@ -85,7 +76,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
 
   const LegQuery = Type.Object({
     s: Type.Integer({ minimum: 0, description: 'the step whose <Dial> rang this leg' }),
-    c: Type.String({ minLength: 1, maxLength: 64, description: 'the caller’s CallSid' }),
+    c: Type.String({ ...CallSid, description: 'the caller’s CallSid' }),
   });
 
   app.post(
@@ -94,21 +85,12 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
       schema: {
         tags,
         summary: 'Whisper and "press 1 to accept", run on the answering leg only (<Number url>)',
-        querystring: Type.Composite([
-          LegQuery,
-          Type.Object({
-            text: Type.Optional(Type.String({ maxLength: 500 })),
-            screen: Type.Optional(Type.Boolean()),
-          }),
-        ]),
-        body: CarrierBody,
+        querystring: LegQuery,
+        body: CarrierForms.whisper,
         response: { 200: Xml },
       },
     },
-    async (request, reply) => {
-      const { c, s, text, screen } = request.query;
-      return xml(reply, telephony.whisper(c, s, text, screen ?? false));
-    },
+    async (request, reply) => xml(reply, await telephony.whisper(request.query.c, request.query.s)),
   );
 
   app.post(
@@ -118,7 +100,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
         tags,
         summary: 'The answering party’s key press on a screened leg: 1 accepts the call',
         querystring: LegQuery,
-        body: CarrierBody,
+        body: CarrierForms.screen,
         response: { 200: Xml },
       },
     },
@@ -132,7 +114,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
       schema: {
         tags,
         summary: 'Call progress and the end of the call (the number’s status callback)',
-        body: CarrierBody,
+        body: CarrierForms.status,
         response: { 200: Xml },
       },
     },
