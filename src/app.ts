@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -9,6 +10,7 @@ import { benchBaselineRoutes } from './bench/baseline.routes.js';
 import { type Config, trustProxyOption } from './config.js';
 import type { Db } from './db/index.js';
 import { authenticate } from './http/authenticate.js';
+import { basePathOf, withoutBasePath } from './http/base-path.js';
 import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
 import { V2Error, V2ValidationError } from './http/schemas.js';
 import { refuseNulCharacters } from './http/text-guard.js';
@@ -94,8 +96,12 @@ export const REDACTED_PATHS = [
 
 /** Builds the HTTP application. It never listens and never reads the environment. */
 export async function buildApp({ config, db, clock, logger, twilioAuthToken }: AppDeps) {
+  const basePath = basePathOf(config.PUBLIC_BASE_URL);
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
+    ...(basePath
+      ? { rewriteUrl: (request: IncomingMessage) => withoutBasePath(request.url ?? '/', basePath) }
+      : {}),
     genReqId: () => randomUUID(),
     requestIdHeader: 'x-request-id',
     bodyLimit: 10 * 1024 * 1024,
