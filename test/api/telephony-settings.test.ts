@@ -208,6 +208,37 @@ describe('a geo route with allow_manual_entry', () => {
   });
 });
 
+describe('geo routing across the NANP', () => {
+  it('places a Canadian caller by area code and rings the nearest branch', async () => {
+    const location = await ctx.db.query<{ location_id: number }>(
+      `insert into geo_location (group_id, location_name, location_created) values ($1, 'Canada', now()) returning location_id`,
+      [h.company],
+    );
+    const canada = location.rows[0]?.location_id as number;
+    await ctx.db.query(
+      `insert into geo_location_branch (location_id, position, branch_name, target_did, address, city, state, zip,
+                                        latitude, longitude, claimed_states, claimed_zips)
+       values ($1, 0, 'Toronto', '8015550416', '1 King St', 'Toronto', 'ON', '', 43.6532, -79.3832, '{ON}', '{}'),
+              ($1, 1, 'Vancouver', '8015550604', '1 Main St', 'Vancouver', 'BC', '', 49.2827, -123.1207, '{BC}', '{}')`,
+      [canada],
+    );
+    const byProximity = await createFlow({
+      routable_type: 'geo',
+      default_ringto: 8015550499,
+      geo_route: { route_by: 'Area Code Proximity', proximity_limit: 50, location_id: canada },
+    });
+    const toronto = await carrier.call({ to: byProximity.number, from: '4165550100', answer: 'first' });
+    expect(toronto.steps).toContainEqual({ kind: 'answered', detail: '8015550416' });
+    const byState = await createFlow({
+      routable_type: 'geo',
+      default_ringto: 8015550499,
+      geo_route: { route_by: 'Claimed State', location_id: canada },
+    });
+    const vancouver = await carrier.call({ to: byState.number, from: '6045550100', answer: 'first' });
+    expect(vancouver.steps).toContainEqual({ kind: 'answered', detail: '8015550604' });
+  });
+});
+
 describe('a long whisper', () => {
   it('reaches the answering party in full, screen included, and the call bridges', async () => {
     const whisper = `Call from the spring campaign. ${'Details follow. '.repeat(60)}`.trim();
