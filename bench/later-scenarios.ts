@@ -7,7 +7,9 @@ import { fixtureNumber, seedFlow } from './lib/seed-flow.js';
 import { cpuMeter, trackPeakRss } from './lib/server.js';
 import {
   type Baselines,
+  BENCH_ACCOUNT_SID,
   type BenchContext,
+  benchSid,
   CALLERS,
   COMPANY_GROUP,
   callerFor,
@@ -17,6 +19,7 @@ import {
   idsOf,
   type Row,
   ratioOf,
+  sidPrefix,
   voiceParams,
 } from './scenarios.js';
 
@@ -292,7 +295,7 @@ async function webhookDelivery(ctx: BenchContext, fixtures: Fixtures, baselines:
 
     // The calls start first (not timed); then every call is closed by its final status callback,
     // and the clock runs from the first of those to the last delivery at the receiver.
-    const sids = Array.from({ length: total }, (_, i) => `CA${ctx.runId}wh${i}`);
+    const sids = Array.from({ length: total }, (_, i) => benchSid(sidPrefix(ctx.runId, 'wh'), i));
     await inParallel(sids, 32, (sid, i) =>
       carrierPost(`${base}/telephony/twilio/voice`, voiceParams(sid, number, CALLERS.webhooks + i)),
     );
@@ -306,7 +309,7 @@ async function webhookDelivery(ctx: BenchContext, fixtures: Fixtures, baselines:
     await inParallel(sids, 32, (sid) =>
       carrierPost(`${base}/telephony/twilio/status`, {
         CallSid: sid,
-        AccountSid: 'ACbench00000000000000000000000000',
+        AccountSid: BENCH_ACCOUNT_SID,
         CallStatus: 'completed',
         CallDuration: '42',
         From: callerFor(CALLERS.webhooks),

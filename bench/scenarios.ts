@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Request, RequestParams } from 'autocannon';
 import { adminToken, call, carrierPost, signedCarrierRequest } from './lib/api.js';
 import { type Measurement, measure } from './lib/load.js';
@@ -82,16 +83,27 @@ export const CALLERS = {
   webhooks: 40_000_000,
 };
 
+/** The bench's carrier account: an AccountSid in Twilio's form, as the webhooks require. */
+export const BENCH_ACCOUNT_SID = `AC${'0'.repeat(32)}`;
+
+/**
+ * CallSids in Twilio's form (CA and 32 hex digits), which the webhooks require: a 20-digit prefix
+ * for a run and a tag, then the index as 12 decimal digits, so a prefix still finds its calls.
+ */
+export const sidPrefix = (runId: string, tag: string) =>
+  `CA${createHash('sha256').update(`${runId}:${tag}`).digest('hex').slice(0, 20)}`;
+export const benchSid = (prefix: string, i: number) => `${prefix}${String(i).padStart(12, '0')}`;
+
 export function voiceParams(sid: string, to: string, i: number): Record<string, string> {
   return {
     CallSid: sid,
-    AccountSid: 'ACbench00000000000000000000000000',
+    AccountSid: BENCH_ACCOUNT_SID,
     From: callerFor(i),
     To: `+1${to}`,
     CallStatus: 'ringing',
     Direction: 'inbound',
-    // a caller the carrier verified (SHAKEN/STIR A): the seed flow's spam filter lets it through
-    StirVerstat: 'TN-Validation-Passed-A',
+    // attestation B, which the seed flow's spam filter weighs (A it never rejects): a first call passes
+    StirVerstat: 'TN-Validation-Passed-B',
     ApiVersion: '2010-04-01',
   };
 }
@@ -209,7 +221,7 @@ export async function runScenarios(
     counted((i) =>
       signedCarrierRequest(
         `${base}${path}`,
-        voiceParams(`CA${ctx.runId}${tag}${i}`, fixtures.inboundNumber, callers + i),
+        voiceParams(benchSid(sidPrefix(ctx.runId, tag), i), fixtures.inboundNumber, callers + i),
       ),
     );
 
@@ -252,7 +264,7 @@ export async function runScenarios(
     ctx.log('1. inbound call');
     const menu = await carrierPost(
       voiceUrl,
-      voiceParams(`CA${ctx.runId}probe`, fixtures.inboundNumber, CALLERS.single + 1),
+      voiceParams(benchSid(sidPrefix(ctx.runId, 'probe'), 0), fixtures.inboundNumber, CALLERS.single + 1),
     );
     if (!menu.includes('For sales press 1'))
       throw new Error(`the seed flow did not answer its menu: ${menu}`);
@@ -269,7 +281,7 @@ export async function runScenarios(
     const recorded = await call<{ count: number }>(
       base,
       'GET',
-      `/bench/fixtures/call-count?prefix=CA${ctx.runId}v`,
+      `/bench/fixtures/call-count?prefix=${sidPrefix(ctx.runId, 'v')}`,
     );
     if (recorded.count < inbound.requests)
       throw new Error(`${inbound.requests} calls answered but only ${recorded.count} recorded`);
@@ -288,20 +300,22 @@ export async function runScenarios(
 
   if (ctx.wants('ivr')) {
     ctx.log(`2. IVR step (${ctx.settings.ivrCalls} calls in progress)`);
-    const templateSid = `CA${ctx.runId}ivrtemplate`;
+    const templateSid = benchSid(sidPrefix(ctx.runId, 'ivrtemplate'), 0);
     const menu = await carrierPost(
       voiceUrl,
       voiceParams(templateSid, fixtures.inboundNumber, CALLERS.single + 2),
     );
     if (!menu.includes('For sales press 1'))
       throw new Error(`the seed flow did not answer its menu: ${menu}`);
-    const prefix = `CA${ctx.runId}ivr`;
+    const prefix = sidPrefix(ctx.runId, 'ivr');
     // copies 1..N are measured; copy N+1 checks first that key 2 answers the sub-menu
     await call(base, 'POST', '/bench/fixtures/clone-calls', {
       body: { sid: templateSid, prefix, count: ctx.settings.ivrCalls + 1 },
     });
     const probe = await carrierPost(`${base}/telephony/twilio/gather?s=1`, {
-      CallSid: `${prefix}${ctx.settings.ivrCalls + 1}`,
+      CallSid: benchSid(prefix, ctx.settings.ivrCalls + 1),
+      AccountSid: BENCH_ACCOUNT_SID,
+      CallStatus: 'in-progress',
       Digits: '2',
       From: callerFor(CALLERS.single + 2),
       To: `+1${fixtures.inboundNumber}`,
@@ -316,8 +330,9 @@ export async function runScenarios(
       amount: ctx.settings.ivrCalls,
       request: counted((i) =>
         signedCarrierRequest(gatherUrl, {
-          CallSid: `${prefix}${1 + (i % ctx.settings.ivrCalls)}`,
-          AccountSid: 'ACbench00000000000000000000000000',
+          CallSid: benchSid(prefix, 1 + (i % ctx.settings.ivrCalls)),
+          AccountSid: BENCH_ACCOUNT_SID,
+          CallStatus: 'in-progress',
           Digits: '2',
           From: callerFor(CALLERS.single + 2),
           To: `+1${fixtures.inboundNumber}`,

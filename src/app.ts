@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -9,6 +10,7 @@ import { benchBaselineRoutes } from './bench/baseline.routes.js';
 import { type Config, trustProxyOption } from './config.js';
 import type { Db } from './db/index.js';
 import { authenticate } from './http/authenticate.js';
+import { basePathOf, withoutBasePath } from './http/base-path.js';
 import { clientErrorHandler, createErrorHandler, notFoundHandler } from './http/error-handler.js';
 import { decodeListFilters } from './http/filter.js';
 import { openApiOptions } from './http/openapi.js';
@@ -97,9 +99,13 @@ export const REDACTED_PATHS = [
 
 /** Builds the HTTP application. It never listens and never reads the environment. */
 export async function buildApp({ config, db, clock, logger, twilioAuthToken }: AppDeps) {
+  const basePath = basePathOf(config.PUBLIC_BASE_URL);
   const handleError = createErrorHandler({ businessErrorStatus: config.V2_BUSINESS_ERROR_STATUS });
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
+    ...(basePath
+      ? { rewriteUrl: (request: IncomingMessage) => withoutBasePath(request.url ?? '/', basePath) }
+      : {}),
     genReqId: () => randomUUID(),
     requestIdHeader: 'x-request-id',
     bodyLimit: 10 * 1024 * 1024,
@@ -300,8 +306,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
         gather: `${twilioBase}/gather?s=${step}`,
         dial: `${twilioBase}/dial?s=${step}`,
         record: `${twilioBase}/record?s=${step}`,
-        whisper: (text, screen) =>
-          `${twilioBase}/whisper?${leg}${text ? `&text=${encodeURIComponent(text)}` : ''}${screen ? '&screen=true' : ''}`,
+        whisper: `${twilioBase}/whisper?${leg}`,
         screen: `${twilioBase}/screen?${leg}`,
         audio: (reference) => audioUrl(config.PUBLIC_BASE_URL, twilioAuthToken, reference),
       };

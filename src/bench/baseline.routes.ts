@@ -223,7 +223,7 @@ export const benchBaselineRoutes: FastifyPluginAsyncTypebox<BenchRoutesOptions> 
         `insert into call (carrier_call_sid, call_flow_id, call_flow_version, group_id, campaign_id, channel_id,
                            tracking_number, caller_number, caller_city, caller_state, caller_zip, stir_verstat,
                            started_at, disposition, is_repeat, call_value, trail, key_path, state, step, last_twiml)
-         select $2 || i, c.call_flow_id, c.call_flow_version, c.group_id, c.campaign_id, c.channel_id,
+         select $2 || lpad(i::text, 12, '0'), c.call_flow_id, c.call_flow_version, c.group_id, c.campaign_id, c.channel_id,
                 c.tracking_number, c.caller_number, c.caller_city, c.caller_state, c.caller_zip, c.stir_verstat,
                 c.started_at, c.disposition, c.is_repeat, c.call_value, c.trail, c.key_path, c.state, c.step,
                 c.last_twiml

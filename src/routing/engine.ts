@@ -4,6 +4,7 @@ import {
   type ConnectSpec,
   type GeoNode,
   type Leg,
+  MAX_SIMULTANEOUS_LEGS,
   type MenuNode,
   type Program,
   type ProgramNode,
@@ -17,9 +18,6 @@ import { isWithinWindow } from './schedule.js';
  * Step. No I/O and no clock reads; the carrier edge persists the state and renders the actions.
  */
 
-/** The most legs one simultaneous dial rings (Twilio's limit for <Dial>). */
-export const MAX_SIMULTANEOUS_LEGS = 10;
-
 export const DISCLAIMER = 'This call may be recorded for quality assurance.';
 export const INVALID_OPTION = 'Sorry, that is not a valid option.';
 export const GOODBYE = 'Thank you for calling. Goodbye.';
@@ -31,6 +29,10 @@ export const ENTER_NUMBER = 'Please enter the 10-digit number to call, then pres
 export const INVALID_NUMBER = 'That is not a number we can call.';
 /** PIN or number attempts on an outbound route before a goodbye */
 export const MAX_OUTBOUND_ATTEMPTS = 3;
+export const ENTER_ZIP = 'Please enter your 5-digit ZIP code.';
+export const UNKNOWN_ZIP = 'Sorry, that is not a ZIP code we know.';
+/** ZIP code attempts on a geo route (`allow_manual_entry`) before its default */
+export const MAX_ZIP_ATTEMPTS = 3;
 
 /** Something to hear: spoken text, or an uploaded audio file (V2's `file://<reference_id>`). */
 export type Audio = { verb: 'say'; text: string } | { verb: 'play'; reference: string };
@@ -66,9 +68,11 @@ export interface CallContext {
   callerPoint?: GeoPoint | undefined;
   /** a uniform draw in [0, 1) for percentage routes; the edge supplies it so the engine stays pure */
   random?: number | undefined;
+  /** where a 5-digit ZIP code a caller keys in is (geo routes with manual entry); the edge's data */
+  placeOfZip?: ((zip: string) => (GeoPoint & { state: string }) | undefined) | undefined;
 }
 
-export type Phase = 'menu' | 'connect' | 'voicemail' | 'pin' | 'dial-out' | 'done';
+export type Phase = 'menu' | 'connect' | 'voicemail' | 'pin' | 'dial-out' | 'zip' | 'done';
 
 /** Everything the engine needs between two carrier requests; plain JSON. */
 export interface CallState {
@@ -85,6 +89,8 @@ export interface CallState {
   /** node ids and outcomes in order: the routing trail stored on the call */
   trail: string[];
   connect?: { spec: ConnectSpec; next: number };
+  /** the call started after the flow's `record_until`: nothing on it is recorded */
+  recordingEnded?: boolean;
 }
 
 export type CallEvent =
@@ -107,6 +113,7 @@ export const AWAITED_EVENT: Record<Phase, CallEvent['type'] | undefined> = {
   menu: 'gather',
   pin: 'gather',
   'dial-out': 'gather',
+  zip: 'gather',
   connect: 'dial',
   voicemail: 'recorded',
   done: undefined,
@@ -142,11 +149,11 @@ const finish = (state: CallState, actions: Action[], outcome: string): Step => (
   done: true,
 });
 
-function dialAction(spec: ConnectSpec, legs: Leg[]): Action {
+function dialAction(state: CallState, spec: ConnectSpec, legs: Leg[]): Action {
   return {
     verb: 'dial',
     legs: legs.map((leg) => ({ number: leg.number, timeoutSeconds: leg.rings * SECONDS_PER_RING })),
-    record: spec.record,
+    record: spec.record && !state.recordingEnded,
     ...(spec.whisper ? { whisper: spec.whisper } : {}),
     ...(spec.screen ? { screen: true } : {}),
   };
@@ -154,14 +161,16 @@ function dialAction(spec: ConnectSpec, legs: Leg[]): Action {
 
 /** Rings the next leg (or all legs at once); after the last fails, voicemail or goodbye. */
 function dialNext(program: Program, state: CallState, spec: ConnectSpec, next: number, lead: Action[]): Step {
-  if (spec.isSimultaneous && next === 0) {
-    const legs = spec.legs.slice(0, MAX_SIMULTANEOUS_LEGS);
+  // Saving refuses more simultaneous legs than one <Dial> rings; a document stored before that
+  // rule rings them in groups instead of dropping any.
+  if (spec.isSimultaneous && next < spec.legs.length) {
+    const legs = spec.legs.slice(next, next + MAX_SIMULTANEOUS_LEGS);
     return {
-      actions: [...lead, dialAction(spec, legs)],
+      actions: [...lead, dialAction(state, spec, legs)],
       state: {
         ...state,
         phase: 'connect',
-        connect: { spec, next: spec.legs.length },
+        connect: { spec, next: next + legs.length },
         trail: [...state.trail, `ring:${legs.map((l) => l.number).join('+')}`],
       },
       done: false,
@@ -173,7 +182,7 @@ function dialNext(program: Program, state: CallState, spec: ConnectSpec, next: n
       ? startVoicemail(program, state, lead)
       : finish(state, [...lead, say(GOODBYE)], 'no-answer');
   return {
-    actions: [...lead, dialAction(spec, [leg])],
+    actions: [...lead, dialAction(state, spec, [leg])],
     state: {
       ...state,
       phase: 'connect',
@@ -261,7 +270,10 @@ function enterMenu(
   };
 }
 
-function pickBranch(geo: GeoNode, context: CallContext): string | undefined {
+function pickBranch(
+  geo: GeoNode,
+  context: Pick<CallContext, 'fromState' | 'fromZip' | 'callerPoint'>,
+): string | undefined {
   const state = context.fromState?.toUpperCase();
   const zip = context.fromZip?.slice(0, 5);
   switch (geo.routeBy) {
@@ -316,21 +328,11 @@ function run(
       return runSchedule(program, at, target, context);
     case 'geo': {
       const branch = pickBranch(target, context);
-      const trailed = { ...at, trail: [...at.trail, `${id}:${branch ?? 'default'}`] };
-      const spec = branch
-        ? {
-            ...target.template,
-            message: target.message,
-            legs: [{ number: branch, rings: target.branchRings }],
-          }
-        : target.otherwise && { ...target.otherwise, message: target.message };
-      if (spec) return startConnect(program, trailed, spec);
-      // No branch and no default number: the flow's referral number, else voicemail, else goodbye.
-      if (program.referralNumber)
-        return fallback(program, trailed, [...lead, ...audioOf(target.message)], 'no-branch');
-      return target.template.voicemail
-        ? startVoicemail(program, trailed, [...lead, ...audioOf(target.message)])
-        : finish(trailed, [...lead, ...audioOf(target.message), say(GOODBYE)], 'no-branch');
+      if (!branch && target.manualEntry) {
+        const asking = { ...at, invalid: 0, trail: [...at.trail, `${id}:zip`] };
+        return askZip(program, asking, lead, [...audioOf(target.message), say(ENTER_ZIP)]);
+      }
+      return connectGeo(program, at, target, branch, lead, target.message);
     }
     case 'outbound':
       return askOutbound(program, { ...at, trail: [...at.trail, id], invalid: 0 }, 'pin', lead);
@@ -351,6 +353,62 @@ function run(
     case 'hangup':
       return finish({ ...at, trail: [...at.trail, id] }, [...lead, ...audioOf(target.message)], 'hangup');
   }
+}
+
+/** Rings the geo branch picked (the default when none), saying `message` first. */
+function connectGeo(
+  program: Program,
+  state: CallState,
+  geo: GeoNode,
+  branch: string | undefined,
+  lead: Action[],
+  message: string | undefined,
+): Step {
+  const trailed = { ...state, trail: [...state.trail, `${geo.id}:${branch ?? 'default'}`] };
+  const spec = branch
+    ? { ...geo.template, message, legs: [{ number: branch, rings: geo.branchRings }] }
+    : geo.otherwise && { ...geo.otherwise, message };
+  if (spec) return startConnect(program, trailed, spec);
+  // No branch and no default number: the flow's referral number, else voicemail, else goodbye.
+  if (program.referralNumber) return fallback(program, trailed, [...lead, ...audioOf(message)], 'no-branch');
+  return geo.template.voicemail
+    ? startVoicemail(program, trailed, [...lead, ...audioOf(message)])
+    : finish(trailed, [...lead, ...audioOf(message), say(GOODBYE)], 'no-branch');
+}
+
+function askZip(program: Program, state: CallState, lead: Action[], prompt: Audio[]): Step {
+  return {
+    actions: [
+      ...lead,
+      { verb: 'gather', numDigits: 5, timeoutSeconds: program.limits.gatherTimeoutSeconds * 2, prompt },
+    ],
+    state: { ...state, phase: 'zip' },
+    done: false,
+  };
+}
+
+/** A ZIP code keyed in on a geo route: its branch, else the default; unknown codes are asked again. */
+function onZipInput(program: Program, state: CallState, digits: string, context: CallContext): Step {
+  const geo = node(program, state.at, 'geo');
+  const zip = digits.replace(/#$/, '');
+  const place = /^\d{5}$/.test(zip) ? context.placeOfZip?.(zip) : undefined;
+  if (!place) {
+    const invalid = state.invalid + 1;
+    const retried = { ...state, invalid };
+    if (invalid >= MAX_ZIP_ATTEMPTS) {
+      return connectGeo(
+        program,
+        { ...retried, trail: [...state.trail, 'zip-not-found'] },
+        geo,
+        undefined,
+        [],
+        undefined,
+      );
+    }
+    return askZip(program, retried, zip === '' ? [] : [say(UNKNOWN_ZIP)], [say(ENTER_ZIP)]);
+  }
+  const branch = pickBranch(geo, { fromState: place.state, fromZip: zip, callerPoint: place });
+  return connectGeo(program, { ...state, trail: [...state.trail, `zip:${zip}`] }, geo, branch, [], undefined);
 }
 
 function askOutbound(
@@ -397,7 +455,7 @@ function onOutboundInput(program: Program, state: CallState, digits: string): St
       {
         verb: 'dial',
         legs: [{ number, timeoutSeconds: 60 }],
-        record: outbound.record,
+        record: outbound.record && !state.recordingEnded,
         ...(outbound.callerId ? { callerId: outbound.callerId } : {}),
       },
     ],
@@ -440,6 +498,9 @@ export function start(program: Program, context: CallContext): Step {
     menuEnteredAtMs: context.now.getTime(),
     keys: [],
     trail: [],
+    ...(program.recordUntilMs !== undefined && context.now.getTime() >= program.recordUntilMs
+      ? { recordingEnded: true }
+      : {}),
   };
   if (!program.isActive) return finish(initial, [say(NOT_IN_SERVICE)], 'not-in-service');
   return run(program, initial, program.root, context);
@@ -479,6 +540,8 @@ export function resume(program: Program, state: CallState, event: CallEvent, con
   if (state.phase === 'done') return { actions: [{ verb: 'hangup' }], state, done: true };
   if (event.type === 'gather' && state.phase === 'menu')
     return onMenuInput(program, state, event.digits, context);
+  if (event.type === 'gather' && state.phase === 'zip')
+    return onZipInput(program, state, event.digits ?? '', context);
   if (event.type === 'gather' && (state.phase === 'pin' || state.phase === 'dial-out')) {
     return onOutboundInput(program, state, event.digits ?? '');
   }

@@ -1,5 +1,6 @@
 import { toNanp10 } from '../lib/phone.js';
 import type { IvrOption, MultilevelIvrFlow } from '../modules/callflows/callflows.schemas.js';
+import { recordUntilInstant } from './recording.js';
 import { type WeeklyWindow, weekdaysOf } from './schedule.js';
 import { parseClockTime, resolveTimeZone } from './time-zones.js';
 
@@ -10,6 +11,8 @@ import { parseClockTime, resolveTimeZone } from './time-zones.js';
  */
 
 export const SECONDS_PER_RING = 6;
+/** The most legs one simultaneous dial rings (Twilio's limit for <Dial>). */
+export const MAX_SIMULTANEOUS_LEGS = 10;
 /** Rings for a target whose document gives none (V2's backend default ring_delay is 18 s). */
 export const DEFAULT_TARGET_RINGS = 3;
 
@@ -31,17 +34,42 @@ export interface ConnectSpec {
   voicemail: boolean;
 }
 
+/**
+ * Why a hunt cannot run as configured, without the path of the setting (saving a flow checks
+ * this; the engine relies on it). Screening cannot survive a simultaneous ring: the carrier
+ * drops every other leg as soon as one answers, so a voicemail that picks up and is declined
+ * would end the whole ring.
+ */
+export function huntRuleReason(hunt: {
+  legCount: number;
+  isSimultaneous: boolean;
+  screen: boolean;
+}): string | undefined {
+  if (!hunt.isSimultaneous) return undefined;
+  if (hunt.legCount > MAX_SIMULTANEOUS_LEGS) {
+    return `isSimultaneous rings at most ${MAX_SIMULTANEOUS_LEGS} numbers at once; this hunt has ${hunt.legCount}`;
+  }
+  if (hunt.screen) {
+    return 'screen_calls cannot be combined with isSimultaneous: the first leg to answer ends the others, so a voicemail that answers and is declined would end the whole ring; set isSimultaneous to false to screen each number in turn';
+  }
+  return undefined;
+}
+
 /** Settings of the whole flow that every connection in it starts from. */
 interface FlowDefaults {
   /** rings for the first target (the flow's `ring_delay` / 6, else `voicemail_rings`, else 3) */
   targetRings: number;
   screen: boolean;
+  /** the flow records every connection: its `record_enabled`, or a `record_until` date */
+  record: boolean;
 }
 
 function flowDefaults(document: {
   ring_delay?: number;
   voicemail_rings?: number;
   screen_calls?: boolean;
+  record_enabled?: boolean;
+  record_until?: string;
 }): FlowDefaults {
   const ringDelay = Number(document.ring_delay ?? 0);
   const voicemailRings = Number(document.voicemail_rings ?? 0);
@@ -53,6 +81,7 @@ function flowDefaults(document: {
           ? voicemailRings
           : DEFAULT_TARGET_RINGS,
     screen: document.screen_calls ?? false,
+    record: document.record_enabled === true || recordUntilInstant(document.record_until) !== undefined,
   };
 }
 
@@ -108,6 +137,8 @@ export interface GeoNode {
   branches: readonly Branch[];
   /** when no branch matches */
   otherwise: ConnectSpec | undefined;
+  /** ask a caller no branch matches for a ZIP code (`allow_manual_entry`) */
+  manualEntry: boolean;
   template: Omit<ConnectSpec, 'legs'>;
   /** rings for the matched branch's number */
   branchRings: number;
@@ -184,6 +215,8 @@ export interface Program {
   nodes: Readonly<Record<string, ProgramNode>>;
   referralNumber?: string | undefined;
   voicemailGreeting?: string | undefined;
+  /** calls that start at or after this instant (ms) are not recorded (`record_until`) */
+  recordUntilMs?: number | undefined;
   limits: MenuLimits;
 }
 
@@ -225,7 +258,7 @@ function connectSpec(
   return {
     legs,
     isSimultaneous: settings.isSimultaneous ?? false,
-    record: settings.record_enabled ?? false,
+    record: (settings.record_enabled ?? false) || defaults.record,
     disclaimer: settings.play_disclaimer ?? 'never',
     message: settings.message,
     whisper: settings.whisper_enabled ? settings.whisper_message : undefined,
@@ -242,7 +275,7 @@ function compileOption(
   nodes: Record<string, ProgramNode>,
 ): void {
   const label = option.destination ?? `Key ${option.key}`;
-  const defaults = flowDefaults(input.document);
+  const defaults = flowDefaults(input.document as StoredFlowDocument);
   switch (option.action) {
     case 'interactiveVoice':
       compileMenu(id, label, option.message ?? '', option.ivrData ?? [], parentId, input, nodes);
@@ -304,9 +337,10 @@ function compileOption(
           defaults,
         ),
         branchRings: defaults.targetRings,
+        manualEntry: geo?.allow_manual_entry ?? false,
         template: {
           isSimultaneous: false,
-          record: option.record_enabled ?? false,
+          record: (option.record_enabled ?? false) || defaults.record,
           disclaimer: option.play_disclaimer ?? 'never',
           whisper: option.whisper_enabled ? option.whisper_message : undefined,
           screen: option.screen_calls ?? defaults.screen,
@@ -360,6 +394,7 @@ export function compileIvrProgram(input: CompileInput): Program {
     nodes,
     referralNumber: numberOf(document.referral_number),
     voicemailGreeting: document.voicemail_greeting,
+    recordUntilMs: recordUntilInstant((document as StoredFlowDocument).record_until)?.getTime(),
     limits: { ...DEFAULT_LIMITS, ...input.limits },
   };
 }
@@ -372,6 +407,7 @@ export interface StoredFlowDocument extends Omit<MultilevelIvrFlow, 'ivrs'> {
   isSimultaneous?: boolean;
   overflowNumbers?: { overflowNumber: string | number; rings: number }[];
   record_enabled?: boolean;
+  record_until?: string;
   play_disclaimer?: 'before' | 'after' | 'never';
   whisper_enabled?: boolean;
   whisper_message?: string;
@@ -422,11 +458,19 @@ function routeOption(routableType: string, document: StoredFlowDocument): IvrOpt
         message: document.geo_route?.play_branding === false ? undefined : document.message,
         geoData: document.geo_route && {
           ...document.geo_route,
-          target_did: document.geo_route.target_did ?? document.default_ringto,
+          target_did: numberOf(document.geo_route.target_did) ?? document.default_ringto,
         },
       };
     case 'ScheduleRoute':
-      return { ...common, action: 'schedule', scheduleRoute: document.schedule_data };
+      // Outside every window the route's own default rings, else the flow's (required on save).
+      return {
+        ...common,
+        action: 'schedule',
+        scheduleRoute: document.schedule_data && {
+          ...document.schedule_data,
+          default_ringto: numberOf(document.schedule_data.default_ringto) ?? document.default_ringto,
+        },
+      };
     default:
       return undefined;
   }
@@ -458,7 +502,7 @@ export function compileFlowProgram(input: FlowCompileInput): Program | undefined
       label: document.call_flow_name,
       pin: document.outboundData.pin,
       callerId: numberOf(document.outboundData.callerid) ?? input.trackingNumber,
-      record: document.record_enabled ?? false,
+      record: flowDefaults(document).record,
     };
   } else if (routableType === 'PercentageBasedRoute') {
     nodes.r = {
@@ -496,6 +540,7 @@ export function compileFlowProgram(input: FlowCompileInput): Program | undefined
     nodes,
     referralNumber: numberOf(document.referral_number),
     voicemailGreeting: document.voicemail_greeting,
+    recordUntilMs: recordUntilInstant((document as StoredFlowDocument).record_until)?.getTime(),
     limits: { ...DEFAULT_LIMITS, ...input.limits },
   };
 }

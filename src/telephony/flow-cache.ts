@@ -3,6 +3,7 @@ import type { IvrOption } from '../modules/callflows/callflows.schemas.js';
 import { ivrOptionsOf } from '../modules/callflows/callflows.validate.js';
 import type { Program } from '../routing/program.js';
 import { type Branch, compileFlowProgram, type StoredFlowDocument } from '../routing/program.js';
+import { effectiveSpamThreshold } from '../routing/spam.js';
 
 /** What the runtime needs to route calls to one tracking number, compiled once. */
 export interface LiveFlow {
@@ -178,7 +179,7 @@ export function createFlowCache(db: Db) {
       callValue: document.call_value ?? null,
       repeatIntervalHours: document.repeat_interval ?? 0,
       spamFilterEnabled: document.spam_filter_enabled ?? false,
-      spamThreshold: document.spam_threshold ?? 0,
+      spamThreshold: effectiveSpamThreshold(document.spam_threshold),
       webhookEnabled: document.webhook_enabled ?? false,
       dnisAsCid: document.dnis_as_cid ?? false,
       program,

@@ -15,7 +15,7 @@ import {
   type Step,
   start,
 } from '../routing/engine.js';
-import { spamBurstLimit, spamScore } from '../routing/spam.js';
+import { isSpam, spamBurstLimit, spamScore } from '../routing/spam.js';
 import {
   type CallerScreen,
   createCallsRepo,
@@ -196,6 +196,7 @@ export function createTelephonyService({
       fromZip,
       callerPoint: place ? { latitude: place.latitude, longitude: place.longitude } : undefined,
       random: Math.random(),
+      placeOfZip: lookupZip,
     };
   }
 
@@ -360,8 +361,9 @@ export function createTelephonyService({
           rejectTwiml(),
         );
       }
-      const score = spamScore({ stirVerstat: params.StirVerstat, recentCalls: earlier.lastHour });
-      if (flow.spamFilterEnabled && score >= flow.spamThreshold) {
+      const signals = { stirVerstat: params.StirVerstat, recentCalls: earlier.lastHour };
+      if (flow.spamFilterEnabled && isSpam(signals, flow.spamThreshold)) {
+        const score = spamScore(signals);
         return record(
           {
             disposition: 'BLOCKED',
@@ -448,9 +450,17 @@ export function createTelephonyService({
       return saved ? twiml : ((await calls.lastTwiml(params.CallSid ?? '')) ?? twiml);
     },
 
-    /** The TwiML run on an answering leg before the bridge (`<Number url>`). */
-    whisper(callSid: string, step: number, text: string | undefined, screen: boolean): string {
-      return whisperTwiml(audioOf(text), screen, urlsFor(step, callSid));
+    /**
+     * The TwiML run on an answering leg before the bridge (`<Number url>`): the whisper and the
+     * screen of the connection the caller's call is dialling at `step`. A leg of a dial the call
+     * has moved on from is hung up.
+     */
+    async whisper(callSid: string, step: number): Promise<string> {
+      const call = await createCallsRepo(db).findBySid(callSid);
+      const spec =
+        call?.step === step && call.state?.phase === 'connect' ? call.state.connect?.spec : undefined;
+      if (!spec) return renderTwiml([{ verb: 'hangup' }], urlsFor(step, callSid));
+      return whisperTwiml(audioOf(spec.whisper), spec.screen ?? false, urlsFor(step, callSid));
     },
 
     /**

@@ -1,26 +1,12 @@
+import formbody from '@fastify/formbody';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { AppError } from '../errors.js';
 import { problemResponse } from '../http/schemas.js';
+import { CallSid, CarrierForms } from './carrier-params.js';
 import type { CallbackKind, CarrierParams, TelephonyService } from './telephony.service.js';
-
-/** Carriers add fields over time: the named ones are checked, the rest accepted. */
-const CarrierBody = Type.Object(
-  {
-    CallSid: Type.String({ minLength: 1 }),
-    From: Type.Optional(Type.String()),
-    To: Type.Optional(Type.String()),
-    CallStatus: Type.Optional(Type.String()),
-    Digits: Type.Optional(Type.String()),
-    DialCallStatus: Type.Optional(Type.String()),
-    RecordingUrl: Type.Optional(Type.String()),
-    Called: Type.Optional(Type.String()),
-    CallDuration: Type.Optional(Type.String()),
-  },
-  { additionalProperties: true },
-);
 
 const StepQuery = Type.Object({
   s: Type.Integer({ minimum: 0, description: 'the step the TwiML was rendered for' }),
@@ -29,12 +15,12 @@ const Xml = { description: 'TwiML', content: { 'text/xml': { schema: Type.String
 const BadSignature = problemResponse('Invalid or missing X-Twilio-Signature');
 /**
  * For the document: the signature is a carrier's credential (no bearer token), and carriers post
- * form fields (Twilio) or JSON.
+ * form fields only.
  */
 const webhook = {
   tags: ['Telephony (Twilio dialect)'],
   security: [],
-  consumes: ['application/x-www-form-urlencoded', 'application/json'],
+  consumes: ['application/x-www-form-urlencoded'],
 };
 
 export interface TwilioRoutesOptions {
@@ -52,6 +38,11 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
   app,
   { telephony, authToken, publicBaseUrl },
 ) => {
+  // Carriers post forms. A JSON body would be signed as if it were one (the check reads its
+  // fields), so nothing else is parsed here: any other type is a 415.
+  app.removeAllContentTypeParsers();
+  await app.register(formbody);
+
   app.addHook('preValidation', async (request: FastifyRequest) => {
     const signature = request.headers['x-twilio-signature'];
     const params = (request.body ?? {}) as Record<string, string>;
@@ -70,7 +61,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
         ...webhook,
         summary: 'Inbound call (the number’s voice URL)',
         operationId: 'twilioVoiceWebhook',
-        body: CarrierBody,
+        body: CarrierForms.voice,
         response: { 200: Xml, 403: BadSignature },
       },
     },
@@ -87,7 +78,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
           summary: `Result of <${verb}>`,
           operationId: `twilio${verb}Webhook`,
           querystring: StepQuery,
-          body: CarrierBody,
+          body: CarrierForms[kind],
           response: { 200: Xml, 403: BadSignature },
         },
       },
@@ -98,7 +89,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
 
   const LegQuery = Type.Object({
     s: Type.Integer({ minimum: 0, description: 'the step whose <Dial> rang this leg' }),
-    c: Type.String({ minLength: 1, maxLength: 64, description: 'the caller’s CallSid' }),
+    c: Type.String({ ...CallSid, description: 'the caller’s CallSid' }),
   });
 
   app.post(
@@ -108,21 +99,12 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
         ...webhook,
         summary: 'Whisper and "press 1 to accept", run on the answering leg only (<Number url>)',
         operationId: 'twilioWhisperWebhook',
-        querystring: Type.Composite([
-          LegQuery,
-          Type.Object({
-            text: Type.Optional(Type.String({ maxLength: 500 })),
-            screen: Type.Optional(Type.Boolean()),
-          }),
-        ]),
-        body: CarrierBody,
+        querystring: LegQuery,
+        body: CarrierForms.whisper,
         response: { 200: Xml, 403: BadSignature },
       },
     },
-    async (request, reply) => {
-      const { c, s, text, screen } = request.query;
-      return xml(reply, telephony.whisper(c, s, text, screen ?? false));
-    },
+    async (request, reply) => xml(reply, await telephony.whisper(request.query.c, request.query.s)),
   );
 
   app.post(
@@ -133,7 +115,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
         summary: 'The answering party’s key press on a screened leg: 1 accepts the call',
         operationId: 'twilioScreenWebhook',
         querystring: LegQuery,
-        body: CarrierBody,
+        body: CarrierForms.screen,
         response: { 200: Xml, 403: BadSignature },
       },
     },
@@ -148,7 +130,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
         ...webhook,
         summary: 'Call progress and the end of the call (the number’s status callback)',
         operationId: 'twilioStatusWebhook',
-        body: CarrierBody,
+        body: CarrierForms.status,
         response: { 200: Xml, 403: BadSignature },
       },
     },

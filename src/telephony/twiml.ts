@@ -5,8 +5,11 @@ export interface CallbackUrls {
   gather: string;
   dial: string;
   record: string;
-  /** the `<Number url>` run on the answering leg: the whisper, and the "press 1" screen */
-  whisper: (text: string | undefined, screen: boolean) => string;
+  /**
+   * the `<Number url>` run on the answering leg: the whisper and the "press 1" screen, read from
+   * the call's step (never carried in the URL, which carriers and this server limit in length)
+   */
+  whisper: string;
   /** where a screened leg's key press goes */
   screen: string;
   audio: (reference: string) => string;
@@ -97,8 +100,7 @@ export function renderTwiml(actions: readonly Action[], urls: CallbackUrls): str
         );
         break;
       case 'dial': {
-        const legUrl =
-          action.whisper || action.screen ? urls.whisper(action.whisper, action.screen ?? false) : undefined;
+        const legUrl = action.whisper || action.screen ? urls.whisper : undefined;
         verbs.push(
           element(
             'Dial',

@@ -11,6 +11,8 @@ let spareNumbers: string[];
 
 const OVERFLOW_REQUIRED = "overflowNumbers field is required. Make sure you typed it as 'overflowNumbers'";
 const OVERFLOW_DUPLICATES = 'Overflow Numbers cannot contain duplicate numbers with Simultaneous hunt.';
+const SCREEN_WITH_SIMULTANEOUS =
+  'screen_calls cannot be combined with isSimultaneous: the first leg to answer ends the others, so a voicemail that answers and is declined would end the whole ring; set isSimultaneous to false to screen each number in turn';
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -70,6 +72,7 @@ function flow(number: string | undefined, overrides: Record<string, unknown> = {
     whisper_enabled: true,
     whisper_message: 'Call from LinkedIn',
     play_disclaimer: 'before',
+    record_enabled: true,
     record_until: '2026-12-31',
     voicemail_enabled: true,
     voicemail_rings: 4,
@@ -524,9 +527,59 @@ describe('business errors, one reason per entry', () => {
       'whisper_message is required when whisper_enabled is true',
     ],
     [
+      'a spam threshold every caller without attestation A reaches',
+      (n) => flow(n, { spam_threshold: 20 }),
+      'spam_threshold 20 would reject every caller without full (A) attestation; use 21 to 100, or 0 for the default (70)',
+    ],
+    [
+      'screening with a simultaneous ring',
+      (n) => flow(n, { screen_calls: true }),
+      `${SCREEN_WITH_SIMULTANEOUS}`,
+    ],
+    [
+      'screening with a simultaneous ring on a percentage option',
+      (n) =>
+        flow(n, {
+          routable_type: 'percentage',
+          isSimultaneous: false,
+          screen_calls: true,
+          ringto_percentage: [
+            {
+              ringToNum: 8015550600,
+              percentage: 100,
+              isSimultaneous: true,
+              overflowNumbers: [{ overflowNumber: 8015550601, rings: 2 }],
+            },
+          ],
+        }),
+      `ringto_percentage[0]: ${SCREEN_WITH_SIMULTANEOUS}`,
+    ],
+    [
+      'screening with a simultaneous ring in a schedule window',
+      (n) =>
+        flow(n, {
+          routable_type: 'schedule',
+          isSimultaneous: false,
+          screen_calls: true,
+          schedule_data: { ...schedule, schedules: [{ ...schedule.schedules[0], isSimultaneous: true }] },
+        }),
+      `schedule_data.schedules[0].${SCREEN_WITH_SIMULTANEOUS}`,
+    ],
+    [
+      'eleven numbers rung at once',
+      (n) =>
+        flow(n, {
+          overflowNumbers: Array.from({ length: 10 }, (_, i) => ({
+            overflowNumber: 8015550800 + i,
+            rings: 1,
+          })),
+        }),
+      'isSimultaneous rings at most 10 numbers at once; this hunt has 11',
+    ],
+    [
       'a record_until that is not a date',
       (n) => flow(n, { record_until: 'soon' }),
-      'record_until "soon" is not a date (use YYYY-MM-DD or ISO 8601)',
+      'record_until "soon" is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:mm:ssZ)',
     ],
     [
       'an enabled post-call IVR',

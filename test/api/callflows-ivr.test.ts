@@ -62,7 +62,7 @@ function seedFlow(number: string, overrides: Record<string, unknown> = {}) {
     voicemail_greeting: 'Please leave a message.',
     webhook_enabled: false,
     webhook_id: 0,
-    spam_threshold: 10,
+    spam_threshold: 30,
     spam_filter_enabled: true,
     referral_number: 8015550199,
     number: { phone_number_id: 0, phone_number: Number(number) },
@@ -321,6 +321,40 @@ describe('validation, one reason per entry', () => {
       'simultaneous ring without overflowNumbers',
       (n) => seedFlow(n, { ivrs: [option({ isSimultaneous: true })] }),
       "ivrs[0]: overflowNumbers field is required. Make sure you typed it as 'overflowNumbers'",
+    ],
+    [
+      'screening on a simultaneous ring',
+      (n) =>
+        seedFlow(n, {
+          ivrs: [
+            option({
+              screen_calls: true,
+              isSimultaneous: true,
+              overflowNumbers: [{ overflowNumber: 8015550140, rings: 1 }],
+            }),
+          ],
+        }),
+      'ivrs[0]: screen_calls cannot be combined with isSimultaneous: the first leg to answer ends the others, so a voicemail that answers and is declined would end the whole ring; set isSimultaneous to false to screen each number in turn',
+    ],
+    [
+      'flow-wide screening with a simultaneous ring in a sub-menu',
+      (n) =>
+        seedFlow(n, {
+          screen_calls: true,
+          ivrs: [
+            option({
+              action: 'interactiveVoice',
+              target_did: undefined,
+              ivrData: [
+                option({
+                  isSimultaneous: true,
+                  overflowNumbers: [{ overflowNumber: 8015550140, rings: 1 }],
+                }),
+              ],
+            }),
+          ],
+        }),
+      'ivrs[0].ivrData[0]: screen_calls cannot be combined with isSimultaneous: the first leg to answer ends the others, so a voicemail that answers and is declined would end the whole ring; set isSimultaneous to false to screen each number in turn',
     ],
     [
       'ten overflow numbers',

@@ -648,6 +648,25 @@ describe('GET /v2/callflow/recording', () => {
       }),
     ]);
   });
+
+  it('leaves out a flow whose record_until has passed, which records no call any more', async () => {
+    const other = await world();
+    const until = (record_until: string, record_enabled?: boolean) =>
+      createFlow(other, { ivrs: [simple(1)] }).then(async (id) => {
+        await restore(id, 'SimpleRoute', { record_until, record_enabled, ivrs: [] });
+        return id;
+      });
+    // a date records through the end of that day (UTC); a date-time until that instant
+    const now = ctx.clock.now();
+    const day = (offsetDays: number) =>
+      new Date(now.getTime() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+    const today = await until(day(0));
+    const ahead = await until(new Date(now.getTime() + 1000).toISOString());
+    await until(day(-1), true);
+    await until(now.toISOString());
+    const { body } = await list('', other.h.companyAdmin.token);
+    expect(ids(body)).toEqual([today, ahead]);
+  });
 });
 
 describe('GET /v2/callflow/action', () => {

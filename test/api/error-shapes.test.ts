@@ -13,6 +13,7 @@ interface Operation {
   method: string;
   path: string;
   hasJsonBody: boolean;
+  hasFormBody: boolean;
   requiredQuery: string[];
   responses: Record<string, { content?: Record<string, { schema: object }> }>;
 }
@@ -42,6 +43,7 @@ beforeAll(async () => {
       method: method.toUpperCase(),
       path,
       hasJsonBody: operation.requestBody?.content['application/json'] !== undefined,
+      hasFormBody: operation.requestBody?.content['application/x-www-form-urlencoded'] !== undefined,
       requiredQuery: (operation.parameters ?? [])
         .filter((parameter) => parameter.in === 'query' && parameter.required)
         .map((parameter) => parameter.name),
@@ -166,9 +168,9 @@ describe('every public operation outside /v2 and /oauth/token', () => {
   const publicOperations = () => operations.filter((operation) => dialectOf(operation.path) === 'problem');
 
   it('answers a malformed JSON body and an unsupported content type with problem+json', async () => {
+    // the DNI number endpoints (the carrier webhooks take forms only: see the next test)
     const withBody = publicOperations().filter((operation) => operation.hasJsonBody);
-    // the carrier webhooks and the DNI number endpoints
-    expect(withBody.length).toBeGreaterThanOrEqual(9);
+    expect(withBody.length).toBeGreaterThanOrEqual(2);
     for (const operation of withBody) {
       const malformed = await inject(operation, {
         headers: { 'content-type': 'application/json' },
@@ -185,15 +187,32 @@ describe('every public operation outside /v2 and /oauth/token', () => {
     }
   });
 
+  it('answers a JSON body on a carrier webhook (forms only) with 415 problem+json', async () => {
+    const forms = publicOperations().filter((operation) => operation.hasFormBody && !operation.hasJsonBody);
+    expect(forms.length).toBeGreaterThanOrEqual(7);
+    for (const operation of forms) {
+      const json = await inject(operation, {
+        headers: { 'content-type': 'application/json' },
+        payload: '{"CallSid":"CA00000000000000000000000000000000"}',
+      });
+      expect(json.statusCode, `${operation.method} ${operation.path}`).toBe(415);
+      expectErrorShape(json, 'problem', operation);
+    }
+  });
+
   it('answers a missing query parameter or body field with problem+json, not V2 validation errors', async () => {
     const checked = publicOperations().filter(
-      (operation) => operation.requiredQuery.length > 0 || operation.hasJsonBody,
+      (operation) => operation.requiredQuery.length > 0 || operation.hasJsonBody || operation.hasFormBody,
     );
     for (const operation of checked) {
-      const response = await inject(operation, {
-        headers: { 'content-type': 'application/json' },
-        ...(operation.hasJsonBody ? { payload: '{}' } : {}),
-      });
+      const response = await inject(
+        operation,
+        operation.hasJsonBody
+          ? { headers: { 'content-type': 'application/json' }, payload: '{}' }
+          : operation.hasFormBody
+            ? { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' }
+            : {},
+      );
       // carrier webhooks check their signature first (403), the others their input (400)
       expect([400, 403], `${operation.method} ${operation.path}`).toContain(response.statusCode);
       expect(response.json().message).toBeUndefined();

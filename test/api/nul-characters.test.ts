@@ -2,7 +2,7 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, TEST_CARRIER_TOKEN, type TestContext, type TestUser } from '../helpers/app.js';
 import { createIvrFlow } from '../helpers/calls.js';
-import { createCarrier } from '../helpers/carrier.js';
+import { carrierForm, createCarrier, testCallSid } from '../helpers/carrier.js';
 import { createPoolFlow, dniCodeOf, requestNumber } from '../helpers/dni.js';
 
 /**
@@ -67,14 +67,20 @@ describe('a NUL character', () => {
     await ctx.factory.inventory(['3125558800']);
     await createIvrFlow(ctx, admin, campaignId, '3125558800');
     const carrier = createCarrier(ctx.app);
-    const voice = { CallSid: 'CAnul', From: '+12125558801', To: '+13125558800', FromCity: 'CHI\u0000CAGO' };
+    const sid = testCallSid('nul');
+    const voice = carrierForm({
+      CallSid: sid,
+      From: '+12125558801',
+      To: '+13125558800',
+      FromCity: 'CHI\u0000CAGO',
+    });
     const { status } = await carrier.post(
       carrier.voiceUrl,
       voice,
       twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, carrier.voiceUrl, voice),
     );
     expect(status).toBe(400);
-    expect(await count("select count(*)::int as n from call where carrier_call_sid = 'CAnul'")).toBe(0);
+    expect(await count(`select count(*)::int as n from call where carrier_call_sid = '${sid}'`)).toBe(0);
   });
 
   it('in one page view fails that page view only, not the others leased with it', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCREEN_PROMPT } from '../../src/telephony/twiml.js';
 import { createTestContext, TEST_CARRIER_TOKEN, type TestContext } from '../helpers/app.js';
 import { mp3, multipart } from '../helpers/audio.js';
-import { createCarrier } from '../helpers/carrier.js';
+import { carrierForm, createCarrier, testCallSid } from '../helpers/carrier.js';
 
 /** How calls are connected over the wire: screening, ring time, geo fallback, uploaded audio. */
 let ctx: TestContext;
@@ -105,7 +105,14 @@ describe('"press 1 to accept" screening', () => {
     expect(row?.disposition).toBe('VOICEMAIL');
     // a late "1" for the first <Dial> (step 2) after the call moved on changes nothing
     const url = `http://127.0.0.1:3000/telephony/twilio/screen?s=2&c=${result.callSid}`;
-    const params = { CallSid: 'CAleg', Called: '+18015550700', Digits: '1' };
+    const params = carrierForm({
+      CallSid: testCallSid('leg'),
+      From: '+12125550303',
+      To: '+18015550700',
+      CallStatus: 'in-progress',
+      Called: '+18015550700',
+      Digits: '1',
+    });
     expect((await carrier.post(url, params)).status).toBe(403);
     const late = await carrier.post(
       url,
@@ -217,7 +224,7 @@ describe('caller id shown to the answering party', () => {
     const to = await createFlow({ ivrs: [{ key: 1, action: 'simple', target_did: 8015550720 }], ...flow });
     const sid = `CA${String(next).padStart(32, '0')}`;
     const voice = 'http://127.0.0.1:3000/telephony/twilio/voice';
-    const params = { CallSid: sid, From: '+12125550340', To: `+1${to}`, CallStatus: 'ringing' };
+    const params = carrierForm({ CallSid: sid, From: '+12125550340', To: `+1${to}` });
     await carrier.post(voice, params, twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, voice, params));
     const gather = 'http://127.0.0.1:3000/telephony/twilio/gather?s=1';
     const pressed = { ...params, Digits: '1' };

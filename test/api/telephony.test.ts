@@ -2,7 +2,7 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISCLAIMER, GOODBYE, INVALID_OPTION, NOT_IN_SERVICE } from '../../src/routing/engine.js';
 import { createTestContext, TEST_CARRIER_TOKEN, type TestContext } from '../helpers/app.js';
-import { createCarrier } from '../helpers/carrier.js';
+import { carrierForm, createCarrier, testCallSid } from '../helpers/carrier.js';
 import { withInsertsRefused } from '../helpers/db.js';
 
 /** The carrier edge end to end: signed webhooks in, TwiML out, every call recorded. */
@@ -90,13 +90,13 @@ const callRow = async (sid: string) =>
 
 /** The carrier's final status callback for a call it placed with `carrier.call`, signed. */
 async function sendFinalStatus(callSid: string, from: string, to: string, status: string, seconds: string) {
-  const body = {
+  const body = carrierForm({
     CallSid: callSid,
     From: `+1${from}`,
     To: `+1${to}`,
     CallStatus: status,
     CallDuration: seconds,
-  };
+  });
   const url = carrier.voiceUrl.replace('/voice', '/status');
   await carrier.post(url, body, twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, body));
 }
@@ -235,20 +235,62 @@ describe('numbers without a live flow and blocked callers', () => {
     expect((await callRow(below.callSid))?.disposition).toBe('ANSWERED');
   });
 
-  it('rejects a caller who calls five times within an hour when the threshold is 40', async () => {
-    const flow = await createFlow({ spam_filter_enabled: true, spam_threshold: 40 });
+  // Changed by issue 16: this used attestation A, which the filter no longer rejects; B scores 20 more.
+  it('rejects a caller who calls five times within an hour when the threshold is 60', async () => {
+    const flow = await createFlow({ spam_filter_enabled: true, spam_threshold: 60 });
     const call = () =>
       carrier.call({
         to: flow.number,
         from: '2125550192',
-        stirVerstat: 'TN-Validation-Passed-A',
+        stirVerstat: 'TN-Validation-Passed-B',
         press: ['1'],
         answer: 'first',
       });
     for (let i = 0; i < 5; i++) expect((await call()).outcome).toBe('answered');
     const burst = await call();
     expect(burst.outcome).toBe('rejected');
-    expect((await callRow(burst.callSid))?.trail).toEqual(['spam:40>=40']);
+    expect((await callRow(burst.callSid))?.trail).toEqual(['spam:60>=60']);
+  });
+
+  it('never rejects a caller with attestation A, however often it calls, at the lowest threshold', async () => {
+    const flow = await createFlow({ spam_filter_enabled: true, spam_threshold: 21 });
+    for (let i = 0; i < 7; i++) {
+      const call = await carrier.call({
+        to: flow.number,
+        from: '2125550193',
+        stirVerstat: 'TN-Validation-Passed-A',
+        press: ['1'],
+        answer: 'first',
+      });
+      expect((await callRow(call.callSid))?.disposition).toBe('ANSWERED');
+    }
+  });
+
+  it('applies the default threshold (70) when the flow sets none: clean callers pass, failed attestation is rejected', async () => {
+    const flow = await createFlow({ spam_filter_enabled: true });
+    for (const stirVerstat of ['TN-Validation-Passed-A', 'TN-Validation-Passed-C', 'No-TN-Validation']) {
+      const call = await carrier.call({
+        to: flow.number,
+        from: '2125550194',
+        stirVerstat,
+        press: ['1'],
+        answer: 'first',
+      });
+      expect((await callRow(call.callSid))?.disposition).toBe('ANSWERED');
+    }
+    const unsigned = await carrier.call({
+      to: flow.number,
+      from: '2125550195',
+      press: ['1'],
+      answer: 'first',
+    });
+    expect((await callRow(unsigned.callSid))?.disposition).toBe('ANSWERED');
+    const failed = await carrier.call({
+      to: flow.number,
+      from: '2125550196',
+      stirVerstat: 'TN-Validation-Failed',
+    });
+    expect(await callRow(failed.callSid)).toMatchObject({ disposition: 'BLOCKED', trail: ['spam:90>=70'] });
   });
 
   it('rejects a call whose spam score reaches the threshold, and never routes it', async () => {
@@ -272,7 +314,8 @@ describe('numbers without a live flow and blocked callers', () => {
 });
 
 describe('webhook safety', () => {
-  const params = { CallSid: 'CAforged', From: '+12125550152', To: '+13125553000', CallStatus: 'ringing' };
+  const forged = testCallSid('forged');
+  const params = carrierForm({ CallSid: forged, From: '+12125550152', To: '+13125553000' });
 
   it('refuses a missing or wrong signature with 403 and records nothing', async () => {
     expect((await carrier.post(carrier.voiceUrl, params)).status).toBe(403);
@@ -283,12 +326,13 @@ describe('webhook safety', () => {
       params,
     );
     expect((await carrier.post(carrier.voiceUrl, params, signedForOtherUrl)).status).toBe(403);
-    expect(await callRow('CAforged')).toBeUndefined();
+    expect(await callRow(forged)).toBeUndefined();
   });
 
   it('answers a repeated webhook with the same TwiML and changes nothing', async () => {
     const flow = await createFlow();
-    const voice = { CallSid: 'CAretry', From: '+12125550153', To: `+1${flow.number}`, CallStatus: 'ringing' };
+    const sid = testCallSid('retry');
+    const voice = carrierForm({ CallSid: sid, From: '+12125550153', To: `+1${flow.number}` });
     const sign = (url: string, p: Record<string, string>) =>
       twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, p);
     const first = await carrier.post(carrier.voiceUrl, voice, sign(carrier.voiceUrl, voice));
@@ -302,16 +346,17 @@ describe('webhook safety', () => {
     expect(retried.body).toBe(menu.body);
     const otherKey = { ...voice, Digits: '1' };
     expect((await carrier.post(gatherUrl, otherKey, sign(gatherUrl, otherKey))).body).toBe(menu.body);
-    const row = await callRow('CAretry');
+    const row = await callRow(sid);
     expect(row).toMatchObject({ step: 2, key_path: '2' });
     expect(
-      (await ctx.db.query("select count(*)::int as n from call where carrier_call_sid = 'CAretry'")).rows,
+      (await ctx.db.query('select count(*)::int as n from call where carrier_call_sid = $1', [sid])).rows,
     ).toEqual([{ n: 1 }]);
   });
 
   it('advances a call once when deliveries of one webhook or callback arrive at the same moment', async () => {
     const flow = await createFlow();
-    const voice = { CallSid: 'CArace', From: '+12125550155', To: `+1${flow.number}`, CallStatus: 'ringing' };
+    const sid = testCallSid('race');
+    const voice = carrierForm({ CallSid: sid, From: '+12125550155', To: `+1${flow.number}` });
     const sign = (url: string, p: Record<string, string>) =>
       twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, p);
     const starts = await Promise.all(
@@ -325,11 +370,11 @@ describe('webhook safety', () => {
     const answers = await Promise.all(presses.map((p) => carrier.post(gatherUrl, p, sign(gatherUrl, p))));
     expect(answers.every((r) => r.status === 200)).toBe(true);
     expect(new Set(answers.map((r) => r.body)).size).toBe(1);
-    const row = await callRow('CArace');
+    const row = await callRow(sid);
     expect(row?.step).toBe(2);
     expect(['1', '2']).toContain(row?.key_path);
     expect(
-      (await ctx.db.query("select count(*)::int as n from call where carrier_call_sid = 'CArace'")).rows,
+      (await ctx.db.query('select count(*)::int as n from call where carrier_call_sid = $1', [sid])).rows,
     ).toEqual([{ n: 1 }]);
   });
 
@@ -371,7 +416,7 @@ describe('calls that arrive together', () => {
   const sign = (url: string, p: Record<string, string>) =>
     twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, p);
   const ring = (sid: string, from: string, to: string) => {
-    const voice = { CallSid: sid, From: from, To: `+1${to}`, CallStatus: 'ringing' };
+    const voice = carrierForm({ CallSid: sid, From: from, To: `+1${to}` });
     return carrier.post(carrier.voiceUrl, voice, sign(carrier.voiceUrl, voice));
   };
 
@@ -382,27 +427,28 @@ describe('calls that arrive together', () => {
       body: { number: 2125550870 },
     });
     // an earlier call from this caller makes the next one a repeat (repeat_interval 24 h)
-    expect((await ring('CAtogether-earlier', '+12125550871', flow.number)).status).toBe(200);
+    expect((await ring(testCallSid('together-earlier'), '+12125550871', flow.number)).status).toBe(200);
 
     const callers = Array.from({ length: 30 }, (_, i) => `+1212555${String(1200 + i)}`);
     callers[7] = '+12125550870';
     callers[12] = '+12125550871';
     callers[20] = 'anonymous';
-    const answers = await Promise.all(callers.map((from, i) => ring(`CAtogether${i}`, from, flow.number)));
+    const sids = callers.map((_, i) => testCallSid(`together${i}`));
+    const answers = await Promise.all(callers.map((from, i) => ring(sids[i] as string, from, flow.number)));
     expect(answers.map((a) => a.status)).toEqual(callers.map(() => 200));
     expect(answers[7]?.body).toContain('<Reject');
     expect(answers[0]?.body).toContain('For sales press 1');
 
     const { rows } = await ctx.db.query<{ sid: string; disposition: string; is_repeat: boolean; tx: string }>(
       `select carrier_call_sid as sid, disposition, is_repeat, xmin::text as tx from call
-        where carrier_call_sid like 'CAtogether_%' and carrier_call_sid <> 'CAtogether-earlier'
-        order by substr(carrier_call_sid, 11)::int`,
+        where carrier_call_sid = any($1::text[]) order by array_position($1::text[], carrier_call_sid)`,
+      [sids],
     );
-    expect(rows.map((r) => r.sid)).toEqual(callers.map((_, i) => `CAtogether${i}`));
+    expect(rows.map((r) => r.sid)).toEqual(sids);
     expect(rows.map((r) => r.disposition)).toEqual(
       callers.map((_, i) => (i === 7 ? 'BLOCKED' : 'IN PROGRESS')),
     );
-    expect(rows.filter((r) => r.is_repeat).map((r) => r.sid)).toEqual(['CAtogether12']);
+    expect(rows.filter((r) => r.is_repeat).map((r) => r.sid)).toEqual([sids[12]]);
     // the calls that arrived while one was being written went together, in one transaction
     const writes = new Set(rows.filter((r) => r.disposition !== 'BLOCKED').map((r) => r.tx)).size;
     expect(writes).toBeLessThan(10);
@@ -413,13 +459,15 @@ describe('calls that arrive together', () => {
     await withInsertsRefused(ctx.db, 'call', "new.caller_number = '2125550879'", async () => {
       const callers = Array.from({ length: 12 }, (_, i) => `+1212555${String(1300 + i)}`);
       callers[5] = '+12125550879';
-      const answers = await Promise.all(callers.map((from, i) => ring(`CAalone${i}`, from, flow.number)));
+      const sids = callers.map((_, i) => testCallSid(`alone${i}`));
+      const answers = await Promise.all(callers.map((from, i) => ring(sids[i] as string, from, flow.number)));
       expect(answers.map((a) => a.status)).toEqual(callers.map((_, i) => (i === 5 ? 500 : 200)));
       const { rows } = await ctx.db.query<{ sid: string }>(
-        `select carrier_call_sid as sid from call where carrier_call_sid like 'CAalone%'
-          order by substr(carrier_call_sid, 8)::int`,
+        `select carrier_call_sid as sid from call where carrier_call_sid = any($1::text[])
+          order by array_position($1::text[], carrier_call_sid)`,
+        [sids],
       );
-      expect(rows.map((r) => r.sid)).toEqual(callers.flatMap((_, i) => (i === 5 ? [] : [`CAalone${i}`])));
+      expect(rows.map((r) => r.sid)).toEqual(sids.filter((_, i) => i !== 5));
     });
   });
 });
@@ -427,12 +475,11 @@ describe('calls that arrive together', () => {
 describe('flow changes', () => {
   it('routes new calls with the new version while a call in progress keeps its version', async () => {
     const flow = await createFlow();
-    const voice = {
-      CallSid: 'CAversion',
+    const voice = carrierForm({
+      CallSid: testCallSid('version'),
       From: '+12125550155',
       To: `+1${flow.number}`,
-      CallStatus: 'ringing',
-    };
+    });
     const sign = (url: string, p: Record<string, string>) =>
       twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, p);
     await carrier.post(carrier.voiceUrl, voice, sign(carrier.voiceUrl, voice));

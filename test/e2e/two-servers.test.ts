@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { carrierForm, testCallSid } from '../helpers/carrier.js';
 import { createEmptyDatabase, testEngine } from '../helpers/db.js';
 import { freePort, type ServerProcess, startServer } from '../helpers/process.js';
 
@@ -123,13 +124,12 @@ describe.skipIf(testEngine() !== 'postgres')('two servers on one PostgreSQL', ()
   });
 
   let sequence = 0;
-  const inbound = (node: Node, sid = `CA${Date.now()}${++sequence}`) =>
-    carrier(node, '/telephony/twilio/voice', {
-      CallSid: sid,
-      From: '+12125550142',
-      To: `+1${TRACKING}`,
-      CallStatus: 'ringing',
-    });
+  const inbound = (node: Node, sid = testCallSid(`${Date.now()}-${++sequence}`)) =>
+    carrier(
+      node,
+      '/telephony/twilio/voice',
+      carrierForm({ CallSid: sid, From: '+12125550142', To: `+1${TRACKING}` }),
+    );
 
   it('routes a flow created through one server on the other', async () => {
     const created = await api(nodes[0], 'POST', '/v2/callflow/multilevelivr', [flowBody('one')]);
@@ -139,7 +139,7 @@ describe.skipIf(testEngine() !== 'postgres')('two servers on one PostgreSQL', ()
   });
 
   it('routes the new version on the other server from its very next call, while a call in progress keeps its version', async () => {
-    const inProgress = `CA${Date.now()}inprogress`;
+    const inProgress = testCallSid(`${Date.now()}-inprogress`);
     expect(await inbound(nodes[1], inProgress)).toContain('Menu one.');
 
     const saved = await api(nodes[0], 'POST', '/v2/callflow/multilevelivr', [flowBody('two')]);
@@ -150,12 +150,17 @@ describe.skipIf(testEngine() !== 'postgres')('two servers on one PostgreSQL', ()
     expect(await inbound(nodes[1])).toContain('Menu two.');
 
     // The call that started on version one continues on server 1, still on version one.
-    const next = await carrier(nodes[0], '/telephony/twilio/gather?s=1', {
-      CallSid: inProgress,
-      Digits: '1',
-      From: '+12125550142',
-      To: `+1${TRACKING}`,
-    });
+    const next = await carrier(
+      nodes[0],
+      '/telephony/twilio/gather?s=1',
+      carrierForm({
+        CallSid: inProgress,
+        Digits: '1',
+        From: '+12125550142',
+        To: `+1${TRACKING}`,
+        CallStatus: 'in-progress',
+      }),
+    );
     expect(next).toContain('Sales one.');
     expect(next).not.toContain('Sales two.');
   });

@@ -1,7 +1,19 @@
+import { createHash } from 'node:crypto';
 import twilio from 'twilio';
 import type { App } from '../../src/app.js';
 import { type SimulatedCall, simulateCall } from '../../src/telephony/simulator.js';
 import { TEST_CARRIER_TOKEN } from './app.js';
+
+/** A CallSid in Twilio's form (CA and 32 hex digits) made from a readable label: one label, one sid. */
+export const testCallSid = (label: string): string =>
+  `CA${createHash('sha256').update(label).digest('hex').slice(0, 32)}`;
+
+export const TEST_ACCOUNT_SID = `AC${'0'.repeat(32)}`;
+
+/** The fields Twilio sends with every request about a call (AccountSid, CallStatus ringing), and `fields`. */
+export const carrierForm = (
+  fields: { CallSid: string; From: string; To: string } & Record<string, string>,
+): Record<string, string> => ({ AccountSid: TEST_ACCOUNT_SID, CallStatus: 'ringing', ...fields });
 
 /** The carrier simulator wired to an app through app.inject, signing with the test token. */
 export function createCarrier(app: App, publicBaseUrl = 'http://127.0.0.1:3000') {
@@ -27,6 +39,9 @@ export function createCarrier(app: App, publicBaseUrl = 'http://127.0.0.1:3000')
       const url = `${publicBaseUrl}/telephony/twilio/${path}`;
       return post(url, params, twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, params));
     },
+    /** posts as the carrier does: signed with the test token over the URL and the fields */
+    signedPost: (url: string, params: Record<string, string>) =>
+      post(url, params, twilio.getExpectedTwilioSignature(TEST_CARRIER_TOKEN, url, params)),
     voiceUrl: `${publicBaseUrl}/telephony/twilio/voice`,
     call: (call: SimulatedCall) =>
       simulateCall(call, {

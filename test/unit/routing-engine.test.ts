@@ -8,6 +8,7 @@ import {
   DISCLAIMER,
   ENTER_NUMBER,
   ENTER_PIN,
+  ENTER_ZIP,
   GOODBYE,
   INVALID_NUMBER,
   INVALID_OPTION,
@@ -16,6 +17,7 @@ import {
   resume,
   type Step,
   start,
+  UNKNOWN_ZIP,
   WRONG_PIN,
 } from '../../src/routing/engine.js';
 import {
@@ -497,5 +499,175 @@ describe('outbound', () => {
     const steps = play(outbound, [press('2468'), press('123')]);
     expect(last(steps).actions[0]).toEqual({ verb: 'say', text: INVALID_NUMBER });
     expect(last(steps).state.phase).toBe('dial-out');
+  });
+});
+
+describe('flow settings on every route type', () => {
+  const compile = (routableType: string, document: Record<string, unknown>) =>
+    compileFlowProgram({
+      callFlowId: 5,
+      version: 1,
+      status: 'active',
+      routableType,
+      trackingNumber: '3125550000',
+      document: { call_flow_name: 'Route', group_id: 1, campaign_id: 1, channel_id: 1, ...document },
+      locations: new Map([[7, branches]]),
+    }) as Program;
+
+  /** Each route type, and the events that bring a call to its first <Dial>. */
+  const routes: [string, string, Record<string, unknown>, CallEvent[]][] = [
+    ['simple', 'SimpleRoute', { default_ringto: 8015550700 }, []],
+    [
+      'geo',
+      'GeoRoute',
+      { default_ringto: 8015550499, geo_route: { route_by: 'Claimed State', location_id: 7 } },
+      [],
+    ],
+    ['schedule', 'ScheduleRoute', { default_ringto: 8015550300, schedule_data: schedule }, []],
+    [
+      'percentage',
+      'PercentageBasedRoute',
+      { ringto_percentage: [{ ringToNum: 8015550600, percentage: 100 }] },
+      [],
+    ],
+    ['outbound', 'OutboundRoute', { outboundData: { pin: '2468' } }, [press('2468#'), press('8015550700#')]],
+    [
+      'single-level IVR',
+      'IvrRoute2',
+      { ivrs: [{ key: 1, action: 'simple', target_did: 8015550100 }] },
+      [press('1')],
+    ],
+  ];
+  // 2026-03-11, the day context() calls on
+  const recordings: [string, Record<string, unknown>, boolean][] = [
+    ['record_enabled', { record_enabled: true }, true],
+    ['a record_until still ahead', { record_until: '2026-03-11' }, true],
+    ['a record_until date-time still ahead', { record_until: '2026-03-11T15:00:01Z' }, true],
+    [
+      'record_enabled with a record_until that has passed',
+      { record_enabled: true, record_until: '2026-03-10' },
+      false,
+    ],
+    ['a record_until date-time that has passed', { record_until: '2026-03-11T10:59:59-04:00' }, false],
+    ['neither', {}, false],
+  ];
+
+  for (const [route, routableType, document, events] of routes) {
+    it.each(recordings)(`a ${route} route records with %s: %s`, (_, recording, records) => {
+      const steps = play(compile(routableType, { ...document, ...recording }), events);
+      expect(dials(last(steps).actions)[0]).toMatchObject({ verb: 'dial', record: records });
+    });
+  }
+
+  it('a schedule route closed rings the flow’s default_ringto when its schedule names none', () => {
+    const { default_ringto: _, ...withoutDefault } = schedule;
+    const program = compile('ScheduleRoute', { default_ringto: 8015550310, schedule_data: withoutDefault });
+    const saturday = context({ now: new Date('2026-03-14T15:00:00Z') });
+    const step = start(program, saturday);
+    expect(dials(step.actions)[0]).toMatchObject({ legs: [{ number: '8015550310' }] });
+    expect(step.state.trail).toEqual(['r:closed', 'ring:8015550310']);
+    // the schedule's own default comes first
+    const own = compile('ScheduleRoute', { default_ringto: 8015550310, schedule_data: schedule });
+    expect(dials(start(own, saturday).actions)[0]).toMatchObject({ legs: [{ number: '8015550300' }] });
+  });
+
+  it('rings more simultaneous numbers than one <Dial> takes in groups of 10, never dropping one', () => {
+    const overflowNumbers = Array.from({ length: 11 }, (_, i) => ({
+      overflowNumber: 8015550800 + i,
+      rings: 1,
+    }));
+    const program = compile('SimpleRoute', {
+      default_ringto: 8015550799,
+      isSimultaneous: true,
+      overflowNumbers,
+    });
+    const steps = play(program, [dial('no-answer'), dial('no-answer')]);
+    const rung = steps
+      .flatMap((step) => dials(step.actions))
+      .map((d) => (d as { legs: unknown[] }).legs.length);
+    expect(rung).toEqual([10, 2]);
+    expect(last(steps).state.trail.at(-1)).toBe('no-answer');
+  });
+});
+
+describe('geo with manual ZIP entry', () => {
+  const placeOfZip = (zip: string) =>
+    ({
+      '80202': { state: 'CO', latitude: 39.7392, longitude: -104.9903 },
+      '84101': { state: 'UT', latitude: 40.7608, longitude: -111.891 },
+      '10001': { state: 'NY', latitude: 40.75, longitude: -73.99 },
+    })[zip];
+  const geoRoute = (
+    routeBy: 'Claimed State' | 'Claimed Zip' | 'Area Code Proximity' | 'Zip Code Proximity',
+    manual = true,
+  ) =>
+    compileFlowProgram({
+      callFlowId: 6,
+      version: 1,
+      status: 'active',
+      routableType: 'GeoRoute',
+      document: {
+        call_flow_name: 'Branches',
+        group_id: 1,
+        campaign_id: 1,
+        channel_id: 1,
+        message: 'Finding your branch.',
+        default_ringto: 8015550499,
+        geo_route: { route_by: routeBy, proximity_limit: 50, location_id: 7, allow_manual_entry: manual },
+      },
+      locations: new Map([[7, branches]]),
+    }) as Program;
+  const unknownCaller = context({ placeOfZip });
+
+  it('asks a caller it cannot place for five digits, then rings the branch of that ZIP', () => {
+    const steps = play(geoRoute('Claimed Zip'), [press('80202')], unknownCaller);
+    expect(steps[0]?.actions).toEqual([
+      {
+        verb: 'gather',
+        numDigits: 5,
+        timeoutSeconds: 12,
+        prompt: [
+          { verb: 'say', text: 'Finding your branch.' },
+          { verb: 'say', text: ENTER_ZIP },
+        ],
+      },
+    ]);
+    expect(dials(last(steps).actions)).toEqual([
+      { verb: 'dial', legs: [{ number: '8015550402', timeoutSeconds: 18 }], record: false },
+    ]);
+    expect(last(steps).state.trail).toEqual(['r:zip', 'zip:80202', 'r:8015550402', 'ring:8015550402']);
+  });
+
+  it.each([
+    ['Claimed State', '84101', '8015550401'],
+    ['Zip Code Proximity', '84101', '8015550401'],
+    ['Area Code Proximity', '80202', '8015550402'],
+  ] as const)('routes an entered ZIP by %s', (routeBy, zip, number) => {
+    const steps = play(geoRoute(routeBy), [press(zip)], unknownCaller);
+    expect(dials(last(steps).actions)[0]).toMatchObject({ legs: [{ number }] });
+  });
+
+  it('asks again after an unknown ZIP or silence, then gives up on the default after three tries', () => {
+    const steps = play(geoRoute('Claimed Zip'), [press('00000'), silence, press('123')], unknownCaller);
+    expect(steps[1]?.actions[0]).toEqual({ verb: 'say', text: UNKNOWN_ZIP });
+    expect(steps[1]?.actions[1]).toMatchObject({
+      verb: 'gather',
+      prompt: [{ verb: 'say', text: ENTER_ZIP }],
+    });
+    expect(steps[2]?.actions[0]).toMatchObject({ verb: 'gather', numDigits: 5 });
+    expect(dials(last(steps).actions)[0]).toMatchObject({ legs: [{ number: '8015550499' }] });
+    expect(last(steps).state.trail).toEqual(['r:zip', 'zip-not-found', 'r:default', 'ring:8015550499']);
+  });
+
+  it('rings the default for an entered ZIP no branch serves', () => {
+    const steps = play(geoRoute('Claimed Zip'), [press('10001')], unknownCaller);
+    expect(dials(last(steps).actions)[0]).toMatchObject({ legs: [{ number: '8015550499' }] });
+  });
+
+  it('does not ask a caller a branch already matches, nor on a route without manual entry', () => {
+    const placed = start(geoRoute('Claimed State'), context({ placeOfZip, fromState: 'UT' }));
+    expect(dials(placed.actions)[0]).toMatchObject({ legs: [{ number: '8015550401' }] });
+    const notAsked = start(geoRoute('Claimed Zip', false), unknownCaller);
+    expect(dials(notAsked.actions)[0]).toMatchObject({ legs: [{ number: '8015550499' }] });
   });
 });

@@ -46,8 +46,7 @@ function referenceTwiml(actions: readonly Action[], urls: CallbackUrls): string 
           ...(action.record ? { record: 'record-from-answer-dual' as const } : {}),
           ...(action.callerId ? { callerId: `+1${action.callerId}` } : {}),
         });
-        const legUrl =
-          action.whisper || action.screen ? urls.whisper(action.whisper, action.screen ?? false) : undefined;
+        const legUrl = action.whisper || action.screen ? urls.whisper : undefined;
         for (const leg of action.legs)
           dial.number(legUrl ? { url: legUrl, method: 'POST' } : {}, `+1${leg.number}`);
         break;
@@ -136,8 +135,7 @@ const urls: fc.Arbitrary<CallbackUrls> = fc.record({ step: fc.nat(99), sid: text
     gather: `${base}/gather?s=${step}`,
     dial: `${base}/dial?s=${step}`,
     record: `${base}/record?s=${step}`,
-    whisper: (whisper, screen) =>
-      `${base}/whisper?${leg}${whisper ? `&text=${encodeURIComponent(whisper)}` : ''}${screen ? '&screen=true' : ''}`,
+    whisper: `${base}/whisper?${leg}`,
     screen: `${base}/screen?${leg}`,
     // a raw reference, so the attribute and text escaping of URLs is exercised too
     audio: (reference) => `https://switchboard.example.com/telephony/audio/${reference}?t=a&b="c"`,

@@ -140,7 +140,17 @@ const flowFields = {
     Type.Boolean({ description: "show the tracking number to the answering party instead of the caller's" }),
   ),
   play_disclaimer: Type.Optional(Disclaimer),
-  record_until: Type.Optional(Type.String({ description: 'record calls until this date (ISO 8601)' })),
+  record_enabled: Type.Optional(
+    Type.Boolean({
+      description: 'record every connection of the flow (every route type; on an IVR, every option)',
+    }),
+  ),
+  record_until: Type.Optional(
+    Type.String({
+      description:
+        'record calls that start before this date: YYYY-MM-DD (through the end of that day, UTC) or YYYY-MM-DDTHH:mm:ssZ (any offset); records even without record_enabled',
+    }),
+  ),
   voicemail_enabled: Type.Optional(Type.Boolean({ description: 'take a message after every leg fails' })),
   voicemail_rings,
   postcall_ivr_enabled: Type.Optional(Type.Boolean()),

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/index.js';
 import { type CompiledFilter, type FilterFields, whereClause } from '../../http/filter.js';
+import { RECORD_UNTIL_DATE, RECORD_UNTIL_DATE_TIME } from '../../routing/recording.js';
 import type { ListPage } from '../shared/list.js';
 import { inScope, isoTime } from '../shared/sql.js';
 
@@ -127,13 +128,25 @@ const FROM_FLOWS = `call_flow f
   left join phone_number p on p.phone_number_id = f.phone_number_id`;
 
 /**
- * jsonpath over a stored route document, at any depth (strict: lax mode would visit array items
- * twice); `silent` so an odd document never fails a list. A flow records when `record_enabled` is
- * true on the flow or on any option, or when it has a `record_until` date. A geo option (multi-level
- * `action`, single-level `route_type`) names its location in `geoData`; a GeoRoute in `geo_route`.
+ * `record_until` as an instant, by the rule of routing/recording.ts (a date runs to the end of that
+ * day in UTC); null when absent or not in one of its forms, which the runtime ignores too.
  */
-const RECORDS_SOMEWHERE = `(jsonb_path_exists(f.document, 'strict $.** ? (@.record_enabled == true)', '{}', true)
-  or coalesce(f.document ->> 'record_until', '') <> '')`;
+const RECORD_UNTIL = `(case
+  when f.document ->> 'record_until' ~ '${RECORD_UNTIL_DATE.source}'
+    then ((f.document ->> 'record_until')::date + 1)::timestamp at time zone 'UTC'
+  when f.document ->> 'record_until' ~ '${RECORD_UNTIL_DATE_TIME.source}'
+    then (f.document ->> 'record_until')::timestamptz
+end)`;
+
+/**
+ * jsonpath over a stored route document, at any depth (strict: lax mode would visit array items
+ * twice); `silent` so an odd document never fails a list. A flow records a call starting at $5
+ * when `record_enabled` is true on the flow or on any option and no `record_until` has passed, or
+ * when its `record_until` is still ahead. A geo option (multi-level `action`, single-level
+ * `route_type`) names its location in `geoData`; a GeoRoute in `geo_route`.
+ */
+const RECORDS_AT_$5 = `(${RECORD_UNTIL} > $5::timestamptz or (${RECORD_UNTIL} is null
+  and jsonb_path_exists(f.document, 'strict $.** ? (@.record_enabled == true)', '{}', true)))`;
 const LOCATION_ID = (at: string) => `${at}.location_id.type() == "number" && ${at}.location_id > 0`;
 const GEO_OPTION_LOCATIONS = `'strict $.** ? ((@.action == "geo" || @.route_type == "geo" || @.route_type == "Geo") && ${LOCATION_ID('@.geoData')}).geoData.location_id'`;
 const GEO_ROUTE_LOCATION = `'strict $.geo_route ? (${LOCATION_ID('@')}).location_id'`;
@@ -148,7 +161,7 @@ const STATUS_CONDITION: Record<FlowSelection['statuses'], string[]> = {
 export function createCallFlowListsRepo(db: Queryable) {
   /**
    * One page of flows in the scope of $1, ordered by id: $2 limit, $3 offset, $4 the campaign
-   * (null for any); filter params start at $5.
+   * (null for any), then `fixed` ($5 ...); filter params follow.
    */
   async function selectFlows<Row>(
     columns: string,
@@ -157,6 +170,7 @@ export function createCallFlowListsRepo(db: Queryable) {
     selection: FlowSelection,
     only: string[] = [],
     extraJoin = '',
+    fixed: unknown[] = [],
   ): Promise<Row[]> {
     const conditions = [
       inScope('f.group_id', '$1'),
@@ -169,7 +183,7 @@ export function createCallFlowListsRepo(db: Queryable) {
       `select ${columns} from ${FROM_FLOWS} ${extraJoin}
         where ${whereClause(conditions)}
         order by f.call_flow_id limit $2 offset $3`,
-      [scopeGroupId, page.limit, page.offset, selection.campaignId ?? null, ...page.filter.params],
+      [scopeGroupId, page.limit, page.offset, selection.campaignId ?? null, ...fixed, ...page.filter.params],
     );
     return rows;
   }
@@ -192,8 +206,11 @@ export function createCallFlowListsRepo(db: Queryable) {
       return selectFlows(SUMMARY_COLUMNS, scopeGroupId, page, selection, [ROUTES_BY_GEO]);
     },
 
-    /** Live flows that record calls: on the flow, on any option of their route, or until a date. */
-    listRecording(scopeGroupId: number, page: ListPage): Promise<FlowRecordingRow[]> {
+    /**
+     * Live flows that record calls starting `at`: on the flow, on any option of their route, or
+     * until a date still ahead. `page`'s filter params start at $6.
+     */
+    listRecording(scopeGroupId: number, page: ListPage, at: Date): Promise<FlowRecordingRow[]> {
       return selectFlows(
         `${SUMMARY_COLUMNS},
          coalesce(f.document -> 'postcall_ivr_enabled' = 'true'::jsonb, false) as postcall_ivr_enabled,
@@ -202,7 +219,9 @@ export function createCallFlowListsRepo(db: Queryable) {
         scopeGroupId,
         page,
         { statuses: 'live' },
-        [RECORDS_SOMEWHERE],
+        [RECORDS_AT_$5],
+        '',
+        [at.toISOString()],
       );
     },
 

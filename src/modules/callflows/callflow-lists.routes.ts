@@ -149,7 +149,7 @@ export const callFlowListRoutes: FastifyPluginAsyncTypebox<{ callFlowLists: Call
         summary: 'List Call Flows With Recording',
         operationId: 'listCallFlowsWithRecording',
         description:
-          'Live flows that record calls: `record_enabled` true on the flow or on any option at any depth, or a `record_until` date (not compared with today). Filter fields: call_flow_id, call_flow_name, group_id.',
+          'Live flows that record a call starting now: `record_enabled` true on the flow or on any option at any depth (unless a `record_until` has passed), or a `record_until` still ahead. Filter fields: call_flow_id, call_flow_name, group_id.',
         querystring: ListQuery,
         response: { 200: Envelope(Type.Array(CallFlowWithRecording)), ...v2ErrorResponses },
       },

@@ -103,8 +103,10 @@ export function createCallFlowListsService({ db, clock }: { db: Db; clock: Clock
       return withNumbers(await repo.list(principal.groupId, page(query), listed(query)));
     },
 
+    /** Flows that would record a call starting now (`clock`): those with a passed record_until are left out. */
     listWithRecording(principal: Principal, query: ListQuery) {
-      return repo.listRecording(principal.groupId, page(query, recordingFilterFields));
+      const recordingPage = toPage(query, recordingFilterFields, FIXED_PARAMS + 1);
+      return repo.listRecording(principal.groupId, recordingPage, clock.now());
     },
 
     /** Call actions arrive with issue 5; until then every flow has none. */

@@ -109,7 +109,8 @@ export interface IvrOption {
   destination?: string;
   message?: string;
   ivrData?: IvrOption[];
-  geoData?: Static<typeof GeoData>;
+  /** `allow_manual_entry` comes only with a GeoRoute's `geo_route` */
+  geoData?: Static<typeof GeoData> & { allow_manual_entry?: boolean };
   scheduleRoute?: Static<typeof ScheduleRoute>;
   target_did?: string | number;
   isSimultaneous?: boolean;

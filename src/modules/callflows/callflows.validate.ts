@@ -1,6 +1,8 @@
 import type { Static } from '@sinclair/typebox';
-import { DateTime } from 'luxon';
 import { toNanp10 } from '../../lib/phone.js';
+import { huntRuleReason } from '../../routing/program.js';
+import { RECORD_UNTIL_FORMATS, recordUntilInstant } from '../../routing/recording.js';
+import { spamSettingsReason } from '../../routing/spam.js';
 import { parseClockTime, resolveTimeZone } from '../../routing/time-zones.js';
 import { type CallFlowEntry, type IvrItem, ROUTE_TYPES, type RouteKey } from './callflow-create.schemas.js';
 import {
@@ -45,9 +47,23 @@ interface Hunt {
   overflowNumbers?: { overflowNumber: string | number; rings: number }[] | undefined;
 }
 
-function huntReason(path: string, hunt: Hunt): string | undefined {
+/**
+ * A hunt list, and what the runtime can do with it: `target` is the number rung first, `screen`
+ * whether its answering party must press 1 (the option's `screen_calls`, else the flow's).
+ */
+function huntReason(
+  path: string,
+  hunt: Hunt,
+  { target, screen }: { target: unknown; screen: boolean | undefined },
+): string | undefined {
   const list = hunt.overflowNumbers;
   if (hunt.isSimultaneous && list === undefined) return `${path}${OVERFLOW_REQUIRED}`;
+  const rule = huntRuleReason({
+    legCount: (isUnset(target) || isHangupTarget(target) ? 0 : 1) + (list?.length ?? 0),
+    isSimultaneous: hunt.isSimultaneous ?? false,
+    screen: screen ?? false,
+  });
+  if (rule) return `${path}${rule}`;
   if (!list) return undefined;
   if (list.length > MAX_OVERFLOW_NUMBERS) {
     return `${path}overflowNumbers has ${list.length} numbers; at most ${MAX_OVERFLOW_NUMBERS} are allowed`;
@@ -77,7 +93,12 @@ function geoReason(path: string, field: string, geo: GeoFields | undefined): str
 }
 
 /** A schedule route (`scheduleRoute` on an IVR option, `schedule_data` on a flow). */
-function scheduleReason(path: string, field: string, route: ScheduleFields | undefined): string | undefined {
+function scheduleReason(
+  path: string,
+  field: string,
+  route: ScheduleFields | undefined,
+  screen: boolean | undefined,
+): string | undefined {
   if (!route) return `${path}Missing Schedule Data.`;
   if (!resolveTimeZone(route.timezone))
     return `${path}${field}.timezone ${route.timezone} is not a known time zone`;
@@ -95,7 +116,7 @@ function scheduleReason(path: string, field: string, route: ScheduleFields | und
     }
     const ringTo = phoneReason(at, 'ring_to', schedule.ring_to, true);
     if (ringTo) return ringTo;
-    const hunt = huntReason(at, schedule);
+    const hunt = huntReason(at, schedule, { target: schedule.ring_to, screen });
     if (hunt) return hunt;
   }
   return undefined;
@@ -106,7 +127,9 @@ function optionReason(
   option: IvrOption,
   depth: number,
   siblings: IvrOption[],
+  flowScreen: boolean | undefined,
 ): string | undefined {
+  const screen = option.screen_calls ?? flowScreen;
   const path = `${at}: `;
   if (!Number.isInteger(option.key) || option.key < 0 || option.key > 9) {
     return `${path}key ${option.key} is not a digit 0-9`;
@@ -125,26 +148,34 @@ function optionReason(
   }
   switch (option.action) {
     case 'simple':
-      return phoneReason(path, 'target_did', option.target_did, true) ?? huntReason(path, option);
+      return (
+        phoneReason(path, 'target_did', option.target_did, true) ??
+        huntReason(path, option, { target: option.target_did, screen })
+      );
     case 'interactiveVoice':
       if (!option.ivrData || option.ivrData.length === 0) return `${path}Missing Ivr Data.`;
       if (depth >= MAX_MENU_DEPTH) return `${path}menus nest at most ${MAX_MENU_DEPTH} levels deep`;
-      return menuReason(`${at}.ivrData`, option.ivrData, depth + 1);
+      return menuReason(`${at}.ivrData`, option.ivrData, depth + 1, flowScreen);
     case 'geo':
       return geoReason(path, 'geoData', option.geoData);
     case 'schedule':
-      return scheduleReason(path, 'scheduleRoute', option.scheduleRoute);
+      return scheduleReason(path, 'scheduleRoute', option.scheduleRoute, screen);
     default:
       return undefined;
   }
 }
 
-function menuReason(path: string, options: IvrOption[], depth: number): string | undefined {
+function menuReason(
+  path: string,
+  options: IvrOption[],
+  depth: number,
+  flowScreen: boolean | undefined,
+): string | undefined {
   const keys = options.map((option) => option.key);
   const repeated = keys.find((key, i) => keys.indexOf(key) !== i);
   if (repeated !== undefined) return `${path}: key ${repeated} is used by more than one option`;
   for (const [i, option] of options.entries()) {
-    const reason = optionReason(`${path}[${i}]`, option, depth, options);
+    const reason = optionReason(`${path}[${i}]`, option, depth, options, flowScreen);
     if (reason) return reason;
   }
   return undefined;
@@ -205,7 +236,12 @@ function contactReason(flow: {
 
 /** The first reason a multi-level IVR flow cannot be saved, judged on the document alone. */
 export function multilevelIvrReason(flow: MultilevelIvrFlow): string | undefined {
-  return numberReason(flow, false) ?? contactReason(flow) ?? menuReason('ivrs', flow.ivrs, 1);
+  return (
+    numberReason(flow, false) ??
+    contactReason(flow) ??
+    spamSettingsReason(flow) ??
+    menuReason('ivrs', flow.ivrs, 1, flow.screen_calls)
+  );
 }
 
 /** Every location an IVR tree names on its geo options, for the service to check in scope. */
@@ -270,7 +306,7 @@ export function ivrOptionsOf(document: { routable_type?: unknown; ivrs?: unknown
   return document.routable_type === 'ivr' ? toIvrOptions(ivrs as IvrItem[]) : (ivrs as IvrOption[]);
 }
 
-function ivrItemsReason(items: readonly IvrItem[]): string | undefined {
+function ivrItemsReason(items: readonly IvrItem[], flowScreen: boolean | undefined): string | undefined {
   for (const [i, item] of items.entries()) {
     const path = `ivrs[${i}]: `;
     if (item.key === undefined && item.Key === undefined) return `${path}key is required`;
@@ -281,13 +317,18 @@ function ivrItemsReason(items: readonly IvrItem[]): string | undefined {
       return `${path}message is required when message_enabled is true`;
     }
   }
-  return menuReason('ivrs', toIvrOptions(items), 1);
+  return menuReason('ivrs', toIvrOptions(items), 1, flowScreen);
 }
 
-function percentageReason(options: NonNullable<CallFlowEntry['ringto_percentage']>): string | undefined {
+function percentageReason(
+  options: NonNullable<CallFlowEntry['ringto_percentage']>,
+  screen: boolean | undefined,
+): string | undefined {
   for (const [i, option] of options.entries()) {
     const path = `ringto_percentage[${i}]: `;
-    const reason = phoneReason(path, 'ringToNum', option.ringToNum, true) ?? huntReason(path, option);
+    const reason =
+      phoneReason(path, 'ringToNum', option.ringToNum, true) ??
+      huntReason(path, option, { target: option.ringToNum, screen });
     if (reason) return reason;
   }
   const total = options.reduce((sum, option) => sum + option.percentage, 0);
@@ -304,13 +345,13 @@ function outboundReason(data: NonNullable<CallFlowEntry['outboundData']>): strin
 function routeReason(key: RouteKey, entry: CallFlowEntry): string | undefined {
   switch (key) {
     case 'ivr':
-      return ivrItemsReason(entry.ivrs ?? []);
+      return ivrItemsReason(entry.ivrs ?? [], entry.screen_calls);
     case 'geo':
       return geoReason('', 'geo_route', entry.geo_route);
     case 'percentage':
-      return percentageReason(entry.ringto_percentage ?? []);
+      return percentageReason(entry.ringto_percentage ?? [], entry.screen_calls);
     case 'schedule':
-      return scheduleReason('', 'schedule_data', entry.schedule_data);
+      return scheduleReason('', 'schedule_data', entry.schedule_data, entry.screen_calls);
     case 'outbound':
       return entry.outboundData ? outboundReason(entry.outboundData) : undefined;
     default:
@@ -342,14 +383,15 @@ export function callFlowReason(entry: CallFlowEntry): string | undefined {
   if (entry.whisper_enabled && !entry.whisper_message?.trim()) {
     return 'whisper_message is required when whisper_enabled is true';
   }
-  if (entry.record_until !== undefined && !DateTime.fromISO(entry.record_until).isValid) {
-    return `record_until ${JSON.stringify(entry.record_until)} is not a date (use YYYY-MM-DD or ISO 8601)`;
+  if (!isUnset(entry.record_until) && recordUntilInstant(entry.record_until) === undefined) {
+    return `record_until ${JSON.stringify(entry.record_until)} is not a date (use ${RECORD_UNTIL_FORMATS})`;
   }
   return (
     defaultRingtoReason(key, entry.default_ringto) ??
-    huntReason('', entry) ??
+    huntReason('', entry, { target: entry.default_ringto, screen: entry.screen_calls }) ??
     numberReason(entry, !isUnset(entry.call_flow_id)) ??
     contactReason(entry) ??
+    spamSettingsReason(entry) ??
     routeReason(key, entry)
   );
 }

@@ -9,9 +9,10 @@ const SimulateBody = Type.Object(
     call_flow_id: Type.Integer({ minimum: 1, maximum: MAX_ID, description: 'The call flow to run' }),
     from: Type.Optional(PhoneInput('the caller (default 2125550100)')),
     press: Type.Optional(
-      Type.Array(Type.String({ pattern: '^[0-9*#]?$' }), {
+      Type.Array(Type.String({ pattern: '^[0-9*#]{0,16}$' }), {
         maxItems: 50,
-        description: 'keys at successive menus; "" = no input',
+        description:
+          'keys at successive prompts: one key at a menu, several for a ZIP code, a PIN or a number to dial; "" = no input',
       }),
     ),
     at: Type.Optional(

@@ -42,6 +42,7 @@ export function createSimulateService({ db, clock, flows }: { db: Db; clock: Clo
           fromState: request.from_state ?? place?.state,
           fromZip: request.from_zip,
           callerPoint: place ? { latitude: place.latitude, longitude: place.longitude } : undefined,
+          placeOfZip: lookupZip,
         },
         press: request.press ?? [],
         answer: request.answer ?? 'first',
