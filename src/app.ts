@@ -11,7 +11,7 @@ import type { Db } from './db/index.js';
 import { authenticate } from './http/authenticate.js';
 import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
 import { V2Error, V2ValidationError } from './http/schemas.js';
-import { refuseNulCharacters } from './http/text-guard.js';
+import { boundJsonDepth, refuseNulCharacters } from './http/text-guard.js';
 import { createValidatorCompiler } from './http/validation.js';
 import { COMPLETION_STEP_ORDER, createCallLifecycle } from './jobs/call-lifecycle.js';
 import { registerJobRetention } from './jobs/job-retention.js';
@@ -105,6 +105,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(createErrorHandler({ businessErrorStatus: config.V2_BUSINESS_ERROR_STATUS }));
   app.setNotFoundHandler(notFoundHandler);
+  boundJsonDepth(app);
   refuseNulCharacters(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

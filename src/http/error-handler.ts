@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { type AppError, fromDatabaseError, isAppError, OAuthError } from '../errors.js';
-import { toV2ValidationBody } from './validation.js';
+import { JsonTooDeepError } from './text-guard.js';
+import { type RouteShape, toV2ValidationBody } from './validation.js';
 
 export interface ErrorHandlerOptions {
   /** '200' mimics Convirza, which sent business errors with HTTP 200 */
@@ -11,6 +12,20 @@ const isV2 = (request: FastifyRequest) => request.url.startsWith('/v2/') || requ
 
 /** The V2 path of a route as its swagger names it (`/v2/group/list` -> `/group/list`). */
 const specPath = (url: string) => url.replace(/^\/v2/, '') || '/';
+
+/** The route as V2's validation errors name it. */
+function routeShape(request: FastifyRequest): RouteShape {
+  const routeUrl = request.routeOptions.url ?? request.url;
+  return {
+    specPath: specPath(routeUrl),
+    method: request.method.toLowerCase(),
+    schema: request.routeOptions.schema,
+    bodyName:
+      (request.routeOptions.config as { v2BodyName?: string } | undefined)?.v2BodyName ??
+      specPath(routeUrl).split('/')[1] ??
+      'body',
+  };
+}
 
 /**
  * The one place errors become replies. Bodies are serialised with JSON.stringify so a response
@@ -51,18 +66,26 @@ export function createErrorHandler(options: ErrorHandlerOptions) {
       return sendProblem(reply, error.status, error.message, error.code);
     }
 
+    // Under /v2 a body nesting too deep is a validation error of the body, like any other.
+    if (error instanceof JsonTooDeepError) {
+      if (!isV2(request)) return sendProblem(reply, 400, error.message, 'BODY_TOO_DEEP');
+      const tooDeep = {
+        keyword: 'maxDepth',
+        instancePath: '',
+        schemaPath: '#',
+        params: { limit: error.limit },
+        message: error.message,
+      };
+      return reply.code(400).send(toV2ValidationBody([tooDeep], 'body', routeShape(request)));
+    }
+
     const fastifyError = error as FastifyError;
     if (fastifyError.validation && fastifyError.validationContext) {
-      const routeUrl = request.routeOptions.url ?? request.url;
-      const body = toV2ValidationBody(fastifyError.validation as never, fastifyError.validationContext, {
-        specPath: specPath(routeUrl),
-        method: request.method.toLowerCase(),
-        schema: request.routeOptions.schema,
-        bodyName:
-          (request.routeOptions.config as { v2BodyName?: string }).v2BodyName ??
-          specPath(routeUrl).split('/')[1] ??
-          'body',
-      });
+      const body = toV2ValidationBody(
+        fastifyError.validation as never,
+        fastifyError.validationContext,
+        routeShape(request),
+      );
       return reply.code(400).send(body);
     }
 

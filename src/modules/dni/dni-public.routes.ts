@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
+import { JsonTooDeepError, MAX_JSON_DEPTH, nestsDeeperThan } from '../../http/text-guard.js';
 import { AssignBody, AssignResponse, ReleaseBody } from './dni.schemas.js';
 import type { DniService } from './dni.service.js';
 
@@ -35,6 +36,7 @@ export const dniPublicRoutes: FastifyPluginAsyncTypebox<DniPublicRoutesOptions> 
 
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_request, body, done) => {
+    if (nestsDeeperThan(body as string, MAX_JSON_DEPTH)) return done(new JsonTooDeepError(), undefined);
     try {
       done(null, JSON.parse(body as string));
     } catch {
