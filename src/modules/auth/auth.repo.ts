@@ -79,17 +79,21 @@ export function createAuthRepo(db: Queryable) {
       return rows[0];
     },
 
-    /** Marks a live refresh token used, atomically; undefined when it was not live. */
+    /**
+     * Marks a live refresh token used, atomically, and says whether its user is still active;
+     * undefined when it was not live.
+     */
     async consumeRefreshToken(
       tokenHash: string,
       clientId: string,
       now: Date,
-    ): Promise<{ ct_user_id: number; family_id: string } | undefined> {
-      const { rows } = await db.query<{ ct_user_id: number; family_id: string }>(
-        `update oauth_token set used_at = $3
-          where token_hash = $1 and kind = 'refresh' and client_id = $2
-            and used_at is null and expires_at > $3
-          returning ct_user_id, family_id`,
+    ): Promise<{ ct_user_id: number; family_id: string; is_user_active: boolean } | undefined> {
+      const { rows } = await db.query<{ ct_user_id: number; family_id: string; is_user_active: boolean }>(
+        `update oauth_token t set used_at = $3
+           from app_user u
+          where t.token_hash = $1 and t.kind = 'refresh' and t.client_id = $2
+            and t.used_at is null and t.expires_at > $3 and u.ct_user_id = t.ct_user_id
+          returning t.ct_user_id, t.family_id, u.user_status = 'active' as is_user_active`,
         [tokenHash, clientId, now],
       );
       return rows[0];
@@ -110,6 +114,11 @@ export function createAuthRepo(db: Queryable) {
         [familyId],
       );
       return rows[0]?.ct_user_id;
+    },
+
+    /** Deletes every token of a user (deactivated): no refresh token of theirs mints anything again. */
+    async revokeUser(userId: number): Promise<void> {
+      await db.query('delete from oauth_token where ct_user_id = $1', [userId]);
     },
 
     async deleteExpired(now: Date): Promise<number> {

@@ -103,7 +103,7 @@ export function createAuthService({
     /**
      * Rotating refresh: the presented token dies and a new pair is issued in the same family.
      * Presenting a token that was already used revokes the whole family: one of the two holders
-     * is not the user.
+     * is not the user. A deactivated user's token revokes every token of the user.
      */
     async refreshGrant(grant: RefreshGrant): Promise<TokenResponse> {
       if (!(await isClientValid(grant.client_id, grant.client_secret))) throw invalidCredentials();
@@ -112,7 +112,12 @@ export function createAuthService({
       const consumed = await db.transaction(async (tx) => {
         const txRepo = createAuthRepo(tx);
         const live = await txRepo.consumeRefreshToken(tokenHash, grant.client_id, clock.now());
-        if (live) return live;
+        if (live?.is_user_active) return live;
+        if (live) {
+          await txRepo.revokeUser(live.ct_user_id);
+          revokedUser = live.ct_user_id;
+          return undefined;
+        }
         const reusedFamily = await txRepo.findFamilyOfUsedRefreshToken(tokenHash);
         if (reusedFamily) revokedUser = await txRepo.revokeFamily(reusedFamily);
         return undefined;
