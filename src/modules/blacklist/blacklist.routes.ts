@@ -62,7 +62,8 @@ export const blacklistRoutes: FastifyPluginAsyncTypebox<{ blacklist: BlacklistSe
       schema: {
         tags,
         summary: 'Delete Blacklisted Numbers',
-        description: 'Lifts the numbers for your groups and the groups above them; all or nothing.',
+        description:
+          "Lifts the numbers for your group and the groups below it (an entry made above your group stays: it protects that group's other branches too); all or nothing.",
         body: BlacklistDelete,
         response: { 200: BlacklistDeleteEnvelope, ...v2ErrorResponses },
       },
