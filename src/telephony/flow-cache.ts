@@ -1,6 +1,8 @@
 import type { Db } from '../db/index.js';
+import { audioReferencesOf, withUnplayableAudioSilenced } from '../modules/callflows/callflow-audio.js';
 import type { IvrOption } from '../modules/callflows/callflows.schemas.js';
 import { ivrOptionsOf } from '../modules/callflows/callflows.validate.js';
+import { createMiscRepo } from '../modules/misc/misc.repo.js';
 import type { Program } from '../routing/program.js';
 import { type Branch, compileFlowProgram, type StoredFlowDocument } from '../routing/program.js';
 
@@ -115,9 +117,21 @@ export function createFlowCache(db: Db) {
     unsettled.clear();
   };
 
+  /**
+   * A stored flow plays audio of its own group and below only (the save refuses other
+   * references); one that got in anyhow is silenced, never served.
+   */
+  async function withPlayableAudio(row: FlowVersionRow): Promise<StoredFlowDocument> {
+    const references = audioReferencesOf(row.document);
+    if (references.length === 0) return row.document;
+    const playable = await createMiscRepo(db).audioReferencesInScope(row.group_id, references);
+    return withUnplayableAudioSilenced(row.document, new Set(playable));
+  }
+
   async function compile(row: FlowVersionRow): Promise<LiveFlow | undefined> {
+    const stored = await withPlayableAudio(row);
     // Single-level IVRs from POST /v2/callflow are stored as posted; run them as menus too.
-    const document: StoredFlowDocument = { ...row.document, ivrs: ivrOptionsOf(row.document) };
+    const document: StoredFlowDocument = { ...stored, ivrs: ivrOptionsOf(stored) };
     const locationIds = geoLocationIds(document);
     const locations = new Map<number, Branch[]>();
     if (locationIds.length > 0) {

@@ -8,6 +8,7 @@ import { type BranchRow, createMiscRepo, type LocationRow } from '../misc/misc.r
 import { claimAvailable } from '../numbers/numbers.repo.js';
 import { applyEntry, type EntryResult } from '../shared/entries.js';
 import { isWebhookInScope } from '../webhooks/webhooks.service.js';
+import { audioReferencesOf } from './callflow-audio.js';
 import {
   type CallFlowEntry,
   type OutboundFlowEntry,
@@ -78,6 +79,8 @@ interface FlowSave {
   /** the checked entry: stored as the flow's document, less the fields the server sets */
   flow: FlowCore;
   locationIds: readonly number[];
+  /** the `file://` references it plays */
+  audioReferences: readonly string[];
 }
 
 /**
@@ -110,6 +113,8 @@ const REASONS = {
   campaign: (id: number) => `campaign_id ${id} is not a campaign you can access`,
   channel: (id: number) => `channel_id ${id} does not exist`,
   location: (id: number) => `location_id ${id} is not a location you can access`,
+  audio: (reference: string, groupId: number) =>
+    `file://${reference} is not an audio file of group_id ${groupId} or a group below it`,
 };
 
 /** The plan of a checked entry: `batch` when it is a plain create on one named number. */
@@ -125,13 +130,18 @@ function planOf(save: FlowSave): Plan {
 }
 
 /** The first reason `saveFlow` would give for the scope of a batch entry, from the request's facts. */
-function scopeReason(facts: ScopeFacts, { flow, locationIds }: FlowSave): string | undefined {
+function scopeReason(
+  facts: ScopeFacts,
+  { flow, locationIds, audioReferences }: FlowSave,
+): string | undefined {
   if (!facts.groups.includes(flow.group_id)) return REASONS.group(flow.group_id);
   if (!facts.campaigns.includes(flow.campaign_id)) return REASONS.campaign(flow.campaign_id);
   const channelId = flow.channel_id ?? DEFAULT_CHANNEL_ID;
   if (!facts.channels.includes(channelId)) return REASONS.channel(channelId);
   const missing = locationIds.find((id) => !facts.locations.includes(id));
-  return missing === undefined ? undefined : REASONS.location(missing);
+  if (missing !== undefined) return REASONS.location(missing);
+  const foreign = audioReferences.find((reference) => !facts.audio[reference]?.includes(flow.group_id));
+  return foreign === undefined ? undefined : REASONS.audio(foreign, flow.group_id);
 }
 
 /**
@@ -315,7 +325,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
   async function saveFlow(
     tx: Queryable,
     principal: Principal,
-    { routableType, flow, locationIds }: FlowSave,
+    { routableType, flow, locationIds, audioReferences }: FlowSave,
   ): Promise<number> {
     const repo = createCallFlowsRepo(tx);
     const existing = flow.call_flow_id
@@ -343,6 +353,9 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
     }
     const missing = await repo.missingLocations(principal.groupId, [...new Set(locationIds)]);
     if (missing[0] !== undefined) throw invalidInput(REASONS.location(missing[0]));
+    const playable = await createMiscRepo(tx).audioReferencesInScope(flow.group_id, audioReferences);
+    const foreign = audioReferences.find((reference) => !playable.includes(reference));
+    if (foreign !== undefined) throw invalidInput(REASONS.audio(foreign, flow.group_id));
 
     // An update that names neither a number nor a pool keeps the flow's own, as last posted.
     const keeps = existing !== undefined && isUnset(flow.number) && isUnset(flow.number_pool);
@@ -375,7 +388,12 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
   }
 
   function multilevelIvrSave(flow: MultilevelIvrFlow): FlowSave {
-    return { routableType: 'IvrRoute2', flow, locationIds: locationIds(flow.ivrs) };
+    return {
+      routableType: 'IvrRoute2',
+      flow,
+      locationIds: locationIds(flow.ivrs),
+      audioReferences: audioReferencesOf(flow),
+    };
   }
 
   async function saveMultilevelIvr(tx: Queryable, principal: Principal, flow: MultilevelIvrFlow) {
@@ -395,6 +413,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
       routableType: ROUTE_TYPES[key],
       flow: key === 'hangup' ? { ...entry, default_ringto: 'hangup' } : entry,
       locationIds: callFlowLocationIds(entry),
+      audioReferences: audioReferencesOf(entry),
     };
   }
 
@@ -444,6 +463,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
             campaigns: [...new Set(batched.map((save) => save.flow.campaign_id))],
             channels: [...new Set(batched.map((save) => save.flow.channel_id ?? DEFAULT_CHANNEL_ID))],
             locations: [...new Set(batched.flatMap((save) => save.locationIds))],
+            audio: [...new Set(batched.flatMap((save) => save.audioReferences))],
           });
     const results: EntryResult[] = [];
     const alone = async (index: number) => {
