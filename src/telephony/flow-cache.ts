@@ -1,5 +1,6 @@
 import type { Db } from '../db/index.js';
 import { audioReferencesOf, withUnplayableAudioSilenced } from '../modules/callflows/callflow-audio.js';
+import { createOutboundPinKey, isOutboundPin } from '../modules/callflows/callflow-secrets.js';
 import type { IvrOption } from '../modules/callflows/callflows.schemas.js';
 import { ivrOptionsOf } from '../modules/callflows/callflows.validate.js';
 import { createMiscRepo } from '../modules/misc/misc.repo.js';
@@ -95,6 +96,7 @@ export function createFlowCache(db: Db) {
   /** numbers cached as having no flow, or still loading */
   const unsettled = new Set<string>();
   const byVersion = new Map<string, Promise<LiveFlow | undefined>>();
+  const pinKey = createOutboundPinKey(db);
 
   const forget = (number: string) => {
     const entry = byNumber.get(number);
@@ -155,7 +157,9 @@ export function createFlowCache(db: Db) {
         ]);
       }
     }
+    const key = row.routable_type === 'OutboundRoute' ? await pinKey() : undefined;
     const program = compileFlowProgram({
+      isOutboundPin: (storedPin, entered) => key !== undefined && isOutboundPin(key, storedPin, entered),
       callFlowId: row.call_flow_id,
       version: row.version,
       status: row.call_flow_status,

@@ -15,7 +15,7 @@ import {
   ROUTE_TYPES,
   type RouteKey,
 } from './callflow-create.schemas.js';
-import { withoutSecrets } from './callflow-secrets.js';
+import { createOutboundPinKey, withHashedPin, withoutSecrets } from './callflow-secrets.js';
 import {
   createCallFlowsRepo,
   type FlowRef,
@@ -155,8 +155,8 @@ function isRetriedEntryByEntry(error: unknown) {
   );
 }
 
-/** The flow as stored: the posted entry less the fields the server sets. */
-function postedDocument(flow: FlowCore): Record<string, unknown> {
+/** The flow as stored: the posted entry less the fields the server sets, its PIN hashed. */
+function postedDocument(flow: FlowCore, pinKey: Buffer): Record<string, unknown> {
   const {
     call_flow_id: _id,
     created_at: _created,
@@ -164,7 +164,7 @@ function postedDocument(flow: FlowCore): Record<string, unknown> {
     call_flow_created: _flowCreated,
     ...posted
   } = flow as FlowCore & Record<string, unknown>;
-  return posted;
+  return withHashedPin(posted, pinKey);
 }
 
 function ringDelaySeconds(document: Record<string, unknown>): number {
@@ -248,6 +248,8 @@ function geoFields(route: Record<string, unknown>, location: LocationRow | undef
 }
 
 export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
+  const pinKey = createOutboundPinKey(db);
+
   /** The tracking number or pool for a flow, taken from the inventory in the same transaction. */
   async function provisionNumbers(
     tx: Queryable,
@@ -365,7 +367,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
         ? { group_id: flow.group_id, number_pool: { pool_id: existing.pool_id } }
         : { group_id: flow.group_id, number: { phone_number_id: existing.phone_number_id ?? 0 } };
     const numbers = await provisionNumbers(tx, principal, wanted, existing);
-    const posted = postedDocument(flow);
+    const posted = postedDocument(flow, await pinKey());
     const document = keeps
       ? { ...posted, number: existing.document.number, number_pool: existing.document.number_pool }
       : posted;
@@ -474,6 +476,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
       const pending = run;
       run = [];
       if (pending.length === 0) return;
+      const key = await pinKey();
       let written: Map<number, number>;
       try {
         const rows = await repo.createOnNumbers(
@@ -489,7 +492,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
               call_flow_name: save.flow.call_flow_name,
               call_flow_status: save.flow.call_flow_status ?? 'active',
               routable_type: save.routableType,
-              document: postedDocument(save.flow),
+              document: postedDocument(save.flow, key),
             }),
           ),
           clock.now(),
