@@ -23,11 +23,14 @@ export async function loadOutboundPinKey(db: Queryable): Promise<Buffer> {
   return Buffer.from(value, 'base64');
 }
 
-/** Loads the PIN key on first use, once: it never changes. */
-export function createOutboundPinKey(db: Queryable): () => Promise<Buffer> {
+/**
+ * Loads the PIN key on first use, once: it never changes. Inside a transaction pass it (`q`): on
+ * PGlite a query on the database itself would wait for that transaction to end.
+ */
+export function createOutboundPinKey(db: Queryable): (q?: Queryable) => Promise<Buffer> {
   let key: Promise<Buffer> | undefined;
-  return () => {
-    key ??= loadOutboundPinKey(db).catch((error: unknown) => {
+  return (q = db) => {
+    key ??= loadOutboundPinKey(q).catch((error: unknown) => {
       key = undefined;
       throw error;
     });

@@ -367,7 +367,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
         ? { group_id: flow.group_id, number_pool: { pool_id: existing.pool_id } }
         : { group_id: flow.group_id, number: { phone_number_id: existing.phone_number_id ?? 0 } };
     const numbers = await provisionNumbers(tx, principal, wanted, existing);
-    const posted = postedDocument(flow, await pinKey());
+    const posted = postedDocument(flow, await pinKey(tx));
     const document = keeps
       ? { ...posted, number: existing.document.number, number_pool: existing.document.number_pool }
       : posted;
