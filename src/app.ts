@@ -10,10 +10,16 @@ import { type Config, trustProxyOption } from './config.js';
 import type { Db } from './db/index.js';
 import { authenticate } from './http/authenticate.js';
 import { createErrorHandler, notFoundHandler } from './http/error-handler.js';
+import {
+  createRateLimitStore,
+  pruneRateLimitCounters,
+  THROTTLE_RETENTION_JOB,
+} from './http/rate-limit-store.js';
 import { V2Error, V2ValidationError } from './http/schemas.js';
 import { boundJsonDepth, refuseNulCharacters } from './http/text-guard.js';
 import { createValidatorCompiler } from './http/validation.js';
 import { COMPLETION_STEP_ORDER, createCallLifecycle } from './jobs/call-lifecycle.js';
+import { registerHourlyJob } from './jobs/hourly.js';
 import { registerJobRetention } from './jobs/job-retention.js';
 import { createJobQueue } from './jobs/queue.js';
 import { registerWebhookDelivery } from './jobs/webhook-delivery.js';
@@ -114,7 +120,8 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   app.addSchema(V2ValidationError);
 
   await app.register(formbody);
-  await app.register(rateLimit, { global: false });
+  // Counted in the database: every process on it shares the limits (rate-limit-store.ts).
+  await app.register(rateLimit, { global: false, store: createRateLimitStore(db, clock) });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -230,6 +237,19 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     logger: app.log,
   });
   app.addHook('onReady', async () => jobRetention.scheduleNext());
+  // Rate-limit counters whose window is over and forgotten login failures, hourly, by one process.
+  const throttleRetention = registerHourlyJob({
+    db,
+    clock,
+    jobs,
+    kind: THROTTLE_RETENTION_JOB,
+    run: async (ctx) => {
+      await pruneRateLimitCounters(ctx.db, ctx.clock.now());
+      await auth.pruneLoginFailures();
+      return true;
+    },
+  });
+  app.addHook('onReady', async () => throttleRetention.scheduleNext());
   const callLifecycle = createCallLifecycle({ jobs, db });
   const stopWebhookWatch = await callLifecycle.start();
   app.addHook('onClose', async () => stopWebhookWatch());

@@ -40,6 +40,7 @@ export function createErrorHandler(options: ErrorHandlerOptions) {
     reply.serializer(JSON.stringify);
 
     if (error instanceof OAuthError) {
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', error.retryAfterSeconds);
       return reply
         .code(error.status)
         .header('cache-control', 'no-store')

@@ -30,6 +30,45 @@ export interface NewToken {
   expiresAt: Date;
 }
 
+/** How failed logins slow an account down (auth.service.ts LOGIN_BACKOFF). */
+export interface LoginBackoff {
+  freeFailures: number;
+  firstWaitMs: number;
+  maxWaitMs: number;
+  /** failures older than this are forgotten */
+  forgetAfterMs: number;
+}
+
+/** The failures of the account once this one counts: one again when the last one is forgotten. */
+const FAILURES_AFTER = `case when f.last_failed_at < $2::timestamptz - $6 * interval '1 millisecond' then 1
+                              else f.failures + 1 end`;
+
+/** How long the account then waits: none before the free failures are spent, then twice as long each time. */
+const waitAfter = (failures: string) => `case when ${failures} >= $3::integer
+  then $2::timestamptz + least($4 * power(2, ${failures} - $3::integer), $5) * interval '1 millisecond' end`;
+
+/**
+ * One login attempt of an account, counted as a failure up front (so a burst of concurrent
+ * guesses is counted as it arrives, not after the slow password checks), or refused without a
+ * count while the account waits; a successful login then clears the account. Answers `allowed`,
+ * or when the account may try again.
+ * $1 account, $2 now, $3 free failures, $4 first wait ms, $5 longest wait ms, $6 forget after ms.
+ */
+const CLAIM_LOGIN_SQL = `
+with claimed as (
+  insert into login_failure as f (account, failures, last_failed_at, blocked_until)
+  values (lower($1), 1, $2, ${waitAfter('1')})
+  on conflict (account) do update
+     set failures = ${FAILURES_AFTER},
+         last_failed_at = $2,
+         blocked_until = ${waitAfter(`(${FAILURES_AFTER})`)}
+   where f.blocked_until is null or f.blocked_until <= $2
+  returning true as allowed, null::timestamptz as blocked_until)
+select allowed, blocked_until from claimed
+union all
+select false, blocked_until from login_failure
+ where account = lower($1) and not exists (select 1 from claimed)`;
+
 export function createAuthRepo(db: Queryable) {
   return {
     async findClient(clientId: string): Promise<ClientRow | undefined> {
@@ -119,6 +158,42 @@ export function createAuthRepo(db: Queryable) {
     /** Deletes every token of a user (deactivated): no refresh token of theirs mints anything again. */
     async revokeUser(userId: number): Promise<void> {
       await db.query('delete from oauth_token where ct_user_id = $1', [userId]);
+    },
+
+    /** Claims a login attempt for the account (see CLAIM_LOGIN_SQL); when refused, until when it waits. */
+    async claimLoginAttempt(
+      account: string,
+      now: Date,
+      backoff: LoginBackoff,
+    ): Promise<{ allowed: true } | { allowed: false; blockedUntil: Date }> {
+      const { rows } = await db.query<{ allowed: boolean; blocked_until: Date | null }>(CLAIM_LOGIN_SQL, [
+        account,
+        now,
+        backoff.freeFailures,
+        backoff.firstWaitMs,
+        backoff.maxWaitMs,
+        backoff.forgetAfterMs,
+      ]);
+      const row = rows[0];
+      if (row?.allowed) return { allowed: true };
+      // no row: refused by a claim that another process committed after this statement began
+      return {
+        allowed: false,
+        blockedUntil: row?.blocked_until ?? new Date(now.getTime() + backoff.firstWaitMs),
+      };
+    },
+
+    /** A successful login: the account's failures are forgotten. */
+    async clearLoginFailures(account: string): Promise<void> {
+      await db.query('delete from login_failure where account = lower($1)', [account]);
+    },
+
+    async pruneLoginFailures(before: Date): Promise<number> {
+      const { rowCount } = await db.query(
+        'delete from login_failure where last_failed_at < $1 and (blocked_until is null or blocked_until < $1)',
+        [before],
+      );
+      return rowCount;
     },
 
     async deleteExpired(now: Date): Promise<number> {

@@ -3,7 +3,7 @@ import type { Db } from '../../db/index.js';
 import { OAuthError } from '../../errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { dummyPasswordHash, newToken, sha256, verifyPassword } from '../../lib/secrets.js';
-import { createAuthRepo } from './auth.repo.js';
+import { createAuthRepo, type LoginBackoff } from './auth.repo.js';
 import type { Principal } from './principal.js';
 import { createTokenCache } from './token-cache.js';
 
@@ -37,6 +37,30 @@ export interface AuthServiceDeps {
 
 /** One answer for a wrong user, password or client: the caller learns nothing about which. */
 const invalidCredentials = () => new OAuthError(401, 'invalid_grant', 'Invalid resource owner credentials');
+
+/**
+ * Password guessing is slowed per account, whatever address it comes from, in the database so
+ * that every process counts alike: 5 failures are free, then each failure makes the account wait
+ * before its next attempt, 1 s, 2 s, 4 s ... up to 15 minutes; failures are forgotten an hour after
+ * the last one and on a successful login. An unknown account is counted like a known one.
+ */
+export const LOGIN_BACKOFF: LoginBackoff = {
+  freeFailures: 5,
+  firstWaitMs: 1000,
+  maxWaitMs: 15 * 60_000,
+  forgetAfterMs: 60 * 60_000,
+};
+
+/** Refused before the password is looked at, so the answer tells nothing about it. */
+function accountWaits(blockedUntil: Date, now: Date): OAuthError {
+  const seconds = Math.max(1, Math.ceil((blockedUntil.getTime() - now.getTime()) / 1000));
+  return new OAuthError(
+    429,
+    'slow_down',
+    `Too many failed logins for this account, retry in ${seconds} s`,
+    seconds,
+  );
+}
 
 export function createAuthService({
   db,
@@ -87,6 +111,9 @@ export function createAuthService({
 
   return {
     async passwordGrant(grant: PasswordGrant): Promise<TokenResponse> {
+      const now = clock.now();
+      const claim = await repo.claimLoginAttempt(grant.username, now, LOGIN_BACKOFF);
+      if (!claim.allowed) throw accountWaits(claim.blockedUntil, now);
       const [clientValid, user] = await Promise.all([
         isClientValid(grant.client_id, grant.client_secret),
         repo.findLoginUser(grant.username),
@@ -97,6 +124,7 @@ export function createAuthService({
       );
       if (!clientValid || !user || !passwordValid || user.user_status !== 'active')
         throw invalidCredentials();
+      await repo.clearLoginFailures(grant.username);
       return mint(user.ct_user_id, grant.client_id, randomUUID());
     },
 
@@ -161,6 +189,10 @@ export function createAuthService({
     },
 
     purgeExpiredTokens: () => repo.deleteExpired(clock.now()),
+
+    /** Deletes the failed logins that are forgotten by now. */
+    pruneLoginFailures: () =>
+      repo.pruneLoginFailures(new Date(clock.now().getTime() - LOGIN_BACKOFF.forgetAfterMs)),
   };
 }
 
