@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import type { App } from '../../src/app.js';
 import {
+  anotherAppOn,
   createTestContext,
-  secondAppOn,
-  TEST_CARRIER_TOKEN,
   TEST_CLIENT,
   TEST_PASSWORD,
   type TestContext,
@@ -19,22 +17,6 @@ beforeAll(async () => {
   ctx = await createTestContext(ENV);
 });
 afterAll(() => ctx.close());
-
-/** Another server process on the same database: its own connection pool on PostgreSQL. */
-async function secondApp(): Promise<{ app: App; close: () => Promise<void> }> {
-  const second = await secondAppOn(ctx, ENV);
-  if (second) return second;
-  // PGlite: one process owns the database, so the second app shares the connection; it still
-  // keeps nothing in memory that the first one has
-  const app = await buildApp({
-    config: loadConfig(ENV),
-    db: ctx.db,
-    clock: ctx.clock,
-    twilioAuthToken: TEST_CARRIER_TOKEN,
-  });
-  await app.ready();
-  return { app, close: () => app.close() };
-}
 
 const tokenRequest = (app: App, ip: string, username: string, password: string) =>
   app.inject({
@@ -176,7 +158,7 @@ describe('per account, with back-off', { timeout: 90_000 }, () => {
 describe('shared by every process on the database', { timeout: 90_000 }, () => {
   let second: { app: App; close: () => Promise<void> };
   beforeAll(async () => {
-    second = await secondApp();
+    second = await anotherAppOn(ctx, ENV);
   });
   afterAll(() => second.close());
 
