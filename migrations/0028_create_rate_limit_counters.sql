@@ -10,9 +10,10 @@ create table rate_limit_counter (
 );
 create index rate_limit_counter_window_idx on rate_limit_counter (window_ends_at);
 
--- Failed password grants per account (the user name as posted, lower-cased, known or not): the
--- account's back-off. A successful login deletes the row; an hourly job deletes old ones.
+-- Failed password grants per account, known or not: the account's back-off. A successful login
+-- deletes the row; an hourly job deletes old ones.
 create table login_failure (
+  -- SHA-256 (hex) of the user name as posted, lower-cased: no typed text is kept
   account text primary key,
   failures integer not null check (failures > 0),
   last_failed_at timestamptz not null,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/lib/secrets.js';
 import { createTestContext, TEST_CLIENT, TEST_PASSWORD, type TestContext } from '../helpers/app.js';
@@ -75,6 +76,8 @@ describe('POST /oauth/token', () => {
     ['an unknown user', { username: 'nobody@example.test' }],
     ['a wrong client secret', { client_secret: 'wrong' }],
     ['an unknown client', { client_id: 'abc' }],
+    // random, so that no compression makes it fit an index entry
+    ['a user name of 100,000 characters', { username: randomBytes(50_000).toString('hex') }],
   ])('answers %s with 401 and the same body', async (_, change) => {
     const { status, body } = await postToken({ ...passwordGrant(), ...change }, 'application/json');
     expect(status).toBe(401);

@@ -39,6 +39,12 @@ export interface LoginBackoff {
   forgetAfterMs: number;
 }
 
+/**
+ * An account as login_failure names it: SHA-256 of the user name as posted, lower-cased, so no
+ * typed text is kept (a password typed into the user name field, say) and any length fits.
+ */
+const ACCOUNT = `encode(sha256(convert_to(lower($1), 'UTF8')), 'hex')`;
+
 /** The failures of the account once this one counts: one again when the last one is forgotten. */
 const FAILURES_AFTER = `case when f.last_failed_at < $2::timestamptz - $6 * interval '1 millisecond' then 1
                               else f.failures + 1 end`;
@@ -57,7 +63,7 @@ const waitAfter = (failures: string) => `case when ${failures} >= $3::integer
 const CLAIM_LOGIN_SQL = `
 with claimed as (
   insert into login_failure as f (account, failures, last_failed_at, blocked_until)
-  values (lower($1), 1, $2, ${waitAfter('1')})
+  values (${ACCOUNT}, 1, $2, ${waitAfter('1')})
   on conflict (account) do update
      set failures = ${FAILURES_AFTER},
          last_failed_at = $2,
@@ -67,7 +73,7 @@ with claimed as (
 select allowed, blocked_until from claimed
 union all
 select false, blocked_until from login_failure
- where account = lower($1) and not exists (select 1 from claimed)`;
+ where account = ${ACCOUNT} and not exists (select 1 from claimed)`;
 
 export function createAuthRepo(db: Queryable) {
   return {
@@ -185,7 +191,7 @@ export function createAuthRepo(db: Queryable) {
 
     /** A successful login: the account's failures are forgotten. */
     async clearLoginFailures(account: string): Promise<void> {
-      await db.query('delete from login_failure where account = lower($1)', [account]);
+      await db.query(`delete from login_failure where account = ${ACCOUNT}`, [account]);
     },
 
     async pruneLoginFailures(before: Date): Promise<number> {
