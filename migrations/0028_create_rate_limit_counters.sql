@@ -1,8 +1,8 @@
 -- Rate limits counted in the database, so every process on it shares them (src/http/rate-limit-store.ts,
 -- the login back-off in src/modules/auth/auth.service.ts).
 
--- Requests per client address and route (@fastify/rate-limit's store): `key` is the route and the
--- address; the count restarts once `window_ends_at` has passed.
+-- Requests per client address and route (@fastify/rate-limit's store): `key` is SHA-256 (hex) of
+-- the route and the address; the count restarts once `window_ends_at` has passed.
 create table rate_limit_counter (
   key text primary key,
   hits integer not null,

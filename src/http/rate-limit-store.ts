@@ -2,6 +2,7 @@ import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/
 import type { Queryable } from '../db/index.js';
 import type { Clock } from '../lib/clock.js';
 import { createGroupCommit } from '../lib/group-commit.js';
+import { sha256 } from '../lib/secrets.js';
 
 /**
  * @fastify/rate-limit's counters in the database (`rate_limit_counter`, migration 0028) instead of
@@ -73,7 +74,8 @@ export function createRateLimitStore(db: Queryable, clock: Clock): FastifyRateLi
     }
 
     incr(key: string, callback: (error: Error | null, result?: Count) => void, timeWindowMs = 60_000): void {
-      count({ key: `${this.route}${key}`, timeWindowMs }).then(
+      // hashed: a client address from a trusted X-Forwarded-For can be any text, of any length
+      count({ key: sha256(`${this.route}${key}`), timeWindowMs }).then(
         (result) => callback(null, result),
         (error: Error) => callback(error),
       );

@@ -69,6 +69,25 @@ describe('per client address', { timeout: 90_000 }, () => {
     ctx.clock.advance(60_000);
     expect((await requestNumber(ctx.app, view, '198.51.100.5')).status).toBe(404);
   });
+  it('counts any client address a trusted proxy forwards, however long', async () => {
+    const proxied = await createTestContext({ ...ENV, TRUST_PROXY: 'true' });
+    try {
+      const response = await proxied.app.inject({
+        method: 'POST',
+        url: '/dni/v1/number',
+        headers: { 'content-type': 'text/plain', 'x-forwarded-for': randomBytes(4000).toString('hex') },
+        payload: JSON.stringify({
+          code: 'unknown-code',
+          visitor: 'visitor-proxied',
+          page: 'https://www.example.com/',
+        }),
+      });
+      expect(response.statusCode).toBe(404);
+    } finally {
+      await proxied.close();
+    }
+  });
+
   it('lets exactly the limit through of a burst arriving at once, the first ones in order', async () => {
     const view = (i: number) => ({
       code: 'unknown-code',
