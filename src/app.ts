@@ -15,9 +15,15 @@ import { clientErrorHandler, createErrorHandler, notFoundHandler } from './http/
 import { decodeListFilters } from './http/filter.js';
 import { openApiOptions } from './http/openapi.js';
 import { SHARED_SCHEMAS } from './http/schemas.js';
-import { refuseNulCharacters } from './http/text-guard.js';
+import { boundJsonDepth, refuseNulCharacters } from './http/text-guard.js';
+import {
+  createRateLimitStore,
+  pruneRateLimitCounters,
+  THROTTLE_RETENTION_JOB,
+} from './http/rate-limit-store.js';
 import { createValidatorCompiler } from './http/validation.js';
 import { COMPLETION_STEP_ORDER, createCallLifecycle } from './jobs/call-lifecycle.js';
+import { registerHourlyJob } from './jobs/hourly.js';
 import { registerJobRetention } from './jobs/job-retention.js';
 import { registerLogRetention } from './jobs/log-retention.js';
 import { createJobQueue } from './jobs/queue.js';
@@ -122,6 +128,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(notFoundHandler);
+  boundJsonDepth(app);
   refuseNulCharacters(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -129,7 +136,8 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
   await app.register(formbody);
-  await app.register(rateLimit, { global: false });
+  // Counted in the database: every process on it shares the limits (rate-limit-store.ts).
+  await app.register(rateLimit, { global: false, store: createRateLimitStore(db, clock) });
   await app.register(swagger, openApiOptions(config.PUBLIC_BASE_URL));
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -242,6 +250,19 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     logger: app.log,
   });
   app.addHook('onReady', async () => logRetention.scheduleNext());
+  // Rate-limit counters whose window is over and forgotten login failures, hourly, by one process.
+  const throttleRetention = registerHourlyJob({
+    db,
+    clock,
+    jobs,
+    kind: THROTTLE_RETENTION_JOB,
+    run: async (ctx) => {
+      await pruneRateLimitCounters(ctx.db, ctx.clock.now());
+      await auth.pruneLoginFailures();
+      return true;
+    },
+  });
+  app.addHook('onReady', async () => throttleRetention.scheduleNext());
   const callLifecycle = createCallLifecycle({ jobs, db });
   const stopWebhookWatch = await callLifecycle.start();
   app.addHook('onClose', async () => stopWebhookWatch());

@@ -4,6 +4,8 @@
  */
 export const ErrorCodes = {
   INVALID_INPUT: 400,
+  /** a JSON body nesting deeper than the parser allows (src/http/text-guard.ts) */
+  BODY_TOO_DEEP: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
@@ -85,6 +87,8 @@ export class OAuthError extends Error {
     readonly status: number,
     readonly error: string,
     readonly description: string,
+    /** a 429's Retry-After */
+    readonly retryAfterSeconds?: number,
   ) {
     super(description);
     this.name = 'OAuthError';

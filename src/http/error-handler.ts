@@ -10,7 +10,8 @@ import {
   isAppError,
   OAuthError,
 } from '../errors.js';
-import { toV2ValidationBody } from './validation.js';
+import { JsonTooDeepError } from './text-guard.js';
+import { type RouteShape, toV2ValidationBody } from './validation.js';
 
 export interface ErrorHandlerOptions {
   /** '200' mimics Convirza, which sent business errors with HTTP 200 */
@@ -38,11 +39,28 @@ const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 /** The V2 path of a route as its swagger names it (`/v2/group/list` -> `/group/list`). */
 const specPath = (url: string) => url.replace(/^\/v2/, '') || '/';
 
+/** The route as V2's validation errors name it. */
+function routeShape(request: FastifyRequest): RouteShape {
+  const routeUrl = request.routeOptions.url ?? request.url;
+  return {
+    specPath: specPath(routeUrl),
+    method: request.method.toLowerCase(),
+    schema: request.routeOptions.schema,
+    bodyName:
+      (request.routeOptions.config as { v2BodyName?: string } | undefined)?.v2BodyName ??
+      specPath(routeUrl).split('/')[1] ??
+      'body',
+  };
+}
+
 /** An error the framework raised (not a service): never turned into V2's HTTP-200 business error. */
 class FrameworkError extends AppError {}
 
+/** The general code of each status: the first code listed with it (400 is INVALID_INPUT). */
 const CODE_OF_STATUS = new Map<number, ErrorCode>(
-  Object.entries(ErrorCodes).map(([code, status]) => [status, code as ErrorCode]),
+  Object.entries(ErrorCodes)
+    .reverse()
+    .map(([code, status]) => [status, code as ErrorCode]),
 );
 
 /**
@@ -97,19 +115,30 @@ export function createErrorHandler(options: ErrorHandlerOptions) {
 
     if (error instanceof OAuthError) return sendOAuthError(reply, error);
 
+    // Under /v2 a body nesting too deep is a validation error of the body, like any other.
+    if (error instanceof JsonTooDeepError) {
+      if (dialect !== 'v2') {
+        return sendError(reply, dialect, new FrameworkError('BODY_TOO_DEEP', error.message));
+      }
+      const tooDeep = {
+        keyword: 'maxDepth',
+        instancePath: '',
+        schemaPath: '#',
+        params: { limit: error.limit },
+        message: error.message,
+      };
+      const body = toV2ValidationBody([tooDeep], 'body', routeShape(request));
+      return reply.code(400).type(JSON_CONTENT_TYPE).send(body);
+    }
+
     const fastifyError = error as FastifyError;
     if (fastifyError.validation && fastifyError.validationContext) {
       if (dialect !== 'v2') return sendError(reply, dialect, invalidInput(fastifyError.message));
-      const routeUrl = request.routeOptions.url ?? request.url;
-      const body = toV2ValidationBody(fastifyError.validation as never, fastifyError.validationContext, {
-        specPath: specPath(routeUrl),
-        method: request.method.toLowerCase(),
-        schema: request.routeOptions.schema,
-        bodyName:
-          (request.routeOptions.config as { v2BodyName?: string }).v2BodyName ??
-          specPath(routeUrl).split('/')[1] ??
-          'body',
-      });
+      const body = toV2ValidationBody(
+        fastifyError.validation as never,
+        fastifyError.validationContext,
+        routeShape(request),
+      );
       return reply.code(400).type(JSON_CONTENT_TYPE).send(body);
     }
 
@@ -165,6 +194,7 @@ function sendError(reply: FastifyReply, dialect: ErrorDialect, error: AppError, 
  */
 function sendOAuthError(reply: FastifyReply, error: OAuthError) {
   if (error.status === 401) reply.header('www-authenticate', 'Basic realm="Switchboard"');
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', error.retryAfterSeconds);
   return reply
     .code(error.status)
     .type(JSON_CONTENT_TYPE)

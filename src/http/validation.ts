@@ -131,6 +131,8 @@ function innerError(error: ErrorObject): V2InnerError {
           'OBJECT_ADDITIONAL_PROPERTIES',
           `Additional properties not allowed: ${params.additionalProperty}`,
         ];
+      case 'maxDepth':
+        return ['MAX_DEPTH', `Value nests more than ${params.limit} levels deep`];
       case 'anyOf':
         return ['ANY_OF_MISSING', "Data does not match any schemas from 'anyOf'"];
       case 'oneOf':

@@ -16,10 +16,34 @@ export class OutboundUrlError extends Error {
   override name = 'OutboundUrlError';
 }
 
-/** True for a globally routable unicast address (IPv4-mapped IPv6 judged as its IPv4). */
+/** Where IPv6 unicast addresses are allocated from (RFC 4291); everything outside is special. */
+const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3');
+/** NAT64's well-known prefix (RFC 6052): the last 32 bits are the IPv4 address reached. */
+const NAT64 = ipaddr.parseCIDR('64:ff9b::/96');
+
+/** The IPv4 address an IPv6 address reaches through a translator: IPv4-mapped or NAT64. */
+function translatedIPv4(address: ipaddr.IPv6): ipaddr.IPv4 | undefined {
+  if (address.isIPv4MappedAddress()) return address.toIPv4Address();
+  if (!address.match(NAT64)) return undefined;
+  const bytes = address.toByteArray().slice(12);
+  return new ipaddr.IPv4(bytes);
+}
+
+/**
+ * True for a globally routable unicast address. ipaddr.js names every special-purpose IPv4 range
+ * (private, loopback, link-local, CGNAT, benchmarking, documentation, multicast, broadcast,
+ * reserved ...); an IPv6 address must be global unicast (2000::/3) outside ipaddr.js's special
+ * ranges, which refuses the IPv4-compatible form (`::7f00:1`), 6to4, Teredo, local NAT64 and
+ * multicast outright; an IPv4-mapped or NAT64 address is judged by the IPv4 address it reaches.
+ */
 export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
-  return ipaddr.process(address).range() === 'unicast';
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv4') return parsed.range() === 'unicast';
+  const ipv6 = parsed as ipaddr.IPv6;
+  const ipv4 = translatedIPv4(ipv6);
+  if (ipv4) return ipv4.range() === 'unicast';
+  return ipv6.match(GLOBAL_UNICAST) && ipv6.range() === 'unicast';
 }
 
 /** Why a URL may not be called, judged without DNS; undefined when it may be tried. */

@@ -445,7 +445,7 @@ function onOutboundInput(program: Program, state: CallState, digits: string): St
     ]);
   };
   if (state.phase === 'pin') {
-    if (!safeEqualText(entered, outbound.pin)) return retry(WRONG_PIN, 'wrong-pin');
+    if (!outbound.isPin(entered)) return retry(WRONG_PIN, 'wrong-pin');
     return askOutbound(program, { ...state, invalid: 0, trail: [...state.trail, 'pin-ok'] }, 'dial-out');
   }
   const number = toNanp10(entered);
@@ -476,14 +476,6 @@ function onOutboundInput(program: Program, state: CallState, digits: string): St
     },
     done: false,
   };
-}
-
-/** Compares without an early exit, so timing does not reveal how much of a PIN was right. */
-function safeEqualText(a: string, b: string): boolean {
-  let difference = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++)
-    difference |= (a.charCodeAt(i) || 0) ^ (b.charCodeAt(i) || 0);
-  return difference === 0;
 }
 
 /** The first step of a call. */

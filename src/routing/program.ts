@@ -171,7 +171,8 @@ export interface OutboundNode {
   kind: 'outbound';
   id: string;
   label: string;
-  pin: string;
+  /** whether keyed-in digits are the flow's PIN (stored hashed; the compiler's input checks) */
+  isPin: (entered: string) => boolean;
   /** shown to the called party; the dialled tracking number when absent */
   callerId?: string | undefined;
   record: boolean;
@@ -481,12 +482,14 @@ export interface FlowCompileInput extends Omit<CompileInput, 'document'> {
   /** the flow's tracking number: the default caller id of an outbound route */
   trackingNumber?: string | undefined;
   document: StoredFlowDocument;
+  /** whether keyed-in digits are the PIN an outbound route stores (a keyed hash); outbound routes need it */
+  isOutboundPin?: (storedPin: string, entered: string) => boolean;
 }
 
 /**
  * Compiles a stored flow of any route type the engine runs: IVRs become menus; simple, geo,
  * schedule, voicemail, hangup, percentage and outbound routes become one node the call starts at.
- * Undefined when the document cannot route (an outbound route without a PIN).
+ * Undefined when the document cannot route (an outbound route without a PIN or a PIN check).
  */
 export function compileFlowProgram(input: FlowCompileInput): Program | undefined {
   const { document, routableType } = input;
@@ -495,13 +498,16 @@ export function compileFlowProgram(input: FlowCompileInput): Program | undefined
   }
   const nodes: Record<string, ProgramNode> = {};
   if (routableType === 'OutboundRoute') {
-    if (!document.outboundData?.pin) return undefined;
+    const { outboundData } = document;
+    const { isOutboundPin } = input;
+    if (!outboundData?.pin || !isOutboundPin) return undefined;
+    const storedPin = outboundData.pin;
     nodes.r = {
       kind: 'outbound',
       id: 'r',
       label: document.call_flow_name,
-      pin: document.outboundData.pin,
-      callerId: numberOf(document.outboundData.callerid) ?? input.trackingNumber,
+      isPin: (entered) => isOutboundPin(storedPin, entered),
+      callerId: numberOf(outboundData.callerid) ?? input.trackingNumber,
       record: flowDefaults(document).record,
     };
   } else if (routableType === 'PercentageBasedRoute') {

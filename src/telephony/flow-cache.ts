@@ -1,6 +1,9 @@
 import type { Db } from '../db/index.js';
+import { audioReferencesOf, withUnplayableAudioSilenced } from '../modules/callflows/callflow-audio.js';
+import { createOutboundPinKey, isOutboundPin } from '../modules/callflows/callflow-secrets.js';
 import type { IvrOption } from '../modules/callflows/callflows.schemas.js';
 import { ivrOptionsOf } from '../modules/callflows/callflows.validate.js';
+import { createMiscRepo } from '../modules/misc/misc.repo.js';
 import type { Program } from '../routing/program.js';
 import { type Branch, compileFlowProgram, type StoredFlowDocument } from '../routing/program.js';
 import { effectiveSpamThreshold } from '../routing/spam.js';
@@ -112,6 +115,7 @@ export function createFlowCache(db: Db) {
   /** numbers still loading */
   const unsettled = new Set<string>();
   const byVersion = new Map<string, Promise<LiveFlow | undefined>>();
+  const pinKey = createOutboundPinKey(db);
 
   const forget = (number: string) => {
     const entry = byNumber.get(number);
@@ -134,9 +138,21 @@ export function createFlowCache(db: Db) {
     unsettled.clear();
   };
 
+  /**
+   * A stored flow plays audio of its own group and below only (the save refuses other
+   * references); one that got in anyhow is silenced, never served.
+   */
+  async function withPlayableAudio(row: FlowVersionRow): Promise<StoredFlowDocument> {
+    const references = audioReferencesOf(row.document);
+    if (references.length === 0) return row.document;
+    const playable = await createMiscRepo(db).audioReferencesInScope(row.group_id, references);
+    return withUnplayableAudioSilenced(row.document, new Set(playable));
+  }
+
   async function compile(row: FlowVersionRow): Promise<LiveFlow | undefined> {
+    const stored = await withPlayableAudio(row);
     // Single-level IVRs from POST /v2/callflow are stored as posted; run them as menus too.
-    const document: StoredFlowDocument = { ...row.document, ivrs: ivrOptionsOf(row.document) };
+    const document: StoredFlowDocument = { ...stored, ivrs: ivrOptionsOf(stored) };
     const locationIds = geoLocationIds(document);
     const locations = new Map<number, Branch[]>();
     if (locationIds.length > 0) {
@@ -160,7 +176,9 @@ export function createFlowCache(db: Db) {
         ]);
       }
     }
+    const key = row.routable_type === 'OutboundRoute' ? await pinKey() : undefined;
     const program = compileFlowProgram({
+      isOutboundPin: (storedPin, entered) => key !== undefined && isOutboundPin(key, storedPin, entered),
       callFlowId: row.call_flow_id,
       version: row.version,
       status: row.call_flow_status,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/lib/secrets.js';
 import { createTestContext, TEST_CLIENT, TEST_PASSWORD, type TestContext } from '../helpers/app.js';
@@ -73,6 +74,8 @@ describe('POST /oauth/token', () => {
   it.each([
     ['a wrong password', { password: 'wrong password' }],
     ['an unknown user', { username: 'nobody@example.test' }],
+    // random, so that no compression makes it fit an index entry
+    ['a user name of 100,000 characters', { username: randomBytes(50_000).toString('hex') }],
   ])('answers %s with 401 and the same body', async (_, change) => {
     const { status, body } = await postToken({ ...passwordGrant(), ...change }, 'application/json');
     expect(status).toBe(401);
@@ -233,6 +236,53 @@ describe('refresh_token grant', () => {
       'application/json',
     );
     expect(status).toBe(401);
+  });
+
+  async function userWithTwoLogins() {
+    const group = await ctx.factory.group();
+    const admin = await ctx.factory.user(group);
+    const user = await ctx.factory.user(group, 2);
+    const login = { ...passwordGrant(), username: user.email };
+    const pairs = [
+      (await postToken(login, 'application/json')).body,
+      (await postToken(login, 'application/json')).body,
+    ];
+    const refreshTokensLeft = async () =>
+      (
+        await ctx.db.query("select 1 from oauth_token where ct_user_id = $1 and kind = 'refresh'", [
+          user.ct_user_id,
+        ])
+      ).rowCount;
+    const setStatus = (user_status: string) =>
+      ctx.request('PUT', '/v2/group/user', {
+        token: admin.token,
+        body: [{ ct_user_id: user.ct_user_id, user_status }],
+      });
+    return { user, login, pairs, refreshTokensLeft, setStatus };
+  }
+
+  it("revokes a user's tokens when an admin deactivates the user, for good", async () => {
+    const { login, pairs, refreshTokensLeft, setStatus } = await userWithTwoLogins();
+    await setStatus('inactive');
+    expect(await refreshTokensLeft()).toBe(0);
+    await setStatus('active');
+    for (const pair of pairs) expect((await refresh(pair.refresh_token)).status).toBe(401);
+    expect((await postToken(login, 'application/json')).status).toBe(200);
+  });
+
+  it("refuses an inactive user's refresh token and revokes every token of the user", async () => {
+    const { user, pairs, refreshTokensLeft } = await userWithTwoLogins();
+    // inactive by any path, e.g. a change another process was making while the token was presented
+    await ctx.db.query("update app_user set user_status = 'inactive' where ct_user_id = $1", [
+      user.ct_user_id,
+    ]);
+    expect(await refresh(pairs[0].refresh_token)).toEqual({
+      status: 401,
+      body: { error: 'invalid_grant', error_description: 'Invalid refresh token' },
+    });
+    expect(await refreshTokensLeft()).toBe(0);
+    await ctx.db.query("update app_user set user_status = 'active' where ct_user_id = $1", [user.ct_user_id]);
+    expect((await refresh(pairs[1].refresh_token)).status).toBe(401);
   });
 });
 

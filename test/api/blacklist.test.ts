@@ -78,13 +78,28 @@ describe('POST /v2/blacklistednumber', () => {
 });
 
 describe('DELETE /v2/blacklistednumber', () => {
-  it('lets a lower-level admin lift a number blacklisted above, duplicates allowed', async () => {
-    await add(h.agencyAdmin.token, 4805551005);
-    const { status, body } = await remove(h.locationAdmin.token, [4805551005, 4805551005]);
+  it('lifts a number blacklisted in the caller group or below, duplicates allowed', async () => {
+    await add(h.locationAdmin.token, 4805551005);
+    const { status, body } = await remove(h.companyAdmin.token, [4805551005, 4805551005]);
     expect(status).toBe(200);
     expect(body).toEqual({ result: 'success', err: null, data: [4805551005] });
-    const agency = await list(h.agencyAdmin.token, '?filter=number%3d4805551005');
-    expect(agency.body.data).toBe('No record found.');
+    const location = await list(h.locationAdmin.token, '?filter=number%3d4805551005');
+    expect(location.body.data).toBe('No record found.');
+  });
+
+  it('leaves an entry made above the caller group, which protects its sibling groups too, to that group', async () => {
+    const sibling = await ctx.factory.group(h.agency);
+    await add(h.agencyAdmin.token, 4805551008);
+    for (const admin of [h.companyAdmin, h.locationAdmin]) {
+      const { status, body } = await remove(admin.token, [4805551008]);
+      expect(status).toBe(400);
+      expect(body).toEqual({ result: 'error', err: ['Invalid number(s) : 4805551008'], data: null });
+    }
+    const agency = await list(h.agencyAdmin.token, '?filter=number%3d4805551008');
+    expect(agency.body.data).toEqual([expect.objectContaining({ ou_id: h.agency, number: 4805551008 })]);
+    const siblingAdmin = await ctx.factory.user(sibling);
+    expect((await remove(siblingAdmin.token, [4805551008])).status).toBe(400);
+    expect((await remove(h.agencyAdmin.token, [4805551008])).body.data).toEqual([4805551008]);
   });
 
   it('answers numbers that are not blacklisted with an err array and deletes nothing', async () => {

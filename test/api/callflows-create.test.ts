@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashOutboundPin, loadOutboundPinKey } from '../../src/modules/callflows/callflow-secrets.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 
 /** POST /v2/callflow (every route type), POST /v2/callflow/outbound, and reading flows back. */
@@ -742,7 +743,7 @@ describe('updates', () => {
 });
 
 describe('POST /v2/callflow/outbound', () => {
-  it('stores an outbound flow, answers the PIN masked and keeps it for the call engine', async () => {
+  it('stores an outbound flow with its PIN as a keyed hash, and answers it masked', async () => {
     const number = takeNumber();
     const { status, body } = await postOutbound([
       flow(number, { routable_type: undefined, outboundData: { pin: '00123', callerid: number } }),
@@ -759,12 +760,21 @@ describe('POST /v2/callflow/outbound', () => {
       routable_type: 'OutboundRoute',
       outboundData: { pin: '********', callerid: number },
     });
-    expect((await history(id)).body.data[0].document.outboundData.pin).toBe('********');
+    const versions = await history(id);
+    expect(versions.body.data[0].document.outboundData.pin).toBe('********');
     const stored = await ctx.db.query<{ pin: string }>(
-      `select document -> 'outboundData' ->> 'pin' as pin from call_flow where call_flow_id = $1`,
+      `select document -> 'outboundData' ->> 'pin' as pin from call_flow where call_flow_id = $1
+       union all
+       select document -> 'outboundData' ->> 'pin' from call_flow_version where call_flow_id = $1`,
       [id],
     );
-    expect(stored.rows[0]?.pin).toBe('00123');
+    const hash = hashOutboundPin(await loadOutboundPinKey(ctx.db), '00123');
+    expect(stored.rows.map((row) => row.pin)).toEqual([hash, hash]);
+    const digest = hash.slice('hmac-sha256:'.length);
+    for (const reply of [JSON.stringify(data), JSON.stringify(versions.body)]) {
+      expect(reply).not.toContain('00123');
+      expect(reply).not.toContain(digest);
+    }
   });
 
   it('says Missing Outbound Data. without outboundData', async () => {

@@ -180,13 +180,13 @@ describe('geo with no match', () => {
 });
 
 describe('uploaded audio played to the carrier', () => {
-  async function uploadPrompt(): Promise<{ reference: string; bytes: Buffer }> {
+  async function uploadPrompt(token = h.companyAdmin.token): Promise<{ reference: string; bytes: Buffer }> {
     const bytes = mp3();
     const { payload, headers } = await multipart({}, [{ field: 'file', name: 'menu.mp3', data: bytes }]);
     const response = await ctx.app.inject({
       method: 'POST',
       url: '/v2/misc/upload/prompt',
-      headers: { ...headers, authorization: `Bearer ${h.companyAdmin.token}` },
+      headers: { ...headers, authorization: `Bearer ${token}` },
       payload,
     });
     expect(response.statusCode).toBe(200);
@@ -216,6 +216,107 @@ describe('uploaded audio played to the carrier', () => {
     expect(forged.statusCode).toBe(403);
     const unsigned = await ctx.app.inject({ method: 'GET', url: url.pathname });
     expect(unsigned.statusCode).toBe(400);
+  });
+
+  it("refuses to save a flow naming another company's audio, on every save path", async () => {
+    // a sibling company under the same agency, and the agency itself, are both outside the flow's group
+    const sibling = await ctx.factory.group(h.agency);
+    const siblingAudio = await uploadPrompt((await ctx.factory.user(sibling)).token);
+    const agencyAudio = await uploadPrompt(h.agencyAdmin.token);
+    const refused = (reference: string) => ({
+      result: 'error',
+      data: `file://${reference} is not an audio file of group_id ${h.company} or a group below it`,
+      entry_count: 1,
+    });
+    const base = {
+      call_flow_name: 'Foreign audio',
+      group_id: h.company,
+      campaign_id: campaignId,
+      channel_id: 1,
+    };
+    const ivr = (message: string, number = numbers[next++]) => ({
+      ...base,
+      message,
+      number: { phone_number: number },
+      ivrs: [{ key: 1, action: 'hangup' }],
+    });
+
+    for (const [token, reference] of [
+      [h.companyAdmin.token, siblingAudio.reference],
+      [h.agencyAdmin.token, siblingAudio.reference],
+      [h.agencyAdmin.token, agencyAudio.reference],
+    ] as const) {
+      const created = await ctx.request('POST', '/v2/callflow/multilevelivr', {
+        token,
+        body: [ivr(` file://${reference}`)],
+      });
+      expect(created.body[0]).toEqual(refused(reference));
+    }
+    const simple = await ctx.request('POST', '/v2/callflow', {
+      token: h.companyAdmin.token,
+      body: [
+        {
+          ...base,
+          routable_type: 'simple',
+          default_ringto: 8015550700,
+          number: { phone_number: numbers[next++] },
+          whisper_enabled: true,
+          whisper_message: `file://${siblingAudio.reference}`,
+        },
+      ],
+    });
+    expect(simple.body.data[0]).toEqual(refused(siblingAudio.reference));
+
+    // an update goes through the one-by-one save path
+    const to = await createFlow({ ivrs: [{ key: 1, action: 'hangup' }] });
+    const { rows } = await ctx.db.query<{ call_flow_id: number }>(
+      'select f.call_flow_id from call_flow f join phone_number p on p.phone_number_id = f.phone_number_id where p.number = $1',
+      [to],
+    );
+    const callFlowId = rows[0]?.call_flow_id as number;
+    const updated = await ctx.request('POST', '/v2/callflow/multilevelivr', {
+      token: h.companyAdmin.token,
+      body: [
+        {
+          ...ivr('Press 1.', to),
+          call_flow_id: callFlowId,
+          ivrs: [{ key: 1, action: 'hangup', message: `file://${siblingAudio.reference}` }],
+        },
+      ],
+    });
+    expect(updated.body[0]).toEqual(refused(siblingAudio.reference));
+    const version = await ctx.db.query<{ version: number }>(
+      'select version from call_flow where call_flow_id = $1',
+      [callFlowId],
+    );
+    expect(version.rows[0]?.version).toBe(1);
+
+    // audio of the flow's own group and below is fine
+    const locationAudio = await uploadPrompt(h.locationAdmin.token);
+    const own = await ctx.request('POST', '/v2/callflow/multilevelivr', {
+      token: h.companyAdmin.token,
+      body: [ivr(`file://${locationAudio.reference}`)],
+    });
+    expect(own.body[0].result).toBe('success');
+  });
+
+  it("never plays another company's audio that a stored flow names, and plays its own", async () => {
+    const sibling = await ctx.factory.group(h.agency);
+    const foreign = await uploadPrompt((await ctx.factory.user(sibling)).token);
+    const own = await uploadPrompt();
+    const to = await createFlow({ message: 'Press 1.', ivrs: [{ key: 1, action: 'hangup' }] });
+    // written past the save's check, as a flow stored before it was made would be
+    await ctx.db.query(
+      `update call_flow f set document = jsonb_set(jsonb_set(f.document, '{message}', to_jsonb($2::text)),
+                                                    '{ivrs,0,message}', to_jsonb($3::text))
+        from phone_number p where p.phone_number_id = f.phone_number_id and p.number = $1`,
+      [to, `file://${foreign.reference}`, `file://${own.reference}`],
+    );
+    const result = await carrier.call({ to, from: '2125550331', press: ['1'] });
+    const played = result.steps.filter((s) => s.detail.startsWith('audio ')).map((s) => s.detail);
+    expect(played).toHaveLength(1);
+    expect(played[0]).toContain(`/telephony/audio/${own.reference}?sig=`);
+    expect(JSON.stringify(result.steps)).not.toContain(foreign.reference);
   });
 });
 

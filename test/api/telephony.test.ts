@@ -1,5 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR } from '../../src/db/migrate.js';
+import { hashOutboundPin, loadOutboundPinKey } from '../../src/modules/callflows/callflow-secrets.js';
 import { DISCLAIMER, GOODBYE, INVALID_OPTION, NOT_IN_SERVICE } from '../../src/routing/engine.js';
 import { createTestContext, TEST_CARRIER_TOKEN, type TestContext } from '../helpers/app.js';
 import { carrierForm, createCarrier, testCallSid } from '../helpers/carrier.js';
@@ -648,6 +651,37 @@ describe('route types from POST /v2/callflow', () => {
       disposition: 'ANSWERED',
       trail: ['r', 'pin-ok', 'ring:8015550700', 'answered'],
     });
+  });
+
+  it('hashes the plain PINs stored before migration 0027, in flows and their versions, and the PIN still dials out', async () => {
+    const to = await createRoute({ routable_type: 'outbound', outboundData: { pin: '97531' } });
+    const pinOf = `document #>> '{outboundData,pin}'`;
+    const flowOf =
+      'select f.call_flow_id from call_flow f join phone_number p on p.phone_number_id = f.phone_number_id where p.number = $1';
+    // as a flow saved before the migration stored it
+    for (const table of ['call_flow', 'call_flow_version'])
+      await ctx.db.query(
+        `update ${table} set document = jsonb_set(document, '{outboundData,pin}', '"97531"') where call_flow_id in (${flowOf})`,
+        [to],
+      );
+    await ctx.db.exec(await readFile(`${MIGRATIONS_DIR}0030_hash_outbound_pins.sql`, 'utf8'));
+
+    const expected = hashOutboundPin(await loadOutboundPinKey(ctx.db), '97531');
+    expect(expected).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    for (const table of ['call_flow', 'call_flow_version']) {
+      const { rows } = await ctx.db.query<{ pin: string }>(
+        `select ${pinOf} as pin from ${table} where call_flow_id in (${flowOf})`,
+        [to],
+      );
+      expect(rows.map((row) => row.pin)).toEqual([expected]);
+    }
+    const result = await carrier.call({
+      to,
+      from: '2125550185',
+      press: ['97531', '8015550700'],
+      answer: 'first',
+    });
+    expect(rung(result.steps)).toEqual(['8015550700 for 60 s']);
   });
 
   it('splits a percentage flow between its destinations', async () => {

@@ -799,6 +799,10 @@ describe('delivery', () => {
         'http://localhost/x',
         'http://[::1]/x',
         'http://10.1.2.3/x',
+        'http://[::127.0.0.1]/x',
+        'http://[::7f00:1]/x',
+        'http://[::ffff:169.254.169.254]/x',
+        'http://100.64.0.1/x',
       ]) {
         const { status, body } = await strict.request('POST', '/v2/webhook', {
           token: admin.token,

@@ -194,3 +194,24 @@ export async function secondAppOn(
     },
   };
 }
+
+/**
+ * A second app on the context's database, as a second server process would be: on PostgreSQL
+ * with a connection pool of its own (secondAppOn); on PGlite, which one process owns, on the same
+ * connection, still sharing no memory with the first app.
+ */
+export async function anotherAppOn(
+  ctx: TestContext,
+  env: Record<string, string> = {},
+): Promise<{ app: App; close: () => Promise<void> }> {
+  const second = await secondAppOn(ctx, env);
+  if (second) return second;
+  const app = await buildApp({
+    config: loadConfig({ OAUTH_RATE_LIMIT_PER_MINUTE: '1000', ...env }),
+    db: ctx.db,
+    clock: ctx.clock,
+    twilioAuthToken: TEST_CARRIER_TOKEN,
+  });
+  await app.ready();
+  return { app, close: () => app.close() };
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hashOutboundPin, isOutboundPin } from '../../src/modules/callflows/callflow-secrets.js';
 import type { MultilevelIvrFlow } from '../../src/modules/callflows/callflows.schemas.js';
 import {
   type Action,
@@ -448,7 +449,9 @@ describe('route types without a menu', () => {
 });
 
 describe('outbound', () => {
+  const pinKey = Buffer.from('a test key for outbound PINs');
   const outbound = compileFlowProgram({
+    isOutboundPin: (storedPin, entered) => isOutboundPin(pinKey, storedPin, entered),
     callFlowId: 4,
     version: 1,
     status: 'active',
@@ -459,7 +462,7 @@ describe('outbound', () => {
       group_id: 1,
       campaign_id: 1,
       channel_id: 1,
-      outboundData: { pin: '2468' },
+      outboundData: { pin: hashOutboundPin(pinKey, '2468') },
     },
     locations: new Map(),
   }) as Program;

@@ -3,7 +3,7 @@ import type { Db } from '../../db/index.js';
 import { OAuthError } from '../../errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { dummyPasswordHash, newToken, sha256, verifyPassword } from '../../lib/secrets.js';
-import { createAuthRepo } from './auth.repo.js';
+import { createAuthRepo, type LoginBackoff } from './auth.repo.js';
 import type { Principal } from './principal.js';
 import { createTokenCache } from './token-cache.js';
 
@@ -40,6 +40,30 @@ const invalidCredentials = () => new OAuthError(401, 'invalid_grant', 'Invalid r
 
 /** A wrong client_id or client_secret (RFC 6749 section 5.2). */
 export const invalidClient = () => new OAuthError(401, 'invalid_client', 'Client authentication failed');
+
+/**
+ * Password guessing is slowed per account, whatever address it comes from, in the database so
+ * that every process counts alike: 5 failures are free, then each failure makes the account wait
+ * before its next attempt, 1 s, 2 s, 4 s ... up to 15 minutes; failures are forgotten an hour after
+ * the last one and on a successful login. An unknown account is counted like a known one.
+ */
+export const LOGIN_BACKOFF: LoginBackoff = {
+  freeFailures: 5,
+  firstWaitMs: 1000,
+  maxWaitMs: 15 * 60_000,
+  forgetAfterMs: 60 * 60_000,
+};
+
+/** Refused before the password is looked at, so the answer tells nothing about it. */
+function accountWaits(blockedUntil: Date, now: Date): OAuthError {
+  const seconds = Math.max(1, Math.ceil((blockedUntil.getTime() - now.getTime()) / 1000));
+  return new OAuthError(
+    429,
+    'slow_down',
+    `Too many failed logins for this account, retry in ${seconds} s`,
+    seconds,
+  );
+}
 
 export function createAuthService({
   db,
@@ -90,6 +114,9 @@ export function createAuthService({
 
   return {
     async passwordGrant(grant: PasswordGrant): Promise<TokenResponse> {
+      const now = clock.now();
+      const claim = await repo.claimLoginAttempt(grant.username, now, LOGIN_BACKOFF);
+      if (!claim.allowed) throw accountWaits(claim.blockedUntil, now);
       const [clientValid, user] = await Promise.all([
         isClientValid(grant.client_id, grant.client_secret),
         repo.findLoginUser(grant.username),
@@ -100,13 +127,14 @@ export function createAuthService({
       );
       if (!clientValid) throw invalidClient();
       if (!user || !passwordValid || user.user_status !== 'active') throw invalidCredentials();
+      await repo.clearLoginFailures(grant.username);
       return mint(user.ct_user_id, grant.client_id, randomUUID());
     },
 
     /**
      * Rotating refresh: the presented token dies and a new pair is issued in the same family.
      * Presenting a token that was already used revokes the whole family: one of the two holders
-     * is not the user.
+     * is not the user. A deactivated user's token revokes every token of the user.
      */
     async refreshGrant(grant: RefreshGrant): Promise<TokenResponse> {
       if (!(await isClientValid(grant.client_id, grant.client_secret))) throw invalidClient();
@@ -115,7 +143,12 @@ export function createAuthService({
       const consumed = await db.transaction(async (tx) => {
         const txRepo = createAuthRepo(tx);
         const live = await txRepo.consumeRefreshToken(tokenHash, grant.client_id, clock.now());
-        if (live) return live;
+        if (live?.is_user_active) return live;
+        if (live) {
+          await txRepo.revokeUser(live.ct_user_id);
+          revokedUser = live.ct_user_id;
+          return undefined;
+        }
         const reusedFamily = await txRepo.findFamilyOfUsedRefreshToken(tokenHash);
         if (reusedFamily) revokedUser = await txRepo.revokeFamily(reusedFamily);
         return undefined;
@@ -159,6 +192,10 @@ export function createAuthService({
     },
 
     purgeExpiredTokens: () => repo.deleteExpired(clock.now()),
+
+    /** Deletes the failed logins that are forgotten by now. */
+    pruneLoginFailures: () =>
+      repo.pruneLoginFailures(new Date(clock.now().getTime() - LOGIN_BACKOFF.forgetAfterMs)),
   };
 }
 

@@ -48,15 +48,14 @@ export function createBlacklistRepo(db: Queryable) {
     },
 
     /**
-     * Deletes the numbers wherever the caller may: its own group, the groups below it, and the
-     * groups above it (a lower-level admin may lift a higher-level entry). Returns what was deleted.
+     * Deletes the numbers wherever the caller may: its own group and the groups below it. An entry
+     * of a group above protects that group's other branches too, so only that group (or one
+     * above it) lifts it. Returns what was deleted.
      */
     async remove(scopeGroupId: number, numbers: readonly number[]): Promise<number[]> {
       const { rows } = await db.query<{ number: number }>(
         `delete from blacklisted_number b
-          where b.number = any($2::bigint[])
-            and (${inScope('b.group_id', '$1')}
-                 or exists (select 1 from org_group g where g.group_id = $1 and b.group_id = any(g.path)))
+          where b.number = any($2::bigint[]) and ${inScope('b.group_id', '$1')}
           returning b.number`,
         [scopeGroupId, numbers],
       );

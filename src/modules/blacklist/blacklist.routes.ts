@@ -65,7 +65,8 @@ export const blacklistRoutes: FastifyPluginAsyncTypebox<{ blacklist: BlacklistSe
         tags,
         summary: 'Delete Blacklisted Numbers',
         operationId: 'deleteBlacklistedNumbers',
-        description: 'Lifts the numbers for your groups and the groups above them; all or nothing.',
+        description:
+          "Lifts the numbers for your group and the groups below it (an entry made above your group stays: it protects that group's other branches too); all or nothing.",
         body: BlacklistDelete,
         response: { 200: BlacklistDeleteEnvelope, ...v2ErrorResponses },
       },

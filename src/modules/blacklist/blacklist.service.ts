@@ -18,7 +18,10 @@ export function createBlacklistService({ db, clock }: { db: Db; clock: Clock }) 
       return repo.add(principal.groupId, number, principal.userId, clock.now());
     },
 
-    /** All or nothing: any number that is not blacklisted where the caller may lift it fails the request. */
+    /**
+     * All or nothing: any number that is not blacklisted where the caller may lift it (its group
+     * and below) fails the request.
+     */
     remove(principal: Principal, numbers: readonly number[]): Promise<number[]> {
       const wanted = [...new Set(numbers)];
       return db.transaction(async (tx) => {

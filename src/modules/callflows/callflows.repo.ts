@@ -45,6 +45,8 @@ export interface ScopeFacts {
   campaigns: number[];
   channels: number[];
   locations: number[];
+  /** each named audio reference that exists, with the path (top group down) of its file's group */
+  audio: Record<string, number[]>;
 }
 
 export interface PoolValues {
@@ -117,11 +119,17 @@ export function createCallFlowsRepo(db: Queryable) {
 
     /**
      * The groups, campaigns, channels and locations a save may use, among the ids the entries of a
-     * request name: one statement for the whole request.
+     * request name, and where the audio files they name belong: one statement for the whole request.
      */
     async scopeFacts(
       scopeGroupId: number,
-      ids: { groups: number[]; campaigns: number[]; channels: number[]; locations: number[] },
+      ids: {
+        groups: number[];
+        campaigns: number[];
+        channels: number[];
+        locations: number[];
+        audio: string[];
+      },
     ): Promise<ScopeFacts> {
       const { rows } = await db.query<ScopeFacts>(
         `select array(select g.group_id from org_group g
@@ -131,8 +139,11 @@ export function createCallFlowsRepo(db: Queryable) {
                          and ${inScope('group_id', '$1')}) as campaigns,
                 array(select channel_id from channel where channel_id = any($4::integer[])) as channels,
                 array(select location_id from geo_location
-                       where location_id = any($5::integer[]) and ${inScope('group_id', '$1')}) as locations`,
-        [scopeGroupId, ids.groups, ids.campaigns, ids.channels, ids.locations],
+                       where location_id = any($5::integer[]) and ${inScope('group_id', '$1')}) as locations,
+                (select coalesce(jsonb_object_agg(a.reference_id, g.path), '{}'::jsonb)
+                   from audio_file a join org_group g on g.group_id = a.group_id
+                  where a.reference_id = any($6::text[])) as audio`,
+        [scopeGroupId, ids.groups, ids.campaigns, ids.channels, ids.locations, ids.audio],
       );
       return rows[0] as ScopeFacts;
     },

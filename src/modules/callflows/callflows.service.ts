@@ -8,6 +8,7 @@ import { type BranchRow, createMiscRepo, type LocationRow } from '../misc/misc.r
 import { claimAvailable } from '../numbers/numbers.repo.js';
 import { applyEntry, type EntryResult } from '../shared/entries.js';
 import { isWebhookInScope } from '../webhooks/webhooks.service.js';
+import { audioReferencesOf } from './callflow-audio.js';
 import {
   type CallFlowEntry,
   type OutboundFlowEntry,
@@ -16,7 +17,7 @@ import {
 } from './callflow-create.schemas.js';
 import { createCallFlowDniRepo } from './callflow-dni.repo.js';
 import { createCallFlowListsRepo } from './callflow-lists.repo.js';
-import { withoutSecrets } from './callflow-secrets.js';
+import { createOutboundPinKey, withHashedPin, withoutSecrets } from './callflow-secrets.js';
 import {
   createCallFlowsRepo,
   type FlowRef,
@@ -80,6 +81,8 @@ interface FlowSave {
   /** the checked entry: stored as the flow's document, less the fields the server sets */
   flow: FlowCore;
   locationIds: readonly number[];
+  /** the `file://` references it plays */
+  audioReferences: readonly string[];
 }
 
 /**
@@ -112,6 +115,8 @@ const REASONS = {
   campaign: (id: number) => `campaign_id ${id} is not a campaign you can access`,
   channel: (id: number) => `channel_id ${id} does not exist`,
   location: (id: number) => `location_id ${id} is not a location you can access`,
+  audio: (reference: string, groupId: number) =>
+    `file://${reference} is not an audio file of group_id ${groupId} or a group below it`,
 };
 
 /** The plan of a checked entry: `batch` when it is a plain create on one named number. */
@@ -127,13 +132,18 @@ function planOf(save: FlowSave): Plan {
 }
 
 /** The first reason `saveFlow` would give for the scope of a batch entry, from the request's facts. */
-function scopeReason(facts: ScopeFacts, { flow, locationIds }: FlowSave): string | undefined {
+function scopeReason(
+  facts: ScopeFacts,
+  { flow, locationIds, audioReferences }: FlowSave,
+): string | undefined {
   if (!facts.groups.includes(flow.group_id)) return REASONS.group(flow.group_id);
   if (!facts.campaigns.includes(flow.campaign_id)) return REASONS.campaign(flow.campaign_id);
   const channelId = flow.channel_id ?? DEFAULT_CHANNEL_ID;
   if (!facts.channels.includes(channelId)) return REASONS.channel(channelId);
   const missing = locationIds.find((id) => !facts.locations.includes(id));
-  return missing === undefined ? undefined : REASONS.location(missing);
+  if (missing !== undefined) return REASONS.location(missing);
+  const foreign = audioReferences.find((reference) => !facts.audio[reference]?.includes(flow.group_id));
+  return foreign === undefined ? undefined : REASONS.audio(foreign, flow.group_id);
 }
 
 /**
@@ -147,8 +157,8 @@ function isRetriedEntryByEntry(error: unknown) {
   );
 }
 
-/** The flow as stored: the posted entry less the fields the server sets. */
-function postedDocument(flow: FlowCore): Record<string, unknown> {
+/** The flow as stored: the posted entry less the fields the server sets, its PIN hashed. */
+function postedDocument(flow: FlowCore, pinKey: Buffer): Record<string, unknown> {
   const {
     call_flow_id: _id,
     created_at: _created,
@@ -156,7 +166,7 @@ function postedDocument(flow: FlowCore): Record<string, unknown> {
     call_flow_created: _flowCreated,
     ...posted
   } = flow as FlowCore & Record<string, unknown>;
-  return posted;
+  return withHashedPin(posted, pinKey);
 }
 
 function ringDelaySeconds(document: Record<string, unknown>): number {
@@ -240,6 +250,8 @@ function geoFields(route: Record<string, unknown>, location: LocationRow | undef
 }
 
 export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
+  const pinKey = createOutboundPinKey(db);
+
   /** The tracking number or pool for a flow, taken from the inventory in the same transaction. */
   async function provisionNumbers(
     tx: Queryable,
@@ -334,7 +346,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
   async function saveFlow(
     tx: Queryable,
     principal: Principal,
-    { routableType, flow, locationIds }: FlowSave,
+    { routableType, flow, locationIds, audioReferences }: FlowSave,
   ): Promise<number> {
     const repo = createCallFlowsRepo(tx);
     const existing = flow.call_flow_id
@@ -362,6 +374,9 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
     }
     const missing = await repo.missingLocations(principal.groupId, [...new Set(locationIds)]);
     if (missing[0] !== undefined) throw invalidInput(REASONS.location(missing[0]));
+    const playable = await createMiscRepo(tx).audioReferencesInScope(flow.group_id, audioReferences);
+    const foreign = audioReferences.find((reference) => !playable.includes(reference));
+    if (foreign !== undefined) throw invalidInput(REASONS.audio(foreign, flow.group_id));
 
     // An update that names neither a number nor a pool keeps the flow's own, as last posted.
     const keeps = existing !== undefined && isUnset(flow.number) && isUnset(flow.number_pool);
@@ -371,7 +386,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
         ? { group_id: flow.group_id, number_pool: { pool_id: existing.pool_id } }
         : { group_id: flow.group_id, number: { phone_number_id: existing.phone_number_id ?? 0 } };
     const numbers = await provisionNumbers(tx, principal, wanted, existing);
-    const posted = postedDocument(flow);
+    const posted = postedDocument(flow, await pinKey(tx));
     const document = keeps
       ? { ...posted, number: existing.document.number, number_pool: existing.document.number_pool }
       : posted;
@@ -399,7 +414,12 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
   }
 
   function multilevelIvrSave(flow: MultilevelIvrFlow): FlowSave {
-    return { routableType: 'IvrRoute2', flow, locationIds: locationIds(flow.ivrs) };
+    return {
+      routableType: 'IvrRoute2',
+      flow,
+      locationIds: locationIds(flow.ivrs),
+      audioReferences: audioReferencesOf(flow),
+    };
   }
 
   async function saveMultilevelIvr(tx: Queryable, principal: Principal, flow: MultilevelIvrFlow) {
@@ -419,6 +439,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
       routableType: ROUTE_TYPES[key],
       flow: key === 'hangup' ? { ...entry, default_ringto: 'hangup' } : entry,
       locationIds: callFlowLocationIds(entry),
+      audioReferences: audioReferencesOf(entry),
     };
   }
 
@@ -468,6 +489,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
             campaigns: [...new Set(batched.map((save) => save.flow.campaign_id))],
             channels: [...new Set(batched.map((save) => save.flow.channel_id ?? DEFAULT_CHANNEL_ID))],
             locations: [...new Set(batched.flatMap((save) => save.locationIds))],
+            audio: [...new Set(batched.flatMap((save) => save.audioReferences))],
           });
     const results: EntryResult[] = [];
     const alone = async (index: number) => {
@@ -478,6 +500,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
       const pending = run;
       run = [];
       if (pending.length === 0) return;
+      const key = await pinKey();
       let written: Map<number, number>;
       try {
         const rows = await repo.createOnNumbers(
@@ -493,7 +516,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
               call_flow_name: save.flow.call_flow_name,
               call_flow_status: save.flow.call_flow_status ?? 'active',
               routable_type: save.routableType,
-              document: postedDocument(save.flow),
+              document: postedDocument(save.flow, key),
             }),
           ),
           clock.now(),

@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { problemResponse } from '../../http/schemas.js';
+import { JsonTooDeepError, MAX_JSON_DEPTH, nestsDeeperThan } from '../../http/text-guard.js';
 import { AssignBody, AssignResponse, ReleaseBody } from './dni.schemas.js';
 import type { DniService } from './dni.service.js';
 
@@ -37,6 +38,7 @@ export const dniPublicRoutes: FastifyPluginAsyncTypebox<DniPublicRoutesOptions> 
 
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_request, body, done) => {
+    if (nestsDeeperThan(body as string, MAX_JSON_DEPTH)) return done(new JsonTooDeepError(), undefined);
     try {
       done(null, JSON.parse(body as string));
     } catch {

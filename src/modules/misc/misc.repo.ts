@@ -252,6 +252,17 @@ export function createMiscRepo(db: Queryable) {
       return rows[0];
     },
 
+    /** The references among `referenceIds` that name audio of `scopeGroupId` or a group below it. */
+    async audioReferencesInScope(scopeGroupId: number, referenceIds: readonly string[]): Promise<string[]> {
+      if (referenceIds.length === 0) return [];
+      const { rows } = await db.query<{ reference_id: string }>(
+        `select a.reference_id from audio_file a
+          where a.reference_id = any($2::text[]) and ${inScope('a.group_id', '$1')}`,
+        [scopeGroupId, referenceIds],
+      );
+      return rows.map((row) => row.reference_id);
+    },
+
     async findAudioByReference(scopeGroupId: number, referenceId: string): Promise<AudioRow | undefined> {
       const { rows } = await db.query<AudioRow>(
         `select ${AUDIO_COLUMNS} from audio_file a

@@ -2,6 +2,7 @@ import type { Db, Queryable } from '../../db/index.js';
 import { invalidInput, notFound } from '../../errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { hashPassword } from '../../lib/secrets.js';
+import { createAuthRepo } from '../auth/auth.repo.js';
 import { isRoleId, type Principal, Roles, roleNames } from '../auth/principal.js';
 import { createGroupsRepo } from '../groups/groups.repo.js';
 import type { GroupsService } from '../groups/groups.service.js';
@@ -111,6 +112,8 @@ export function createUsersService({
             user_status: entry.user_status,
           };
           await createUsersRepo(tx).update(entry.ct_user_id, changes, clock.now());
+          // A deactivated user's sessions end: no refresh token of theirs works again.
+          if (entry.user_status === 'inactive') await createAuthRepo(tx).revokeUser(entry.ct_user_id);
           return entry.ct_user_id;
         },
         EMAIL_TAKEN,
