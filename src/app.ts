@@ -14,13 +14,13 @@ import { basePathOf, withoutBasePath } from './http/base-path.js';
 import { clientErrorHandler, createErrorHandler, notFoundHandler } from './http/error-handler.js';
 import { decodeListFilters } from './http/filter.js';
 import { openApiOptions } from './http/openapi.js';
-import { SHARED_SCHEMAS } from './http/schemas.js';
-import { boundJsonDepth, refuseNulCharacters } from './http/text-guard.js';
 import {
   createRateLimitStore,
   pruneRateLimitCounters,
   THROTTLE_RETENTION_JOB,
 } from './http/rate-limit-store.js';
+import { SHARED_SCHEMAS } from './http/schemas.js';
+import { boundJsonDepth, refuseNulCharacters } from './http/text-guard.js';
 import { createValidatorCompiler } from './http/validation.js';
 import { COMPLETION_STEP_ORDER, createCallLifecycle } from './jobs/call-lifecycle.js';
 import { registerHourlyJob } from './jobs/hourly.js';

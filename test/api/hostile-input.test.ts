@@ -146,9 +146,17 @@ describe('JSON nesting limit', () => {
     expect(JSON.stringify(response.json())).not.toContain('MAX_DEPTH');
   });
 
-  it('answers a problem naming the limit outside /v2, for JSON and for the DNI text/plain body', async () => {
+  it("answers the token endpoint's too-deep body in RFC 6749's shape, naming the limit", async () => {
+    const response = await post('/oauth/token', deepObject(MAX_JSON_DEPTH + 1), 'application/json');
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      error: 'invalid_request',
+      error_description: `The JSON body nests more than ${MAX_JSON_DEPTH} levels deep`,
+    });
+  });
+
+  it('answers a problem naming the limit elsewhere, for JSON and for the DNI text/plain body', async () => {
     for (const [url, contentType] of [
-      ['/oauth/token', 'application/json'],
       ['/dni/v1/number', 'text/plain'],
       ['/dni/v1/number', 'application/json'],
     ] as const) {

@@ -506,8 +506,10 @@ describe('outbound', () => {
 });
 
 describe('flow settings on every route type', () => {
+  const pinKey = Buffer.from('a test key for outbound PINs');
   const compile = (routableType: string, document: Record<string, unknown>) =>
     compileFlowProgram({
+      isOutboundPin: (storedPin, entered) => isOutboundPin(pinKey, storedPin, entered),
       callFlowId: 5,
       version: 1,
       status: 'active',
@@ -533,7 +535,12 @@ describe('flow settings on every route type', () => {
       { ringto_percentage: [{ ringToNum: 8015550600, percentage: 100 }] },
       [],
     ],
-    ['outbound', 'OutboundRoute', { outboundData: { pin: '2468' } }, [press('2468#'), press('8015550700#')]],
+    [
+      'outbound',
+      'OutboundRoute',
+      { outboundData: { pin: hashOutboundPin(pinKey, '2468') } },
+      [press('2468#'), press('8015550700#')],
+    ],
     [
       'single-level IVR',
       'IvrRoute2',

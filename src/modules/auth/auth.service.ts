@@ -114,18 +114,17 @@ export function createAuthService({
 
   return {
     async passwordGrant(grant: PasswordGrant): Promise<TokenResponse> {
+      // A wrong client is refused before the account is looked at: it learns nothing about the
+      // password, so it is no guess and does not count against the account.
+      if (!(await isClientValid(grant.client_id, grant.client_secret))) throw invalidClient();
       const now = clock.now();
       const claim = await repo.claimLoginAttempt(grant.username, now, LOGIN_BACKOFF);
       if (!claim.allowed) throw accountWaits(claim.blockedUntil, now);
-      const [clientValid, user] = await Promise.all([
-        isClientValid(grant.client_id, grant.client_secret),
-        repo.findLoginUser(grant.username),
-      ]);
+      const user = await repo.findLoginUser(grant.username);
       const passwordValid = await verifyPassword(
         user?.password_hash ?? (await dummyPasswordHash()),
         grant.password,
       );
-      if (!clientValid) throw invalidClient();
       if (!user || !passwordValid || user.user_status !== 'active') throw invalidCredentials();
       await repo.clearLoginFailures(grant.username);
       return mint(user.ct_user_id, grant.client_id, randomUUID());
