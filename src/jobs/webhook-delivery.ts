@@ -36,7 +36,7 @@ import {
  * its pre-call delivery to that webhook has succeeded or given up.
  */
 
-export type WebhookEvent = 'call.started' | 'call.completed';
+export type WebhookEvent = 'call.started' | 'call.completed' | 'webhook.test';
 
 /** How long a post-call delivery waits before it checks its pre-call delivery again. */
 const POST_CALL_WAIT_MS = 60_000;
@@ -150,6 +150,11 @@ const deliverJob = (deliveryId: number, key = `webhook.deliver:${deliveryId}`) =
   dedupeKey: key,
   priority: DELIVERY_PRIORITY,
 });
+
+/** Enqueues a delivery made outside a call's fan-out (a test event), in the caller's transaction. */
+export function enqueueDelivery(q: Queryable, deliveryId: number): Promise<void> {
+  return enqueue(q, deliverJob(deliveryId));
+}
 
 /** Enqueues a finished delivery again (manual redelivery), in the caller's transaction. */
 export function enqueueRedelivery(q: Queryable, deliveryId: number): Promise<void> {

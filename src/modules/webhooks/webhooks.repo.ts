@@ -161,6 +161,21 @@ export function createWebhooksRepo(db: Queryable) {
     },
 
     /** Opens a finished delivery again, with a fresh retry window. */
+    /** A `webhook.test` delivery (no call), sent once: it gives up at its first failure. */
+    async insertTestDelivery(
+      webhookId: number,
+      payload: unknown,
+      now: Date,
+    ): Promise<{ delivery_id: number; event_id: string }> {
+      const { rows } = await db.query<{ delivery_id: number; event_id: string }>(
+        `insert into webhook_delivery (event_id, webhook_id, call_id, event_type, payload, give_up_at, created_at)
+         values (gen_random_uuid(), $1, null, 'webhook.test', $2, $3, $3)
+         returning delivery_id::integer as delivery_id, event_id::text as event_id`,
+        [webhookId, JSON.stringify(payload), now],
+      );
+      return rows[0] as { delivery_id: number; event_id: string };
+    },
+
     async reopenDelivery(deliveryId: number, giveUpAt: Date): Promise<void> {
       await db.query(
         `update webhook_delivery set status = 'pending', give_up_at = $2, completed_at = null

@@ -125,6 +125,17 @@ export const Redeliver = Type.Object(
   { delivery_id: Type.Integer({ minimum: 1, description: 'the delivery to send again' }) },
   { additionalProperties: false },
 );
+export const WebhookTest = Type.Object(
+  {
+    webhook_id: Type.Integer({
+      minimum: 1,
+      maximum: MAX_ID,
+      description: 'the webhook to send a test event to',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 export const RedeliverEnvelope = Envelope(
   Type.Object({ delivery_id: Type.Integer(), event_id: Type.String(), status: Type.Literal('pending') }),
 );
