@@ -285,6 +285,19 @@ export function createCallsRepo(db: Queryable) {
       return rows[0];
     },
 
+    /** Takes tags off a call; answers how many it had. */
+    async untag(callId: number, tagIds: readonly number[]): Promise<number> {
+      const { rowCount } = await db.query('delete from call_tag where call_id = $1 and tag_id = any($2::integer[])', [
+        callId,
+        tagIds,
+      ]);
+      return rowCount;
+    },
+
+    async setValue(callId: number, value: number | null): Promise<void> {
+      await db.query('update call set call_value = $2 where call_id = $1', [callId, value]);
+    },
+
     async insertComments(
       callId: number,
       userId: number,
