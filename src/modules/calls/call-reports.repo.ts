@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/index.js';
 import type { CompiledFilter } from '../../http/filter.js';
 import { whereClause } from '../../http/filter.js';
-import { ATTRIBUTION_VALUES } from './calls.repo.js';
+import { ATTRIBUTION_VALUES, OUTCOME_SQL } from './calls.repo.js';
 
 /**
  * The console's reports (our design, beside V2's groupActivity): totals, calls over time and
@@ -9,12 +9,12 @@ import { ATTRIBUTION_VALUES } from './calls.repo.js';
  * aggregate statement over `call c` (and the attribution row `a` when a breakdown needs it).
  */
 
-/** The figures every report row has; "missed" is every ended call that was neither answered, a voicemail nor blocked. */
+/** The figures every report row has, by outcome (OUTCOME_SQL). */
 const FIGURES_SQL = `count(*)::integer as calls,
-       (count(*) filter (where c.disposition = 'ANSWERED'))::integer as answered,
-       (count(*) filter (where c.disposition not in ('ANSWERED', 'VOICEMAIL', 'BLOCKED', 'IN PROGRESS')))::integer as missed,
-       (count(*) filter (where c.disposition = 'VOICEMAIL'))::integer as voicemails,
-       (count(*) filter (where c.disposition = 'BLOCKED'))::integer as blocked,
+       (count(*) filter (where ${OUTCOME_SQL} = 'answered'))::integer as answered,
+       (count(*) filter (where ${OUTCOME_SQL} = 'missed'))::integer as missed,
+       (count(*) filter (where ${OUTCOME_SQL} = 'voicemail'))::integer as voicemails,
+       (count(*) filter (where ${OUTCOME_SQL} = 'blocked'))::integer as blocked,
        (count(*) filter (where not c.is_repeat))::integer as first_time,
        (count(*) filter (where c.is_repeat))::integer as repeat_calls,
        coalesce(sum(greatest(0, extract(epoch from (c.ended_at - c.answered_at))))

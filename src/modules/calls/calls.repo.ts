@@ -17,6 +17,14 @@ export const ATTRIBUTION_VALUES = {
   utm_source: 'a.utm_source',
 } as const;
 
+/**
+ * What became of a call, in the console's words: answered, voicemail, blocked (blacklist or spam),
+ * in progress, or missed (every other end: no answer, busy, abandoned, failed ...). One definition
+ * for the reports' figures and the filter that drills down into them.
+ */
+export const OUTCOME_SQL = `(case c.disposition when 'ANSWERED' then 'answered' when 'VOICEMAIL' then 'voicemail'
+  when 'BLOCKED' then 'blocked' when 'IN PROGRESS' then 'in progress' else 'missed' end)`;
+
 /** A call's attribution value as a sub-select on the call `c`. */
 const attributionSql = (name: keyof typeof ATTRIBUTION_VALUES) =>
   `select ${ATTRIBUTION_VALUES[name]} from call_attribution a where a.call_id = c.call_id`;
@@ -46,6 +54,7 @@ export const callFilterFields: FilterFields = {
   // has, and the DNI visit it is attributed to (the landing page without its query string, the
   // referrer's host, the UTM source)
   key_path: { column: 'c.key_path', type: 'string' },
+  outcome: { column: OUTCOME_SQL, type: 'string' },
   tag_name: {
     column: 'tag_name',
     type: 'string',
@@ -287,10 +296,10 @@ export function createCallsRepo(db: Queryable) {
 
     /** Takes tags off a call; answers how many it had. */
     async untag(callId: number, tagIds: readonly number[]): Promise<number> {
-      const { rowCount } = await db.query('delete from call_tag where call_id = $1 and tag_id = any($2::integer[])', [
-        callId,
-        tagIds,
-      ]);
+      const { rowCount } = await db.query(
+        'delete from call_tag where call_id = $1 and tag_id = any($2::integer[])',
+        [callId, tagIds],
+      );
       return rowCount;
     },
 

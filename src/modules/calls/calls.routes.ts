@@ -250,7 +250,8 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
       schema: {
         tags,
         summary: 'Set Call Value',
-        description: 'Sets or clears the value of a call (our design), as the `set_call_value` call action does.',
+        description:
+          'Sets or clears the value of a call (our design), as the `set_call_value` call action does.',
         body: CallValueBody,
         response: { 200: CallRecordEnvelope, ...v2ErrorResponses },
       },

@@ -82,7 +82,11 @@ export const RemoveTagsBody = Type.Object(
 export const CallValueBody = Type.Object(
   {
     call_id: CallId,
-    call_value: NullableNumber({ minimum: 0, maximum: 9_999_999_999, description: 'the call value; null clears it' }),
+    call_value: NullableNumber({
+      minimum: 0,
+      maximum: 9_999_999_999,
+      description: 'the call value; null clears it',
+    }),
   },
   { additionalProperties: false },
 );

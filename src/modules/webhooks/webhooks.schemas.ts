@@ -27,7 +27,12 @@ const Endpoint = Type.String({ minLength: 1, maxLength: 2048, description: 'targ
 const Description = Type.String({ maxLength: 1024 });
 
 export const WebhookListQuery = Type.Composite([
-  Type.Object({ ouId: Type.Integer({ description: 'the group whose webhooks to list' }) }),
+  Type.Object({
+    ouId: Type.Integer({ description: 'the group whose webhooks to list' }),
+    include_below: Type.Optional(
+      Type.Boolean({ description: 'also the webhooks of the groups below it (our addition; default false)' }),
+    ),
+  }),
   ListQuery,
 ]);
 
@@ -108,8 +113,9 @@ export const WebhookDelivery = Type.Object({
   delivery_id: Type.Integer(),
   event_id: Type.String(),
   webhook_id: Type.Integer(),
+  webhook_name: Type.String({ description: 'the name of the webhook (our addition)' }),
   call_id: NullableInteger(),
-  event_type: Type.String(),
+  event_type: Type.String({ description: 'call.started, call.completed, or webhook.test (a test event)' }),
   status: Type.String({ description: 'pending, succeeded or failed' }),
   attempts: Type.Integer(),
   created_at: Type.String(),

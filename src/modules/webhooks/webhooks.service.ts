@@ -98,9 +98,16 @@ export function createWebhooksService({ db, clock, allowPrivateTargets, retryHou
   }
 
   return {
-    async list(principal: Principal, query: ListQuery & { ouId: number }): Promise<WebhookRow[]> {
+    async list(
+      principal: Principal,
+      query: ListQuery & { ouId: number; include_below?: boolean | undefined },
+    ): Promise<WebhookRow[]> {
       await requireGroup(db, principal, 'ouId', query.ouId);
-      return repo.listForGroup(query.ouId, toPage(query, webhookFilterFields, 3));
+      return repo.listForGroup(
+        query.ouId,
+        toPage(query, webhookFilterFields, 3),
+        query.include_below ?? false,
+      );
     },
 
     /** Creates the webhook; the signing secret is returned here and never shown again. */

@@ -101,3 +101,7 @@ export function formatDay(date: string, withYear = false): string {
     timeZone: 'UTC',
   });
 }
+
+/** The keys a caller pressed, as the runtime records them ("2>1"), for people: "2 then 1". */
+export const formatKeyPath = (keyPath: string | null | undefined, separator = ' then ') =>
+  keyPath ? keyPath.split('>').join(separator) : '';

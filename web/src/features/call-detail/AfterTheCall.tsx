@@ -90,7 +90,7 @@ export function AfterTheCall({
                           search={{ group: groupId, webhook: delivery.webhook_id }}
                           size="sm"
                         >
-                          #{delivery.webhook_id}
+                          {delivery.webhook_name}
                         </AnchorLink>
                       </Table.Td>
                       <Table.Td>
@@ -142,7 +142,7 @@ export function AfterTheCall({
                   <StatusBadge status={action.status} />
                   <div style={{ minWidth: 0 }}>
                     <Text size="sm">
-                      {action.action.replace(/_/g, ' ')} → {action.action_target}
+                      {action.action.replace(/_/g, ' ')} to {action.action_target}
                     </Text>
                     <Text size="xs" c="dimmed">
                       {action.outcome}
@@ -154,7 +154,7 @@ export function AfterTheCall({
                 <Group key={`n${notification.created_at}`} gap="xs" wrap="nowrap" align="flex-start">
                   <StatusBadge status={notification.status} />
                   <div style={{ minWidth: 0 }}>
-                    <Text size="sm">e-mail summary → {notification.recipients}</Text>
+                    <Text size="sm">e-mail summary to {notification.recipients}</Text>
                     <Text size="xs" c="dimmed">
                       {notification.outcome}
                     </Text>

@@ -21,7 +21,14 @@ import { useState } from 'react';
 import { ApiError } from '../../api/client';
 import type { CallRecord } from '../../api/types';
 import { BLOCKED_PROPS, WriteGuard } from '../../components/WriteGuard';
-import { formatDateTime, formatDuration, formatMoney, formatPhone, zoneLabel } from '../../lib/format';
+import {
+  formatDateTime,
+  formatDuration,
+  formatKeyPath,
+  formatMoney,
+  formatPhone,
+  zoneLabel,
+} from '../../lib/format';
 import { DispositionBadge } from '../calls/Disposition';
 import { callQuery } from '../calls/queries';
 import { useCurrentGroup } from '../groups/queries';
@@ -241,7 +248,7 @@ export function CallDetailPage() {
                 <Fact label="Duration">{formatDuration(c.duration)}</Fact>
                 <Fact label="Talk time">{talk === null ? '—' : formatDuration(talk)}</Fact>
                 <Fact label="Answered by">{formatPhone(c.ring_to)}</Fact>
-                <Fact label="Keys pressed">{c.key_path ? c.key_path.split('.').join(' → ') : ''}</Fact>
+                <Fact label="Keys pressed">{formatKeyPath(c.key_path)}</Fact>
                 <Fact label="Value">{formatMoney(c.call_value)}</Fact>
                 <Fact label="Call ID">{String(c.call_id)}</Fact>
               </SimpleGrid>

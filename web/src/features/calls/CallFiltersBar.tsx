@@ -21,7 +21,7 @@ import { type DateRange, DateRangeControl } from '../../components/DateRangeCont
 import { formatPhone, toTenDigits } from '../../lib/format';
 import { dispositionLabel } from './Disposition';
 import { callFlowsQuery, campaignsQuery, tagsQuery } from './options';
-import { type CallFilters, countFilters, DISPOSITIONS } from './search';
+import { type CallFilters, countFilters, DISPOSITIONS, OUTCOMES } from './search';
 
 const DISPOSITION_OPTIONS = DISPOSITIONS.map((value) => ({ value, label: dispositionLabel(value) }));
 
@@ -121,7 +121,7 @@ export function CallFiltersBar({
     onChange({ caller: digits });
   };
 
-  const more = countFilters({ ...filters, caller: undefined, disposition: undefined, campaign: undefined });
+  const more = countFilters({ ...filters, caller: undefined, outcome: undefined, campaign: undefined });
 
   return (
     <Stack gap="xs">
@@ -141,9 +141,9 @@ export function CallFiltersBar({
         <Select
           aria-label="Outcome"
           placeholder="Any outcome"
-          data={DISPOSITION_OPTIONS}
-          value={filters.disposition ?? null}
-          onChange={(value) => onChange({ disposition: value ?? undefined })}
+          data={OUTCOMES.map((o) => ({ value: o.value, label: o.label }))}
+          value={filters.outcome ?? null}
+          onChange={(value) => onChange({ outcome: value ?? undefined })}
           clearable
           w={170}
         />
@@ -183,6 +183,15 @@ export function CallFiltersBar({
             onChange={(value) => onChange({ number: value ?? undefined })}
             clearable
             searchable
+          />
+          <Select
+            label="Disposition"
+            description="As the carrier reported it"
+            placeholder="Any disposition"
+            data={DISPOSITION_OPTIONS}
+            value={filters.disposition ?? null}
+            onChange={(value) => onChange({ disposition: value ?? undefined })}
+            clearable
           />
           <Select
             label="Call flow"
@@ -263,6 +272,7 @@ export function CallFiltersBar({
               onClick={() =>
                 onChange({
                   number: undefined,
+                  disposition: undefined,
                   flow: undefined,
                   minDuration: undefined,
                   maxDuration: undefined,

@@ -17,7 +17,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { useMemo, useState } from 'react';
 import { defaultRange } from '../../components/DateRangeControl';
-import { formatCount, formatPhone, zoneLabel } from '../../lib/format';
+import { formatCount, formatKeyPath, formatPhone, zoneLabel } from '../../lib/format';
 import { useCurrentGroup } from '../groups/queries';
 import { ActiveFilters, CallFiltersBar, type FilterChip } from './CallFiltersBar';
 import { CallCards, CallTable } from './CallTable';
@@ -28,7 +28,7 @@ import { ExportButton } from './ExportButton';
 import { callFlowsQuery, campaignsQuery } from './options';
 import { callPageQuery, summaryQuery } from './queries';
 import type { CallFilters, CallSearch } from './search';
-import { toV2Filter } from './search';
+import { OUTCOMES, toV2Filter } from './search';
 
 const PAGE_SIZES = ['50', '100', '250', '500'];
 
@@ -80,16 +80,22 @@ export function CallLogPage() {
     campaigns.data?.find((c) => c.campaign_id === id)?.campaign_name ?? `#${id}`;
   const flowName = (id: number) => flows.data?.find((f) => f.call_flow_id === id)?.call_flow_name ?? `#${id}`;
   if (filters.caller) chips.push({ key: 'caller', label: `Caller ${formatPhone(filters.caller)}` });
-  if (filters.disposition) chips.push({ key: 'disposition', label: dispositionLabel(filters.disposition) });
+  if (filters.outcome)
+    chips.push({
+      key: 'outcome',
+      label: OUTCOMES.find((o) => o.value === filters.outcome)?.label ?? filters.outcome,
+    });
+  if (filters.disposition)
+    chips.push({ key: 'disposition', label: `Disposition: ${dispositionLabel(filters.disposition)}` });
   if (filters.campaign !== undefined)
     chips.push({ key: 'campaign', label: `Campaign: ${campaignName(filters.campaign)}` });
   if (filters.channel !== undefined) chips.push({ key: 'channel', label: `Channel #${filters.channel}` });
   if (filters.flow !== undefined) chips.push({ key: 'flow', label: `Call flow: ${flowName(filters.flow)}` });
   if (filters.number) chips.push({ key: 'number', label: `Number ${formatPhone(filters.number)}` });
   if (filters.minDuration !== undefined)
-    chips.push({ key: 'minDuration', label: `≥ ${filters.minDuration} s` });
+    chips.push({ key: 'minDuration', label: `${filters.minDuration} s or longer` });
   if (filters.maxDuration !== undefined)
-    chips.push({ key: 'maxDuration', label: `≤ ${filters.maxDuration} s` });
+    chips.push({ key: 'maxDuration', label: `${filters.maxDuration} s or shorter` });
   if (filters.tag) chips.push({ key: 'tag', label: `Tag: ${filters.tag}` });
   if (filters.repeat)
     chips.push({
@@ -99,7 +105,7 @@ export function CallLogPage() {
   if (filters.source) chips.push({ key: 'source', label: `UTM source: ${filters.source}` });
   if (filters.landing) chips.push({ key: 'landing', label: `Landing page: ${filters.landing}` });
   if (filters.referrer) chips.push({ key: 'referrer', label: `Referrer: ${filters.referrer}` });
-  if (filters.keys) chips.push({ key: 'keys', label: `Pressed ${filters.keys.split('.').join(' → ')}` });
+  if (filters.keys) chips.push({ key: 'keys', label: `Pressed ${formatKeyPath(filters.keys)}` });
 
   const pages = total === undefined ? undefined : Math.max(1, Math.ceil(total / pageSize));
   const first = page * pageSize + 1;

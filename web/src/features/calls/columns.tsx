@@ -2,7 +2,7 @@ import { Badge, Group, Text, Tooltip } from '@mantine/core';
 import { IconMailbox, IconMicrophone } from '@tabler/icons-react';
 import type { ColumnDef } from '@tanstack/react-table';
 import type { CallRecord } from '../../api/types';
-import { formatDateTime, formatDuration, formatMoney, formatPhone } from '../../lib/format';
+import { formatDateTime, formatDuration, formatKeyPath, formatMoney, formatPhone } from '../../lib/format';
 import { DispositionBadge } from './Disposition';
 
 /** The call log's columns; `defaultVisible` ones show until the user chooses others. */
@@ -146,9 +146,7 @@ function cellFor(id: string, timeZone: string): ColumnDef<CallRecord>['cell'] {
         </Text>
       );
     case 'keys':
-      return ({ row }) => (
-        <Text size="sm">{row.original.key_path ? row.original.key_path.split('.').join(' → ') : '—'}</Text>
-      );
+      return ({ row }) => <Text size="sm">{formatKeyPath(row.original.key_path) || '—'}</Text>;
     case 'ring_to':
       return ({ row }) => (
         <Text size="sm" className="sb-tabular">

@@ -15,6 +15,15 @@ export const DISPOSITIONS = [
   'IN PROGRESS',
 ] as const;
 
+/** What became of a call (the API's `outcome` filter): missed is every other end. */
+export const OUTCOMES = [
+  { value: 'answered', label: 'Answered' },
+  { value: 'missed', label: 'Missed' },
+  { value: 'voicemail', label: 'Voicemail' },
+  { value: 'blocked', label: 'Blocked' },
+  { value: 'in progress', label: 'In progress' },
+] as const;
+
 export interface CallFilters {
   group?: number | undefined;
   /** calendar dates (YYYY-MM-DD) in the group's time zone, both included */
@@ -27,6 +36,7 @@ export interface CallFilters {
   number?: string | undefined;
   /** caller, 10 digits */
   caller?: string | undefined;
+  outcome?: string | undefined;
   disposition?: string | undefined;
   minDuration?: number | undefined;
   maxDuration?: number | undefined;
@@ -74,6 +84,7 @@ export function parseCallSearch(raw: Record<string, unknown>): CallSearch {
     flow: positive(raw.flow),
     number: text(raw.number),
     caller: text(raw.caller),
+    outcome: OUTCOMES.some((o) => o.value === raw.outcome) ? (raw.outcome as string) : undefined,
     disposition: text(raw.disposition),
     minDuration: positive(raw.minDuration),
     maxDuration: positive(raw.maxDuration),
@@ -102,6 +113,7 @@ export function toV2Filter(filters: CallFilters): string {
   if (filters.flow !== undefined) rules.push(`call_flow_id=${filters.flow}`);
   if (filters.number) rules.push(`tracking_number=${safe(filters.number)}`);
   if (filters.caller) rules.push(`caller_id=${safe(filters.caller)}`);
+  if (filters.outcome) rules.push(`outcome=${filters.outcome}`);
   if (filters.disposition) rules.push(`disposition=${safe(filters.disposition)}`);
   if (filters.minDuration !== undefined) rules.push(`duration>=${filters.minDuration}`);
   if (filters.maxDuration !== undefined) rules.push(`duration<=${filters.maxDuration}`);

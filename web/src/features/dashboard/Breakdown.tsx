@@ -2,7 +2,7 @@ import { Card, Progress, Table, Tabs, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import type { BreakdownDimension, BreakdownRow } from '../../api/types';
 import { AnchorLink } from '../../components/links';
-import { formatCount, formatPercent, formatPhone } from '../../lib/format';
+import { formatCount, formatKeyPath, formatPercent, formatPhone } from '../../lib/format';
 import { breakdownQuery, type CallScope } from '../calls/queries';
 import type { CallFilters } from '../calls/search';
 
@@ -43,7 +43,7 @@ function rowLabel(view: DimensionView, row: BreakdownRow): string {
   if (row.key === null || row.key === '') return view.none;
   if (view.by === 'tracking_number')
     return row.label ? `${row.label} · ${formatPhone(row.key)}` : formatPhone(row.key);
-  if (view.by === 'key_path') return `Pressed ${row.key.split('.').join(' → ')}`;
+  if (view.by === 'key_path') return `Pressed ${formatKeyPath(row.key)}`;
   return row.label ?? row.key;
 }
 

@@ -62,14 +62,14 @@ function chartOptions(labels: string[]): Omit<uPlot.Options, 'width' | 'height'>
       },
     ],
     series: [
-      { label: 'Period', value: (_u, index) => (index === null ? '' : (labels[index] ?? '')) },
+      { label: '', value: (_u, index) => (index === null ? '' : (labels[index] ?? '')) },
       ...SERIES.map((series) => ({
         label: series.label,
         stroke: series.stroke,
         width: series.width,
         ...('fill' in series ? { fill: series.fill } : {}),
         points: { show: false },
-        value: (_u: uPlot, value: number | null) => (value === null ? '—' : formatCount(value)),
+        value: (_u: uPlot, value: number | null) => (value === null ? '' : formatCount(value)),
       })),
     ],
     cursor: { points: { size: 7 }, drag: { x: false, y: false } },

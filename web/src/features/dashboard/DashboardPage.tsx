@@ -48,7 +48,7 @@ const KPIS: Kpi[] = [
     label: 'Answered',
     value: (s) => formatCount(s.answered),
     hint: (s) => `${formatPercent(s.answered, s.calls)} of calls`,
-    drill: { disposition: 'ANSWERED' },
+    drill: { outcome: 'answered' },
     color: 'teal',
   },
   {
@@ -56,7 +56,7 @@ const KPIS: Kpi[] = [
     label: 'Missed',
     value: (s) => formatCount(s.missed),
     hint: (s) => `${formatPercent(s.missed, s.calls)} of calls`,
-    drill: { disposition: 'NO ANSWER' },
+    drill: { outcome: 'missed' },
     color: 'orange',
   },
   {
@@ -64,7 +64,7 @@ const KPIS: Kpi[] = [
     label: 'Voicemails',
     value: (s) => formatCount(s.voicemails),
     hint: (s) => `${formatPercent(s.voicemails, s.calls)} of calls`,
-    drill: { disposition: 'VOICEMAIL' },
+    drill: { outcome: 'voicemail' },
     color: 'blue',
   },
   {
@@ -79,14 +79,14 @@ const KPIS: Kpi[] = [
     label: 'Average talk time',
     value: (s) => (s.answered === 0 ? '—' : formatTalkTime(s.talk_seconds / s.answered)),
     hint: () => 'per answered call',
-    drill: { disposition: 'ANSWERED' },
+    drill: { outcome: 'answered' },
   },
   {
     id: 'total_talk',
     label: 'Total talk time',
     value: (s) => formatTalkTime(s.talk_seconds),
     hint: (s) => (s.call_value > 0 ? `${formatMoney(s.call_value)} call value` : 'answered calls'),
-    drill: { disposition: 'ANSWERED' },
+    drill: { outcome: 'answered' },
   },
 ];
 
@@ -107,7 +107,7 @@ function KpiCard({ kpi, summary, to }: { kpi: Kpi; summary: CallSummary | undefi
       {summary ? (
         <>
           <Text
-            fz={28}
+            fz={{ base: 22, sm: 28 }}
             fw={700}
             c={kpi.color ? `${kpi.color}.8` : undefined}
             className="sb-tabular"

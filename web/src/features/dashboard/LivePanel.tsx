@@ -3,7 +3,7 @@ import { IconPhoneCall } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import type { LiveCall } from '../../api/types';
 import { CardLink } from '../../components/links';
-import { formatDuration, formatPhone } from '../../lib/format';
+import { formatDuration, formatKeyPath, formatPhone } from '../../lib/format';
 import { useLiveCalls } from './useLiveCalls';
 
 const STATES: Record<LiveCall['state'], { label: string; color: string }> = {
@@ -33,7 +33,7 @@ function LiveRow({ call, groupId }: { call: LiveCall; groupId: number }) {
       : call.state === 'ended'
         ? call.disposition.toLowerCase().replace(/^\w/, (c) => c.toUpperCase())
         : call.key_path
-          ? `Pressed ${call.key_path.split('.').join(', ')}`
+          ? `Pressed ${formatKeyPath(call.key_path, ', ')}`
           : 'Hearing the menu';
   return (
     <CardLink
@@ -57,8 +57,8 @@ function LiveRow({ call, groupId }: { call: LiveCall; groupId: number }) {
             ) : null}
           </Text>
           <Text size="xs" c="dimmed" truncate>
-            {call.call_flow_name ?? formatPhone(call.tracking_number)}
-            {call.campaign_name ? ` · ${call.campaign_name}` : ''}
+            {call.call_flow_name ? `${call.call_flow_name} · ` : ''}
+            {formatPhone(call.tracking_number)}
           </Text>
           <Text size="xs">{detail}</Text>
         </Stack>
@@ -110,7 +110,7 @@ export function LivePanel({ groupId }: { groupId: number }) {
           </Text>
         </Stack>
       ) : (
-        <ScrollArea.Autosize mah={420} type="auto">
+        <ScrollArea.Autosize mah={420} type="auto" scrollbars="y">
           <Stack gap="xs">
             {calls.map((call) => (
               <LiveRow key={call.call_id} call={call} groupId={groupId} />

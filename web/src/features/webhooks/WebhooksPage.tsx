@@ -23,7 +23,8 @@ import { useWebhookMutations, webhooksQuery } from './queries';
 import { WebhookForm } from './WebhookForm';
 
 export function WebhooksPage() {
-  const { groupId, group, me, timeZone } = useCurrentGroup();
+  const { groupId, group, groups, me, timeZone } = useCurrentGroup();
+  const groupName = (id: number) => groups.find((g) => g.group_id === id)?.group_name ?? `group ${id}`;
   const search = useSearch({ from: '/app/webhooks' });
   const navigate = useNavigate({ from: '/webhooks' });
   const webhooks = useQuery(webhooksQuery(groupId));
@@ -96,6 +97,11 @@ export function WebhooksPage() {
                           <Text size="xs" c="dimmed" truncate>
                             {webhook.method} {webhook.target_url}
                           </Text>
+                          {webhook.org_unit_id !== groupId && (
+                            <Text size="xs" c="dimmed" truncate>
+                              in {groupName(webhook.org_unit_id)}
+                            </Text>
+                          )}
                         </UnstyledButton>
                       </Table.Td>
                       <Table.Td>

@@ -5,7 +5,7 @@ import type { Webhook, WebhookCreated, WebhookDelivery } from '../../api/types';
 export const webhooksQuery = (groupId: number) =>
   queryOptions({
     queryKey: ['webhooks', groupId],
-    queryFn: () => api.get<Webhook[]>('/v2/webhook', { ouId: groupId, limit: 1000 }),
+    queryFn: () => api.get<Webhook[]>('/v2/webhook', { ouId: groupId, include_below: true, limit: 1000 }),
   });
 
 export const deliveriesQuery = (webhookId: number) =>
