@@ -97,7 +97,7 @@ afterAll(async () => {
 const get = (user: TestUser, path: string, query: Record<string, string | number>) =>
   ctx.request(
     'GET',
-    `${path}?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]))}`,
+    `${path}?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`,
     {
       token: user.token,
     },

@@ -41,9 +41,9 @@ function UserMenu() {
   return (
     <Menu position="bottom-end" width={240}>
       <Menu.Target>
-        <UnstyledButton aria-label={`Account of ${me.first_name} ${me.last_name}`}>
+        <UnstyledButton title="Your account">
           <Group gap={8} wrap="nowrap">
-            <Avatar color="switchboard" radius="xl" size={34}>
+            <Avatar color="switchboard" radius="xl" size={34} alt="" aria-hidden>
               {initials}
             </Avatar>
             <Stack gap={0} visibleFrom="md">

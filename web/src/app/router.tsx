@@ -14,6 +14,7 @@ import { groupsQuery } from '../features/groups/queries';
 import { meQuery } from '../features/session/queries';
 import { SignInPage } from '../features/session/SignInPage';
 import { AppLayout } from './AppLayout';
+import { ErrorPage } from './ErrorPage';
 import { NotFoundPage } from './NotFoundPage';
 import { queryClient } from './query-client';
 
@@ -106,10 +107,29 @@ const routeTree = rootRoute.addChildren([
   appRoute.addChildren([dashboardRoute, callsRoute, callRoute, webhooksRoute]),
 ]);
 
+/**
+ * Search parameters as plain `key=value` pairs (not TanStack's JSON-in-URL default), so a shared
+ * call-log URL reads like one: `/calls?outcome=answered&caller=2125550101`. Each route's
+ * validateSearch turns the strings into typed values.
+ */
+const parseSearch = (search: string): Record<string, unknown> =>
+  Object.fromEntries(new URLSearchParams(search.startsWith('?') ? search.slice(1) : search));
+
+function stringifySearch(values: Record<string, unknown>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values))
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
 export const router = createRouter({
   routeTree,
+  parseSearch,
+  stringifySearch,
   context: { queryClient },
   defaultPreload: 'intent',
+  defaultErrorComponent: ErrorPage,
   defaultPendingComponent: () => (
     <Center p="xl">
       <Loader aria-label="Loading" />

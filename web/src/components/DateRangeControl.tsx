@@ -1,6 +1,6 @@
 import { DatePickerInput } from '@mantine/dates';
 import { IconCalendar } from '@tabler/icons-react';
-import { addDays, todayIn } from '../lib/format';
+import { addDays, formatDay, todayIn } from '../lib/format';
 
 export interface DateRange {
   from: string;
@@ -42,7 +42,9 @@ export function DateRangeControl({
   return (
     <DatePickerInput
       type="range"
-      aria-label="Date range"
+      // the accessible name holds the dates shown, so speech input can name the control by them
+      aria-label={`Date range: ${formatDay(value.from, true)} – ${formatDay(value.to, true)}`}
+      labelSeparator="–"
       value={[value.from, value.to]}
       onChange={([from, to]) => {
         if (from && to) onChange({ from, to });

@@ -56,7 +56,13 @@ function MoveDialog({ call, opened, onClose }: { call: CallRecord; opened: boole
   const { move } = useCallMutations(call.call_id);
   const [target, setTarget] = useState<string | null>(null);
   return (
-    <Modal opened={opened} onClose={onClose} title="Move the call to another group" centered>
+    <Modal
+      closeButtonProps={{ 'aria-label': 'Close' }}
+      opened={opened}
+      onClose={onClose}
+      title="Move the call to another group"
+      centered
+    >
       <Stack>
         <Select
           label="Group"

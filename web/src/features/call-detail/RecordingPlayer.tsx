@@ -79,7 +79,7 @@ export function RecordingPlayer({ src, title }: { src: string; title: string }) 
             <Text size="xs" c="switchboard.8" fw={600}>
               Caller
             </Text>
-            <Text size="xs" c="teal.8" fw={600}>
+            <Text size="xs" c="teal.9" fw={600}>
               Agent
             </Text>
           </Stack>

@@ -173,7 +173,14 @@ export function CallFiltersBar({
         </Button>
       </Group>
 
-      <Drawer opened={opened} onClose={close} title="Filter calls" position="right" size="md">
+      <Drawer
+        closeButtonProps={{ 'aria-label': 'Close' }}
+        opened={opened}
+        onClose={close}
+        title="Filter calls"
+        position="right"
+        size="md"
+      >
         <Stack>
           <Select
             label="Tracking number"

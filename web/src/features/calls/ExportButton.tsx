@@ -71,7 +71,13 @@ export function ExportButton({ scope, fileName }: { scope: CallScope; fileName: 
       >
         Export CSV
       </Button>
-      <Modal opened={state.phase !== 'idle'} onClose={close} title="Export calls" centered>
+      <Modal
+        closeButtonProps={{ 'aria-label': 'Close' }}
+        opened={state.phase !== 'idle'}
+        onClose={close}
+        title="Export calls"
+        centered
+      >
         <Stack>
           {state.phase === 'running' && (
             <>

@@ -95,7 +95,7 @@ function KpiCard({ kpi, summary, to }: { kpi: Kpi; summary: CallSummary | undefi
     <CardLink
       to="/calls"
       search={to}
-      aria-label={`${kpi.label}: open these calls`}
+      title={`Open these calls in the call log`}
       p="md"
       h="100%"
       data-testid={`kpi-${kpi.id}`}

@@ -81,7 +81,7 @@ export function SignInPage() {
         </Paper>
         <Text c="dimmed" size="xs" ta="center" mt="md">
           First start? The server printed the demo admin&apos;s e-mail and password. Integrations use{' '}
-          <Anchor href="/docs" size="xs">
+          <Anchor href="/docs" size="xs" underline="always">
             the API
           </Anchor>{' '}
           with OAuth tokens instead.

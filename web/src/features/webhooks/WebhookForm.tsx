@@ -77,6 +77,7 @@ export function WebhookForm({
 
   return (
     <Modal
+      closeButtonProps={{ 'aria-label': 'Close' }}
       opened={opened}
       onClose={onClose}
       title={secret ? 'Webhook created' : webhook ? `Edit ${webhook.webhook_name}` : 'New webhook'}
