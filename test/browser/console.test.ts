@@ -350,7 +350,7 @@ describe(`the console in Chromium, on ${testEngine()}`, { timeout: 120_000 }, ()
     await page.getByRole('option', { name: 'Answered' }).click();
     await page.waitForURL(/outcome=answered/);
     await expect.poll(() => page.locator('[data-call-id]').count()).toBe(2);
-    expect(await page.getByTestId('call-count').textContent()).toContain('1–2 of 2 calls');
+    await expect.poll(() => page.getByTestId('call-count').textContent()).toContain('1–2 of 2 calls');
     await page.getByRole('textbox', { name: "Caller's number" }).fill('(212) 555-0101');
     await page.getByRole('textbox', { name: "Caller's number" }).press('Enter');
     await page.waitForURL(/caller=2125550101/);
