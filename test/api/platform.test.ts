@@ -77,7 +77,10 @@ describe('operations', () => {
         expect(operation.tags?.length).toBeGreaterThan(0);
       }
     }
-    expect(document.paths['/v2/group/list'].get.security).toEqual([{ bearerAuth: [] }]);
+    // a bearer token or the console's session cookie (either one)
+    expect(document.paths['/v2/group/list'].get.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
+    expect(document.components.securitySchemes.sessionCookie).toMatchObject({ type: 'apiKey', in: 'cookie' });
+    expect(document.paths['/v2/session'].post.security).toBeUndefined();
   });
 
   it('serves the interactive API page at /docs', async () => {
