@@ -1,6 +1,5 @@
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/helpers/chromium.js';
-import { ensureConsoleBuilt } from '../test/helpers/console-build.js';
 import type { Measurement } from './lib/load.js';
 import { BENCH_SECRETS } from './lib/server.js';
 import type { BenchContext, Fixtures, Row } from './scenarios.js';
@@ -57,7 +56,6 @@ export async function consoleScenario(
 ): Promise<Row[]> {
   const { base, engine } = ctx;
   ctx.log('7. console in Chromium');
-  await ensureConsoleBuilt();
   const browser = await launchChromium();
   try {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
@@ -92,8 +90,11 @@ export async function consoleScenario(
       if (i >= 2) firstPage.push(performance.now() - started);
     }
 
-    // consecutive outcomes have no call in common, so the first row always changes
+    // the whole agency's month (one location's calls share one disposition in the fixture), and
+    // consecutive outcomes with no call in common, so the first row always changes
     const outcomes = ['Missed', 'Voicemail', 'Answered'];
+    await page.goto(`${base}/calls?group=1&from=${MONTH.from}&to=${MONTH.to}`);
+    await page.locator('[data-call-id]').first().waitFor({ timeout: 30_000 });
     await page.getByRole('textbox', { name: 'Outcome' }).click();
     await page.getByRole('option', { name: 'Answered', exact: true }).click();
     await page.waitForURL(/outcome=answered/);
@@ -134,7 +135,14 @@ export async function consoleScenario(
     const filterP95 = p95(filterChange);
     const kib = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
     const label = `${(ctx.settings.listCalls / 1000).toLocaleString('en-US')}k calls`;
-    const scripts: Measurement = { ...timing([1]), requests: 0 };
+    const scripts: Measurement = {
+      ...timing([1]),
+      requestsPerS: Number.NaN,
+      itemsPerS: Number.NaN,
+      p50Ms: Number.NaN,
+      p99Ms: Number.NaN,
+      requests: 0,
+    };
     return [
       {
         scenario: `7. console: navigation to the call log's first page (${label})`,
@@ -152,7 +160,7 @@ export async function consoleScenario(
         result: filter,
         goal: `p95 <= ${GOALS.filterP95Ms} ms`,
         met: filterP95 <= GOALS.filterP95Ms && ctx.settings.listCalls >= 1_000_000,
-        note: `p50 ${filter.p50Ms.toFixed(0)} ms, p95 ${filterP95.toFixed(0)} ms over ${filterChange.length} outcome changes`,
+        note: `p50 ${filter.p50Ms.toFixed(0)} ms, p95 ${filterP95.toFixed(0)} ms over ${filterChange.length} outcome changes over the agency's month`,
       },
       {
         scenario: '7. console: initial JavaScript, gzip (sign-in page / dashboard)',

@@ -508,4 +508,15 @@ describe(`the console in Chromium, on ${testEngine()}`, { timeout: 120_000 }, ()
     expect(summary).toBe(400);
     await context.close();
   });
+
+  it('stops gracefully with live streams open (they end, the process exits 0)', async () => {
+    const context = await browser.newContext(CONTEXT);
+    const watcher = await context.newPage();
+    await signIn(watcher, people.other);
+    await watcher.getByTestId('live-count').filter({ hasText: 'in progress' }).waitFor();
+    const started = Date.now();
+    expect(await server.stop()).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+    await context.close();
+  });
 });

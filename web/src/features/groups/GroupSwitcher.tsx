@@ -15,6 +15,8 @@ export function GroupSwitcher({ width = 280 }: { width?: number | string }) {
 
   return (
     <Select
+      // a new group from a link (not from this control) must show its name, not the old search text
+      key={groupId}
       aria-label="Group"
       data={data}
       value={String(groupId)}
