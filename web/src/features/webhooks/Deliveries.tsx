@@ -1,6 +1,7 @@
 import { Accordion, Badge, Button, Code, Group, Stack, Table, Text } from '@mantine/core';
 import { IconRefresh } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import type { WebhookDelivery } from '../../api/types';
 import { AnchorLink } from '../../components/links';
 import { BLOCKED_PROPS, WriteGuard } from '../../components/WriteGuard';
@@ -71,6 +72,9 @@ function Attempts({ delivery, timeZone }: { delivery: WebhookDelivery; timeZone:
   );
 }
 
+/** Deliveries shown at first, and added by "Show more". */
+const PAGE = 15;
+
 /** A webhook's deliveries, newest first, each with its attempts, and redeliver. */
 export function Deliveries({
   webhookId,
@@ -83,7 +87,8 @@ export function Deliveries({
   canEdit: boolean;
   timeZone: string;
 }) {
-  const deliveries = useQuery(deliveriesQuery(webhookId));
+  const [limit, setLimit] = useState(PAGE);
+  const deliveries = useQuery(deliveriesQuery(webhookId, limit));
   const { redeliver } = useWebhookMutations(groupId);
   if (deliveries.isPending)
     return (
@@ -104,69 +109,81 @@ export function Deliveries({
       </Text>
     );
   return (
-    <Accordion variant="separated" chevronPosition="left" data-testid="deliveries">
-      {deliveries.data.map((delivery) => (
-        <Accordion.Item
-          key={delivery.delivery_id}
-          value={String(delivery.delivery_id)}
-          data-delivery-id={delivery.delivery_id}
-        >
-          <Accordion.Control>
-            <Group justify="space-between" wrap="nowrap" gap="xs">
-              <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
-                <StatusBadge status={delivery.status} />
-                <Text size="sm" fw={500} truncate>
-                  {delivery.event_type}
-                </Text>
-                <Text size="xs" c="dimmed" visibleFrom="sm">
-                  {formatDateTime(delivery.created_at, timeZone)}
-                </Text>
-              </Group>
-              <Text size="xs" c="dimmed">
-                {delivery.attempts} attempt{delivery.attempts === 1 ? '' : 's'}
-              </Text>
-            </Group>
-          </Accordion.Control>
-          <Accordion.Panel>
-            <Stack gap="xs">
-              <Group justify="space-between" wrap="wrap">
+    <Stack gap="sm">
+      <Accordion variant="separated" chevronPosition="left" data-testid="deliveries">
+        {deliveries.data.map((delivery) => (
+          <Accordion.Item
+            key={delivery.delivery_id}
+            value={String(delivery.delivery_id)}
+            data-delivery-id={delivery.delivery_id}
+          >
+            <Accordion.Control>
+              <Group justify="space-between" wrap="nowrap" gap="xs">
+                <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
+                  <StatusBadge status={delivery.status} />
+                  <Text size="sm" fw={500} truncate>
+                    {delivery.event_type}
+                  </Text>
+                  <Text size="xs" c="dimmed" visibleFrom="sm">
+                    {formatDateTime(delivery.created_at, timeZone)}
+                  </Text>
+                </Group>
                 <Text size="xs" c="dimmed">
-                  Event id <Code>{delivery.event_id}</Code>
-                  {delivery.call_id !== null && (
-                    <>
-                      {' · '}
-                      <AnchorLink
-                        to="/calls/$callId"
-                        params={{ callId: String(delivery.call_id) }}
-                        search={{ group: groupId }}
-                        size="xs"
-                      >
-                        call {delivery.call_id}
-                      </AnchorLink>
-                    </>
-                  )}
+                  {delivery.attempts} attempt{delivery.attempts === 1 ? '' : 's'}
                 </Text>
-                <WriteGuard canEdit={canEdit}>
-                  {(disabled) => (
-                    <Button
-                      size="xs"
-                      variant="light"
-                      leftSection={<IconRefresh size={14} aria-hidden />}
-                      disabled={delivery.status === 'pending'}
-                      {...(disabled ? BLOCKED_PROPS : {})}
-                      loading={redeliver.isPending && redeliver.variables === delivery.delivery_id}
-                      onClick={disabled ? undefined : () => redeliver.mutate(delivery.delivery_id)}
-                    >
-                      Redeliver
-                    </Button>
-                  )}
-                </WriteGuard>
               </Group>
-              <Attempts delivery={delivery} timeZone={timeZone} />
-            </Stack>
-          </Accordion.Panel>
-        </Accordion.Item>
-      ))}
-    </Accordion>
+            </Accordion.Control>
+            <Accordion.Panel>
+              <Stack gap="xs">
+                <Group justify="space-between" wrap="wrap">
+                  <Text size="xs" c="dimmed">
+                    Event id <Code>{delivery.event_id}</Code>
+                    {delivery.call_id !== null && (
+                      <>
+                        {' · '}
+                        <AnchorLink
+                          to="/calls/$callId"
+                          params={{ callId: String(delivery.call_id) }}
+                          search={{ group: groupId }}
+                          size="xs"
+                        >
+                          call {delivery.call_id}
+                        </AnchorLink>
+                      </>
+                    )}
+                  </Text>
+                  <WriteGuard canEdit={canEdit}>
+                    {(disabled) => (
+                      <Button
+                        size="xs"
+                        variant="light"
+                        leftSection={<IconRefresh size={14} aria-hidden />}
+                        disabled={delivery.status === 'pending'}
+                        {...(disabled ? BLOCKED_PROPS : {})}
+                        loading={redeliver.isPending && redeliver.variables === delivery.delivery_id}
+                        onClick={disabled ? undefined : () => redeliver.mutate(delivery.delivery_id)}
+                      >
+                        Redeliver
+                      </Button>
+                    )}
+                  </WriteGuard>
+                </Group>
+                <Attempts delivery={delivery} timeZone={timeZone} />
+              </Stack>
+            </Accordion.Panel>
+          </Accordion.Item>
+        ))}
+      </Accordion>
+      {deliveries.data.length >= limit && (
+        <Button
+          variant="subtle"
+          onClick={() => setLimit(limit + PAGE)}
+          loading={deliveries.isFetching}
+          w="fit-content"
+        >
+          Show more deliveries
+        </Button>
+      )}
+    </Stack>
   );
 }

@@ -83,7 +83,7 @@ export function WebhooksPage() {
                       key={webhook.webhook_id}
                       bg={webhook.webhook_id === selected?.webhook_id ? 'switchboard.0' : undefined}
                     >
-                      <Table.Td style={{ maxWidth: 0, width: '70%' }}>
+                      <Table.Td style={{ maxWidth: 0, width: '60%' }}>
                         <UnstyledButton
                           onClick={() =>
                             navigate({ search: { group: groupId, webhook: webhook.webhook_id } })

@@ -1,4 +1,4 @@
-import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import type { Webhook, WebhookCreated, WebhookDelivery } from '../../api/types';
 
@@ -8,10 +8,11 @@ export const webhooksQuery = (groupId: number) =>
     queryFn: () => api.get<Webhook[]>('/v2/webhook', { ouId: groupId, include_below: true, limit: 1000 }),
   });
 
-export const deliveriesQuery = (webhookId: number) =>
+export const deliveriesQuery = (webhookId: number, limit: number) =>
   queryOptions({
-    queryKey: ['webhooks', 'deliveries', webhookId],
-    queryFn: () => api.get<WebhookDelivery[]>('/v2/webhook/delivery', { webhook_id: webhookId, limit: 100 }),
+    queryKey: ['webhooks', 'deliveries', webhookId, limit],
+    queryFn: () => api.get<WebhookDelivery[]>('/v2/webhook/delivery', { webhook_id: webhookId, limit }),
+    placeholderData: keepPreviousData,
     // a delivery just sent or redelivered finishes within seconds: look again while one is pending
     refetchInterval: (query) => (query.state.data?.some((d) => d.status === 'pending') ? 1500 : false),
   });
