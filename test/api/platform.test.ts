@@ -78,7 +78,10 @@ describe('operations', () => {
       }
     }
     // a bearer token or the console's session cookie (either one)
-    expect(document.paths['/v2/group/list'].get.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
+    expect(document.paths['/v2/group/list'].get.security).toEqual([
+      { bearerAuth: [] },
+      { sessionCookie: [] },
+    ]);
     expect(document.components.securitySchemes.sessionCookie).toMatchObject({ type: 'apiKey', in: 'cookie' });
     expect(document.paths['/v2/session'].post.security).toBeUndefined();
   });
