@@ -45,7 +45,7 @@ export interface BenchContext {
   settings: Settings;
   /** distinguishes this run's CallSids */
   runId: string;
-  /** whether a scenario (inbound, ivr, create, list, dni, webhooks) is to run */
+  /** whether a scenario (inbound, ivr, create, list, dni, webhooks, console) is to run */
   wants: (scenario: string) => boolean;
   log: (line: string) => void;
 }

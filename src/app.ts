@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -47,11 +48,16 @@ import { callFlowListRoutes } from './modules/callflows/callflow-lists.routes.js
 import { createCallFlowListsService } from './modules/callflows/callflow-lists.service.js';
 import { callFlowRoutes } from './modules/callflows/callflows.routes.js';
 import { createCallFlowsService } from './modules/callflows/callflows.service.js';
+import { createLiveCalls } from './modules/calls/call-live.js';
+import { liveCallRoutes } from './modules/calls/call-live.routes.js';
+import { callReportRoutes } from './modules/calls/call-reports.routes.js';
+import { createCallReportsService, reportScope } from './modules/calls/call-reports.service.js';
 import { callRoutes } from './modules/calls/calls.routes.js';
 import { createCallsService } from './modules/calls/calls.service.js';
 import { groupCallRoutes } from './modules/calls/group-calls.routes.js';
 import { campaignRoutes } from './modules/campaigns/campaigns.routes.js';
 import { createCampaignsService } from './modules/campaigns/campaigns.service.js';
+import { consoleRoutes, createConsoleFallback } from './modules/console/console.routes.js';
 import { customSourceRoutes } from './modules/customsources/customsources.routes.js';
 import { createCustomSourcesService } from './modules/customsources/customsources.service.js';
 import { dniRoutes } from './modules/dni/dni.routes.js';
@@ -64,10 +70,15 @@ import { createEmailService } from './modules/email/email.service.js';
 import { groupRoutes } from './modules/groups/groups.routes.js';
 import { createGroupsService } from './modules/groups/groups.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { meRoutes } from './modules/me/me.routes.js';
+import { createMeService } from './modules/me/me.service.js';
 import { miscRoutes } from './modules/misc/misc.routes.js';
 import { createMiscService } from './modules/misc/misc.service.js';
 import { numberRoutes } from './modules/numbers/numbers.routes.js';
 import { createNumbersService } from './modules/numbers/numbers.service.js';
+import { sessionRoutes, sessionSignInRoutes } from './modules/session/session.routes.js';
+import { createSessionService } from './modules/session/session.service.js';
+import { sessionCookieFor } from './modules/session/session-cookie.js';
 import { simulateRoutes } from './modules/simulate/simulate.routes.js';
 import { createSimulateService } from './modules/simulate/simulate.service.js';
 import { tagRoutes } from './modules/tags/tags.routes.js';
@@ -127,7 +138,10 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
 
   app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler(notFoundHandler);
+  const consoleFallback = createConsoleFallback();
+  app.setNotFoundHandler(
+    (request, reply) => consoleFallback?.(request, reply) ?? notFoundHandler(request, reply),
+  );
   boundJsonDepth(app);
   refuseNulCharacters(app);
   app.addHook('onSend', async (request, reply) => {
@@ -136,6 +150,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
   await app.register(formbody);
+  await app.register(cookie);
   // Counted in the database: every process on it shares the limits (rate-limit-store.ts).
   await app.register(rateLimit, { global: false, store: createRateLimitStore(db, clock) });
   await app.register(swagger, openApiOptions(config.PUBLIC_BASE_URL));
@@ -150,6 +165,15 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   });
   const groups = createGroupsService({ db, clock });
   const users = createUsersService({ db, clock, groups, onUserChanged: auth.forgetUser });
+  // The console's sign-in: a first-party session cookie, accepted on /v2 beside bearer tokens.
+  const sessions = createSessionService({
+    db,
+    clock,
+    auth,
+    idleMinutes: config.SESSION_IDLE_MINUTES,
+    maxHours: config.SESSION_MAX_HOURS,
+  });
+  const sessionCookie = sessionCookieFor(config.PUBLIC_BASE_URL);
   const stopRevocationWatch = await auth.start();
   app.addHook('onClose', async () => stopRevocationWatch());
   const numbers = createNumbersService({ db, clock });
@@ -191,6 +215,8 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
 
   await app.register(healthRoutes, { db });
   await app.register(authRoutes, { auth, rateLimitPerMinute: config.OAUTH_RATE_LIMIT_PER_MINUTE });
+  const sessionOptions = { sessions, sessionCookie, rateLimitPerMinute: config.OAUTH_RATE_LIMIT_PER_MINUTE };
+  await app.register(sessionSignInRoutes, { prefix: '/v2', ...sessionOptions });
 
   const flows = createFlowCache(db);
   const stopFlowUpdates = await flows.start();
@@ -353,10 +379,21 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     publicBaseUrl: config.PUBLIC_BASE_URL,
     onCompleted: callLifecycle.onCompleted,
   });
+  // The console's live panel: calls in progress, pushed as the database announces changes.
+  const liveCalls = createLiveCalls({ db, clock, logger: app.log });
+  const stopLiveCalls = await liveCalls.start();
+  app.addHook('onClose', async () => stopLiveCalls());
   await app.register(
     async (v2) => {
-      await v2.register(authenticate, { auth });
+      await v2.register(authenticate, {
+        auth,
+        sessions,
+        sessionCookie,
+        publicOrigin: new URL(config.PUBLIC_BASE_URL).origin,
+      });
       decodeListFilters(v2);
+      await v2.register(sessionRoutes, sessionOptions);
+      await v2.register(meRoutes, { me: createMeService({ db, clock }) });
       await v2.register(groupRoutes, { groups });
       await v2.register(userRoutes, { users });
       await v2.register(numberRoutes, { numbers });
@@ -373,6 +410,16 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       await v2.register(dniRoutes, { dni });
       await v2.register(callRoutes, { calls });
       await v2.register(groupCallRoutes, { calls });
+      await v2.register(callReportRoutes, { reports: createCallReportsService({ db }) });
+      await v2.register(liveCallRoutes, {
+        live: liveCalls,
+        scopeOf: (principal, groupId) => reportScope(db, principal, groupId),
+        isStillAllowed: async (request) => {
+          if (request.sessionToken !== undefined) return sessions.isLive(request.sessionToken);
+          const token = /^bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim();
+          return token !== undefined && (await auth.authenticate(token)) !== undefined;
+        },
+      });
       await v2.register(tagRoutes, { tagsService: createTagsService({ db, clock }) });
       await v2.register(emailRoutes, { email: createEmailService({ db, mailer }) });
       await v2.register(callActionRoutes, { callActions });
@@ -382,10 +429,13 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   );
   // Benchmarks only (bench/): bare baselines measured in the same server, and bulk fixtures.
   if (config.BENCH_BASELINE_ROUTES) await app.register(benchBaselineRoutes, { prefix: '/bench', db, clock });
+  // The console (web/dist) at `/`; its other paths are the not-found handler's (consoleFallback).
+  await app.register(consoleRoutes, {});
 
   return Object.assign(app, {
     services: {
       auth,
+      sessions,
       groups,
       users,
       campaigns,

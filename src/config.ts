@@ -38,6 +38,18 @@ export const ConfigSchema = Type.Object({
   ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ default: 3600, minimum: 60 }),
   REFRESH_TOKEN_TTL_SECONDS: Type.Integer({ default: 30 * 24 * 3600, minimum: 60 }),
   OAUTH_RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 10, minimum: 1 }),
+  SESSION_IDLE_MINUTES: Type.Integer({
+    default: 60,
+    minimum: 1,
+    maximum: 10_080,
+    description: 'console: a session with no request for this long ends (the user signs in again)',
+  }),
+  SESSION_MAX_HOURS: Type.Integer({
+    default: 168,
+    minimum: 1,
+    maximum: 8_760,
+    description: 'console: a session ends this long after sign-in, however active',
+  }),
   V2_BUSINESS_ERROR_STATUS: Type.Union([Type.Literal('4xx'), Type.Literal('200')], {
     default: '4xx',
     description: "'200' answers V2 business errors with HTTP 200, as Convirza's service did",

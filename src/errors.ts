@@ -29,6 +29,8 @@ export interface AppErrorOptions {
   /** V2 puts the reason in `data` on some endpoints. */
   data?: unknown;
   cause?: unknown;
+  /** sent as Retry-After (seconds) with a 429 or 503 */
+  retryAfterSeconds?: number;
 }
 
 export class AppError extends Error {

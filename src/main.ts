@@ -50,6 +50,7 @@ export async function serve(config: Config): Promise<void> {
   await app.listen({ host: config.HOST, port: config.PORT });
   const purge = setInterval(() => {
     app.services.auth.purgeExpiredTokens().catch((err) => logger.warn({ err }, 'token purge failed'));
+    app.services.sessions.purgeEnded().catch((err) => logger.warn({ err }, 'session purge failed'));
   }, TOKEN_PURGE_INTERVAL_MS);
   purge.unref();
 
@@ -90,6 +91,7 @@ function printBanner(
   const lines = [
     '',
     `Switchboard is listening on ${base}`,
+    `  Console:    ${base}/  (sign in as ${seed.adminEmail} with the password below)`,
     `  API docs:   ${base}/docs  (OpenAPI: ${base}/openapi.json)`,
     `  Database:   ${database}`,
     '',

@@ -1,6 +1,10 @@
 import { installChromium } from './helpers/chromium.js';
+import { ensureConsoleBuilt } from './helpers/console-build.js';
 
-/** Unpacks the packaged Chromium once, before the test files that drive it start in parallel. */
+/**
+ * Unpacks the packaged Chromium and builds the console (when its build is stale) once, before the
+ * test files that drive them start in parallel.
+ */
 export default async function setup(): Promise<void> {
-  await installChromium();
+  await Promise.all([installChromium(), ensureConsoleBuilt()]);
 }

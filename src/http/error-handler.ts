@@ -167,6 +167,9 @@ export function createErrorHandler(options: ErrorHandlerOptions) {
       appError.status !== 429
         ? 200
         : appError.status;
+    if (appError.options.retryAfterSeconds !== undefined) {
+      reply.header('retry-after', appError.options.retryAfterSeconds);
+    }
     return sendError(reply, dialect, appError, status);
   };
 }

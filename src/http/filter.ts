@@ -14,6 +14,11 @@ export interface FilterField {
   /** SQL expression for the field, e.g. `g.group_name` */
   column: string;
   type: FilterFieldType;
+  /**
+   * For a string field that is not one value per row (a call's tags): the SQL condition for
+   * `=` (`negated` false) or `!=`, given the value's placeholder. `column` is then unused.
+   */
+  condition?: (placeholder: string, negated: boolean) => string;
 }
 
 export type FilterFields = Readonly<Record<string, FilterField>>;
@@ -105,7 +110,9 @@ export function compileFilter(
 
     switch (field.type) {
       case 'string':
-        conditions.push(`${field.column} ${op === '!=' ? 'is distinct from' : '='} ${placeholder(value)}`);
+        if (field.condition) conditions.push(field.condition(placeholder(value), op === '!='));
+        else
+          conditions.push(`${field.column} ${op === '!=' ? 'is distinct from' : '='} ${placeholder(value)}`);
         return;
       case 'integer':
       case 'number': {

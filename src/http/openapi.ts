@@ -25,6 +25,13 @@ export const SECURITY_SCHEMES = {
     scheme: 'bearer',
     description: 'An access token from `POST /oauth/token`, as `Authorization: Bearer <token>`.',
   },
+  sessionCookie: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'sb_session',
+    description:
+      'The console session (`POST /v2/session`); writes also send `X-CSRF-Token`. Under https the cookie is `__Host-sb_session`.',
+  },
 } as const;
 
 export const ROOT_SECURITY = (Object.keys(SECURITY_SCHEMES) as (keyof typeof SECURITY_SCHEMES)[]).map(

@@ -37,7 +37,7 @@ import {
  * (`call.updated`, see call-lifecycle.ts) waits for both.
  */
 
-export type WebhookEvent = 'call.started' | 'call.completed' | 'call.updated';
+export type WebhookEvent = 'call.started' | 'call.completed' | 'call.updated' | 'webhook.test';
 
 /** The completion step that fans a call's post-call events out. */
 const WEBHOOKS_STEP = 'webhooks';
@@ -154,6 +154,11 @@ const deliverJob = (deliveryId: number, key = `webhook.deliver:${deliveryId}`) =
   dedupeKey: key,
   priority: DELIVERY_PRIORITY,
 });
+
+/** Enqueues a delivery made outside a call's fan-out (a test event), in the caller's transaction. */
+export function enqueueDelivery(q: Queryable, deliveryId: number): Promise<void> {
+  return enqueue(q, deliverJob(deliveryId));
+}
 
 /** Enqueues a finished delivery again (manual redelivery), in the caller's transaction. */
 export function enqueueRedelivery(q: Queryable, deliveryId: number): Promise<void> {

@@ -103,8 +103,11 @@ const inject = (operation: Operation, options: { headers?: Record<string, string
 const bearer = () => ({ authorization: `Bearer ${admin.token}` });
 
 describe('every /v2 operation', () => {
-  it("answers a missing token with V2's 401 body", async () => {
-    const v2 = operations.filter((operation) => dialectOf(operation.path) === 'v2');
+  it("answers a missing token with V2's 401 body (every operation but the console's sign-in)", async () => {
+    const v2 = operations.filter(
+      (operation) =>
+        dialectOf(operation.path) === 'v2' && `${operation.method} ${operation.path}` !== 'POST /v2/session',
+    );
     expect(v2.length).toBeGreaterThan(80);
     for (const operation of v2) {
       const response = await inject(operation, {});

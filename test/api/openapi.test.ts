@@ -55,7 +55,9 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 
 const label = ({ method, path }: { method: string; path: string }) => `${method.toUpperCase()} ${path}`;
-const isPublic = (path: string) => !path.startsWith('/v2/');
+/** Outside /v2, and the console's sign-in. */
+const isPublic = (entry: { method: string; path: string }) =>
+  !entry.path.startsWith('/v2/') || label(entry) === 'POST /v2/session';
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 describe('operationIds', () => {
@@ -79,15 +81,16 @@ describe('operationIds', () => {
 });
 
 describe('security', () => {
-  it('is bearer at the root; only the operations outside /v2 are public', () => {
+  it('is a bearer token or the console session at the root; only sign-in and the operations outside /v2 are public', () => {
     expect(document.components.securitySchemes).toEqual({
       bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      sessionCookie: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'sb_session' }),
     });
-    expect(document.security).toEqual([{ bearerAuth: [] }]);
+    expect(document.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
     for (const entry of operations) {
-      expect(entry.operation.security, label(entry)).toEqual(isPublic(entry.path) ? [] : undefined);
+      expect(entry.operation.security, label(entry)).toEqual(isPublic(entry) ? [] : undefined);
     }
-    expect(operations.filter((entry) => isPublic(entry.path)).map(label)).toEqual(
+    expect(operations.filter((entry) => isPublic(entry)).map(label)).toEqual(
       expect.arrayContaining([
         'GET /health',
         'POST /oauth/token',

@@ -77,8 +77,11 @@ describe('operations', () => {
         expect(operation.tags?.length).toBeGreaterThan(0);
       }
     }
-    expect(document.security).toEqual([{ bearerAuth: [] }]);
+    // a bearer token or the console's session cookie (either one), declared once at the root
+    expect(document.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
     expect(document.paths['/v2/group/list'].get.security).toBeUndefined();
+    expect(document.components.securitySchemes.sessionCookie).toMatchObject({ type: 'apiKey', in: 'cookie' });
+    expect(document.paths['/v2/session'].post.security).toEqual([]);
   });
 
   it('serves the interactive API page at /docs', async () => {

@@ -122,3 +122,53 @@ export async function mp3ChannelLevels(bytes: Buffer): Promise<number[]> {
     decoder.free();
   }
 }
+
+/**
+ * An 8 kHz 16-bit PCM WAVE file of a two-sided conversation: the caller on the left channel and
+ * the agent on the right take turns, each turn a few "syllables" of shaped noise, so a waveform
+ * of it looks like a real call. Deterministic for a given `seed`.
+ */
+export function conversationWav(seconds: number, seed = 1): Buffer {
+  const rate = 8000;
+  const frames = Math.round(rate * seconds);
+  const bytes = Buffer.alloc(44 + frames * 4);
+  bytes.write('RIFF', 0, 'ascii');
+  bytes.writeUInt32LE(36 + frames * 4, 4);
+  bytes.write('WAVEfmt ', 8, 'ascii');
+  bytes.writeUInt32LE(16, 16);
+  bytes.writeUInt16LE(1, 20);
+  bytes.writeUInt16LE(2, 22);
+  bytes.writeUInt32LE(rate, 24);
+  bytes.writeUInt32LE(rate * 4, 28);
+  bytes.writeUInt16LE(4, 32);
+  bytes.writeUInt16LE(16, 34);
+  bytes.write('data', 36, 'ascii');
+  bytes.writeUInt32LE(frames * 4, 40);
+  let state = seed * 2_654_435_761;
+  const random = () => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return state / 2_147_483_648;
+  };
+  // turns of 2-6 s, alternating speakers, with short pauses between them
+  const turns: { speaker: 0 | 1; start: number; end: number; loudness: number }[] = [];
+  for (let t = 0.4, speaker: 0 | 1 = 1; t < seconds; speaker = speaker === 0 ? 1 : 0) {
+    const length = 2 + random() * 4;
+    turns.push({ speaker, start: t, end: Math.min(seconds, t + length), loudness: 0.35 + random() * 0.4 });
+    t += length + 0.3 + random() * 0.6;
+  }
+  let low = 0;
+  for (let i = 0; i < frames; i += 1) {
+    const t = i / rate;
+    const turn = turns.find((candidate) => t >= candidate.start && t < candidate.end);
+    low = low * 0.6 + (random() * 2 - 1) * 0.4;
+    for (const channel of [0, 1] as const) {
+      let sample = 0;
+      if (turn && turn.speaker === channel) {
+        const syllable = Math.max(0, Math.sin(2 * Math.PI * 3.2 * (t - turn.start)));
+        sample = low * turn.loudness * syllable ** 0.6;
+      }
+      bytes.writeInt16LE(Math.round(sample * 32_000), 44 + i * 4 + channel * 2);
+    }
+  }
+  return bytes;
+}

@@ -54,9 +54,14 @@ export const LOGIN_BACKOFF: LoginBackoff = {
   forgetAfterMs: 60 * 60_000,
 };
 
+/** What a login attempt found: the user, an account that must wait, or neither (wrong credentials). */
+export interface LoginCheck {
+  userId?: number;
+  waitSeconds?: number;
+}
+
 /** Refused before the password is looked at, so the answer tells nothing about it. */
-function accountWaits(blockedUntil: Date, now: Date): OAuthError {
-  const seconds = Math.max(1, Math.ceil((blockedUntil.getTime() - now.getTime()) / 1000));
+function accountWaits(seconds: number): OAuthError {
   return new OAuthError(
     429,
     'slow_down',
@@ -112,22 +117,35 @@ export function createAuthService({
     };
   }
 
+  /**
+   * Every login, a token grant or a console sign-in, goes through here: the attempt is counted
+   * against the account before the password is looked at (LOGIN_BACKOFF), and a success forgets
+   * the failures.
+   */
+  async function checkCredentials(username: string, password: string): Promise<LoginCheck> {
+    const now = clock.now();
+    const claim = await repo.claimLoginAttempt(username, now, LOGIN_BACKOFF);
+    if (!claim.allowed) {
+      return { waitSeconds: Math.max(1, Math.ceil((claim.blockedUntil.getTime() - now.getTime()) / 1000)) };
+    }
+    const user = await repo.findLoginUser(username);
+    const passwordValid = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), password);
+    if (!user || !passwordValid || user.user_status !== 'active') return {};
+    await repo.clearLoginFailures(username);
+    return { userId: user.ct_user_id };
+  }
+
   return {
+    checkCredentials,
+
     async passwordGrant(grant: PasswordGrant): Promise<TokenResponse> {
       // A wrong client is refused before the account is looked at: it learns nothing about the
       // password, so it is no guess and does not count against the account.
       if (!(await isClientValid(grant.client_id, grant.client_secret))) throw invalidClient();
-      const now = clock.now();
-      const claim = await repo.claimLoginAttempt(grant.username, now, LOGIN_BACKOFF);
-      if (!claim.allowed) throw accountWaits(claim.blockedUntil, now);
-      const user = await repo.findLoginUser(grant.username);
-      const passwordValid = await verifyPassword(
-        user?.password_hash ?? (await dummyPasswordHash()),
-        grant.password,
-      );
-      if (!user || !passwordValid || user.user_status !== 'active') throw invalidCredentials();
-      await repo.clearLoginFailures(grant.username);
-      return mint(user.ct_user_id, grant.client_id, randomUUID());
+      const login = await checkCredentials(grant.username, grant.password);
+      if (login.waitSeconds !== undefined) throw accountWaits(login.waitSeconds);
+      if (login.userId === undefined) throw invalidCredentials();
+      return mint(login.userId, grant.client_id, randomUUID());
     },
 
     /**

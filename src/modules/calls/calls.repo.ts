@@ -6,6 +6,29 @@ import type { ListPage } from '../shared/list.js';
 import { inScope, isoTime } from '../shared/sql.js';
 import { type CallRecord, callRecordsSql, RECORD_CALL_COLUMNS } from './call-record.js';
 
+/**
+ * The attribution values the console reports and filters by, as SQL on the attribution row `a`:
+ * a landing page without its query string, a referrer's host. One definition for the breakdowns
+ * (call-reports.repo.ts) and the filters that drill down into them.
+ */
+export const ATTRIBUTION_VALUES = {
+  landing_page: `nullif(split_part(a.landing_page, '?', 1), '')`,
+  referrer: `substring(a.referrer from '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#:]+)')`,
+  utm_source: 'a.utm_source',
+} as const;
+
+/**
+ * What became of a call, in the console's words: answered, voicemail, blocked (blacklist or spam),
+ * in progress, or missed (every other end: no answer, busy, abandoned, failed ...). One definition
+ * for the reports' figures and the filter that drills down into them.
+ */
+export const OUTCOME_SQL = `(case c.disposition when 'ANSWERED' then 'answered' when 'VOICEMAIL' then 'voicemail'
+  when 'BLOCKED' then 'blocked' when 'IN PROGRESS' then 'in progress' else 'missed' end)`;
+
+/** A call's attribution value as a sub-select on the call `c`. */
+const attributionSql = (name: keyof typeof ATTRIBUTION_VALUES) =>
+  `select ${ATTRIBUTION_VALUES[name]} from call_attribution a where a.call_id = c.call_id`;
+
 /** Filter fields of the call lists, spelled as the call record spells them. */
 export const callFilterFields: FilterFields = {
   call_id: { column: 'c.call_id', type: 'integer' },
@@ -27,6 +50,21 @@ export const callFilterFields: FilterFields = {
   call_value: { column: 'c.call_value', type: 'number' },
   is_outbound: { column: 'c.is_outbound', type: 'boolean' },
   call_source: { column: 'c.call_source', type: 'string' },
+  // our design (the console's filters and report drill-downs): the keys pressed, a tag the call
+  // has, and the DNI visit it is attributed to (the landing page without its query string, the
+  // referrer's host, the UTM source)
+  key_path: { column: 'c.key_path', type: 'string' },
+  outcome: { column: OUTCOME_SQL, type: 'string' },
+  tag_name: {
+    column: 'tag_name',
+    type: 'string',
+    condition: (value, negated) =>
+      `${negated ? 'not ' : ''}exists (select 1 from call_tag ct join tag t on t.tag_id = ct.tag_id
+        where ct.call_id = c.call_id and lower(t.tag_name) = lower(${value}))`,
+  },
+  landing_page: { column: `(${attributionSql('landing_page')})`, type: 'string' },
+  referrer: { column: `(${attributionSql('referrer')})`, type: 'string' },
+  utm_source: { column: `(${attributionSql('utm_source')})`, type: 'string' },
 };
 
 /** Which calls a list endpoint shows, beyond scope and filter. */
@@ -254,6 +292,19 @@ export function createCallsRepo(db: Queryable) {
         [scopeGroupId, number],
       );
       return rows[0];
+    },
+
+    /** Takes tags off a call; answers how many it had. */
+    async untag(callId: number, tagIds: readonly number[]): Promise<number> {
+      const { rowCount } = await db.query(
+        'delete from call_tag where call_id = $1 and tag_id = any($2::integer[])',
+        [callId, tagIds],
+      );
+      return rowCount;
+    },
+
+    async setValue(callId: number, value: number | null): Promise<void> {
+      await db.query('update call set call_value = $2 where call_id = $1', [callId, value]);
     },
 
     async insertComments(

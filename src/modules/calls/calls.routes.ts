@@ -19,12 +19,14 @@ import {
   CallTranscriptionDetailListEnvelope,
   CallTranscriptionListEnvelope,
   CallUploadParts,
+  CallValueBody,
   CommentBody,
   MessageEnvelope,
   MetricsListEnvelope,
   MetricsQuery,
   MoveBody,
   RecordingQuery,
+  RemoveTagsBody,
 } from './calls.schemas.js';
 import type { CallsService } from './calls.service.js';
 
@@ -251,6 +253,42 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
     },
     async (request) =>
       success(await calls.addTags(principalOf(request), request.body.call_id, request.body.tag_name)),
+  );
+
+  app.delete(
+    '/call/tag',
+    {
+      schema: {
+        tags,
+        summary: 'Remove Tags From Call',
+        operationId: 'removeCallTags',
+        description:
+          'Takes tags off a call (our design: V2 only added them); the tags themselves stay. `data` is the call’s tags.',
+        body: RemoveTagsBody,
+        response: { 200: CallTagsEnvelope, ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'tag' },
+    },
+    async (request) =>
+      success(await calls.removeTags(principalOf(request), request.body.call_id, request.body.tag_id)),
+  );
+
+  app.put(
+    '/call/value',
+    {
+      schema: {
+        tags,
+        summary: 'Set Call Value',
+        operationId: 'setCallValue',
+        description:
+          'Sets or clears the value of a call (our design), as the `set_call_value` call action does.',
+        body: CallValueBody,
+        response: { 200: CallRecordEnvelope, ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'callvalue' },
+    },
+    async (request) =>
+      success(await calls.setValue(principalOf(request), request.body.call_id, request.body.call_value)),
   );
 
   app.post(

@@ -4,6 +4,7 @@ import {
   ListQuery,
   MAX_ID,
   NullableInteger,
+  NullableNumber,
   NullableString,
   StringEnum,
 } from '../../http/schemas.js';
@@ -63,6 +64,30 @@ export const AddTagsBody = Type.Object(
       description: 'tag names; a name the call group does not know yet is created in the call group',
     }),
     call_id: CallId,
+  },
+  { additionalProperties: false },
+);
+
+export const RemoveTagsBody = Type.Object(
+  {
+    call_id: CallId,
+    tag_id: Type.Array(Type.Integer({ minimum: 1, maximum: MAX_ID }), {
+      minItems: 1,
+      maxItems: 100,
+      description: 'the tags to take off the call (the tags themselves stay)',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const CallValueBody = Type.Object(
+  {
+    call_id: CallId,
+    call_value: NullableNumber({
+      minimum: 0,
+      maximum: 9_999_999_999,
+      description: 'the call value; null clears it',
+    }),
   },
   { additionalProperties: false },
 );

@@ -249,6 +249,26 @@ export function createCallsService({
       });
     },
 
+    /** Takes tags off the call (our design; V2 could only add them); answers the call's tags. */
+    async removeTags(principal: Principal, callId: number, tagIds: readonly number[]) {
+      return db.transaction(async (tx) => {
+        await requireCalls(tx, principal, [callId]);
+        await createCallsRepo(tx).untag(callId, tagIds);
+        const [record] = await loadCallRecords(tx, [callId]);
+        return record?.tags ?? [];
+      });
+    },
+
+    /** Sets (or clears) the call's value, as the `set_call_value` call action does (our design). */
+    async setValue(principal: Principal, callId: number, value: number | null): Promise<CallRecord> {
+      return db.transaction(async (tx) => {
+        await requireCalls(tx, principal, [callId]);
+        await createCallsRepo(tx).setValue(callId, value);
+        const [record] = await loadCallRecords(tx, [callId]);
+        return record as CallRecord;
+      });
+    },
+
     /** All or nothing: one unknown call fails the request and stores no comment. */
     async addComments(
       principal: Principal,

@@ -51,11 +51,14 @@ const COLUMNS = `w.webhook_id, w.webhook_name, w.target_url, w.group_id as org_u
 
 export function createWebhooksRepo(db: Queryable) {
   return {
-    /** The group's own webhooks (the caller has checked the group is in scope). */
-    async listForGroup(groupId: number, page: ListPage): Promise<WebhookRow[]> {
+    /**
+     * The group's own webhooks, and with `withBelow` those of the groups below it too (the caller
+     * has checked the group is in scope).
+     */
+    async listForGroup(groupId: number, page: ListPage, withBelow = false): Promise<WebhookRow[]> {
       const { rows } = await db.query<WebhookRow>(
         `select ${COLUMNS} from webhook w
-          where w.group_id = $1 and ${whereClause(page.filter.conditions)}
+          where ${withBelow ? inScope('w.group_id', '$1') : 'w.group_id = $1'} and ${whereClause(page.filter.conditions)}
           order by w.webhook_id limit $2 offset $3`,
         [groupId, page.limit, page.offset, ...page.filter.params],
       );
@@ -120,8 +123,8 @@ export function createWebhooksRepo(db: Queryable) {
       page: ListPage,
     ): Promise<WebhookDelivery[]> {
       const { rows } = await db.query<WebhookDelivery>(
-        `select d.delivery_id, d.event_id::text as event_id, d.webhook_id, d.call_id, d.event_type, d.status,
-                d.attempts, ${isoTime('d.created_at')} as created_at,
+        `select d.delivery_id, d.event_id::text as event_id, d.webhook_id, w.webhook_name, d.call_id, d.event_type,
+                d.status, d.attempts, ${isoTime('d.created_at')} as created_at,
                 case when d.completed_at is null then null else ${isoTime('d.completed_at')} end as completed_at,
                 ${isoTime('d.give_up_at')} as give_up_at,
                 coalesce((select json_agg(json_build_object(
@@ -158,6 +161,21 @@ export function createWebhooksRepo(db: Queryable) {
         [scopeGroupId, deliveryId],
       );
       return rows[0];
+    },
+
+    /** A `webhook.test` delivery (no call), sent once: it gives up at its first failure. */
+    async insertTestDelivery(
+      webhookId: number,
+      payload: unknown,
+      now: Date,
+    ): Promise<{ delivery_id: number; event_id: string }> {
+      const { rows } = await db.query<{ delivery_id: number; event_id: string }>(
+        `insert into webhook_delivery (event_id, webhook_id, call_id, event_type, payload, give_up_at, created_at)
+         values (gen_random_uuid(), $1, null, 'webhook.test', $2, $3, $3)
+         returning delivery_id::integer as delivery_id, event_id::text as event_id`,
+        [webhookId, JSON.stringify(payload), now],
+      );
+      return rows[0] as { delivery_id: number; event_id: string };
     },
 
     /** Opens a finished delivery again, with a fresh retry window. */

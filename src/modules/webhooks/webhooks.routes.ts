@@ -10,6 +10,7 @@ import {
   WebhookCreateEnvelope,
   WebhookListEnvelope,
   WebhookListQuery,
+  WebhookTest,
   WebhookUpdate,
   WebhookUpdateEnvelope,
 } from './webhooks.schemas.js';
@@ -120,6 +121,27 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksServic
       result: 'success' as const,
       err: null,
       data: await webhooks.redeliver(principalOf(request), request.body.delivery_id),
+    }),
+  );
+
+  app.post(
+    '/webhook/test',
+    {
+      schema: {
+        tags,
+        summary: 'Send Test Event',
+        operationId: 'sendWebhookTestEvent',
+        description:
+          'Sends a `webhook.test` event (an example call record, signed like every delivery) to the webhook at once (our design). It is tried once; the delivery log shows the answer.',
+        body: WebhookTest,
+        response: { 200: RedeliverEnvelope, ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'webhook' },
+    },
+    async (request) => ({
+      result: 'success' as const,
+      err: null,
+      data: await webhooks.sendTest(principalOf(request), request.body.webhook_id),
     }),
   );
 };

@@ -28,7 +28,12 @@ const Endpoint = Type.String({ minLength: 1, maxLength: 2048, description: 'targ
 const Description = Type.String({ maxLength: 1024 });
 
 export const WebhookListQuery = Type.Composite([
-  Type.Object({ ouId: Type.Integer({ description: 'the group whose webhooks to list' }) }),
+  Type.Object({
+    ouId: Type.Integer({ description: 'the group whose webhooks to list' }),
+    include_below: Type.Optional(
+      Type.Boolean({ description: 'also the webhooks of the groups below it (our addition; default false)' }),
+    ),
+  }),
   ListQuery,
 ]);
 
@@ -109,8 +114,9 @@ export const WebhookDelivery = Type.Object({
   delivery_id: Type.Integer(),
   event_id: Type.String(),
   webhook_id: Type.Integer(),
+  webhook_name: Type.String({ description: 'the name of the webhook (our addition)' }),
   call_id: NullableInteger(),
-  event_type: Type.String(),
+  event_type: Type.String({ description: 'call.started, call.completed, or webhook.test (a test event)' }),
   status: Type.String({ description: 'pending, succeeded or failed' }),
   attempts: Type.Integer(),
   created_at: Type.String(),
@@ -126,6 +132,17 @@ export const Redeliver = Type.Object(
   { delivery_id: Type.Integer({ minimum: 1, description: 'the delivery to send again' }) },
   { additionalProperties: false },
 );
+export const WebhookTest = Type.Object(
+  {
+    webhook_id: Type.Integer({
+      minimum: 1,
+      maximum: MAX_ID,
+      description: 'the webhook to send a test event to',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 export const RedeliverEnvelope = Envelope(
   Type.Object({ delivery_id: Type.Integer(), event_id: Type.String(), status: Type.Literal('pending') }),
 );

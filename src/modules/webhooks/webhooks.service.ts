@@ -1,10 +1,11 @@
 import type { Db, Queryable } from '../../db/index.js';
 import { invalidInput, notFound } from '../../errors.js';
-import { enqueueRedelivery } from '../../jobs/webhook-delivery.js';
+import { enqueueDelivery, enqueueRedelivery } from '../../jobs/webhook-delivery.js';
 import type { Clock } from '../../lib/clock.js';
 import { checkOutboundUrl } from '../../lib/outbound-url.js';
 import { generateSecret } from '../../lib/secrets.js';
 import type { Principal } from '../auth/principal.js';
+import type { CallRecord } from '../calls/call-record.js';
 import { createGroupsRepo } from '../groups/groups.repo.js';
 import { type ListQuery, toPage } from '../shared/list.js';
 import {
@@ -20,6 +21,52 @@ import {
   type WebhookDelivery,
   type WebhookUpdate,
 } from './webhooks.schemas.js';
+
+/** The data of a test event: a call record as call events carry it, with example values. */
+function exampleCallRecord(now: Date): CallRecord {
+  const started = new Date(now.getTime() - 5 * 60_000);
+  return {
+    call_id: 0,
+    call_flow_id: null,
+    group_id: null,
+    group_name: 'Example group',
+    group_ext_id: null,
+    campaign_id: null,
+    campaign_name: 'Example campaign',
+    channel_id: null,
+    channel: 'Search: Google Ads',
+    tracking_number: '8005550100',
+    tracking_number_name: 'Example tracking number',
+    caller_id: '2125550142',
+    caller_name: 'Example Caller',
+    caller_company: null,
+    caller_address: null,
+    caller_city: 'New York',
+    caller_state: 'NY',
+    caller_zip: '10001',
+    ring_to: '8015550120',
+    disposition: 'ANSWERED',
+    duration: 95,
+    repeat_call: false,
+    call_started: started.toISOString(),
+    call_answered: new Date(started.getTime() + 12_000).toISOString(),
+    call_ended: new Date(started.getTime() + 95_000).toISOString(),
+    call_value: null,
+    key_path: '1',
+    route_trail: ['m', 'm.1', 'ring:8015550120', 'answered'],
+    is_outbound: false,
+    call_source: 'carrier',
+    line_type: null,
+    assign_to: null,
+    recording_url: null,
+    voicemail_url: null,
+    call_archived: false,
+    tags: [],
+    custom_sources: {},
+    comments: [],
+    attribution: null,
+  };
+}
 
 export interface WebhooksServiceDeps {
   db: Db;
@@ -51,9 +98,16 @@ export function createWebhooksService({ db, clock, allowPrivateTargets, retryHou
   }
 
   return {
-    async list(principal: Principal, query: ListQuery & { ouId: number }): Promise<WebhookRow[]> {
+    async list(
+      principal: Principal,
+      query: ListQuery & { ouId: number; include_below?: boolean | undefined },
+    ): Promise<WebhookRow[]> {
       await requireGroup(db, principal, 'ouId', query.ouId);
-      return repo.listForGroup(query.ouId, toPage(query, webhookFilterFields, 3));
+      return repo.listForGroup(
+        query.ouId,
+        toPage(query, webhookFilterFields, 3),
+        query.include_below ?? false,
+      );
     },
 
     /** Creates the webhook; the signing secret is returned here and never shown again. */
@@ -116,6 +170,27 @@ export function createWebhooksService({ db, clock, allowPrivateTargets, retryHou
         { webhookId: query.webhook_id, callId: query.call_id },
         toPage(query, deliveryFilterFields, 5),
       );
+    },
+
+    /**
+     * Sends a `webhook.test` event (an example call record) to the webhook at once, whatever its
+     * events and status; the delivery and its attempt show in the delivery log like any other.
+     */
+    async sendTest(
+      principal: Principal,
+      webhookId: number,
+    ): Promise<{ delivery_id: number; event_id: string; status: 'pending' }> {
+      return db.transaction(async (tx) => {
+        const txRepo = createWebhooksRepo(tx);
+        if (!(await txRepo.findInScope(principal.groupId, webhookId))) throw notFound('No record found');
+        const delivery = await txRepo.insertTestDelivery(
+          webhookId,
+          exampleCallRecord(clock.now()),
+          clock.now(),
+        );
+        await enqueueDelivery(tx, delivery.delivery_id);
+        return { ...delivery, status: 'pending' as const };
+      });
     },
 
     /** Sends a finished delivery again under the same event id, with a fresh retry window. */

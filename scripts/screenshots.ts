@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { CONSOLE_DIST_DIR } from '../src/modules/console/console.routes.js';
+import { launchChromium } from '../test/helpers/chromium.js';
+import { freePort } from '../test/helpers/process.js';
+import {
+  DEMO_PASSWORD,
+  type DemoCalls,
+  type DemoServer,
+  populateDemo,
+  startDemoServer,
+  startLiveCalls,
+} from './demo-data.js';
+
+/**
+ * `npm run screenshots`: every page of the console, from the real app with a month of demo calls,
+ * at a desktop's 1920 px and a phone's 375 px, into docs/screenshots/ (docs/console.md shows them).
+ */
+const OUT = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
+
+const VIEWPORTS = [
+  { name: 'desktop', width: 1920, height: 1080, deviceScaleFactor: 1 },
+  { name: 'phone', width: 375, height: 812, deviceScaleFactor: 2 },
+] as const;
+
+async function signIn(page: Page, demo: DemoServer): Promise<void> {
+  await page.goto(`${demo.baseUrl}/sign-in`);
+  await page.getByLabel('E-mail').fill(demo.adminEmail);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+}
+
+/** A desktop page whole; a phone's first screen, as a person holding it sees it. */
+async function shoot(page: Page, name: string, viewport: string): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(400);
+  const file = path.join(OUT, `${name}-${viewport}.png`);
+  await page.screenshot({ path: file, fullPage: viewport === 'desktop' });
+  process.stdout.write(`  ${path.relative(process.cwd(), file)}\n`);
+}
+
+async function shootAll(browser: Browser, demo: DemoServer, data: DemoCalls): Promise<void> {
+  for (const viewport of VIEWPORTS) {
+    const context = await browser.newContext({
+      viewport: { width: viewport.width, height: viewport.height },
+      deviceScaleFactor: viewport.deviceScaleFactor,
+      isMobile: viewport.name === 'phone',
+      hasTouch: viewport.name === 'phone',
+      timezoneId: 'America/Los_Angeles',
+      locale: 'en-US',
+    });
+    const page = await context.newPage();
+    await page.goto(`${demo.baseUrl}/sign-in`);
+    await shoot(page, 'sign-in', viewport.name);
+    await signIn(page, demo);
+    await page.getByTestId('kpi-calls').locator('[data-value]').waitFor();
+    await page.getByTestId('live-call').first().waitFor();
+    await shoot(page, 'dashboard', viewport.name);
+
+    await page.goto(`${demo.baseUrl}/calls`);
+    await page.locator('[data-call-id]').first().waitFor();
+    await shoot(page, 'calls', viewport.name);
+
+    await page.goto(`${demo.baseUrl}/calls/${data.featuredCallId}`);
+    await page.getByTestId('route-timeline').waitFor();
+    await page
+      .locator('[data-testid="recording-player"] canvas')
+      .first()
+      .waitFor({ timeout: 15_000 })
+      .catch(() => {});
+    await shoot(page, 'call', viewport.name);
+
+    await page.goto(`${demo.baseUrl}/webhooks?webhook=${data.webhookId}`);
+    await page
+      .getByTestId('deliveries')
+      .waitFor({ timeout: 5000 })
+      .catch(async () => {
+        await page.screenshot({ path: '/tmp/webhooks-debug.png', fullPage: true });
+        throw new Error('the webhooks page shows no deliveries: /tmp/webhooks-debug.png');
+      });
+    await page.locator('[data-testid="deliveries"] button').first().click();
+    await shoot(page, 'webhooks', viewport.name);
+    await context.close();
+  }
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(path.join(CONSOLE_DIST_DIR, 'index.html')))
+    throw new Error('the console is not built: run `npm run build` first');
+  await mkdir(OUT, { recursive: true });
+  const now = new Date();
+  const demo = await startDemoServer(await freePort(), now);
+  try {
+    process.stdout.write('placing a month of demo calls…\n');
+    const data = await populateDemo(demo, now);
+    await startLiveCalls(demo, [
+      { to: '9495550100', from: '7145550187', webhooks: 1 },
+      { to: '9495550101', from: '5625550143', webhooks: 1 },
+      { to: '9495550100', from: '3105550199', press: ['2'], webhooks: 2 },
+    ]);
+    process.stdout.write(`${data.calls} calls placed; taking screenshots:\n`);
+    const browser = await launchChromium();
+    try {
+      await shootAll(browser, demo, data);
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    await demo.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

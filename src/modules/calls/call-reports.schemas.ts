@@ -1,0 +1,93 @@
+import { Type } from '@sinclair/typebox';
+import { Envelope, ListQuery, MAX_ID, StringEnum } from '../../http/schemas.js';
+import { BREAKDOWN_DIMENSIONS } from './call-reports.repo.js';
+
+const ScopeGroup = Type.Optional(
+  Type.Integer({
+    minimum: 1,
+    maximum: MAX_ID,
+    description:
+      'report on this group and the groups below it (a group of your scope); default your own group',
+  }),
+);
+const Timezone = Type.Optional(
+  Type.String({
+    maxLength: 64,
+    description:
+      'IANA time zone (e.g. America/New_York) that dates in `filter` and buckets are read in; UTC when absent',
+  }),
+);
+
+export const ReportQuery = Type.Object({
+  group_id: ScopeGroup,
+  filter: ListQuery.properties.filter,
+  timezone: Timezone,
+});
+
+export const SeriesQuery = Type.Object({
+  ...ReportQuery.properties,
+  interval: Type.Optional(
+    StringEnum(['hour', 'day', 'week'], { description: 'bucket size; day by default' }),
+  ),
+});
+
+export const BreakdownQuery = Type.Object({
+  ...ReportQuery.properties,
+  by: StringEnum(BREAKDOWN_DIMENSIONS, {
+    description:
+      'campaign, channel, tracking_number, call_flow, group, landing_page (without its query), referrer (its host), utm_source, key_path or disposition',
+  }),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 100, description: 'most rows (default 10), most calls first' }),
+  ),
+});
+
+const Figures = {
+  calls: Type.Integer(),
+  answered: Type.Integer(),
+  missed: Type.Integer({
+    description: 'ended calls that were not answered, not a voicemail and not blocked',
+  }),
+  voicemails: Type.Integer(),
+  blocked: Type.Integer({ description: 'refused by the blacklist or the spam filter' }),
+  first_time: Type.Integer({
+    description: 'calls from a caller not heard within the flow’s repeat interval',
+  }),
+  repeat_calls: Type.Integer(),
+  talk_seconds: Type.Integer({ description: 'answered to hang-up, over the answered calls' }),
+  call_value: Type.Number(),
+};
+
+export const SummaryEnvelope = Envelope(
+  Type.Object({
+    ...Figures,
+    unique_callers: Type.Integer(),
+    total_duration: Type.Integer({ description: 'seconds, as groupActivity counts them' }),
+    in_progress: Type.Integer(),
+  }),
+);
+
+export const SeriesEnvelope = Envelope(
+  Type.Array(
+    Type.Object({
+      bucket: Type.String({
+        description: 'start of the hour, day or week (Monday) in `timezone`: YYYY-MM-DDTHH:mm',
+      }),
+      ...Figures,
+    }),
+    { description: 'buckets with calls, in order; a bucket without calls is left out' },
+  ),
+);
+
+export const BreakdownEnvelope = Envelope(
+  Type.Array(
+    Type.Object({
+      key: Type.Union([Type.String(), Type.Null()], {
+        description:
+          'the value to filter the call list by (the field of the same name, `campaign_id` for campaign ...); null: calls without one',
+      }),
+      label: Type.Union([Type.String(), Type.Null()]),
+      ...Figures,
+    }),
+  ),
+);

@@ -1,0 +1,145 @@
+import { Center, Loader } from '@mantine/core';
+import type { QueryClient } from '@tanstack/react-query';
+import {
+  createRootRouteWithContext,
+  createRoute,
+  createRouter,
+  lazyRouteComponent,
+  Outlet,
+  redirect,
+} from '@tanstack/react-router';
+import { ApiError } from '../api/client';
+import { type CallSearch, parseCallSearch } from '../features/calls/search';
+import { groupsQuery } from '../features/groups/queries';
+import { meQuery } from '../features/session/queries';
+import { SignInPage } from '../features/session/SignInPage';
+import { AppLayout } from './AppLayout';
+import { ErrorPage } from './ErrorPage';
+import { NotFoundPage } from './NotFoundPage';
+import { queryClient } from './query-client';
+
+const rootRoute = createRootRouteWithContext<{ queryClient: QueryClient }>()({
+  component: Outlet,
+  notFoundComponent: NotFoundPage,
+});
+
+const signInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/sign-in',
+  validateSearch: (raw: Record<string, unknown>): { redirect?: string } =>
+    typeof raw.redirect === 'string' ? { redirect: raw.redirect } : {},
+  component: SignInPage,
+});
+
+/** Every page but sign-in: needs a session; the user and their groups are loaded first. */
+const appRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  id: 'app',
+  beforeLoad: async ({ context, location }) => {
+    try {
+      await Promise.all([
+        context.queryClient.ensureQueryData(meQuery),
+        context.queryClient.ensureQueryData(groupsQuery),
+      ]);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401)
+        throw redirect({ to: '/sign-in', search: { redirect: location.href } });
+      throw error;
+    }
+  },
+  component: AppLayout,
+});
+
+export interface DashboardSearch {
+  group?: number | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  interval?: 'hour' | 'day' | 'week' | undefined;
+}
+
+const dashboardRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/',
+  validateSearch: (raw: Record<string, unknown>): DashboardSearch => {
+    const { group, from, to } = parseCallSearch(raw);
+    const interval =
+      raw.interval === 'hour' || raw.interval === 'day' || raw.interval === 'week' ? raw.interval : undefined;
+    return Object.fromEntries(
+      Object.entries({ group, from, to, interval }).filter(([, value]) => value !== undefined),
+    ) as DashboardSearch;
+  },
+  component: lazyRouteComponent(() => import('../features/dashboard/DashboardPage'), 'DashboardPage'),
+});
+
+const callsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/calls',
+  validateSearch: (raw: Record<string, unknown>): CallSearch => parseCallSearch(raw),
+  component: lazyRouteComponent(() => import('../features/calls/CallLogPage'), 'CallLogPage'),
+});
+
+const callRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/calls/$callId',
+  validateSearch: (raw: Record<string, unknown>): { group?: number } => {
+    const { group } = parseCallSearch(raw);
+    return group === undefined ? {} : { group };
+  },
+  component: lazyRouteComponent(() => import('../features/call-detail/CallDetailPage'), 'CallDetailPage'),
+});
+
+const webhooksRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/webhooks',
+  validateSearch: (raw: Record<string, unknown>): { group?: number; webhook?: number } => {
+    const { group } = parseCallSearch(raw);
+    const webhook = Number(raw.webhook);
+    return {
+      ...(group === undefined ? {} : { group }),
+      ...(Number.isInteger(webhook) && webhook > 0 ? { webhook } : {}),
+    };
+  },
+  component: lazyRouteComponent(() => import('../features/webhooks/WebhooksPage'), 'WebhooksPage'),
+});
+
+const routeTree = rootRoute.addChildren([
+  signInRoute,
+  appRoute.addChildren([dashboardRoute, callsRoute, callRoute, webhooksRoute]),
+]);
+
+/**
+ * Search parameters as plain `key=value` pairs (not TanStack's JSON-in-URL default), so a shared
+ * call-log URL reads like one: `/calls?outcome=answered&caller=2125550101`. Each route's
+ * validateSearch turns the strings into typed values.
+ */
+const parseSearch = (search: string): Record<string, unknown> =>
+  Object.fromEntries(new URLSearchParams(search.startsWith('?') ? search.slice(1) : search));
+
+function stringifySearch(values: Record<string, unknown>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values))
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+export const router = createRouter({
+  routeTree,
+  parseSearch,
+  stringifySearch,
+  context: { queryClient },
+  defaultPreload: 'intent',
+  defaultErrorComponent: ErrorPage,
+  defaultPendingComponent: () => (
+    <Center p="xl">
+      <Loader aria-label="Loading" />
+    </Center>
+  ),
+  scrollRestoration: true,
+});
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: typeof router;
+  }
+}
