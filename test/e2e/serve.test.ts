@@ -87,4 +87,24 @@ describe(`switchboard serve on ${testEngine()}`, { timeout: 120_000 }, () => {
     expect(await groupNames(accessToken)).toEqual(['Demo Agency', 'Demo Company', 'Demo Location']);
     expect(await groupNames(await token(credentials.password, credentials.secret))).toHaveLength(3);
   });
+
+  it('stops within its grace with a live stream open on a keep-alive connection', async () => {
+    // the stream is ended at stop; the connection it used must close too, or the server waits
+    // for the client's keep-alive to end and its grace runs out (exit 1)
+    const response = await fetch(`${base}/v2/call/live`, {
+      headers: { authorization: `bearer ${accessToken}`, connection: 'keep-alive' },
+    });
+    expect(response.status).toBe(200);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toContain('event: snapshot');
+    const started = Date.now();
+    const exit = server?.stop();
+    server = undefined;
+    // the stream ends (its last chunks are read to the end) ...
+    while (!(await reader.read()).done) {}
+    // ... and the process exits 0, well within SHUTDOWN_GRACE_MS (10 s)
+    expect(await exit).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
 });

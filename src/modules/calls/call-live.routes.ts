@@ -23,9 +23,12 @@ export const liveCallRoutes: FastifyPluginAsyncTypebox<LiveCallRoutesOptions> = 
   { live, scopeOf, isStillAllowed },
 ) => {
   const openStreams = new Set<() => void>();
-  // A stream never ends by itself: end them all so the server can stop.
+  let stopping = false;
+  // A stream never ends by itself: end them all, and their connections, so the server can stop;
+  // a stream still reading its snapshot ends as soon as it has sent it.
   app.addHook('preClose', async () => {
-    for (const end of openStreams) end();
+    stopping = true;
+    for (const endForStop of openStreams) endForStop();
   });
 
   app.get(
@@ -64,6 +67,10 @@ export const liveCallRoutes: FastifyPluginAsyncTypebox<LiveCallRoutesOptions> = 
       send('snapshot', snapshot);
       const unsubscribe = live.subscribe({ scopeGroupId, send: (calls) => send('calls', calls) });
       const end = () => raw.end();
+      const endForStop = () => {
+        raw.end();
+        request.raw.socket.destroySoon();
+      };
       const heartbeat = setInterval(() => {
         isStillAllowed(request)
           .then((allowed) => {
@@ -74,12 +81,13 @@ export const liveCallRoutes: FastifyPluginAsyncTypebox<LiveCallRoutesOptions> = 
           })
           .catch(() => end());
       }, HEARTBEAT_MS);
-      openStreams.add(end);
+      openStreams.add(endForStop);
       raw.on('close', () => {
         clearInterval(heartbeat);
         unsubscribe();
-        openStreams.delete(end);
+        openStreams.delete(endForStop);
       });
+      if (stopping) endForStop();
     },
   );
 };
