@@ -92,6 +92,7 @@ import { createFlowCache } from './telephony/flow-cache.js';
 import { createRecordingCopier, RECORDINGS_TO_COPY_SQL } from './telephony/recording-copy.js';
 import { type CallLifecycleHooks, createTelephonyService } from './telephony/telephony.service.js';
 import { twilioRoutes } from './telephony/twilio.routes.js';
+import { twilioProvisioning } from './telephony/twilio-numbers.js';
 
 export interface AppDeps {
   config: Config;
@@ -176,7 +177,11 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   const sessionCookie = sessionCookieFor(config.PUBLIC_BASE_URL);
   const stopRevocationWatch = await auth.start();
   app.addHook('onClose', async () => stopRevocationWatch());
-  const numbers = createNumbersService({ db, clock });
+  const numbers = createNumbersService({
+    db,
+    clock,
+    provisioning: twilioProvisioning(config, db, twilioAuthToken),
+  });
   const misc = createMiscService({
     db,
     clock,

@@ -6,8 +6,11 @@ import { openDb } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { isAppError, UsageError } from './errors.js';
 import { serve } from './main.js';
+import type { NumberProvisioning } from './modules/numbers/number-provisioning.js';
 import { formatImportSummary, importNumbersFile } from './modules/numbers/numbers.import.js';
+import { carrierAuthToken } from './telephony/auth-token.js';
 import { runCallCommand } from './telephony/call-command.js';
+import { twilioProvisioning } from './telephony/twilio-numbers.js';
 
 const program = new Command()
   .name('switchboard')
@@ -35,9 +38,9 @@ program
     }
   });
 
-program
-  .command('numbers')
-  .description('manage the number inventory')
+const numbers = program.command('numbers').description('manage the number inventory');
+
+numbers
   .command('import')
   .argument('<file>', 'CSV file whose header row names number,rate_center,state,ocn')
   .description('add numbers to the inventory (invalid rows are reported, duplicates skipped)')
@@ -67,6 +70,77 @@ program
       await db.close();
     }
   });
+
+/** Runs `work` with the database and the carrier account's provisioning, and closes them. */
+async function withProvisioning(work: (provisioning: NumberProvisioning) => Promise<void>): Promise<void> {
+  const config = loadConfig();
+  const db = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  try {
+    await migrate(db);
+    const { token } = await carrierAuthToken(db, config.TWILIO_AUTH_TOKEN);
+    await work(twilioProvisioning(config, db, token));
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
+  } finally {
+    await db.close();
+  }
+}
+
+numbers
+  .command('sync')
+  .description('import the numbers the carrier account owns, and report those whose webhooks point elsewhere')
+  .action(() =>
+    withProvisioning(async (provisioning) => {
+      const bar = new cliProgress.SingleBar(
+        { format: 'reading the account [{bar}] {value} numbers', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(0, 0);
+      const report = await provisioning
+        .sync((done) => {
+          bar.setTotal(done);
+          bar.update(done);
+        })
+        .finally(() => bar.stop());
+      const lines = [
+        `${report.owned} numbers in the carrier account, ${report.imported.length} new in the inventory`,
+        ...(report.elsewhere.length === 0
+          ? ['every number points at this server']
+          : [
+              `${report.elsewhere.length} point elsewhere (run \`switchboard numbers rewire\` to point them here):`,
+              ...report.elsewhere.map(
+                ({ number, voiceUrl }) => `  ${number}  ${voiceUrl || '(no voice URL)'}`,
+              ),
+            ]),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }),
+  );
+
+numbers
+  .command('rewire')
+  .description("point every number of the carrier account at this server's PUBLIC_BASE_URL")
+  .action(() =>
+    withProvisioning(async (provisioning) => {
+      const bar = new cliProgress.SingleBar(
+        { format: 'rewiring [{bar}] {value} numbers', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(0, 0);
+      const { rewired, failed } = await provisioning
+        .rewire((done) => {
+          bar.setTotal(done);
+          bar.update(done);
+        })
+        .finally(() => bar.stop());
+      process.stdout.write(
+        `${[`${rewired.length} numbers now point at this server`, ...failed.map((line) => `failed: ${line}`)].join('\n')}\n`,
+      );
+      if (failed.length > 0) process.exitCode = 1;
+    }),
+  );
 
 program
   .command('call')

@@ -117,8 +117,16 @@ export const ConfigSchema = Type.Object({
     description: "Twilio's REST API base URL, for SMS alerts (any Twilio-compatible Messages API)",
   }),
   TWILIO_ACCOUNT_SID: Type.Optional(
-    Type.String({ description: 'Twilio account: SMS alerts (none when unset) and recording downloads' }),
+    Type.String({
+      description:
+        'Twilio account: SMS alerts (none when unset), recording downloads, and buying, wiring and releasing numbers',
+    }),
   ),
+  TWILIO_TWIMLETS_BASE_URL: Type.String({
+    default: 'https://twimlets.com',
+    description:
+      "Twilio's hosted TwiML apps: a number's fallback URL forwards to its backup number through them",
+  }),
   SMS_FROM_NUMBER: Type.Optional(Type.String({ description: 'sender number of SMS alerts (E.164)' })),
   OUTBOUND_HTTP_TIMEOUT_MS: Type.Integer({
     default: 10_000,

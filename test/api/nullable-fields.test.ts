@@ -3,9 +3,10 @@ import { createTestContext, type TestContext } from '../helpers/app.js';
 
 /*
  * Nullable schema atoms are type lists, which Ajv validates differently from an anyOf with null
- * (see test/unit/nullable-schemas.test.ts). These pin the request side as it is: three request
+ * (see test/unit/nullable-schemas.test.ts). These pin the request side as it is: four request
  * fields accept null, each to clear what it holds (a campaign without an end date; the console's
- * remembered group, tested in session.test.ts; a call's value, tested in console-reports.test.ts),
+ * remembered group, tested in session.test.ts; a call's value, tested in console-reports.test.ts;
+ * a number's backup, tested in number-provisioning.test.ts),
  * and what the V2 one answers for each kind of value.
  */
 
@@ -56,6 +57,7 @@ describe('request schemas', () => {
       'POST /v2/campaign body(application/json).campaign_end_date',
       'PUT /v2/call/value body(application/json).call_value',
       'PUT /v2/me/preferences body(application/json).console_group_id',
+      'PUT /v2/number/backup body(application/json).backup_number',
     ]);
   });
 });

@@ -17,6 +17,7 @@ export interface InventoryRow {
 
 export interface ReservedRow extends InventoryRow {
   group_id: number;
+  backup_number: string | null;
   reserved_by: number | null;
   reserved_at: string | null;
 }
@@ -128,7 +129,7 @@ export function createNumbersRepo(db: Queryable) {
     /** Numbers reserved by `scopeGroupId` or a group below it; filter params start at $4. */
     async listReserved(scopeGroupId: number, page: ListPage): Promise<ReservedRow[]> {
       const { rows } = await db.query<ReservedRow>(
-        `select ${INVENTORY_COLUMNS}, p.group_id, p.reserved_by, ${isoTime('p.reserved_at')} as reserved_at
+        `select ${INVENTORY_COLUMNS}, p.group_id, p.backup_number, p.reserved_by, ${isoTime('p.reserved_at')} as reserved_at
            from phone_number p
           where p.status = 'reserved' and ${inScope('p.group_id', '$1')}
             and ${whereClause(page.filter.conditions)}

@@ -5,7 +5,9 @@ import { NestedEntryResults } from '../groups/groups.schemas.js';
 import { nestedResults } from '../shared/entries.js';
 import {
   AvailableNumberListEnvelope,
+  BackupEntries,
   NumberSearchQuery,
+  ReleaseEntries,
   ReservedNumberListEnvelope,
   ReserveEntries,
 } from './numbers.schemas.js';
@@ -25,7 +27,7 @@ export const numberRoutes: FastifyPluginAsyncTypebox<{ numbers: NumbersService }
         summary: 'Search Phone Numbers',
         operationId: 'searchPhoneNumbers',
         description:
-          'Available numbers in the inventory, lowest first. Criteria combine with AND; an empty result is `data: []`.',
+          'Available numbers in the inventory, lowest first, then (with a carrier account configured) the numbers the carrier offers, with `phone_number_id` null: reserving one buys it. Criteria combine with AND; an empty result is `data: []`.',
         querystring: NumberSearchQuery,
         response: { 200: AvailableNumberListEnvelope, ...v2ErrorResponses },
       },
@@ -45,7 +47,7 @@ export const numberRoutes: FastifyPluginAsyncTypebox<{ numbers: NumbersService }
         summary: 'Reserve Phone Number',
         operationId: 'reservePhoneNumber',
         description:
-          "Reserves each number for the caller's group, if it is still available; one result per entry (`data` = phone_number_id, or the reason it failed).",
+          "Reserves each number for the caller's group, if it is still available; one result per entry (`data` = phone_number_id, or the reason it failed). With a carrier account configured, a number the inventory does not hold is bought from the carrier with its webhooks pointing at this server.",
         body: ReserveEntries,
         response: { 200: NestedEntryResults, ...v2ErrorResponses },
       },
@@ -71,5 +73,39 @@ export const numberRoutes: FastifyPluginAsyncTypebox<{ numbers: NumbersService }
       err: null,
       data: await numbers.listReserved(principalOf(request), request.query),
     }),
+  );
+
+  app.post(
+    '/number/release',
+    {
+      schema: {
+        tags,
+        summary: 'Release Phone Number',
+        operationId: 'releasePhoneNumber',
+        description:
+          "Our extension. Gives each reserved number of the caller's subtree back: one bought from the carrier to the carrier, for good; any other to the inventory. A number in a live call flow is refused, and nothing happens without `confirm: true`. One result per entry (`data` = phone_number_id, or the reason).",
+        body: ReleaseEntries,
+        response: { 200: NestedEntryResults, ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'number' },
+    },
+    async (request) => nestedResults(await numbers.release(principalOf(request), request.body)),
+  );
+
+  app.put(
+    '/number/backup',
+    {
+      schema: {
+        tags,
+        summary: 'Set Backup Number',
+        operationId: 'setBackupNumbers',
+        description:
+          'Our extension. The number the carrier rings when this server cannot be reached or answers an error (the fail-safe); for a number bought from the carrier, its fallback URL is set at the carrier at once. `backup_number: null` clears it. One result per entry.',
+        body: BackupEntries,
+        response: { 200: NestedEntryResults, ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'number' },
+    },
+    async (request) => nestedResults(await numbers.setBackup(principalOf(request), request.body)),
   );
 };

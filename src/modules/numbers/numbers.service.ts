@@ -3,8 +3,9 @@ import { invalidInput } from '../../errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { toNanp10 } from '../../lib/phone.js';
 import type { Principal } from '../auth/principal.js';
-import { applyEntries, type EntryResult } from '../shared/entries.js';
+import { applyEntries, applyEntry, type EntryResult, entryErrorMessage } from '../shared/entries.js';
 import { type ListQuery, toPage } from '../shared/list.js';
+import type { NumberProvisioning } from './number-provisioning.js';
 import {
   createNumbersRepo,
   type InventoryRow,
@@ -12,7 +13,14 @@ import {
   type ReservedRow,
   reservedFilterFields,
 } from './numbers.repo.js';
-import type { AvailableNumber, NumberSearchQuery, ReservedNumber, ReserveEntry } from './numbers.schemas.js';
+import type {
+  AvailableNumber,
+  BackupEntry,
+  NumberSearchQuery,
+  ReleaseEntry,
+  ReservedNumber,
+  ReserveEntry,
+} from './numbers.schemas.js';
 
 /** `801555*` -> `801555%`: the pattern only holds digits and `*`, so nothing needs escaping. */
 export function toLikePattern(pattern: string): string {
@@ -32,7 +40,18 @@ const toWire = (row: InventoryRow): AvailableNumber => ({
   source: row.source,
 });
 
-export function createNumbersService({ db, clock }: { db: Db; clock: Clock }) {
+/** `801555*` -> /^801555\d*$/: the search pattern as a test of a carrier's offer. */
+const patternTest = (pattern: string) => new RegExp(`^${pattern.replace(/\*+/g, '\\d*')}$`);
+
+export function createNumbersService({
+  db,
+  clock,
+  provisioning,
+}: {
+  db: Db;
+  clock: Clock;
+  provisioning: NumberProvisioning;
+}) {
   const repo = createNumbersRepo(db);
 
   async function reserveEntry(tx: Queryable, principal: Principal, entry: ReserveEntry): Promise<number> {
@@ -57,25 +76,72 @@ export function createNumbersService({ db, clock }: { db: Db; clock: Clock }) {
     throw invalidInput(`Number ${number} is not available`);
   }
 
+  async function searchInventory(query: NumberSearchQuery): Promise<AvailableNumber[]> {
+    const rows = await repo.searchAvailable(
+      {
+        npa: query.npa,
+        nxx: query.nxx,
+        state: query.state?.toUpperCase(),
+        rateCenter: query.rate_center?.trim(),
+        likePattern: query.pattern === undefined ? undefined : toLikePattern(query.pattern),
+      },
+      toPage(query, numberFilterFields, 7),
+    );
+    return rows.map(toWire);
+  }
+
   return {
-    /** Available inventory. It belongs to no group yet, so every caller sees the same numbers. */
+    /**
+     * Available inventory, then what the carrier account offers (when one is configured). The
+     * inventory belongs to no group yet, so every caller sees the same numbers.
+     */
     async search(_principal: Principal, query: NumberSearchQuery): Promise<AvailableNumber[]> {
-      const rows = await repo.searchAvailable(
-        {
-          npa: query.npa,
-          nxx: query.nxx,
-          state: query.state?.toUpperCase(),
-          rateCenter: query.rate_center?.trim(),
-          likePattern: query.pattern === undefined ? undefined : toLikePattern(query.pattern),
-        },
-        toPage(query, numberFilterFields, 7),
-      );
-      return rows.map(toWire);
+      const from = query.from ?? (provisioning.isConfigured ? 'all' : 'inventory');
+      if (from !== 'inventory' && !provisioning.isConfigured) {
+        throw invalidInput('No carrier account is configured: search the inventory');
+      }
+      const inventory = from === 'carrier' || query.toll_free ? [] : await searchInventory(query);
+      if (from === 'inventory' || inventory.length >= query.limit || query.offset > 0) return inventory;
+      const offers = await provisioning.offers({
+        areaCode: query.npa,
+        nxx: query.nxx,
+        region: query.state?.toUpperCase(),
+        contains: query.pattern?.replace(/\*/g, '') || undefined,
+        like: query.pattern === undefined ? undefined : patternTest(query.pattern),
+        tollFree: query.toll_free,
+        limit: query.limit - inventory.length,
+      });
+      return [...inventory, ...offers];
     },
 
     /** Reserves each number for the caller's group; `data` is the phone_number_id. */
-    reserve(principal: Principal, entries: readonly ReserveEntry[]): Promise<EntryResult[]> {
-      return applyEntries(db, entries, (tx, entry) => reserveEntry(tx, principal, entry));
+    async reserve(principal: Principal, entries: readonly ReserveEntry[]): Promise<EntryResult[]> {
+      const results: EntryResult[] = [];
+      for (const [index, entry] of entries.entries()) {
+        // A number the inventory does not hold is bought from the carrier first, outside the
+        // reservation's transaction (the carrier's answer can take seconds).
+        const number = toNanp10(entry.number);
+        if (number !== undefined && provisioning.isConfigured && !(await repo.findStatus(number))) {
+          try {
+            await provisioning.buy(number);
+          } catch (error) {
+            results.push({ result: 'error', data: entryErrorMessage(error), entry_count: index + 1 });
+            continue;
+          }
+        }
+        results.push(await applyEntry(db, entry, index + 1, (tx, e) => reserveEntry(tx, principal, e)));
+      }
+      return results;
+    },
+
+    /** Releases each reserved number (to the carrier or the inventory); `data` is the phone_number_id. */
+    release(principal: Principal, entries: readonly ReleaseEntry[]): Promise<EntryResult[]> {
+      return applyEntries(db, entries, (tx, entry) => provisioning.release(tx, principal, entry));
+    },
+
+    /** Sets or clears each tracking number's backup; `data` is the phone_number_id. */
+    setBackup(principal: Principal, entries: readonly BackupEntry[]): Promise<EntryResult[]> {
+      return applyEntries(db, entries, (tx, entry) => provisioning.setBackup(tx, principal, entry));
     },
 
     async listReserved(principal: Principal, query: ListQuery): Promise<ReservedNumber[]> {
@@ -85,6 +151,8 @@ export function createNumbersService({ db, clock }: { db: Db; clock: Clock }) {
       );
       return rows.map((row) => ({
         ...toWire(row),
+        phone_number_id: row.phone_number_id,
+        backup_number: row.backup_number === null ? null : Number(row.backup_number),
         group_id: row.group_id,
         reserved_by: row.reserved_by,
         reserved_at: row.reserved_at,

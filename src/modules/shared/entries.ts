@@ -43,7 +43,7 @@ export async function applyEntry<T>(
 }
 
 /** The reason a failed entry gives in `data`; rethrows what is not the entry's fault (a bug). */
-function entryErrorMessage(error: unknown, databaseMessages: Partial<Record<string, string>> = {}) {
+export function entryErrorMessage(error: unknown, databaseMessages: Partial<Record<string, string>> = {}) {
   const appError = error instanceof AppError ? error : fromDatabaseError(error, databaseMessages);
   if (appError.status >= 500) throw error;
   return appError.message;

@@ -1,0 +1,198 @@
+import type { Db } from '../db/index.js';
+import {
+  CarrierApiError,
+  type CarrierNumbers,
+  type CarrierOffer,
+  type NumberWebhooks,
+  type OfferCriteria,
+  type OwnedNumber,
+} from '../modules/numbers/carrier.js';
+import { createNumberProvisioning, type NumberProvisioning } from '../modules/numbers/number-provisioning.js';
+
+/**
+ * The numbers of a Twilio account through Twilio's REST API (2010-04-01): the available numbers
+ * to buy, buying one with its webhooks set, the numbers the account owns, pointing them at us,
+ * releasing one. SignalWire's LaML REST API speaks the same resources under its own base URL.
+ */
+
+export interface TwilioNumbersOptions {
+  baseUrl: string;
+  accountSid: string;
+  authToken: string;
+  timeoutMs: number;
+}
+
+const toTen = (e164: string) => (/^\+1\d{10}$/.test(e164) ? e164.slice(2) : e164);
+const toE164 = (number: string) => (/^\d{10}$/.test(number) ? `+1${number}` : number);
+
+interface TwilioNumberResource {
+  sid: string;
+  phone_number: string;
+  voice_url: string | null;
+  status_callback: string | null;
+  sms_url: string | null;
+  voice_fallback_url: string | null;
+}
+
+const toOwned = (resource: TwilioNumberResource): OwnedNumber => ({
+  sid: resource.sid,
+  number: toTen(resource.phone_number),
+  voiceUrl: resource.voice_url ?? '',
+  statusCallback: resource.status_callback ?? '',
+  smsUrl: resource.sms_url ?? '',
+  voiceFallbackUrl: resource.voice_fallback_url ?? '',
+});
+
+const webhookParams = (hooks: NumberWebhooks) => ({
+  VoiceUrl: hooks.voiceUrl,
+  VoiceMethod: 'POST',
+  StatusCallback: hooks.statusCallback,
+  StatusCallbackMethod: 'POST',
+  SmsUrl: hooks.smsUrl,
+  SmsMethod: 'POST',
+  VoiceFallbackUrl: hooks.voiceFallbackUrl,
+  VoiceFallbackMethod: 'GET',
+});
+
+export function createTwilioNumbers({
+  baseUrl,
+  accountSid,
+  authToken,
+  timeoutMs,
+}: TwilioNumbersOptions): CarrierNumbers {
+  const root = baseUrl.replace(/\/+$/, '');
+  const account = `/2010-04-01/Accounts/${encodeURIComponent(accountSid)}`;
+  const authorization = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+
+  async function call<T>(method: string, path: string, form?: Record<string, string>): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${root}${path}`, {
+        method,
+        headers: {
+          authorization,
+          accept: 'application/json',
+          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        },
+        ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw new CarrierApiError(`the carrier's API is unreachable: ${(error as Error).message}`, 0);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      let detail: { code?: unknown; message?: unknown } = {};
+      try {
+        detail = JSON.parse(text) as typeof detail;
+      } catch {}
+      const code = typeof detail.code === 'number' ? detail.code : undefined;
+      const message = typeof detail.message === 'string' ? detail.message : `HTTP ${response.status}`;
+      throw new CarrierApiError(message, response.status, code);
+    }
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+
+  return {
+    /** Numbers the carrier offers, local or toll-free, in the US. */
+    async offers(criteria: OfferCriteria): Promise<CarrierOffer[]> {
+      const query = new URLSearchParams({ PageSize: String(criteria.limit), VoiceEnabled: 'true' });
+      if (criteria.areaCode) query.set('AreaCode', criteria.areaCode);
+      if (criteria.region && !criteria.tollFree) query.set('InRegion', criteria.region);
+      if (criteria.contains) query.set('Contains', criteria.contains);
+      const kind = criteria.tollFree ? 'TollFree' : 'Local';
+      const body = await call<{
+        available_phone_numbers?: {
+          phone_number: string;
+          rate_center?: string | null;
+          region?: string | null;
+          locality?: string | null;
+        }[];
+      }>('GET', `${account}/AvailablePhoneNumbers/US/${kind}.json?${query}`);
+      return (body.available_phone_numbers ?? [])
+        .map((offer) => ({
+          number: toTen(offer.phone_number),
+          rateCenter: offer.rate_center ?? '',
+          state: offer.region ?? '',
+          locality: offer.locality ?? '',
+        }))
+        .filter((offer) => /^\d{10}$/.test(offer.number));
+    },
+
+    /** Buys `number` with its webhooks set; resolves to what the account now owns. */
+    async buy(number: string, hooks: NumberWebhooks): Promise<OwnedNumber> {
+      return toOwned(
+        await call<TwilioNumberResource>('POST', `${account}/IncomingPhoneNumbers.json`, {
+          PhoneNumber: toE164(number),
+          ...webhookParams(hooks),
+        }),
+      );
+    },
+
+    /** Every number the account owns, page after page. */
+    async *owned(pageSize = 100): AsyncGenerator<OwnedNumber[]> {
+      let path: string | null = `${account}/IncomingPhoneNumbers.json?PageSize=${pageSize}`;
+      while (path) {
+        const page: { incoming_phone_numbers?: TwilioNumberResource[]; next_page_uri?: string | null } =
+          await call('GET', path);
+        yield (page.incoming_phone_numbers ?? []).map(toOwned);
+        path = page.next_page_uri || null;
+      }
+    },
+
+    /** Points an owned number's webhooks at `hooks`. */
+    async rewire(sid: string, hooks: NumberWebhooks): Promise<OwnedNumber> {
+      return toOwned(
+        await call<TwilioNumberResource>(
+          'POST',
+          `${account}/IncomingPhoneNumbers/${encodeURIComponent(sid)}.json`,
+          webhookParams(hooks),
+        ),
+      );
+    },
+
+    /** Gives an owned number back to the carrier, for good. */
+    async release(sid: string): Promise<void> {
+      await call('DELETE', `${account}/IncomingPhoneNumbers/${encodeURIComponent(sid)}.json`);
+    },
+  };
+}
+
+/** What provisioning needs of the configuration. */
+export interface CarrierConfig {
+  PUBLIC_BASE_URL: string;
+  TWILIO_API_BASE_URL: string;
+  TWILIO_ACCOUNT_SID?: string | undefined;
+  TWILIO_TWIMLETS_BASE_URL: string;
+  OUTBOUND_HTTP_TIMEOUT_MS: number;
+}
+
+/**
+ * Where a Twilio number's webhooks point: this server's voice, status and messaging URLs, and,
+ * for a number with a backup, Twilio's own Forward twimlet as the fallback, which the carrier
+ * runs itself when this server cannot be reached or answers an error.
+ */
+export function twilioWebhooksFor(config: CarrierConfig) {
+  const base = `${config.PUBLIC_BASE_URL}/telephony/twilio`;
+  return (backupNumber: string | null): NumberWebhooks => ({
+    voiceUrl: `${base}/voice`,
+    statusCallback: `${base}/status`,
+    smsUrl: `${base}/sms`,
+    voiceFallbackUrl: backupNumber
+      ? `${config.TWILIO_TWIMLETS_BASE_URL.replace(/\/+$/, '')}/forward?${new URLSearchParams({ PhoneNumber: `+1${backupNumber}` })}`
+      : '',
+  });
+}
+
+/** Number provisioning through the Twilio account, when one is configured. */
+export function twilioProvisioning(config: CarrierConfig, db: Db, authToken: string): NumberProvisioning {
+  const carrier = config.TWILIO_ACCOUNT_SID
+    ? createTwilioNumbers({
+        baseUrl: config.TWILIO_API_BASE_URL,
+        accountSid: config.TWILIO_ACCOUNT_SID,
+        authToken,
+        timeoutMs: config.OUTBOUND_HTTP_TIMEOUT_MS,
+      })
+    : undefined;
+  return createNumberProvisioning({ db, carrier, webhooksFor: twilioWebhooksFor(config) });
+}
