@@ -23,7 +23,6 @@ import {
 import { SHARED_SCHEMAS } from './http/schemas.js';
 import { boundJsonDepth, refuseNulCharacters } from './http/text-guard.js';
 import { createValidatorCompiler } from './http/validation.js';
-import { COMPLETION_STEP_ORDER, createCallLifecycle } from './jobs/call-lifecycle.js';
 import { registerHourlyJob } from './jobs/hourly.js';
 import { registerJobRetention } from './jobs/job-retention.js';
 import { registerLogRetention } from './jobs/log-retention.js';
@@ -48,6 +47,11 @@ import { callFlowListRoutes } from './modules/callflows/callflow-lists.routes.js
 import { createCallFlowListsService } from './modules/callflows/callflow-lists.service.js';
 import { callFlowRoutes } from './modules/callflows/callflows.routes.js';
 import { createCallFlowsService } from './modules/callflows/callflows.service.js';
+import {
+  type CallLifecycleHooks,
+  COMPLETION_STEP_ORDER,
+  createCallLifecycle,
+} from './modules/calls/call-lifecycle.js';
 import { createLiveCalls } from './modules/calls/call-live.js';
 import { liveCallRoutes } from './modules/calls/call-live.routes.js';
 import { callReportRoutes } from './modules/calls/call-reports.routes.js';
@@ -90,7 +94,7 @@ import { createWebhooksService } from './modules/webhooks/webhooks.service.js';
 import { audioRoutes, audioUrl } from './telephony/audio.routes.js';
 import { createFlowCache } from './telephony/flow-cache.js';
 import { createRecordingCopier, RECORDINGS_TO_COPY_SQL } from './telephony/recording-copy.js';
-import { type CallLifecycleHooks, createTelephonyService } from './telephony/telephony.service.js';
+import { createTelephonyService } from './telephony/telephony.service.js';
 import { twilioRoutes } from './telephony/twilio.routes.js';
 
 export interface AppDeps {

@@ -5,8 +5,8 @@ import type { Clock } from '../lib/clock.js';
 import { createGroupCommit } from '../lib/group-commit.js';
 import { sendOutbound } from '../lib/outbound-url.js';
 import { storableText } from '../lib/text.js';
+import { type CallLifecycle, COMPLETED_JOB, COMPLETION_STEP_ORDER } from '../modules/calls/call-lifecycle.js';
 import { callRecordsSql, RECORD_CALL_COLUMNS } from '../modules/calls/call-record.js';
-import { type CallLifecycle, COMPLETED_JOB, COMPLETION_STEP_ORDER } from './call-lifecycle.js';
 import {
   type ClaimedJob,
   enqueue,
