@@ -7,7 +7,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import { benchBaselineRoutes } from './bench/baseline.routes.js';
 import { type Config, trustProxyOption } from './config.js';
 import type { Db } from './db/index.js';
 import { authenticate } from './http/authenticate.js';
@@ -431,8 +430,6 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     },
     { prefix: '/v2' },
   );
-  // Benchmarks only (bench/): bare baselines measured in the same server, and bulk fixtures.
-  if (config.BENCH_BASELINE_ROUTES) await app.register(benchBaselineRoutes, { prefix: '/bench', db, clock });
   // The console (web/dist) at `/`; its other paths are the not-found handler's (consoleFallback).
   await app.register(consoleRoutes, {});
 
