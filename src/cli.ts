@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
+import { runCallCommand } from './cli/call-command.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDb } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { isAppError, UsageError } from './errors.js';
 import { serve } from './main.js';
 import { formatImportSummary, importNumbersFile } from './modules/numbers/numbers.import.js';
-import { runCallCommand } from './telephony/call-command.js';
 
 const program = new Command()
   .name('switchboard')
