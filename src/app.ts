@@ -7,7 +7,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import { benchBaselineRoutes } from './bench/baseline.routes.js';
 import { type Config, trustProxyOption } from './config.js';
 import type { Db } from './db/index.js';
 import { authenticate } from './http/authenticate.js';
@@ -23,12 +22,10 @@ import {
 import { SHARED_SCHEMAS } from './http/schemas.js';
 import { boundJsonDepth, refuseNulCharacters } from './http/text-guard.js';
 import { createValidatorCompiler } from './http/validation.js';
-import { COMPLETION_STEP_ORDER, createCallLifecycle } from './jobs/call-lifecycle.js';
 import { registerHourlyJob } from './jobs/hourly.js';
 import { registerJobRetention } from './jobs/job-retention.js';
 import { registerLogRetention } from './jobs/log-retention.js';
 import { createJobQueue } from './jobs/queue.js';
-import { registerWebhookDelivery } from './jobs/webhook-delivery.js';
 import type { Clock } from './lib/clock.js';
 import { createMailer } from './mail/mailer.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
@@ -48,6 +45,11 @@ import { callFlowListRoutes } from './modules/callflows/callflow-lists.routes.js
 import { createCallFlowListsService } from './modules/callflows/callflow-lists.service.js';
 import { callFlowRoutes } from './modules/callflows/callflows.routes.js';
 import { createCallFlowsService } from './modules/callflows/callflows.service.js';
+import {
+  type CallLifecycleHooks,
+  COMPLETION_STEP_ORDER,
+  createCallLifecycle,
+} from './modules/calls/call-lifecycle.js';
 import { createLiveCalls } from './modules/calls/call-live.js';
 import { liveCallRoutes } from './modules/calls/call-live.routes.js';
 import { callReportRoutes } from './modules/calls/call-reports.routes.js';
@@ -85,12 +87,13 @@ import { tagRoutes } from './modules/tags/tags.routes.js';
 import { createTagsService } from './modules/tags/tags.service.js';
 import { userRoutes } from './modules/users/users.routes.js';
 import { createUsersService } from './modules/users/users.service.js';
+import { registerWebhookDelivery } from './modules/webhooks/webhook-delivery.js';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
 import { createWebhooksService } from './modules/webhooks/webhooks.service.js';
 import { audioRoutes, audioUrl } from './telephony/audio.routes.js';
 import { createFlowCache } from './telephony/flow-cache.js';
 import { createRecordingCopier, RECORDINGS_TO_COPY_SQL } from './telephony/recording-copy.js';
-import { type CallLifecycleHooks, createTelephonyService } from './telephony/telephony.service.js';
+import { createTelephonyService } from './telephony/telephony.service.js';
 import { twilioRoutes } from './telephony/twilio.routes.js';
 import { twilioProvisioning } from './telephony/twilio-numbers.js';
 
@@ -432,8 +435,6 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     },
     { prefix: '/v2' },
   );
-  // Benchmarks only (bench/): bare baselines measured in the same server, and bulk fixtures.
-  if (config.BENCH_BASELINE_ROUTES) await app.register(benchBaselineRoutes, { prefix: '/bench', db, clock });
   // The console (web/dist) at `/`; its other paths are the not-found handler's (consoleFallback).
   await app.register(consoleRoutes, {});
 

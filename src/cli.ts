@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
+import { runCallCommand } from './cli/call-command.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDb } from './db/index.js';
 import { migrate } from './db/migrate.js';
@@ -9,7 +10,6 @@ import { serve } from './main.js';
 import type { NumberProvisioning } from './modules/numbers/number-provisioning.js';
 import { formatImportSummary, importNumbersFile } from './modules/numbers/numbers.import.js';
 import { carrierAuthToken } from './telephony/auth-token.js';
-import { runCallCommand } from './telephony/call-command.js';
 import { twilioProvisioning } from './telephony/twilio-numbers.js';
 
 const program = new Command()

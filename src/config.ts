@@ -63,11 +63,6 @@ export const ConfigSchema = Type.Object({
     Type.String({ minLength: 8, description: 'signs carrier webhooks (generated and stored when unset)' }),
   ),
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 10_000, minimum: 0 }),
-  BENCH_BASELINE_ROUTES: Type.Boolean({
-    default: false,
-    description:
-      'benchmarks only: adds unauthenticated /bench baseline and fixture routes; never in production',
-  }),
   DNI_COOLDOWN_MINUTES: Type.Integer({
     default: 10,
     minimum: 0,

@@ -1,9 +1,9 @@
 import pino from 'pino';
-import { buildApp, REDACTED_PATHS } from './app.js';
+import { type App, buildApp, REDACTED_PATHS } from './app.js';
 import type { Config } from './config.js';
-import { describeDb, openDb } from './db/index.js';
+import { type Db, describeDb, openDb } from './db/index.js';
 import { migrate } from './db/migrate.js';
-import { systemClock } from './lib/clock.js';
+import { type Clock, systemClock } from './lib/clock.js';
 import { type SeedResult, seedDemo } from './seed.js';
 import { carrierAuthToken } from './telephony/auth-token.js';
 
@@ -16,13 +16,18 @@ const TOKEN_PURGE_INTERVAL_MS = 60 * 60 * 1000;
  */
 const SHUTDOWN_SETTLE_MS = 250;
 
+export interface ServeOptions {
+  /** registers more routes on the app before it listens (the bench's own routes: bench/lib/serve.ts) */
+  extend?: (app: App, deps: { db: Db; clock: Clock }) => Promise<void>;
+}
+
 /**
  * The process: config -> db -> migrate -> seed -> app -> listen, and a graceful stop on SIGINT
  * or SIGTERM: every request received is answered (with `Connection: close`, so clients move on),
  * idle keep-alive connections are closed, in-flight requests and running jobs finish within
  * SHUTDOWN_GRACE_MS, then the database closes.
  */
-export async function serve(config: Config): Promise<void> {
+export async function serve(config: Config, options: ServeOptions = {}): Promise<void> {
   const logger = pino({ level: config.LOG_LEVEL, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
   const dbOptions = {
     databaseUrl: config.DATABASE_URL,
@@ -41,6 +46,7 @@ export async function serve(config: Config): Promise<void> {
 
   const carrierToken = await carrierAuthToken(db, config.TWILIO_AUTH_TOKEN);
   const app = await buildApp({ config, db, clock: systemClock, logger, twilioAuthToken: carrierToken.token });
+  await options.extend?.(app, { db, clock: systemClock });
   let stopping = false;
   // Once stopping, every answer closes its connection: a keep-alive client opens its next
   // request elsewhere instead of racing the close of an idle socket.

@@ -15,6 +15,8 @@ export const BENCH_SECRETS = {
   carrierToken: 'bench-carrier-auth-token',
 };
 
+const SERVE_ENTRY = fileURLToPath(new URL('./serve.ts', import.meta.url));
+
 export interface BenchServer {
   base: string;
   pid: number;
@@ -24,8 +26,8 @@ export interface BenchServer {
 }
 
 /**
- * `node dist/cli.js serve` as production runs it, in its own process, with the bench routes on.
- * Resolves when /ready answers 200.
+ * The built server (dist/) as `switchboard serve` runs it, in its own process, with the bench
+ * routes registered on it by serve.ts. Resolves when /ready answers 200.
  */
 export async function startServer(options: {
   dataDir: string;
@@ -35,14 +37,13 @@ export async function startServer(options: {
 }): Promise<BenchServer> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'dist/cli.js', 'serve'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', SERVE_ENTRY], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
       PORT: String(port),
       DATA_DIR: options.dataDir,
       LOG_LEVEL: 'warn',
-      BENCH_BASELINE_ROUTES: 'true',
       SWITCHBOARD_ADMIN_EMAIL: BENCH_SECRETS.adminEmail,
       SWITCHBOARD_ADMIN_PASSWORD: BENCH_SECRETS.adminPassword,
       SWITCHBOARD_OAUTH_CLIENT_ID: BENCH_SECRETS.clientId,

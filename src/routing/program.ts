@@ -1,8 +1,8 @@
 import { toNanp10 } from '../lib/phone.js';
-import type { IvrOption, MultilevelIvrFlow } from '../modules/callflows/callflows.schemas.js';
+import { parseClockTime, resolveTimeZone } from '../lib/time-zones.js';
+import type { IvrOption, MultilevelIvrFlow, OverflowNumber } from './flow-document.js';
 import { recordUntilInstant } from './recording.js';
 import { type WeeklyWindow, weekdaysOf } from './schedule.js';
-import { parseClockTime, resolveTimeZone } from './time-zones.js';
 
 /**
  * A call flow compiled for the engine: an immutable graph of nodes keyed by id. Node ids are key
@@ -238,7 +238,7 @@ function connectSpec(
   target: string | number | undefined,
   settings: {
     isSimultaneous?: boolean | undefined;
-    overflowNumbers?: { overflowNumber: string | number; rings: number }[] | undefined;
+    overflowNumbers?: OverflowNumber[] | undefined;
     record_enabled?: boolean | undefined;
     play_disclaimer?: 'before' | 'after' | 'never' | undefined;
     message?: string | undefined;
@@ -406,7 +406,7 @@ export interface StoredFlowDocument extends Omit<MultilevelIvrFlow, 'ivrs'> {
   default_ringto?: string | number;
   ring_delay?: number;
   isSimultaneous?: boolean;
-  overflowNumbers?: { overflowNumber: string | number; rings: number }[];
+  overflowNumbers?: OverflowNumber[];
   record_enabled?: boolean;
   record_until?: string;
   play_disclaimer?: 'before' | 'after' | 'never';
@@ -423,7 +423,7 @@ export interface StoredFlowDocument extends Omit<MultilevelIvrFlow, 'ivrs'> {
     percentage: number;
     activateVoicemail?: boolean;
     isSimultaneous?: boolean;
-    overflowNumbers?: { overflowNumber: string | number; rings: number }[];
+    overflowNumbers?: OverflowNumber[];
   }[];
 }
 

@@ -1,9 +1,9 @@
 import type { Db } from '../db/index.js';
 import { audioReferencesOf, withUnplayableAudioSilenced } from '../modules/callflows/callflow-audio.js';
 import { createOutboundPinKey, isOutboundPin } from '../modules/callflows/callflow-secrets.js';
-import type { IvrOption } from '../modules/callflows/callflows.schemas.js';
 import { ivrOptionsOf } from '../modules/callflows/callflows.validate.js';
 import { createMiscRepo } from '../modules/misc/misc.repo.js';
+import type { IvrOption } from '../routing/flow-document.js';
 import type { Program } from '../routing/program.js';
 import { type Branch, compileFlowProgram, type StoredFlowDocument } from '../routing/program.js';
 import { effectiveSpamThreshold } from '../routing/spam.js';

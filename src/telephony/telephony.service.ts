@@ -1,7 +1,8 @@
-import type { Db, Queryable } from '../db/index.js';
+import type { Db } from '../db/index.js';
 import type { Clock } from '../lib/clock.js';
 import { createGroupCommit } from '../lib/group-commit.js';
 import { toNanp10 } from '../lib/phone.js';
+import type { CallLifecycleHooks, CompletedHook, StartedCall } from '../modules/calls/call-lifecycle.js';
 import { lookupNpa, lookupZip } from '../modules/misc/geo.js';
 import {
   type Action,
@@ -31,49 +32,6 @@ import { type CallbackUrls, rejectTwiml, renderTwiml, whisperTwiml } from './twi
 export type CarrierParams = Record<string, string | undefined>;
 
 export type CallbackKind = 'gather' | 'dial' | 'record';
-
-/** A call as it was first recorded, handed to the lifecycle hooks. */
-export interface StartedCall {
-  callId: number;
-  callFlowId: number | null;
-  groupId: number | null;
-  trackingNumber: string;
-  callerNumber: string;
-  startedAt: Date;
-  disposition: string;
-  /** the flow's number pool holds the tracking number (dynamic number insertion) */
-  isPoolNumber: boolean;
-  webhookEnabled: boolean;
-}
-
-/**
- * What other modules do when a call starts or ends. Each hook runs inside the transaction that
- * records the change, so what it writes (a queued job, an attribution row) commits with the call
- * or not at all. Hooks must stay cheap: they run on the carrier's webhook path.
- */
-export interface StartedHook {
-  /** Decided in memory: does this hook write anything for the call? */
-  wants: (call: StartedCall) => boolean;
-  run: (tx: Queryable, call: StartedCall) => Promise<void>;
-}
-
-/**
- * A job of a call's post-call work: the hook enqueues `{ kind, payload: { callId }, dedupeKey:
- * '<kind>:<callId>' }` in the caller's transaction, and says so (`enqueues`), so a final status
- * callback closes the call and enqueues in one statement, and can delay the job until the
- * carrier's last result is in (see `status`).
- */
-export type CompletedHook = ((tx: Queryable, callId: number) => Promise<void>) & {
-  enqueues: { kind: string };
-};
-
-export interface CallLifecycleHooks {
-  started: StartedHook[];
-  /** the post-call work: run once, when the call is final */
-  completed: CompletedHook[];
-  /** what a carrier result that changes a call after its post-call work began enqueues */
-  updated: CompletedHook[];
-}
 
 export interface TelephonyDeps {
   db: Db;

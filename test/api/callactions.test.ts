@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signatureHeader } from '../../src/jobs/webhook-delivery.js';
+import { signatureHeader } from '../../src/modules/webhooks/webhook-delivery.js';
 import { createTestContext, type TestContext, type TestUser } from '../helpers/app.js';
 import { createCarrier } from '../helpers/carrier.js';
 import { type HttpReceiver, startHttpReceiver } from '../helpers/http-receiver.js';

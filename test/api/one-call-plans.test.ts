@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completionWantedSql, STARTED_JOB_SQL } from '../../src/jobs/call-lifecycle.js';
-import { fanOutSql, preCallFanOutPendingSql, TARGETS_CTES } from '../../src/jobs/webhook-delivery.js';
 import { ACTIONS_FOR_SQL, CALL_ACTIONS_WANTED_SQL } from '../../src/modules/callactions/callaction-runner.js';
+import { completionWantedSql, STARTED_JOB_SQL } from '../../src/modules/calls/call-lifecycle.js';
 import { RECORDS_BY_ID_SQL } from '../../src/modules/calls/call-record.js';
 import { CALL_NOTIFY_CLAIM_SQL, CALL_NOTIFY_WANTED_SQL } from '../../src/modules/email/call-notify.js';
+import {
+  fanOutSql,
+  preCallFanOutPendingSql,
+  TARGETS_CTES,
+} from '../../src/modules/webhooks/webhook-delivery.js';
 import { INSERT_SCREENED_SQL, NEW_CALL_TYPES, SCREENED_COLUMNS } from '../../src/telephony/calls.repo.js';
 import { RECORDINGS_TO_COPY_SQL } from '../../src/telephony/recording-copy.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';

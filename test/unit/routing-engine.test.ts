@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { hashOutboundPin, isOutboundPin } from '../../src/modules/callflows/callflow-secrets.js';
-import type { MultilevelIvrFlow } from '../../src/modules/callflows/callflows.schemas.js';
 import {
   type Action,
   AWAITED_EVENT,
@@ -21,6 +20,7 @@ import {
   UNKNOWN_ZIP,
   WRONG_PIN,
 } from '../../src/routing/engine.js';
+import type { MultilevelIvrFlow } from '../../src/routing/flow-document.js';
 import {
   type Branch,
   compileFlowProgram,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseClockTime, resolveTimeZone } from '../../src/lib/time-zones.js';
 import { isWithinWindow, weekdaysOf } from '../../src/routing/schedule.js';
-import { parseClockTime, resolveTimeZone } from '../../src/routing/time-zones.js';
 
 describe('weekdaysOf', () => {
   it('expands V2 day ids to ISO weekdays', () => {

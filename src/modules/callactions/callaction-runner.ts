@@ -1,12 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Db, Queryable } from '../../db/index.js';
-import {
-  EVENT_HEADER,
-  EVENT_ID_HEADER,
-  renderEvent,
-  SIGNATURE_HEADER,
-  signatureHeader,
-} from '../../jobs/webhook-delivery.js';
 import type { Clock } from '../../lib/clock.js';
 import { sendOutbound } from '../../lib/outbound-url.js';
 import { storableText } from '../../lib/text.js';
@@ -15,6 +8,13 @@ import { type CallRecord, loadCallRecords } from '../calls/call-record.js';
 import { createCallsRepo } from '../calls/calls.repo.js';
 import { renderCallSummary } from '../email/call-data.js';
 import { addTagsToCall } from '../tags/tags.service.js';
+import {
+  EVENT_HEADER,
+  EVENT_ID_HEADER,
+  renderEvent,
+  SIGNATURE_HEADER,
+  signatureHeader,
+} from '../webhooks/webhook-delivery.js';
 import type { CallActionRow } from './callactions.repo.js';
 import { type CallFacts, evaluateRules } from './rules.js';
 import { SmsError, type SmsSender } from './sms.js';

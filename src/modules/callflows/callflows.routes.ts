@@ -2,12 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { principalOf } from '../../http/authenticate.js';
 import { Envelope, IdQuery, v2ErrorResponses } from '../../http/schemas.js';
-import {
-  BareEntryResults,
-  CallFlowDocument,
-  type MultilevelIvrFlow,
-  MultilevelIvrFlows,
-} from './callflows.schemas.js';
+import type { MultilevelIvrFlow } from '../../routing/flow-document.js';
+import { BareEntryResults, CallFlowDocument, MultilevelIvrFlows } from './callflows.schemas.js';
 import type { CallFlowsService } from './callflows.service.js';
 
 const tags = ['Call Flow'];

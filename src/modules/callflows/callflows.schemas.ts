@@ -1,17 +1,11 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { PhoneInput, StringEnum } from '../../http/schemas.js';
-import { SCHEDULE_DAY_IDS } from '../../routing/time-zones.js';
+import type { Assert, Equal } from '../../lib/type-equal.js';
+import type * as Flow from '../../routing/flow-document.js';
+import { IVR_ACTIONS, ROUTE_BY, SCHEDULE_DAY_IDS } from '../../routing/flow-document.js';
 
 /** Menus nest at most this deep: the top menu is level 1 (its options are `ivrs`). */
 export const MAX_MENU_DEPTH = 6;
-
-export const IVR_ACTIONS = ['simple', 'interactiveVoice', 'geo', 'schedule', 'voicemail', 'hangup'] as const;
-export const ROUTE_BY = [
-  'Claimed State',
-  'Claimed Zip',
-  'Area Code Proximity',
-  'Zip Code Proximity',
-] as const;
 
 export const Rings = Type.Integer({
   minimum: 1,
@@ -103,26 +97,7 @@ function ivrOption(level: number): TSchema {
   );
 }
 
-export interface IvrOption {
-  key: number;
-  action: (typeof IVR_ACTIONS)[number];
-  destination?: string;
-  message?: string;
-  ivrData?: IvrOption[];
-  /** `allow_manual_entry` comes only with a GeoRoute's `geo_route` */
-  geoData?: Static<typeof GeoData> & { allow_manual_entry?: boolean };
-  scheduleRoute?: Static<typeof ScheduleRoute>;
-  target_did?: string | number;
-  isSimultaneous?: boolean;
-  overflowNumbers?: Static<typeof OverflowNumber>[];
-  record_enabled?: boolean;
-  play_disclaimer?: 'before' | 'after' | 'never';
-  whisper_enabled?: boolean;
-  whisper_message?: string;
-  screen_calls?: boolean;
-  voicemail_enabled?: boolean;
-  go_back_key?: number;
-}
+const OptionFields = Type.Object(optionFields);
 
 export const MultilevelIvrFlow = Type.Object(
   {
@@ -196,7 +171,34 @@ export const MultilevelIvrFlow = Type.Object(
   { additionalProperties: false },
 );
 
-export type MultilevelIvrFlow = Omit<Static<typeof MultilevelIvrFlow>, 'ivrs'> & { ivrs: IvrOption[] };
+/**
+ * The schemas accept exactly the document the engine runs (routing/flow-document.ts): these fail
+ * to compile when a field is added, dropped or retyped on one side only. The unrolled `ivrs`
+ * levels are checked through the fields every level shares.
+ */
+type MultilevelIvrFlowFields = Omit<Static<typeof MultilevelIvrFlow>, 'ivrs'>;
+export type SchemasMatchFlowDocument = [
+  Assert<Equal<Static<typeof OverflowNumber>, Flow.OverflowNumber>>,
+  Assert<Equal<Static<typeof GeoData>, Flow.GeoData>>,
+  Assert<Equal<Static<typeof Schedule>, Flow.Schedule>>,
+  Assert<Equal<Static<typeof ScheduleRoute>, Flow.ScheduleRoute>>,
+  Assert<
+    Equal<
+      Static<typeof OptionFields>,
+      Omit<Flow.IvrOption, 'ivrData' | 'geoData'> & { geoData?: Flow.GeoData }
+    >
+  >,
+  Assert<Equal<MultilevelIvrFlowFields, Omit<Flow.MultilevelIvrFlow, 'ivrs'>>>,
+  Assert<
+    Equal<NonNullable<MultilevelIvrFlowFields['number']>, NonNullable<Flow.MultilevelIvrFlow['number']>>
+  >,
+  Assert<
+    Equal<
+      NonNullable<MultilevelIvrFlowFields['number_pool']>,
+      NonNullable<Flow.MultilevelIvrFlow['number_pool']>
+    >
+  >,
+];
 
 export const MultilevelIvrFlows = Type.Array(MultilevelIvrFlow, { minItems: 1, maxItems: 500 });
 

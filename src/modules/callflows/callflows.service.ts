@@ -2,6 +2,7 @@ import type { Db, Queryable } from '../../db/index.js';
 import { invalidInput, notFound } from '../../errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { toNanp10 } from '../../lib/phone.js';
+import type { MultilevelIvrFlow } from '../../routing/flow-document.js';
 import type { Principal } from '../auth/principal.js';
 import { createGroupsRepo } from '../groups/groups.repo.js';
 import { type BranchRow, createMiscRepo, type LocationRow } from '../misc/misc.repo.js';
@@ -25,7 +26,6 @@ import {
   type ScopeFacts,
   type StoredFlowRow,
 } from './callflows.repo.js';
-import type { MultilevelIvrFlow } from './callflows.schemas.js';
 import {
   callFlowLocationIds,
   callFlowReason,

@@ -1,18 +1,12 @@
 import type { Static } from '@sinclair/typebox';
 import { toNanp10 } from '../../lib/phone.js';
+import { parseClockTime, resolveTimeZone } from '../../lib/time-zones.js';
+import { type IvrOption, type MultilevelIvrFlow, ROUTE_BY } from '../../routing/flow-document.js';
 import { huntRuleReason } from '../../routing/program.js';
 import { RECORD_UNTIL_FORMATS, recordUntilInstant } from '../../routing/recording.js';
 import { spamSettingsReason } from '../../routing/spam.js';
-import { parseClockTime, resolveTimeZone } from '../../routing/time-zones.js';
 import { type CallFlowEntry, type IvrItem, ROUTE_TYPES, type RouteKey } from './callflow-create.schemas.js';
-import {
-  type GeoData,
-  type IvrOption,
-  MAX_MENU_DEPTH,
-  type MultilevelIvrFlow,
-  ROUTE_BY,
-  type ScheduleRoute,
-} from './callflows.schemas.js';
+import { type GeoData, MAX_MENU_DEPTH, type ScheduleRoute } from './callflows.schemas.js';
 
 /**
  * The checks a call-flow document (multi-level IVR, or any route type) must pass beyond its

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { invalidInput } from '../../errors.js';
 import { toNanp10 } from '../../lib/phone.js';
-import { resolveTimeZone } from '../../routing/time-zones.js';
+import { resolveTimeZone } from '../../lib/time-zones.js';
 import { type AudioFormat, audioFormatOf } from '../misc/audio-format.js';
 
 /** Upload Call Audio answers errors in `data` (repeated in `err`), as V2's audio uploads do. */

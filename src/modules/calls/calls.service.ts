@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { Db, Queryable } from '../../db/index.js';
 import { invalidInput, notFound } from '../../errors.js';
 import type { Clock } from '../../lib/clock.js';
-import { resolveTimeZone } from '../../routing/time-zones.js';
+import { resolveTimeZone } from '../../lib/time-zones.js';
 import type { Principal } from '../auth/principal.js';
 import { AUDIO_CONTENT_TYPES, type AudioFormat } from '../misc/audio-format.js';
 import { type ListQuery, toPage } from '../shared/list.js';

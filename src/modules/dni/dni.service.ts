@@ -5,8 +5,8 @@ import { invalidInput, notFound } from '../../errors.js';
 import { MAX_ID } from '../../http/schemas.js';
 import type { Clock } from '../../lib/clock.js';
 import { createGroupCommit } from '../../lib/group-commit.js';
-import type { StartedCall } from '../../telephony/telephony.service.js';
 import type { Principal } from '../auth/principal.js';
+import type { StartedCall } from '../calls/call-lifecycle.js';
 import {
   createDniRepo,
   type DniLeaseAsk,

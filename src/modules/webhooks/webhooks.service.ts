@@ -1,6 +1,5 @@
 import type { Db, Queryable } from '../../db/index.js';
 import { invalidInput, notFound } from '../../errors.js';
-import { enqueueDelivery, enqueueRedelivery } from '../../jobs/webhook-delivery.js';
 import type { Clock } from '../../lib/clock.js';
 import { checkOutboundUrl } from '../../lib/outbound-url.js';
 import { generateSecret } from '../../lib/secrets.js';
@@ -8,6 +7,7 @@ import type { Principal } from '../auth/principal.js';
 import type { CallRecord } from '../calls/call-record.js';
 import { createGroupsRepo } from '../groups/groups.repo.js';
 import { type ListQuery, toPage } from '../shared/list.js';
+import { enqueueDelivery, enqueueRedelivery } from './webhook-delivery.js';
 import {
   createWebhooksRepo,
   deliveryFilterFields,

@@ -4,8 +4,8 @@ import { openDb } from '../db/index.js';
 import { migrate } from '../db/migrate.js';
 import { UsageError } from '../errors.js';
 import { createManualClock, systemClock } from '../lib/clock.js';
-import { carrierAuthToken } from './auth-token.js';
-import { type CarrierTransport, type SimulationResult, simulateCall } from './simulator.js';
+import { carrierAuthToken } from '../telephony/auth-token.js';
+import { type CarrierTransport, type SimulationResult, simulateCall } from '../telephony/simulator.js';
 
 export interface CallCommandOptions {
   to: string;

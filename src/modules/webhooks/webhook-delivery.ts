@@ -1,12 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { XMLBuilder } from 'fast-xml-parser';
-import type { Db, Queryable } from '../db/index.js';
-import type { Clock } from '../lib/clock.js';
-import { createGroupCommit } from '../lib/group-commit.js';
-import { sendOutbound } from '../lib/outbound-url.js';
-import { storableText } from '../lib/text.js';
-import { callRecordsSql, RECORD_CALL_COLUMNS } from '../modules/calls/call-record.js';
-import { type CallLifecycle, COMPLETED_JOB, COMPLETION_STEP_ORDER } from './call-lifecycle.js';
+import type { Db, Queryable } from '../../db/index.js';
 import {
   type ClaimedJob,
   enqueue,
@@ -16,7 +10,13 @@ import {
   type JobMarkedDone,
   type JobQueue,
   markJobDoneSql,
-} from './queue.js';
+} from '../../jobs/queue.js';
+import type { Clock } from '../../lib/clock.js';
+import { createGroupCommit } from '../../lib/group-commit.js';
+import { sendOutbound } from '../../lib/outbound-url.js';
+import { storableText } from '../../lib/text.js';
+import { type CallLifecycle, COMPLETED_JOB, COMPLETION_STEP_ORDER } from '../calls/call-lifecycle.js';
+import { callRecordsSql, RECORD_CALL_COLUMNS } from '../calls/call-record.js';
 
 /**
  * Webhook delivery. A call event fans out into one webhook_delivery row per matching webhook

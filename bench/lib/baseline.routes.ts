@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Static, Type } from '@sinclair/typebox';
-import type { Db } from '../db/index.js';
-import type { Clock } from '../lib/clock.js';
-import { inScope, isoTime } from '../modules/shared/sql.js';
-import { createCallsRepo } from '../telephony/calls.repo.js';
+import type { Db } from '../../src/db/index.js';
+import type { Clock } from '../../src/lib/clock.js';
+import { inScope, isoTime } from '../../src/modules/shared/sql.js';
+import { createCallsRepo } from '../../src/telephony/calls.repo.js';
 
 /**
- * Benchmarks only (BENCH_BASELINE_ROUTES=true; see bench/ and docs/performance.md). Two kinds of
- * route, both unauthenticated, so they must never be enabled on a server anyone else can reach:
+ * Benchmarks only, registered by the bench's server process (serve.ts; see docs/performance.md).
+ * Two kinds of route, both unauthenticated, so they never run in the product:
  *
  * - baselines: the least work a request of each scenario could do in this same server (same
  *   Fastify, same pool, same process), so a scenario's figures are read against a floor measured

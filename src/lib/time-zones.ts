@@ -24,19 +24,6 @@ export function resolveTimeZone(name: string): string | undefined {
   return IANAZone.isValidZone(name) ? name : undefined;
 }
 
-export const SCHEDULE_DAY_IDS = [
-  'AllDays',
-  'Weekdays',
-  'Weekends',
-  'Monday',
-  'Tuesday',
-  'Wednesday',
-  'Thursday',
-  'Friday',
-  'Saturday',
-  'Sunday',
-] as const;
-
 /** Minutes after midnight for `14:30`, `2:30 PM` or `End of Day` (24:00); undefined when malformed. */
 export function parseClockTime(text: string): number | undefined {
   const value = text.trim();
