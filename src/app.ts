@@ -27,6 +27,7 @@ import { registerJobRetention } from './jobs/job-retention.js';
 import { registerLogRetention } from './jobs/log-retention.js';
 import { createJobQueue } from './jobs/queue.js';
 import type { Clock } from './lib/clock.js';
+import { storeFor } from './lib/object-store.js';
 import { createMailer } from './mail/mailer.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthService } from './modules/auth/auth.service.js';
@@ -185,10 +186,11 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     clock,
     provisioning: twilioProvisioning(config, db, twilioAuthToken),
   });
+  const store = storeFor(config);
   const misc = createMiscService({
     db,
     clock,
-    dataDir: config.DATA_DIR,
+    store,
     publicBaseUrl: config.PUBLIC_BASE_URL,
   });
   const campaigns = createCampaignsService({ db, clock });
@@ -324,7 +326,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     'recordingCopy',
     COMPLETION_STEP_ORDER.recordingCopy,
     createRecordingCopier({
-      dataDir: config.DATA_DIR,
+      store,
       publicBaseUrl: config.PUBLIC_BASE_URL,
       accountSid: config.TWILIO_ACCOUNT_SID,
       authToken: twilioAuthToken,
@@ -370,7 +372,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   await app.register(audioRoutes, {
     prefix: '/telephony/audio',
     db,
-    dataDir: config.DATA_DIR,
+    store,
     authToken: twilioAuthToken,
   });
   await app.register(twilioRoutes, {
@@ -383,7 +385,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   const calls = createCallsService({
     db,
     clock,
-    dataDir: config.DATA_DIR,
+    store,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     onCompleted: callLifecycle.onCompleted,
   });

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { openDb } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import { isAppError, UsageError } from './errors.js';
+import { copyStore, createFolderStore, storeFor } from './lib/object-store.js';
 import { serve } from './main.js';
 import type { NumberProvisioning } from './modules/numbers/number-provisioning.js';
 import { formatImportSummary, importNumbersFile } from './modules/numbers/numbers.import.js';
@@ -141,6 +142,39 @@ numbers
       if (failed.length > 0) process.exitCode = 1;
     }),
   );
+
+program
+  .command('storage')
+  .description('where recordings, voicemails and uploaded audio are kept')
+  .command('migrate')
+  .description(
+    'copy the recordings and audio of DATA_DIR into the bucket of STORAGE_BUCKET (files already there are skipped; DATA_DIR keeps its copies)',
+  )
+  .action(async () => {
+    const config = loadConfig();
+    if (!config.STORAGE_BUCKET) {
+      process.stderr.write('STORAGE_BUCKET is not set: there is no bucket to move the files to\n');
+      process.exitCode = 1;
+      return;
+    }
+    const target = storeFor(config);
+    const bar = new cliProgress.SingleBar(
+      { format: 'copying [{bar}] {value} files', hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(0, 0);
+    const { copied, skipped } = await copyStore(
+      createFolderStore(config.DATA_DIR),
+      target,
+      (copied, skipped) => {
+        bar.setTotal(copied + skipped);
+        bar.update(copied + skipped);
+      },
+    ).finally(() => bar.stop());
+    process.stdout.write(
+      `${copied} files copied to ${target.description}, ${skipped} already there; set STORAGE_BUCKET on every server, then remove ${config.DATA_DIR}/recordings and ${config.DATA_DIR}/audio when you no longer need them\n`,
+    );
+  });
 
 program
   .command('call')

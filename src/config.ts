@@ -117,6 +117,28 @@ export const ConfigSchema = Type.Object({
         'Twilio account: SMS alerts (none when unset), recording downloads, and buying, wiring and releasing numbers',
     }),
   ),
+  STORAGE_BUCKET: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'S3-compatible bucket for recordings, voicemails and uploaded audio (AWS S3, Cloudflare R2, MinIO); unset: DATA_DIR',
+    }),
+  ),
+  STORAGE_PREFIX: Type.String({ default: '', description: 'a folder inside the bucket' }),
+  STORAGE_ENDPOINT: Type.Optional(
+    Type.String({ description: "the S3 API's URL for R2, MinIO ...; unset for AWS S3" }),
+  ),
+  STORAGE_REGION: Type.String({ default: 'us-east-1', description: "the bucket's region (`auto` for R2)" }),
+  STORAGE_FORCE_PATH_STYLE: Type.Boolean({
+    default: false,
+    description: 'path-style URLs (endpoint/bucket/key), which MinIO needs',
+  }),
+  STORAGE_ACCESS_KEY_ID: Type.Optional(
+    Type.String({
+      description: "the bucket's access key; unset: the AWS SDK's own chain (AWS_ACCESS_KEY_ID ...)",
+    }),
+  ),
+  STORAGE_SECRET_ACCESS_KEY: Type.Optional(Type.String({ description: 'its secret' })),
   TWILIO_TWIMLETS_BASE_URL: Type.String({
     default: 'https://twimlets.com',
     description:

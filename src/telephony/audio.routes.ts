@@ -1,11 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { open } from 'node:fs/promises';
-import path from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../db/index.js';
 import { AppError } from '../errors.js';
 import { problemResponse } from '../http/schemas.js';
+import type { ObjectStore } from '../lib/object-store.js';
 import { AUDIO_CONTENT_TYPES, type AudioFormat } from '../modules/misc/audio-format.js';
 
 /**
@@ -27,14 +26,14 @@ const AudioBytes = { type: 'string', format: 'binary' };
 
 export interface AudioRoutesOptions {
   db: Db;
-  dataDir: string;
+  store: ObjectStore;
   authToken: string;
 }
 
 /** Uploaded prompt and whisper audio, served to carriers for `<Play>`. */
 export const audioRoutes: FastifyPluginAsyncTypebox<AudioRoutesOptions> = async (
   app,
-  { db, dataDir, authToken },
+  { db, store, authToken },
 ) => {
   app.get(
     '/:reference',
@@ -71,14 +70,13 @@ export const audioRoutes: FastifyPluginAsyncTypebox<AudioRoutesOptions> = async 
       );
       const row = rows[0];
       if (!row) throw new AppError('NOT_FOUND', 'No record found.');
-      const handle = await open(path.join(dataDir, row.storage_path)).catch(() => {
-        throw new AppError('NOT_FOUND', 'The audio file is missing from storage');
-      });
+      const stored = await store.open(row.storage_path);
+      if (!stored) throw new AppError('NOT_FOUND', 'The audio file is missing from storage');
       return reply
         .type(AUDIO_CONTENT_TYPES[row.format])
         .header('content-length', row.size_bytes)
         .header('cache-control', 'private, max-age=3600')
-        .send(handle.createReadStream());
+        .send(stored.stream);
     },
   );
 };

@@ -1,13 +1,13 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Queryable } from '../db/index.js';
+import type { ObjectStore } from '../lib/object-store.js';
 
 /** Carriers serve recordings as WAV by default, MP3 when `.mp3` is asked for. */
 const EXTENSIONS: Record<string, string> = { 'audio/mpeg': 'mp3', 'audio/mp3': 'mp3' };
 const MAX_RECORDING_BYTES = 200 * 1024 * 1024;
 
 export interface RecordingCopyOptions {
-  dataDir: string;
+  /** where the copies go: the data folder or a bucket */
+  store: ObjectStore;
   /** the copies are served from PUBLIC_BASE_URL/v2/call/recording?id= */
   publicBaseUrl: string;
   /** the carrier account, for recordings that need HTTP basic auth (Twilio's with auth enforced) */
@@ -30,12 +30,12 @@ export const RECORDINGS_TO_COPY_SQL = `(c.recording_url is not null and c.record
 
 /**
  * The `recordingCopy` completion step: the bridged call's recording and the voicemail, fetched
- * from the carrier's links (Telnyx's expire in ten minutes) into DATA_DIR/recordings/<group>/.
+ * from the carrier's links (Telnyx's expire in ten minutes) into the store, under recordings/<group>/.
  * A failed fetch throws, so the job retries with back-off; a copy already made is not made again.
  * Once copied, the call's `recording_url` / `voicemail_url` point at Switchboard's own download.
  */
 export function createRecordingCopier({
-  dataDir,
+  store,
   publicBaseUrl,
   accountSid,
   authToken,
@@ -57,17 +57,10 @@ export function createRecordingCopier({
     const bytes = Buffer.from(await response.arrayBuffer());
     if (bytes.length === 0) throw new Error('recording is empty');
     const type = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
-    const relative = `${relativeBase}.${EXTENSIONS[type] ?? 'wav'}`;
-    const absolute = path.join(dataDir, relative);
-    await mkdir(path.dirname(absolute), { recursive: true });
-    // Written aside and renamed, so a crash never leaves half a file under the final name.
-    const partial = `${absolute}.partial`;
-    await writeFile(partial, bytes);
-    await rename(partial, absolute).catch(async (error) => {
-      await rm(partial, { force: true });
-      throw error;
-    });
-    return relative;
+    const extension = EXTENSIONS[type] ?? 'wav';
+    const key = `${relativeBase}.${extension}`;
+    await store.put(key, bytes, extension === 'mp3' ? 'audio/mpeg' : 'audio/wav');
+    return key;
   }
 
   return async function copyRecordings(callId: number, { db }: { db: Queryable }): Promise<void> {
@@ -78,7 +71,7 @@ export function createRecordingCopier({
     );
     const call = rows[0];
     if (!call) return;
-    const base = path.join('recordings', String(call.group_id ?? 0), String(callId));
+    const base = `recordings/${call.group_id ?? 0}/${callId}`;
     if (call.recording_url && !call.recording_path) {
       const stored = await fetchTo(call.recording_url, `${base}-call`);
       await db.query(

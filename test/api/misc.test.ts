@@ -570,6 +570,7 @@ describe('GET /v2/misc/getaudiolist and the audio itself', () => {
     expect(await misc.findAudioByReference(h.company, agencyAudio.reference_id)).toBeUndefined();
     const found = await misc.findAudioByReference(h.agency, agencyAudio.reference_id);
     expect(found?.contentType).toBe('audio/wav');
-    expect((await readFile(found?.path as string)).equals(wav())).toBe(true);
+    expect(found?.key).toMatch(new RegExp(`^audio/${h.agency}/`));
+    expect((await readFile(path.join(dataDir, found?.key as string))).equals(wav())).toBe(true);
   });
 });

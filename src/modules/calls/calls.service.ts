@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Db, Queryable } from '../../db/index.js';
 import { invalidInput, notFound } from '../../errors.js';
 import type { Clock } from '../../lib/clock.js';
+import type { ObjectStore } from '../../lib/object-store.js';
 import { resolveTimeZone } from '../../lib/time-zones.js';
 import type { Principal } from '../auth/principal.js';
 import { AUDIO_CONTENT_TYPES, type AudioFormat } from '../misc/audio-format.js';
@@ -72,7 +72,7 @@ export interface RecordingDownload {
 export function createCallsService({
   db,
   clock,
-  dataDir,
+  store,
   publicBaseUrl,
   onCompleted,
 }: {
@@ -80,8 +80,8 @@ export function createCallsService({
   clock: Clock;
   /** an uploaded call is a completed call: the lifecycle's `call.completed` hook, run in its transaction */
   onCompleted?: (tx: Queryable, callId: number) => Promise<void>;
-  /** uploaded recordings live under <dataDir>/recordings/<group_id>/ */
-  dataDir: string;
+  /** uploaded recordings go under recordings/<group_id>/ in the data folder or the bucket */
+  store: ObjectStore;
   publicBaseUrl: string;
 }) {
   const repo = createCallsRepo(db);
@@ -133,11 +133,8 @@ export function createCallsService({
     if (upload.channel_id !== undefined && !(await repo.channelExists(upload.channel_id)))
       throw uploadError(`Invalid channel_id ${upload.channel_id}`);
 
-    const relativeDir = path.join('recordings', String(groupId));
-    await mkdir(path.join(dataDir, relativeDir), { recursive: true });
-    const relativePath = path.join(relativeDir, `${randomUUID()}.${upload.format}`);
-    const absolute = path.join(dataDir, relativePath);
-    await writeFile(absolute, upload.file, { flag: 'wx' });
+    const relativePath = `recordings/${groupId}/${randomUUID()}.${upload.format}`;
+    await store.put(relativePath, upload.file, AUDIO_CONTENT_TYPES[upload.format]);
     try {
       // The file first, the row second: a row never points at a file that is not there.
       return await db.transaction(async (tx) => {
@@ -173,7 +170,7 @@ export function createCallsService({
         return callId;
       });
     } catch (error) {
-      await unlink(absolute).catch(() => {});
+      await store.remove(relativePath).catch(() => {});
       throw error;
     }
   }
@@ -352,11 +349,9 @@ export function createCallsService({
       const relative = await repo.recordingPath(principal.groupId, callId, voicemail);
       if (!relative) throw notFound(NO_RECORD);
       const format = path.extname(relative).slice(1) as AudioFormat;
-      const handle = await open(path.join(dataDir, relative)).catch(() => {
-        throw notFound('The recording is missing from storage');
-      });
-      const { size } = await handle.stat();
-      return { stream: handle.createReadStream(), contentType: AUDIO_CONTENT_TYPES[format], size };
+      const stored = await store.open(relative);
+      if (!stored) throw notFound('The recording is missing from storage');
+      return { stream: stored.stream, contentType: AUDIO_CONTENT_TYPES[format], size: stored.size };
     },
   };
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Db, Queryable } from '../../db/index.js';
 import { invalidInput, notFound } from '../../errors.js';
 import type { Clock } from '../../lib/clock.js';
+import type { ObjectStore } from '../../lib/object-store.js';
 import { toNanp10 } from '../../lib/phone.js';
 import type { Principal } from '../auth/principal.js';
 import { applyEntries, type EntryResult } from '../shared/entries.js';
@@ -129,13 +129,13 @@ const safeFileName = (name: string) => name.replace(/[^\w. -]/g, '_');
 export function createMiscService({
   db,
   clock,
-  dataDir,
+  store,
   publicBaseUrl,
 }: {
   db: Db;
   clock: Clock;
-  /** audio lives under <dataDir>/audio/<group_id>/ */
-  dataDir: string;
+  /** audio goes under audio/<group_id>/ in the data folder or the bucket */
+  store: ObjectStore;
   /** absolute base of recordURL links */
   publicBaseUrl: string;
 }) {
@@ -198,8 +198,7 @@ export function createMiscService({
       if (format === undefined) throw uploadError(WRONG_FORMAT);
       return format;
     });
-    const relativeDir = path.join('audio', String(principal.groupId));
-    await mkdir(path.join(dataDir, relativeDir), { recursive: true });
+    const relativeDir = `audio/${principal.groupId}`;
     const written: string[] = [];
     try {
       const rows = files.map((file, i) => {
@@ -213,15 +212,14 @@ export function createMiscService({
           format,
           size_bytes: file.data.length,
           reference_id: referenceId,
-          storage_path: path.join(relativeDir, referenceId),
+          storage_path: `${relativeDir}/${referenceId}`,
           uploaded_by: principal.userId,
           uploaded_on: clock.now(),
         };
       });
       for (const [i, row] of rows.entries()) {
-        const absolute = path.join(dataDir, row.storage_path);
-        await writeFile(absolute, (files[i] as UploadedFile).data, { flag: 'wx' });
-        written.push(absolute);
+        await store.put(row.storage_path, (files[i] as UploadedFile).data, AUDIO_CONTENT_TYPES[row.format]);
+        written.push(row.storage_path);
       }
       // Files first, rows second: a row never points at a file that is not there.
       const ids = await db.transaction(async (tx) => {
@@ -232,7 +230,7 @@ export function createMiscService({
       });
       return ids;
     } catch (error) {
-      await Promise.all(written.map((file) => unlink(file).catch(() => {})));
+      await Promise.all(written.map((key) => store.remove(key).catch(() => {})));
       throw error;
     }
   }
@@ -299,11 +297,10 @@ export function createMiscService({
     async openAudio(principal: Principal, audioFileId: number): Promise<AudioDownload> {
       const row = await repo.findAudioInScope(principal.groupId, audioFileId);
       if (!row) throw notFound();
-      const handle = await open(path.join(dataDir, row.storage_path)).catch(() => {
-        throw notFound('The audio file is missing from storage');
-      });
+      const stored = await store.open(row.storage_path);
+      if (!stored) throw notFound('The audio file is missing from storage');
       return {
-        stream: handle.createReadStream(),
+        stream: stored.stream,
         contentType: AUDIO_CONTENT_TYPES[row.format],
         size: row.size_bytes,
         fileName: safeFileName(`${row.file_name}.${row.format}`),
@@ -314,12 +311,12 @@ export function createMiscService({
     async findAudioByReference(
       scopeGroupId: number,
       referenceId: string,
-    ): Promise<{ audioFileId: number; path: string; contentType: string } | undefined> {
+    ): Promise<{ audioFileId: number; key: string; contentType: string } | undefined> {
       const row = await repo.findAudioByReference(scopeGroupId, referenceId);
       if (!row) return undefined;
       return {
         audioFileId: row.audio_file_id,
-        path: path.join(dataDir, row.storage_path),
+        key: row.storage_path,
         contentType: AUDIO_CONTENT_TYPES[row.format],
       };
     },
