@@ -276,14 +276,14 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
       const maxAttempts = options.maxAttempts ?? 20;
       const message = errorText(error);
       if (job.attempts >= maxAttempts) {
-        logger?.error({ jobId: job.job_id, kind: job.kind, error: message }, 'job failed for good');
+        logger?.error({ err: error, jobId: job.job_id, kind: job.kind }, 'job failed for good');
         await db.query(
           'update job set failed_at = $2, locked_until = null, last_error = $3 where job_id = $1',
           [job.job_id, clock.now(), message],
         );
       } else {
         const delay = (options.backoffMs ?? exponentialBackoffMs)(job.attempts);
-        logger?.warn({ jobId: job.job_id, kind: job.kind, error: message }, 'job failed; will retry');
+        logger?.warn({ err: error, jobId: job.job_id, kind: job.kind }, 'job failed; will retry');
         await db.query('update job set run_at = $2, locked_until = null, last_error = $3 where job_id = $1', [
           job.job_id,
           new Date(clock.now().getTime() + delay),
@@ -298,7 +298,7 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
   /** Runs a claimed job in the background; when it finishes, looks for the next. */
   function start(job: ClaimedJob): void {
     const task: Promise<void> = run(job)
-      .catch((error) => logger?.error({ error: errorText(error) }, 'job bookkeeping failed'))
+      .catch((err) => logger?.error({ err }, 'job bookkeeping failed'))
       .finally(() => {
         running.delete(task);
         if (!stopped) void pump();
@@ -333,7 +333,7 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
           }
         } while (wakeAgain && !stopped && running.size < concurrency);
       } catch (error) {
-        if (!stopped) logger?.error({ error: errorText(error) }, 'job runner could not claim');
+        if (!stopped) logger?.error({ err: error }, 'job runner could not claim');
       }
     })().finally(() => {
       // Runs after the assignment below even when the body finished without awaiting anything.
