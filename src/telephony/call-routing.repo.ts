@@ -244,7 +244,12 @@ function screenResult(row: ScreenRow | undefined): ScreenResult {
   };
 }
 
-export function createCallsRepo(db: Queryable) {
+/**
+ * The call rows as the carrier edge writes them while it routes a call: the insert (screened),
+ * each step's state and TwiML, the answering leg, the end. The calls API reads and edits the same
+ * rows through modules/calls/calls.repo.ts.
+ */
+export function createCallRoutingRepo(db: Queryable) {
   return {
     /** Inserts the call unless the carrier sent this CallSid before; its id when inserted. */
     async insert(call: NewCall): Promise<number | undefined> {
