@@ -17,7 +17,7 @@ const TOP = '(?:src|test|bench)/';
  * `src/x.ts:12` or `src/x.ts` with a name after it), and at the start of a line of a code block
  * (the README's "Where things are"). Patterns (`src/modules/<thing>/`, `*.test.ts`) are not paths.
  */
-export function pathsNamedIn(markdown: string): string[] {
+function pathsNamedIn(markdown: string): string[] {
   const named = new Set<string>();
   for (const [, quoted] of markdown.matchAll(new RegExp(`\`(${TOP}[^\`\\s]*)`, 'g'))) named.add(quoted ?? '');
   for (const [, listed] of markdown.matchAll(new RegExp(`^(${TOP}\\S*)`, 'gm'))) named.add(listed ?? '');
