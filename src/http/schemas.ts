@@ -6,6 +6,7 @@ import {
   type TSchema,
   Type,
 } from '@sinclair/typebox';
+import { INT4_MAX } from '../db/db.js';
 import { type ErrorCode, ErrorCodes } from '../errors.js';
 
 /** Shared schema atoms: the V2 envelope, bulk results, list and id parameters, and the error bodies. */
@@ -65,7 +66,7 @@ export const EntryResult = Type.Object({
 });
 
 /** Ids are PostgreSQL integers; a larger one is a validation error, never a database error. */
-export const MAX_ID = 2_147_483_647;
+export const MAX_ID = INT4_MAX;
 
 export const IdQuery = (description: string) =>
   Type.Object({ id: Type.Integer({ description, minimum: -MAX_ID, maximum: MAX_ID }) });
