@@ -17,6 +17,9 @@ export const Success = Type.Literal('success');
 export const Envelope = <T extends TSchema>(data: T) =>
   Type.Object({ result: Success, err: Type.Null(), data });
 
+/** A V2 success reply (the body `Envelope` describes). */
+export const success = <T>(data: T) => ({ result: 'success' as const, err: null, data });
+
 /** The business-error body: `err` is usually a string, an array of strings on a few endpoints. */
 export const V2Error = Type.Object(
   {
