@@ -92,6 +92,7 @@ import { registerWebhookDelivery } from './modules/webhooks/webhook-delivery.js'
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
 import { createWebhooksService } from './modules/webhooks/webhooks.service.js';
 import { audioRoutes, audioUrl } from './telephony/audio.routes.js';
+import { callbackUrlsFor, TWILIO_WEBHOOK_PREFIX } from './telephony/callback-urls.js';
 import { createFlowCache } from './telephony/flow-cache.js';
 import { createRecordingCopier, RECORDINGS_TO_COPY_SQL } from './telephony/recording-copy.js';
 import { createTelephonyService } from './telephony/telephony.service.js';
@@ -350,24 +351,15 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     retryHours: config.WEBHOOK_RETRY_HOURS,
   });
-  const twilioBase = `${config.PUBLIC_BASE_URL}/telephony/twilio`;
   const telephony = createTelephonyService({
     db,
     clock,
     flows,
     hooks: callHooks,
     settleWindowSeconds: config.CALL_SETTLE_WINDOW_SECONDS,
-    urlsFor: (step, callSid) => {
-      const leg = `s=${step}&c=${encodeURIComponent(callSid)}`;
-      return {
-        gather: `${twilioBase}/gather?s=${step}`,
-        dial: `${twilioBase}/dial?s=${step}`,
-        record: `${twilioBase}/record?s=${step}`,
-        whisper: `${twilioBase}/whisper?${leg}`,
-        screen: `${twilioBase}/screen?${leg}`,
-        audio: (reference) => audioUrl(config.PUBLIC_BASE_URL, twilioAuthToken, reference),
-      };
-    },
+    urlsFor: callbackUrlsFor(config.PUBLIC_BASE_URL, (reference) =>
+      audioUrl(config.PUBLIC_BASE_URL, twilioAuthToken, reference),
+    ),
   });
   await app.register(audioRoutes, {
     prefix: '/telephony/audio',
@@ -376,7 +368,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     authToken: twilioAuthToken,
   });
   await app.register(twilioRoutes, {
-    prefix: '/telephony/twilio',
+    prefix: TWILIO_WEBHOOK_PREFIX,
     telephony,
     authToken: twilioAuthToken,
     publicBaseUrl: config.PUBLIC_BASE_URL,

@@ -56,6 +56,39 @@ export const forbidden = (message: string, options?: AppErrorOptions) =>
 export const conflict = (message: string, options?: AppErrorOptions) =>
   new AppError('CONFLICT', message, options);
 
+/**
+ * PostgreSQL's errors sorted by SQLSTATE, here and nowhere else. Both drivers put the SQLSTATE in
+ * `code` (and a `severity` beside it); undefined for anything else.
+ */
+export function sqlStateOf(error: unknown): string | undefined {
+  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string'
+    ? code
+    : undefined;
+}
+
+/**
+ * A statement rolled back because of other transactions, not because of anything wrong with it:
+ * chosen as a deadlock victim (40P01), or a serialisable transaction that could not be ordered
+ * (40001). The same statement run again succeeds. Read by `code` alone (a driver's error may lack
+ * `severity`).
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
+/**
+ * An error after which a batch is written again entry by entry, so each entry gets the answer it
+ * gets alone: a data exception (class 22), a constraint (class 23), a transaction conflict (40).
+ */
+export function isEntryError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' && (code.startsWith('23') || code.startsWith('22') || code.startsWith('40'))
+  );
+}
+
 /** Maps PostgreSQL SQLSTATE codes to AppErrors; anything unknown stays a 500. */
 export function fromDatabaseError(error: unknown, messages: Partial<Record<string, string>> = {}): AppError {
   const code = (error as { code?: unknown } | null)?.code;

@@ -6,6 +6,7 @@ import { migrate } from './db/migrate.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { type SeedResult, seedDemo } from './seed.js';
 import { carrierAuthToken } from './telephony/auth-token.js';
+import { numberWebhookUrls } from './telephony/callback-urls.js';
 
 const TOKEN_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -94,6 +95,7 @@ function printBanner(
   const base = config.PUBLIC_BASE_URL;
   const password = seed.generatedPassword ?? '<your password>';
   const secret = seed.generatedClientSecret ?? '<your client secret>';
+  const webhooks = numberWebhookUrls(base);
   const lines = [
     '',
     `Switchboard is listening on ${base}`,
@@ -111,8 +113,8 @@ function printBanner(
       : []),
     '',
     'Carrier webhooks (Twilio, SignalWire, Telnyx TeXML): point each number at',
-    `  voice URL:       ${base}/telephony/twilio/voice`,
-    `  status callback: ${base}/telephony/twilio/status`,
+    `  voice URL:       ${webhooks.voiceUrl}`,
+    `  status callback: ${webhooks.statusUrl}`,
     `  signed with:     ${generatedCarrierToken ? `${generatedCarrierToken}  (generated, for the simulator; for real calls set TWILIO_AUTH_TOKEN to your carrier account's auth token)` : 'TWILIO_AUTH_TOKEN (or the token generated on first start)'}`,
     '',
     'Get a token:',

@@ -3,7 +3,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { Db } from '../../src/db/index.js';
 import type { Clock } from '../../src/lib/clock.js';
 import { inScope, isoTime } from '../../src/modules/shared/sql.js';
-import { createCallsRepo } from '../../src/telephony/calls.repo.js';
+import { createCallRoutingRepo } from '../../src/telephony/call-routing.repo.js';
 
 /**
  * Benchmarks only, registered by the bench's server process (serve.ts; see docs/performance.md).
@@ -112,7 +112,7 @@ export const benchBaselineRoutes: FastifyPluginAsyncTypebox<BenchRoutesOptions> 
   // The write an inbound call needs, with nothing else: the same INSERT the voice webhook runs.
   app.post('/baseline/insert-call', { schema: { ...hide, body: CarrierForm } }, async (request, reply) => {
     const { CallSid, From, To } = request.body;
-    await createCallsRepo(db).insert({
+    await createCallRoutingRepo(db).insert({
       carrier_call_sid: CallSid,
       call_flow_id: null,
       call_flow_version: null,

@@ -5,6 +5,7 @@ import { migrate } from '../db/migrate.js';
 import { UsageError } from '../errors.js';
 import { createManualClock, systemClock } from '../lib/clock.js';
 import { carrierAuthToken } from '../telephony/auth-token.js';
+import { numberWebhookUrls } from '../telephony/callback-urls.js';
 import { type CarrierTransport, type SimulationResult, simulateCall } from '../telephony/simulator.js';
 
 export interface CallCommandOptions {
@@ -65,8 +66,7 @@ export async function runCallCommand(config: Config, options: CallCommandOptions
       return response.text();
     };
     const result = await simulateCall(call, {
-      voiceUrl: `${base}/telephony/twilio/voice`,
-      statusUrl: `${base}/telephony/twilio/status`,
+      ...numberWebhookUrls(base),
       authToken: config.TWILIO_AUTH_TOKEN,
       transport,
     });
@@ -99,8 +99,7 @@ export async function runCallCommand(config: Config, options: CallCommandOptions
         return response.body;
       };
       const result = await simulateCall(call, {
-        voiceUrl: `${config.PUBLIC_BASE_URL}/telephony/twilio/voice`,
-        statusUrl: `${config.PUBLIC_BASE_URL}/telephony/twilio/status`,
+        ...numberWebhookUrls(config.PUBLIC_BASE_URL),
         authToken: token,
         transport,
       });

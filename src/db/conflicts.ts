@@ -1,13 +1,7 @@
-/**
- * PostgreSQL's errors for a statement rolled back because of other transactions, not because of
- * anything wrong with it: it chose the statement as a deadlock victim (40P01), or a serialisable
- * transaction could not be ordered (40001). The same statement run again succeeds.
- */
-const CONFLICT_CODES = new Set(['40P01', '40001']);
+import { isTransactionConflict } from '../errors.js';
 
-export function isConflict(error: unknown): boolean {
-  return CONFLICT_CODES.has((error as { code?: unknown } | null)?.code as string);
-}
+/** A statement rolled back because of other transactions (errors.ts sorts the SQLSTATEs). */
+export const isConflict = isTransactionConflict;
 
 /**
  * Runs `statement` again when it failed with a conflict (isConflict), up to `tries` times in all;

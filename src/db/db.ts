@@ -31,6 +31,9 @@ export interface Queryable {
 
 export type Engine = 'pglite' | 'postgres';
 
+/** The largest value of an `integer` (int4) column: ids and counts past it are bad input, never a database error. */
+export const INT4_MAX = 2_147_483_647;
+
 /** Where an adapter reports what happens to its connections (a pino logger fits). */
 export interface DbLogger {
   info(details: object, message: string): void;

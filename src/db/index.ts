@@ -4,6 +4,7 @@ import { createPgliteDb } from './pglite.js';
 import { createPostgresDb } from './postgres.js';
 
 export type { Db, DbLogger, Queryable } from './db.js';
+export { INT4_MAX } from './db.js';
 
 export interface DbOptions {
   databaseUrl?: string | undefined;

@@ -9,6 +9,7 @@ import {
   invalidInput,
   isAppError,
   OAuthError,
+  sqlStateOf,
 } from '../errors.js';
 import { JsonTooDeepError } from './text-guard.js';
 import { type RouteShape, toV2ValidationBody } from './validation.js';
@@ -143,13 +144,14 @@ export function createErrorHandler(options: ErrorHandlerOptions) {
     }
 
     // A database error that bad input can cause (out of range, duplicate key) is the caller's 4xx.
-    const appError = isDatabaseError(error)
-      ? fromDatabaseError(error)
-      : isAppError(error)
-        ? error
-        : (fastifyError.statusCode ?? 500) < 500
-          ? fromFrameworkError(fastifyError, request)
-          : new AppError('INTERNAL', 'Internal server error', { cause: error });
+    const appError =
+      sqlStateOf(error) !== undefined
+        ? fromDatabaseError(error)
+        : isAppError(error)
+          ? error
+          : (fastifyError.statusCode ?? 500) < 500
+            ? fromFrameworkError(fastifyError, request)
+            : new AppError('INTERNAL', 'Internal server error', { cause: error });
     if (appError.status >= 500) {
       request.log.error({ err: appError.options.cause ?? appError }, 'request failed');
       // A 5xx never leaks internals: whatever failed, the client reads one sentence.
@@ -203,11 +205,6 @@ function sendOAuthError(reply: FastifyReply, error: OAuthError) {
     .type(JSON_CONTENT_TYPE)
     .header('cache-control', 'no-store')
     .send({ error: error.error, error_description: error.description });
-}
-
-function isDatabaseError(error: unknown): boolean {
-  const { code, severity } = error as { code?: unknown; severity?: unknown };
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
 }
 
 /** The problem+json body (RFC 9457) with our stable code; `type` is about:blank, so `title` is the status text. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
+import { INT4_MAX } from '../db/db.js';
 import { invalidInput } from '../errors.js';
 import { nulCharacterError } from './text-guard.js';
 
@@ -119,7 +120,7 @@ export function compileFilter(
         const pattern = field.type === 'integer' ? /^-?\d{1,15}$/ : /^-?\d{1,15}(\.\d+)?$/;
         if (!pattern.test(value)) throw badValue();
         // Integer columns are int4: a value past its range is bad input, not a database error.
-        if (field.type === 'integer' && Math.abs(Number(value)) > 2_147_483_647) throw badValue();
+        if (field.type === 'integer' && Math.abs(Number(value)) > INT4_MAX) throw badValue();
         const sqlOp = op === '!=' ? 'is distinct from' : op;
         conditions.push(`${field.column} ${sqlOp} ${placeholder(Number(value))}`);
         return;

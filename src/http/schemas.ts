@@ -6,6 +6,7 @@ import {
   type TSchema,
   Type,
 } from '@sinclair/typebox';
+import { INT4_MAX } from '../db/db.js';
 import { type ErrorCode, ErrorCodes } from '../errors.js';
 
 /** Shared schema atoms: the V2 envelope, bulk results, list and id parameters, and the error bodies. */
@@ -15,6 +16,9 @@ export const Success = Type.Literal('success');
 /** `{result, err, data}` as V2 sends it on success. */
 export const Envelope = <T extends TSchema>(data: T) =>
   Type.Object({ result: Success, err: Type.Null(), data });
+
+/** A V2 success reply (the body `Envelope` describes). */
+export const success = <T>(data: T) => ({ result: 'success' as const, err: null, data });
 
 /** The business-error body: `err` is usually a string, an array of strings on a few endpoints. */
 export const V2Error = Type.Object(
@@ -65,7 +69,7 @@ export const EntryResult = Type.Object({
 });
 
 /** Ids are PostgreSQL integers; a larger one is a validation error, never a database error. */
-export const MAX_ID = 2_147_483_647;
+export const MAX_ID = INT4_MAX;
 
 export const IdQuery = (description: string) =>
   Type.Object({ id: Type.Integer({ description, minimum: -MAX_ID, maximum: MAX_ID }) });

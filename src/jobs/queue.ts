@@ -117,22 +117,40 @@ export function exponentialBackoffMs(attempt: number, random: () => number = Mat
   return Math.round(base / 2 + (random() * base) / 2);
 }
 
+/** The columns of `job` an enqueue may set after its kind, payload and dedupe key. */
+export type JobInsertColumn = 'run_at' | 'priority' | 'attempts' | 'locked_until' | 'claimed_by';
+
+/**
+ * The one statement that adds jobs; nothing else writes new rows to `job`. `rows` is a VALUES
+ * list or a SELECT yielding kind, payload and dedupe_key, then `columns` in their order. A dedupe
+ * key seen before adds nothing (unless `onConflict` says otherwise). Callers that enqueue in the
+ * statement that causes the jobs (closing a call, a webhook fan-out) embed it as a CTE; everyone
+ * else calls `enqueue`.
+ */
+export function insertJobsSql(
+  rows: string,
+  options: { columns?: readonly JobInsertColumn[]; onConflict?: string; returning?: string } = {},
+): string {
+  const columns = ['kind', 'payload', 'dedupe_key', ...(options.columns ?? [])].join(', ');
+  return `insert into job (${columns})
+       ${rows}
+       on conflict (dedupe_key) ${options.onConflict ?? 'do nothing'}${options.returning ? `\n       returning ${options.returning}` : ''}`;
+}
+
+const ENQUEUE_SQL = insertJobsSql('values ($1, $2, $4, $3, $5)', { columns: ['run_at', 'priority'] });
+
 /**
  * Adds a job in the caller's transaction. Without runAt it is due at once (run_at null, so it
  * does not depend on whose clock is right). With a dedupeKey seen before, nothing happens.
  */
 export async function enqueue(q: Queryable, job: NewJob): Promise<void> {
-  await q.query(
-    `insert into job (kind, payload, run_at, dedupe_key, priority) values ($1, $2, $3, $4, $5)
-     on conflict (dedupe_key) do nothing`,
-    [
-      job.kind,
-      JSON.stringify(job.payload ?? {}),
-      job.runAt ?? null,
-      job.dedupeKey ?? null,
-      job.priority ?? 0,
-    ],
-  );
+  await q.query(ENQUEUE_SQL, [
+    job.kind,
+    JSON.stringify(job.payload ?? {}),
+    job.runAt ?? null,
+    job.dedupeKey ?? null,
+    job.priority ?? 0,
+  ]);
 }
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 2000);
@@ -221,9 +239,20 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
     return rows.sort((a, b) => b.priority - a.priority || a.job_id - b.job_id);
   }
 
+  /** A job no handler here runs (handed to runClaimed, or its kind unregistered): failed, never left leased. */
+  async function failUnhandled(job: ClaimedJob): Promise<void> {
+    const reason = `no handler for job kind ${job.kind}`;
+    logger?.error({ jobId: job.job_id, kind: job.kind }, reason);
+    await db.query('update job set failed_at = $2, locked_until = null, last_error = $3 where job_id = $1', [
+      job.job_id,
+      clock.now(),
+      reason,
+    ]);
+  }
+
   async function run(job: ClaimedJob): Promise<void> {
     const entry = handlers.get(job.kind);
-    if (!entry) return;
+    if (!entry) return failUnhandled(job);
     const { handler, options } = entry;
     hold(job.job_id);
     try {
@@ -247,14 +276,14 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
       const maxAttempts = options.maxAttempts ?? 20;
       const message = errorText(error);
       if (job.attempts >= maxAttempts) {
-        logger?.error({ jobId: job.job_id, kind: job.kind, error: message }, 'job failed for good');
+        logger?.error({ err: error, jobId: job.job_id, kind: job.kind }, 'job failed for good');
         await db.query(
           'update job set failed_at = $2, locked_until = null, last_error = $3 where job_id = $1',
           [job.job_id, clock.now(), message],
         );
       } else {
         const delay = (options.backoffMs ?? exponentialBackoffMs)(job.attempts);
-        logger?.warn({ jobId: job.job_id, kind: job.kind, error: message }, 'job failed; will retry');
+        logger?.warn({ err: error, jobId: job.job_id, kind: job.kind }, 'job failed; will retry');
         await db.query('update job set run_at = $2, locked_until = null, last_error = $3 where job_id = $1', [
           job.job_id,
           new Date(clock.now().getTime() + delay),
@@ -269,7 +298,7 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
   /** Runs a claimed job in the background; when it finishes, looks for the next. */
   function start(job: ClaimedJob): void {
     const task: Promise<void> = run(job)
-      .catch((error) => logger?.error({ error: errorText(error) }, 'job bookkeeping failed'))
+      .catch((err) => logger?.error({ err }, 'job bookkeeping failed'))
       .finally(() => {
         running.delete(task);
         if (!stopped) void pump();
@@ -304,7 +333,7 @@ export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, con
           }
         } while (wakeAgain && !stopped && running.size < concurrency);
       } catch (error) {
-        if (!stopped) logger?.error({ error: errorText(error) }, 'job runner could not claim');
+        if (!stopped) logger?.error({ err: error }, 'job runner could not claim');
       }
     })().finally(() => {
       // Runs after the assignment below even when the body finished without awaiting anything.

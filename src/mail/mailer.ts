@@ -110,7 +110,7 @@ export function createMailer({ smtpUrl, from, timeoutMs = 15_000, logger = silen
       } catch (error) {
         // nodemailer's messages name the server and the SMTP reply, never the credentials.
         const reason = error instanceof Error ? error.message : String(error);
-        logger.warn({ to: message.to, server, reason }, 'e-mail not sent');
+        logger.warn({ err: error, to: message.to, server }, 'e-mail not sent');
         throw new MailError(`E-mail could not be sent: ${reason}`, false);
       }
     },

@@ -64,6 +64,23 @@ interface FlowDefaults {
   record: boolean;
 }
 
+/**
+ * How long a flow's first target rings: its `ring_delay` (seconds, rung as whole rings, at least
+ * one), else its `voicemail_rings`, else V2's default of 3 rings (18 s). The one rule for the
+ * engine (`rings`) and for V2's `ring_delay` field (`seconds`).
+ */
+export function firstTargetRing(document: { ring_delay?: unknown; voicemail_rings?: unknown }): {
+  rings: number;
+  seconds: number;
+} {
+  const ringDelay = Number(document.ring_delay ?? 0);
+  if (ringDelay > 0)
+    return { rings: Math.max(1, Math.round(ringDelay / SECONDS_PER_RING)), seconds: ringDelay };
+  const voicemailRings = Number(document.voicemail_rings ?? 0);
+  const rings = voicemailRings > 0 ? voicemailRings : DEFAULT_TARGET_RINGS;
+  return { rings, seconds: rings * SECONDS_PER_RING };
+}
+
 function flowDefaults(document: {
   ring_delay?: number;
   voicemail_rings?: number;
@@ -71,15 +88,8 @@ function flowDefaults(document: {
   record_enabled?: boolean;
   record_until?: string;
 }): FlowDefaults {
-  const ringDelay = Number(document.ring_delay ?? 0);
-  const voicemailRings = Number(document.voicemail_rings ?? 0);
   return {
-    targetRings:
-      ringDelay > 0
-        ? Math.max(1, Math.round(ringDelay / SECONDS_PER_RING))
-        : voicemailRings > 0
-          ? voicemailRings
-          : DEFAULT_TARGET_RINGS,
+    targetRings: firstTargetRing(document).rings,
     screen: document.screen_calls ?? false,
     record: document.record_enabled === true || recordUntilInstant(document.record_until) !== undefined,
   };

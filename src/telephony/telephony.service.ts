@@ -19,12 +19,12 @@ import {
 import { isSpam, spamBurstLimit, spamScore } from '../routing/spam.js';
 import {
   type CallerScreen,
-  createCallsRepo,
+  createCallRoutingRepo,
   type NewCall,
   type ScreenedCall,
   type ScreenedResult,
   type ScreenResult,
-} from './calls.repo.js';
+} from './call-routing.repo.js';
 import type { FlowCache } from './flow-cache.js';
 import { type CallbackUrls, rejectTwiml, renderTwiml, whisperTwiml } from './twiml.js';
 
@@ -166,7 +166,7 @@ export function createTelephonyService({
    */
   const insertScreened = createGroupCommit<ScreenedCall, ScreenedResult>({
     max: INSERT_BATCH_MAX,
-    run: (batch) => createCallsRepo(db).insertScreened(batch),
+    run: (batch) => createCallRoutingRepo(db).insertScreened(batch),
     retryAlone: true,
   });
 
@@ -183,7 +183,7 @@ export function createTelephonyService({
       const context = contextOf(params);
       // A carrier retry of this webhook is found when its insert conflicts (see `record`), so a
       // first delivery costs no lookup.
-      const calls = createCallsRepo(db);
+      const calls = createCallRoutingRepo(db);
       const flow = await flows.forNumber(tracking);
       const routeAgain = () => {
         flows.evict(tracking);
@@ -235,7 +235,7 @@ export function createTelephonyService({
           wanted.length === 0 && !call.ended_at
             ? await calls.insert(newCall)
             : await db.transaction(async (tx) => {
-                const id = await createCallsRepo(tx).insert(newCall);
+                const id = await createCallRoutingRepo(tx).insert(newCall);
                 if (id === undefined) return undefined;
                 for (const hook of wanted) await hook.run(tx, startedCall(id, call.disposition));
                 // Calls refused or ended at once (not in service, blocked) are final as recorded.
@@ -345,7 +345,7 @@ export function createTelephonyService({
     async callback(kind: CallbackKind, step: number, params: CarrierParams): Promise<string> {
       // No lock: the step number is the version. A retry that reads the same step and loses the
       // write answers what the first delivery answered.
-      const calls = createCallsRepo(db);
+      const calls = createCallRoutingRepo(db);
       const call = await calls.findBySid(params.CallSid ?? '');
       if (!call) return renderTwiml([{ verb: 'hangup' }], urlsFor(0, params.CallSid ?? ''));
       if (
@@ -414,7 +414,7 @@ export function createTelephonyService({
      * has moved on from is hung up.
      */
     async whisper(callSid: string, step: number): Promise<string> {
-      const call = await createCallsRepo(db).findBySid(callSid);
+      const call = await createCallRoutingRepo(db).findBySid(callSid);
       const spec =
         call?.step === step && call.state?.phase === 'connect' ? call.state.connect?.spec : undefined;
       if (!spec) return renderTwiml([{ verb: 'hangup' }], urlsFor(step, callSid));
@@ -428,7 +428,7 @@ export function createTelephonyService({
     async screen(callSid: string, step: number, params: CarrierParams): Promise<string> {
       if (params.Digits !== '1') return renderTwiml([{ verb: 'hangup' }], urlsFor(step, callSid));
       const answeredBy = toNanp10(params.Called ?? params.To ?? '') ?? null;
-      await createCallsRepo(db).markScreened(callSid, step, answeredBy);
+      await createCallRoutingRepo(db).markScreened(callSid, step, answeredBy);
       return renderTwiml([], urlsFor(step, callSid));
     },
 
@@ -450,7 +450,7 @@ export function createTelephonyService({
         durationSeconds: Number.isNaN(parsed) ? 0 : parsed,
         disposition,
       };
-      await createCallsRepo(db).finish(end, jobKinds(hooks.completed), {
+      await createCallRoutingRepo(db).finish(end, jobKinds(hooks.completed), {
         awaitingPhases: RESULT_PHASES,
         settleBy: new Date(endedAt.getTime() + settleWindowSeconds * 1000),
       });

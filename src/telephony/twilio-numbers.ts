@@ -8,6 +8,7 @@ import {
   type OwnedNumber,
 } from '../modules/numbers/carrier.js';
 import { createNumberProvisioning, type NumberProvisioning } from '../modules/numbers/number-provisioning.js';
+import { numberWebhookUrls } from './callback-urls.js';
 
 /**
  * The numbers of a Twilio account through Twilio's REST API (2010-04-01): the available numbers
@@ -173,11 +174,11 @@ export interface CarrierConfig {
  * runs itself when this server cannot be reached or answers an error.
  */
 export function twilioWebhooksFor(config: CarrierConfig) {
-  const base = `${config.PUBLIC_BASE_URL}/telephony/twilio`;
+  const { voiceUrl, statusUrl, smsUrl } = numberWebhookUrls(config.PUBLIC_BASE_URL);
   return (backupNumber: string | null): NumberWebhooks => ({
-    voiceUrl: `${base}/voice`,
-    statusCallback: `${base}/status`,
-    smsUrl: `${base}/sms`,
+    voiceUrl,
+    statusCallback: statusUrl,
+    smsUrl,
     voiceFallbackUrl: backupNumber
       ? `${config.TWILIO_TWIMLETS_BASE_URL.replace(/\/+$/, '')}/forward?${new URLSearchParams({ PhoneNumber: `+1${backupNumber}` })}`
       : '',

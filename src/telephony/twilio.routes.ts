@@ -5,12 +5,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { AppError } from '../errors.js';
 import { problemResponse } from '../http/schemas.js';
-import { CallSid, CarrierForms } from './carrier-params.js';
+import { LegQuery, StepQuery, signedUrl } from './callback-urls.js';
+import { CarrierForms } from './carrier-params.js';
 import type { CallbackKind, CarrierParams, TelephonyService } from './telephony.service.js';
 
-const StepQuery = Type.Object({
-  s: Type.Integer({ minimum: 0, description: 'the step the TwiML was rendered for' }),
-});
 const Xml = { description: 'TwiML', content: { 'text/xml': { schema: Type.String() } } };
 const BadSignature = problemResponse('Invalid or missing X-Twilio-Signature');
 /**
@@ -46,7 +44,7 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
   app.addHook('preValidation', async (request: FastifyRequest) => {
     const signature = request.headers['x-twilio-signature'];
     const params = (request.body ?? {}) as Record<string, string>;
-    const url = `${publicBaseUrl}${request.url}`;
+    const url = signedUrl(publicBaseUrl, request.url);
     if (typeof signature !== 'string' || !twilio.validateRequest(authToken, signature, url, params)) {
       throw new AppError('FORBIDDEN', 'Invalid or missing X-Twilio-Signature');
     }
@@ -86,11 +84,6 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
         xml(reply, await telephony.callback(kind, request.query.s, request.body as CarrierParams)),
     );
   }
-
-  const LegQuery = Type.Object({
-    s: Type.Integer({ minimum: 0, description: 'the step whose <Dial> rang this leg' }),
-    c: Type.String({ ...CallSid, description: 'the caller’s CallSid' }),
-  });
 
   app.post(
     '/whisper',

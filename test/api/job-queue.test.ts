@@ -155,6 +155,37 @@ describe('jobs inserted already claimed', () => {
     ]);
   });
 
+  it('fails a job whose kind has no handler, saying so, instead of leaving it leased', async () => {
+    const claim = jobs().claimedNow();
+    const { rows } = await ctx.db.query<{
+      job_id: number;
+      kind: string;
+      payload: unknown;
+      attempts: number;
+      priority: number;
+      version: string;
+    }>(
+      `insert into job (kind, payload, attempts, locked_until, claimed_by)
+       values ('test.nobody', '{}', $1, $2, $3)
+       returning job_id, kind, payload, attempts, priority, xmin::text as version`,
+      [claim.attempts, claim.lockedUntil, claim.claimedBy],
+    );
+    jobs().runClaimed(rows);
+    await jobs().drain();
+    const { rows: after } = await ctx.db.query<{
+      failed: boolean;
+      leased: boolean;
+      last_error: string | null;
+    }>(
+      `select failed_at is not null as failed, locked_until is not null as leased, last_error
+         from job where job_id = $1`,
+      [rows[0]?.job_id],
+    );
+    expect(after).toEqual([
+      { failed: true, leased: false, last_error: 'no handler for job kind test.nobody' },
+    ]);
+  });
+
   it('sends no NOTIFY for a job inserted claimed, and one for a job left to the runners', async () => {
     const heard: string[] = [];
     const unlisten = await ctx.db.listen('job_enqueued', (kind) => heard.push(kind));

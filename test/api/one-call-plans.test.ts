@@ -8,7 +8,11 @@ import {
   preCallFanOutPendingSql,
   TARGETS_CTES,
 } from '../../src/modules/webhooks/webhook-delivery.js';
-import { INSERT_SCREENED_SQL, NEW_CALL_TYPES, SCREENED_COLUMNS } from '../../src/telephony/calls.repo.js';
+import {
+  INSERT_SCREENED_SQL,
+  NEW_CALL_TYPES,
+  SCREENED_COLUMNS,
+} from '../../src/telephony/call-routing.repo.js';
 import { RECORDINGS_TO_COPY_SQL } from '../../src/telephony/recording-copy.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { createIvrFlow } from '../helpers/calls.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { v2ErrorResponses } from '../../http/schemas.js';
+import { success, v2ErrorResponses } from '../../http/schemas.js';
 import {
   BlacklistAddEnvelope,
   BlacklistDelete,
@@ -30,11 +30,7 @@ export const blacklistRoutes: FastifyPluginAsyncTypebox<{ blacklist: BlacklistSe
         response: { 200: BlacklistListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await blacklist.list(principalOf(request), request.query),
-    }),
+    async (request) => success(await blacklist.list(principalOf(request), request.query)),
   );
 
   app.post(
@@ -51,11 +47,7 @@ export const blacklistRoutes: FastifyPluginAsyncTypebox<{ blacklist: BlacklistSe
       },
       config: { v2BodyName: 'blacklistednumber' },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await blacklist.add(principalOf(request), request.body.number),
-    }),
+    async (request) => success(await blacklist.add(principalOf(request), request.body.number)),
   );
 
   app.delete(
@@ -72,10 +64,6 @@ export const blacklistRoutes: FastifyPluginAsyncTypebox<{ blacklist: BlacklistSe
       },
       config: { v2BodyName: 'blacklistednumber' },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await blacklist.remove(principalOf(request), request.body.number),
-    }),
+    async (request) => success(await blacklist.remove(principalOf(request), request.body.number)),
   );
 };

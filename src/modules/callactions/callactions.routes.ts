@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { v2ErrorResponses } from '../../http/schemas.js';
+import { success, v2ErrorResponses } from '../../http/schemas.js';
 import {
   BareEntryResults,
   CallActionDelete,
@@ -53,11 +53,7 @@ export const callActionRoutes: FastifyPluginAsyncTypebox<{ callActions: CallActi
       },
       config: { v2BodyName: 'callaction' },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await callActions.update(principalOf(request), request.body),
-    }),
+    async (request) => success(await callActions.update(principalOf(request), request.body)),
   );
 
   app.get(
@@ -71,11 +67,7 @@ export const callActionRoutes: FastifyPluginAsyncTypebox<{ callActions: CallActi
         response: { 200: CallActionEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await callActions.get(principalOf(request), request.query.id),
-    }),
+    async (request) => success(await callActions.get(principalOf(request), request.query.id)),
   );
 
   app.get(
@@ -90,11 +82,7 @@ export const callActionRoutes: FastifyPluginAsyncTypebox<{ callActions: CallActi
         response: { 200: CallActionListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await callActions.list(principalOf(request), request.query),
-    }),
+    async (request) => success(await callActions.list(principalOf(request), request.query)),
   );
 
   app.delete(
@@ -110,11 +98,7 @@ export const callActionRoutes: FastifyPluginAsyncTypebox<{ callActions: CallActi
       },
       config: { v2BodyName: 'callaction' },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await callActions.remove(principalOf(request), request.body.action_id),
-    }),
+    async (request) => success(await callActions.remove(principalOf(request), request.body.action_id)),
   );
 
   app.get(
@@ -130,10 +114,6 @@ export const callActionRoutes: FastifyPluginAsyncTypebox<{ callActions: CallActi
         response: { 200: CallActionLogEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await callActions.log(principalOf(request), request.query.id),
-    }),
+    async (request) => success(await callActions.log(principalOf(request), request.query.id)),
   );
 };

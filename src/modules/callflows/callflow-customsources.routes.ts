@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { IdQuery, v2ErrorResponses } from '../../http/schemas.js';
+import { IdQuery, success, v2ErrorResponses } from '../../http/schemas.js';
 import {
   CallFlowCustomSourceSlotsEnvelope,
   CallFlowCustomSourcesDelete,
@@ -27,11 +27,7 @@ export const callFlowCustomSourceRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: CallFlowCustomSourceSlotsEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await callFlowCustomSources.get(principalOf(request), request.query.id),
-    }),
+    async (request) => success(await callFlowCustomSources.get(principalOf(request), request.query.id)),
   );
 
   app.post(
@@ -48,11 +44,7 @@ export const callFlowCustomSourceRoutes: FastifyPluginAsyncTypebox<{
       },
       config: { v2BodyName: 'callflowcustomsources' },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await callFlowCustomSources.add(principalOf(request), request.body),
-    }),
+    async (request) => success(await callFlowCustomSources.add(principalOf(request), request.body)),
   );
 
   app.delete(
@@ -68,10 +60,6 @@ export const callFlowCustomSourceRoutes: FastifyPluginAsyncTypebox<{
       },
       config: { v2BodyName: 'CallflowCustomSourceDelete' },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await callFlowCustomSources.remove(principalOf(request), request.body),
-    }),
+    async (request) => success(await callFlowCustomSources.remove(principalOf(request), request.body)),
   );
 };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { IdQuery, v2ErrorResponses } from '../../http/schemas.js';
+import { IdQuery, success, v2ErrorResponses } from '../../http/schemas.js';
 import { DniClassesEnvelope, DniEntries, DniResults } from './callflow-dni.schemas.js';
 import type { CallFlowDniService } from './callflow-dni.service.js';
 
@@ -24,11 +24,7 @@ export const callFlowDniRoutes: FastifyPluginAsyncTypebox<{ callFlowDni: CallFlo
       },
       config: { v2BodyName: 'dni' },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await callFlowDni.save(principalOf(request), request.body),
-    }),
+    async (request) => success(await callFlowDni.save(principalOf(request), request.body)),
   );
 
   app.get(
@@ -43,10 +39,6 @@ export const callFlowDniRoutes: FastifyPluginAsyncTypebox<{ callFlowDni: CallFlo
         response: { 200: DniClassesEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await callFlowDni.classes(principalOf(request), request.query.id),
-    }),
+    async (request) => success(await callFlowDni.classes(principalOf(request), request.query.id)),
   );
 };

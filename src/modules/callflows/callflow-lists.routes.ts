@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { Envelope, ListQuery, v2ErrorResponses } from '../../http/schemas.js';
+import { Envelope, ListQuery, success, v2ErrorResponses } from '../../http/schemas.js';
 import { nestedResults } from '../shared/entries.js';
 import {
   CallFlowCounts,
@@ -25,8 +25,6 @@ const tags = ['Call Flow'];
 
 const LIST_NOTE =
   "Call flows of the caller's group and every group below it, by id; deleted ones only when the filter names call_flow_status.";
-
-const success = <T>(data: T) => ({ result: 'success' as const, err: null, data });
 
 export const callFlowListRoutes: FastifyPluginAsyncTypebox<{ callFlowLists: CallFlowListsService }> = async (
   app,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { Envelope, IdQuery, v2ErrorResponses } from '../../http/schemas.js';
+import { Envelope, IdQuery, success, v2ErrorResponses } from '../../http/schemas.js';
 import type { MultilevelIvrFlow } from '../../routing/flow-document.js';
 import { BareEntryResults, CallFlowDocument, MultilevelIvrFlows } from './callflows.schemas.js';
 import type { CallFlowsService } from './callflows.service.js';
@@ -47,11 +47,7 @@ export const callFlowRoutes: FastifyPluginAsyncTypebox<{ callFlows: CallFlowsSer
         response: { 200: Envelope(CallFlowDocument), ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await callFlows.get(principalOf(request), request.query.id),
-    }),
+    async (request) => success(await callFlows.get(principalOf(request), request.query.id)),
   );
 
   app.get(
@@ -66,10 +62,6 @@ export const callFlowRoutes: FastifyPluginAsyncTypebox<{ callFlows: CallFlowsSer
         response: { 200: Envelope(Type.Array(Version)), ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await callFlows.history(principalOf(request), request.query.id),
-    }),
+    async (request) => success(await callFlows.history(principalOf(request), request.query.id)),
   );
 };

@@ -1,8 +1,9 @@
-import type { Db, Queryable } from '../../db/index.js';
-import { invalidInput, notFound } from '../../errors.js';
+import { type Db, INT4_MAX, type Queryable } from '../../db/index.js';
+import { invalidInput, isEntryError, notFound } from '../../errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { toNanp10 } from '../../lib/phone.js';
 import type { MultilevelIvrFlow } from '../../routing/flow-document.js';
+import { firstTargetRing } from '../../routing/program.js';
 import type { Principal } from '../auth/principal.js';
 import { createGroupsRepo } from '../groups/groups.repo.js';
 import { type BranchRow, createMiscRepo, type LocationRow } from '../misc/misc.repo.js';
@@ -42,10 +43,6 @@ export interface CallFlowServiceDeps {
 
 /** "Other: Other" in the channel catalogue (migration 0002): a new flow sent without channel_id. */
 const DEFAULT_CHANNEL_ID = 35;
-
-/** 1 ring = 6 seconds; V2's default ring time is 3 rings. */
-const RING_SECONDS = 6;
-const DEFAULT_RINGS = 3;
 
 /** V2's stored geo strategy for each route_by. */
 const GEO_STRATEGIES: Readonly<Record<string, string>> = {
@@ -96,7 +93,6 @@ type Plan =
   | { kind: 'batch'; save: FlowSave; number: string | null; phoneNumberId: number | null }
   | { kind: 'single' };
 
-const INT4_MAX = 2_147_483_647;
 const isInt4 = (value: unknown) =>
   typeof value === 'number' && Number.isInteger(value) && value >= -INT4_MAX - 1 && value <= INT4_MAX;
 
@@ -146,17 +142,6 @@ function scopeReason(
   return foreign === undefined ? undefined : REASONS.audio(foreign, flow.group_id);
 }
 
-/**
- * Database errors after which a batch is written again entry by entry, so each entry gets the
- * answer it gets alone: constraint and data errors, a deadlock or serialization failure.
- */
-function isRetriedEntryByEntry(error: unknown) {
-  const code = (error as { code?: unknown } | null)?.code;
-  return (
-    typeof code === 'string' && (code.startsWith('23') || code.startsWith('22') || code.startsWith('40'))
-  );
-}
-
 /** The flow as stored: the posted entry less the fields the server sets, its PIN hashed. */
 function postedDocument(flow: FlowCore, pinKey: Buffer): Record<string, unknown> {
   const {
@@ -169,12 +154,6 @@ function postedDocument(flow: FlowCore, pinKey: Buffer): Record<string, unknown>
   return withHashedPin(posted, pinKey);
 }
 
-function ringDelaySeconds(document: Record<string, unknown>): number {
-  if (Number(document.ring_delay) > 0) return Number(document.ring_delay);
-  const rings = Number(document.voicemail_rings) > 0 ? Number(document.voicemail_rings) : DEFAULT_RINGS;
-  return rings * RING_SECONDS;
-}
-
 /** V2's call-flow fields, taken from the document or given V2's defaults where it is silent. */
 function v2Fields(routableType: string, document: Record<string, unknown>) {
   const ringTo = document.default_ringto;
@@ -185,7 +164,7 @@ function v2Fields(routableType: string, document: Record<string, unknown>) {
       : isUnset(ringTo)
         ? null
         : (toNanp10(ringTo as string | number) ?? String(ringTo)),
-    ring_delay: ringDelaySeconds(document),
+    ring_delay: firstTargetRing(document).seconds,
     message: message ?? null,
     message_enabled:
       typeof document.message_enabled === 'boolean'
@@ -524,7 +503,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
         );
         written = new Map(rows.map((row) => [row.ord, row.call_flow_id]));
       } catch (error) {
-        if (!isRetriedEntryByEntry(error)) throw error;
+        if (!isEntryError(error)) throw error;
         for (const { index } of pending) await alone(index);
         return;
       }

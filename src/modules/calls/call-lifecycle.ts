@@ -1,5 +1,11 @@
 import type { Db, Queryable } from '../../db/index.js';
-import { enqueue, type JobContext, type JobMarkedDone, type JobQueue } from '../../jobs/queue.js';
+import {
+  enqueue,
+  insertJobsSql,
+  type JobContext,
+  type JobMarkedDone,
+  type JobQueue,
+} from '../../jobs/queue.js';
 
 /** A call as it was first recorded, handed to the lifecycle hooks. */
 export interface StartedCall {
@@ -160,8 +166,8 @@ const SUBSCRIBERS_MAX_AGE_MS = 60_000;
  * when enabled ($3), each only when it wants call.started. The flow version is a sub-select (see
  * TARGETS_CTES in webhook-delivery.ts).
  */
-export const STARTED_JOB_SQL = `insert into job (kind, payload, dedupe_key)
- select 'call.started', jsonb_build_object('callId', $1::bigint), 'call.started:' || $1::text
+export const STARTED_JOB_SQL =
+  insertJobsSql(`select 'call.started', jsonb_build_object('callId', $1::bigint), 'call.started:' || $1::text
   where exists (
     select 1 from org_group g join webhook w on w.group_id = any(g.path)
      where g.group_id = $2 and w.webhook_status = 'active' and 'call.started' = any(w.events))
@@ -171,8 +177,7 @@ export const STARTED_JOB_SQL = `insert into job (kind, payload, dedupe_key)
              select (v.document->>'webhook_id')::integer from call_flow_version v
               where v.call_flow_id = c.call_flow_id and v.version = c.call_flow_version
                 and coalesce((v.document->>'webhook_enabled')::boolean, false))
-     where c.call_id = $1 and w.webhook_status = 'active' and 'call.started' = any(w.events)))
- on conflict (dedupe_key) do nothing`;
+     where c.call_id = $1 and w.webhook_status = 'active' and 'call.started' = any(w.events)))`);
 
 interface RegisteredStep {
   name: string;

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { stringify } from 'csv-stringify';
 import { principalOf } from '../../http/authenticate.js';
-import { v2ErrorResponses } from '../../http/schemas.js';
+import { success, v2ErrorResponses } from '../../http/schemas.js';
 import {
   BreakdownEnvelope,
   BreakdownQuery,
@@ -17,8 +17,6 @@ import { type CallReportsService, EXPORT_COLUMNS } from './call-reports.service.
 export const EXPORT_TOTAL_HEADER = 'x-total-count';
 
 const tags = ['Call'];
-const success = <T>(data: T) => ({ result: 'success' as const, err: null, data });
-
 /** The console dashboard's figures (our design): the same calls and filter as List Calls. */
 export const callReportRoutes: FastifyPluginAsyncTypebox<{ reports: CallReportsService }> = async (
   app,

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { INT4_MAX } from '../../db/index.js';
 import { invalidInput } from '../../errors.js';
 import { toNanp10 } from '../../lib/phone.js';
 import { resolveTimeZone } from '../../lib/time-zones.js';
@@ -100,7 +101,7 @@ function parseCallDate(value: string, zone: string): Date {
 }
 
 function parseInteger(name: string, value: string, minimum: number): number {
-  if (!/^\d{1,10}$/.test(value) || Number(value) < minimum || Number(value) > 2_147_483_647)
+  if (!/^\d{1,10}$/.test(value) || Number(value) < minimum || Number(value) > INT4_MAX)
     throw uploadError(`${name} must be an integer of at least ${minimum}`);
   return Number(value);
 }

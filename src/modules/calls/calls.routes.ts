@@ -2,7 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { principalOf } from '../../http/authenticate.js';
-import { v2ErrorResponses } from '../../http/schemas.js';
+import { success, v2ErrorResponses } from '../../http/schemas.js';
 import { MAX_CALL_AUDIO_BYTES, type UploadParts, uploadError } from './call-upload.js';
 import {
   AddTagsBody,
@@ -31,8 +31,6 @@ import {
 import type { CallsService } from './calls.service.js';
 
 const tags = ['Call'];
-const success = <T>(data: T) => ({ result: 'success' as const, err: null, data });
-
 /** Reads the fields and files of a multipart upload. */
 async function readUpload(request: FastifyRequest): Promise<UploadParts> {
   if (!request.isMultipart())

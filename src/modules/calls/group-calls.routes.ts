@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { v2ErrorResponses } from '../../http/schemas.js';
+import { success, v2ErrorResponses } from '../../http/schemas.js';
 import {
   ActiveFlowListEnvelope,
   CallListEnvelope,
@@ -26,11 +26,7 @@ export const groupCallRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }>
         response: { 200: CallListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await calls.groupCallLog(principalOf(request), request.query),
-    }),
+    async (request) => success(await calls.groupCallLog(principalOf(request), request.query)),
   );
 
   app.get(
@@ -46,10 +42,6 @@ export const groupCallRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }>
         response: { 200: ActiveFlowListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await calls.activeFlows(principalOf(request), request.query),
-    }),
+    async (request) => success(await calls.activeFlows(principalOf(request), request.query)),
   );
 };

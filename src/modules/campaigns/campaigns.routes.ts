@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { IdQuery, ListQuery, v2ErrorResponses } from '../../http/schemas.js';
+import { IdQuery, ListQuery, success, v2ErrorResponses } from '../../http/schemas.js';
 import {
   CampaignDelete,
   CampaignEntries,
@@ -31,11 +31,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ campaigns: CampaignsSer
         response: { 200: CampaignEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await campaigns.get(principalOf(request), request.query.id),
-    }),
+    async (request) => success(await campaigns.get(principalOf(request), request.query.id)),
   );
 
   app.post(
@@ -69,11 +65,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ campaigns: CampaignsSer
       },
       config: { v2BodyName: 'campaign' },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await campaigns.remove(principalOf(request), request.body.campaign_id),
-    }),
+    async (request) => success(await campaigns.remove(principalOf(request), request.body.campaign_id)),
   );
 
   app.get(
@@ -89,11 +81,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ campaigns: CampaignsSer
         response: { 200: CampaignListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await campaigns.list(principalOf(request), request.query),
-    }),
+    async (request) => success(await campaigns.list(principalOf(request), request.query)),
   );
 
   app.get(
@@ -107,11 +95,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ campaigns: CampaignsSer
         response: { 200: CampaignUsersListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await campaigns.listWithUsers(principalOf(request), request.query),
-    }),
+    async (request) => success(await campaigns.listWithUsers(principalOf(request), request.query)),
   );
 
   app.post(
@@ -142,10 +126,6 @@ export const campaignRoutes: FastifyPluginAsyncTypebox<{ campaigns: CampaignsSer
         response: { 200: CampaignRoutesListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await campaigns.listWithRoutes(principalOf(request), request.query),
-    }),
+    async (request) => success(await campaigns.listWithRoutes(principalOf(request), request.query)),
   );
 };

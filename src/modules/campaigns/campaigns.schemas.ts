@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import {
   EntryResult,
   Envelope,
+  MAX_ID,
   NullableInteger,
   NullableNumber,
   NullableString,
@@ -16,9 +17,6 @@ export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 export const CampaignStatusSchema = StringEnum(CAMPAIGN_STATUSES, {
   description: 'The current status of the campaign',
 });
-
-/** Ids are int4 in the database; larger values fail validation rather than reach SQL. */
-const MAX_ID = 2_147_483_647;
 
 /** RFC 3339 as V2's swagger `format: date-time` demands, e.g. `2026-03-07T15:00:00.000Z`. */
 const DateTimeInput = (description: string) => Type.String({ format: 'date-time', description });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { v2ErrorResponses } from '../../http/schemas.js';
+import { success, v2ErrorResponses } from '../../http/schemas.js';
 import {
   CustomSourceDelete,
   CustomSourceEntries,
@@ -29,11 +29,7 @@ export const customSourceRoutes: FastifyPluginAsyncTypebox<{ customSources: Cust
         response: { 200: CustomSourceListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await customSources.list(principalOf(request), request.query),
-    }),
+    async (request) => success(await customSources.list(principalOf(request), request.query)),
   );
 
   app.post(
@@ -50,11 +46,7 @@ export const customSourceRoutes: FastifyPluginAsyncTypebox<{ customSources: Cust
       },
       config: { v2BodyName: 'customSource' },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await customSources.create(principalOf(request), request.body),
-    }),
+    async (request) => success(await customSources.create(principalOf(request), request.body)),
   );
 
   app.delete(
@@ -71,10 +63,6 @@ export const customSourceRoutes: FastifyPluginAsyncTypebox<{ customSources: Cust
       },
       config: { v2BodyName: 'customSource' },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await customSources.remove(principalOf(request), request.body.custom_sources),
-    }),
+    async (request) => success(await customSources.remove(principalOf(request), request.body.custom_sources)),
   );
 };

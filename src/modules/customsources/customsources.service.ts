@@ -1,4 +1,4 @@
-import type { Db } from '../../db/index.js';
+import { type Db, INT4_MAX } from '../../db/index.js';
 import { invalidInput, isAppError, notFound } from '../../errors.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Principal } from '../auth/principal.js';
@@ -29,7 +29,6 @@ const refused = (reason: string | string[]) =>
   invalidInput(Array.isArray(reason) ? (reason[0] ?? 'error') : reason, { err: 'error', data: reason });
 
 const INTEGER_RULE = /^(custom_source_id|org_unit_id)(>=|<=|!=|=)(.+)$/s;
-const INT4_MAX = 2_147_483_647;
 
 /**
  * V2 names the integer field whose filter value is not an integer; other rules fail as usual.

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { IdQuery, v2ErrorResponses } from '../../http/schemas.js';
+import { IdQuery, success, v2ErrorResponses } from '../../http/schemas.js';
 import { PoolUsageEnvelope, SnippetEnvelope, SnippetQuery } from './dni.schemas.js';
 import type { DniService } from './dni.service.js';
 
@@ -19,11 +19,7 @@ export const dniRoutes: FastifyPluginAsyncTypebox<{ dni: DniService }> = async (
         response: { 200: SnippetEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await dni.snippet(principalOf(request), request.query.id),
-    }),
+    async (request) => success(await dni.snippet(principalOf(request), request.query.id)),
   );
 
   app.get(
@@ -39,10 +35,6 @@ export const dniRoutes: FastifyPluginAsyncTypebox<{ dni: DniService }> = async (
         response: { 200: PoolUsageEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await dni.poolUsage(principalOf(request), request.query.id),
-    }),
+    async (request) => success(await dni.poolUsage(principalOf(request), request.query.id)),
   );
 };

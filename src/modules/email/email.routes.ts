@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { v2ErrorResponses } from '../../http/schemas.js';
+import { success, v2ErrorResponses } from '../../http/schemas.js';
 import { CallDataEmail, CallDataEmailEnvelope } from './email.schemas.js';
 import type { EmailService } from './email.service.js';
 
@@ -20,10 +20,6 @@ export const emailRoutes: FastifyPluginAsyncTypebox<{ email: EmailService }> = a
       // Sends mail but changes nothing, so ReadOnly users may call it.
       config: { v2BodyName: 'calldata', isReadOnly: true },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await email.sendCallData(principalOf(request), request.body),
-    }),
+    async (request) => success(await email.sendCallData(principalOf(request), request.body)),
   );
 };

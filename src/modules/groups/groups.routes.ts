@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { IdQuery, ListQuery, v2ErrorResponses } from '../../http/schemas.js';
+import { IdQuery, ListQuery, success, v2ErrorResponses } from '../../http/schemas.js';
 import { nestedResults } from '../shared/entries.js';
 import {
   GroupEntries,
@@ -25,11 +25,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ groups: GroupsService }> =
         response: { 200: GroupEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await groups.get(principalOf(request), request.query.id),
-    }),
+    async (request) => success(await groups.get(principalOf(request), request.query.id)),
   );
 
   app.get(
@@ -44,11 +40,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ groups: GroupsService }> =
         response: { 200: GroupListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await groups.list(principalOf(request), request.query),
-    }),
+    async (request) => success(await groups.list(principalOf(request), request.query)),
   );
 
   app.post(
@@ -78,10 +70,6 @@ export const groupRoutes: FastifyPluginAsyncTypebox<{ groups: GroupsService }> =
         response: { 200: GroupUsersListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await groups.listWithUsers(principalOf(request), request.query),
-    }),
+    async (request) => success(await groups.listWithUsers(principalOf(request), request.query)),
   );
 };

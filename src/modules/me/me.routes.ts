@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { v2ErrorResponses } from '../../http/schemas.js';
+import { success, v2ErrorResponses } from '../../http/schemas.js';
 import { csrfTokenOf } from '../session/session.service.js';
 import { MeEnvelope, PreferencesBody, ScopeGroupListEnvelope } from './me.schemas.js';
 import type { MeService } from './me.service.js';
@@ -25,11 +25,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ me: MeService }> = async (app
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      return {
-        result: 'success' as const,
-        err: null,
-        data: await me.me(principalOf(request), csrfOf(request.sessionToken)),
-      };
+      return success(await me.me(principalOf(request), csrfOf(request.sessionToken)));
     },
   );
 
@@ -45,11 +41,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ me: MeService }> = async (app
         response: { 200: ScopeGroupListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await me.groups(principalOf(request)),
-    }),
+    async (request) => success(await me.groups(principalOf(request))),
   );
 
   app.put(
@@ -69,11 +61,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ me: MeService }> = async (app
     async (request) => {
       const principal = principalOf(request);
       await me.saveConsoleGroup(principal, request.body.console_group_id);
-      return {
-        result: 'success' as const,
-        err: null,
-        data: await me.me(principal, csrfOf(request.sessionToken)),
-      };
+      return success(await me.me(principal, csrfOf(request.sessionToken)));
     },
   );
 };

@@ -2,7 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { principalOf } from '../../http/authenticate.js';
-import { ListQuery, v2ErrorResponses } from '../../http/schemas.js';
+import { ListQuery, success, v2ErrorResponses } from '../../http/schemas.js';
 import {
   AudioFileListEnvelope,
   AudioIdParams,
@@ -56,11 +56,7 @@ export const miscRoutes: FastifyPluginAsyncTypebox<{ misc: MiscService }> = asyn
         response: { 200: ChannelListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await misc.listChannels(principalOf(request), request.query),
-    }),
+    async (request) => success(await misc.listChannels(principalOf(request), request.query)),
   );
 
   app.get(
@@ -76,11 +72,7 @@ export const miscRoutes: FastifyPluginAsyncTypebox<{ misc: MiscService }> = asyn
         response: { 200: RateCenterListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await misc.listRateCenters(principalOf(request), request.query),
-    }),
+    async (request) => success(await misc.listRateCenters(principalOf(request), request.query)),
   );
 
   app.get(
@@ -96,11 +88,7 @@ export const miscRoutes: FastifyPluginAsyncTypebox<{ misc: MiscService }> = asyn
         response: { 200: GeoLocationListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: misc.geolocations(principalOf(request), request.query),
-    }),
+    async (request) => success(misc.geolocations(principalOf(request), request.query)),
   );
 
   app.get(
@@ -115,11 +103,7 @@ export const miscRoutes: FastifyPluginAsyncTypebox<{ misc: MiscService }> = asyn
         response: { 200: LocationListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await misc.listLocations(principalOf(request), request.query),
-    }),
+    async (request) => success(await misc.listLocations(principalOf(request), request.query)),
   );
 
   app.post(
@@ -151,11 +135,7 @@ export const miscRoutes: FastifyPluginAsyncTypebox<{ misc: MiscService }> = asyn
         response: { 200: AudioFileListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await misc.listAudio(principalOf(request), request.query),
-    }),
+    async (request) => success(await misc.listAudio(principalOf(request), request.query)),
   );
 
   // Encapsulated: only the two upload routes accept multipart bodies.
@@ -177,11 +157,8 @@ export const miscRoutes: FastifyPluginAsyncTypebox<{ misc: MiscService }> = asyn
             response: { 200: AudioFileListEnvelope, ...v2ErrorResponses },
           },
         },
-        async (request) => ({
-          result: 'success' as const,
-          err: null,
-          data: await misc.uploadAudio(principalOf(request), type, await readUploadedFiles(request)),
-        }),
+        async (request) =>
+          success(await misc.uploadAudio(principalOf(request), type, await readUploadedFiles(request))),
       );
     uploadRoute('prompt', 'Upload Prompt Audio', 'uploadPromptAudio');
     uploadRoute('whisper', 'Upload Whisper Audio', 'uploadWhisperAudio');

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { ListQuery, v2ErrorResponses } from '../../http/schemas.js';
+import { ListQuery, success, v2ErrorResponses } from '../../http/schemas.js';
 import { NestedEntryResults } from '../groups/groups.schemas.js';
 import { nestedResults } from '../shared/entries.js';
 import {
@@ -32,11 +32,7 @@ export const numberRoutes: FastifyPluginAsyncTypebox<{ numbers: NumbersService }
         response: { 200: AvailableNumberListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await numbers.search(principalOf(request), request.query),
-    }),
+    async (request) => success(await numbers.search(principalOf(request), request.query)),
   );
 
   app.post(
@@ -68,11 +64,7 @@ export const numberRoutes: FastifyPluginAsyncTypebox<{ numbers: NumbersService }
         response: { 200: ReservedNumberListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await numbers.listReserved(principalOf(request), request.query),
-    }),
+    async (request) => success(await numbers.listReserved(principalOf(request), request.query)),
   );
 
   app.post(

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '../../errors.js';
-import { v2ErrorResponses } from '../../http/schemas.js';
+import { success, v2ErrorResponses } from '../../http/schemas.js';
 import { SignInBody, SignInEnvelope, SignOutEnvelope } from './session.schemas.js';
 import type { SessionService } from './session.service.js';
 import {
@@ -56,16 +56,12 @@ export const sessionSignInRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions
       );
       setSessionCookie(reply, sessionCookie, session.token, session.expiresAt);
       reply.header('cache-control', 'no-store');
-      return {
-        result: 'success' as const,
-        err: null,
-        data: {
-          ct_user_id: session.userId,
-          csrf_token: session.csrfToken,
-          expires_at: session.expiresAt.toISOString(),
-          idle_minutes: sessions.idleMinutes,
-        },
-      };
+      return success({
+        ct_user_id: session.userId,
+        csrf_token: session.csrfToken,
+        expires_at: session.expiresAt.toISOString(),
+        idle_minutes: sessions.idleMinutes,
+      });
     },
   );
 };
@@ -93,7 +89,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
         throw new AppError('INVALID_INPUT', 'Sign-out ends a console session; this request has none');
       await sessions.signOut(request.sessionToken);
       clearSessionCookie(reply, sessionCookie);
-      return { result: 'success' as const, err: null, data: 'Signed out' };
+      return success('Signed out');
     },
   );
 };

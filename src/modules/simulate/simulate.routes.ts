@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { Envelope, MAX_ID, PhoneInput, StringEnum, v2ErrorResponses } from '../../http/schemas.js';
+import { Envelope, MAX_ID, PhoneInput, StringEnum, success, v2ErrorResponses } from '../../http/schemas.js';
 import type { SimulateService } from './simulate.service.js';
 
 const SimulateBody = Type.Object(
@@ -70,10 +70,6 @@ export const simulateRoutes: FastifyPluginAsyncTypebox<{ simulate: SimulateServi
       },
       config: { v2BodyName: 'simulate', isReadOnly: true },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await simulate.simulate(principalOf(request), request.body),
-    }),
+    async (request) => success(await simulate.simulate(principalOf(request), request.body)),
   );
 };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { v2ErrorResponses } from '../../http/schemas.js';
+import { success, v2ErrorResponses } from '../../http/schemas.js';
 import { TagDelete, TagDeleteEnvelope, TagListEnvelope, TagQuery } from './tags.schemas.js';
 import type { TagsService } from './tags.service.js';
 
@@ -23,11 +23,7 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tagsService: TagsService }> 
         response: { 200: TagListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await tagsService.list(principalOf(request), request.query),
-    }),
+    async (request) => success(await tagsService.list(principalOf(request), request.query)),
   );
 
   app.delete(
@@ -43,10 +39,6 @@ export const tagRoutes: FastifyPluginAsyncTypebox<{ tagsService: TagsService }> 
       },
       config: { v2BodyName: 'tag' },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await tagsService.remove(principalOf(request), request.body.tag_id),
-    }),
+    async (request) => success(await tagsService.remove(principalOf(request), request.body.tag_id)),
   );
 };

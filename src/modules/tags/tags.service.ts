@@ -1,4 +1,4 @@
-import type { Db, Queryable } from '../../db/index.js';
+import { type Db, INT4_MAX, type Queryable } from '../../db/index.js';
 import { invalidInput } from '../../errors.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Principal } from '../auth/principal.js';
@@ -59,7 +59,7 @@ function tagIdQuirk(filter: string | undefined): 'no data' | undefined {
     const value = (match[2] ?? '').trim();
     if (value === '') throw invalidInput('Please provide valid data.');
     if (value.toLowerCase() === 'null') return 'no data';
-    if (!/^\d{1,10}$/.test(value) || Number(value) > 2_147_483_647)
+    if (!/^\d{1,10}$/.test(value) || Number(value) > INT4_MAX)
       throw invalidInput('Please provide valid data');
   }
   return undefined;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { IdQuery, ListQuery, v2ErrorResponses } from '../../http/schemas.js';
+import { IdQuery, ListQuery, success, v2ErrorResponses } from '../../http/schemas.js';
 import { GroupListEnvelope, NestedEntryResults } from '../groups/groups.schemas.js';
 import { nestedResults } from '../shared/entries.js';
 import { PermissionsEnvelope, PermissionsUpdates, UserEntries, UserUpdates } from './users.schemas.js';
@@ -52,11 +52,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }> = as
         response: { 200: PermissionsEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await users.getPermissions(principalOf(request), request.query.id),
-    }),
+    async (request) => success(await users.getPermissions(principalOf(request), request.query.id)),
   );
 
   app.put(
@@ -87,10 +83,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ users: UsersService }> = as
         response: { 200: GroupListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await users.allowedGroups(principalOf(request), request.query.id, request.query),
-    }),
+    async (request) =>
+      success(await users.allowedGroups(principalOf(request), request.query.id, request.query)),
   );
 };

@@ -5,6 +5,7 @@ import {
   type ClaimedJob,
   enqueue,
   exponentialBackoffMs,
+  insertJobsSql,
   type JobContext,
   type JobDeferral,
   type JobMarkedDone,
@@ -260,16 +261,18 @@ export function fanOutSql({ preCall, finish }: { preCall: boolean; finish: boole
        select delivery_id,
               (${waitingForSql('$2::text', '$1::bigint', 'created.webhook_id')}) is null as is_ready
          from created)`,
-    `queued as (
-       insert into job (kind, payload, dedupe_key, priority, attempts, locked_until, claimed_by)
-       select 'webhook.deliver', jsonb_build_object('deliveryId', delivery_id),
+    `queued as (${insertJobsSql(
+      `select 'webhook.deliver', jsonb_build_object('deliveryId', delivery_id),
               'webhook.deliver:' || delivery_id, ${DELIVERY_PRIORITY},
               case when is_ready then $5::integer else 0 end,
               case when is_ready then $6::timestamptz end,
               case when is_ready then $7::text end
-         from ready
-       on conflict (dedupe_key) do nothing
-       returning job_id, kind, payload, attempts, priority, locked_until, xmin::text as version)`,
+         from ready`,
+      {
+        columns: ['priority', 'attempts', 'locked_until', 'claimed_by'],
+        returning: 'job_id, kind, payload, attempts, priority, locked_until, xmin::text as version',
+      },
+    )})`,
   ];
   if (preCall)
     ctes.push(

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { v2ErrorResponses } from '../../http/schemas.js';
+import { success, v2ErrorResponses } from '../../http/schemas.js';
 import {
   DeliveryListEnvelope,
   DeliveryListQuery,
@@ -35,11 +35,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksServic
         response: { 200: WebhookListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await webhooks.list(principalOf(request), request.query),
-    }),
+    async (request) => success(await webhooks.list(principalOf(request), request.query)),
   );
 
   app.post(
@@ -56,11 +52,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksServic
       },
       config: { v2BodyName: 'webhook' },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await webhooks.create(principalOf(request), request.body),
-    }),
+    async (request) => success(await webhooks.create(principalOf(request), request.body)),
   );
 
   app.put(
@@ -76,11 +68,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksServic
       },
       config: { v2BodyName: 'webhook' },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await webhooks.update(principalOf(request), request.body),
-    }),
+    async (request) => success(await webhooks.update(principalOf(request), request.body)),
   );
 
   app.get(
@@ -96,11 +84,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksServic
         response: { 200: DeliveryListEnvelope, ...v2ErrorResponses },
       },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await webhooks.deliveries(principalOf(request), request.query),
-    }),
+    async (request) => success(await webhooks.deliveries(principalOf(request), request.query)),
   );
 
   app.post(
@@ -117,11 +101,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksServic
       },
       config: { v2BodyName: 'delivery' },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await webhooks.redeliver(principalOf(request), request.body.delivery_id),
-    }),
+    async (request) => success(await webhooks.redeliver(principalOf(request), request.body.delivery_id)),
   );
 
   app.post(
@@ -138,10 +118,6 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{ webhooks: WebhooksServic
       },
       config: { v2BodyName: 'webhook' },
     },
-    async (request) => ({
-      result: 'success' as const,
-      err: null,
-      data: await webhooks.sendTest(principalOf(request), request.body.webhook_id),
-    }),
+    async (request) => success(await webhooks.sendTest(principalOf(request), request.body.webhook_id)),
   );
 };

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/index.js';
+import { insertJobsSql } from '../jobs/queue.js';
 import type { CallState } from '../routing/engine.js';
 import { flowChangedSql } from './flow-cache.js';
 
@@ -243,7 +244,12 @@ function screenResult(row: ScreenRow | undefined): ScreenResult {
   };
 }
 
-export function createCallsRepo(db: Queryable) {
+/**
+ * The call rows as the carrier edge writes them while it routes a call: the insert (screened),
+ * each step's state and TwiML, the answering leg, the end. The calls API reads and edits the same
+ * rows through modules/calls/calls.repo.ts.
+ */
+export function createCallRoutingRepo(db: Queryable) {
   return {
     /** Inserts the call unless the carrier sent this CallSid before; its id when inserted. */
     async insert(call: NewCall): Promise<number | undefined> {
@@ -306,20 +312,21 @@ export function createCallsRepo(db: Queryable) {
                   voicemail_url = coalesce($10, voicemail_url)
             where call_id = $1 and step = $11
             returning call_id, ended_at is not null as has_ended),
-         woken as (
-           insert into job (kind, payload, dedupe_key)
-           select kind, jsonb_build_object('callId', call_id), kind || ':' || call_id
+         woken as (${insertJobsSql(
+           `select kind, jsonb_build_object('callId', call_id), kind || ':' || call_id
              from saved, unnest($12::text[]) as kind
-            where has_ended
-           on conflict (dedupe_key) do update set run_at = null
-            where job.attempts = 0 and job.done_at is null and job.failed_at is null
-           returning job_id),
-         updated as (
-           insert into job (kind, payload, dedupe_key)
-           select kind, jsonb_build_object('callId', call_id), kind || ':' || call_id
+            where has_ended`,
+           {
+             onConflict: `do update set run_at = null
+            where job.attempts = 0 and job.done_at is null and job.failed_at is null`,
+             returning: 'job_id',
+           },
+         )}),
+         updated as (${insertJobsSql(
+           `select kind, jsonb_build_object('callId', call_id), kind || ':' || call_id
              from saved, unnest($13::text[]) as kind
-            where has_ended and $14::boolean and not exists (select 1 from woken)
-           on conflict (dedupe_key) do nothing)
+            where has_ended and $14::boolean and not exists (select 1 from woken)`,
+         )})
          select count(*)::int as saved from saved`,
         [
           callId,
@@ -371,12 +378,12 @@ export function createCallsRepo(db: Queryable) {
                   disposition = case when disposition = 'IN PROGRESS' then $4 else disposition end
             where carrier_call_sid = $1 and ended_at is null
             returning call_id, coalesce(state->>'phase' = any($6::text[]), false) as awaits_result),
-         queued as (
-           insert into job (kind, payload, dedupe_key, run_at)
-           select kind, jsonb_build_object('callId', call_id), kind || ':' || call_id,
+         queued as (${insertJobsSql(
+           `select kind, jsonb_build_object('callId', call_id), kind || ':' || call_id,
                   case when awaits_result then $7::timestamptz end
-             from finished, unnest($5::text[]) as kind
-           on conflict (dedupe_key) do nothing)
+             from finished, unnest($5::text[]) as kind`,
+           { columns: ['run_at'] },
+         )})
          select call_id from finished`,
         [
           end.carrierCallSid,
