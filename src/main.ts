@@ -112,7 +112,7 @@ function printBanner(
       ? ['  Generated secrets are stored only as hashes: copy them now, they are not shown again.']
       : []),
     '',
-    'Carrier webhooks (Twilio, SignalWire, Telnyx TeXML): point each number at',
+    'Carrier webhooks (Twilio; with TWILIO_ACCOUNT_SID set, reserving a number wires it): point each number at',
     `  voice URL:       ${webhooks.voiceUrl}`,
     `  status callback: ${webhooks.statusUrl}`,
     `  signed with:     ${generatedCarrierToken ? `${generatedCarrierToken}  (generated, for the simulator; for real calls set TWILIO_AUTH_TOKEN to your carrier account's auth token)` : 'TWILIO_AUTH_TOKEN (or the token generated on first start)'}`,
