@@ -81,6 +81,10 @@ import { createSessionService } from './modules/session/session.service.js';
 import { sessionCookieFor } from './modules/session/session-cookie.js';
 import { simulateRoutes } from './modules/simulate/simulate.routes.js';
 import { createSimulateService } from './modules/simulate/simulate.service.js';
+import { smsRoutes } from './modules/sms/sms.routes.js';
+import { createSmsService } from './modules/sms/sms.service.js';
+import { registerSmsSend } from './modules/sms/sms-send.js';
+import { createSmsSettingsService } from './modules/sms/sms-settings.service.js';
 import { tagRoutes } from './modules/tags/tags.routes.js';
 import { createTagsService } from './modules/tags/tags.service.js';
 import { userRoutes } from './modules/users/users.routes.js';
@@ -92,6 +96,7 @@ import { createFlowCache } from './telephony/flow-cache.js';
 import { createRecordingCopier, RECORDINGS_TO_COPY_SQL } from './telephony/recording-copy.js';
 import { type CallLifecycleHooks, createTelephonyService } from './telephony/telephony.service.js';
 import { twilioRoutes } from './telephony/twilio.routes.js';
+import { createMessagesApi } from './telephony/twilio-messages.js';
 
 export interface AppDeps {
   config: Config;
@@ -365,9 +370,31 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     dataDir: config.DATA_DIR,
     authToken: twilioAuthToken,
   });
+  // Texts: recorded by the messaging webhook, sent by the job queue through the Messages API.
+  const sms = createSmsService({
+    db,
+    clock,
+    flows,
+    attributeText: dni.attributeText,
+    canSend: Boolean(config.TWILIO_ACCOUNT_SID),
+  });
+  registerSmsSend({
+    db,
+    clock,
+    jobs,
+    api: createMessagesApi({
+      baseUrl: config.TWILIO_API_BASE_URL,
+      accountSid: config.TWILIO_ACCOUNT_SID,
+      authToken: twilioAuthToken,
+      timeoutMs: config.OUTBOUND_HTTP_TIMEOUT_MS,
+    }),
+    statusCallbackUrl: (messageId) => `${twilioBase}/sms/status?m=${messageId}`,
+    logger: app.log,
+  });
   await app.register(twilioRoutes, {
     prefix: '/telephony/twilio',
     telephony,
+    sms,
     authToken: twilioAuthToken,
     publicBaseUrl: config.PUBLIC_BASE_URL,
   });
@@ -424,6 +451,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       await v2.register(emailRoutes, { email: createEmailService({ db, mailer }) });
       await v2.register(callActionRoutes, { callActions });
       await v2.register(webhookRoutes, { webhooks });
+      await v2.register(smsRoutes, { sms, settings: createSmsSettingsService({ db, clock }) });
     },
     { prefix: '/v2' },
   );
@@ -447,6 +475,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       calls,
       jobs,
       callLifecycle,
+      sms,
     },
   });
 }

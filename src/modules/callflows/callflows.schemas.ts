@@ -1,6 +1,7 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { PhoneInput, StringEnum } from '../../http/schemas.js';
 import { SCHEDULE_DAY_IDS } from '../../routing/time-zones.js';
+import { SmsFlowFields } from './callflow-sms.schemas.js';
 
 /** Menus nest at most this deep: the top menu is level 1 (its options are `ivrs`). */
 export const MAX_MENU_DEPTH = 6;
@@ -163,6 +164,7 @@ export const MultilevelIvrFlow = Type.Object(
       }),
     ),
     voicemail_greeting: Type.Optional(Type.String()),
+    ...SmsFlowFields,
     webhook_enabled: Type.Optional(Type.Boolean()),
     webhook_id: Type.Optional(Type.Integer({ minimum: 0 })),
     spam_threshold: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
