@@ -10,6 +10,7 @@ let ctx: TestContext;
 let admin: TestUser;
 let company: number;
 let campaignId: number;
+let conversationId: number;
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -19,6 +20,12 @@ beforeAll(async () => {
   campaignId = await ctx.factory.campaign(admin, company);
   // one row each in the lists the tests below expect to find something in
   await ctx.request('POST', '/v2/blacklistednumber', { token: admin.token, body: { number: 4805551234 } });
+  const { rows } = await ctx.db.query<{ conversation_id: number }>(
+    `insert into sms_conversation (group_id, tracking_number, contact_number, created_at, last_message_at, last_direction)
+     values ($1, '8015550000', '2125550100', now(), now(), 'inbound') returning conversation_id`,
+    [company],
+  );
+  conversationId = (rows[0] as { conversation_id: number }).conversation_id;
 });
 afterAll(() => ctx.close());
 
@@ -27,6 +34,8 @@ interface ListCase {
   field: string;
   query?: () => string;
   empty?: unknown;
+  /** a CSV export: nothing matching is the header line alone */
+  csvHeader?: string;
 }
 
 const LISTS: Record<string, ListCase> = {
@@ -71,11 +80,33 @@ const LISTS: Record<string, ListCase> = {
   '/v2/callaction/list': { field: 'action_id' },
   '/v2/webhook': { field: 'webhook_id', query: () => `ouId=${company}` },
   '/v2/webhook/delivery': { field: 'delivery_id', query: () => 'call_id=1' },
+  '/v2/sms/conversation/list': { field: 'conversation_id' },
+  '/v2/sms/conversation/message': { field: 'message_id', query: () => `id=${conversationId}` },
+  '/v2/sms/optout/list': { field: 'group_id' },
+  '/v2/sms/optout/export': {
+    field: 'group_id',
+    csvHeader: 'group_id,contact_number,opted_out,keyword,tracking_number,opted_out_at,changed_at',
+  },
 };
 
-const get = (path: string, filter: string) => {
+const get = async (path: string, filter: string) => {
   const extra = LISTS[path]?.query?.();
-  return ctx.request('GET', `${path}?${extra ? `${extra}&` : ''}filter=${filter}`, { token: admin.token });
+  const url = `${path}?${extra ? `${extra}&` : ''}filter=${filter}`;
+  const csvHeader = LISTS[path]?.csvHeader;
+  if (csvHeader === undefined) return ctx.request('GET', url, { token: admin.token });
+  // a CSV export answers its rows as a file; read "only the header" as the empty envelope
+  const response = await ctx.app.inject({
+    method: 'GET',
+    url,
+    headers: { authorization: `Bearer ${admin.token}` },
+  });
+  const isCsv = String(response.headers['content-type']).startsWith('text/csv');
+  const body = !isCsv
+    ? response.json()
+    : response.body.trim() === csvHeader
+      ? { result: 'success', err: null, data: [] }
+      : { csv: response.body };
+  return { status: response.statusCode, body };
 };
 
 describe('list filters', () => {

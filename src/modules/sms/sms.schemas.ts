@@ -128,10 +128,12 @@ const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', descripti
 export const SmsSettingsUpdate = Type.Object(
   {
     group_id: Id('the group whose settings these are'),
-    help_text: Type.Optional(NullableString({ maxLength: 320 })),
+    help_text: Type.Optional(
+      Type.String({ maxLength: 320, description: 'the answer to HELP; empty: the default naming the group' }),
+    ),
     quiet_start: Type.Optional(HHMM),
     quiet_end: Type.Optional(HHMM),
-    messages_per_second: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100 })),
+    messages_per_second: Type.Optional(Type.Number({ minimum: 0.01, maximum: 100 })),
   },
   { additionalProperties: false },
 );
