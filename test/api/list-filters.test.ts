@@ -83,6 +83,8 @@ const LISTS: Record<string, ListCase> = {
   '/v2/sms/conversation/list': { field: 'conversation_id' },
   '/v2/sms/conversation/message': { field: 'message_id', query: () => `id=${conversationId}` },
   '/v2/sms/optout/list': { field: 'group_id' },
+  '/v2/smsbroadcast/contactlist/list': { field: 'list_id' },
+  '/v2/smsbroadcast/contact/list': { field: 'contact_id' },
   '/v2/sms/optout/export': {
     field: 'group_id',
     csvHeader: 'group_id,contact_number,opted_out,keyword,tracking_number,opted_out_at,changed_at',
