@@ -85,6 +85,8 @@ import { smsRoutes } from './modules/sms/sms.routes.js';
 import { createSmsService } from './modules/sms/sms.service.js';
 import { registerSmsSend } from './modules/sms/sms-send.js';
 import { createSmsSettingsService } from './modules/sms/sms-settings.service.js';
+import { createBroadcastsService, registerBroadcastJob } from './modules/smsbroadcast/broadcasts.js';
+import { broadcastRoutes } from './modules/smsbroadcast/broadcasts.routes.js';
 import { contactRoutes } from './modules/smsbroadcast/contacts.routes.js';
 import { createContactsService } from './modules/smsbroadcast/contacts.service.js';
 import { tagRoutes } from './modules/tags/tags.routes.js';
@@ -393,6 +395,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     statusCallbackUrl: (messageId) => `${twilioBase}/sms/status?m=${messageId}`,
     logger: app.log,
   });
+  registerBroadcastJob({ db, clock, jobs, logger: app.log });
   await app.register(twilioRoutes, {
     prefix: '/telephony/twilio',
     telephony,
@@ -453,6 +456,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       await v2.register(emailRoutes, { email: createEmailService({ db, mailer }) });
       await v2.register(callActionRoutes, { callActions });
       await v2.register(webhookRoutes, { webhooks });
+      await v2.register(broadcastRoutes, { broadcasts: createBroadcastsService({ db, clock }) });
       await v2.register(contactRoutes, { contacts: createContactsService({ db, clock }) });
       await v2.register(smsRoutes, { sms, settings: createSmsSettingsService({ db, clock }) });
     },

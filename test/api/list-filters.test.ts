@@ -85,6 +85,7 @@ const LISTS: Record<string, ListCase> = {
   '/v2/sms/optout/list': { field: 'group_id' },
   '/v2/smsbroadcast/contactlist/list': { field: 'list_id' },
   '/v2/smsbroadcast/contact/list': { field: 'contact_id' },
+  '/v2/smsbroadcast/list': { field: 'broadcast_id' },
   '/v2/sms/optout/export': {
     field: 'group_id',
     csvHeader: 'group_id,contact_number,opted_out,keyword,tracking_number,opted_out_at,changed_at',

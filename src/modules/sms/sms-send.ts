@@ -77,12 +77,22 @@ export function registerSmsSend({ db, clock, jobs, api, statusCallbackUrl, logge
             return undefined;
           }
           const now = clock.now();
+          // A broadcast text waits for its sender number's next slot (the group's messages_per_second).
+          if (send.purpose === 'broadcast') {
+            let slot = send.send_slot_at;
+            if (!slot) {
+              const rate = (await repo.settings(send.group_id))?.messages_per_second ?? 1;
+              slot = await repo.reserveSlot(messageId, send.from_number, now, 1000 / rate);
+            }
+            if (slot.getTime() > now.getTime()) return { deferUntil: slot };
+          }
           await repo.markSending(messageId, now);
           return { send: { ...send, send_started_at: now }, isRetry: false };
         }
         return { send, isRetry: true };
       });
       if (!claimed) return;
+      if ('deferUntil' in claimed) return { retryAt: claimed.deferUntil };
       const { send, isRetry } = claimed;
       const repo = createSmsRepo(db);
       if (isRetry) {

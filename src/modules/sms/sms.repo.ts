@@ -58,6 +58,9 @@ export interface GroupSmsSettings {
 /** The send a job claimed: the message, and whether its recipient may be texted. */
 export interface ClaimedSend {
   message_id: number;
+  group_id: number;
+  purpose: Purpose;
+  send_slot_at: Date | null;
   status: string;
   from_number: string;
   to_number: string;
@@ -416,7 +419,7 @@ export function createSmsRepo(db: Queryable) {
      */
     async lockSend(messageId: number): Promise<ClaimedSend | undefined> {
       const { rows } = await db.query<ClaimedSend>(
-        `select m.message_id, m.status, m.from_number, m.to_number, m.body, m.media_urls, m.carrier_message_sid,
+        `select m.message_id, m.group_id, m.purpose, m.send_slot_at, m.status, m.from_number, m.to_number, m.body, m.media_urls, m.carrier_message_sid,
                 m.send_started_at,
                 coalesce((select o.opted_out from sms_opt_out o
                            where o.group_id = m.group_id and o.contact_number = m.to_number), false)
@@ -426,6 +429,25 @@ export function createSmsRepo(db: Queryable) {
         [messageId],
       );
       return rows[0];
+    },
+
+    /**
+     * Reserves the next send slot of a sender number, `intervalMs` after the one before (or
+     * now), and remembers it on the message; answers the slot.
+     */
+    async reserveSlot(messageId: number, sender: string, now: Date, intervalMs: number): Promise<Date> {
+      const { rows } = await db.query<{ slot: Date }>(
+        `with reserved as (
+           insert into sms_sender_slot as s (sender_number, next_slot_at)
+           values ($2, $3::timestamptz + make_interval(secs => $4::float8 / 1000))
+           on conflict (sender_number) do update
+             set next_slot_at = greatest(s.next_slot_at, $3::timestamptz) + make_interval(secs => $4::float8 / 1000)
+           returning next_slot_at - make_interval(secs => $4::float8 / 1000) as slot)
+         update sms_message set send_slot_at = (select slot from reserved) where message_id = $1
+         returning send_slot_at as slot`,
+        [messageId, sender, now, intervalMs],
+      );
+      return (rows[0] as { slot: Date }).slot;
     },
 
     async markSending(messageId: number, at: Date): Promise<void> {
