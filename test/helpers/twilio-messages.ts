@@ -49,6 +49,8 @@ export interface TwilioFaultPlan {
   dropAnswers?: number;
   /** answer the next N creates with a 503 before taking them */
   unavailable?: number;
+  /** take every create (the message exists) but hold its answer until `release()` */
+  hold?: boolean;
 }
 
 const rfc2822 = (date: Date) => date.toUTCString().replace('GMT', '+0000');
@@ -57,6 +59,7 @@ export async function startTwilioMessagesApi(options: { accountSid: string; auth
   const messages: FakeMessage[] = [];
   const creates: { form: URLSearchParams; at: Date }[] = [];
   const faults: TwilioFaultPlan = {};
+  const held: (() => void)[] = [];
   const resource = `/2010-04-01/Accounts/${options.accountSid}/Messages.json`;
   const expectedAuth = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
 
@@ -146,8 +149,13 @@ export async function startTwilioMessagesApi(options: { accountSid: string; auth
         return;
       }
       const { media_urls: _m, status_callback: _s, ...wire } = message;
-      res.writeHead(201, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(wire));
+      const answer = () => {
+        if (res.destroyed) return;
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(wire));
+      };
+      if (faults.hold) held.push(answer);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -160,6 +168,11 @@ export async function startTwilioMessagesApi(options: { accountSid: string; auth
     /** every create request, including refused and dropped ones */
     creates,
     faults,
+    /** answers the held creates and stops holding */
+    release() {
+      faults.hold = false;
+      for (const answer of held.splice(0)) answer();
+    },
     /**
      * The status callback Twilio posts for a message, signed with the auth token over its
      * StatusCallback URL; `post` delivers it (app.inject or real HTTP) and returns its status.
