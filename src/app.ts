@@ -84,6 +84,14 @@ import { createSessionService } from './modules/session/session.service.js';
 import { sessionCookieFor } from './modules/session/session-cookie.js';
 import { simulateRoutes } from './modules/simulate/simulate.routes.js';
 import { createSimulateService } from './modules/simulate/simulate.service.js';
+import { smsRoutes } from './modules/sms/sms.routes.js';
+import { createSmsService } from './modules/sms/sms.service.js';
+import { registerSmsSend } from './modules/sms/sms-send.js';
+import { createSmsSettingsService } from './modules/sms/sms-settings.service.js';
+import { createBroadcastsService, registerBroadcastJob } from './modules/smsbroadcast/broadcasts.js';
+import { broadcastRoutes } from './modules/smsbroadcast/broadcasts.routes.js';
+import { contactRoutes } from './modules/smsbroadcast/contacts.routes.js';
+import { createContactsService } from './modules/smsbroadcast/contacts.service.js';
 import { tagRoutes } from './modules/tags/tags.routes.js';
 import { createTagsService } from './modules/tags/tags.service.js';
 import { userRoutes } from './modules/users/users.routes.js';
@@ -92,11 +100,12 @@ import { registerWebhookDelivery } from './modules/webhooks/webhook-delivery.js'
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
 import { createWebhooksService } from './modules/webhooks/webhooks.service.js';
 import { audioRoutes, audioUrl } from './telephony/audio.routes.js';
-import { callbackUrlsFor, TWILIO_WEBHOOK_PREFIX } from './telephony/callback-urls.js';
+import { callbackUrlsFor, smsStatusUrl, TWILIO_WEBHOOK_PREFIX } from './telephony/callback-urls.js';
 import { createFlowCache } from './telephony/flow-cache.js';
 import { createRecordingCopier, RECORDINGS_TO_COPY_SQL } from './telephony/recording-copy.js';
 import { createTelephonyService } from './telephony/telephony.service.js';
 import { twilioRoutes } from './telephony/twilio.routes.js';
+import { createMessagesApi } from './telephony/twilio-messages.js';
 import { twilioProvisioning } from './telephony/twilio-numbers.js';
 
 export interface AppDeps {
@@ -367,9 +376,32 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     store,
     authToken: twilioAuthToken,
   });
+  // Texts: recorded by the messaging webhook, sent by the job queue through the Messages API.
+  const sms = createSmsService({
+    db,
+    clock,
+    flows,
+    attributeText: dni.attributeText,
+    canSend: Boolean(config.TWILIO_ACCOUNT_SID),
+  });
+  registerSmsSend({
+    db,
+    clock,
+    jobs,
+    api: createMessagesApi({
+      baseUrl: config.TWILIO_API_BASE_URL,
+      accountSid: config.TWILIO_ACCOUNT_SID,
+      authToken: twilioAuthToken,
+      timeoutMs: config.OUTBOUND_HTTP_TIMEOUT_MS,
+    }),
+    statusCallbackUrl: (messageId) => smsStatusUrl(config.PUBLIC_BASE_URL, messageId),
+    logger: app.log,
+  });
+  registerBroadcastJob({ db, clock, jobs, logger: app.log });
   await app.register(twilioRoutes, {
     prefix: TWILIO_WEBHOOK_PREFIX,
     telephony,
+    sms,
     authToken: twilioAuthToken,
     publicBaseUrl: config.PUBLIC_BASE_URL,
   });
@@ -426,6 +458,9 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       await v2.register(emailRoutes, { email: createEmailService({ db, mailer }) });
       await v2.register(callActionRoutes, { callActions });
       await v2.register(webhookRoutes, { webhooks });
+      await v2.register(broadcastRoutes, { broadcasts: createBroadcastsService({ db, clock }) });
+      await v2.register(contactRoutes, { contacts: createContactsService({ db, clock }) });
+      await v2.register(smsRoutes, { sms, settings: createSmsSettingsService({ db, clock }) });
     },
     { prefix: '/v2' },
   );
@@ -447,6 +482,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       calls,
       jobs,
       callLifecycle,
+      sms,
     },
   });
 }

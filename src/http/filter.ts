@@ -173,3 +173,18 @@ function parseDateRange(value: string, zone: string): { start: Date; end: Date }
 export function whereClause(conditions: string[]): string {
   return conditions.length === 0 ? 'true' : conditions.join(' and ');
 }
+
+/**
+ * The rules of a filter on the given fields only, as a filter string (for a second list that
+ * shares some of the first one's fields, after the whole filter was checked against the first).
+ */
+export function rulesOn(raw: string | undefined, fields: FilterFields): string | undefined {
+  if (raw === undefined) return undefined;
+  return raw
+    .split(',')
+    .filter((rule) => {
+      const name = RULE.exec(rule.trim())?.[1];
+      return name !== undefined && Object.hasOwn(fields, name);
+    })
+    .join(',');
+}

@@ -99,6 +99,9 @@ export interface MultilevelIvrFlow {
   screen_calls?: boolean;
   dnis_as_cid?: boolean;
   voicemail_greeting?: string;
+  /** texts to the number are forwarded and answered as `sms_feature` says */
+  sms_enabled?: boolean;
+  sms_feature?: { forward_to?: PhoneNumberInput; auto_reply?: string };
   webhook_enabled?: boolean;
   webhook_id?: number;
   spam_threshold?: number;

@@ -71,3 +71,45 @@ export const CarrierForms = {
   /** status callbacks */
   status: form({ CallDuration: Type.Optional(Type.String({ pattern: '^[0-9]+$' })) }),
 } as const;
+
+export const MESSAGE_SID = '^(SM|MM)[0-9a-f]{32}$';
+export const MESSAGE_STATUSES = [
+  'accepted',
+  'scheduled',
+  'queued',
+  'sending',
+  'sent',
+  'delivered',
+  'undelivered',
+  'failed',
+  'read',
+  'canceled',
+  'receiving',
+  'received',
+] as const;
+
+const messageForm = (properties: TProperties): TObject =>
+  Type.Object(
+    {
+      MessageSid: Type.String({ pattern: MESSAGE_SID, description: 'SM or MM and 32 hex digits' }),
+      AccountSid: everyRequest.AccountSid,
+      From: Type.String({ description: 'the sender (E.164)' }),
+      To: Type.String({ description: 'the recipient (E.164)' }),
+      ...properties,
+    },
+    { additionalProperties: true },
+  );
+
+/** The forms of the messaging webhooks. */
+export const MessagingForms = {
+  /** a text to a tracking number (the number's messaging URL) */
+  incoming: messageForm({
+    Body: Type.String({ description: 'the text, empty for a picture alone' }),
+    NumMedia: Type.Optional(Type.String({ pattern: '^[0-9]{1,2}$' })),
+  }),
+  /** a sent message's progress (the StatusCallback given when it was created) */
+  status: messageForm({
+    MessageStatus: StringEnum(MESSAGE_STATUSES),
+    ErrorCode: Type.Optional(Type.String({ pattern: '^[0-9]{0,6}$' })),
+  }),
+} as const;

@@ -1,4 +1,5 @@
 import type { Db } from '../db/index.js';
+import { toNanp10 } from '../lib/phone.js';
 import { audioReferencesOf, withUnplayableAudioSilenced } from '../modules/callflows/callflow-audio.js';
 import { createOutboundPinKey, isOutboundPin } from '../modules/callflows/callflow-secrets.js';
 import { ivrOptionsOf } from '../modules/callflows/callflows.validate.js';
@@ -22,6 +23,8 @@ export interface LiveFlow {
   webhookEnabled: boolean;
   /** the answering party sees the tracking number as caller id (V2's `dnis_as_cid`) */
   dnisAsCid: boolean;
+  /** what the flow does with texts (`sms_enabled`, `sms_feature`) */
+  sms: { isEnabled: boolean; forwardTo: string | undefined; autoReply: string | undefined };
   program: Program;
 }
 
@@ -200,6 +203,11 @@ export function createFlowCache(db: Db) {
       spamThreshold: effectiveSpamThreshold(document.spam_threshold),
       webhookEnabled: document.webhook_enabled ?? false,
       dnisAsCid: document.dnis_as_cid ?? false,
+      sms: {
+        isEnabled: document.sms_enabled ?? false,
+        forwardTo: toNanp10(document.sms_feature?.forward_to ?? ''),
+        autoReply: document.sms_feature?.auto_reply?.trim() || undefined,
+      },
       program,
     };
   }

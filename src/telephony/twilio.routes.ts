@@ -5,8 +5,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import { AppError } from '../errors.js';
 import { problemResponse } from '../http/schemas.js';
+import type { SmsService } from '../modules/sms/sms.service.js';
 import { LegQuery, StepQuery, signedUrl } from './callback-urls.js';
-import { CarrierForms } from './carrier-params.js';
+import { CarrierForms, MessagingForms } from './carrier-params.js';
 import type { CallbackKind, CarrierParams, TelephonyService } from './telephony.service.js';
 
 const Xml = { description: 'TwiML', content: { 'text/xml': { schema: Type.String() } } };
@@ -23,6 +24,8 @@ const webhook = {
 
 export interface TwilioRoutesOptions {
   telephony: TelephonyService;
+  /** texts to the tracking numbers and the progress of texts sent */
+  sms: SmsService;
   authToken: string;
   publicBaseUrl: string;
 }
@@ -34,7 +37,7 @@ export interface TwilioRoutesOptions {
  */
 export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = async (
   app,
-  { telephony, authToken, publicBaseUrl },
+  { telephony, sms, authToken, publicBaseUrl },
 ) => {
   // Carriers post forms. A JSON body would be signed as if it were one (the check reads its
   // fields), so nothing else is parsed here: any other type is a 415.
@@ -129,6 +132,42 @@ export const twilioRoutes: FastifyPluginAsyncTypebox<TwilioRoutesOptions> = asyn
     },
     async (request, reply) => {
       await telephony.status(request.body as CarrierParams);
+      return xml(reply, '<?xml version="1.0" encoding="UTF-8"?><Response/>');
+    },
+  );
+
+  app.post(
+    '/sms',
+    {
+      schema: {
+        ...webhook,
+        summary: 'Inbound text (the number’s messaging URL)',
+        description:
+          'Recorded once per MessageSid in the conversation of texter and number; STOP, START and HELP are answered with <Message>.',
+        operationId: 'twilioSmsWebhook',
+        body: MessagingForms.incoming,
+        response: { 200: Xml, 403: BadSignature },
+      },
+    },
+    async (request, reply) => xml(reply, await sms.receive(request.body as CarrierParams)),
+  );
+
+  app.post(
+    '/sms/status',
+    {
+      schema: {
+        ...webhook,
+        summary: 'Progress of a text sent (its StatusCallback)',
+        operationId: 'twilioSmsStatusWebhook',
+        querystring: Type.Object({
+          m: Type.Optional(Type.Integer({ minimum: 1, description: 'the message the callback is about' })),
+        }),
+        body: MessagingForms.status,
+        response: { 200: Xml, 403: BadSignature },
+      },
+    },
+    async (request, reply) => {
+      await sms.status(request.body as CarrierParams, request.query.m);
       return xml(reply, '<?xml version="1.0" encoding="UTF-8"?><Response/>');
     },
   );

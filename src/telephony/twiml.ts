@@ -159,3 +159,8 @@ export function whisperTwiml(whisper: readonly Audio[], screen: boolean, urls: C
     element('Hangup', {}),
   ]);
 }
+
+/** A messaging webhook's answer: a `<Message>` reply to the texter, or nothing. */
+export function messagingTwiml(reply?: string): string {
+  return response(reply ? [element('Message', {}, { text: reply })] : []);
+}

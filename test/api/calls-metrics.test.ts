@@ -64,6 +64,31 @@ beforeAll(async () => {
     { group_id: h.location, started_at: '2019-10-15T12:00:00Z', duration: 300, caller: '4805550005' },
   ]);
   await ctx.db.query('update call set archived_at = now() where call_id = $1', [ids[5]]);
+  // texts to the company's tracking numbers: two from one person on Oct 1st, one on Oct 2nd to
+  // 8015550001 (autumn), one in November; a reply sent is not a text received
+  const texts: [string, string, string, number | null][] = [
+    ['4805550001', '8015550000', '2019-10-01T16:00:00Z', spring],
+    ['4805550001', '8015550000', '2019-10-01T17:00:00Z', spring],
+    ['4805550009', '8015550001', '2019-10-02T16:00:00Z', autumn],
+    ['4805550009', '8015550001', '2019-11-02T16:00:00Z', autumn],
+  ];
+  for (const [from, to, at, campaign] of texts) {
+    const { rows } = await ctx.db.query<{ conversation_id: number }>(
+      `insert into sms_conversation (group_id, tracking_number, contact_number, created_at, last_message_at, last_direction)
+       values ($1, $2, $3, $4, $4, 'inbound')
+       on conflict (group_id, tracking_number, contact_number) do update set message_count = 0
+       returning conversation_id`,
+      [h.company, to, from, at],
+    );
+    const conversation = rows[0]?.conversation_id;
+    await ctx.db.query(
+      `insert into sms_message (conversation_id, group_id, direction, purpose, from_number, to_number, body, status,
+                                campaign_id, created_at)
+       values ($1, $2, 'inbound', 'message', $3, $4, 'hi', 'received', $5, $6),
+              ($1, $2, 'outbound', 'message', $4, $3, 'hello', 'delivered', $5, $6)`,
+      [conversation, h.company, from, to, campaign, at],
+    );
+  }
 });
 afterAll(() => ctx.close());
 
@@ -86,6 +111,8 @@ describe('GET /v2/call/groupActivity', () => {
         unique_calls: 2,
         answered: 2,
         repeat_calls: 1,
+        texts: 3,
+        unique_texters: 2,
         billable_minutes: 1 + 2 + 2,
         total_duration: 201,
         average_duration: 67,
@@ -96,6 +123,27 @@ describe('GET /v2/call/groupActivity', () => {
         last_call: '2019-10-02T15:00:00.000Z',
       },
       expect.objectContaining({ group_id: h.location, calls: 1, total_duration: 45, billable_minutes: 1 }),
+    ]);
+  });
+
+  it('counts the texts each row received, under the filter rules texts share with calls', async () => {
+    const byCampaign = await activity(`filter=${OCTOBER}&secondary=campaign`);
+    expect(
+      byCampaign.body.data.map((r: { campaign_id: number; texts: number }) => [r.campaign_id, r.texts]),
+    ).toEqual([
+      [spring, 2],
+      [autumn, 1],
+      [autumn, 0],
+    ]);
+    // duration is a call's alone: it narrows the calls, not the texts
+    const narrowed = await activity(`filter=${OCTOBER}%2Cduration%3E%3D100%2Ctracking_number%3D8015550001`);
+    expect(narrowed.body.data).toMatchObject([
+      { group_id: h.company, calls: 1, texts: 1, unique_texters: 1 },
+    ]);
+    const byDay = await details(`filter=${OCTOBER}%2Cgroup_id%3D${h.company}`);
+    expect(byDay.body.data.map((r: { date: string; texts: number }) => [r.date, r.texts])).toEqual([
+      ['2019-10-01', 2],
+      ['2019-10-02', 1],
     ]);
   });
 

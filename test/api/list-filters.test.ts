@@ -10,6 +10,7 @@ let ctx: TestContext;
 let admin: TestUser;
 let company: number;
 let campaignId: number;
+let conversationId: number;
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -19,6 +20,12 @@ beforeAll(async () => {
   campaignId = await ctx.factory.campaign(admin, company);
   // one row each in the lists the tests below expect to find something in
   await ctx.request('POST', '/v2/blacklistednumber', { token: admin.token, body: { number: 4805551234 } });
+  const { rows } = await ctx.db.query<{ conversation_id: number }>(
+    `insert into sms_conversation (group_id, tracking_number, contact_number, created_at, last_message_at, last_direction)
+     values ($1, '8015550000', '2125550100', now(), now(), 'inbound') returning conversation_id`,
+    [company],
+  );
+  conversationId = (rows[0] as { conversation_id: number }).conversation_id;
 });
 afterAll(() => ctx.close());
 
@@ -27,6 +34,8 @@ interface ListCase {
   field: string;
   query?: () => string;
   empty?: unknown;
+  /** a CSV export: nothing matching is the header line alone */
+  csvHeader?: string;
 }
 
 const LISTS: Record<string, ListCase> = {
@@ -75,8 +84,18 @@ const LISTS: Record<string, ListCase> = {
   '/v2/call/summary': { field: 'call_id', empty: expect.objectContaining({ calls: 0, answered: 0 }) },
   '/v2/call/timeseries': { field: 'call_id' },
   '/v2/call/breakdown': { field: 'call_id', query: () => 'by=campaign' },
-  // a CSV file: `data` is its rows after the header line
+  // CSV files: `data` is their rows after the header line
   '/v2/call/export': { field: 'call_id' },
+  '/v2/sms/conversation/list': { field: 'conversation_id' },
+  '/v2/sms/conversation/message': { field: 'message_id', query: () => `id=${conversationId}` },
+  '/v2/sms/optout/list': { field: 'group_id' },
+  '/v2/smsbroadcast/contactlist/list': { field: 'list_id' },
+  '/v2/smsbroadcast/contact/list': { field: 'contact_id' },
+  '/v2/smsbroadcast/list': { field: 'broadcast_id' },
+  '/v2/sms/optout/export': {
+    field: 'group_id',
+    csvHeader: 'group_id,contact_number,opted_out,keyword,tracking_number,opted_out_at,changed_at',
+  },
 };
 
 const get = async (path: string, filter: string) => {
@@ -89,7 +108,9 @@ const get = async (path: string, filter: string) => {
   if (!String(response.headers['content-type']).startsWith('text/csv')) {
     return { status: response.statusCode, body: response.json() };
   }
-  const rows = response.body.split(/\r?\n/).filter(Boolean).slice(1);
+  const [header, ...rows] = response.body.split(/\r?\n/).filter(Boolean);
+  const csvHeader = LISTS[path]?.csvHeader;
+  if (csvHeader !== undefined) expect(header).toBe(csvHeader);
   return { status: response.statusCode, body: { result: 'success', err: null, data: rows } };
 };
 

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { PhoneInput, StringEnum } from '../../http/schemas.js';
+import { SmsFlowFields } from './callflow-sms.schemas.js';
 import { GeoData, Hunt, MultilevelIvrFlow, ScheduleRoute } from './callflows.schemas.js';
 
 /**
@@ -140,6 +141,7 @@ const flowFields = {
     Type.Boolean({ description: "show the tracking number to the answering party instead of the caller's" }),
   ),
   play_disclaimer: Type.Optional(Disclaimer),
+  ...SmsFlowFields,
   record_enabled: Type.Optional(
     Type.Boolean({
       description: 'record every connection of the flow (every route type; on an IVR, every option)',

@@ -3,6 +3,7 @@ import { PhoneInput, StringEnum } from '../../http/schemas.js';
 import type { Assert, Equal } from '../../lib/type-equal.js';
 import type * as Flow from '../../routing/flow-document.js';
 import { IVR_ACTIONS, ROUTE_BY, SCHEDULE_DAY_IDS } from '../../routing/flow-document.js';
+import { SmsFlowFields } from './callflow-sms.schemas.js';
 
 /** Menus nest at most this deep: the top menu is level 1 (its options are `ivrs`). */
 export const MAX_MENU_DEPTH = 6;
@@ -138,6 +139,7 @@ export const MultilevelIvrFlow = Type.Object(
       }),
     ),
     voicemail_greeting: Type.Optional(Type.String()),
+    ...SmsFlowFields,
     webhook_enabled: Type.Optional(Type.Boolean()),
     webhook_id: Type.Optional(Type.Integer({ minimum: 0 })),
     spam_threshold: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),

@@ -213,12 +213,15 @@ function numberReason(flow: NumberFields, isOptional: boolean): string | undefin
   return undefined;
 }
 
-/** `referral_number` and `email_to_notify`, which every flow may carry. */
+/** `referral_number`, `email_to_notify` and the texts' `sms_feature`, which every flow may carry. */
 function contactReason(flow: {
   referral_number?: string | number | undefined;
   email_to_notify?: string | undefined;
+  sms_feature?: { forward_to?: string | number | undefined } | undefined;
 }): string | undefined {
-  const referral = phoneReason('', 'referral_number', flow.referral_number, false);
+  const referral =
+    phoneReason('', 'referral_number', flow.referral_number, false) ??
+    phoneReason('sms_feature.', 'forward_to', flow.sms_feature?.forward_to, false);
   if (referral) return referral;
   const emails = (flow.email_to_notify ?? '')
     .split(',')

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { QueryOptions } from '../../db/db.js';
 import type { Queryable } from '../../db/index.js';
-import { type FilterFields, whereClause } from '../../http/filter.js';
+import { type CompiledFilter, type FilterFields, whereClause } from '../../http/filter.js';
 import type { ListPage } from '../shared/list.js';
 import { inScope, isoTime } from '../shared/sql.js';
 import { type CallRecord, callRecordsSql, RECORD_CALL_COLUMNS } from './call-record.js';
@@ -91,6 +91,9 @@ const KIND_CONDITIONS: Record<CallListKind, string> = {
 
 export type MetricsSecondary = 'campaign' | 'channel' | 'tracking_number';
 
+/** The name a select-list entry has in the result: `c.group_id` -> group_id, `... as date` -> date. */
+const outputName = (entry: string) => entry.split(' as ').at(-1)?.split('.').at(-1) as string;
+
 const SECONDARY_COLUMNS: Record<MetricsSecondary, string[]> = {
   campaign: ['c.campaign_id', 'cp.campaign_name'],
   channel: [
@@ -113,6 +116,8 @@ export interface MetricsRow {
   unique_calls: number;
   answered: number;
   repeat_calls: number;
+  texts: number;
+  unique_texters: number;
   billable_minutes: number;
   total_duration: number;
   average_duration: number;
@@ -412,7 +417,13 @@ export function createCallsRepo(db: Queryable) {
     async metrics(
       scopeGroupId: number,
       page: ListPage,
-      options: { secondary: MetricsSecondary | undefined; byDay: boolean; timezone: string },
+      options: {
+        secondary: MetricsSecondary | undefined;
+        byDay: boolean;
+        timezone: string;
+        /** the filter's rules texts share with calls, numbered after the page's parameters */
+        textFilter: CompiledFilter;
+      },
     ): Promise<MetricsRow[]> {
       const selected = ['c.group_id', 'g.group_name'];
       if (options.byDay) selected.push(`to_char(c.started_at at time zone $4, 'YYYY-MM-DD') as date`);
@@ -420,8 +431,18 @@ export function createCallsRepo(db: Queryable) {
       // grouped and ordered by position: the day expression holds a parameter
       const positions = selected.map((_, i) => String(i + 1));
       const order = ['1', ...positions.slice(2)];
+      // the inbound texts of each row: its group, and its day and secondary dimension when it has them
+      const textMatch = [
+        'm.group_id = q.group_id',
+        options.byDay ? `to_char(m.created_at at time zone $4, 'YYYY-MM-DD') = q.date` : 'true',
+        options.secondary === 'campaign' ? 'm.campaign_id is not distinct from q.campaign_id' : 'true',
+        options.secondary === 'channel' ? 'm.channel_id is not distinct from q.channel_id' : 'true',
+        options.secondary === 'tracking_number' ? 'm.to_number = q.tracking_number' : 'true',
+        whereClause(options.textFilter.conditions),
+      ].join(' and ');
       const { rows } = await db.query<MetricsRow>(
-        `select ${selected.join(', ')},
+        `select q.*, t.texts, t.unique_texters from (
+         select ${selected.join(', ')},
                 count(*)::integer as calls,
                 count(distinct c.caller_number)::integer as unique_calls,
                 (count(*) filter (where c.disposition = 'ANSWERED'))::integer as answered,
@@ -440,8 +461,20 @@ export function createCallsRepo(db: Queryable) {
             and ${whereClause(page.filter.conditions)}
           group by ${positions.join(', ')}
           order by ${order.join(', ')}
-          limit $2 offset $3`,
-        [scopeGroupId, page.limit, page.offset, options.timezone, ...page.filter.params],
+          limit $2 offset $3) q
+         cross join lateral (
+           select count(*)::integer as texts, count(distinct m.from_number)::integer as unique_texters
+             from sms_message m
+            where m.direction = 'inbound' and ${textMatch}) t
+         order by ${order.map((position) => `q.${outputName(selected[Number(position) - 1] as string)}`).join(', ')}`,
+        [
+          scopeGroupId,
+          page.limit,
+          page.offset,
+          options.timezone,
+          ...page.filter.params,
+          ...options.textFilter.params,
+        ],
       );
       return rows;
     },

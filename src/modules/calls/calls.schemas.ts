@@ -183,6 +183,11 @@ const Metrics = {
   unique_calls: Type.Integer({ description: 'distinct caller ids' }),
   answered: Type.Integer(),
   repeat_calls: Type.Integer(),
+  texts: Type.Integer({
+    description:
+      'texts received by the row’s group (and day, campaign, channel or tracking number), under the rules of `filter` texts share with calls (call_started, group_id, tracking_number, campaign_id, channel_id, call_flow_id, caller_id)',
+  }),
+  unique_texters: Type.Integer({ description: 'distinct numbers among those texts' }),
   billable_minutes: Type.Integer({ description: 'each call rounded up to the minute' }),
   total_duration: Type.Integer({ description: 'seconds' }),
   average_duration: Type.Integer({ description: 'seconds' }),

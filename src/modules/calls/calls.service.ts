@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Db, Queryable } from '../../db/index.js';
 import { invalidInput, notFound } from '../../errors.js';
+import { compileFilter, type FilterFields, rulesOn } from '../../http/filter.js';
 import type { Clock } from '../../lib/clock.js';
 import type { ObjectStore } from '../../lib/object-store.js';
 import { resolveTimeZone } from '../../lib/time-zones.js';
@@ -27,6 +28,17 @@ export interface CallListQuery extends ListQuery {
 
 export const CALL_NOT_FOUND = 'Call_id does not exist.';
 export const NO_RECORD = 'No record found';
+
+/** The call filter's fields that texts have too, for the texts of the metrics (messages `m`). */
+const TEXT_METRICS_FIELDS: FilterFields = {
+  call_started: { column: 'm.created_at', type: 'date' },
+  group_id: { column: 'm.group_id', type: 'integer' },
+  tracking_number: { column: 'm.to_number', type: 'string' },
+  campaign_id: { column: 'm.campaign_id', type: 'integer' },
+  channel_id: { column: 'm.channel_id', type: 'integer' },
+  call_flow_id: { column: 'm.call_flow_id', type: 'integer' },
+  caller_id: { column: 'm.from_number', type: 'string' },
+};
 
 /** A time zone for filters and metrics: an IANA name or a V2 US name (`Eastern` ...), UTC when absent. */
 export function checkTimezone(timezone: string | undefined): string {
@@ -318,10 +330,18 @@ export function createCallsService({
       byDay: boolean,
     ) {
       const timezone = checkTimezone(query.timezone);
-      const rows = await repo.metrics(principal.groupId, toPage(query, callFilterFields, 4, { timezone }), {
+      const page = toPage(query, callFilterFields, 4, { timezone });
+      const textFilter = compileFilter(
+        rulesOn(query.filter, TEXT_METRICS_FIELDS),
+        TEXT_METRICS_FIELDS,
+        5 + page.filter.params.length,
+        { timezone },
+      );
+      const rows = await repo.metrics(principal.groupId, page, {
         secondary: query.secondary,
         byDay,
         timezone,
+        textFilter,
       });
       return rows.map((row) => ({ ...row, leads: null, conversions: null }));
     },

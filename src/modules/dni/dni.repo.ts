@@ -309,8 +309,9 @@ returning l.phone_number_id`;
  * the lease live at the call's time (newest first), else the one that ended last within the
  * grace window; `no session` when there is none.
  */
-const ATTRIBUTE_SQL = `
-insert into call_attribution (call_id, confidence, visitor_id, visit_id, landing_page, referrer, search_words,
+/** The attribution of a call (call_attribution) or of a text (sms_attribution), keyed by $1. */
+const attributeSql = (table: 'call_attribution' | 'sms_attribution', key: 'call_id' | 'message_id') => `
+insert into ${table} (${key}, confidence, visitor_id, visit_id, landing_page, referrer, search_words,
                               utm_source, utm_medium, utm_campaign, utm_term, utm_content, gclid,
                               custom_params, attributed_at)
 select $1, coalesce(m.confidence, 'no session'), m.visitor_id, m.visit_id, m.landing_page, m.referrer,
@@ -331,7 +332,9 @@ select $1, coalesce(m.confidence, 'no session'), m.visitor_id, m.visit_id, m.lan
               case when l.expires_at > $3::timestamptz then l.leased_at else l.expires_at end desc
      limit 1
   ) m on true
-on conflict (call_id) do nothing`;
+on conflict (${key}) do nothing`;
+const ATTRIBUTE_SQL = attributeSql('call_attribution', 'call_id');
+const ATTRIBUTE_MESSAGE_SQL = attributeSql('sms_attribution', 'message_id');
 
 export function createDniRepo(db: Queryable) {
   return {
@@ -458,6 +461,16 @@ export function createDniRepo(db: Queryable) {
 
     async attribute(callId: number, trackingNumber: string, at: Date, graceMinutes: number): Promise<void> {
       await db.query(ATTRIBUTE_SQL, [callId, trackingNumber, at, graceMinutes]);
+    },
+
+    /** A text to a pool number, attributed as a call at that time would be. */
+    async attributeMessage(
+      messageId: number,
+      trackingNumber: string,
+      at: Date,
+      graceMinutes: number,
+    ): Promise<void> {
+      await db.query(ATTRIBUTE_MESSAGE_SQL, [messageId, trackingNumber, at, graceMinutes]);
     },
 
     /**

@@ -323,6 +323,11 @@ export function createDniService({
       if (!call.isPoolNumber) return;
       await createDniRepo(tx).attribute(call.callId, call.trackingNumber, call.startedAt, graceMinutes);
     },
+
+    /** A text to a pool number, joined to the visit as a call at that moment would be. */
+    async attributeText(tx: Queryable, messageId: number, trackingNumber: string, at: Date): Promise<void> {
+      await createDniRepo(tx).attributeMessage(messageId, trackingNumber, at, graceMinutes);
+    },
   };
 }
 

@@ -1,0 +1,130 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../../db/index.js';
+import type { JobQueue } from '../../jobs/queue.js';
+import type { Clock } from '../../lib/clock.js';
+import { toE164 } from '../../lib/phone.js';
+import { type CarrierMessage, type MessagesApi, MessagesApiError } from '../../telephony/twilio-messages.js';
+import { type ClaimedSend, createSmsRepo } from './sms.repo.js';
+import { SMS_SEND_JOB } from './sms.service.js';
+
+/**
+ * Hands one outbound message to the carrier, exactly once, across crashes and lost answers:
+ *
+ * 1. In one transaction the job locks the message, reads whether its recipient opted out (then
+ *    the message fails and nothing is sent), and marks it `sending` with the time, before any
+ *    request leaves.
+ * 2. It creates the message at the carrier, with a status callback URL naming the message, and
+ *    records the sid the carrier gave it.
+ * 3. A run that finds the message already `sending` (the process died, or the answer was lost,
+ *    between 1 and 2) does not know whether the carrier has it. It asks: the carrier's list of
+ *    messages between the two numbers since the send began, less those already recorded; one
+ *    with the same body is this message, and is adopted instead of sending again. Meanwhile a
+ *    status callback may already have told us (its URL carries the message id).
+ *
+ * A request the carrier refused (4xx) fails the message with the carrier's error code; anything
+ * else (no answer, 5xx, 429) is retried with back-off, through step 3.
+ */
+
+/** How far the carrier's clock may be behind ours when matching a message in step 3. */
+const CLOCK_SLACK_MS = 5 * 60_000;
+
+export const OPTED_OUT_AT_SEND = 'recipient opted out before the message was sent';
+
+const e164 = (number: string) => (/^\d{10}$/.test(number) ? toE164(number) : number);
+
+export interface SmsSendOptions {
+  db: Db;
+  clock: Clock;
+  jobs: JobQueue;
+  api: MessagesApi;
+  /** the status callback URL of a message */
+  statusCallbackUrl: (messageId: number) => string;
+  logger?: FastifyBaseLogger;
+}
+
+/** The carrier's copy of a send whose answer was lost, if it has one. */
+async function findAtCarrier(
+  api: MessagesApi,
+  db: Db,
+  send: ClaimedSend,
+): Promise<CarrierMessage | undefined> {
+  const since = (send.send_started_at?.getTime() ?? 0) - CLOCK_SLACK_MS;
+  const candidates = (await api.list({ to: e164(send.to_number), from: e164(send.from_number) })).filter(
+    (message) => message.body === send.body && Date.parse(message.date_created ?? '') >= since,
+  );
+  if (candidates.length === 0) return undefined;
+  const known = await createSmsRepo(db).knownSids(candidates.map((message) => message.sid));
+  // the oldest not yet claimed by another message (the list is newest first)
+  return candidates.filter((message) => !known.has(message.sid)).at(-1);
+}
+
+export function registerSmsSend({ db, clock, jobs, api, statusCallbackUrl, logger }: SmsSendOptions) {
+  jobs.register(
+    SMS_SEND_JOB,
+    async ({ messageId }: { messageId: number }) => {
+      const claimed = await db.transaction(async (tx) => {
+        const repo = createSmsRepo(tx);
+        const send = await repo.lockSend(messageId);
+        if (!send || send.carrier_message_sid || (send.status !== 'accepted' && send.status !== 'sending'))
+          return undefined;
+        if (send.status === 'accepted') {
+          if (send.opted_out) {
+            await repo.markFailed(
+              messageId,
+              { errorCode: null, errorMessage: OPTED_OUT_AT_SEND },
+              clock.now(),
+            );
+            return undefined;
+          }
+          const now = clock.now();
+          // A broadcast text waits for its sender number's next slot (the group's messages_per_second).
+          if (send.purpose === 'broadcast') {
+            let slot = send.send_slot_at;
+            if (!slot) {
+              const rate = (await repo.settings(send.group_id))?.messages_per_second ?? 1;
+              slot = await repo.reserveSlot(messageId, send.from_number, now, 1000 / rate);
+            }
+            if (slot.getTime() > now.getTime()) return { deferUntil: slot };
+          }
+          await repo.markSending(messageId, now);
+          return { send: { ...send, send_started_at: now }, isRetry: false };
+        }
+        return { send, isRetry: true };
+      });
+      if (!claimed) return;
+      if ('deferUntil' in claimed) return { retryAt: claimed.deferUntil };
+      const { send, isRetry } = claimed;
+      const repo = createSmsRepo(db);
+      if (isRetry) {
+        const found = await findAtCarrier(api, db, send);
+        if (found) {
+          logger?.info({ messageId, sid: found.sid }, 'sms send found at the carrier; not sent again');
+          await repo.markHandedOver(messageId, found.sid, found.status, clock.now());
+          return;
+        }
+        if (send.opted_out) {
+          await repo.markFailed(messageId, { errorCode: null, errorMessage: OPTED_OUT_AT_SEND }, clock.now());
+          return;
+        }
+      }
+      try {
+        const created = await api.create({
+          to: e164(send.to_number),
+          from: e164(send.from_number),
+          body: send.body,
+          mediaUrls: send.media_urls,
+          statusCallback: statusCallbackUrl(messageId),
+        });
+        await repo.markHandedOver(messageId, created.sid, created.status, clock.now());
+      } catch (error) {
+        if (!(error instanceof MessagesApiError) || !error.isPermanent) throw error;
+        await repo.markFailed(
+          messageId,
+          { errorCode: error.errorCode, errorMessage: error.message },
+          clock.now(),
+        );
+      }
+    },
+    { maxAttempts: 12 },
+  );
+}

@@ -1,0 +1,125 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { principalOf } from '../../http/authenticate.js';
+import {
+  Envelope,
+  IdQuery,
+  ListQuery,
+  MAX_ID,
+  PhoneInput,
+  StringEnum,
+  v2ErrorResponses,
+} from '../../http/schemas.js';
+import type { createBroadcastsService } from './broadcasts.js';
+
+const tags = ['SMS Broadcast'];
+const success = <T>(data: T) => ({ result: 'success' as const, err: null, data });
+const Id = (description: string) => Type.Integer({ minimum: 1, maximum: MAX_ID, description });
+
+const Broadcast = Type.Object({
+  broadcast_id: Type.Integer(),
+  group_id: Type.Integer(),
+  broadcast_name: Type.String(),
+  template: Type.String(),
+  sender_numbers: Type.Array(Type.String()),
+  list_ids: Type.Array(Type.Integer()),
+  send_at: Type.String(),
+  status: StringEnum(['scheduled', 'paused', 'canceled', 'done']),
+  created_at: Type.String(),
+  recipients: Type.Integer({ description: 'distinct numbers of the lists' }),
+  pending: Type.Integer({ description: 'not yet due (quiet hours, send_at) or not yet reached' }),
+  queued: Type.Integer({ description: 'handed to the send queue' }),
+  skipped: Type.Integer({ description: 'opted out, or the broadcast was canceled' }),
+  sent: Type.Integer(),
+  delivered: Type.Integer(),
+  failed: Type.Integer(),
+  segments: Type.Integer({ description: 'SMS segments of the template as written (merge fields change it)' }),
+  encoding: StringEnum(['GSM-7', 'UCS-2']),
+});
+
+const BroadcastCreate = Type.Object(
+  {
+    group_id: Id('the group sending'),
+    broadcast_name: Type.String({ minLength: 1, maxLength: 255 }),
+    template: Type.String({
+      minLength: 1,
+      maxLength: 1600,
+      description:
+        'the text; {first_name}, {last_name}, {phone_number} and custom fields ({store}) are filled per contact',
+    }),
+    list_ids: Type.Array(Id('a contact list of the group'), { minItems: 1, maxItems: 50, uniqueItems: true }),
+    sender_numbers: Type.Array(PhoneInput('a tracking number of the group'), { minItems: 1, maxItems: 500 }),
+    send_at: Type.Optional(
+      Type.String({ format: 'date-time', description: 'when to start (ISO 8601); now when absent' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const BroadcastAction = Type.Object(
+  { broadcast_id: Id('the broadcast'), action: StringEnum(['pause', 'resume', 'cancel']) },
+  { additionalProperties: false },
+);
+
+export const broadcastRoutes: FastifyPluginAsyncTypebox<{
+  broadcasts: ReturnType<typeof createBroadcastsService>;
+}> = async (app, { broadcasts }) => {
+  app.get(
+    '/smsbroadcast/list',
+    {
+      schema: {
+        tags,
+        summary: 'List Broadcasts',
+        operationId: 'listBroadcasts',
+        querystring: ListQuery,
+        response: { 200: Envelope(Type.Array(Broadcast)), ...v2ErrorResponses },
+      },
+    },
+    async (request) => success(await broadcasts.list(principalOf(request), request.query)),
+  );
+  app.get(
+    '/smsbroadcast',
+    {
+      schema: {
+        tags,
+        summary: 'Get Broadcast',
+        operationId: 'getBroadcast',
+        description: 'The broadcast with its progress counts, segment count and encoding.',
+        querystring: IdQuery('the broadcast_id'),
+        response: { 200: Envelope(Broadcast), ...v2ErrorResponses },
+      },
+    },
+    async (request) => success(await broadcasts.get(principalOf(request), request.query.id)),
+  );
+  app.post(
+    '/smsbroadcast',
+    {
+      schema: {
+        tags,
+        summary: 'Create Broadcast',
+        operationId: 'createBroadcast',
+        description:
+          'Sends the template to the lists’ contacts (a number on several lists once), from the sender numbers in turn, at `send_at` or now, each recipient outside the group’s quiet hours in their own time zone (the contact’s, else their area code’s), each sender number at most the group’s messages_per_second; people who opted out are skipped.',
+        body: BroadcastCreate,
+        response: { 200: Envelope(Broadcast), ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'broadcast' },
+    },
+    async (request) => success(await broadcasts.create(principalOf(request), request.body)),
+  );
+  app.put(
+    '/smsbroadcast/status',
+    {
+      schema: {
+        tags,
+        summary: 'Pause, Resume or Cancel Broadcast',
+        operationId: 'updateBroadcastStatus',
+        body: BroadcastAction,
+        response: { 200: Envelope(Broadcast), ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'broadcast' },
+    },
+    async (request) =>
+      success(await broadcasts.act(principalOf(request), request.body.broadcast_id, request.body.action)),
+  );
+};

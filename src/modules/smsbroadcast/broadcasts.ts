@@ -1,0 +1,390 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db, Queryable } from '../../db/index.js';
+import { invalidInput, notFound } from '../../errors.js';
+import { type FilterFields, whereClause } from '../../http/filter.js';
+import { enqueue, type JobDeferral, type JobQueue } from '../../jobs/queue.js';
+import type { Clock } from '../../lib/clock.js';
+import { toNanp10 } from '../../lib/phone.js';
+import type { Principal } from '../auth/principal.js';
+import { lookupNpa } from '../misc/geo.js';
+import { type ListQuery, toPage } from '../shared/list.js';
+import { inScope, isoTime } from '../shared/sql.js';
+import { createSmsRepo } from '../sms/sms.repo.js';
+import { SMS_SEND_JOB } from '../sms/sms.service.js';
+import { nextAllowedTime } from './quiet-hours.js';
+
+/**
+ * Broadcasts: a template with merge fields sent to contact lists from tracking numbers. Created
+ * in one transaction with its recipients (numbers merged across lists, each with its body, its
+ * time zone, its sender, round-robin over the numbers given, and the first moment outside the
+ * group's quiet hours in that zone) and its job. The job (`sms.broadcast`) turns due recipients
+ * into messages and send jobs, a batch per transaction (pending -> queued with the message), so a
+ * restart resumes where it stopped and nobody gets two; it defers itself until the next recipient
+ * is due. The send job spaces each sender number's texts to the group's `messages_per_second`.
+ */
+
+export const BROADCAST_JOB = 'sms.broadcast';
+const BATCH = 200;
+/** The zone of a number whose area code names none (outside NANP, no contact zone). */
+const FALLBACK_ZONE = 'America/New_York';
+
+export interface BroadcastInput {
+  group_id: number;
+  broadcast_name: string;
+  template: string;
+  list_ids: number[];
+  sender_numbers: (string | number)[];
+  send_at?: string | undefined;
+}
+
+export interface BroadcastRow {
+  broadcast_id: number;
+  group_id: number;
+  broadcast_name: string;
+  template: string;
+  sender_numbers: string[];
+  list_ids: number[];
+  send_at: string;
+  status: 'scheduled' | 'paused' | 'canceled' | 'done';
+  created_at: string;
+  recipients: number;
+  pending: number;
+  queued: number;
+  skipped: number;
+  sent: number;
+  delivered: number;
+  failed: number;
+  segments: number;
+  encoding: 'GSM-7' | 'UCS-2';
+}
+
+/** `{field}` from the contact: first_name, last_name, phone_number or a custom field; unknown: empty. */
+export function renderTemplate(template: string, fields: Record<string, string | null | undefined>): string {
+  return template.replace(
+    /\{([A-Za-z_][A-Za-z0-9_]*)\}/g,
+    (_, name: string) => fields[name.toLowerCase()] ?? '',
+  );
+}
+
+const GSM7 =
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+const GSM7_EXTENDED = '^{}\\[~]|€\f';
+
+/** How many SMS segments a text takes: GSM-7 (160, or 153 per part) or UCS-2 (70, or 67). */
+export function segmentsOf(text: string): { segments: number; encoding: 'GSM-7' | 'UCS-2' } {
+  let septets = 0;
+  let isGsm = true;
+  for (const char of text) {
+    if (GSM7.includes(char)) septets += 1;
+    else if (GSM7_EXTENDED.includes(char)) septets += 2;
+    else {
+      isGsm = false;
+      break;
+    }
+  }
+  if (isGsm) return { segments: septets <= 160 ? 1 : Math.ceil(septets / 153), encoding: 'GSM-7' };
+  // UTF-16 code units: a character outside the BMP (an emoji) takes two
+  const units = text.length;
+  return { segments: units <= 70 ? 1 : Math.ceil(units / 67), encoding: 'UCS-2' };
+}
+
+function zoneOf(phoneE164: string, contactZone: string | null): string {
+  if (contactZone) return contactZone;
+  const nanp = phoneE164.startsWith('+1') ? toNanp10(phoneE164) : undefined;
+  return (nanp && lookupNpa(nanp.slice(0, 3))?.timezone) || FALLBACK_ZONE;
+}
+
+const BROADCAST_COLUMNS = `b.broadcast_id, b.group_id, b.broadcast_name, b.template, b.sender_numbers, b.list_ids,
+  ${isoTime('b.send_at')} as send_at, b.status, ${isoTime('b.created_at')} as created_at,
+  (select count(*)::integer from sms_broadcast_recipient r where r.broadcast_id = b.broadcast_id) as recipients,
+  (select count(*)::integer from sms_broadcast_recipient r where r.broadcast_id = b.broadcast_id and r.status = 'pending') as pending,
+  (select count(*)::integer from sms_broadcast_recipient r where r.broadcast_id = b.broadcast_id and r.status = 'queued') as queued,
+  (select count(*)::integer from sms_broadcast_recipient r where r.broadcast_id = b.broadcast_id and r.status = 'skipped') as skipped,
+  (select count(*)::integer from sms_broadcast_recipient r join sms_message m on m.message_id = r.message_id
+    where r.broadcast_id = b.broadcast_id and m.status in ('queued', 'sent', 'delivered')) as sent,
+  (select count(*)::integer from sms_broadcast_recipient r join sms_message m on m.message_id = r.message_id
+    where r.broadcast_id = b.broadcast_id and m.status = 'delivered') as delivered,
+  (select count(*)::integer from sms_broadcast_recipient r join sms_message m on m.message_id = r.message_id
+    where r.broadcast_id = b.broadcast_id and m.status in ('failed', 'undelivered')) as failed`;
+
+export const broadcastFilterFields: FilterFields = {
+  broadcast_id: { column: 'b.broadcast_id', type: 'integer' },
+  group_id: { column: 'b.group_id', type: 'integer' },
+  status: { column: 'b.status', type: 'string' },
+  send_at: { column: 'b.send_at', type: 'date' },
+};
+
+export function createBroadcastsService({ db, clock }: { db: Db; clock: Clock }) {
+  async function read(scopeGroupId: number, broadcastId: number): Promise<BroadcastRow> {
+    const { rows } = await db.query<Omit<BroadcastRow, 'segments' | 'encoding'>>(
+      `select ${BROADCAST_COLUMNS} from sms_broadcast b where b.broadcast_id = $2 and ${inScope('b.group_id', '$1')}`,
+      [scopeGroupId, broadcastId],
+    );
+    const row = rows[0];
+    if (!row) throw notFound('No broadcast found');
+    return { ...row, ...segmentsOf(row.template) };
+  }
+
+  return {
+    get: (principal: Principal, id: number) => read(principal.groupId, id),
+
+    async list(principal: Principal, query: ListQuery): Promise<BroadcastRow[]> {
+      const page = toPage(query, broadcastFilterFields, 3);
+      const { rows } = await db.query<Omit<BroadcastRow, 'segments' | 'encoding'>>(
+        `select ${BROADCAST_COLUMNS} from sms_broadcast b
+          where ${inScope('b.group_id', '$1')} and ${whereClause(page.filter.conditions)}
+          order by b.broadcast_id desc limit $2 offset $3`,
+        [principal.groupId, page.limit, page.offset, ...page.filter.params],
+      );
+      return rows.map((row) => ({ ...row, ...segmentsOf(row.template) }));
+    },
+
+    async create(principal: Principal, input: BroadcastInput): Promise<BroadcastRow> {
+      const smsRepo = createSmsRepo(db);
+      if (!(await smsRepo.groupInScope(principal.groupId, input.group_id))) throw notFound('No group found');
+      const senders: string[] = [];
+      for (const raw of input.sender_numbers) {
+        const number = toNanp10(raw);
+        const sender = number ? await smsRepo.senderNumber(input.group_id, number) : undefined;
+        if (!number || !sender)
+          throw invalidInput(`sender_numbers ${raw} is not a tracking number of group ${input.group_id}`);
+        if (!senders.includes(number)) senders.push(number);
+      }
+      const sendAt = input.send_at ? new Date(input.send_at) : clock.now();
+      if (Number.isNaN(sendAt.getTime())) throw invalidInput(`send_at ${input.send_at} is not a date`);
+      const settings = await smsRepo.settings(input.group_id);
+      const quiet = { start: settings?.quiet_start ?? '21:00', end: settings?.quiet_end ?? '08:00' };
+      const broadcastId = await db.transaction(async (tx) => {
+        const { rows: lists } = await tx.query<{ list_id: number }>(
+          `select list_id from sms_contact_list l where l.list_id = any($2::integer[]) and ${inScope('l.group_id', '$1')}`,
+          [input.group_id, input.list_ids],
+        );
+        const missing = input.list_ids.filter((id) => !lists.some((list) => list.list_id === id));
+        if (missing.length > 0)
+          throw invalidInput(`list_ids ${missing.join(', ')}: no such contact list in the group`);
+        const { rows: contacts } = await tx.query<{
+          contact_id: number;
+          phone_number: string;
+          first_name: string | null;
+          last_name: string | null;
+          time_zone: string | null;
+          custom_fields: Record<string, string>;
+        }>(
+          `select distinct on (c.phone_number) c.contact_id, c.phone_number, c.first_name, c.last_name, c.time_zone,
+                  c.custom_fields
+             from sms_contact c where c.list_id = any($1::integer[])
+            order by c.phone_number, array_position($1::integer[], c.list_id), c.contact_id`,
+          [input.list_ids],
+        );
+        const { rows: created } = await tx.query<{ broadcast_id: number }>(
+          `insert into sms_broadcast (group_id, broadcast_name, template, sender_numbers, list_ids, send_at, status,
+                                      created_by, created_at)
+           values ($1, $2, $3, $4, $5, $6, 'scheduled', $7, $8) returning broadcast_id`,
+          [
+            input.group_id,
+            input.broadcast_name,
+            input.template,
+            senders,
+            input.list_ids,
+            sendAt,
+            principal.userId,
+            clock.now(),
+          ],
+        );
+        const broadcastId = (created[0] as { broadcast_id: number }).broadcast_id;
+        const recipients = contacts.map((contact, index) => {
+          const zone = zoneOf(contact.phone_number, contact.time_zone);
+          return {
+            phone_number: contact.phone_number,
+            contact_id: contact.contact_id,
+            sender_number: senders[index % senders.length] as string,
+            body: renderTemplate(input.template, {
+              ...contact.custom_fields,
+              first_name: contact.first_name,
+              last_name: contact.last_name,
+              phone_number: toNanp10(contact.phone_number) ?? contact.phone_number,
+            }),
+            time_zone: zone,
+            not_before: nextAllowedTime(sendAt, zone, quiet.start, quiet.end).toISOString(),
+          };
+        });
+        await tx.query(
+          `insert into sms_broadcast_recipient (broadcast_id, phone_number, contact_id, sender_number, body, time_zone,
+                                                not_before)
+           select $1, x.phone_number, x.contact_id, x.sender_number, x.body, x.time_zone, x.not_before
+             from jsonb_to_recordset($2::jsonb) as x(phone_number text, contact_id integer, sender_number text,
+                                                    body text, time_zone text, not_before timestamptz)`,
+          [broadcastId, JSON.stringify(recipients)],
+        );
+        await enqueue(tx, {
+          kind: BROADCAST_JOB,
+          payload: { broadcastId },
+          dedupeKey: `${BROADCAST_JOB}:${broadcastId}`,
+          runAt: sendAt,
+        });
+        return broadcastId;
+      });
+      return read(principal.groupId, broadcastId);
+    },
+
+    /** pause, resume or cancel; a canceled or finished broadcast stays so. */
+    async act(
+      principal: Principal,
+      broadcastId: number,
+      action: 'pause' | 'resume' | 'cancel',
+    ): Promise<BroadcastRow> {
+      const current = await read(principal.groupId, broadcastId);
+      if (current.status === 'canceled' || current.status === 'done')
+        throw invalidInput(`Broadcast ${broadcastId} is ${current.status}`);
+      const status = action === 'pause' ? 'paused' : action === 'cancel' ? 'canceled' : 'scheduled';
+      await db.transaction(async (tx) => {
+        await tx.query('update sms_broadcast set status = $2, updated_at = $3 where broadcast_id = $1', [
+          broadcastId,
+          status,
+          clock.now(),
+        ]);
+        if (action === 'cancel')
+          await tx.query(
+            `update sms_broadcast_recipient set status = 'skipped', skip_reason = 'canceled'
+              where broadcast_id = $1 and status = 'pending'`,
+            [broadcastId],
+          );
+        // resume: the job runs again (a new one when the old one finished while paused)
+        if (action === 'resume')
+          await enqueue(tx, {
+            kind: BROADCAST_JOB,
+            payload: { broadcastId },
+            dedupeKey: `${BROADCAST_JOB}:${broadcastId}:resume:${clock.now().getTime()}`,
+          });
+      });
+      return read(principal.groupId, broadcastId);
+    },
+  };
+}
+
+/** One batch of due recipients turned into messages and send jobs, in one transaction. */
+async function queueDue(tx: Queryable, broadcastId: number, now: Date): Promise<void> {
+  const { rows: due } = await tx.query<{
+    phone_number: string;
+    sender_number: string;
+    body: string;
+    group_id: number;
+    opted_out: boolean;
+  }>(
+    `select r.phone_number, r.sender_number, r.body, b.group_id,
+            coalesce((select o.opted_out from sms_opt_out o
+                       where o.group_id = b.group_id
+                         and o.contact_number = coalesce(${nanpSql('r.phone_number')}, r.phone_number)), false) as opted_out
+       from sms_broadcast_recipient r join sms_broadcast b on b.broadcast_id = r.broadcast_id
+      where r.broadcast_id = $1 and r.status = 'pending' and r.not_before <= $2
+      order by r.not_before, r.phone_number
+      limit ${BATCH}
+      for update of r skip locked`,
+    [broadcastId, now],
+  );
+  const repo = createSmsRepo(tx);
+  for (const recipient of due) {
+    const contact = toNanp10(recipient.phone_number) ?? recipient.phone_number;
+    if (recipient.opted_out) {
+      await tx.query(
+        `update sms_broadcast_recipient set status = 'skipped', skip_reason = 'opted out'
+          where broadcast_id = $1 and phone_number = $2`,
+        [broadcastId, recipient.phone_number],
+      );
+      continue;
+    }
+    const sender = await repo.senderNumber(recipient.group_id, recipient.sender_number);
+    const attribution = {
+      group_id: sender?.group_id ?? recipient.group_id,
+      call_flow_id: sender?.call_flow_id ?? null,
+      campaign_id: sender?.campaign_id ?? null,
+      channel_id: sender?.channel_id ?? null,
+    };
+    const conversationId = await repo.touchConversation({
+      ...attribution,
+      tracking_number: recipient.sender_number,
+      contact_number: contact,
+      direction: 'outbound',
+      body: recipient.body,
+      at: now,
+    });
+    const messageId = await repo.insertMessage({
+      ...attribution,
+      conversation_id: conversationId,
+      direction: 'outbound',
+      purpose: 'broadcast',
+      carrier_message_sid: null,
+      idempotency_key: `broadcast:${broadcastId}:${recipient.phone_number}`,
+      from_number: recipient.sender_number,
+      to_number: contact,
+      body: recipient.body,
+      media_urls: [],
+      status: 'accepted',
+      created_by: null,
+      created_at: now,
+    });
+    if (messageId !== undefined)
+      await enqueue(tx, {
+        kind: SMS_SEND_JOB,
+        payload: { messageId },
+        dedupeKey: `${SMS_SEND_JOB}:${messageId}`,
+      });
+    await tx.query(
+      `update sms_broadcast_recipient set status = 'queued', message_id = $3
+        where broadcast_id = $1 and phone_number = $2`,
+      [broadcastId, recipient.phone_number, messageId ?? null],
+    );
+  }
+}
+
+const nanpSql = (column: string) =>
+  `case when ${column} ~ '^\\+1[2-9][0-9]{2}[2-9][0-9]{6}$' then substr(${column}, 3) end`;
+
+export function registerBroadcastJob({
+  db,
+  clock,
+  jobs,
+  logger,
+}: {
+  db: Db;
+  clock: Clock;
+  jobs: JobQueue;
+  logger?: FastifyBaseLogger;
+}) {
+  jobs.register(
+    BROADCAST_JOB,
+    async ({ broadcastId }: { broadcastId: number }): Promise<JobDeferral | undefined> => {
+      for (;;) {
+        const now = clock.now();
+        const state = await db.transaction(async (tx) => {
+          const { rows } = await tx.query<{ status: string }>(
+            'select status from sms_broadcast where broadcast_id = $1 for update',
+            [broadcastId],
+          );
+          const status = rows[0]?.status;
+          if (status !== 'scheduled') return { stop: true as const };
+          await queueDue(tx, broadcastId, now);
+          const { rows: next } = await tx.query<{ pending: number; next_at: Date | null; due: number }>(
+            `select count(*)::integer as pending, min(not_before) as next_at,
+                  (count(*) filter (where not_before <= $2))::integer as due
+             from sms_broadcast_recipient where broadcast_id = $1 and status = 'pending'`,
+            [broadcastId, now],
+          );
+          const { pending, next_at, due } = next[0] as { pending: number; next_at: Date | null; due: number };
+          if (pending === 0) {
+            await tx.query(
+              "update sms_broadcast set status = 'done', updated_at = $2 where broadcast_id = $1",
+              [broadcastId, now],
+            );
+            return { stop: true as const };
+          }
+          return { stop: false as const, due, nextAt: next_at };
+        });
+        if (state.stop) return undefined;
+        if (state.due > 0) continue;
+        logger?.debug?.({ broadcastId, nextAt: state.nextAt }, 'broadcast waits for its next recipient');
+        return { retryAt: state.nextAt ?? new Date(now.getTime() + 60_000) };
+      }
+    },
+  );
+}
