@@ -52,6 +52,8 @@ import { createLiveCalls } from './modules/calls/call-live.js';
 import { liveCallRoutes } from './modules/calls/call-live.routes.js';
 import { callReportRoutes } from './modules/calls/call-reports.routes.js';
 import { createCallReportsService, reportScope } from './modules/calls/call-reports.service.js';
+import { reportRoutes } from './modules/reports/report.routes.js';
+import { createReportService } from './modules/reports/report.service.js';
 import { callRoutes } from './modules/calls/calls.routes.js';
 import { createCallsService } from './modules/calls/calls.service.js';
 import { groupCallRoutes } from './modules/calls/group-calls.routes.js';
@@ -411,6 +413,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       await v2.register(callRoutes, { calls });
       await v2.register(groupCallRoutes, { calls });
       await v2.register(callReportRoutes, { reports: createCallReportsService({ db }) });
+      await v2.register(reportRoutes, { reports: createReportService({ db }) });
       await v2.register(liveCallRoutes, {
         live: liveCalls,
         scopeOf: (principal, groupId) => reportScope(db, principal, groupId),
