@@ -27,7 +27,7 @@ import { COMPLETION_STEP_ORDER, createCallLifecycle } from './jobs/call-lifecycl
 import { registerHourlyJob } from './jobs/hourly.js';
 import { registerJobRetention } from './jobs/job-retention.js';
 import { registerLogRetention } from './jobs/log-retention.js';
-import { createJobQueue } from './jobs/queue.js';
+import { createJobQueue, enqueue } from './jobs/queue.js';
 import { registerWebhookDelivery } from './jobs/webhook-delivery.js';
 import type { Clock } from './lib/clock.js';
 import { createMailer } from './mail/mailer.js';
@@ -52,8 +52,6 @@ import { createLiveCalls } from './modules/calls/call-live.js';
 import { liveCallRoutes } from './modules/calls/call-live.routes.js';
 import { callReportRoutes } from './modules/calls/call-reports.routes.js';
 import { createCallReportsService, reportScope } from './modules/calls/call-reports.service.js';
-import { reportRoutes } from './modules/reports/report.routes.js';
-import { createReportService } from './modules/reports/report.service.js';
 import { callRoutes } from './modules/calls/calls.routes.js';
 import { createCallsService } from './modules/calls/calls.service.js';
 import { groupCallRoutes } from './modules/calls/group-calls.routes.js';
@@ -78,6 +76,11 @@ import { miscRoutes } from './modules/misc/misc.routes.js';
 import { createMiscService } from './modules/misc/misc.service.js';
 import { numberRoutes } from './modules/numbers/numbers.routes.js';
 import { createNumbersService } from './modules/numbers/numbers.service.js';
+import { reportRoutes } from './modules/reports/report.routes.js';
+import { createReportService } from './modules/reports/report.service.js';
+import { savedReportRoutes } from './modules/reports/saved-reports.routes.js';
+import { createSavedReportsService } from './modules/reports/saved-reports.service.js';
+import { registerScheduledReports } from './modules/reports/scheduled-reports.job.js';
 import { sessionRoutes, sessionSignInRoutes } from './modules/session/session.routes.js';
 import { createSessionService } from './modules/session/session.service.js';
 import { sessionCookieFor } from './modules/session/session-cookie.js';
@@ -291,6 +294,8 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     },
   });
   app.addHook('onReady', async () => throttleRetention.scheduleNext());
+  const reports = createReportService({ db });
+  registerScheduledReports({ jobs, mailer, reports, logger: app.log });
   const callLifecycle = createCallLifecycle({ jobs, db });
   const stopWebhookWatch = await callLifecycle.start();
   app.addHook('onClose', async () => stopWebhookWatch());
@@ -413,7 +418,8 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       await v2.register(callRoutes, { calls });
       await v2.register(groupCallRoutes, { calls });
       await v2.register(callReportRoutes, { reports: createCallReportsService({ db }) });
-      await v2.register(reportRoutes, { reports: createReportService({ db }) });
+      await v2.register(reportRoutes, { reports });
+      await v2.register(savedReportRoutes, { saved: createSavedReportsService({ db, clock, enqueue }) });
       await v2.register(liveCallRoutes, {
         live: liveCalls,
         scopeOf: (principal, groupId) => reportScope(db, principal, groupId),

@@ -381,3 +381,13 @@ function drawHeatmap(doc: Pdf, report: ReportDocument, width: number, ensureRoom
   doc.x = PAGE_MARGIN;
   doc.y = top + 7 * cell + 12;
 }
+
+/** The report as a file in one of the download formats. */
+export async function renderReport(
+  report: ReportDocument,
+  format: keyof typeof REPORT_MEDIA_TYPES,
+): Promise<Buffer> {
+  if (format === 'csv') return Buffer.from(reportCsv(report), 'utf8');
+  if (format === 'xlsx') return reportXlsx(report);
+  return reportPdf(report);
+}

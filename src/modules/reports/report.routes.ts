@@ -2,18 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
 import { v2ErrorResponses } from '../../http/schemas.js';
 import { DownloadQuery, ReportEnvelope, ReportQuery } from './report.schemas.js';
-import type { ReportDocument, ReportService } from './report.service.js';
-import { REPORT_MEDIA_TYPES, reportCsv, reportFileName, reportPdf, reportXlsx } from './report-render.js';
+import type { ReportService } from './report.service.js';
+import { REPORT_MEDIA_TYPES, renderReport, reportFileName } from './report-render.js';
 
 const tags = ['Report'];
 const success = <T>(data: T) => ({ result: 'success' as const, err: null, data });
-
-/** The report as a file in one of the download formats. */
-export async function renderReport(report: ReportDocument, format: keyof typeof REPORT_MEDIA_TYPES) {
-  if (format === 'csv') return Buffer.from(reportCsv(report), 'utf8');
-  if (format === 'xlsx') return reportXlsx(report);
-  return reportPdf(report);
-}
 
 /** Call reports over a date range (our design for V2's List Reports): JSON and files. */
 export const reportRoutes: FastifyPluginAsyncTypebox<{ reports: ReportService }> = async (

@@ -93,6 +93,17 @@ export function checkRange(startDate: string, endDate: string, interval: SeriesI
     throw invalidInput(`An hourly report covers at most ${MAX_HOURLY_RANGE_DAYS} days`);
 }
 
+/**
+ * Checks a definition's parts that its schema cannot: the range, the zone, the dimensions and the
+ * filter's rules (compiled once and dropped), so a saved report is refused as a request would be.
+ */
+export function checkDefinition(definition: ReportDefinition) {
+  const timezone = checkTimezone(definition.timezone);
+  checkRange(definition.start_date, definition.end_date, definition.interval ?? 'day');
+  parseDimensions(definition.dimensions);
+  compileFilter(rangeFilter(definition), callFilterFields, 1, { timezone });
+}
+
 /** The List Calls filter of a definition: its range (whole days in its zone) and its own conditions. */
 export const rangeFilter = (definition: Pick<ReportDefinition, 'start_date' | 'end_date' | 'filter'>) =>
   [
@@ -107,11 +118,17 @@ export function createReportService({ db }: { db: Db }) {
 
   /** The report of a definition over the caller's scope. */
   async function build(principal: Principal, definition: ReportDefinition): Promise<ReportDocument> {
+    checkDefinition(definition);
+    const scope = await reportScope(db, principal, definition.group_id);
+    return buildForScope(scope, definition);
+  }
+
+  /** The report of a definition over the subtree of `scope` (a schedule's group). */
+  async function buildForScope(scope: number, definition: ReportDefinition): Promise<ReportDocument> {
+    checkDefinition(definition);
     const timezone = checkTimezone(definition.timezone);
     const interval = definition.interval ?? 'day';
-    checkRange(definition.start_date, definition.end_date, interval);
     const dimensions = parseDimensions(definition.dimensions);
-    const scope = await reportScope(db, principal, definition.group_id);
     const filterText = rangeFilter(definition);
     // each statement numbers its fixed parameters first, the filter's after them
     const filterAfter = (fixed: number) =>
@@ -124,7 +141,7 @@ export function createReportService({ db }: { db: Db }) {
     for (const dimension of dimensions)
       breakdowns.push({ dimension, rows: await repo.breakdown(scope, filterAfter(2), dimension, limit) });
     const heatmap = await repo.heatmap(scope, filterAfter(2), timezone);
-    const group = await groups.findInScope(principal.groupId, scope);
+    const group = await groups.findInScope(scope, scope);
 
     return {
       group_id: scope,
@@ -145,7 +162,13 @@ export function createReportService({ db }: { db: Db }) {
     };
   }
 
-  return { build };
+  /** Only the totals of a definition over the subtree of `scope` (a previous period's, to compare). */
+  async function totalsForScope(scope: number, definition: ReportDefinition): Promise<SummaryRow> {
+    const timezone = checkTimezone(definition.timezone);
+    return repo.summary(scope, compileFilter(rangeFilter(definition), callFilterFields, 2, { timezone }));
+  }
+
+  return { build, buildForScope, totalsForScope };
 }
 
 export type ReportService = ReturnType<typeof createReportService>;
