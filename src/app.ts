@@ -86,6 +86,8 @@ import { createSessionService } from './modules/session/session.service.js';
 import { sessionCookieFor } from './modules/session/session-cookie.js';
 import { simulateRoutes } from './modules/simulate/simulate.routes.js';
 import { createSimulateService } from './modules/simulate/simulate.service.js';
+import { subscriptionRoutes } from './modules/subscriptions/subscriptions.routes.js';
+import { createSubscriptionsService } from './modules/subscriptions/subscriptions.service.js';
 import { tagRoutes } from './modules/tags/tags.routes.js';
 import { createTagsService } from './modules/tags/tags.service.js';
 import { userRoutes } from './modules/users/users.routes.js';
@@ -169,7 +171,15 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
   });
   const groups = createGroupsService({ db, clock });
-  const users = createUsersService({ db, clock, groups, onUserChanged: auth.forgetUser });
+  // plans and usage (subscriptions): the limits the number and user services enforce
+  const subscriptions = createSubscriptionsService({ db, clock });
+  const users = createUsersService({
+    db,
+    clock,
+    groups,
+    onUserChanged: auth.forgetUser,
+    limits: subscriptions,
+  });
   // The console's sign-in: a first-party session cookie, accepted on /v2 beside bearer tokens.
   const sessions = createSessionService({
     db,
@@ -181,7 +191,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   const sessionCookie = sessionCookieFor(config.PUBLIC_BASE_URL);
   const stopRevocationWatch = await auth.start();
   app.addHook('onClose', async () => stopRevocationWatch());
-  const numbers = createNumbersService({ db, clock });
+  const numbers = createNumbersService({ db, clock, limits: subscriptions });
   const misc = createMiscService({
     db,
     clock,
@@ -405,6 +415,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       await v2.register(userRoutes, { users });
       await v2.register(numberRoutes, { numbers });
       await v2.register(miscRoutes, { misc });
+      await v2.register(subscriptionRoutes, { subscriptions });
       await v2.register(campaignRoutes, { campaigns });
       await v2.register(blacklistRoutes, { blacklist: createBlacklistService({ db, clock }) });
       await v2.register(callFlowRoutes, { callFlows });

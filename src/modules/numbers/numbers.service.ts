@@ -5,6 +5,7 @@ import { toNanp10 } from '../../lib/phone.js';
 import type { Principal } from '../auth/principal.js';
 import { applyEntries, type EntryResult } from '../shared/entries.js';
 import { type ListQuery, toPage } from '../shared/list.js';
+import type { PlanLimits } from '../subscriptions/subscriptions.service.js';
 import {
   createNumbersRepo,
   type InventoryRow,
@@ -32,12 +33,14 @@ const toWire = (row: InventoryRow): AvailableNumber => ({
   source: row.source,
 });
 
-export function createNumbersService({ db, clock }: { db: Db; clock: Clock }) {
+export function createNumbersService({ db, clock, limits }: { db: Db; clock: Clock; limits?: PlanLimits }) {
   const repo = createNumbersRepo(db);
 
   async function reserveEntry(tx: Queryable, principal: Principal, entry: ReserveEntry): Promise<number> {
     const number = toNanp10(entry.number);
     if (number === undefined) throw invalidInput(`number ${entry.number} is not a valid 10-digit number`);
+    // the plan's number limit (subscriptions): refused before the number is taken
+    await limits?.check(tx, principal.groupId, 'numbers');
     const txRepo = createNumbersRepo(tx);
     const reserved = await txRepo.reserve({
       number,
