@@ -51,6 +51,12 @@ export const DIMENSION_TITLES: Record<BreakdownDimension, string> = {
   disposition: 'Disposition',
 };
 
+/** `By campaign`, `By UTM source / medium`: lower case unless the title starts with an acronym. */
+const byTitle = (dimension: BreakdownDimension) => {
+  const title = DIMENSION_TITLES[dimension];
+  return `By ${/^[A-Z]{2}/.test(title) ? title : title.toLowerCase()}`;
+};
+
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 export const REPORT_MEDIA_TYPES = {
@@ -83,13 +89,7 @@ export function reportCsv(report: ReportDocument): string {
     rows.push([`Series (${report.interval})`, bucket.bucket, '', ...figures(bucket), ...blankTotals]);
   for (const { dimension, rows: breakdown } of report.breakdowns)
     for (const row of breakdown)
-      rows.push([
-        `By ${DIMENSION_TITLES[dimension].toLowerCase()}`,
-        row.key ?? '',
-        row.label ?? '',
-        ...figures(row),
-        ...blankTotals,
-      ]);
+      rows.push([byTitle(dimension), row.key ?? '', row.label ?? '', ...figures(row), ...blankTotals]);
   for (const cell of report.heatmap) {
     const key = `${WEEKDAYS[cell.weekday - 1]} ${String(cell.hour).padStart(2, '0')}:00`;
     const values = FIGURE_COLUMNS.map(({ key: figure }) =>
@@ -175,7 +175,7 @@ export async function reportXlsx(report: ReportDocument): Promise<Buffer> {
   for (const row of report.series) series.addRow({ ...row, bucket: wallTime(row.bucket) });
 
   for (const { dimension, rows } of report.breakdowns) {
-    const sheet = book.addWorksheet(sheetName(`By ${DIMENSION_TITLES[dimension].toLowerCase()}`));
+    const sheet = book.addWorksheet(sheetName(byTitle(dimension)));
     figureColumns(sheet, [
       { header: 'Key', key: 'key', width: 18 },
       { header: 'Label', key: 'label', width: 32 },
@@ -248,11 +248,7 @@ export function reportPdf(report: ReportDocument): Promise<Buffer> {
   for (const { dimension, rows } of report.breakdowns) {
     ensureRoom(60);
     doc.moveDown(0.5);
-    doc
-      .font('Helvetica-Bold')
-      .fontSize(12)
-      .fillColor(INK)
-      .text(`By ${DIMENSION_TITLES[dimension].toLowerCase()}`, PAGE_MARGIN);
+    doc.font('Helvetica-Bold').fontSize(12).fillColor(INK).text(byTitle(dimension), PAGE_MARGIN);
     const columns = ['Calls', 'Answered', 'Missed', 'Voicemails', 'Talk (s)'];
     const labelWidth = width - columns.length * 62;
     const header = doc.y + 2;
