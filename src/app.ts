@@ -27,7 +27,7 @@ import { COMPLETION_STEP_ORDER, createCallLifecycle } from './jobs/call-lifecycl
 import { registerHourlyJob } from './jobs/hourly.js';
 import { registerJobRetention } from './jobs/job-retention.js';
 import { registerLogRetention } from './jobs/log-retention.js';
-import { createJobQueue, enqueue } from './jobs/queue.js';
+import { createJobQueue } from './jobs/queue.js';
 import { registerWebhookDelivery } from './jobs/webhook-delivery.js';
 import type { Clock } from './lib/clock.js';
 import { createMailer } from './mail/mailer.js';
@@ -430,7 +430,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       await v2.register(groupCallRoutes, { calls });
       await v2.register(callReportRoutes, { reports: createCallReportsService({ db }) });
       await v2.register(reportRoutes, { reports });
-      await v2.register(savedReportRoutes, { saved: createSavedReportsService({ db, clock, enqueue }) });
+      await v2.register(savedReportRoutes, { saved: createSavedReportsService({ db, clock }) });
       await v2.register(liveCallRoutes, {
         live: liveCalls,
         scopeOf: (principal, groupId) => reportScope(db, principal, groupId),

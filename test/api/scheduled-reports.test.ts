@@ -256,6 +256,40 @@ describe('scheduled reports', () => {
     expect(list.body.data[0]).toMatchObject({ next_period_start: '2026-03-11' });
   });
 
+  it('moves the next send when the send time moves earlier', async () => {
+    const created = await ctx.request('POST', '/v2/report/schedule', {
+      token: h.companyAdmin.token,
+      body: {
+        report_id: reportId,
+        frequency: 'daily',
+        send_time: '10:00',
+        timezone: NY,
+        recipients: ['early@client.test'],
+        formats: [],
+      },
+    });
+    const early = created.body.data.schedule_id;
+    // now 09:50 EDT on the 11th: the 10th goes at 10:00 (14:00 UTC)
+    expect(created.body.data).toMatchObject({
+      next_period_start: '2026-03-10',
+      next_send_at: '2026-03-11T14:00:00.000Z',
+    });
+    const moved = await ctx.request('PUT', '/v2/report/schedule', {
+      token: h.companyAdmin.token,
+      body: { schedule_id: early, send_time: '09:55' },
+    });
+    expect(moved.body.data).toMatchObject({
+      next_period_start: '2026-03-10',
+      next_send_at: '2026-03-11T13:55:00.000Z',
+    });
+    ctx.clock.set(new Date('2026-03-11T13:55:00Z'));
+    await drain();
+    const sent = smtp.received.filter((m) => m.to.includes('early@client.test'));
+    expect(sent.map((m) => m.headers.subject)).toEqual([
+      expect.stringContaining('(2026-03-10 to 2026-03-10)'),
+    ]);
+  });
+
   it('pauses, and sends nothing for a deleted schedule', async () => {
     const paused = await ctx.request('PUT', '/v2/report/schedule', {
       token: h.companyAdmin.token,

@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { Db, Queryable } from '../../db/index.js';
 import { notFound } from '../../errors.js';
+import { enqueueOrReschedule } from '../../jobs/queue.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Principal } from '../auth/principal.js';
 import { reportScope } from '../calls/call-reports.service.js';
@@ -30,17 +31,16 @@ export const SCHEDULE_NOT_FOUND = 'Scheduled report does not exist.';
 /** The job that sends one period of a schedule (scheduled-reports.job.ts). */
 export const SCHEDULED_REPORT_JOB = 'report.scheduled';
 
-/** Enqueues the job of a schedule's period; the dedupe key makes it one job per period. */
+/**
+ * Queues the job of a schedule's period at its send time: one job per period (its dedupe key),
+ * moved when a change of the schedule moves the send time.
+ */
 export async function enqueuePeriod(
   q: Queryable,
-  enqueue: (
-    q: Queryable,
-    job: { kind: string; payload: unknown; runAt?: Date; dedupeKey?: string },
-  ) => Promise<void>,
   scheduleId: number,
   period: { start: string; dueAt: Date },
 ) {
-  await enqueue(q, {
+  await enqueueOrReschedule(q, {
     kind: SCHEDULED_REPORT_JOB,
     payload: { schedule_id: scheduleId, period_start: period.start },
     runAt: period.dueAt,
@@ -82,17 +82,7 @@ function checkedDefinition(definition: SavedDefinition): SavedDefinition {
   return out;
 }
 
-type Enqueue = Parameters<typeof enqueuePeriod>[1];
-
-export function createSavedReportsService({
-  db,
-  clock,
-  enqueue,
-}: {
-  db: Db;
-  clock: Clock;
-  enqueue: Enqueue;
-}) {
+export function createSavedReportsService({ db, clock }: { db: Db; clock: Clock }) {
   const repo = createSavedReportsRepo(db);
 
   async function requireReport(q: Queryable, principal: Principal, reportId: number) {
@@ -190,15 +180,15 @@ export function createSavedReportsService({
         const scheduleId = await txRepo.insertSchedule(values, principal.userId, clock.now());
         const schedule = (await txRepo.findSchedule(null, scheduleId)) as ScheduleRow;
         if (schedule.schedule_status === 'active')
-          await enqueuePeriod(tx, enqueue, scheduleId, upcomingPeriod(schedule));
+          await enqueuePeriod(tx, scheduleId, upcomingPeriod(schedule));
         return scheduleOut(schedule);
       });
     },
 
     /**
-     * Changes the given fields. The upcoming period is enqueued again for the new timing; the job
-     * of a period queued under the old timing finds the schedule changed and sends nothing twice
-     * (a period runs once, whatever enqueued it).
+     * Changes the given fields. The upcoming period's job moves to the new send time; a job of a
+     * period queued under the old timing finds the schedule changed and sends nothing twice (a
+     * period runs once, whatever enqueued it).
      */
     async updateSchedule(principal: Principal, body: Static<typeof ScheduleUpdate>) {
       return db.transaction(async (tx) => {
@@ -220,7 +210,7 @@ export function createSavedReportsService({
         await txRepo.updateSchedule(current.schedule_id, values, clock.now());
         const schedule = (await txRepo.findSchedule(null, current.schedule_id)) as ScheduleRow;
         if (schedule.schedule_status === 'active')
-          await enqueuePeriod(tx, enqueue, schedule.schedule_id, upcomingPeriod(schedule));
+          await enqueuePeriod(tx, schedule.schedule_id, upcomingPeriod(schedule));
         return scheduleOut(schedule);
       });
     },

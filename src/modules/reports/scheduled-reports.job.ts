@@ -1,4 +1,4 @@
-import { enqueue, type JobContext, type JobQueue } from '../../jobs/queue.js';
+import type { JobContext, JobQueue } from '../../jobs/queue.js';
 import { MailError, type Mailer } from '../../mail/mailer.js';
 import type { SummaryRow } from '../calls/call-reports.repo.js';
 import type { ReportDocument, ReportService } from './report.service.js';
@@ -115,7 +115,7 @@ export function registerScheduledReports({
       if (period.start !== payload.period_start) return;
       // queued under an earlier send time: wait for the current one
       if (period.dueAt.getTime() > ctx.clock.now().getTime()) return { retryAt: period.dueAt };
-      await enqueuePeriod(ctx.db, enqueue, schedule.schedule_id, nextPeriod(timing, period));
+      await enqueuePeriod(ctx.db, schedule.schedule_id, nextPeriod(timing, period));
 
       const run = await repo.claimRun(schedule.schedule_id, period, ctx.clock.now());
       if (run.run_status !== 'pending') return;
