@@ -79,6 +79,11 @@ import { miscRoutes } from './modules/misc/misc.routes.js';
 import { createMiscService } from './modules/misc/misc.service.js';
 import { numberRoutes } from './modules/numbers/numbers.routes.js';
 import { createNumbersService } from './modules/numbers/numbers.service.js';
+import { reportRoutes } from './modules/reports/report.routes.js';
+import { createReportService } from './modules/reports/report.service.js';
+import { savedReportRoutes } from './modules/reports/saved-reports.routes.js';
+import { createSavedReportsService } from './modules/reports/saved-reports.service.js';
+import { registerScheduledReports } from './modules/reports/scheduled-reports.job.js';
 import { sessionRoutes, sessionSignInRoutes } from './modules/session/session.routes.js';
 import { createSessionService } from './modules/session/session.service.js';
 import { sessionCookieFor } from './modules/session/session-cookie.js';
@@ -92,6 +97,8 @@ import { createBroadcastsService, registerBroadcastJob } from './modules/smsbroa
 import { broadcastRoutes } from './modules/smsbroadcast/broadcasts.routes.js';
 import { contactRoutes } from './modules/smsbroadcast/contacts.routes.js';
 import { createContactsService } from './modules/smsbroadcast/contacts.service.js';
+import { subscriptionRoutes } from './modules/subscriptions/subscriptions.routes.js';
+import { createSubscriptionsService } from './modules/subscriptions/subscriptions.service.js';
 import { tagRoutes } from './modules/tags/tags.routes.js';
 import { createTagsService } from './modules/tags/tags.service.js';
 import { userRoutes } from './modules/users/users.routes.js';
@@ -179,7 +186,15 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
   });
   const groups = createGroupsService({ db, clock });
-  const users = createUsersService({ db, clock, groups, onUserChanged: auth.forgetUser });
+  // plans and usage (subscriptions): the limits the number and user services enforce
+  const subscriptions = createSubscriptionsService({ db, clock });
+  const users = createUsersService({
+    db,
+    clock,
+    groups,
+    onUserChanged: auth.forgetUser,
+    limits: subscriptions,
+  });
   // The console's sign-in: a first-party session cookie, accepted on /v2 beside bearer tokens.
   const sessions = createSessionService({
     db,
@@ -195,6 +210,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     db,
     clock,
     provisioning: twilioProvisioning(config, db, twilioAuthToken),
+    limits: subscriptions,
   });
   const store = storeFor(config);
   const misc = createMiscService({
@@ -309,6 +325,8 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     },
   });
   app.addHook('onReady', async () => throttleRetention.scheduleNext());
+  const reports = createReportService({ db });
+  registerScheduledReports({ jobs, mailer, reports, logger: app.log });
   const callLifecycle = createCallLifecycle({ jobs, db });
   const stopWebhookWatch = await callLifecycle.start();
   app.addHook('onClose', async () => stopWebhookWatch());
@@ -432,6 +450,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       await v2.register(userRoutes, { users });
       await v2.register(numberRoutes, { numbers });
       await v2.register(miscRoutes, { misc });
+      await v2.register(subscriptionRoutes, { subscriptions });
       await v2.register(campaignRoutes, { campaigns });
       await v2.register(blacklistRoutes, { blacklist: createBlacklistService({ db, clock }) });
       await v2.register(callFlowRoutes, { callFlows });
@@ -445,6 +464,8 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       await v2.register(callRoutes, { calls });
       await v2.register(groupCallRoutes, { calls });
       await v2.register(callReportRoutes, { reports: createCallReportsService({ db }) });
+      await v2.register(reportRoutes, { reports });
+      await v2.register(savedReportRoutes, { saved: createSavedReportsService({ db, clock }) });
       await v2.register(liveCallRoutes, {
         live: liveCalls,
         scopeOf: (principal, groupId) => reportScope(db, principal, groupId),

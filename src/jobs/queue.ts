@@ -153,6 +153,19 @@ export async function enqueue(q: Queryable, job: NewJob): Promise<void> {
   ]);
 }
 
+/**
+ * Adds a job, or, when a job with its dedupeKey is still to run, moves that job to the new
+ * `runAt`: for a job whose time its cause may change (a scheduled report's send time).
+ */
+export async function enqueueOrReschedule(q: Queryable, job: NewJob & { dedupeKey: string }): Promise<void> {
+  await q.query(
+    `insert into job (kind, payload, run_at, dedupe_key, priority) values ($1, $2, $3, $4, $5)
+     on conflict (dedupe_key) do update set run_at = excluded.run_at
+       where job.done_at is null and job.failed_at is null and job.run_at is distinct from excluded.run_at`,
+    [job.kind, JSON.stringify(job.payload ?? {}), job.runAt ?? null, job.dedupeKey, job.priority ?? 0],
+  );
+}
+
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 2000);
 
 export function createJobQueue({ db, clock, logger, pollIntervalMs, leaseMs, concurrency }: JobQueueOptions) {

@@ -7,7 +7,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 
 export interface MailAttachment {
   filename: string;
-  content: string;
+  content: string | Buffer;
   contentType: string;
 }
 

@@ -116,9 +116,13 @@ describe('GET /v2/call/summary', () => {
       first_time: 5,
       repeat_calls: 1,
       talk_seconds: 100 + 280,
+      // both answered calls were answered 20 s after they started
+      answer_seconds: 20 + 20,
       call_value: 25,
       unique_callers: 2,
       total_duration: 120 + 40 + 60 + 300 + 5 + 30,
+      // 2 + 1 + 1 + 5 + 1 + 1 minutes, each call rounded up
+      billable_minutes: 2 + 1 + 1 + 5 + 1 + 1,
       in_progress: 0,
     });
     const metrics = await get(h.companyAdmin, '/v2/call/groupActivity', { filter: MARCH, timezone: LA });

@@ -112,6 +112,34 @@ describe('searching and buying', () => {
   });
 });
 
+describe('a plan limit', () => {
+  it('refuses to buy a number past the plan, and buys nothing', async () => {
+    const h = await ctx.factory.hierarchy();
+    const plan = await ctx.request('PUT', '/v2/misc/subscription', {
+      token: h.agencyAdmin.token,
+      body: { group_id: h.company, plan_name: 'Tiny', max_numbers: 0 },
+    });
+    expect(plan.status, JSON.stringify(plan.body)).toBe(200);
+    api.offers.push({
+      phone_number: '+16025550177',
+      rate_center: 'PHOENIX',
+      region: 'AZ',
+      locality: 'Phoenix',
+    });
+    const { body } = await entries(
+      'POST',
+      '/v2/number/reserve',
+      [{ number: 6025550177 }],
+      h.companyAdmin.token,
+    );
+    expect(body).toEqual([
+      { result: 'error', data: 'Plan limit reached: the plan Tiny allows 0 numbers', entry_count: 1 },
+    ]);
+    expect([...api.owned.values()].some((n) => n.phone_number === '+16025550177')).toBe(false);
+    api.offers.pop();
+  });
+});
+
 describe('releasing', () => {
   it('asks for confirmation, refuses a number in a flow, then gives it back to the carrier', async () => {
     const unconfirmed = await release([{ number: 4805550199 }]);

@@ -20,6 +20,9 @@ const FIGURES_SQL = `count(*)::integer as calls,
        coalesce(sum(greatest(0, extract(epoch from (c.ended_at - c.answered_at))))
          filter (where c.disposition = 'ANSWERED' and c.answered_at is not null and c.ended_at is not null), 0)::integer
          as talk_seconds,
+       coalesce(sum(greatest(0, extract(epoch from (c.answered_at - c.started_at))))
+         filter (where c.disposition = 'ANSWERED' and c.answered_at is not null), 0)::integer
+         as answer_seconds,
        coalesce(sum(c.call_value), 0)::float8 as call_value`;
 
 export interface ReportFigures {
@@ -31,18 +34,34 @@ export interface ReportFigures {
   first_time: number;
   repeat_calls: number;
   talk_seconds: number;
+  /** start to answer, summed over the answered calls */
+  answer_seconds: number;
   call_value: number;
 }
 
 export interface SummaryRow extends ReportFigures {
   unique_callers: number;
   total_duration: number;
+  /** each call's duration rounded up to the minute, as groupActivity counts them */
+  billable_minutes: number;
   in_progress: number;
 }
 
 export interface SeriesRow extends ReportFigures {
   /** the bucket's start in the report's zone: `YYYY-MM-DDTHH:mm` */
   bucket: string;
+}
+
+export const SERIES_INTERVALS = ['hour', 'day', 'week', 'month'] as const;
+export type SeriesInterval = (typeof SERIES_INTERVALS)[number];
+
+export interface HeatmapCell {
+  /** ISO day of the week in the report's zone: 1 Monday ... 7 Sunday */
+  weekday: number;
+  /** hour of the day in the report's zone, 0-23 */
+  hour: number;
+  calls: number;
+  answered: number;
 }
 
 export interface BreakdownRow extends ReportFigures {
@@ -59,7 +78,10 @@ export const BREAKDOWN_DIMENSIONS = [
   'landing_page',
   'referrer',
   'utm_source',
+  'utm_medium',
+  'utm_source_medium',
   'key_path',
+  'ring_to',
   'disposition',
 ] as const;
 export type BreakdownDimension = (typeof BREAKDOWN_DIMENSIONS)[number];
@@ -90,8 +112,11 @@ const DIMENSIONS: Record<BreakdownDimension, { key: string; label: string; attri
   landing_page: { key: ATTRIBUTION_VALUES.landing_page, label: 'r.key', attribution: true },
   referrer: { key: ATTRIBUTION_VALUES.referrer, label: 'r.key', attribution: true },
   utm_source: { key: ATTRIBUTION_VALUES.utm_source, label: 'r.key', attribution: true },
+  utm_medium: { key: ATTRIBUTION_VALUES.utm_medium, label: 'r.key', attribution: true },
+  utm_source_medium: { key: ATTRIBUTION_VALUES.utm_source_medium, label: 'r.key', attribution: true },
   key_path: { key: 'c.key_path', label: 'r.key' },
   disposition: { key: 'c.disposition', label: 'r.key' },
+  ring_to: { key: 'c.answered_by', label: 'r.key' },
 };
 
 /** Live calls of the subtree of $1 that pass the filter (whose params number on from `firstParam`). */
@@ -178,6 +203,7 @@ export function createCallReportsRepo(db: Queryable) {
         `select ${FIGURES_SQL},
                 count(distinct c.caller_number)::integer as unique_callers,
                 coalesce(sum(c.duration_seconds), 0)::integer as total_duration,
+                coalesce(sum(ceil(coalesce(c.duration_seconds, 0) / 60.0)), 0)::integer as billable_minutes,
                 (count(*) filter (where c.ended_at is null))::integer as in_progress
            ${scopedCalls(filter)}`,
         [scopeGroupId, ...filter.params],
@@ -185,11 +211,11 @@ export function createCallReportsRepo(db: Queryable) {
       return rows[0] as SummaryRow;
     },
 
-    /** $1 the scope group, $2 the bucket (hour, day, week), $3 the zone; filter params from $4. */
+    /** $1 the scope group, $2 the bucket (hour, day, week, month), $3 the zone; filter params from $4. */
     async series(
       scopeGroupId: number,
       filter: CompiledFilter,
-      interval: 'hour' | 'day' | 'week',
+      interval: SeriesInterval,
       timezone: string,
     ): Promise<SeriesRow[]> {
       const { rows } = await db.query<SeriesRow>(
@@ -216,9 +242,26 @@ export function createCallReportsRepo(db: Queryable) {
              ${scopedCalls(filter, dimension.attribution)}
             group by 1 order by calls desc, 1 limit $2)
          select r.key::text as key, ${dimension.label}::text as label, r.calls, r.answered, r.missed, r.voicemails,
-                r.blocked, r.first_time, r.repeat_calls, r.talk_seconds, r.call_value
+                r.blocked, r.first_time, r.repeat_calls, r.talk_seconds, r.answer_seconds, r.call_value
            from r order by r.calls desc, r.key`,
         [scopeGroupId, limit, ...filter.params],
+      );
+      return rows;
+    },
+
+    /**
+     * Calls per hour of the day and day of the week in the zone (cells without calls left out).
+     * $1 the scope group, $2 the zone; filter params from $3.
+     */
+    async heatmap(scopeGroupId: number, filter: CompiledFilter, timezone: string): Promise<HeatmapCell[]> {
+      const { rows } = await db.query<HeatmapCell>(
+        `select extract(isodow from c.started_at at time zone $2::text)::integer as weekday,
+                extract(hour from c.started_at at time zone $2::text)::integer as hour,
+                count(*)::integer as calls,
+                (count(*) filter (where ${OUTCOME_SQL} = 'answered'))::integer as answered
+           ${scopedCalls(filter)}
+          group by 1, 2 order by 1, 2`,
+        [scopeGroupId, timezone, ...filter.params],
       );
       return rows;
     },

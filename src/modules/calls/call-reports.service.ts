@@ -7,6 +7,7 @@ import {
   createCallReportsRepo,
   type ExportCursor,
   type ExportRow,
+  type SeriesInterval,
 } from './call-reports.repo.js';
 import { callFilterFields, createCallsRepo } from './calls.repo.js';
 import { checkTimezone } from './calls.service.js';
@@ -74,10 +75,7 @@ export function createCallReportsService({ db }: { db: Db }) {
       return repo.summary(await reportScope(db, principal, query.group_id), filter);
     },
 
-    async series(
-      principal: Principal,
-      query: ReportQuery & { interval?: 'hour' | 'day' | 'week' | undefined },
-    ) {
+    async series(principal: Principal, query: ReportQuery & { interval?: SeriesInterval | undefined }) {
       const filter = filterOf(query, 3);
       return repo.series(
         await reportScope(db, principal, query.group_id),

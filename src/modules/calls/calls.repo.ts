@@ -15,6 +15,8 @@ export const ATTRIBUTION_VALUES = {
   landing_page: `nullif(split_part(a.landing_page, '?', 1), '')`,
   referrer: `substring(a.referrer from '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#:]+)')`,
   utm_source: 'a.utm_source',
+  utm_medium: 'a.utm_medium',
+  utm_source_medium: `nullif(concat_ws(' / ', a.utm_source, a.utm_medium), '')`,
 } as const;
 
 /**
@@ -65,6 +67,8 @@ export const callFilterFields: FilterFields = {
   landing_page: { column: `(${attributionSql('landing_page')})`, type: 'string' },
   referrer: { column: `(${attributionSql('referrer')})`, type: 'string' },
   utm_source: { column: `(${attributionSql('utm_source')})`, type: 'string' },
+  utm_medium: { column: `(${attributionSql('utm_medium')})`, type: 'string' },
+  utm_source_medium: { column: `(${attributionSql('utm_source_medium')})`, type: 'string' },
 };
 
 /** Which calls a list endpoint shows, beyond scope and filter. */

@@ -5,6 +5,7 @@ import { toNanp10 } from '../../lib/phone.js';
 import type { Principal } from '../auth/principal.js';
 import { applyEntries, applyEntry, type EntryResult, entryErrorMessage } from '../shared/entries.js';
 import { type ListQuery, toPage } from '../shared/list.js';
+import type { PlanLimits } from '../subscriptions/subscriptions.service.js';
 import type { NumberProvisioning } from './number-provisioning.js';
 import {
   createNumbersRepo,
@@ -47,16 +48,20 @@ export function createNumbersService({
   db,
   clock,
   provisioning,
+  limits,
 }: {
   db: Db;
   clock: Clock;
   provisioning: NumberProvisioning;
+  limits?: PlanLimits;
 }) {
   const repo = createNumbersRepo(db);
 
   async function reserveEntry(tx: Queryable, principal: Principal, entry: ReserveEntry): Promise<number> {
     const number = toNanp10(entry.number);
     if (number === undefined) throw invalidInput(`number ${entry.number} is not a valid 10-digit number`);
+    // the plan's number limit (subscriptions): refused before the number is taken
+    await limits?.check(tx, principal.groupId, 'numbers');
     const txRepo = createNumbersRepo(tx);
     const reserved = await txRepo.reserve({
       number,
@@ -123,6 +128,8 @@ export function createNumbersService({
         const number = toNanp10(entry.number);
         if (number !== undefined && provisioning.isConfigured && !(await repo.findStatus(number))) {
           try {
+            // the plan's limit before buying: a number the plan refuses is not bought
+            await limits?.check(db, principal.groupId, 'numbers');
             await provisioning.buy(number);
           } catch (error) {
             results.push({ result: 'error', data: entryErrorMessage(error), entry_count: index + 1 });

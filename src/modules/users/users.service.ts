@@ -9,6 +9,7 @@ import type { GroupsService } from '../groups/groups.service.js';
 import { requireAdmin } from '../shared/access.js';
 import { applyEntries } from '../shared/entries.js';
 import type { ListQuery } from '../shared/list.js';
+import type { PlanLimits } from '../subscriptions/subscriptions.service.js';
 import { createUsersRepo, type UserChanges, type UserRow } from './users.repo.js';
 import type { Permissions, PermissionsUpdate, UserEntry, UserUpdate } from './users.schemas.js';
 
@@ -19,10 +20,13 @@ export function createUsersService({
   clock,
   groups,
   onUserChanged,
+  limits,
 }: {
   db: Db;
   clock: Clock;
   groups: GroupsService;
+  /** the plan's user limit (subscriptions), checked when an active user is added */
+  limits?: PlanLimits;
   /** after a change of users' status, group or role is committed (the auth token cache) */
   onUserChanged?: (userId: number) => void;
 }) {
@@ -71,6 +75,7 @@ export function createUsersService({
         entries,
         async (tx, entry) => {
           await requireGroupInScope(tx, principal, entry.group_id);
+          if ((entry.user_status ?? 'active') === 'active') await limits?.check(tx, entry.group_id, 'users');
           return createUsersRepo(tx).insert({
             group_id: entry.group_id,
             user_email: entry.user_email,
