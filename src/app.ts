@@ -83,6 +83,8 @@ import { simulateRoutes } from './modules/simulate/simulate.routes.js';
 import { createSimulateService } from './modules/simulate/simulate.service.js';
 import { tagRoutes } from './modules/tags/tags.routes.js';
 import { createTagsService } from './modules/tags/tags.service.js';
+import { transcriptionProviderOf } from './modules/transcripts/providers.js';
+import { registerTranscription } from './modules/transcripts/transcription.js';
 import { userRoutes } from './modules/users/users.routes.js';
 import { createUsersService } from './modules/users/users.service.js';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
@@ -325,6 +327,18 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     // a late recording or voicemail (call.updated) is copied too
     { when: RECORDINGS_TO_COPY_SQL, onUpdate: true },
   );
+  // Transcription of the copied (or uploaded) recording, then the call's analysis (docs/analytics.md).
+  registerTranscription({
+    db,
+    clock,
+    jobs,
+    callLifecycle,
+    provider: transcriptionProviderOf(config),
+    dataDir: config.DATA_DIR,
+    maxAttempts: config.TRANSCRIPTION_MAX_ATTEMPTS,
+    logger: app.log,
+    stepOrder: COMPLETION_STEP_ORDER.transcription,
+  });
   registerWebhookDelivery({
     db,
     clock,

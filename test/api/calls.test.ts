@@ -481,12 +481,13 @@ describe('the "with" lists', () => {
     expect((await list('/v2/call/transcription'))[0]?.transcription).toBeNull();
     await ctx.db.query(
       `insert into call_transcript (call_id, transcript_status, language, transcript, segments, transcript_created)
-       values ($1, 'completed', 'en', 'Hello, sales.', '[{"speaker":"agent","start_ms":0,"end_ms":900,"text":"Hello, sales."}]',
+       values ($1, 'done', 'en', 'Hello, sales.', '[{"speaker":"agent","start_ms":0,"end_ms":900,"text":"Hello, sales."}]',
                '2026-03-01T00:00:00Z')`,
       [answeredCallId],
     );
     expect((await list('/v2/call/transcription'))[0]?.transcription).toEqual({
-      transcript_status: 'completed',
+      transcript_status: 'done',
+      status_reason: null,
       language: 'en',
       transcript_created: '2026-03-01T00:00:00.000Z',
       transcript_modified: null,

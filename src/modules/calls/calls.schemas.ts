@@ -129,7 +129,13 @@ export const CallDetail = Type.Object({
 export const CallDetailListEnvelope = Envelope(Type.Array(CallDetail));
 
 const TranscriptionSummary = Type.Object({
-  transcript_status: Type.String({ description: 'pending, processing, completed or failed' }),
+  transcript_status: Type.String({
+    description:
+      'pending (queued, or waiting to try the provider again), done, failed (status_reason says why) or skipped (status_reason says why: no provider configured, no recording file)',
+  }),
+  status_reason: NullableString({
+    description: 'why it failed or was skipped; the last failed attempt while pending',
+  }),
   language: NullableString(),
   transcript_created: Type.String(),
   transcript_modified: NullableString(),
@@ -137,8 +143,19 @@ const TranscriptionSummary = Type.Object({
 
 const TranscriptionDetail = Type.Object({
   ...TranscriptionSummary.properties,
-  transcript: NullableString(),
-  segments: Type.Array(Type.Unknown()),
+  transcript: NullableString({
+    description: 'the utterances, one per line, card, bank and social security numbers redacted',
+  }),
+  segments: Type.Array(
+    Type.Object({
+      speaker: Type.String({
+        description: 'caller, agent or unknown (a mono recording of a connected call)',
+      }),
+      start_ms: Type.Integer(),
+      end_ms: Type.Integer(),
+      text: Type.String(),
+    }),
+  ),
 });
 
 export const CallTranscriptionListEnvelope = Envelope(

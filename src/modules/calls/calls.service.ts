@@ -10,6 +10,7 @@ import type { Principal } from '../auth/principal.js';
 import { AUDIO_CONTENT_TYPES, type AudioFormat } from '../misc/audio-format.js';
 import { type ListQuery, toPage } from '../shared/list.js';
 import { addTagsToCall, normaliseTagNames } from '../tags/tags.service.js';
+import type { Utterance } from '../transcripts/providers.js';
 import { prepareRecording } from './call-audio.js';
 import { type CallRecord, loadCallRecords } from './call-record.js';
 import { type CallUpload, parseCallUpload, type UploadParts, uploadError } from './call-upload.js';
@@ -39,9 +40,10 @@ export function checkTimezone(timezone: string | undefined): string {
 export interface TranscriptRow {
   call_id: number;
   transcript_status: string;
+  status_reason: string | null;
   language: string | null;
   transcript: string | null;
-  segments: unknown[];
+  segments: Utterance[];
   transcript_created: string;
   transcript_modified: string | null;
 }
@@ -52,7 +54,7 @@ async function loadTranscripts(
 ): Promise<Map<number, TranscriptRow>> {
   if (callIds.length === 0) return new Map();
   const { rows } = await q.query<TranscriptRow>(
-    `select t.call_id::integer as call_id, t.transcript_status, t.language, t.transcript, t.segments,
+    `select t.call_id::integer as call_id, t.transcript_status, t.status_reason, t.language, t.transcript, t.segments,
             to_char(t.transcript_created at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as transcript_created,
             case when t.transcript_modified is null then null
                  else to_char(t.transcript_modified at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') end
@@ -226,6 +228,7 @@ export function createCallsService({
             ? null
             : {
                 transcript_status: transcription.transcript_status,
+                status_reason: transcription.status_reason,
                 language: transcription.language,
                 transcript_created: transcription.transcript_created,
                 transcript_modified: transcription.transcript_modified,
