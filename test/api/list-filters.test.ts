@@ -62,6 +62,7 @@ const LISTS: Record<string, ListCase> = {
   '/v2/call/archive': { field: 'call_id' },
   '/v2/call/transcription': { field: 'call_id' },
   '/v2/call/transcription/detail': { field: 'call_id' },
+  '/v2/call/transcription/search': { field: 'call_id', query: () => 'query=price' },
   '/v2/call/indicator': { field: 'call_id' },
   '/v2/call/groupActivity': { field: 'call_id' },
   '/v2/call/groupActivity/detail': { field: 'call_id' },

@@ -176,6 +176,46 @@ export const CallTranscriptionDetailListEnvelope = Envelope(
   ),
 );
 
+export const TranscriptSearchQuery = Type.Object({
+  ...CallListQuery.properties,
+  query: Type.String({
+    minLength: 1,
+    maxLength: 500,
+    description:
+      'what to find in the transcripts: words (all of them, any form: "price" finds "pricing"), "a phrase" in quotes, `or` between alternatives, -word to exclude',
+  }),
+});
+
+const Highlighted = {
+  text: Type.String(),
+  highlights: Type.Array(Type.Array(Type.Integer(), { minItems: 2, maxItems: 2 }), {
+    description: '[from, to) ranges of the hits in `text` (UTF-16 code units)',
+  }),
+  html: Type.String({ description: '`text` HTML-escaped with each hit in <mark>' }),
+};
+
+export const TranscriptSearchListEnvelope = Envelope(
+  Type.Array(
+    Type.Object({
+      ...CallRecordSchema.properties,
+      transcription: Type.Union([TranscriptionSummary, Type.Null()]),
+      headline: Type.String({
+        description:
+          "the transcript's best fragments (up to 3, joined by ' … '), HTML-escaped, hits in <mark>",
+      }),
+      matches: Type.Array(
+        Type.Object({
+          speaker: Type.String(),
+          start_ms: Type.Integer(),
+          end_ms: Type.Integer(),
+          ...Highlighted,
+        }),
+        { description: 'the utterances that match on their own, in time order' },
+      ),
+    }),
+  ),
+);
+
 export const CallIndicatorListEnvelope = Envelope(
   Type.Array(
     Type.Object({

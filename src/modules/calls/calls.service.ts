@@ -11,6 +11,7 @@ import { AUDIO_CONTENT_TYPES, type AudioFormat } from '../misc/audio-format.js';
 import { type ListQuery, toPage } from '../shared/list.js';
 import { addTagsToCall, normaliseTagNames } from '../tags/tags.service.js';
 import type { Utterance } from '../transcripts/providers.js';
+import { highlighted, transcriptHits } from '../transcripts/transcripts.repo.js';
 import { prepareRecording } from './call-audio.js';
 import { type CallRecord, loadCallRecords } from './call-record.js';
 import { type CallUpload, parseCallUpload, type UploadParts, uploadError } from './call-upload.js';
@@ -234,6 +235,46 @@ export function createCallsService({
                 transcript_modified: transcription.transcript_modified,
               },
       }));
+    },
+
+    /**
+     * The calls whose transcript matches `query` (web-search syntax: words, "a phrase", or,
+     * -word; English stemming), with the call-log filters, newest first; each with its
+     * transcript's best fragments and the utterances that match, hits highlighted.
+     */
+    async searchTranscripts(principal: Principal, query: CallListQuery & { query: string }) {
+      const timezone = checkTimezone(query.timezone);
+      const records = await repo.searchRecords(
+        principal.groupId,
+        toPage(query, callFilterFields, 4, { timezone }),
+        query.query,
+      );
+      const ids = records.map((record) => record.call_id);
+      const [hits, transcripts] = await Promise.all([
+        transcriptHits(db, ids, query.query),
+        loadTranscripts(db, ids),
+      ]);
+      return records.map((record) => {
+        const hit = hits.get(record.call_id);
+        const transcript = transcripts.get(record.call_id);
+        return {
+          ...record,
+          transcription: transcript
+            ? {
+                transcript_status: transcript.transcript_status,
+                status_reason: transcript.status_reason,
+                language: transcript.language,
+                transcript_created: transcript.transcript_created,
+                transcript_modified: transcript.transcript_modified,
+              }
+            : null,
+          headline: highlighted(hit?.headline ?? '').html,
+          matches: (hit?.segments ?? []).map((segment) => {
+            const { text, highlights, html } = highlighted(segment.text);
+            return { ...segment, text, highlights, html };
+          }),
+        };
+      });
     },
 
     /** Indicator scores arrive with conversation analytics; until then each call has none. */

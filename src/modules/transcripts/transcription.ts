@@ -67,6 +67,9 @@ const loadCallAudio = async (q: Queryable, callId: number) =>
     )
   ).rows[0];
 
+/** Control characters other than tab and newline (a NUL cannot be stored at all) become spaces. */
+const CONTROL_CHARACTERS = new RegExp('[\\u0000-\\u0008\\u000b-\\u001f\\u007f]', 'g');
+
 /** The text of the utterances in time order, one per line. */
 export const transcriptText = (utterances: readonly Utterance[]) =>
   utterances.map((utterance) => utterance.text).join('\n');
@@ -187,7 +190,7 @@ export function registerTranscription(options: TranscriptionOptions) {
       });
       const utterances = inTimeOrder(result.utterances).map((utterance) => ({
         ...utterance,
-        text: redact(utterance.text),
+        text: redact(utterance.text.replace(CONTROL_CHARACTERS, ' ')),
       }));
       await ctx.db.transaction(async (tx) => {
         const { rowCount } = await tx.query(
