@@ -70,6 +70,7 @@ import { createEmailService } from './modules/email/email.service.js';
 import { groupRoutes } from './modules/groups/groups.routes.js';
 import { createGroupsService } from './modules/groups/groups.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { registerAnalysis } from './modules/indicators/analysis.js';
 import { meRoutes } from './modules/me/me.routes.js';
 import { createMeService } from './modules/me/me.service.js';
 import { miscRoutes } from './modules/misc/misc.routes.js';
@@ -339,6 +340,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     logger: app.log,
     stepOrder: COMPLETION_STEP_ORDER.transcription,
   });
+  registerAnalysis({ jobs, callActionRunner, logger: app.log });
   registerWebhookDelivery({
     db,
     clock,

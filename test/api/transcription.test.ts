@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueue } from '../../src/jobs/queue.js';
 import { anotherAppOn, createTestContext, type TestContext, type TestUser } from '../helpers/app.js';
 import { uploadCall } from '../helpers/calls.js';
+import { startHttpReceiver } from '../helpers/http-receiver.js';
 import {
   type FakeProvider,
   firstSample,
@@ -54,12 +55,18 @@ beforeAll(async () => {
     DATA_DIR: dataDir,
     JOBS_POLL_INTERVAL_MS: '0',
     ACCESS_TOKEN_TTL_SECONDS: String(365 * 86_400),
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
   });
   const group = await ctx.factory.group();
   admin = await ctx.factory.user(group);
   openai = await startFakeProvider(openAiAnswer);
   deepgram = await startFakeProvider(() => ({ json: {} }));
-  const common = { DATA_DIR: dataDir, JOBS_POLL_INTERVAL_MS: '0', TRANSCRIPTION_MAX_ATTEMPTS: '3' };
+  const common = {
+    DATA_DIR: dataDir,
+    JOBS_POLL_INTERVAL_MS: '0',
+    TRANSCRIPTION_MAX_ATTEMPTS: '3',
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+  };
   openaiApp = await anotherAppOn(ctx, {
     ...common,
     TRANSCRIPTION_URL: `${openai.url}/v1`,
@@ -325,5 +332,128 @@ describe('transcription with no provider configured', () => {
       status_reason: expect.stringContaining('no transcription provider is configured'),
       transcript: null,
     });
+  });
+});
+
+describe('analysis after transcription', () => {
+  it('scores the call with the built-in indicators, runs post_process actions on the scores and sends call.analyzed', async () => {
+    const group = await ctx.factory.group();
+    const owner = await ctx.factory.user(group);
+    const receiver = await startHttpReceiver();
+    try {
+      const hook = await ctx.request('POST', '/v2/webhook', {
+        token: owner.token,
+        body: {
+          org_unit_id: group,
+          webhook_status: 'active',
+          webhook_Name: 'analysed calls',
+          webhook_Endpoint: `${receiver.url}/analyzed`,
+          method: 'POST',
+          format: 'json',
+          events: ['call.analyzed'],
+        },
+      });
+      expect(hook.status, JSON.stringify(hook.body)).toBe(200);
+      const action = await ctx.request('POST', '/v2/callaction', {
+        token: owner.token,
+        body: [
+          {
+            group_id: group,
+            action: 'tag_call',
+            action_target: 'booked',
+            post_process: true,
+            rules: [{ indicator_id: 2, operator: '>=', comparator: '60' }],
+          },
+          {
+            group_id: group,
+            action_order: 2,
+            action: 'tag_call',
+            action_target: 'complaint',
+            post_process: true,
+            rules: [{ indicator_id: 5, operator: '>=', comparator: '50' }],
+          },
+        ],
+      });
+      expect(action.body.map((entry: { result: string }) => entry.result)).toEqual(['success', 'success']);
+
+      const { body } = await uploadCall(
+        ctx,
+        owner.token,
+        { tracking_number: '8015557001', caller_id: '4805550199', duration: '95' },
+        [{ field: 'file', name: 'call.wav', data: levelsWav([CALLER_LEVEL, AGENT_LEVEL]) }],
+      );
+      const callId = body.data.call_id as number;
+      await drain(openaiApp);
+
+      const { body: listed } = await ctx.request('GET', `/v2/call/indicator?filter=call_id%3D${callId}`, {
+        token: owner.token,
+      });
+      const scores = listed.data[0].indicator_scores as {
+        indicator_name: string;
+        score: number;
+        reasons: unknown[];
+      }[];
+      const byName = Object.fromEntries(scores.map((score) => [score.indicator_name, score]));
+      expect(Object.keys(byName)).toEqual([
+        'Lead',
+        'Appointment set',
+        'Sale / conversion',
+        'Missed opportunity',
+        'Complaint',
+        'Solicitor / spam',
+        'Voicemail left',
+      ]);
+      // "a quote" asked by the caller, 95 s, agent spoke, not a repeat
+      expect(byName.Lead?.score).toBe(100);
+      expect(byName.Lead?.reasons).toContainEqual({
+        phrase: 'quote',
+        speaker: 'caller',
+        start_ms: 500,
+        weight: 50,
+      });
+      // "book an appointment" is not "booked": no appointment set, no complaint
+      expect(byName['Appointment set']?.score).toBe(0);
+      // a card number was given (redacted): a payment on the call
+      expect(byName['Sale / conversion']?.score).toBe(40);
+      expect(byName['Voicemail left']?.score).toBe(20);
+
+      // GET /v2/call shows them too, and the post_process actions saw them (neither rule held)
+      const single = await ctx.request('GET', `/v2/call?id=${callId}`, { token: owner.token });
+      expect(single.body.data.indicator_scores).toHaveLength(7);
+      const log = await ctx.request('GET', `/v2/callaction/log?id=${callId}`, { token: owner.token });
+      expect(JSON.stringify(log.body)).toContain('not matched');
+
+      const delivered = receiver.requests.filter((request) => request.path === '/analyzed');
+      expect(delivered).toHaveLength(1);
+      expect(delivered[0]?.headers['x-switchboard-event']).toBe('call.analyzed');
+      expect(delivered[0]?.headers['x-switchboard-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+      const event = JSON.parse(delivered[0]?.body as string);
+      expect(event.event).toBe('call.analyzed');
+      expect(event.data.call_id).toBe(callId);
+      expect(event.data.indicator_scores.map((score: { score: number }) => score.score)).toEqual(
+        scores.map((score) => score.score),
+      );
+
+      // analysing again sends no second event
+      await ctx.db.transaction((tx) =>
+        enqueue(tx, { kind: 'call.analyze', payload: { callId }, dedupeKey: `again-analyze:${callId}` }),
+      );
+      await drain(openaiApp);
+      expect(receiver.requests.filter((request) => request.path === '/analyzed')).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('analyses a call whose transcription was skipped on its call data alone', async () => {
+    const callId = await upload(levelsWav([CALLER_LEVEL]));
+    await ctx.app.services.jobs.drain();
+    const { body } = await ctx.request('GET', `/v2/call/indicator?filter=call_id%3D${callId}`, {
+      token: admin.token,
+    });
+    const lead = body.data[0].indicator_scores.find(
+      (score: { indicator_id: number }) => score.indicator_id === 1,
+    );
+    expect(lead.reasons).toEqual([{ field: 'repeat_call', value: false, weight: 15 }]);
   });
 });

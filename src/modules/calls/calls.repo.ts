@@ -75,6 +75,7 @@ export type CallListKind =
   | 'custom sources'
   | 'dni'
   | 'recorded'
+  | 'analyzed'
   | 'all live';
 
 const KIND_CONDITIONS: Record<CallListKind, string> = {
@@ -85,6 +86,7 @@ const KIND_CONDITIONS: Record<CallListKind, string> = {
   'custom sources': `c.archived_at is null
      and (c.custom_source_values is not null or c.flow_custom_sources is not null)`,
   dni: 'c.archived_at is null and exists (select 1 from call_attribution a where a.call_id = c.call_id)',
+  analyzed: 'c.archived_at is null and exists (select 1 from call_analysis ca where ca.call_id = c.call_id)',
   recorded: `c.archived_at is null and (c.recording_url is not null
      or exists (select 1 from call_transcript t where t.call_id = c.call_id))`,
 };

@@ -216,16 +216,7 @@ export const TranscriptSearchListEnvelope = Envelope(
   ),
 );
 
-export const CallIndicatorListEnvelope = Envelope(
-  Type.Array(
-    Type.Object({
-      ...CallRecordSchema.properties,
-      indicator_scores: Type.Array(
-        Type.Object({ indicator_id: Type.Integer(), indicator_name: Type.String(), score: Type.Number() }),
-      ),
-    }),
-  ),
-);
+export const CallIndicatorListEnvelope = Envelope(Type.Array(CallRecordSchema));
 
 const Metrics = {
   group_id: Type.Integer(),

@@ -277,10 +277,9 @@ export function createCallsService({
       });
     },
 
-    /** Indicator scores arrive with conversation analytics; until then each call has none. */
-    async withIndicatorScores(principal: Principal, query: CallListQuery) {
-      const records = await listRecords(principal, query, 'all live');
-      return records.map((record) => ({ ...record, indicator_scores: [] as never[] }));
+    /** The analysed calls (transcribed, or with transcription skipped or failed) with their scores. */
+    withIndicatorScores(principal: Principal, query: CallListQuery) {
+      return listRecords(principal, query, 'analyzed');
     },
 
     async addTags(principal: Principal, callId: number, tagNames: readonly string[]) {

@@ -42,6 +42,10 @@ export const ANALYZE_JOB = 'call.analyze';
 export const NOT_CONFIGURED =
   'no transcription provider is configured (TRANSCRIPTION_URL, or TRANSCRIPTION_PROVIDER=deepgram with TRANSCRIPTION_API_KEY)';
 
+/** The call's analysis (indicators), once its transcript is done, failed or skipped. */
+export const enqueueAnalysis = (tx: Queryable, callId: number) =>
+  enqueue(tx, { kind: ANALYZE_JOB, payload: { callId }, dedupeKey: `${ANALYZE_JOB}:${callId}` });
+
 /** The completion step's condition: audio to transcribe and no transcript row yet. */
 export const TRANSCRIPTION_WANTED_SQL = `(c.recording_url is not null or c.voicemail_url is not null
     or c.recording_path is not null or c.voicemail_path is not null)
@@ -68,7 +72,8 @@ const loadCallAudio = async (q: Queryable, callId: number) =>
   ).rows[0];
 
 /** Control characters other than tab and newline (a NUL cannot be stored at all) become spaces. */
-const CONTROL_CHARACTERS = new RegExp('[\\u0000-\\u0008\\u000b-\\u001f\\u007f]', 'g');
+const withoutControlCharacters = (text: string) =>
+  [...text].map((c) => (c !== '\n' && c !== '\t' && (c < ' ' || c === '\u007f') ? ' ' : c)).join('');
 
 /** The text of the utterances in time order, one per line. */
 export const transcriptText = (utterances: readonly Utterance[]) =>
@@ -95,12 +100,23 @@ export interface TranscriptionOptions {
 export function registerTranscription(options: TranscriptionOptions) {
   const { clock, jobs, callLifecycle, provider, dataDir, maxAttempts, logger } = options;
 
-  async function markFailed(q: Queryable, callId: number, status: 'failed' | 'skipped', reason: string) {
-    await q.query(
-      `update call_transcript set transcript_status = $2, status_reason = $3, transcript_modified = $4
-        where call_id = $1 and transcript_status = 'pending'`,
-      [callId, status, reason.slice(0, 1000), clock.now()],
-    );
+  /** Ends a pending transcript without text; the call is analysed on its call data alone. */
+  async function markFailed(
+    q: Db,
+    callId: number,
+    status: 'failed' | 'skipped',
+    reason: string,
+    attempts?: number,
+  ) {
+    await q.transaction(async (tx) => {
+      const { rowCount } = await tx.query(
+        `update call_transcript set transcript_status = $2, status_reason = $3, transcript_modified = $4,
+                attempts = coalesce($5, attempts)
+          where call_id = $1 and transcript_status = 'pending'`,
+        [callId, status, reason.slice(0, 1000), clock.now(), attempts ?? null],
+      );
+      if (rowCount > 0) await enqueueAnalysis(tx, callId);
+    });
   }
 
   callLifecycle.registerCompletionStep(
@@ -130,6 +146,7 @@ export function registerTranscription(options: TranscriptionOptions) {
             payload: { callId },
             dedupeKey: `${TRANSCRIBE_JOB}:${callId}`,
           });
+        else if (rowCount > 0) await enqueueAnalysis(tx, callId);
       });
     },
     { when: TRANSCRIPTION_WANTED_SQL, onUpdate: true },
@@ -190,7 +207,7 @@ export function registerTranscription(options: TranscriptionOptions) {
       });
       const utterances = inTimeOrder(result.utterances).map((utterance) => ({
         ...utterance,
-        text: redact(utterance.text.replace(CONTROL_CHARACTERS, ' ')),
+        text: redact(withoutControlCharacters(utterance.text)),
       }));
       await ctx.db.transaction(async (tx) => {
         const { rowCount } = await tx.query(
@@ -208,12 +225,7 @@ export function registerTranscription(options: TranscriptionOptions) {
             ctx.clock.now(),
           ],
         );
-        if (rowCount > 0)
-          await enqueue(tx, {
-            kind: ANALYZE_JOB,
-            payload: { callId },
-            dedupeKey: `${ANALYZE_JOB}:${callId}`,
-          });
+        if (rowCount > 0) await enqueueAnalysis(tx, callId);
       });
       return undefined;
     } catch (error) {
@@ -221,12 +233,7 @@ export function registerTranscription(options: TranscriptionOptions) {
       if (!error.retryable || attempt >= maxAttempts) {
         const reason = error.retryable ? `${error.message} (after ${attempt} attempts)` : error.message;
         logger?.warn({ callId, reason }, 'transcription failed');
-        await ctx.db.query(
-          `update call_transcript set transcript_status = 'failed', status_reason = $2, attempts = $3,
-                  transcript_modified = $4
-            where call_id = $1 and transcript_status = 'pending'`,
-          [callId, reason.slice(0, 1000), attempt, ctx.clock.now()],
-        );
+        await markFailed(ctx.db, callId, 'failed', reason, attempt);
         return undefined;
       }
       // Later: after the provider's Retry-After when it gave one, else (and at least) the back-off.
