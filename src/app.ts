@@ -71,6 +71,8 @@ import { groupRoutes } from './modules/groups/groups.routes.js';
 import { createGroupsService } from './modules/groups/groups.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { registerAnalysis } from './modules/indicators/analysis.js';
+import { indicatorRoutes } from './modules/indicators/indicators.routes.js';
+import { createIndicatorsService } from './modules/indicators/indicators.service.js';
 import { meRoutes } from './modules/me/me.routes.js';
 import { createMeService } from './modules/me/me.service.js';
 import { miscRoutes } from './modules/misc/misc.routes.js';
@@ -440,6 +442,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       await v2.register(emailRoutes, { email: createEmailService({ db, mailer }) });
       await v2.register(callActionRoutes, { callActions });
       await v2.register(webhookRoutes, { webhooks });
+      await v2.register(indicatorRoutes, { indicators: createIndicatorsService({ db, clock }) });
     },
     { prefix: '/v2' },
   );

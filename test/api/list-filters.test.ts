@@ -71,6 +71,7 @@ const LISTS: Record<string, ListCase> = {
   '/v2/tag': { field: 'tag_id', empty: 'No data found' },
   '/v2/callaction/list': { field: 'action_id' },
   '/v2/webhook': { field: 'webhook_id', query: () => `ouId=${company}` },
+  '/v2/indicator': { field: 'indicator_id' },
   '/v2/webhook/delivery': { field: 'delivery_id', query: () => 'call_id=1' },
 };
 
