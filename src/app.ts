@@ -73,6 +73,8 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { registerAnalysis } from './modules/indicators/analysis.js';
 import { indicatorRoutes } from './modules/indicators/indicators.routes.js';
 import { createIndicatorsService } from './modules/indicators/indicators.service.js';
+import { insightRoutes } from './modules/insights/insights.routes.js';
+import { createInsightsService } from './modules/insights/insights.service.js';
 import { meRoutes } from './modules/me/me.routes.js';
 import { createMeService } from './modules/me/me.service.js';
 import { miscRoutes } from './modules/misc/misc.routes.js';
@@ -443,6 +445,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       await v2.register(callActionRoutes, { callActions });
       await v2.register(webhookRoutes, { webhooks });
       await v2.register(indicatorRoutes, { indicators: createIndicatorsService({ db, clock }) });
+      await v2.register(insightRoutes, { insights: createInsightsService({ db, clock }) });
     },
     { prefix: '/v2' },
   );
