@@ -81,6 +81,8 @@ import { miscRoutes } from './modules/misc/misc.routes.js';
 import { createMiscService } from './modules/misc/misc.service.js';
 import { numberRoutes } from './modules/numbers/numbers.routes.js';
 import { createNumbersService } from './modules/numbers/numbers.service.js';
+import { scorecardRoutes } from './modules/scorecards/scorecards.routes.js';
+import { createScorecardsService } from './modules/scorecards/scorecards.service.js';
 import { sessionRoutes, sessionSignInRoutes } from './modules/session/session.routes.js';
 import { createSessionService } from './modules/session/session.service.js';
 import { sessionCookieFor } from './modules/session/session-cookie.js';
@@ -446,6 +448,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       await v2.register(webhookRoutes, { webhooks });
       await v2.register(indicatorRoutes, { indicators: createIndicatorsService({ db, clock }) });
       await v2.register(insightRoutes, { insights: createInsightsService({ db, clock }) });
+      await v2.register(scorecardRoutes, { scorecards: createScorecardsService({ db, clock }) });
     },
     { prefix: '/v2' },
   );

@@ -73,6 +73,7 @@ const LISTS: Record<string, ListCase> = {
   '/v2/webhook': { field: 'webhook_id', query: () => `ouId=${company}` },
   '/v2/indicator': { field: 'indicator_id' },
   '/v2/insight': { field: 'insight_id' },
+  '/v2/scorecard': { field: 'scorecard_id' },
   '/v2/webhook/delivery': { field: 'delivery_id', query: () => 'call_id=1' },
 };
 
