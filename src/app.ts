@@ -73,6 +73,11 @@ import { createEmailService } from './modules/email/email.service.js';
 import { groupRoutes } from './modules/groups/groups.routes.js';
 import { createGroupsService } from './modules/groups/groups.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { registerAnalysis } from './modules/indicators/analysis.js';
+import { indicatorRoutes } from './modules/indicators/indicators.routes.js';
+import { createIndicatorsService } from './modules/indicators/indicators.service.js';
+import { insightRoutes } from './modules/insights/insights.routes.js';
+import { createInsightsService } from './modules/insights/insights.service.js';
 import { meRoutes } from './modules/me/me.routes.js';
 import { createMeService } from './modules/me/me.service.js';
 import { miscRoutes } from './modules/misc/misc.routes.js';
@@ -84,6 +89,8 @@ import { createReportService } from './modules/reports/report.service.js';
 import { savedReportRoutes } from './modules/reports/saved-reports.routes.js';
 import { createSavedReportsService } from './modules/reports/saved-reports.service.js';
 import { registerScheduledReports } from './modules/reports/scheduled-reports.job.js';
+import { scorecardRoutes } from './modules/scorecards/scorecards.routes.js';
+import { createScorecardsService } from './modules/scorecards/scorecards.service.js';
 import { sessionRoutes, sessionSignInRoutes } from './modules/session/session.routes.js';
 import { createSessionService } from './modules/session/session.service.js';
 import { sessionCookieFor } from './modules/session/session-cookie.js';
@@ -92,6 +99,7 @@ import { createSimulateService } from './modules/simulate/simulate.service.js';
 import { smsRoutes } from './modules/sms/sms.routes.js';
 import { createSmsService } from './modules/sms/sms.service.js';
 import { registerSmsSend } from './modules/sms/sms-send.js';
+import { smsTextUsage } from './modules/sms/sms-usage.js';
 import { createSmsSettingsService } from './modules/sms/sms-settings.service.js';
 import { createBroadcastsService, registerBroadcastJob } from './modules/smsbroadcast/broadcasts.js';
 import { broadcastRoutes } from './modules/smsbroadcast/broadcasts.routes.js';
@@ -101,6 +109,8 @@ import { subscriptionRoutes } from './modules/subscriptions/subscriptions.routes
 import { createSubscriptionsService } from './modules/subscriptions/subscriptions.service.js';
 import { tagRoutes } from './modules/tags/tags.routes.js';
 import { createTagsService } from './modules/tags/tags.service.js';
+import { transcriptionProviderOf } from './modules/transcripts/providers.js';
+import { registerTranscription } from './modules/transcripts/transcription.js';
 import { userRoutes } from './modules/users/users.routes.js';
 import { createUsersService } from './modules/users/users.service.js';
 import { registerWebhookDelivery } from './modules/webhooks/webhook-delivery.js';
@@ -187,7 +197,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   });
   const groups = createGroupsService({ db, clock });
   // plans and usage (subscriptions): the limits the number and user services enforce
-  const subscriptions = createSubscriptionsService({ db, clock });
+  const subscriptions = createSubscriptionsService({ db, clock, textUsage: smsTextUsage });
   const users = createUsersService({
     db,
     clock,
@@ -363,6 +373,19 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     // a late recording or voicemail (call.updated) is copied too
     { when: RECORDINGS_TO_COPY_SQL, onUpdate: true },
   );
+  // Transcription of the copied (or uploaded) recording, then the call's analysis (docs/analytics.md).
+  registerTranscription({
+    db,
+    clock,
+    jobs,
+    callLifecycle,
+    provider: transcriptionProviderOf(config),
+    store,
+    maxAttempts: config.TRANSCRIPTION_MAX_ATTEMPTS,
+    logger: app.log,
+    stepOrder: COMPLETION_STEP_ORDER.transcription,
+  });
+  registerAnalysis({ jobs, callActionRunner, logger: app.log });
   registerWebhookDelivery({
     db,
     clock,
@@ -482,6 +505,9 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       await v2.register(broadcastRoutes, { broadcasts: createBroadcastsService({ db, clock }) });
       await v2.register(contactRoutes, { contacts: createContactsService({ db, clock }) });
       await v2.register(smsRoutes, { sms, settings: createSmsSettingsService({ db, clock }) });
+      await v2.register(indicatorRoutes, { indicators: createIndicatorsService({ db, clock }) });
+      await v2.register(insightRoutes, { insights: createInsightsService({ db, clock }) });
+      await v2.register(scorecardRoutes, { scorecards: createScorecardsService({ db, clock }) });
     },
     { prefix: '/v2' },
   );

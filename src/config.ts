@@ -185,6 +185,35 @@ export const ConfigSchema = Type.Object({
     description:
       'how long a failing webhook delivery is retried (exponential back-off) before it is marked failed',
   }),
+  TRANSCRIPTION_PROVIDER: Type.Union([Type.Literal('openai'), Type.Literal('deepgram')], {
+    default: 'openai',
+    description:
+      "'openai': any OpenAI-compatible POST {TRANSCRIPTION_URL}/audio/transcriptions (OpenAI, Groq, faster-whisper, whisper.cpp); 'deepgram': Deepgram's pre-recorded API",
+  }),
+  TRANSCRIPTION_URL: Type.Optional(
+    Type.String({
+      description:
+        'transcription API base, e.g. https://api.openai.com/v1 (deepgram: https://api.deepgram.com/v1 by default); no recording is sent anywhere while no provider is configured',
+    }),
+  ),
+  TRANSCRIPTION_API_KEY: Type.Optional(
+    Type.String({ description: 'the provider key (Bearer for openai, Token for deepgram); never logged' }),
+  ),
+  TRANSCRIPTION_MODEL: Type.Optional(
+    Type.String({ description: "the provider's model (default whisper-1 for openai, nova-2 for deepgram)" }),
+  ),
+  TRANSCRIPTION_TIMEOUT_MS: Type.Integer({
+    default: 300_000,
+    minimum: 1000,
+    description: 'how long one transcription request may take',
+  }),
+  TRANSCRIPTION_MAX_ATTEMPTS: Type.Integer({
+    default: 8,
+    minimum: 1,
+    maximum: 100,
+    description:
+      'provider attempts per call before its transcript is marked failed (429 with Retry-After, 5xx, timeouts are tried again)',
+  }),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: Type.Boolean({
     default: false,
     description: 'allow webhook targets on private or loopback addresses (tests, private networks)',

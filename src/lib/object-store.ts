@@ -197,6 +197,15 @@ export function createBucketStore(options: BucketOptions): ObjectStore {
   };
 }
 
+/** The whole object under `key`, or undefined when there is none. */
+export async function readObject(store: ObjectStore, key: string): Promise<Buffer | undefined> {
+  const object = await store.open(key);
+  if (!object) return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of object.stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 /** What choosing a store needs of the configuration. */
 export interface StoreConfig {
   DATA_DIR: string;
@@ -244,11 +253,9 @@ export async function copyStore(
         there.stream.destroy();
         skipped += 1;
       } else {
-        const object = await from.open(key);
-        if (!object) continue;
-        const chunks: Buffer[] = [];
-        for await (const chunk of object.stream) chunks.push(chunk as Buffer);
-        await to.put(key, Buffer.concat(chunks), contentTypeOf(key));
+        const bytes = await readObject(from, key);
+        if (!bytes) continue;
+        await to.put(key, bytes, contentTypeOf(key));
         copied += 1;
       }
       onFile(copied, skipped);

@@ -481,12 +481,13 @@ describe('the "with" lists', () => {
     expect((await list('/v2/call/transcription'))[0]?.transcription).toBeNull();
     await ctx.db.query(
       `insert into call_transcript (call_id, transcript_status, language, transcript, segments, transcript_created)
-       values ($1, 'completed', 'en', 'Hello, sales.', '[{"speaker":"agent","start_ms":0,"end_ms":900,"text":"Hello, sales."}]',
+       values ($1, 'done', 'en', 'Hello, sales.', '[{"speaker":"agent","start_ms":0,"end_ms":900,"text":"Hello, sales."}]',
                '2026-03-01T00:00:00Z')`,
       [answeredCallId],
     );
     expect((await list('/v2/call/transcription'))[0]?.transcription).toEqual({
-      transcript_status: 'completed',
+      transcript_status: 'done',
+      status_reason: null,
       language: 'en',
       transcript_created: '2026-03-01T00:00:00.000Z',
       transcript_modified: null,
@@ -497,9 +498,31 @@ describe('the "with" lists', () => {
     });
   });
 
-  it('List Calls With Indicator Scores gives every call empty scores', async () => {
-    const { body } = await get(`/v2/call/indicator?filter=call_id%3D${answeredCallId}`);
-    expect(body.data[0]).toMatchObject({ call_id: answeredCallId, indicator_scores: [] });
+  it('List Calls With Indicator Scores lists analysed calls with their scores; other records have none', async () => {
+    const list = async () => (await get(`/v2/call/indicator?filter=call_id%3D${answeredCallId}`)).body.data;
+    expect(await list()).toEqual([]);
+    expect((await get(`/v2/call?id=${answeredCallId}`)).body.data.indicator_scores).toEqual([]);
+    await ctx.db.query(
+      `insert into call_analysis (call_id, analyzed_at, transcript_status) values ($1, '2026-03-01T00:00:00Z', 'done')`,
+      [answeredCallId],
+    );
+    await ctx.db.query(
+      `insert into call_indicator_score (call_id, indicator_id, indicator_name, score, reasons, scored_at)
+       values ($1, 1, 'Lead', 75, '[{"phrase":"quote","speaker":"caller","start_ms":500,"weight":50}]', '2026-03-01T00:00:00Z')`,
+      [answeredCallId],
+    );
+    expect((await list())[0]).toMatchObject({
+      call_id: answeredCallId,
+      indicator_scores: [
+        {
+          indicator_id: 1,
+          indicator_name: 'Lead',
+          score: 75,
+          reasons: [{ phrase: 'quote', speaker: 'caller', start_ms: 500, weight: 50 }],
+          scored_at: '2026-03-01T00:00:00.000Z',
+        },
+      ],
+    });
   });
 });
 

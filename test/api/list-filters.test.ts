@@ -71,6 +71,7 @@ const LISTS: Record<string, ListCase> = {
   '/v2/call/archive': { field: 'call_id' },
   '/v2/call/transcription': { field: 'call_id' },
   '/v2/call/transcription/detail': { field: 'call_id' },
+  '/v2/call/transcription/search': { field: 'call_id', query: () => 'query=price' },
   '/v2/call/indicator': { field: 'call_id' },
   '/v2/call/groupActivity': { field: 'call_id' },
   '/v2/call/groupActivity/detail': { field: 'call_id' },
@@ -79,6 +80,9 @@ const LISTS: Record<string, ListCase> = {
   '/v2/tag': { field: 'tag_id', empty: 'No data found' },
   '/v2/callaction/list': { field: 'action_id' },
   '/v2/webhook': { field: 'webhook_id', query: () => `ouId=${company}` },
+  '/v2/indicator': { field: 'indicator_id' },
+  '/v2/insight': { field: 'insight_id' },
+  '/v2/scorecard': { field: 'scorecard_id' },
   '/v2/webhook/delivery': { field: 'delivery_id', query: () => 'call_id=1' },
   // the console's figures take List Calls' filter
   '/v2/call/summary': { field: 'call_id', empty: expect.objectContaining({ calls: 0, answered: 0 }) },

@@ -23,10 +23,41 @@ beforeAll(async () => {
   ]);
   await ctx.db.query('update call set is_outbound = true where call_id = $1', [ids[3]]);
   await ctx.db.query(
-    `insert into call_transcript (call_id, transcript_status, transcript_created) values ($1, 'completed', now()),
+    `insert into call_transcript (call_id, transcript_status, transcript_created) values ($1, 'done', now()),
             ($2, 'failed', now())`,
     [ids[0], ids[1]],
   );
+  // texts: one received, one of two segments sent, one refused before it left, one in April,
+  // one of another company
+  const other = await ctx.factory.hierarchy();
+  const conversation = async (groupId: number) =>
+    (
+      await ctx.db.query<{ id: number }>(
+        `insert into sms_conversation (group_id, tracking_number, contact_number, created_at, last_message_at, last_direction)
+         values ($1, '8015550100', $2, now(), now(), 'inbound') returning conversation_id as id`,
+        [groupId, `21255501${String(groupId).padStart(2, '0').slice(-2)}`],
+      )
+    ).rows[0]?.id;
+  const mine = await conversation(h.location);
+  const theirs = await conversation(other.company);
+  const text = (
+    conversationId: unknown,
+    groupId: number,
+    direction: string,
+    status: string,
+    body: string,
+    at: string,
+  ) =>
+    ctx.db.query(
+      `insert into sms_message (conversation_id, group_id, direction, purpose, from_number, to_number, body, status, created_at)
+       values ($1, $2, $3, 'message', '2125550100', '8015550100', $4, $5, $6)`,
+      [conversationId, groupId, direction, body, status, at],
+    );
+  await text(mine, h.location, 'inbound', 'received', 'hi', '2026-03-05T15:00:00Z');
+  await text(mine, h.location, 'outbound', 'delivered', 'x'.repeat(200), '2026-03-05T16:00:00Z');
+  await text(mine, h.location, 'outbound', 'failed', 'refused', '2026-03-05T17:00:00Z');
+  await text(mine, h.location, 'inbound', 'received', 'april', '2026-04-02T15:00:00Z');
+  await text(theirs, other.company, 'inbound', 'received', 'not ours', '2026-03-05T15:00:00Z');
 });
 
 afterAll(async () => {
@@ -53,8 +84,8 @@ describe('subscriptions', () => {
         outbound_minutes: 3,
         inbound_calls: 3,
         outbound_calls: 1,
-        texts: 0,
-        segments: 0,
+        texts: 2,
+        segments: 1 + 2,
         transcription_minutes: 2,
         users: 2,
       },

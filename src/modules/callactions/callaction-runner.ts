@@ -50,7 +50,7 @@ export interface ActionOutcome {
 /** `completed`: the actions evaluated at hangup; `analytics`: the post_process ones. */
 export type ActionPhase = 'completed' | 'analytics';
 
-/** What the rules see of a call record. Indicator scores arrive with conversation analytics. */
+/** What the rules see of a call record: its fields and its indicator scores (once analysed). */
 export function factsOf(record: CallRecord): CallFacts {
   return {
     fields: {
@@ -74,7 +74,7 @@ export function factsOf(record: CallRecord): CallFacts {
       custom_source: Object.values(record.custom_sources).map((source) => source.custom_source_name),
       repeat_caller: record.repeat_call,
     },
-    indicators: {},
+    indicators: Object.fromEntries(record.indicator_scores.map((score) => [score.indicator_id, score.score])),
   };
 }
 

@@ -75,7 +75,7 @@ export interface CallLifecycleHooks {
  *
  *   callLifecycle.registerCompletionStep(name, order, async (callId, ctx) => { ... }, { when, onUpdate })
  *
- *   callActions = 10, emailNotify = 20, recordingCopy = 30, webhooks = 100
+ *   callActions = 10, emailNotify = 20, recordingCopy = 30, transcription = 40, webhooks = 100
  *
  * `when` (optional) is an SQL condition on the call that is false when the step has nothing to do;
  * the conditions of all steps are read in one statement per attempt (CompletionStepOptions). The
@@ -135,6 +135,7 @@ export const COMPLETION_STEP_ORDER = {
   callActions: 10,
   emailNotify: 20,
   recordingCopy: 30,
+  transcription: 40,
   webhooks: 100,
 } as const;
 

@@ -48,6 +48,28 @@ export const CallAttribution = Type.Object({
   attributed_at: Type.String(),
 });
 
+const IndicatorReason = Type.Object({
+  phrase: Type.Optional(Type.String({ description: 'the phrase said' })),
+  speaker: Type.Optional(Type.String({ description: 'who said it: caller, agent or unknown' })),
+  start_ms: Type.Optional(Type.Integer({ description: 'when the utterance began' })),
+  negated: Type.Optional(Type.Boolean({ description: 'said after a negation ("not"), so it did not count' })),
+  field: Type.Optional(Type.String({ description: 'the call field used' })),
+  value: Type.Optional(
+    Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()], {
+      description: "the field's value",
+    }),
+  ),
+  weight: Type.Number({ description: 'what it added to the score (negative: took away)' }),
+});
+
+export const IndicatorScore = Type.Object({
+  indicator_id: Type.Integer(),
+  indicator_name: Type.String(),
+  score: Type.Integer({ minimum: 0, maximum: 100 }),
+  reasons: Type.Array(IndicatorReason),
+  scored_at: Type.String(),
+});
+
 export const CallRecordSchema = Type.Object({
   call_id: Type.Integer(),
   call_flow_id: NullableInteger(),
@@ -93,6 +115,9 @@ export const CallRecordSchema = Type.Object({
     type: ['object', 'null'],
     properties: CallAttribution.properties,
     required: CallAttribution.required,
+  }),
+  indicator_scores: Type.Array(IndicatorScore, {
+    description: "the call's indicator scores once it is analysed (after transcription); empty before",
   }),
 });
 
@@ -189,7 +214,14 @@ select c.call_id::integer as call_id,
          'landing_page', a.landing_page, 'referrer', a.referrer, 'search_words', a.search_words,
          'utm_source', a.utm_source, 'utm_medium', a.utm_medium, 'utm_campaign', a.utm_campaign,
          'utm_term', a.utm_term, 'utm_content', a.utm_content, 'gclid', a.gclid,
-         'custom_params', a.custom_params, 'attributed_at', ${isoTime('a.attributed_at')}) end as attribution
+         'custom_params', a.custom_params, 'attributed_at', ${isoTime('a.attributed_at')}) end as attribution,
+       coalesce((
+         select jsonb_agg(jsonb_build_object(
+                  'indicator_id', s.indicator_id, 'indicator_name', s.indicator_name, 'score', s.score,
+                  'reasons', s.reasons, 'scored_at', ${isoTime('s.scored_at')})
+                order by s.indicator_id)
+           from call_indicator_score s
+          where s.call_id = c.call_id), '[]'::jsonb) as indicator_scores
   from (${pageSql}) c
   left join channel ch on ch.channel_id = c.channel_id
   left join call_attribution a on a.call_id = c.call_id

@@ -79,6 +79,7 @@ export type CallListKind =
   | 'custom sources'
   | 'dni'
   | 'recorded'
+  | 'analyzed'
   | 'all live';
 
 const KIND_CONDITIONS: Record<CallListKind, string> = {
@@ -89,6 +90,7 @@ const KIND_CONDITIONS: Record<CallListKind, string> = {
   'custom sources': `c.archived_at is null
      and (c.custom_source_values is not null or c.flow_custom_sources is not null)`,
   dni: 'c.archived_at is null and exists (select 1 from call_attribution a where a.call_id = c.call_id)',
+  analyzed: 'c.archived_at is null and exists (select 1 from call_analysis ca where ca.call_id = c.call_id)',
   recorded: `c.archived_at is null and (c.recording_url is not null
      or exists (select 1 from call_transcript t where t.call_id = c.call_id))`,
 };
@@ -224,6 +226,29 @@ export function createCallsRepo(db: Queryable) {
       const { rows } = await db.query<CallRecord>(
         text,
         [scopeGroupId, page.limit, page.offset, ...page.filter.params],
+        listStatement(text),
+      );
+      return rows;
+    },
+
+    /**
+     * One page of the calls whose transcript matches `query` ($4, web-search syntax: "a phrase",
+     * or, -word), newest first, with the call-log filters: the GIN index on the transcript's
+     * tsvector (migration 0040) finds the transcripts.
+     */
+    async searchRecords(scopeGroupId: number, page: ListPage, query: string): Promise<CallRecord[]> {
+      const text = callRecordsSql(
+        `select ${RECORD_CALL_COLUMNS} from call c join org_group g on g.group_id = c.group_id
+           join call_transcript t on t.call_id = c.call_id
+          where g.path @> array[$1::integer] and c.archived_at is null
+            and t.search_vector @@ websearch_to_tsquery('english', $4)
+            and ${whereClause(page.filter.conditions)}
+          order by c.started_at desc, c.call_id desc limit $2 offset $3`,
+        'c.started_at desc, c.call_id desc',
+      );
+      const { rows } = await db.query<CallRecord>(
+        text,
+        [scopeGroupId, page.limit, page.offset, query, ...page.filter.params],
         listStatement(text),
       );
       return rows;

@@ -27,6 +27,8 @@ import {
   MoveBody,
   RecordingQuery,
   RemoveTagsBody,
+  TranscriptSearchListEnvelope,
+  TranscriptSearchQuery,
 } from './calls.schemas.js';
 import type { CallsService } from './calls.service.js';
 
@@ -186,6 +188,22 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ calls: CallsService }> = as
       },
     },
     async (request) => success(await calls.withTranscriptionDetails(principalOf(request), request.query)),
+  );
+
+  app.get(
+    '/call/transcription/search',
+    {
+      schema: {
+        tags,
+        summary: 'Search Call Transcripts',
+        operationId: 'searchCallTranscripts',
+        description:
+          'The calls in your scope whose transcript matches `query` (words, "a phrase", or, -word; English word forms), with the call-log `filter`, newest first; each with its best fragments (`headline`) and the utterances that match (`matches`), hits highlighted.',
+        querystring: TranscriptSearchQuery,
+        response: { 200: TranscriptSearchListEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) => success(await calls.searchTranscripts(principalOf(request), request.query)),
   );
 
   app.get(

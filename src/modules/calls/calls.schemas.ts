@@ -129,7 +129,13 @@ export const CallDetail = Type.Object({
 export const CallDetailListEnvelope = Envelope(Type.Array(CallDetail));
 
 const TranscriptionSummary = Type.Object({
-  transcript_status: Type.String({ description: 'pending, processing, completed or failed' }),
+  transcript_status: Type.String({
+    description:
+      'pending (queued, or waiting to try the provider again), done, failed (status_reason says why) or skipped (status_reason says why: no provider configured, no recording file)',
+  }),
+  status_reason: NullableString({
+    description: 'why it failed or was skipped; the last failed attempt while pending',
+  }),
   language: NullableString(),
   transcript_created: Type.String(),
   transcript_modified: NullableString(),
@@ -137,8 +143,19 @@ const TranscriptionSummary = Type.Object({
 
 const TranscriptionDetail = Type.Object({
   ...TranscriptionSummary.properties,
-  transcript: NullableString(),
-  segments: Type.Array(Type.Unknown()),
+  transcript: NullableString({
+    description: 'the utterances, one per line, card, bank and social security numbers redacted',
+  }),
+  segments: Type.Array(
+    Type.Object({
+      speaker: Type.String({
+        description: 'caller, agent or unknown (a mono recording of a connected call)',
+      }),
+      start_ms: Type.Integer(),
+      end_ms: Type.Integer(),
+      text: Type.String(),
+    }),
+  ),
 });
 
 export const CallTranscriptionListEnvelope = Envelope(
@@ -159,16 +176,47 @@ export const CallTranscriptionDetailListEnvelope = Envelope(
   ),
 );
 
-export const CallIndicatorListEnvelope = Envelope(
+export const TranscriptSearchQuery = Type.Object({
+  ...CallListQuery.properties,
+  query: Type.String({
+    minLength: 1,
+    maxLength: 500,
+    description:
+      'what to find in the transcripts: words (all of them, any form: "price" finds "pricing"), "a phrase" in quotes, `or` between alternatives, -word to exclude',
+  }),
+});
+
+const Highlighted = {
+  text: Type.String(),
+  highlights: Type.Array(Type.Array(Type.Integer(), { minItems: 2, maxItems: 2 }), {
+    description: '[from, to) ranges of the hits in `text` (UTF-16 code units)',
+  }),
+  html: Type.String({ description: '`text` HTML-escaped with each hit in <mark>' }),
+};
+
+export const TranscriptSearchListEnvelope = Envelope(
   Type.Array(
     Type.Object({
       ...CallRecordSchema.properties,
-      indicator_scores: Type.Array(
-        Type.Object({ indicator_id: Type.Integer(), indicator_name: Type.String(), score: Type.Number() }),
+      transcription: Type.Union([TranscriptionSummary, Type.Null()]),
+      headline: Type.String({
+        description:
+          "the transcript's best fragments (up to 3, joined by ' … '), HTML-escaped, hits in <mark>",
+      }),
+      matches: Type.Array(
+        Type.Object({
+          speaker: Type.String(),
+          start_ms: Type.Integer(),
+          end_ms: Type.Integer(),
+          ...Highlighted,
+        }),
+        { description: 'the utterances that match on their own, in time order' },
       ),
     }),
   ),
 );
+
+export const CallIndicatorListEnvelope = Envelope(Type.Array(CallRecordSchema));
 
 const Metrics = {
   group_id: Type.Integer(),

@@ -11,6 +11,8 @@ import type { Principal } from '../auth/principal.js';
 import { AUDIO_CONTENT_TYPES, type AudioFormat } from '../misc/audio-format.js';
 import { type ListQuery, toPage } from '../shared/list.js';
 import { addTagsToCall, normaliseTagNames } from '../tags/tags.service.js';
+import type { Utterance } from '../transcripts/providers.js';
+import { highlighted, transcriptHits } from '../transcripts/transcripts.repo.js';
 import { prepareRecording } from './call-audio.js';
 import { type CallRecord, loadCallRecords } from './call-record.js';
 import { type CallUpload, parseCallUpload, type UploadParts, uploadError } from './call-upload.js';
@@ -51,9 +53,10 @@ export function checkTimezone(timezone: string | undefined): string {
 export interface TranscriptRow {
   call_id: number;
   transcript_status: string;
+  status_reason: string | null;
   language: string | null;
   transcript: string | null;
-  segments: unknown[];
+  segments: Utterance[];
   transcript_created: string;
   transcript_modified: string | null;
 }
@@ -64,7 +67,7 @@ async function loadTranscripts(
 ): Promise<Map<number, TranscriptRow>> {
   if (callIds.length === 0) return new Map();
   const { rows } = await q.query<TranscriptRow>(
-    `select t.call_id::integer as call_id, t.transcript_status, t.language, t.transcript, t.segments,
+    `select t.call_id::integer as call_id, t.transcript_status, t.status_reason, t.language, t.transcript, t.segments,
             to_char(t.transcript_created at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as transcript_created,
             case when t.transcript_modified is null then null
                  else to_char(t.transcript_modified at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') end
@@ -235,6 +238,7 @@ export function createCallsService({
             ? null
             : {
                 transcript_status: transcription.transcript_status,
+                status_reason: transcription.status_reason,
                 language: transcription.language,
                 transcript_created: transcription.transcript_created,
                 transcript_modified: transcription.transcript_modified,
@@ -242,10 +246,49 @@ export function createCallsService({
       }));
     },
 
-    /** Indicator scores arrive with conversation analytics; until then each call has none. */
-    async withIndicatorScores(principal: Principal, query: CallListQuery) {
-      const records = await listRecords(principal, query, 'all live');
-      return records.map((record) => ({ ...record, indicator_scores: [] as never[] }));
+    /**
+     * The calls whose transcript matches `query` (web-search syntax: words, "a phrase", or,
+     * -word; English stemming), with the call-log filters, newest first; each with its
+     * transcript's best fragments and the utterances that match, hits highlighted.
+     */
+    async searchTranscripts(principal: Principal, query: CallListQuery & { query: string }) {
+      const timezone = checkTimezone(query.timezone);
+      const records = await repo.searchRecords(
+        principal.groupId,
+        toPage(query, callFilterFields, 4, { timezone }),
+        query.query,
+      );
+      const ids = records.map((record) => record.call_id);
+      const [hits, transcripts] = await Promise.all([
+        transcriptHits(db, ids, query.query),
+        loadTranscripts(db, ids),
+      ]);
+      return records.map((record) => {
+        const hit = hits.get(record.call_id);
+        const transcript = transcripts.get(record.call_id);
+        return {
+          ...record,
+          transcription: transcript
+            ? {
+                transcript_status: transcript.transcript_status,
+                status_reason: transcript.status_reason,
+                language: transcript.language,
+                transcript_created: transcript.transcript_created,
+                transcript_modified: transcript.transcript_modified,
+              }
+            : null,
+          headline: highlighted(hit?.headline ?? '').html,
+          matches: (hit?.segments ?? []).map((segment) => {
+            const { text, highlights, html } = highlighted(segment.text);
+            return { ...segment, text, highlights, html };
+          }),
+        };
+      });
+    },
+
+    /** The analysed calls (transcribed, or with transcription skipped or failed) with their scores. */
+    withIndicatorScores(principal: Principal, query: CallListQuery) {
+      return listRecords(principal, query, 'analyzed');
     },
 
     async addTags(principal: Principal, callId: number, tagNames: readonly string[]) {

@@ -158,7 +158,7 @@ export function createSubscriptionsRepo(db: Queryable) {
       const { rows } = await db.query<{ n: number }>(
         `select coalesce(sum(ceil(coalesce(c.duration_seconds, 0) / 60.0)), 0)::integer as n
            from call c join org_group g on g.group_id = c.group_id
-           join call_transcript t on t.call_id = c.call_id and t.transcript_status = 'completed'
+           join call_transcript t on t.call_id = c.call_id and t.transcript_status = 'done'
           where g.path @> array[$1::integer] and c.started_at >= $2 and c.started_at < $3`,
         [groupId, from, to],
       );

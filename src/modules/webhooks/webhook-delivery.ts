@@ -26,7 +26,7 @@ import { callRecordsSql, RECORD_CALL_COLUMNS } from '../calls/call-record.js';
  * the call record as it was, so every retry sends the same data under the same event id.
  *
  * Each request carries
- *   X-Switchboard-Event:     call.started | call.completed | call.updated
+ *   X-Switchboard-Event:     call.started | call.completed | call.updated | call.analyzed
  *   X-Switchboard-Event-Id:  a UUID, the same on every retry and redelivery (de-duplicate on it)
  *   X-Switchboard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
  * where <body> is the request body (for GET: the whole query string as sent, without "?").
@@ -38,7 +38,15 @@ import { callRecordsSql, RECORD_CALL_COLUMNS } from '../calls/call-record.js';
  * (`call.updated`, see call-lifecycle.ts) waits for both.
  */
 
-export type WebhookEvent = 'call.started' | 'call.completed' | 'call.updated' | 'webhook.test';
+export type WebhookEvent =
+  | 'call.started'
+  | 'call.completed'
+  | 'call.updated'
+  | 'call.analyzed'
+  | 'webhook.test';
+
+/** The job a call's analysis enqueues (dedupe key `call.analyzed:<callId>`): its webhook fan-out. */
+export const ANALYZED_JOB = 'call.analyzed';
 
 /** The completion step that fans a call's post-call events out. */
 const WEBHOOKS_STEP = 'webhooks';
@@ -203,6 +211,9 @@ const waitingForSql = (event: string, callId: string, webhookId: string) =>
        case when ${deliveryPendingSql(callId, webhookId, ['call.started'])} then 'delivery'
             when ${preCallFanOutPendingSql(callId)} then 'fan-out' end
      when 'call.updated' then
+       case when ${deliveryPendingSql(callId, webhookId, ['call.started', 'call.completed'])} then 'delivery'
+            when ${preCallFanOutPendingSql(callId)} or ${postCallFanOutPendingSql(callId)} then 'fan-out' end
+     when 'call.analyzed' then
        case when ${deliveryPendingSql(callId, webhookId, ['call.started', 'call.completed'])} then 'delivery'
             when ${preCallFanOutPendingSql(callId)} or ${postCallFanOutPendingSql(callId)} then 'fan-out' end
    end`;
@@ -554,6 +565,12 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
   jobs.register(
     'call.started',
     (payload: { callId: number }, ctx) => fanOut(payload.callId, 'call.started', { jobId: ctx.jobId }),
+    { maxAttempts: 25 },
+  );
+  // After a call's analysis (src/modules/indicators/analysis.ts): the record with its scores.
+  jobs.register(
+    ANALYZED_JOB,
+    (payload: { callId: number }, ctx) => fanOut(payload.callId, 'call.analyzed', { jobId: ctx.jobId }),
     { maxAttempts: 25 },
   );
   // The retry window, not an attempt count, decides when a delivery gives up.

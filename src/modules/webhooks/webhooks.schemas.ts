@@ -16,12 +16,12 @@ const Method = StringEnum(['POST', 'PUT', 'GET', 'post', 'put', 'get'], {
 const Format = StringEnum(['json', 'xml', 'form', 'JSON', 'XML', 'FORM'], {
   description: 'payload format: JSON (default), XML or application/x-www-form-urlencoded',
 });
-export const WEBHOOK_EVENTS = ['call.started', 'call.completed', 'call.updated'] as const;
+export const WEBHOOK_EVENTS = ['call.started', 'call.completed', 'call.updated', 'call.analyzed'] as const;
 const Events = Type.Array(StringEnum(WEBHOOK_EVENTS), {
   minItems: 1,
   uniqueItems: true,
   description:
-    'call.started (pre-call), call.completed (post-call) and call.updated (a completed call changed by a late carrier result); all by default',
+    'call.started (pre-call), call.completed (post-call), call.updated (a completed call changed by a late carrier result) and call.analyzed (transcript and indicator scores ready); all by default',
 });
 const Name = Type.String({ minLength: 1, maxLength: 255, description: 'webhook name' });
 const Endpoint = Type.String({ minLength: 1, maxLength: 2048, description: 'target URL (http or https)' });

@@ -65,6 +65,7 @@ function exampleCallRecord(now: Date): CallRecord {
     custom_sources: {},
     comments: [],
     attribution: null,
+    indicator_scores: [],
   };
 }
 

@@ -1,0 +1,106 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Queryable } from '../../db/index.js';
+import type { JobContext, JobQueue } from '../../jobs/queue.js';
+import { enqueue } from '../../jobs/queue.js';
+import type { CallActionRunner } from '../callactions/callaction-runner.js';
+import { ANALYZE_JOB } from '../transcripts/transcription.js';
+import { ANALYZED_JOB } from '../webhooks/webhook-delivery.js';
+import { BUILTIN_INDICATORS } from './builtins.js';
+import { type IndicatorDefinition, type ScoredUtterance, scoreCall } from './scoring.js';
+
+/**
+ * The call's analysis (`call.analyze`, enqueued when its transcript is done, failed or skipped):
+ * every indicator that applies (the built-in ones and the active indicators of the call's group
+ * and the groups above it) scores the call; the scores replace the call's earlier ones, and
+ * `call.analyzed` (the webhook fan-out) is enqueued, in one transaction; then the call's
+ * `post_process` call actions run, seeing the scores. Run again, it writes the same scores and
+ * sends no second event (the fan-out's dedupe key), and the actions' own log keeps them to once.
+ */
+
+export interface ApplicableIndicator {
+  indicator_id: number;
+  indicator_name: string;
+  definition: IndicatorDefinition;
+}
+
+interface AnalysedCall {
+  group_id: number | null;
+  duration_seconds: number | null;
+  disposition: string;
+  is_repeat: boolean;
+  transcript_status: string | null;
+  segments: ScoredUtterance[] | null;
+}
+
+/** The active indicators of group `$1` and the groups above it (a group's own, not the built-ins). */
+export const GROUP_INDICATORS_SQL = `select i.indicator_id, i.indicator_name, i.definition
+   from indicator i join org_group g on g.group_id = $1
+  where i.group_id = any(g.path) and i.indicator_status = 'active'
+  order by i.indicator_id`;
+
+export async function indicatorsFor(q: Queryable, groupId: number | null): Promise<ApplicableIndicator[]> {
+  if (groupId === null) return [...BUILTIN_INDICATORS];
+  const { rows } = await q.query<ApplicableIndicator>(GROUP_INDICATORS_SQL, [groupId]);
+  return [...BUILTIN_INDICATORS, ...rows];
+}
+
+export function registerAnalysis({
+  jobs,
+  callActionRunner,
+  logger,
+}: {
+  jobs: JobQueue;
+  callActionRunner: CallActionRunner;
+  logger?: FastifyBaseLogger;
+}) {
+  async function analyse(payload: { callId: number }, ctx: JobContext): Promise<void> {
+    const { callId } = payload;
+    const { rows } = await ctx.db.query<AnalysedCall>(
+      `select c.group_id, c.duration_seconds, c.disposition, c.is_repeat, t.transcript_status, t.segments
+         from call c left join call_transcript t on t.call_id = c.call_id
+        where c.call_id = $1`,
+      [callId],
+    );
+    const call = rows[0];
+    if (!call) return;
+    const utterances = call.transcript_status === 'done' ? (call.segments ?? []) : [];
+    const fields = {
+      duration: call.duration_seconds,
+      disposition: call.disposition,
+      repeat_call: call.is_repeat,
+    };
+    const indicators = await indicatorsFor(ctx.db, call.group_id);
+    const scores = indicators.map((indicator) => ({
+      indicator,
+      ...scoreCall(indicator.definition, utterances, fields),
+    }));
+    const now = ctx.clock.now();
+    await ctx.db.transaction(async (tx) => {
+      await tx.query('delete from call_indicator_score where call_id = $1', [callId]);
+      await tx.query(
+        `insert into call_indicator_score (call_id, indicator_id, indicator_name, score, reasons, scored_at)
+         select $1, s.id, s.name, s.score, s.reasons, $6
+           from unnest($2::integer[], $3::text[], $4::integer[], $5::jsonb[]) as s(id, name, score, reasons)`,
+        [
+          callId,
+          scores.map((s) => s.indicator.indicator_id),
+          scores.map((s) => s.indicator.indicator_name),
+          scores.map((s) => s.score),
+          scores.map((s) => JSON.stringify(s.reasons)),
+          now,
+        ],
+      );
+      await tx.query(
+        `insert into call_analysis (call_id, analyzed_at, transcript_status) values ($1, $2, $3)
+         on conflict (call_id) do update set analyzed_at = excluded.analyzed_at,
+                                             transcript_status = excluded.transcript_status`,
+        [callId, now, call.transcript_status],
+      );
+      await enqueue(tx, { kind: ANALYZED_JOB, payload: { callId }, dedupeKey: `${ANALYZED_JOB}:${callId}` });
+    });
+    const outcomes = await callActionRunner.runCallActions(callId, 'analytics');
+    if (outcomes.length > 0) logger?.info({ callId, actions: outcomes.length }, 'post-analysis call actions');
+  }
+
+  jobs.register(ANALYZE_JOB, analyse, { maxAttempts: 20 });
+}

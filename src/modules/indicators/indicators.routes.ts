@@ -1,0 +1,82 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { principalOf } from '../../http/authenticate.js';
+import { v2ErrorResponses } from '../../http/schemas.js';
+import {
+  IndicatorCreate,
+  IndicatorEnvelope,
+  IndicatorListEnvelope,
+  IndicatorQuery,
+  IndicatorUpdate,
+} from './indicators.schemas.js';
+import type { IndicatorsService } from './indicators.service.js';
+import type { Signal } from './scoring.js';
+
+const tags = ['Indicator'];
+const success = <T>(data: T) => ({ result: 'success' as const, err: null, data });
+
+export const indicatorRoutes: FastifyPluginAsyncTypebox<{ indicators: IndicatorsService }> = async (
+  app,
+  { indicators },
+) => {
+  app.get(
+    '/indicator',
+    {
+      schema: {
+        tags,
+        summary: 'List Indicators',
+        operationId: 'listIndicators',
+        description:
+          'The built-in indicators (ids 1-7, on the first unfiltered page) and the indicators of your group, the groups above it (inherited) and below it.',
+        querystring: IndicatorQuery,
+        response: { 200: IndicatorListEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) => success(await indicators.list(principalOf(request), request.query)),
+  );
+
+  app.post(
+    '/indicator',
+    {
+      schema: {
+        tags,
+        summary: 'Create Indicator',
+        operationId: 'createIndicator',
+        description:
+          'An indicator of a group in your scope (yours by default), inherited by the groups below it; it scores calls analysed from now on.',
+        body: IndicatorCreate,
+        response: { 200: IndicatorEnvelope, ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'indicator' },
+    },
+    async (request) =>
+      success(
+        await indicators.create(principalOf(request), {
+          ...request.body,
+          signals: request.body.signals as Signal[],
+        }),
+      ),
+  );
+
+  app.put(
+    '/indicator',
+    {
+      schema: {
+        tags,
+        summary: 'Update Indicator',
+        operationId: 'updateIndicator',
+        description:
+          'Changes the name, description, signals (phrase lists, weights) or status of an indicator of your group or below; built-in ones cannot be changed.',
+        body: IndicatorUpdate,
+        response: { 200: IndicatorEnvelope, ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'indicator' },
+    },
+    async (request) =>
+      success(
+        await indicators.update(principalOf(request), {
+          ...request.body,
+          signals: request.body.signals as Signal[] | undefined,
+        }),
+      ),
+  );
+};

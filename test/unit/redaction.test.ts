@@ -1,0 +1,144 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  passesLuhn,
+  REDACTED_BANK,
+  REDACTED_CARD,
+  REDACTED_SSN,
+  redact,
+} from '../../src/modules/transcripts/redaction.js';
+
+/** Words with no digit in them and none that is spoken as a digit. */
+const WORDS = [
+  'please',
+  'my',
+  'number',
+  'is',
+  'thanks',
+  'the',
+  'card',
+  'yes',
+  'okay',
+  'sure',
+  'for',
+  'a',
+  'roof',
+];
+const words = fc.array(fc.constantFrom(...WORDS), { maxLength: 8 }).map((list) => list.join(' '));
+
+/** A number of `length` digits whose last digit makes it pass the Luhn check. */
+const luhnNumber = (length: number) =>
+  fc.array(fc.integer({ min: 0, max: 9 }), { minLength: length - 1, maxLength: length - 1 }).map((digits) => {
+    const body = digits.join('');
+    for (let check = 0; check <= 9; check++) if (passesLuhn(body + check)) return body + check;
+    throw new Error('unreachable');
+  });
+
+const SPOKEN = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+
+/** The digits as a speaker (or a transcriber) might write them: grouped, separated, or spoken. */
+const written = (digits: string) =>
+  fc.oneof(
+    fc.constant(digits),
+    fc
+      .tuple(fc.integer({ min: 1, max: 5 }), fc.constantFrom(' ', '-', '.', ', ', ' - '))
+      .map(([size, separator]) => digits.match(new RegExp(`.{1,${size}}`, 'g'))?.join(separator) ?? digits),
+    fc.constant([...digits].map((digit) => SPOKEN[Number(digit)]).join(' ')),
+  );
+
+const withoutDigits = (text: string) => !/\d/.test(text);
+
+describe('redaction of transcripts', () => {
+  it('passes the Luhn check of known card numbers and fails a changed digit', () => {
+    expect(passesLuhn('4111111111111111')).toBe(true);
+    expect(passesLuhn('5500005555555559')).toBe(true);
+    expect(passesLuhn('378282246310005')).toBe(true);
+    expect(passesLuhn('4111111111111112')).toBe(false);
+  });
+
+  it('redacts every Luhn-valid 13-19 digit number however it is written', () => {
+    fc.assert(
+      fc.property(
+        words,
+        fc.integer({ min: 13, max: 19 }).chain((length) => luhnNumber(length).chain(written)),
+        words,
+        (before, card, after) => {
+          const out = redact(`${before} ${card} ${after}`);
+          expect(out).toContain(REDACTED_CARD);
+          expect(withoutDigits(out)).toBe(true);
+          for (const word of SPOKEN) expect(out).not.toMatch(new RegExp(`\\b${word}\\b`));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('redacts a social security number written 3-2-4, or any 9 digits after "social security"', () => {
+    const nineDigits = fc.stringMatching(/^\d{9}$/);
+    fc.assert(
+      fc.property(words, nineDigits, fc.constantFrom('-', ' '), words, (before, ssn, separator, after) => {
+        const shaped = `${ssn.slice(0, 3)}${separator}${ssn.slice(3, 5)}${separator}${ssn.slice(5)}`;
+        expect(redact(`${before} ${shaped} ${after}`)).toBe(`${before} ${REDACTED_SSN} ${after}`);
+      }),
+    );
+    fc.assert(
+      fc.property(nineDigits.chain(written), (ssn) => {
+        const out = redact(`my social security number is ${ssn}.`);
+        // a 9-digit number is never a card number, so it is the SSN rule that took it
+        expect(out).toBe(`my social security number is ${REDACTED_SSN}.`);
+      }),
+    );
+  });
+
+  it('redacts 6-17 digits said after a bank word', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('account', 'routing', 'checking account', 'savings', 'bank account'),
+        fc
+          .integer({ min: 6, max: 12 })
+          .chain((length) => fc.stringMatching(new RegExp(`^[1-9]\\d{${length - 1}}$`))),
+        (word, number) => {
+          fc.pre(!(number.length >= 13 && passesLuhn(number)));
+          const out = redact(`the ${word} number is ${number} thanks`);
+          expect(out).toBe(`the ${word} number is ${REDACTED_BANK} thanks`);
+        },
+      ),
+    );
+  });
+
+  it('keeps text with no long digit run, phone numbers, prices and dates as they are', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        fc.pre(
+          !/\d{6}/.test(text.replace(/[^\d]/g, '')) &&
+            !/\b(zero|oh|one|two|three|four|five|six|seven|eight|nine)\b/i.test(text),
+        );
+        expect(redact(text)).toBe(text);
+      }),
+    );
+    for (const text of [
+      'Call me back at 480-555-0199 please.',
+      'It costs $1,250.00 for the whole roof.',
+      'Come on 12/25/2026 at 10:30.',
+      'The ZIP is 85004.',
+      'No one wants two of them.',
+    ])
+      expect(redact(text)).toBe(text);
+  });
+
+  it('is idempotent: a redacted transcript stays as it is', () => {
+    fc.assert(
+      fc.property(words, luhnNumber(16).chain(written), words, (before, card, after) => {
+        const once = redact(`${before} ${card} ${after}`);
+        expect(redact(once)).toBe(once);
+      }),
+    );
+  });
+
+  it('redacts a card number beside other numbers in one utterance', () => {
+    expect(redact('call 4805550199 about card 4111 1111 1111 1111 today')).toBe(
+      `call 4805550199 about card ${REDACTED_CARD} today`,
+    );
+    expect(redact('it is 4111-1111-1111-1111, expiry 12/28')).toBe(`it is ${REDACTED_CARD}, expiry 12/28`);
+  });
+});
