@@ -489,7 +489,7 @@ describe('when a call completes', () => {
     const sent = receiver.requests.filter((r) => r.headers['x-switchboard-event'] === 'call.action');
     expect(sent).toHaveLength(1);
     const [request] = sent;
-    expect(request).toMatchObject({ method: 'PUT', path: '/signed' });
+    expect(request).toMatchObject({ method: 'PUT', url: '/signed' });
     expect(request?.headers['content-type']).toBe('application/xml');
     expect(request?.body).toContain(`<call_id>${callId}</call_id>`);
     expect(request?.body).toContain('<event>call.action</event>');
