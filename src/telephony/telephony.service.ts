@@ -2,7 +2,12 @@ import type { Db } from '../db/index.js';
 import type { Clock } from '../lib/clock.js';
 import { createGroupCommit } from '../lib/group-commit.js';
 import { toNanp10 } from '../lib/phone.js';
-import type { CallLifecycleHooks, CompletedHook, StartedCall } from '../modules/calls/call-lifecycle.js';
+import type {
+  CallLifecycleHooks,
+  CompletedHook,
+  StartedCall,
+  StartedHook,
+} from '../modules/calls/call-lifecycle.js';
 import { lookupNpa, lookupZip } from '../modules/misc/geo.js';
 import {
   type Action,
@@ -25,7 +30,7 @@ import {
   type ScreenedResult,
   type ScreenResult,
 } from './call-routing.repo.js';
-import type { FlowCache } from './flow-cache.js';
+import type { FlowCache, LiveFlow, NumberFlow } from './flow-cache.js';
 import { type CallbackUrls, rejectTwiml, renderTwiml, whisperTwiml } from './twiml.js';
 
 /** Form fields a carrier posts; names are Twilio's. Unknown fields are kept and ignored. */
@@ -130,6 +135,96 @@ function isCallerOnLine(callStatus: string | undefined, hasEnded: boolean): bool
 
 const jobKinds = (hooks: readonly CompletedHook[]) => hooks.map((hook) => hook.enqueues.kind);
 
+/** A new call's row as the carrier reports it, before routing decides its outcome. */
+type InboundCall = Omit<NewCall, CallOutcomeField | 'step' | 'last_twiml'>;
+type CallOutcomeField = 'disposition' | 'trail' | 'state' | 'ended_at' | 'key_path' | 'is_repeat';
+/** What routing decided for a new call. */
+type CallOutcome = Pick<NewCall, CallOutcomeField>;
+
+function inboundCallOf(
+  params: CarrierParams,
+  tracking: string,
+  context: CallContext,
+  flow: NumberFlow | undefined,
+): InboundCall {
+  return {
+    carrier_call_sid: params.CallSid ?? '',
+    call_flow_id: flow?.callFlowId ?? null,
+    call_flow_version: flow?.version ?? null,
+    group_id: flow?.groupId ?? null,
+    campaign_id: flow?.campaignId ?? null,
+    channel_id: flow?.channelId ?? null,
+    tracking_number: tracking,
+    caller_number: context.from,
+    caller_city: params.FromCity || null,
+    caller_state: context.fromState ?? null,
+    caller_zip: context.fromZip ?? null,
+    stir_verstat: params.StirVerstat || null,
+    started_at: context.now,
+    call_value: flow?.callValue ?? null,
+  };
+}
+
+/** A new call as the lifecycle hooks see it. */
+function startedCallOf(
+  inbound: InboundCall,
+  flow: NumberFlow | undefined,
+  callId: number,
+  disposition: string,
+): StartedCall {
+  return {
+    callId,
+    callFlowId: inbound.call_flow_id,
+    groupId: inbound.group_id,
+    trackingNumber: inbound.tracking_number,
+    callerNumber: inbound.caller_number,
+    startedAt: inbound.started_at,
+    disposition,
+    isPoolNumber: flow?.viaPool ?? false,
+    webhookEnabled: flow?.webhookEnabled ?? false,
+  };
+}
+
+/** A call that ended as it came in: not in service, or blocked. */
+function endedAtOnce(disposition: string, trail: string, now: Date, isRepeat: boolean): CallOutcome {
+  return { disposition, trail: [trail], state: null, ended_at: now, key_path: '', is_repeat: isRepeat };
+}
+
+/** What the screen of a new call looks up: blacklist, recent calls, repeats, the flow's version. */
+function callerScreenOf(
+  context: CallContext,
+  tracking: string,
+  flow: NumberFlow,
+  attempt: number,
+): CallerScreen {
+  return {
+    callerNumber: context.from,
+    trackingNumber: tracking,
+    groupId: flow.groupId,
+    callFlowId: flow.callFlowId,
+    flowRowVersion: attempt < MAX_VOICE_ATTEMPTS ? flow.rowVersion : undefined,
+    hourAgo: new Date(context.now.getTime() - 3600_000),
+    repeatSince:
+      flow.repeatIntervalHours > 0
+        ? new Date(context.now.getTime() - flow.repeatIntervalHours * 3600_000)
+        : undefined,
+  };
+}
+
+/** Why a screened caller is refused, as its trail entry; undefined when the call goes through. */
+function refusalOf(
+  earlier: ScreenResult,
+  flow: LiveFlow,
+  stirVerstat: string | undefined,
+): string | undefined {
+  if (earlier.blacklisted) return 'blacklisted';
+  const signals = { stirVerstat, recentCalls: earlier.lastHour };
+  if (flow.spamFilterEnabled && isSpam(signals, flow.spamThreshold)) {
+    return `spam:${spamScore(signals)}>=${flow.spamThreshold}`;
+  }
+  return undefined;
+}
+
 export function createTelephonyService({
   db,
   clock,
@@ -170,6 +265,72 @@ export function createTelephonyService({
     retryAlone: true,
   });
 
+  /** The started hooks that write something for this call, decided in memory. */
+  function startedHooksFor(
+    inbound: InboundCall,
+    flow: NumberFlow | undefined,
+    disposition: string,
+  ): StartedHook[] {
+    return hooks.started.filter((hook) => hook.wants(startedCallOf(inbound, flow, 0, disposition)));
+  }
+
+  /**
+   * Records a new call with its outcome and answers its TwiML. Without hooks, one INSERT and no
+   * transaction; otherwise the hooks write in the insert's transaction. A carrier retry of the
+   * webhook is found when its insert conflicts, so a first delivery costs no lookup.
+   */
+  async function recordCall(
+    inbound: InboundCall,
+    flow: NumberFlow | undefined,
+    outcome: CallOutcome,
+    twiml: string,
+    wanted = startedHooksFor(inbound, flow, outcome.disposition),
+  ): Promise<string> {
+    const newCall = { ...inbound, ...outcome, step: 1, last_twiml: twiml };
+    const calls = createCallRoutingRepo(db);
+    const callId =
+      wanted.length === 0 && !outcome.ended_at
+        ? await calls.insert(newCall)
+        : await db.transaction(async (tx) => {
+            const id = await createCallRoutingRepo(tx).insert(newCall);
+            if (id === undefined) return undefined;
+            for (const hook of wanted)
+              await hook.run(tx, startedCallOf(inbound, flow, id, outcome.disposition));
+            // Calls refused or ended at once (not in service, blocked) are final as recorded.
+            if (outcome.ended_at) for (const hook of hooks.completed) await hook(tx, id);
+            return id;
+          });
+    // A concurrent retry inserted first: answer what it answered.
+    return callId !== undefined ? twiml : ((await calls.lastTwiml(inbound.carrier_call_sid)) ?? twiml);
+  }
+
+  /**
+   * The usual call (no hook wants it): screened and inserted in one statement, no transaction
+   * (insertScreened). Its answer when that settles it; otherwise the screen, for the caller to
+   * record the refused call as blocked or to route it again on a changed flow.
+   */
+  async function insertUsualCall(
+    inbound: InboundCall,
+    routed: Omit<CallOutcome, 'is_repeat'>,
+    twiml: string,
+    screen: CallerScreen,
+    flow: LiveFlow,
+    stirVerstat: string | undefined,
+  ): Promise<ScreenResult | { answer: string }> {
+    // calls in the last hour from which the spam filter refuses this caller (none: never)
+    const spamLimit = flow.spamFilterEnabled ? spamBurstLimit(stirVerstat, flow.spamThreshold) : undefined;
+    const screened = await insertScreened({
+      call: { ...inbound, ...routed, step: 1, last_twiml: twiml },
+      screen,
+      spamLimit,
+    });
+    if (screened.flowChanged) return screened;
+    if (screened.callId !== undefined) return { answer: twiml };
+    const refused = screened.blacklisted || (spamLimit !== undefined && screened.lastHour >= spamLimit);
+    if (refused) return screened;
+    return { answer: (await createCallRoutingRepo(db).lastTwiml(inbound.carrier_call_sid)) ?? twiml };
+  }
+
   const service = {
     /**
      * A new inbound call: find its flow, check spam, run the first step, record the call. When
@@ -181,97 +342,17 @@ export function createTelephonyService({
       const sid = params.CallSid ?? '';
       const tracking = toNanp10(params.To ?? '') ?? params.To ?? '';
       const context = contextOf(params);
-      // A carrier retry of this webhook is found when its insert conflicts (see `record`), so a
-      // first delivery costs no lookup.
-      const calls = createCallRoutingRepo(db);
       const flow = await flows.forNumber(tracking);
-      const routeAgain = () => {
-        flows.evict(tracking);
-        return service.voice(params, attempt + 1);
-      };
-      const base: Omit<
-        NewCall,
-        'disposition' | 'trail' | 'state' | 'step' | 'last_twiml' | 'ended_at' | 'key_path'
-      > = {
-        carrier_call_sid: sid,
-        call_flow_id: flow?.callFlowId ?? null,
-        call_flow_version: flow?.version ?? null,
-        group_id: flow?.groupId ?? null,
-        campaign_id: flow?.campaignId ?? null,
-        channel_id: flow?.channelId ?? null,
-        tracking_number: tracking,
-        caller_number: context.from,
-        caller_city: params.FromCity || null,
-        caller_state: context.fromState ?? null,
-        caller_zip: context.fromZip ?? null,
-        stir_verstat: params.StirVerstat || null,
-        started_at: context.now,
-        is_repeat: false,
-        call_value: flow?.callValue ?? null,
-      };
-      const startedCall = (callId: number, disposition: string): StartedCall => ({
-        callId,
-        callFlowId: base.call_flow_id,
-        groupId: base.group_id,
-        trackingNumber: tracking,
-        callerNumber: context.from,
-        startedAt: context.now,
-        disposition,
-        isPoolNumber: flow?.viaPool ?? false,
-        webhookEnabled: flow?.webhookEnabled ?? false,
-      });
-      /** The started hooks that write something for this call, decided in memory. */
-      const wantedHooks = (disposition: string) =>
-        hooks.started.filter((hook) => hook.wants(startedCall(0, disposition)));
-      const record = async (
-        call: Pick<NewCall, 'disposition' | 'trail' | 'state' | 'ended_at' | 'key_path' | 'is_repeat'>,
-        twiml: string,
-      ) => {
-        const newCall = { ...base, ...call, step: 1, last_twiml: twiml };
-        // Without hooks, one INSERT and no transaction; otherwise the hooks write in the
-        // insert's transaction.
-        const wanted = wantedHooks(call.disposition);
-        const callId =
-          wanted.length === 0 && !call.ended_at
-            ? await calls.insert(newCall)
-            : await db.transaction(async (tx) => {
-                const id = await createCallRoutingRepo(tx).insert(newCall);
-                if (id === undefined) return undefined;
-                for (const hook of wanted) await hook.run(tx, startedCall(id, call.disposition));
-                // Calls refused or ended at once (not in service, blocked) are final as recorded.
-                if (call.ended_at) for (const hook of hooks.completed) await hook(tx, id);
-                return id;
-              });
-        // A concurrent retry inserted first: answer what it answered.
-        return callId !== undefined ? twiml : ((await calls.lastTwiml(sid)) ?? twiml);
-      };
-
+      const inbound = inboundCallOf(params, tracking, context, flow);
       if (!flow) {
-        return record(
-          {
-            disposition: 'NOT IN SERVICE',
-            trail: ['no-live-flow'],
-            state: null,
-            ended_at: context.now,
-            key_path: '',
-            is_repeat: false,
-          },
-          renderTwiml([{ verb: 'say', text: NOT_IN_SERVICE }, { verb: 'hangup' }], urlsFor(1, sid)),
+        const notInService = endedAtOnce('NOT IN SERVICE', 'no-live-flow', context.now, false);
+        const twiml = renderTwiml(
+          [{ verb: 'say', text: NOT_IN_SERVICE }, { verb: 'hangup' }],
+          urlsFor(1, sid),
         );
+        return recordCall(inbound, flow, notInService, twiml);
       }
 
-      const screen: CallerScreen = {
-        callerNumber: context.from,
-        trackingNumber: tracking,
-        groupId: flow.groupId,
-        callFlowId: flow.callFlowId,
-        flowRowVersion: attempt < MAX_VOICE_ATTEMPTS ? flow.rowVersion : undefined,
-        hourAgo: new Date(context.now.getTime() - 3600_000),
-        repeatSince:
-          flow.repeatIntervalHours > 0
-            ? new Date(context.now.getTime() - flow.repeatIntervalHours * 3600_000)
-            : undefined,
-      };
       const step = start(flow.program, context);
       const twiml = renderTwiml(presentCallerId(step.actions, flow.dnisAsCid, tracking), urlsFor(1, sid));
       const routed = {
@@ -281,60 +362,28 @@ export function createTelephonyService({
         ended_at: null,
         key_path: keyPath(step.state),
       };
-      // calls in the last hour from which the spam filter refuses this caller (none: never)
-      const spamLimit = flow.spamFilterEnabled
-        ? spamBurstLimit(params.StirVerstat, flow.spamThreshold)
-        : undefined;
-
-      // The usual call (no hook wants it): screen and insert in one statement, no transaction.
-      // A call the screen refuses is not inserted there; it is recorded below as blocked.
-      let earlier: ScreenResult;
-      if (wantedHooks(routed.disposition).length === 0) {
-        const screened = await insertScreened({
-          call: { ...base, ...routed, step: 1, last_twiml: twiml },
-          screen,
-          spamLimit,
-        });
-        if (screened.flowChanged) return routeAgain();
-        if (screened.callId !== undefined) return twiml;
-        const refused = screened.blacklisted || (spamLimit !== undefined && screened.lastHour >= spamLimit);
-        if (!refused) return (await calls.lastTwiml(sid)) ?? twiml;
-        earlier = screened;
-      } else {
-        earlier = await calls.screenCaller(screen);
-        if (earlier.flowChanged) return routeAgain();
+      const wanted = startedHooksFor(inbound, flow, routed.disposition);
+      const screen = callerScreenOf(context, tracking, flow, attempt);
+      const earlier =
+        wanted.length === 0
+          ? await insertUsualCall(inbound, routed, twiml, screen, flow, params.StirVerstat)
+          : await createCallRoutingRepo(db).screenCaller(screen);
+      if ('answer' in earlier) return earlier.answer;
+      if (earlier.flowChanged) {
+        flows.evict(tracking);
+        return service.voice(params, attempt + 1);
       }
-
       const isRepeat = earlier.sinceRepeat > 0;
-      if (earlier.blacklisted) {
-        return record(
-          {
-            disposition: 'BLOCKED',
-            trail: ['blacklisted'],
-            state: null,
-            ended_at: context.now,
-            key_path: '',
-            is_repeat: isRepeat,
-          },
+      const refusal = refusalOf(earlier, flow, params.StirVerstat);
+      if (refusal) {
+        return recordCall(
+          inbound,
+          flow,
+          endedAtOnce('BLOCKED', refusal, context.now, isRepeat),
           rejectTwiml(),
         );
       }
-      const signals = { stirVerstat: params.StirVerstat, recentCalls: earlier.lastHour };
-      if (flow.spamFilterEnabled && isSpam(signals, flow.spamThreshold)) {
-        const score = spamScore(signals);
-        return record(
-          {
-            disposition: 'BLOCKED',
-            trail: [`spam:${score}>=${flow.spamThreshold}`],
-            state: null,
-            ended_at: context.now,
-            key_path: '',
-            is_repeat: isRepeat,
-          },
-          rejectTwiml(),
-        );
-      }
-      return record({ ...routed, is_repeat: isRepeat }, twiml);
+      return recordCall(inbound, flow, { ...routed, is_repeat: isRepeat }, twiml, wanted);
     },
 
     /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signatureHeader } from '../../src/modules/webhooks/webhook-delivery.js';
 import { createTestContext, type TestContext, type TestUser } from '../helpers/app.js';
 import { createCarrier } from '../helpers/carrier.js';
-import { type HttpReceiver, startHttpReceiver } from '../helpers/http-receiver.js';
+import { type Receiver, startReceiver } from '../helpers/receiver.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
 
 /**
@@ -12,7 +12,7 @@ import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js'
  */
 let ctx: TestContext;
 let smtp: TestSmtpServer;
-let receiver: HttpReceiver;
+let receiver: Receiver;
 let h: Awaited<ReturnType<TestContext['factory']['hierarchy']>>;
 let campaignId: number;
 
@@ -78,12 +78,14 @@ const logOf = async (callId: number, token = h.companyAdmin.token) =>
 
 beforeAll(async () => {
   smtp = await startSmtpServer({ rejectRecipients: /^bounce@/ });
-  receiver = await startHttpReceiver((path) =>
-    path.startsWith('/twilio/')
-      ? { status: 201, body: JSON.stringify({ sid: 'SM0001', status: 'queued' }) }
-      : path.startsWith('/fail')
-        ? { status: 500, body: '{"error":"down"}' }
-        : { status: 200 },
+  receiver = await startReceiver();
+  const json = 'application/json';
+  receiver.respondWith(({ url }) =>
+    url.startsWith('/twilio/')
+      ? { status: 201, body: JSON.stringify({ sid: 'SM0001', status: 'queued' }), contentType: json }
+      : url.startsWith('/fail')
+        ? { status: 500, body: '{"error":"down"}', contentType: json }
+        : { status: 200, body: '{}', contentType: json },
   );
   ctx = await createTestContext({
     SMTP_URL: smtp.url,
@@ -451,7 +453,7 @@ describe('when a call completes', () => {
   });
 
   it('posted the call record to the webhook, the form to no one, and texted through the Messages API', async () => {
-    const hooks = receiver.requests.filter((r) => r.path === '/hook');
+    const hooks = receiver.requests.filter((r) => r.url === '/hook');
     expect(hooks).toHaveLength(1);
     expect(hooks[0]?.headers['content-type']).toBe('application/json');
     const payload = JSON.parse(hooks[0]?.body ?? '');
@@ -466,10 +468,10 @@ describe('when a call completes', () => {
       },
     });
     expect(payload.call.tags.map((tag: { tag_name: string }) => tag.tag_name)).toEqual(['Long Call']);
-    expect(receiver.requests.filter((r) => r.path === '/detail')).toHaveLength(0);
+    expect(receiver.requests.filter((r) => r.url === '/detail')).toHaveLength(0);
 
     const texts = receiver.requests.filter(
-      (r) => r.path === '/twilio/2010-04-01/Accounts/AC0123456789/Messages.json',
+      (r) => r.url === '/twilio/2010-04-01/Accounts/AC0123456789/Messages.json',
     );
     expect(texts).toHaveLength(1);
     expect(texts[0]?.headers.authorization).toBe(
@@ -487,7 +489,7 @@ describe('when a call completes', () => {
     const sent = receiver.requests.filter((r) => r.headers['x-switchboard-event'] === 'call.action');
     expect(sent).toHaveLength(1);
     const [request] = sent;
-    expect(request).toMatchObject({ method: 'PUT', path: '/signed' });
+    expect(request).toMatchObject({ method: 'PUT', url: '/signed' });
     expect(request?.headers['content-type']).toBe('application/xml');
     expect(request?.body).toContain(`<call_id>${callId}</call_id>`);
     expect(request?.body).toContain('<event>call.action</event>');
@@ -537,7 +539,7 @@ describe('when a call completes', () => {
       "update call_action_log set status = 'running' where call_id = $1 and action_id = $2",
       [second, ids.webhook],
     );
-    const hooks = receiver.requests.filter((r) => r.path === '/hook').length;
+    const hooks = receiver.requests.filter((r) => r.url === '/hook').length;
     const outcomes = await ctx.app.services.callActionRunner.runCallActions(second);
     expect(outcomes).toEqual([
       {
@@ -547,7 +549,7 @@ describe('when a call completes', () => {
         outcome: `posted to ${receiver.url}/hook: 200`,
       },
     ]);
-    expect(receiver.requests.filter((r) => r.path === '/hook').length).toBe(hooks + 1);
+    expect(receiver.requests.filter((r) => r.url === '/hook').length).toBe(hooks + 1);
     const entry = (await logOf(second)).body.data.actions.find(
       (e: { action_id: number }) => e.action_id === ids.webhook,
     );

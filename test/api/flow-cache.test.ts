@@ -4,6 +4,7 @@ import { createFlowCache } from '../../src/telephony/flow-cache.js';
 import { createTestContext, secondAppOn, TEST_CARRIER_TOKEN, type TestContext } from '../helpers/app.js';
 import { createCarrier } from '../helpers/carrier.js';
 import { testEngine } from '../helpers/db.js';
+import { until } from '../helpers/wait.js';
 
 /** The compiled-flow cache of the carrier path: what a flow change evicts, and what it keeps. */
 let ctx: TestContext;
@@ -47,14 +48,6 @@ async function saveFlow(number: string, message: string, callFlowId = 0): Promis
 }
 
 /** NOTIFY arrives after the commit, asynchronously: wait (bounded) until `check` holds. */
-async function eventually(check: () => Promise<boolean>) {
-  const deadline = Date.now() + 5000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('flow cache', () => {
   it('keeps a number warm when another flow changes, and reloads it when its own flow changes', async () => {
     const [first, second] = numbers as [string, string];
@@ -72,11 +65,15 @@ describe('flow cache', () => {
     expect(warm?.callFlowId).toBe(firstId);
 
     await saveFlow(second, 'Second menu, changed.', secondId);
-    await eventually(async () => (await cache.forNumber(second))?.version === 2);
+    await until('the new version', async () => (await cache.forNumber(second))?.version === 2, {
+      timeoutMs: 5000,
+    });
     expect(await cache.forNumber(first)).toBe(warm);
 
     await saveFlow(first, 'First menu, changed.', firstId);
-    await eventually(async () => (await cache.forNumber(first))?.version === 2);
+    await until('the new version', async () => (await cache.forNumber(first))?.version === 2, {
+      timeoutMs: 5000,
+    });
     expect(await cache.forNumber(first)).not.toBe(warm);
   });
 
@@ -84,7 +81,9 @@ describe('flow cache', () => {
     const number = numbers[2] as string;
     expect(await cache.forNumber(number)).toBeUndefined();
     const id = await saveFlow(number, 'New line.');
-    await eventually(async () => (await cache.forNumber(number))?.callFlowId === id);
+    await until('the new version', async () => (await cache.forNumber(number))?.callFlowId === id, {
+      timeoutMs: 5000,
+    });
   });
 
   it('stops answering a number whose flow moved to another number', async () => {
@@ -92,7 +91,9 @@ describe('flow cache', () => {
     const id = await saveFlow(from, 'Moving.');
     expect((await cache.forNumber(from))?.callFlowId).toBe(id);
     await saveFlow(to, 'Moved.', id);
-    await eventually(async () => (await cache.forNumber(from)) === undefined);
+    await until('the new version', async () => (await cache.forNumber(from)) === undefined, {
+      timeoutMs: 5000,
+    });
     expect((await cache.forNumber(to))?.callFlowId).toBe(id);
   });
 });

@@ -4,6 +4,7 @@ import { createJobQueue, enqueue } from '../../src/jobs/queue.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { testEngine } from '../helpers/db.js';
+import { until } from '../helpers/wait.js';
 
 /** The durable job queue on a real database: transactions, de-duplication, retries, the runner. */
 let ctx: TestContext;
@@ -15,14 +16,6 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 
 const jobs = () => ctx.app.services.jobs;
-
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('enqueue', () => {
   it('runs a job enqueued in a committed transaction, woken by NOTIFY, and never one rolled back', async () => {
@@ -37,7 +30,7 @@ describe('enqueue', () => {
       })
       .catch(() => {});
     await ctx.db.transaction((tx) => enqueue(tx, { kind: 'test.notify', payload: { name: 'committed' } }));
-    await until(() => seen.length > 0, 'the committed job');
+    await until('the committed job', () => seen.length > 0);
     await jobs().drain();
     expect(seen).toEqual(['committed']);
   });
@@ -49,7 +42,7 @@ describe('enqueue', () => {
     });
     await enqueue(ctx.db, { kind: 'test.dedupe', payload: { n: 1 }, dedupeKey: 'test.dedupe:a' });
     await enqueue(ctx.db, { kind: 'test.dedupe', payload: { n: 2 }, dedupeKey: 'test.dedupe:a' });
-    await until(() => seen.length > 0, 'the first job');
+    await until('the first job', () => seen.length > 0);
     await enqueue(ctx.db, { kind: 'test.dedupe', payload: { n: 3 }, dedupeKey: 'test.dedupe:a' });
     await jobs().drain();
     expect(seen).toEqual([1]);
@@ -89,7 +82,7 @@ describe('the LISTEN connection', () => {
       // The poll is ten minutes away: only a LISTEN session that came back can wake the runner,
       // by the job's own NOTIFY or by the catch-up that follows the reconnect.
       await enqueue(ctx.db, { kind: 'test.relisten', payload: { name: 'after the drop' } });
-      await until(() => seen.length > 0, 'the job enqueued after the drop');
+      await until('the job enqueued after the drop', () => seen.length > 0);
       expect(seen).toEqual(['after the drop']);
     },
   );
@@ -197,7 +190,7 @@ describe('jobs inserted already claimed', () => {
         [claim.attempts, claim.lockedUntil, claim.claimedBy],
       );
       await enqueue(ctx.db, { kind: 'test.unclaimed-loud', payload: {}, runAt: new Date(0) });
-      await until(() => heard.includes('test.unclaimed-loud'), 'the NOTIFY of the unclaimed job');
+      await until('the NOTIFY of the unclaimed job', () => heard.includes('test.unclaimed-loud'));
       expect(heard).not.toContain('test.claimed-quiet');
     } finally {
       await unlisten();
@@ -248,7 +241,7 @@ describe('failures', () => {
       { maxAttempts: 3, backoffMs: (attempt) => attempt * 1000 },
     );
     await enqueue(ctx.db, { kind: 'test.fail', payload: {}, dedupeKey: 'test.fail:1' });
-    await until(() => calls === 1, 'the first attempt');
+    await until('the first attempt', () => calls === 1);
     await jobs().drain();
     expect(calls).toBe(1);
     ctx.clock.advance(999);
@@ -308,7 +301,7 @@ describe('leases', () => {
       });
     await runners[0]?.start();
     await enqueue(ctx.db, { kind: 'test.long', payload: {} });
-    await until(() => starts.length > 0, 'the long job to start');
+    await until('the long job to start', () => starts.length > 0);
     await runners[1]?.start();
     try {
       // past the lease's end, with the second runner polling every 50 ms
@@ -341,7 +334,7 @@ describe('stop', () => {
         finished.push(payload.name);
       });
       await enqueue(own.db, { kind: 'test.slow', payload: { name: 'slow' } });
-      await until(() => started, 'the slow job to start');
+      await until('the slow job to start', () => started);
       const stopping = own.app.services.jobs.stop();
       await enqueue(own.db, { kind: 'test.slow', payload: { name: 'after stop' } });
       release();

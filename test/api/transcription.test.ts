@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueue } from '../../src/jobs/queue.js';
 import { anotherAppOn, createTestContext, type TestContext, type TestUser } from '../helpers/app.js';
 import { uploadCall } from '../helpers/calls.js';
-import { startHttpReceiver } from '../helpers/http-receiver.js';
+import { startReceiver } from '../helpers/receiver.js';
 import {
   type FakeProvider,
   firstSample,
@@ -339,7 +339,7 @@ describe('analysis after transcription', () => {
   it('scores the call with the built-in indicators, runs post_process actions on the scores and sends call.analyzed', async () => {
     const group = await ctx.factory.group();
     const owner = await ctx.factory.user(group);
-    const receiver = await startHttpReceiver();
+    const receiver = await startReceiver();
     try {
       const hook = await ctx.request('POST', '/v2/webhook', {
         token: owner.token,
@@ -423,7 +423,7 @@ describe('analysis after transcription', () => {
       const log = await ctx.request('GET', `/v2/callaction/log?id=${callId}`, { token: owner.token });
       expect(JSON.stringify(log.body)).toContain('not matched');
 
-      const delivered = receiver.requests.filter((request) => request.path === '/analyzed');
+      const delivered = receiver.requests.filter((request) => request.url === '/analyzed');
       expect(delivered).toHaveLength(1);
       expect(delivered[0]?.headers['x-switchboard-event']).toBe('call.analyzed');
       expect(delivered[0]?.headers['x-switchboard-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
@@ -439,7 +439,7 @@ describe('analysis after transcription', () => {
         enqueue(tx, { kind: 'call.analyze', payload: { callId }, dedupeKey: `again-analyze:${callId}` }),
       );
       await drain(openaiApp);
-      expect(receiver.requests.filter((request) => request.path === '/analyzed')).toHaveLength(1);
+      expect(receiver.requests.filter((request) => request.url === '/analyzed')).toHaveLength(1);
     } finally {
       await receiver.close();
     }

@@ -12,6 +12,7 @@ import { simulateCall } from '../../src/telephony/simulator.js';
 import { createEmptyDatabase } from '../helpers/db.js';
 import { freePort, type ServerProcess, startServer } from '../helpers/process.js';
 import { type Receiver, startReceiver, verifySignature } from '../helpers/receiver.js';
+import { until } from '../helpers/wait.js';
 
 /**
  * `kill -9` with webhook deliveries in flight: a real server process is killed while its
@@ -136,22 +137,15 @@ const call = (from: string) =>
     },
   );
 
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs)
-      throw new Error(
-        `timed out waiting for ${what}\n${JSON.stringify(
-          receiver.requests.map((r) => [
-            r.status,
-            r.headers['x-switchboard-event'],
-            r.headers['x-switchboard-event-id'],
-          ]),
-        )}\n${server?.output() ?? ''}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** What the receiver got and the server said, for a wait that timed out. */
+const seenSoFar = () =>
+  `${JSON.stringify(
+    receiver.requests.map((r) => [
+      r.status,
+      r.headers['x-switchboard-event'],
+      r.headers['x-switchboard-event-id'],
+    ]),
+  )}\n${server?.output() ?? ''}`;
 
 const accepted = () => receiver.requests.filter((r) => r.status === 200);
 
@@ -160,7 +154,11 @@ it('delivers every pending event exactly once after the server is killed with SI
   server = await startServer(env);
   for (let i = 0; i < CALLS; i++) await call(`212555016${i}`);
   // every pre-call delivery is on the wire, none answered: kill the process now
-  await waitFor(() => receiver.requests.length >= CALLS, 30_000, 'the first deliveries');
+  await until('the first deliveries', () => receiver.requests.length >= CALLS, {
+    timeoutMs: 30_000,
+    intervalMs: 100,
+    details: seenSoFar,
+  });
   server.child.kill('SIGKILL');
   await new Promise((resolve) => server?.child.once('exit', resolve));
   expect(accepted()).toEqual([]);
@@ -168,7 +166,11 @@ it('delivers every pending event exactly once after the server is killed with SI
   receiver.hold(false);
   receiver.respondWith(() => 200);
   server = await startServer(env);
-  await waitFor(() => accepted().length >= CALLS * 2, 60_000, 'every delivery after the restart');
+  await until('every delivery after the restart', () => accepted().length >= CALLS * 2, {
+    timeoutMs: 60_000,
+    intervalMs: 100,
+    details: seenSoFar,
+  });
   // a moment more: nothing further may arrive
   await new Promise((resolve) => setTimeout(resolve, 3000));
 
@@ -203,7 +205,11 @@ it('keeps a delivery that outlasts the lease in its process, and hands those of 
   receiver.hold(true);
   server = await startServer(env);
   for (let i = 0; i < CALLS; i++) await call(`212555017${i}`);
-  await waitFor(() => received().length >= CALLS, 30_000, 'the first deliveries');
+  await until('the first deliveries', () => received().length >= CALLS, {
+    timeoutMs: 30_000,
+    intervalMs: 100,
+    details: seenSoFar,
+  });
   // Every delivery is held open for three leases: its lease is renewed, so nothing sends it again.
   await new Promise((resolve) => setTimeout(resolve, LEASE_MS * 3));
   expect(received()).toHaveLength(CALLS);
@@ -218,7 +224,11 @@ it('keeps a delivery that outlasts the lease in its process, and hands those of 
   const startedAt = Date.now();
   const redelivered = () =>
     received().filter((r) => r.status === 200 && stranded.includes(r.headers['x-switchboard-event-id']));
-  await waitFor(() => redelivered().length > 0, 60_000, 'a stranded delivery');
+  await until('a stranded delivery', () => redelivered().length > 0, {
+    timeoutMs: 60_000,
+    intervalMs: 100,
+    details: seenSoFar,
+  });
   const recoveredAt = Date.now();
   // The last renewal before the kill held the jobs for at least two thirds of a lease; the new
   // process claims them once the lease ran out (or at once, when it started later than that),
@@ -226,10 +236,10 @@ it('keeps a delivery that outlasts the lease in its process, and hands those of 
   expect(recoveredAt - killedAt).toBeGreaterThanOrEqual((LEASE_MS * 2) / 3 - 100);
   expect(recoveredAt - Math.max(startedAt, killedAt + LEASE_MS)).toBeLessThanOrEqual(POLL_MS + 3000);
 
-  await waitFor(
-    () => received().filter((r) => r.status === 200).length >= CALLS * 2,
-    60_000,
+  await until(
     'every delivery after the restart',
+    () => received().filter((r) => r.status === 200).length >= CALLS * 2,
+    { timeoutMs: 60_000, intervalMs: 100, details: seenSoFar },
   );
   const ids = received()
     .filter((r) => r.status === 200)

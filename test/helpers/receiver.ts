@@ -17,9 +17,10 @@ export interface ReceivedRequest {
  */
 export async function startReceiver() {
   const requests: ReceivedRequest[] = [];
-  /** the status of each answer, or the status and the body (else "ok" or "receiver failed") */
-  let respond: (request: Omit<ReceivedRequest, 'status'>) => number | { status: number; body: string } = () =>
-    200;
+  /** the status of each answer, or the status and the body (else "ok" or "receiver failed", as text) */
+  let respond: (
+    request: Omit<ReceivedRequest, 'status'>,
+  ) => number | { status: number; body: string; contentType?: string } = () => 200;
   let holding = false;
   const held: Array<() => void> = [];
   const server: Server = createServer((req, res) => {
@@ -38,12 +39,15 @@ export async function startReceiver() {
         return;
       }
       const answer = respond(base);
-      const { status, body } =
-        typeof answer === 'number'
-          ? { status: answer, body: answer < 300 ? 'ok' : 'receiver failed' }
-          : answer;
+      const {
+        status,
+        body,
+        contentType = 'text/plain',
+      } = typeof answer === 'number'
+        ? { status: answer, body: answer < 300 ? 'ok' : 'receiver failed' }
+        : answer;
       requests.push({ ...base, status });
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
+      res.writeHead(status, { 'content-type': contentType }).end(body);
     });
   });
   server.listen(0, '127.0.0.1');
