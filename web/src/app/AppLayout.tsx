@@ -145,7 +145,7 @@ export function AppLayout() {
           ))}
         </Stack>
       </AppShell.Navbar>
-      <AppShell.Main bg="gray.0">
+      <AppShell.Main className="sb-main">
         <Outlet />
       </AppShell.Main>
     </AppShell>
