@@ -17,6 +17,7 @@ import {
   IconLogout,
   IconPhoneCall,
   IconPhoneIncoming,
+  IconSitemap,
   IconWebhook,
 } from '@tabler/icons-react';
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
@@ -26,10 +27,11 @@ import { GroupSwitcher } from '../features/groups/GroupSwitcher';
 import { useCurrentGroup } from '../features/groups/queries';
 import { useSignOut } from '../features/session/queries';
 
-/** The sections of the console; part 2 adds call flows, numbers and people here. */
-const SECTIONS: { to: '/' | '/calls' | '/webhooks'; label: string; icon: ReactNode }[] = [
+/** The sections of the console. */
+const SECTIONS: { to: '/' | '/calls' | '/flows' | '/webhooks'; label: string; icon: ReactNode }[] = [
   { to: '/', label: 'Dashboard', icon: <IconChartBar size={18} aria-hidden /> },
   { to: '/calls', label: 'Calls', icon: <IconPhoneIncoming size={18} aria-hidden /> },
+  { to: '/flows', label: 'Call flows', icon: <IconSitemap size={18} aria-hidden /> },
   { to: '/webhooks', label: 'Webhooks', icon: <IconWebhook size={18} aria-hidden /> },
 ];
 
