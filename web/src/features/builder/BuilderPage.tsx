@@ -373,7 +373,9 @@ function Builder({
             </Card>
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 5, xl: 4 }}>
-            <Card p="md">{panel}</Card>
+            <Card p="md" data-testid="builder-panel">
+              {panel}
+            </Card>
           </Grid.Col>
         </Grid>
       ) : (
@@ -391,7 +393,9 @@ function Builder({
             </Card>
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 6 }}>
-            <Card p="md">{panel}</Card>
+            <Card p="md" data-testid="builder-panel">
+              {panel}
+            </Card>
           </Grid.Col>
         </Grid>
       )}

@@ -144,7 +144,7 @@ export function OptionPanel(props: PanelProps) {
             {option.destination?.trim() || ACTION_LABELS[option.action]}
           </Title>
           <Text size="xs" c="dimmed" data-testid="reached-by">
-            Callers reach it by pressing {formatKeyPath(keys.join(''))}
+            Callers reach it by pressing {formatKeyPath(keys.join('>'))}
           </Text>
         </div>
         <Group gap={4} wrap="nowrap">

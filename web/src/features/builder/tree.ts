@@ -76,7 +76,7 @@ export function freeKey(options: readonly IvrOption[]): number | undefined {
 /** Adds an option to the menu at `menuPath`; returns the document and the new option's path. */
 export function addOption(document: IvrDocument, menuPath: string): { document: IvrDocument; path: string } {
   const options = menuOptions(document, menuPath);
-  const option: IvrOption = { key: freeKey(options) ?? 0, action: 'simple', destination: '', target_did: '' };
+  const option: IvrOption = { key: freeKey(options) ?? 0, action: 'simple' };
   const next = withMenu(document, menuPath, [...options, option]);
   return { document: next, path: pathOf([...indicesOf(menuPath), options.length]) };
 }
