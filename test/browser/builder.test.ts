@@ -313,7 +313,7 @@ describe(`the call-flow builder in Chromium, on ${testEngine()}`, { timeout: 120
     for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Next step' }).click();
     const onPath = await page.locator('.react-flow__node [data-on-path]').allTextContents();
     expect(onPath).toHaveLength(4);
-    expect(onPath.join('|')).toMatch(/Caller hears the main menu.*Service.*Repairs.*Emergency/);
+    expect(onPath.join('|')).toMatch(/Main menu.*Service.*Repairs.*Emergency/);
     expect(await page.locator('.react-flow__node [data-current]').textContent()).toContain('Emergency');
     expect(simulated.trail.filter((id) => /^m(\.\d)*$/.test(id))).toEqual(['m', 'm.2', 'm.2.1', 'm.2.1.1']);
 

@@ -14,6 +14,7 @@ import {
   Text,
   Title,
 } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { IconAlertTriangle, IconArrowLeft, IconCheck, IconDeviceFloppy } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useNavigate, useParams, useSearch } from '@tanstack/react-router';
@@ -127,7 +128,9 @@ function Builder({
   const [document, setDocument] = useState<FlowDocument>(initial);
   const [baseline, setBaseline] = useState(() => JSON.stringify(initial));
   const [selected, setSelected] = useState(ROOT);
-  const [view, setView] = useState<'graph' | 'outline'>('graph');
+  // a phone's screen is too small to read a graph: the outline first, the graph a tap away
+  const isPhone = useMediaQuery('(max-width: 48em)', false, { getInitialValueInEffect: false });
+  const [view, setView] = useState<'graph' | 'outline'>(isPhone ? 'outline' : 'graph');
   const [tab, setTab] = useState<string | null>('node');
   const [saveIssue, setSaveIssue] = useState<Issue | undefined>();
   const [saved, setSaved] = useState(false);

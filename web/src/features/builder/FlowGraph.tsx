@@ -104,6 +104,7 @@ const FlowNode = memo(function FlowNode({ data }: NodeProps<Node<FlowNodeData>>)
       }}
     >
       <Handle type="target" position={Position.Top} />
+      <Handle type="target" id="back-in" position={Position.Right} />
       <Group gap={6} wrap="nowrap" justify="space-between">
         <Group gap={6} wrap="nowrap" style={{ minWidth: 0 }}>
           <span className="sb-flow-node-icon">{ACTION_ICONS[data.kind]}</span>
@@ -121,6 +122,7 @@ const FlowNode = memo(function FlowNode({ data }: NodeProps<Node<FlowNodeData>>)
         {data.subtitle}
       </Text>
       <Handle type="source" position={Position.Bottom} />
+      <Handle type="source" id="back-out" position={Position.Right} />
     </div>
   );
 });
@@ -168,10 +170,12 @@ function Graph({ document, issues, selected, onSelect, callPath, current }: Grap
         type: 'flow',
         position: { x: 0, y: 0 },
         data: {
-          title: option
-            ? `${option.destination?.trim() || ACTION_LABELS[option.action]}`
-            : 'Caller hears the main menu',
-          subtitle: option ? optionSummary(option) : document.message?.trim() || 'No menu prompt yet',
+          title: option ? `${option.destination?.trim() || ACTION_LABELS[option.action]}` : 'Main menu',
+          subtitle: option
+            ? optionSummary(option)
+            : document.message?.trim()
+              ? `“${document.message.trim()}”`
+              : 'No menu prompt yet',
           kind: option?.action ?? 'menu',
           issueCount: 0,
           isSelected: false,
@@ -195,6 +199,8 @@ function Graph({ document, issues, selected, onSelect, callPath, current }: Grap
               id: `back:${node.path}`,
               source: idOf(node.path),
               target: idOf(parent),
+              sourceHandle: 'back-out',
+              targetHandle: 'back-in',
               label: `Press ${back}: back`,
               type: 'smoothstep',
               style: { strokeDasharray: '5 4' },
