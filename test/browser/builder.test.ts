@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { simulateCall } from '../../src/telephony/simulator.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { createEmptyDatabase, testEngine } from '../helpers/db.js';
 import { freePort, type ServerProcess, startServer } from '../helpers/process.js';
@@ -15,6 +16,7 @@ import { freePort, type ServerProcess, startServer } from '../helpers/process.js
  */
 const require = createRequire(import.meta.url);
 const PASSWORD = 'builder-test-password';
+const CARRIER_TOKEN = 'builder-test-carrier-token';
 const CLIENT = { client_id: 'switchboard', client_secret: 'builder-test-client-secret' };
 const CONTEXT = { viewport: { width: 1440, height: 960 }, locale: 'en-US', timezoneId: 'America/Denver' };
 /** what GET /v2/callflow answers differently after any save */
@@ -27,7 +29,7 @@ let base: string;
 let token: string;
 let browser: Browser;
 let axeSource: string;
-const ids = { company: 0, campaign: 0, apiFlow: 0 };
+const ids = { company: 0, campaign: 0, apiFlow: 0, call: 0 };
 
 async function api<T = unknown>(method: string, url: string, body?: unknown): Promise<T> {
   const response = await fetch(`${base}${url}`, {
@@ -152,6 +154,7 @@ beforeAll(async () => {
     SWITCHBOARD_ADMIN_PASSWORD: PASSWORD,
     SWITCHBOARD_OAUTH_CLIENT_SECRET: CLIENT.client_secret,
     OAUTH_RATE_LIMIT_PER_MINUTE: '200',
+    TWILIO_AUTH_TOKEN: CARRIER_TOKEN,
     ...(database.url ? { DATABASE_URL: database.url } : {}),
   });
   browser = await launchChromium();
@@ -188,6 +191,25 @@ beforeAll(async () => {
   ]);
   expect(created?.result).toBe('success');
   ids.apiFlow = Number(created?.data);
+  // one call through the carrier webhooks: the dashboard has a chart, the flow a call this week
+  await simulateCall(
+    { to: '8015550140', from: '2125550101', press: ['1'], answer: 'first' },
+    {
+      voiceUrl: `${base}/telephony/twilio/voice`,
+      statusUrl: `${base}/telephony/twilio/status`,
+      authToken: CARRIER_TOKEN,
+      transport: async (url, params, signature) => {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+          body: new URLSearchParams(params).toString(),
+        });
+        return response.text();
+      },
+    },
+  );
+  const [call] = await api<{ call_id: number }[]>('GET', '/v2/call/list');
+  ids.call = Number(call?.call_id);
 }, 180_000);
 
 afterAll(async () => {
@@ -224,6 +246,23 @@ describe(`the call-flow builder in Chromium, on ${testEngine()}`, { timeout: 120
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByLabel('Password').press('Enter');
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    // part 1's polish: the chart's legend shows no "label:" without a value, and the navbar's
+    // column is drawn down the whole main area (a long page no longer ends it mid-page)
+    await page.locator('.u-legend th').first().waitFor({ state: 'attached' });
+    const colons = (await page.evaluate(
+      `[...document.querySelectorAll('.u-legend th')].map((th) => getComputedStyle(th, '::after').content)`,
+    )) as string[];
+    expect(colons.length).toBeGreaterThan(1);
+    expect(colons.filter((content) => content !== 'none')).toEqual([]);
+    const main = (await page.evaluate(
+      `getComputedStyle(document.querySelector('.sb-main')).backgroundImage`,
+    )) as string;
+    expect(main).toContain('linear-gradient');
+
+    // call details name the caller's place, not a bare region code ("NY")
+    await page.goto(`${base}/calls/${ids.call}`);
+    const location = page.getByText('Location', { exact: true }).locator('xpath=..');
+    await expect.poll(() => location.textContent()).toMatch(/^Location(New York|.+, NY)$/);
 
     await page.getByRole('link', { name: 'Call flows' }).click();
     const row = page.locator(`[data-flow-id="${ids.apiFlow}"]`);
@@ -232,6 +271,7 @@ describe(`the call-flow builder in Chromium, on ${testEngine()}`, { timeout: 120
     expect(await row.textContent()).toContain('(801) 555-0140');
     expect(await row.textContent()).toContain('Phone menu (IVR)');
     expect(await row.textContent()).toContain('active');
+    expect(await row.locator('td').nth(4).textContent()).toBe('1');
     expect(await accessibilityViolations(page)).toEqual([]);
 
     await row.getByRole('link', { name: 'Plumbing main line' }).click();
