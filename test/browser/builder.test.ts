@@ -331,6 +331,17 @@ describe(`the call-flow builder in Chromium, on ${testEngine()}`, { timeout: 120
     // fixed, it is valid again and nothing is left to save
     await panel().getByRole('textbox', { name: 'Ring', exact: true }).fill('8015550110');
     await expect.poll(() => page.locator('.react-flow__node [data-invalid]').count()).toBe(0);
+
+    // what only the server can judge (a location of your groups) comes back on the node too
+    await choose(panel(), page, 'What it does', 'Nearest location');
+    await panel().getByRole('textbox', { name: 'Location (set of branches)' }).fill('999');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect
+      .poll(() => page.getByTestId('save-error').textContent())
+      .toContain('location_id 999 is not a location you can access');
+    expect(await page.locator('.react-flow__node [data-invalid]').textContent()).toContain('Sales');
+    expect(await panel().getByTestId('node-issues').textContent()).toContain('location_id 999');
+    expect((await getFlow(ids.apiFlow)).version).toBe(3);
   });
 
   it('tries a call with the keypad and lights the path the simulator reports; a node says which keys reach it', async () => {

@@ -9,6 +9,7 @@ import {
   moveOption,
   optionAt,
   pathOfReason,
+  pathOfReference,
   pathOfTrailId,
   setGoBackKey,
   updateOption,
@@ -94,6 +95,19 @@ describe('the builder’s tree of a multi-level IVR', () => {
       path: '',
       isMenu: false,
     });
+    const geo = updateOption(flow(), 'ivrs[1].ivrData[0]', (o) => ({
+      ...o,
+      action: 'geo',
+      geoData: { route_by: 'Claimed State', location_id: 77 },
+    }));
+    expect(pathOfReference(geo, 'location_id 77 is not a location you can access')).toBe(
+      'ivrs[1].ivrData[0]',
+    );
+    const audio = updateOption(flow(), 'ivrs[0]', (o) => ({ ...o, message: 'file://ab12' }));
+    expect(pathOfReference(audio, 'file://ab12 is not an audio file of group_id 2 or a group below it')).toBe(
+      'ivrs[0]',
+    );
+    expect(pathOfReference(flow(), 'channel_id 9 does not exist')).toBeUndefined();
   });
 });
 

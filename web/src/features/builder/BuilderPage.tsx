@@ -41,6 +41,7 @@ import {
   moveOption,
   optionAt,
   pathOfReason,
+  pathOfReference,
   pathOfTrailId,
   ROOT,
 } from './tree';
@@ -184,7 +185,8 @@ function Builder({
         },
         onError: (error) => {
           if (error instanceof EntryError) {
-            const { path } = pathOfReason(error.reason);
+            const named = pathOfReason(error.reason).path;
+            const path = named === ROOT && isIvr ? (pathOfReference(ivr, error.reason) ?? ROOT) : named;
             const at = isIvr && optionAt(ivr, path) ? path : ROOT;
             setSaveIssue({ path: at, message: error.reason.replace(/^ivrs(?:\[\d+\]|\.ivrData)*:\s*/, '') });
             if (isIvr) select(at);

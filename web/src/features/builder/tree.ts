@@ -177,3 +177,21 @@ export function pathOfReason(reason: string): { path: string; isMenu: boolean } 
   if (at.endsWith('.ivrData')) return { path: at.slice(0, -'.ivrData'.length), isMenu: true };
   return { path: at, isMenu: false };
 }
+
+/**
+ * The node a save's refusal concerns when the API names a record rather than a path: a location
+ * of your groups (`location_id 9 is not a location you can access`) or an audio file
+ * (`file://ab12 is not an audio file of group_id 2 ...`), found where the document names it.
+ */
+export function pathOfReference(document: IvrDocument, reason: string): string | undefined {
+  const location = /^location_id (\d+) /.exec(reason)?.[1];
+  const audio = /^(file:\/\/\S+) is not an audio file/.exec(reason)?.[1];
+  if (location === undefined && audio === undefined) return undefined;
+  return walk(document).find(({ option }) => {
+    if (!option) return audio !== undefined && JSON.stringify(document.message ?? '').includes(audio);
+    if (location !== undefined)
+      return option.action === 'geo' && String(option.geoData?.location_id) === location;
+    const { ivrData: _children, ...own } = option;
+    return JSON.stringify(own).includes(audio as string);
+  })?.path;
+}
