@@ -108,6 +108,10 @@ async function shootAll(browser: Browser, demo: DemoServer, data: DemoCalls): Pr
       await page.getByRole('button', { name: 'Next step' }).click();
       await shoot(page, 'builder-try-a-call', viewport.name);
     }
+    await page.goto(`${demo.baseUrl}/numbers`);
+    await page.getByTestId('my-numbers').waitFor();
+    await page.getByTestId('dni-snippet').filter({ hasText: 'dni.js' }).waitFor();
+    await shoot(page, 'numbers', viewport.name);
     await context.close();
   }
 }

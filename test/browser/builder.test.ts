@@ -501,4 +501,27 @@ describe(`the call-flow builder in Chromium, on ${testEngine()}`, { timeout: 120
       expect.objectContaining({ ...original, group_id: ids.company, campaign_id: ids.campaign }),
     );
   });
+  it('finds a number, reserves it, and shows which flow uses each number and the website snippet', async () => {
+    await page.getByRole('link', { name: 'Numbers' }).click();
+    await page.getByRole('heading', { name: 'Numbers', exact: true }).waitFor();
+    const mine = page.getByTestId('my-numbers');
+    // the restored flow took its number back: it is on the flow, no longer only reserved
+    await expect.poll(() => mine.locator('[data-number="8015550140"]').count()).toBe(1);
+    expect(await mine.locator('[data-number="8015550140"]').textContent()).toContain('Plumbing main line');
+    expect(await mine.locator('[data-number="8015550142"]').textContent()).toContain(
+      'Reserved, on no flow yet',
+    );
+
+    await page.getByRole('textbox', { name: 'Area code' }).fill('8O1');
+    await expect.poll(() => page.getByText('Three digits, 2-9 first').count()).toBe(1);
+    await page.getByRole('textbox', { name: 'Area code' }).fill('801');
+    await page.getByRole('textbox', { name: 'Digits' }).fill('*0148');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('button', { name: 'Reserve (801) 555-0148' }).click();
+    await mine.locator('[data-number="8015550148"]').waitFor();
+    const reserved = await api<{ number: number }[]>('GET', '/v2/number/reserved');
+    expect(reserved.map((n) => n.number)).toContain(8015550148);
+    expect(await page.getByTestId('dni-snippet').textContent()).toContain('dni.js');
+    expect(await accessibilityViolations(page)).toEqual([]);
+  });
 });

@@ -14,6 +14,7 @@ import { useDisclosure } from '@mantine/hooks';
 import {
   IconChartBar,
   IconChevronDown,
+  IconHash,
   IconLogout,
   IconPhoneCall,
   IconPhoneIncoming,
@@ -28,10 +29,15 @@ import { useCurrentGroup } from '../features/groups/queries';
 import { useSignOut } from '../features/session/queries';
 
 /** The sections of the console. */
-const SECTIONS: { to: '/' | '/calls' | '/flows' | '/webhooks'; label: string; icon: ReactNode }[] = [
+const SECTIONS: {
+  to: '/' | '/calls' | '/flows' | '/numbers' | '/webhooks';
+  label: string;
+  icon: ReactNode;
+}[] = [
   { to: '/', label: 'Dashboard', icon: <IconChartBar size={18} aria-hidden /> },
   { to: '/calls', label: 'Calls', icon: <IconPhoneIncoming size={18} aria-hidden /> },
   { to: '/flows', label: 'Call flows', icon: <IconSitemap size={18} aria-hidden /> },
+  { to: '/numbers', label: 'Numbers', icon: <IconHash size={18} aria-hidden /> },
   { to: '/webhooks', label: 'Webhooks', icon: <IconWebhook size={18} aria-hidden /> },
 ];
 

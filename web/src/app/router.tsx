@@ -141,9 +141,27 @@ const builderRoute = createRoute({
   component: lazyRouteComponent(() => import('../features/builder/BuilderPage'), 'BuilderPage'),
 });
 
+const numbersRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/numbers',
+  validateSearch: (raw: Record<string, unknown>): { group?: number } => {
+    const { group } = parseCallSearch(raw);
+    return group === undefined ? {} : { group };
+  },
+  component: lazyRouteComponent(() => import('../features/numbers/NumbersPage'), 'NumbersPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
-  appRoute.addChildren([dashboardRoute, callsRoute, callRoute, webhooksRoute, flowsRoute, builderRoute]),
+  appRoute.addChildren([
+    dashboardRoute,
+    callsRoute,
+    callRoute,
+    webhooksRoute,
+    flowsRoute,
+    builderRoute,
+    numbersRoute,
+  ]),
 ]);
 
 /**

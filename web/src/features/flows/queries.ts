@@ -115,7 +115,12 @@ export async function saveDocument(routeKey: string, document: Record<string, un
 
 export function useFlowMutations() {
   const queryClient = useQueryClient();
-  const refresh = () => queryClient.invalidateQueries({ queryKey: flowKeys.all });
+  // a flow takes a tracking number when saved and gives it back when deleted
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: flowKeys.all }),
+      queryClient.invalidateQueries({ queryKey: ['numbers'] }),
+    ]);
   return {
     remove: useMutation({
       mutationFn: (callFlowId: number) => api.delete<unknown>('/v2/callflow', { call_flow_id: [callFlowId] }),
