@@ -53,13 +53,7 @@ const BACKGROUND = {
 
 function DiffColumn({ rows, side }: { rows: Row[]; side: 'left' | 'right' }) {
   return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
-    <pre
-      className="sb-diff"
-      data-testid={`diff-${side}`}
-      tabIndex={0}
-      aria-label={side === 'left' ? 'Older version' : 'Newer version'}
-    >
+    <pre className="sb-diff" data-testid={`diff-${side}`}>
       {rows.map((row, i) => {
         const text = row[side];
         const isMarked = row.kind !== 'same' && text !== undefined;
