@@ -94,8 +94,10 @@ async function shootAll(browser: Browser, demo: DemoServer, data: DemoCalls): Pr
       .first()
       .getByRole('link')
       .click();
-    await page.locator('.react-flow__node').first().waitFor();
-    await page.locator('[data-id="ivrs[1]"]').click();
+    if (viewport.name === 'desktop') {
+      await page.locator('.react-flow__node').first().waitFor();
+      await page.locator('[data-id="ivrs[1]"]').click();
+    } else await page.getByTestId('outline').waitFor(); // phones open the outline first
     await shoot(page, 'builder', viewport.name);
     if (viewport.name === 'desktop') {
       await page.getByRole('tab', { name: 'Try a call' }).click();
