@@ -287,6 +287,7 @@ export async function populateDemo(demo: DemoServer, now = new Date(), days = 30
                   target_did: 8015550120,
                   record_enabled: true,
                   voicemail_enabled: true,
+                  go_back_key: 9,
                 },
                 {
                   key: 2,

@@ -84,6 +84,36 @@ async function shootAll(browser: Browser, demo: DemoServer, data: DemoCalls): Pr
       });
     await page.locator('[data-testid="deliveries"] button').first().click();
     await shoot(page, 'webhooks', viewport.name);
+
+    await page.goto(`${demo.baseUrl}/flows`);
+    await page.getByTestId('flow-list').waitFor();
+    await shoot(page, 'flows', viewport.name);
+    await page
+      .locator('[data-flow-id]')
+      .filter({ hasText: 'Phone menu (IVR)' })
+      .first()
+      .getByRole('link')
+      .click();
+    if (viewport.name === 'desktop') {
+      await page.locator('.react-flow__node').first().waitFor();
+      await page.locator('[data-id="ivrs[1]"]').click();
+    } else await page.getByTestId('outline').waitFor(); // phones open the outline first
+    await shoot(page, 'builder', viewport.name);
+    if (viewport.name === 'desktop') {
+      await page.getByRole('tab', { name: 'Try a call' }).click();
+      const keypad = page.getByRole('group', { name: 'Keypad' });
+      await keypad.getByRole('button', { name: 'Press 2' }).click();
+      await keypad.getByRole('button', { name: 'Press 1' }).click();
+      await page.getByRole('button', { name: 'Call', exact: true }).click();
+      await page.getByTestId('call-outcome').waitFor();
+      await page.getByRole('button', { name: 'Next step' }).click();
+      await page.getByRole('button', { name: 'Next step' }).click();
+      await shoot(page, 'builder-try-a-call', viewport.name);
+    }
+    await page.goto(`${demo.baseUrl}/numbers`);
+    await page.getByTestId('my-numbers').waitFor();
+    await page.getByTestId('dni-snippet').filter({ hasText: 'dni.js' }).waitFor();
+    await shoot(page, 'numbers', viewport.name);
     await context.close();
   }
 }

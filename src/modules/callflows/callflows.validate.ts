@@ -398,3 +398,37 @@ export function callFlowLocationIds(entry: CallFlowEntry): number[] {
   const route = isUnset(entry.geo_route?.location_id) ? [] : [Number(entry.geo_route?.location_id)];
   return [...route, ...locationIds(toIvrOptions(entry.ivrs ?? []))];
 }
+
+/** A reason a document cannot be saved and the place it concerns: an option's path, a menu's, or '' (the flow). */
+export interface DocumentIssue {
+  /** `ivrs[1].ivrData[0]` (an option), `ivrs[1].ivrData` (a menu's options), or '' for the flow itself */
+  at: string;
+  reason: string;
+}
+
+/**
+ * Every reason a multi-level IVR cannot be saved, each at the option or menu it concerns, from
+ * the same checks as `multilevelIvrReason` (which answers the API with the first of them): the
+ * console's builder shows them all on its graph as the user types.
+ */
+export function multilevelIvrIssues(flow: MultilevelIvrFlow): DocumentIssue[] {
+  const issues: DocumentIssue[] = [];
+  const flowReason = numberReason(flow, false) ?? contactReason(flow) ?? spamSettingsReason(flow);
+  if (flowReason) issues.push({ at: '', reason: flowReason });
+  const walk = (path: string, options: IvrOption[], depth: number) => {
+    const keys = options.map((option) => option.key);
+    const repeated = keys.find((key, i) => keys.indexOf(key) !== i);
+    if (repeated !== undefined)
+      issues.push({ at: path, reason: `${path}: key ${repeated} is used by more than one option` });
+    for (const [i, option] of options.entries()) {
+      const at = `${path}[${i}]`;
+      // an option's own reason names it; a reason inside its sub-menu is found by the walk below
+      const reason = optionReason(at, option, depth, options, flow.screen_calls);
+      if (reason?.startsWith(`${at}: `)) issues.push({ at, reason });
+      if (option.action === 'interactiveVoice' && option.ivrData?.length && depth < MAX_MENU_DEPTH)
+        walk(`${at}.ivrData`, option.ivrData, depth + 1);
+    }
+  };
+  walk('ivrs', flow.ivrs, 1);
+  return issues;
+}

@@ -106,7 +106,8 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   }
   if (parsed && typeof parsed === 'object' && (parsed as V2ErrorBody).result === 'error')
     throw toApiError(response.status, parsed);
-  return (parsed as { data: T }).data;
+  // bulk saves of some V2 endpoints (POST /v2/callflow/multilevelivr) answer their per-entry results bare
+  return Array.isArray(parsed) ? (parsed as T) : (parsed as { data: T }).data;
 }
 
 /** A streamed GET (a CSV export): the response once its headers are in, its body still coming. */

@@ -15,6 +15,8 @@ import type {
 } from '../../../src/modules/calls/call-reports.schemas.js';
 import type { Campaign as CampaignSchema } from '../../../src/modules/campaigns/campaigns.schemas.js';
 import type { Me as MeSchema, ScopeGroup as ScopeGroupSchema } from '../../../src/modules/me/me.schemas.js';
+import type { Channel as ChannelSchema } from '../../../src/modules/misc/misc.schemas.js';
+import type { ReservedNumber as ReservedNumberSchema } from '../../../src/modules/numbers/numbers.schemas.js';
 import type { SignInEnvelope } from '../../../src/modules/session/session.schemas.js';
 import type { Tag as TagSchema } from '../../../src/modules/tags/tags.schemas.js';
 import type {
@@ -41,3 +43,5 @@ export type Campaign = Static<typeof CampaignSchema>;
 export type CallFlowSummary = Static<typeof CallFlowSummarySchema>;
 export type Tag = Static<typeof TagSchema>;
 export type CallActionLog = DataOf<typeof CallActionLogEnvelope>;
+export type ReservedNumber = Static<typeof ReservedNumberSchema>;
+export type Channel = Static<typeof ChannelSchema>;

@@ -14,9 +14,11 @@ import { useDisclosure } from '@mantine/hooks';
 import {
   IconChartBar,
   IconChevronDown,
+  IconHash,
   IconLogout,
   IconPhoneCall,
   IconPhoneIncoming,
+  IconSitemap,
   IconWebhook,
 } from '@tabler/icons-react';
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
@@ -26,10 +28,16 @@ import { GroupSwitcher } from '../features/groups/GroupSwitcher';
 import { useCurrentGroup } from '../features/groups/queries';
 import { useSignOut } from '../features/session/queries';
 
-/** The sections of the console; part 2 adds call flows, numbers and people here. */
-const SECTIONS: { to: '/' | '/calls' | '/webhooks'; label: string; icon: ReactNode }[] = [
+/** The sections of the console. */
+const SECTIONS: {
+  to: '/' | '/calls' | '/flows' | '/numbers' | '/webhooks';
+  label: string;
+  icon: ReactNode;
+}[] = [
   { to: '/', label: 'Dashboard', icon: <IconChartBar size={18} aria-hidden /> },
   { to: '/calls', label: 'Calls', icon: <IconPhoneIncoming size={18} aria-hidden /> },
+  { to: '/flows', label: 'Call flows', icon: <IconSitemap size={18} aria-hidden /> },
+  { to: '/numbers', label: 'Numbers', icon: <IconHash size={18} aria-hidden /> },
   { to: '/webhooks', label: 'Webhooks', icon: <IconWebhook size={18} aria-hidden /> },
 ];
 
@@ -145,7 +153,7 @@ export function AppLayout() {
           ))}
         </Stack>
       </AppShell.Navbar>
-      <AppShell.Main bg="gray.0">
+      <AppShell.Main className="sb-main">
         <Outlet />
       </AppShell.Main>
     </AppShell>

@@ -10,6 +10,7 @@ import {
 } from '@tanstack/react-router';
 import { ApiError } from '../api/client';
 import { type CallSearch, parseCallSearch } from '../features/calls/search';
+import type { FlowsSearch } from '../features/flows/FlowsPage';
 import { groupsQuery } from '../features/groups/queries';
 import { meQuery } from '../features/session/queries';
 import { SignInPage } from '../features/session/SignInPage';
@@ -102,9 +103,65 @@ const webhooksRoute = createRoute({
   component: lazyRouteComponent(() => import('../features/webhooks/WebhooksPage'), 'WebhooksPage'),
 });
 
+const positiveInteger = (value: unknown) => {
+  const number = Number(value);
+  return Number.isInteger(number) && number > 0 ? number : undefined;
+};
+
+const flowsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/flows',
+  validateSearch: (raw: Record<string, unknown>): FlowsSearch => {
+    const { group } = parseCallSearch(raw);
+    const search: FlowsSearch = { group, campaign: positiveInteger(raw.campaign) };
+    if (raw.show === 'deleted') search.show = 'deleted';
+    return Object.fromEntries(
+      Object.entries(search).filter(([, value]) => value !== undefined),
+    ) as FlowsSearch;
+  },
+  component: lazyRouteComponent(() => import('../features/flows/FlowsPage'), 'FlowsPage'),
+});
+
+export interface BuilderSearch {
+  group?: number | undefined;
+  campaign?: number | undefined;
+}
+
+/** The builder is its own chunk (the graph canvas and the shared flow rules load only here). */
+const builderRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/flows/$flowId',
+  validateSearch: (raw: Record<string, unknown>): BuilderSearch => {
+    const { group } = parseCallSearch(raw);
+    const search: BuilderSearch = { group, campaign: positiveInteger(raw.campaign) };
+    return Object.fromEntries(
+      Object.entries(search).filter(([, value]) => value !== undefined),
+    ) as BuilderSearch;
+  },
+  component: lazyRouteComponent(() => import('../features/builder/BuilderPage'), 'BuilderPage'),
+});
+
+const numbersRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/numbers',
+  validateSearch: (raw: Record<string, unknown>): { group?: number } => {
+    const { group } = parseCallSearch(raw);
+    return group === undefined ? {} : { group };
+  },
+  component: lazyRouteComponent(() => import('../features/numbers/NumbersPage'), 'NumbersPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
-  appRoute.addChildren([dashboardRoute, callsRoute, callRoute, webhooksRoute]),
+  appRoute.addChildren([
+    dashboardRoute,
+    callsRoute,
+    callRoute,
+    webhooksRoute,
+    flowsRoute,
+    builderRoute,
+    numbersRoute,
+  ]),
 ]);
 
 /**

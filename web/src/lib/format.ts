@@ -105,3 +105,77 @@ export function formatDay(date: string, withYear = false): string {
 /** The keys a caller pressed, as the runtime records them ("2>1"), for people: "2 then 1". */
 export const formatKeyPath = (keyPath: string | null | undefined, separator = ' then ') =>
   keyPath ? keyPath.split('>').join(separator) : '';
+
+/** US states, DC and territories by postal code, for places shown to people ("CA" -> California). */
+const US_REGIONS: Record<string, string> = {
+  AL: 'Alabama',
+  AK: 'Alaska',
+  AZ: 'Arizona',
+  AR: 'Arkansas',
+  CA: 'California',
+  CO: 'Colorado',
+  CT: 'Connecticut',
+  DE: 'Delaware',
+  DC: 'District of Columbia',
+  FL: 'Florida',
+  GA: 'Georgia',
+  HI: 'Hawaii',
+  ID: 'Idaho',
+  IL: 'Illinois',
+  IN: 'Indiana',
+  IA: 'Iowa',
+  KS: 'Kansas',
+  KY: 'Kentucky',
+  LA: 'Louisiana',
+  ME: 'Maine',
+  MD: 'Maryland',
+  MA: 'Massachusetts',
+  MI: 'Michigan',
+  MN: 'Minnesota',
+  MS: 'Mississippi',
+  MO: 'Missouri',
+  MT: 'Montana',
+  NE: 'Nebraska',
+  NV: 'Nevada',
+  NH: 'New Hampshire',
+  NJ: 'New Jersey',
+  NM: 'New Mexico',
+  NY: 'New York',
+  NC: 'North Carolina',
+  ND: 'North Dakota',
+  OH: 'Ohio',
+  OK: 'Oklahoma',
+  OR: 'Oregon',
+  PA: 'Pennsylvania',
+  RI: 'Rhode Island',
+  SC: 'South Carolina',
+  SD: 'South Dakota',
+  TN: 'Tennessee',
+  TX: 'Texas',
+  UT: 'Utah',
+  VT: 'Vermont',
+  VA: 'Virginia',
+  WA: 'Washington',
+  WV: 'West Virginia',
+  WI: 'Wisconsin',
+  WY: 'Wyoming',
+  PR: 'Puerto Rico',
+  GU: 'Guam',
+  VI: 'U.S. Virgin Islands',
+  AS: 'American Samoa',
+  MP: 'Northern Mariana Islands',
+};
+
+/**
+ * Where a caller is, as people say it: "Fresno, CA", or the state's name alone ("California")
+ * when no city is known; undefined when nothing is.
+ */
+export function formatPlace(
+  city: string | null | undefined,
+  state: string | null | undefined,
+): string | undefined {
+  const region = state?.trim().toUpperCase();
+  if (city?.trim()) return region ? `${city.trim()}, ${region}` : city.trim();
+  if (!region) return undefined;
+  return US_REGIONS[region] ?? region;
+}

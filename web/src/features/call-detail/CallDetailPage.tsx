@@ -27,6 +27,7 @@ import {
   formatKeyPath,
   formatMoney,
   formatPhone,
+  formatPlace,
   zoneLabel,
 } from '../../lib/format';
 import { DispositionBadge } from '../calls/Disposition';
@@ -242,10 +243,8 @@ export function CallDetailPage() {
                 Details
               </Title>
               <SimpleGrid cols={2} spacing="sm" verticalSpacing="sm">
-                <Fact label="Caller">
-                  {c.caller_name ? `${c.caller_name}, ` : ''}
-                  {[c.caller_city, c.caller_state].filter(Boolean).join(', ') || formatPhone(c.caller_id)}
-                </Fact>
+                <Fact label="Caller">{c.caller_name || formatPhone(c.caller_id)}</Fact>
+                <Fact label="Location">{formatPlace(c.caller_city, c.caller_state) ?? 'Not known'}</Fact>
                 <Fact label="Caller type">{c.repeat_call ? 'Repeat caller' : 'First-time caller'}</Fact>
                 <Fact label="Tracking number">{formatPhone(c.tracking_number)}</Fact>
                 <Fact label="Call flow">{c.tracking_number_name}</Fact>

@@ -1,0 +1,55 @@
+import type { Static } from '@sinclair/typebox';
+import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
+import type { PoolUsage } from '../../../../src/modules/dni/dni.schemas.js';
+import type { AvailableNumber } from '../../../../src/modules/numbers/numbers.schemas.js';
+import { api } from '../../api/client';
+
+export type Available = Static<typeof AvailableNumber>;
+export type Usage = Static<typeof PoolUsage>;
+
+export interface NumberSearch {
+  npa?: string | undefined;
+  nxx?: string | undefined;
+  pattern?: string | undefined;
+}
+
+/** Numbers of the inventory nobody has reserved, matching the search (V2 answers none as a message). */
+export const availableQuery = (search: NumberSearch) =>
+  queryOptions({
+    queryKey: ['numbers', 'available', search],
+    queryFn: async () => {
+      const data = await api.get<Available[] | string>('/v2/number/search', { ...search, limit: 25 });
+      return Array.isArray(data) ? data : [];
+    },
+  });
+
+export const poolUsageQuery = (poolId: number) =>
+  queryOptions({
+    queryKey: ['numbers', 'pool', poolId],
+    queryFn: () => api.get<Usage>('/v2/numberpool/usage', { id: poolId }),
+    refetchInterval: 30_000,
+  });
+
+export const snippetQuery = (groupId: number) =>
+  queryOptions({
+    queryKey: ['numbers', 'snippet', groupId],
+    queryFn: async () => {
+      const [entry] = await api.get<Record<string, string>[]>('/v2/group/dnisnippet', { id: groupId });
+      return entry?.[String(groupId)] ?? '';
+    },
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+
+export function useReserve() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (number: number) => {
+      const [entry] = await api.post<{ result: string; data: unknown }[]>('/v2/number/reserve', [
+        { number: String(number) },
+      ]);
+      if (entry?.result === 'error') throw new Error(String(entry.data));
+      return entry;
+    },
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['numbers'] }),
+  });
+}
