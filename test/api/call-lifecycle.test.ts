@@ -169,13 +169,15 @@ async function callOf(c: TestContext, sid: string) {
 }
 
 /**
- * The post-call webhook requests for the call (call.started aside), in the order they arrived:
- * event, disposition, answer.
+ * The post-call webhook requests for the call (call.completed and call.updated; call.started and
+ * the analysis's call.analyzed aside), in the order they arrived: event, disposition, answer.
  */
 function webhookEvents(callId: number, hookPath = '/hook') {
   return receiver.requests
     .filter(
-      (request) => request.url === hookPath && request.headers['x-switchboard-event'] !== 'call.started',
+      (request) =>
+        request.url === hookPath &&
+        ['call.completed', 'call.updated'].includes(String(request.headers['x-switchboard-event'])),
     )
     .map((request) => ({ request, body: JSON.parse(request.body) }))
     .filter(({ body }) => body.data?.call_id === callId)
@@ -320,10 +322,13 @@ describe('a result after the settle window', () => {
       'select kind from job where payload->>$1 = $2 order by job_id',
       ['callId', String(callId)],
     );
+    // each once; then the call's analysis (no transcription provider here: on its call data alone)
     expect(rows.map((row) => row.kind).filter((kind) => kind.startsWith('call.'))).toEqual([
       'call.started',
       'call.completed',
       'call.updated',
+      'call.analyze',
+      'call.analyzed',
     ]);
   });
 
