@@ -1,3 +1,5 @@
+import { createTwilioRest, type TwilioAnswer, twilioError } from './twilio-rest.js';
+
 /**
  * Twilio's Messages REST API (2010-04-01), or anything that speaks it at TWILIO_API_BASE_URL
  * (SignalWire's and Telnyx's compatibility APIs do): create a message, and list the messages
@@ -47,33 +49,14 @@ export class MessagesApiError extends Error {
 export const MESSAGES_NOT_CONFIGURED = 'SMS is not configured (TWILIO_ACCOUNT_SID)';
 
 export function createMessagesApi({ baseUrl, accountSid, authToken, timeoutMs }: MessagesApiOptions) {
-  const root = baseUrl.replace(/\/+$/, '');
-  const resource = () => {
-    if (!accountSid) throw new MessagesApiError(MESSAGES_NOT_CONFIGURED, false);
-    return `${root}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`;
-  };
-  const authorization = () => `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+  const request = accountSid ? createTwilioRest({ baseUrl, accountSid, authToken, timeoutMs }) : undefined;
 
-  async function call(url: string, init: RequestInit): Promise<{ status: number; json: unknown }> {
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        ...init,
-        headers: { ...init.headers, authorization: authorization(), 'user-agent': 'Switchboard' },
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
+  async function call(method: 'GET' | 'POST', path: string, form?: URLSearchParams): Promise<TwilioAnswer> {
+    if (!request) throw new MessagesApiError(MESSAGES_NOT_CONFIGURED, false);
+    return request(method, path, form).catch((error: Error) => {
       // the request may or may not have reached the carrier
-      throw new MessagesApiError(`Messages API unreachable: ${(error as Error).message}`, false);
-    }
-    const text = await response.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: response.status, json };
+      throw new MessagesApiError(`Messages API unreachable: ${error.message}`, false);
+    });
   }
 
   return {
@@ -84,16 +67,11 @@ export function createMessagesApi({ baseUrl, accountSid, authToken, timeoutMs }:
       const form = new URLSearchParams({ To: message.to, From: message.from, Body: message.body });
       for (const url of message.mediaUrls) form.append('MediaUrl', url);
       if (message.statusCallback) form.append('StatusCallback', message.statusCallback);
-      const { status, json } = await call(resource(), {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: form.toString(),
-      });
+      const { status, json } = await call('POST', '/Messages.json', form);
       if (status >= 200 && status < 300 && typeof (json as CarrierMessage | undefined)?.sid === 'string')
         return json as CarrierMessage;
-      const error = json as { code?: unknown; message?: unknown } | undefined;
-      const code = typeof error?.code === 'number' ? error.code : null;
-      const detail = typeof error?.message === 'string' ? `: ${error.message}` : '';
+      const { code, message: reason } = twilioError(json);
+      const detail = reason ? `: ${reason}` : '';
       // 4xx: the API looked at the request and refused it (bad number, unsubscribed recipient ...);
       // 429 and 5xx may pass later
       const isPermanent = status >= 400 && status < 500 && status !== 429;
@@ -103,7 +81,7 @@ export function createMessagesApi({ baseUrl, accountSid, authToken, timeoutMs }:
     /** The newest messages from `from` to `to` (one page, newest first). */
     async list(filter: { to: string; from: string }, pageSize = 100): Promise<CarrierMessage[]> {
       const query = new URLSearchParams({ To: filter.to, From: filter.from, PageSize: String(pageSize) });
-      const { status, json } = await call(`${resource()}?${query}`, { method: 'GET' });
+      const { status, json } = await call('GET', `/Messages.json?${query}`);
       const messages = (json as { messages?: unknown } | undefined)?.messages;
       if (status !== 200 || !Array.isArray(messages))
         throw new MessagesApiError(`Messages API answered ${status} to a list`, false);

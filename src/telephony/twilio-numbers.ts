@@ -9,6 +9,7 @@ import {
 } from '../modules/numbers/carrier.js';
 import { createNumberProvisioning, type NumberProvisioning } from '../modules/numbers/number-provisioning.js';
 import { numberWebhookUrls } from './callback-urls.js';
+import { createTwilioRest, twilioError } from './twilio-rest.js';
 
 /**
  * The numbers of a Twilio account through Twilio's REST API (2010-04-01): the available numbers
@@ -61,37 +62,23 @@ export function createTwilioNumbers({
   authToken,
   timeoutMs,
 }: TwilioNumbersOptions): CarrierNumbers {
-  const root = baseUrl.replace(/\/+$/, '');
-  const account = `/2010-04-01/Accounts/${encodeURIComponent(accountSid)}`;
-  const authorization = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+  const request = createTwilioRest({ baseUrl, accountSid, authToken, timeoutMs });
 
-  async function call<T>(method: string, path: string, form?: Record<string, string>): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(`${root}${path}`, {
-        method,
-        headers: {
-          authorization,
-          accept: 'application/json',
-          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        },
-        ...(form ? { body: new URLSearchParams(form).toString() } : {}),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (error) {
-      throw new CarrierApiError(`the carrier's API is unreachable: ${(error as Error).message}`, 0);
+  async function call<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    form?: Record<string, string>,
+  ): Promise<T> {
+    const { status, json } = await request(method, path, form ? new URLSearchParams(form) : undefined).catch(
+      (error: Error) => {
+        throw new CarrierApiError(`the carrier's API is unreachable: ${error.message}`, 0);
+      },
+    );
+    if (status < 200 || status >= 300) {
+      const { code, message } = twilioError(json);
+      throw new CarrierApiError(message ?? `HTTP ${status}`, status, code ?? undefined);
     }
-    const text = await response.text();
-    if (!response.ok) {
-      let detail: { code?: unknown; message?: unknown } = {};
-      try {
-        detail = JSON.parse(text) as typeof detail;
-      } catch {}
-      const code = typeof detail.code === 'number' ? detail.code : undefined;
-      const message = typeof detail.message === 'string' ? detail.message : `HTTP ${response.status}`;
-      throw new CarrierApiError(message, response.status, code);
-    }
-    return (text ? JSON.parse(text) : {}) as T;
+    return (json ?? {}) as T;
   }
 
   return {
@@ -109,7 +96,7 @@ export function createTwilioNumbers({
           region?: string | null;
           locality?: string | null;
         }[];
-      }>('GET', `${account}/AvailablePhoneNumbers/US/${kind}.json?${query}`);
+      }>('GET', `/AvailablePhoneNumbers/US/${kind}.json?${query}`);
       return (body.available_phone_numbers ?? [])
         .map((offer) => ({
           number: toTen(offer.phone_number),
@@ -123,7 +110,7 @@ export function createTwilioNumbers({
     /** Buys `number` with its webhooks set; resolves to what the account now owns. */
     async buy(number: string, hooks: NumberWebhooks): Promise<OwnedNumber> {
       return toOwned(
-        await call<TwilioNumberResource>('POST', `${account}/IncomingPhoneNumbers.json`, {
+        await call<TwilioNumberResource>('POST', '/IncomingPhoneNumbers.json', {
           PhoneNumber: toE164(number),
           ...webhookParams(hooks),
         }),
@@ -132,7 +119,7 @@ export function createTwilioNumbers({
 
     /** Every number the account owns, page after page. */
     async *owned(pageSize = 100): AsyncGenerator<OwnedNumber[]> {
-      let path: string | null = `${account}/IncomingPhoneNumbers.json?PageSize=${pageSize}`;
+      let path: string | null = `/IncomingPhoneNumbers.json?PageSize=${pageSize}`;
       while (path) {
         const page: { incoming_phone_numbers?: TwilioNumberResource[]; next_page_uri?: string | null } =
           await call('GET', path);
@@ -146,7 +133,7 @@ export function createTwilioNumbers({
       return toOwned(
         await call<TwilioNumberResource>(
           'POST',
-          `${account}/IncomingPhoneNumbers/${encodeURIComponent(sid)}.json`,
+          `/IncomingPhoneNumbers/${encodeURIComponent(sid)}.json`,
           webhookParams(hooks),
         ),
       );
@@ -154,7 +141,7 @@ export function createTwilioNumbers({
 
     /** Gives an owned number back to the carrier, for good. */
     async release(sid: string): Promise<void> {
-      await call('DELETE', `${account}/IncomingPhoneNumbers/${encodeURIComponent(sid)}.json`);
+      await call('DELETE', `/IncomingPhoneNumbers/${encodeURIComponent(sid)}.json`);
     },
   };
 }
