@@ -242,17 +242,18 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     clock,
     allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
   });
+  // Twilio's Messages API: texts (modules/sms) and the SMS alerts of call actions
+  const messagesApi = createMessagesApi({
+    baseUrl: config.TWILIO_API_BASE_URL,
+    accountSid: config.TWILIO_ACCOUNT_SID,
+    authToken: twilioAuthToken,
+    timeoutMs: config.OUTBOUND_HTTP_TIMEOUT_MS,
+  });
   const callActionRunner = createCallActionRunner({
     db,
     clock,
     mailer,
-    sms: createSmsSender({
-      baseUrl: config.TWILIO_API_BASE_URL,
-      accountSid: config.TWILIO_ACCOUNT_SID,
-      authToken: twilioAuthToken,
-      from: config.SMS_FROM_NUMBER,
-      timeoutMs: config.OUTBOUND_HTTP_TIMEOUT_MS,
-    }),
+    sms: createSmsSender({ messages: messagesApi, from: config.SMS_FROM_NUMBER }),
     allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     httpTimeoutMs: config.OUTBOUND_HTTP_TIMEOUT_MS,
     logger: app.log,
@@ -429,12 +430,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     db,
     clock,
     jobs,
-    api: createMessagesApi({
-      baseUrl: config.TWILIO_API_BASE_URL,
-      accountSid: config.TWILIO_ACCOUNT_SID,
-      authToken: twilioAuthToken,
-      timeoutMs: config.OUTBOUND_HTTP_TIMEOUT_MS,
-    }),
+    api: messagesApi,
     statusCallbackUrl: (messageId) => smsStatusUrl(config.PUBLIC_BASE_URL, messageId),
     logger: app.log,
   });

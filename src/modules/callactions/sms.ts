@@ -1,8 +1,6 @@
-import { sendOutbound } from '../../lib/outbound-url.js';
-
 /**
- * SMS alerts through Twilio's Messages REST API (or anything that speaks it, at
- * TWILIO_API_BASE_URL). Without an account sid and a sender number SMS is switched off.
+ * SMS alerts of call actions through the Messages API client the texts use. Without an account
+ * sid and a sender number SMS alerts are switched off.
  */
 
 export const SMS_NOT_CONFIGURED = 'SMS is not configured';
@@ -17,47 +15,37 @@ export class SmsError extends Error {
   }
 }
 
+/** The Messages API client (telephony/twilio-messages.ts), as far as alerts use it. */
+export interface MessagesClient {
+  isConfigured: boolean;
+  create(message: {
+    to: string;
+    from: string;
+    body: string;
+    mediaUrls: readonly string[];
+  }): Promise<{ sid: string }>;
+}
+
 export interface SmsOptions {
-  baseUrl: string;
-  accountSid?: string | undefined;
-  authToken: string;
+  messages: MessagesClient;
   from?: string | undefined;
-  timeoutMs: number;
 }
 
 /** A 10-digit NANP number as E.164; anything else as given. */
 const e164 = (number: string) => (/^\d{10}$/.test(number) ? `+1${number}` : number);
 
-export function createSmsSender({ baseUrl, accountSid, authToken, from, timeoutMs }: SmsOptions) {
-  const isConfigured = Boolean(accountSid && from);
+export function createSmsSender({ messages, from }: SmsOptions) {
   return {
-    isConfigured,
+    isConfigured: messages.isConfigured && Boolean(from),
 
     /** Sends one text; resolves to the message sid the API gave it. */
     async send(to: string, body: string): Promise<string> {
-      if (!accountSid || !from) throw new SmsError(SMS_NOT_CONFIGURED, true);
-      const url = `${baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`;
-      const response = await sendOutbound(url, {
-        body: new URLSearchParams({ To: e164(to), From: e164(from), Body: body }).toString(),
-        contentType: 'application/x-www-form-urlencoded',
-        headers: { authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}` },
-        timeoutMs,
-        // The API base URL is the operator's own configuration, not a user's target.
-        allowPrivate: true,
-      }).catch((error: Error) => {
-        throw new SmsError(`SMS API unreachable: ${error.message}`, false);
-      });
-      if (response.status < 200 || response.status >= 300) {
-        let detail = '';
-        try {
-          detail = String((JSON.parse(response.body) as { message?: unknown }).message ?? '');
-        } catch {}
-        throw new SmsError(`SMS API answered ${response.status}${detail ? `: ${detail}` : ''}`, false);
-      }
+      if (!messages.isConfigured || !from) throw new SmsError(SMS_NOT_CONFIGURED, true);
       try {
-        return String((JSON.parse(response.body) as { sid?: unknown }).sid ?? '');
-      } catch {
-        return '';
+        const created = await messages.create({ to: e164(to), from: e164(from), body, mediaUrls: [] });
+        return created.sid;
+      } catch (error) {
+        throw new SmsError((error as Error).message, false);
       }
     },
   };
