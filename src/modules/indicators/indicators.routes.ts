@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { v2ErrorResponses } from '../../http/schemas.js';
+import { success, v2ErrorResponses } from '../../http/schemas.js';
 import {
   IndicatorCreate,
   IndicatorEnvelope,
@@ -12,7 +12,6 @@ import type { IndicatorsService } from './indicators.service.js';
 import type { Signal } from './scoring.js';
 
 const tags = ['Indicator'];
-const success = <T>(data: T) => ({ result: 'success' as const, err: null, data });
 
 export const indicatorRoutes: FastifyPluginAsyncTypebox<{ indicators: IndicatorsService }> = async (
   app,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { v2ErrorResponses } from '../../http/schemas.js';
+import { success, v2ErrorResponses } from '../../http/schemas.js';
 import {
   InsightCreate,
   InsightEnvelope,
@@ -12,7 +12,6 @@ import {
 import type { InsightsService } from './insights.service.js';
 
 const tags = ['Insight'];
-const success = <T>(data: T) => ({ result: 'success' as const, err: null, data });
 
 export const insightRoutes: FastifyPluginAsyncTypebox<{ insights: InsightsService }> = async (
   app,

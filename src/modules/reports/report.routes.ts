@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { v2ErrorResponses } from '../../http/schemas.js';
+import { success, v2ErrorResponses } from '../../http/schemas.js';
 import { DownloadQuery, ReportEnvelope, ReportQuery } from './report.schemas.js';
 import type { ReportService } from './report.service.js';
 import { REPORT_MEDIA_TYPES, renderReport, reportFileName } from './report-render.js';
 
 const tags = ['Report'];
-const success = <T>(data: T) => ({ result: 'success' as const, err: null, data });
 
 /** Call reports over a date range (our design for V2's List Reports): JSON and files. */
 export const reportRoutes: FastifyPluginAsyncTypebox<{ reports: ReportService }> = async (

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { v2ErrorResponses } from '../../http/schemas.js';
+import { success, v2ErrorResponses } from '../../http/schemas.js';
 import {
   AffectedEnvelope,
   RunListEnvelope,
@@ -21,7 +21,6 @@ import {
 import type { SavedReportsService } from './saved-reports.service.js';
 
 const tags = ['Report'];
-const success = <T>(data: T) => ({ result: 'success' as const, err: null, data });
 
 /** Saved reports (V2's User › List Reports) and scheduled reports (Misc › List Scheduled Reports). */
 export const savedReportRoutes: FastifyPluginAsyncTypebox<{ saved: SavedReportsService }> = async (

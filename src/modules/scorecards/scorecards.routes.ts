@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { v2ErrorResponses } from '../../http/schemas.js';
+import { success, v2ErrorResponses } from '../../http/schemas.js';
 import {
   CallScoreBody,
   ScorecardCreate,
@@ -17,7 +17,6 @@ import type { ScorecardsService } from './scorecards.service.js';
 import type { Section } from './scoring.js';
 
 const tags = ['Scorecard'];
-const success = <T>(data: T) => ({ result: 'success' as const, err: null, data });
 
 export const scorecardRoutes: FastifyPluginAsyncTypebox<{ scorecards: ScorecardsService }> = async (
   app,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { stringify } from 'csv-stringify/sync';
 import { principalOf } from '../../http/authenticate.js';
-import { IdQuery, v2ErrorResponses } from '../../http/schemas.js';
+import { IdQuery, success, v2ErrorResponses } from '../../http/schemas.js';
 import {
   ConversationMessagesQuery,
   ConversationRead,
@@ -20,7 +20,6 @@ import type { SmsService } from './sms.service.js';
 import type { SmsSettingsService } from './sms-settings.service.js';
 
 const tags = ['SMS'];
-const success = <T>(data: T) => ({ result: 'success' as const, err: null, data });
 
 /** The most opt-outs one export holds. */
 const EXPORT_MAX_ROWS = 100_000;

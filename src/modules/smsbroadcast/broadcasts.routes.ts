@@ -8,12 +8,12 @@ import {
   MAX_ID,
   PhoneInput,
   StringEnum,
+  success,
   v2ErrorResponses,
 } from '../../http/schemas.js';
 import type { createBroadcastsService } from './broadcasts.js';
 
 const tags = ['SMS Broadcast'];
-const success = <T>(data: T) => ({ result: 'success' as const, err: null, data });
 const Id = (description: string) => Type.Integer({ minimum: 1, maximum: MAX_ID, description });
 
 const Broadcast = Type.Object({

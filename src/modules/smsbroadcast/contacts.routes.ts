@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { IdQuery, ListQuery, v2ErrorResponses } from '../../http/schemas.js';
+import { IdQuery, ListQuery, success, v2ErrorResponses } from '../../http/schemas.js';
 import {
   ContactCreate,
   ContactDelete,
@@ -18,7 +18,6 @@ import {
 import type { ContactsService } from './contacts.service.js';
 
 const tags = ['SMS Broadcast'];
-const success = <T>(data: T) => ({ result: 'success' as const, err: null, data });
 
 export const contactRoutes: FastifyPluginAsyncTypebox<{ contacts: ContactsService }> = async (
   app,

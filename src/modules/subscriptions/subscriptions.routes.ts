@@ -7,13 +7,13 @@ import {
   NullableInteger,
   NullableNumber,
   NullableString,
+  success,
   v2ErrorResponses,
 } from '../../http/schemas.js';
 import { LIMITED_METERS } from './subscriptions.repo.js';
 import type { SubscriptionsService } from './subscriptions.service.js';
 
 const tags = ['Misc'];
-const success = <T>(data: T) => ({ result: 'success' as const, err: null, data });
 
 const GroupId = Type.Integer({ minimum: 1, maximum: MAX_ID });
 
