@@ -154,7 +154,7 @@ export function CallDetailPage() {
             <DispositionBadge disposition={c.disposition} />
           </Group>
           <Text c="dimmed" size="sm">
-            {formatDateTime(c.call_started, timeZone)} ({zoneLabel(timeZone, new Date(c.call_started))}) · to{' '}
+            {formatDateTime(c.call_started, timeZone)} {zoneLabel(timeZone, new Date(c.call_started))} · to{' '}
             {c.tracking_number_name ?? formatPhone(c.tracking_number)} · {c.group_name}
           </Text>
         </div>
