@@ -6,18 +6,24 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { ensureConsoleBuilt } from '../test/helpers/console-build.js';
+import { freePort } from '../test/helpers/process.js';
 import { laterScenarios } from './later-scenarios.js';
-import { type BenchServer, type CpuUse, ROOT, startServer } from './lib/server.js';
+import { haproxyInstalled, startHaproxy } from './lib/balancer.js';
+import { type BenchServer, type CpuUse, type Pids, ROOT, startServer } from './lib/server.js';
 import { type Engine, type Row, runScenarios, type Settings } from './scenarios.js';
 
 /**
  * `npm run bench [-- --quick] [--engine=postgres|pglite] [--build | --no-build] [--profile]
  *   [--only=inbound,ivr,create,list,dni,webhooks,console] [--server-env=KEY=VALUE ...] [--db-setting=KEY=VALUE ...]
- *   [--out=results.json]`
+ *   [--processes=N] [--out=results.json]`
  *
  * Builds, then for each engine starts `node dist/cli.js serve` on a database of its own (a new
  * PostgreSQL database that is dropped afterwards, or PGlite in a temporary DATA_DIR), drives it
  * with autocannon from this process, prints one table and writes bench/results.json.
+ *
+ * --processes=N (PostgreSQL): N server processes on the one database behind HAProxy (round robin,
+ * no sticky sessions), every request of every scenario and baseline through it; CPU and memory
+ * are the N processes' together.
  */
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -46,7 +52,19 @@ const dbSettings = pairsOf('--db-setting');
 const outArg = [...args].find((a) => a.startsWith('--out='))?.slice('--out='.length);
 const onlyArg = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const only = onlyArg ? new Set(onlyArg.split(',')) : undefined;
-const engines: Engine[] = engineArg ? [engineArg as Engine] : ['postgres', 'pglite'];
+const processesArg = [...args].find((a) => a.startsWith('--processes='))?.slice('--processes='.length);
+const processes = processesArg === undefined ? 1 : Number(processesArg);
+if (!Number.isInteger(processes) || processes < 1 || processes > 8)
+  throw new Error('--processes is a whole number from 1 to 8');
+const engines: Engine[] = engineArg
+  ? [engineArg as Engine]
+  : processes > 1
+    ? ['postgres']
+    : ['postgres', 'pglite'];
+if (processes > 1 && engines.includes('pglite'))
+  throw new Error('--processes needs PostgreSQL: PGlite is one process by construction (docs/scaling.md)');
+if (processes > 1 && !haproxyInstalled())
+  throw new Error('--processes runs the servers behind HAProxy: install it first (apt-get install haproxy)');
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const SETTINGS: Record<'full' | 'quick', Record<Engine, Settings>> = {
@@ -141,7 +159,9 @@ function withDatabase(url: string, database: string): string {
 
 interface Prepared {
   engine: Engine;
-  server: BenchServer;
+  /** where the scenarios send their requests: the server, or the load balancer before them */
+  base: string;
+  pids: Pids;
   cleanup: () => Promise<void>;
 }
 
@@ -165,19 +185,53 @@ async function prepareEngine(engine: Engine, runId: string): Promise<Prepared> {
           await c.query(`alter database ${database} set ${key} = ${c.escapeLiteral(value)}`);
         }
       });
-    log(`${engine}: starting node dist/cli.js serve`);
-    const server = await startServer({
-      dataDir,
-      env: serverEnv,
-      ...(engine === 'postgres' ? { databaseUrl: withDatabase(POSTGRES_URL, database) } : {}),
-      ...(profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/profiles')}`] } : {}),
-    });
-    return {
-      engine,
-      server,
-      async cleanup() {
+    const balancerPort = processes > 1 ? await freePort() : undefined;
+    const balancerBase = balancerPort === undefined ? undefined : `http://127.0.0.1:${balancerPort}`;
+    log(`${engine}: starting node dist/cli.js serve${processes > 1 ? ` x${processes} behind HAProxy` : ''}`);
+    // several processes start at once, as a deployment's do (migrations and the seed are guarded)
+    const started = await Promise.allSettled(
+      Array.from({ length: processes }, () =>
+        startServer({
+          dataDir,
+          // behind the balancer every process signs and links with the balancer's address
+          env: { ...serverEnv, ...(balancerBase ? { PUBLIC_BASE_URL: balancerBase } : {}) },
+          ...(engine === 'postgres' ? { databaseUrl: withDatabase(POSTGRES_URL, database) } : {}),
+          ...(profile
+            ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/profiles')}`] }
+            : {}),
+        }),
+      ),
+    );
+    const servers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const stopServers = async () => {
+      for (const server of servers) {
         const code = await server.stop();
         if (code !== 0) log(`${engine}: server exited with ${code}:\n${server.output()}`);
+      }
+    };
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) {
+      await stopServers();
+      throw (failed as PromiseRejectedResult).reason;
+    }
+    const balancer =
+      balancerPort === undefined
+        ? undefined
+        : await startHaproxy(
+            balancerPort,
+            servers.map((server) => server.base),
+          ).catch(async (error: unknown) => {
+            await stopServers();
+            throw error;
+          });
+    const first = servers[0] as BenchServer;
+    return {
+      engine,
+      base: balancer?.base ?? first.base,
+      pids: balancer ? servers.map((server) => server.pid) : first.pid,
+      async cleanup() {
+        await balancer?.stop();
+        await stopServers();
         await remove();
       },
     };
@@ -188,11 +242,11 @@ async function prepareEngine(engine: Engine, runId: string): Promise<Prepared> {
 }
 
 async function runEngine(prepared: Prepared, settings: Settings, runId: string): Promise<Row[]> {
-  const { engine, server } = prepared;
+  const { engine } = prepared;
   const ctx = {
     engine,
-    base: server.base,
-    pid: server.pid,
+    base: prepared.base,
+    pid: prepared.pids,
     settings,
     runId,
     wants: (scenario: string) => !only || only.has(scenario),
@@ -202,6 +256,9 @@ async function runEngine(prepared: Prepared, settings: Settings, runId: string):
   if (load > os.cpus().length) log(`${engine}: load average ${load.toFixed(1)}: the figures will be noisy`);
   return runScenarios(ctx, laterScenarios);
 }
+
+/** The engine column: `postgres x3` for three processes behind the balancer. */
+const engineLabel = (engine: Engine) => (processes > 1 ? `${engine} x${processes}` : engine);
 
 const fmt = (value: number | undefined, digits = 0) =>
   value === undefined || Number.isNaN(value)
@@ -238,7 +295,7 @@ function table(rows: Row[]): string {
   ];
   const body = rows.map((r) => [
     r.scenario,
-    r.engine,
+    engineLabel(r.engine),
     String(r.result.connections),
     fmt(r.result.requestsPerS),
     `${fmt(r.result.itemsPerS)} ${r.unit}`,
@@ -314,6 +371,7 @@ async function main() {
   const report = {
     generated_at: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
+    processes,
     server_env: serverEnv,
     db_settings: dbSettings,
     seconds: Math.round(seconds),
@@ -322,6 +380,7 @@ async function main() {
     rows: rows.map((r) => ({
       scenario: r.scenario,
       engine: r.engine,
+      processes,
       unit: r.unit,
       connections: r.result.connections,
       requests_per_s: round(r.result.requestsPerS),
@@ -351,7 +410,9 @@ async function main() {
   };
   const out = outArg ? path.resolve(outArg) : path.join(ROOT, 'bench/results.json');
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  const notes = rows.filter((r) => r.note).map((r) => `- ${r.scenario} (${r.engine}): ${r.note}`);
+  const notes = rows
+    .filter((r) => r.note)
+    .map((r) => `- ${r.scenario} (${engineLabel(r.engine)}): ${r.note}`);
   process.stdout.write(`\n${table(rows)}\n\n${notes.length ? `${notes.join('\n')}\n\n` : ''}`);
   log(`wrote ${path.relative(ROOT, out)} in ${Math.round(seconds)} s`);
 }

@@ -3,6 +3,7 @@ import type { Request, RequestParams } from 'autocannon';
 import { adminToken, call, carrierPost, signedCarrierRequest } from './lib/api.js';
 import { type Measurement, measure } from './lib/load.js';
 import { fixtureNumber, seedFlow } from './lib/seed-flow.js';
+import type { Pids } from './lib/server.js';
 
 export type Engine = 'postgres' | 'pglite';
 
@@ -41,7 +42,8 @@ export interface Row {
 export interface BenchContext {
   engine: Engine;
   base: string;
-  pid: number;
+  /** the server process, or the processes behind the load balancer */
+  pid: Pids;
   settings: Settings;
   /** distinguishes this run's CallSids */
   runId: string;

@@ -1,5 +1,5 @@
 import autocannon, { type Request } from 'autocannon';
-import { type CpuUse, cpuMeter, trackPeakRss } from './server.js';
+import { type CpuUse, cpuMeter, type Pids, trackPeakRss } from './server.js';
 
 export interface Measurement {
   /** 2xx responses per second of wall time */
@@ -26,7 +26,7 @@ export const cpuPerItem = (use: CpuUse, items: number): CpuUse => ({
 
 export interface LoadOptions {
   base: string;
-  pid: number;
+  pid: Pids;
   connections: number;
   /** seconds; ignored when `amount` is set */
   duration: number;

@@ -135,20 +135,27 @@ export interface CpuUse {
   database: number;
 }
 
+/** One server process, or several behind a load balancer (`--processes`): counted together. */
+export type Pids = number | readonly number[];
+
+const pidList = (pids: Pids): readonly number[] => (typeof pids === 'number' ? [pids] : pids);
+
 /**
- * Counts the CPU time the server process and the benchmark database's backends use until
+ * Counts the CPU time the server process (or processes) and the benchmark database's backends use until
  * stopped. Unlike throughput, CPU time per request hardly moves when other work shares the
  * cores, so it compares a scenario with its baseline on a busy machine too. A backend that ends
  * before `stop` is not counted (the server's pool keeps its connections).
  */
-export function cpuMeter(pid: number): { stop: () => CpuUse } {
-  const server = cpuSeconds(pid) ?? 0;
+export function cpuMeter(pids: Pids): { stop: () => CpuUse } {
+  const servers = pidList(pids);
+  const serverSeconds = () => servers.reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
+  const server = serverSeconds();
   const backends = benchBackends();
   return {
     stop() {
       let database = 0;
       for (const [backend, seconds] of benchBackends()) database += seconds - (backends.get(backend) ?? 0);
-      return { server: (cpuSeconds(pid) ?? server) - server, database };
+      return { server: serverSeconds() - server, database };
     },
   };
 }
@@ -164,18 +171,24 @@ export function rssMiB(pid: number): number | undefined {
   }
 }
 
-/** Samples a process's RSS every 50 ms until stopped; resolves the highest value seen. */
-export function trackPeakRss(pid: number): { stop: () => number | undefined } {
-  let peak = rssMiB(pid);
-  const timer = setInterval(() => {
-    const now = rssMiB(pid);
+/** Samples the processes' RSS (summed) every 50 ms until stopped; resolves the highest value seen. */
+export function trackPeakRss(pids: Pids): { stop: () => number | undefined } {
+  const total = () => {
+    const each = pidList(pids).map(rssMiB);
+    return each.some((value) => value === undefined)
+      ? undefined
+      : each.reduce<number>((sum, value) => sum + (value ?? 0), 0);
+  };
+  let peak = total();
+  const sample = () => {
+    const now = total();
     if (now !== undefined && (peak === undefined || now > peak)) peak = now;
-  }, 50);
+  };
+  const timer = setInterval(sample, 50);
   return {
     stop() {
       clearInterval(timer);
-      const now = rssMiB(pid);
-      if (now !== undefined && (peak === undefined || now > peak)) peak = now;
+      sample();
       return peak;
     },
   };
