@@ -361,5 +361,5 @@ describe('without carrier keys', () => {
     } finally {
       await bare.close();
     }
-  });
+  }, 120_000);
 });
