@@ -460,7 +460,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     authToken: twilioAuthToken,
     publicBaseUrl: config.PUBLIC_BASE_URL,
   });
-  // SignalWire (LaML) and Telnyx (TeXML): the same routes behind their own signatures (docs/carriers.md)
+  // SignalWire (LaML) and Telnyx (TeXML): the same routes behind their own signatures (README carrier table)
   await app.register(carrierEdgeRoutes, {
     prefix: SIGNALWIRE_WEBHOOK_PREFIX,
     carrier: 'signalwire',
