@@ -117,13 +117,23 @@ import { registerWebhookDelivery } from './modules/webhooks/webhook-delivery.js'
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
 import { createWebhooksService } from './modules/webhooks/webhooks.service.js';
 import { audioRoutes, audioUrl } from './telephony/audio.routes.js';
-import { callbackUrlsFor, smsStatusUrl, TWILIO_WEBHOOK_PREFIX } from './telephony/callback-urls.js';
+import {
+  callbackUrlsFor,
+  SIGNALWIRE_WEBHOOK_PREFIX,
+  smsStatusUrl,
+  TELNYX_WEBHOOK_PREFIX,
+  TWILIO_WEBHOOK_PREFIX,
+} from './telephony/callback-urls.js';
+import { signalWireCheck, telnyxCheck, telnyxToTwilio } from './telephony/carrier-checks.js';
+import { carrierEdgeRoutes } from './telephony/carrier-edge.routes.js';
+import { type CarrierName, SIGNALWIRE_IDS, TELNYX_IDS } from './telephony/carrier-params.js';
+import { carrierProvisioning } from './telephony/carrier-provisioning.js';
+import { telnyxPublicKey } from './telephony/carrier-signatures.js';
 import { createFlowCache } from './telephony/flow-cache.js';
 import { createRecordingCopier, RECORDINGS_TO_COPY_SQL } from './telephony/recording-copy.js';
 import { createTelephonyService } from './telephony/telephony.service.js';
 import { twilioRoutes } from './telephony/twilio.routes.js';
 import { createMessagesApi } from './telephony/twilio-messages.js';
-import { twilioProvisioning } from './telephony/twilio-numbers.js';
 
 export interface AppDeps {
   config: Config;
@@ -140,6 +150,8 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-twilio-signature"]',
+  'req.headers["x-signalwire-signature"]',
+  'req.headers["telnyx-signature-ed25519"]',
   '*.password',
   '*.client_secret',
   '*.access_token',
@@ -219,7 +231,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   const numbers = createNumbersService({
     db,
     clock,
-    provisioning: twilioProvisioning(config, db, twilioAuthToken),
+    provisioning: carrierProvisioning(config, db, twilioAuthToken),
     limits: subscriptions,
   });
   const store = storeFor(config);
@@ -402,16 +414,22 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     retryHours: config.WEBHOOK_RETRY_HOURS,
   });
-  const telephony = createTelephonyService({
-    db,
-    clock,
-    flows,
-    hooks: callHooks,
-    settleWindowSeconds: config.CALL_SETTLE_WINDOW_SECONDS,
-    urlsFor: callbackUrlsFor(config.PUBLIC_BASE_URL, (reference) =>
-      audioUrl(config.PUBLIC_BASE_URL, twilioAuthToken, reference),
-    ),
-  });
+  // One engine for every carrier; each edge's TwiML names its own callback URLs.
+  const telephonyFor = (carrier: CarrierName, prefix: string) =>
+    createTelephonyService({
+      db,
+      clock,
+      flows,
+      carrier,
+      hooks: callHooks,
+      settleWindowSeconds: config.CALL_SETTLE_WINDOW_SECONDS,
+      urlsFor: callbackUrlsFor(
+        config.PUBLIC_BASE_URL,
+        (reference) => audioUrl(config.PUBLIC_BASE_URL, twilioAuthToken, reference),
+        prefix,
+      ),
+    });
+  const telephony = telephonyFor('twilio', TWILIO_WEBHOOK_PREFIX);
   await app.register(audioRoutes, {
     prefix: '/telephony/audio',
     db,
@@ -441,6 +459,36 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     sms,
     authToken: twilioAuthToken,
     publicBaseUrl: config.PUBLIC_BASE_URL,
+  });
+  // SignalWire (LaML) and Telnyx (TeXML): the same routes behind their own signatures (README carrier table)
+  await app.register(carrierEdgeRoutes, {
+    prefix: SIGNALWIRE_WEBHOOK_PREFIX,
+    carrier: 'signalwire',
+    tag: 'Telephony (SignalWire LaML)',
+    telephony: telephonyFor('signalwire', SIGNALWIRE_WEBHOOK_PREFIX),
+    sms,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    ids: SIGNALWIRE_IDS,
+    check: signalWireCheck(
+      [config.SIGNALWIRE_SIGNING_KEY, config.SIGNALWIRE_API_TOKEN].filter((key) => key !== undefined),
+    ),
+    signatureHeader: 'X-SignalWire-Signature',
+  });
+  await app.register(carrierEdgeRoutes, {
+    prefix: TELNYX_WEBHOOK_PREFIX,
+    carrier: 'telnyx',
+    tag: 'Telephony (Telnyx TeXML)',
+    telephony: telephonyFor('telnyx', TELNYX_WEBHOOK_PREFIX),
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    ids: TELNYX_IDS,
+    check: telnyxCheck(
+      config.TELNYX_PUBLIC_KEY ? telnyxPublicKey(config.TELNYX_PUBLIC_KEY) : undefined,
+      clock,
+      config.TELNYX_SIGNATURE_TOLERANCE_SECONDS,
+    ),
+    signatureHeader: 'telnyx-signature-ed25519',
+    normalize: telnyxToTwilio,
+    acceptsJson: true,
   });
   await app.register(dniPublicRoutes, { dni, rateLimitPerMinute: config.DNI_RATE_LIMIT_PER_MINUTE });
   const calls = createCallsService({

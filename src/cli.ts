@@ -11,7 +11,7 @@ import { serve } from './main.js';
 import type { NumberProvisioning } from './modules/numbers/number-provisioning.js';
 import { formatImportSummary, importNumbersFile } from './modules/numbers/numbers.import.js';
 import { carrierAuthToken } from './telephony/auth-token.js';
-import { twilioProvisioning } from './telephony/twilio-numbers.js';
+import { carrierProvisioning } from './telephony/carrier-provisioning.js';
 
 const program = new Command()
   .name('switchboard')
@@ -79,7 +79,7 @@ async function withProvisioning(work: (provisioning: NumberProvisioning) => Prom
   try {
     await migrate(db);
     const { token } = await carrierAuthToken(db, config.TWILIO_AUTH_TOKEN);
-    await work(twilioProvisioning(config, db, token));
+    await work(carrierProvisioning(config, db, token));
   } catch (error) {
     if (!isAppError(error)) throw error;
     process.stderr.write(`${error.message}\n`);

@@ -144,6 +144,64 @@ export const ConfigSchema = Type.Object({
     description:
       "Twilio's hosted TwiML apps: a number's fallback URL forwards to its backup number through them",
   }),
+  CARRIER: Type.Union([Type.Literal('twilio'), Type.Literal('signalwire'), Type.Literal('telnyx')], {
+    default: 'twilio',
+    description:
+      "the carrier account numbers are searched, bought, wired and released at (every carrier's webhooks are answered whatever this says)",
+  }),
+  SIGNALWIRE_SPACE_URL: Type.Optional(
+    Type.String({
+      description:
+        'your SignalWire space, e.g. https://example.signalwire.com; its LaML REST API is at /api/laml/2010-04-01 below it',
+    }),
+  ),
+  SIGNALWIRE_PROJECT_ID: Type.Optional(
+    Type.String({
+      description: 'SignalWire project id (the LaML API’s AccountSid): buying and wiring numbers',
+    }),
+  ),
+  SIGNALWIRE_API_TOKEN: Type.Optional(
+    Type.String({
+      minLength: 8,
+      description:
+        'SignalWire API token (the REST password); spaces made before signing keys sign webhooks with it too',
+    }),
+  ),
+  SIGNALWIRE_SIGNING_KEY: Type.Optional(
+    Type.String({
+      minLength: 8,
+      description:
+        'SignalWire signing key (API Credentials page, PSK_…): checks X-SignalWire-Signature on /telephony/signalwire',
+    }),
+  ),
+  TELNYX_API_BASE_URL: Type.String({
+    default: 'https://api.telnyx.com/v2',
+    description: "Telnyx's REST API (v2) base URL",
+  }),
+  TELNYX_API_KEY: Type.Optional(
+    Type.String({
+      minLength: 8,
+      description: 'Telnyx API key (Bearer): buying, wiring and releasing numbers',
+    }),
+  ),
+  TELNYX_PUBLIC_KEY: Type.Optional(
+    Type.String({
+      description:
+        'Telnyx webhook public key (base64 Ed25519, Mission Control > Keys): checks telnyx-signature-ed25519 on /telephony/telnyx',
+    }),
+  ),
+  TELNYX_TEXML_APP_ID: Type.Optional(
+    Type.String({
+      description:
+        'the TeXML application numbers are assigned to; provisioning points its voice and status URLs at this server',
+    }),
+  ),
+  TELNYX_SIGNATURE_TOLERANCE_SECONDS: Type.Integer({
+    default: 300,
+    minimum: 1,
+    maximum: 3600,
+    description: 'a Telnyx webhook whose telnyx-timestamp is further than this from now is refused (replays)',
+  }),
   SMS_FROM_NUMBER: Type.Optional(Type.String({ description: 'sender number of SMS alerts (E.164)' })),
   OUTBOUND_HTTP_TIMEOUT_MS: Type.Integer({
     default: 10_000,

@@ -116,6 +116,7 @@ function printBanner(
     `  voice URL:       ${webhooks.voiceUrl}`,
     `  status callback: ${webhooks.statusUrl}`,
     `  signed with:     ${generatedCarrierToken ? `${generatedCarrierToken}  (generated, for the simulator; for real calls set TWILIO_AUTH_TOKEN to your carrier account's auth token)` : 'TWILIO_AUTH_TOKEN (or the token generated on first start)'}`,
+    `  SignalWire LaML: ${base}/telephony/signalwire/voice, Telnyx TeXML: ${base}/telephony/telnyx/voice (README: carriers)`,
     '',
     'Get a token:',
     `  curl -s -X POST ${base}/oauth/token -d grant_type=password -d username=${seed.adminEmail} \\`,

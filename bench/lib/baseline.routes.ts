@@ -113,6 +113,7 @@ export const benchBaselineRoutes: FastifyPluginAsyncTypebox<BenchRoutesOptions> 
   app.post('/baseline/insert-call', { schema: { ...hide, body: CarrierForm } }, async (request, reply) => {
     const { CallSid, From, To } = request.body;
     await createCallRoutingRepo(db).insert({
+      carrier: 'twilio',
       carrier_call_sid: CallSid,
       call_flow_id: null,
       call_flow_version: null,

@@ -4,6 +4,8 @@ import type { CallState } from '../routing/engine.js';
 import { flowChangedSql } from './flow-cache.js';
 
 export interface NewCall {
+  /** the carrier whose edge the call came through */
+  carrier: string;
   carrier_call_sid: string;
   call_flow_id: number | null;
   call_flow_version: number | null;
@@ -60,6 +62,7 @@ export interface StepChanges {
 }
 
 const NEW_CALL_COLUMNS = [
+  'carrier',
   'carrier_call_sid',
   'call_flow_id',
   'call_flow_version',
@@ -178,6 +181,7 @@ const SCREEN_CTE = `s as (
 
 /** Each column of a new call with its type, for the arrays a batch insert unnests. */
 export const NEW_CALL_TYPES: Record<(typeof NEW_CALL_COLUMNS)[number], string> = {
+  carrier: 'text',
   carrier_call_sid: 'text',
   call_flow_id: 'integer',
   call_flow_version: 'integer',

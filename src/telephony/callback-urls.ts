@@ -10,6 +10,9 @@ import type { CallbackUrls } from './twiml.js';
 
 /** Where the carrier webhooks are mounted, below PUBLIC_BASE_URL. */
 export const TWILIO_WEBHOOK_PREFIX = '/telephony/twilio';
+/** SignalWire's LaML webhooks, and Telnyx's TeXML webhooks. */
+export const SIGNALWIRE_WEBHOOK_PREFIX = '/telephony/signalwire';
+export const TELNYX_WEBHOOK_PREFIX = '/telephony/telnyx';
 
 /** The query of `/gather`, `/dial` and `/record`. */
 export const StepQuery = Type.Object({
@@ -22,13 +25,23 @@ export const LegQuery = Type.Object({
   c: Type.String({ ...CallSid, description: 'the caller’s CallSid' }),
 });
 
+/** `LegQuery` for a carrier whose CallSid has another form (`pattern`). */
+export const legQueryOf = (pattern: string) =>
+  Type.Object({
+    s: Type.Integer({ minimum: 0, description: 'the step whose <Dial> rang this leg' }),
+    c: Type.String({ pattern, description: 'the caller’s CallSid' }),
+  });
+
 /** The URLs a number is pointed at: its voice URL, its status callback and its messaging URL. */
-export function numberWebhookUrls(publicBaseUrl: string): {
+export function numberWebhookUrls(
+  publicBaseUrl: string,
+  prefix = TWILIO_WEBHOOK_PREFIX,
+): {
   voiceUrl: string;
   statusUrl: string;
   smsUrl: string;
 } {
-  const base = `${publicBaseUrl}${TWILIO_WEBHOOK_PREFIX}`;
+  const base = `${publicBaseUrl}${prefix}`;
   return { voiceUrl: `${base}/voice`, statusUrl: `${base}/status`, smsUrl: `${base}/sms` };
 }
 
@@ -40,8 +53,9 @@ export const smsStatusUrl = (publicBaseUrl: string, messageId: number | string):
 export function callbackUrlsFor(
   publicBaseUrl: string,
   audioUrl: (reference: string) => string,
+  prefix = TWILIO_WEBHOOK_PREFIX,
 ): (step: number, callSid: string) => CallbackUrls {
-  const base = `${publicBaseUrl}${TWILIO_WEBHOOK_PREFIX}`;
+  const base = `${publicBaseUrl}${prefix}`;
   return (step, callSid) => {
     const leg = `s=${step}&c=${encodeURIComponent(callSid)}`;
     return {

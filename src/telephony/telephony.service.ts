@@ -30,6 +30,7 @@ import {
   type ScreenedResult,
   type ScreenResult,
 } from './call-routing.repo.js';
+import type { CarrierName } from './carrier-params.js';
 import type { FlowCache, LiveFlow, NumberFlow } from './flow-cache.js';
 import { type CallbackUrls, rejectTwiml, renderTwiml, whisperTwiml } from './twiml.js';
 
@@ -44,6 +45,8 @@ export interface TelephonyDeps {
   flows: FlowCache;
   /** URLs the TwiML names for the next callbacks of a call (its CallSid) at a step */
   urlsFor: (step: number, callSid: string) => CallbackUrls;
+  /** the carrier whose edge this service answers, recorded on each call (default twilio) */
+  carrier?: CarrierName;
   hooks?: CallLifecycleHooks;
   /**
    * How long after the final status callback the post-call work waits for a dial or recording
@@ -146,8 +149,10 @@ function inboundCallOf(
   tracking: string,
   context: CallContext,
   flow: NumberFlow | undefined,
+  carrier: CarrierName,
 ): InboundCall {
   return {
+    carrier,
     carrier_call_sid: params.CallSid ?? '',
     call_flow_id: flow?.callFlowId ?? null,
     call_flow_version: flow?.version ?? null,
@@ -230,6 +235,7 @@ export function createTelephonyService({
   clock,
   flows,
   urlsFor,
+  carrier = 'twilio',
   hooks = { started: [], completed: [], updated: [] },
   settleWindowSeconds = 0,
 }: TelephonyDeps) {
@@ -343,7 +349,7 @@ export function createTelephonyService({
       const tracking = toNanp10(params.To ?? '') ?? params.To ?? '';
       const context = contextOf(params);
       const flow = await flows.forNumber(tracking);
-      const inbound = inboundCallOf(params, tracking, context, flow);
+      const inbound = inboundCallOf(params, tracking, context, flow, carrier);
       if (!flow) {
         const notInService = endedAtOnce('NOT IN SERVICE', 'no-live-flow', context.now, false);
         const twiml = renderTwiml(

@@ -8,7 +8,7 @@ import {
   type OwnedNumber,
 } from '../modules/numbers/carrier.js';
 import { createNumberProvisioning, type NumberProvisioning } from '../modules/numbers/number-provisioning.js';
-import { numberWebhookUrls } from './callback-urls.js';
+import { numberWebhookUrls, TWILIO_WEBHOOK_PREFIX } from './callback-urls.js';
 import { createTwilioRest, twilioError } from './twilio-rest.js';
 
 /**
@@ -160,8 +160,8 @@ export interface CarrierConfig {
  * for a number with a backup, Twilio's own Forward twimlet as the fallback, which the carrier
  * runs itself when this server cannot be reached or answers an error.
  */
-export function twilioWebhooksFor(config: CarrierConfig) {
-  const { voiceUrl, statusUrl, smsUrl } = numberWebhookUrls(config.PUBLIC_BASE_URL);
+export function twilioWebhooksFor(config: CarrierConfig, prefix = TWILIO_WEBHOOK_PREFIX) {
+  const { voiceUrl, statusUrl, smsUrl } = numberWebhookUrls(config.PUBLIC_BASE_URL, prefix);
   return (backupNumber: string | null): NumberWebhooks => ({
     voiceUrl,
     statusCallback: statusUrl,

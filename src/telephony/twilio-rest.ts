@@ -26,11 +26,16 @@ export function twilioError(json: unknown): { code: number | null; message: stri
 }
 
 export function createTwilioRest({ baseUrl, accountSid, authToken, timeoutMs }: TwilioRestOptions) {
-  const account = `${baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}`;
+  const root = baseUrl.replace(/\/+$/, '');
+  const account = `${root}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}`;
+  // A `next_page_uri` is absolute from the host: `/2010-04-01/...` at Twilio, and
+  // `/api/laml/2010-04-01/...` at SignalWire, whose base URL has that path.
+  const { origin, pathname } = new URL(root);
+  const versionRoot = `${pathname.replace(/\/+$/, '')}/2010-04-01/`;
   const authorization = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
 
   /**
-   * `path` is below the account (`/Messages.json?To=...`) or a `next_page_uri` from the root.
+   * `path` is below the account (`/Messages.json?To=...`) or a `next_page_uri` from the host.
    * Rejects only when the API could not be reached (the request may or may not have arrived).
    */
   return async function request(
@@ -38,9 +43,7 @@ export function createTwilioRest({ baseUrl, accountSid, authToken, timeoutMs }: 
     path: string,
     form?: URLSearchParams,
   ): Promise<TwilioAnswer> {
-    const url = path.startsWith('/2010-04-01/')
-      ? `${baseUrl.replace(/\/+$/, '')}${path}`
-      : `${account}${path}`;
+    const url = path.startsWith(versionRoot) ? `${origin}${path}` : `${account}${path}`;
     const response = await fetch(url, {
       method,
       headers: {

@@ -25,13 +25,21 @@ export interface FakeOffer {
   tollFree?: boolean;
 }
 
-export async function startTwilioNumbersApi(accountSid: string, authToken: string) {
+/**
+ * `prefix` serves the API below a path (SignalWire's LaML API is `/api/laml/2010-04-01/...`);
+ * `sidOf` names the n-th number bought (Twilio: PN and 32 digits; SignalWire: a UUID).
+ */
+export async function startTwilioNumbersApi(
+  accountSid: string,
+  authToken: string,
+  { prefix = '', sidOf = (n: number) => `PN${String(n).padStart(32, '0')}` } = {},
+) {
   const offers: FakeOffer[] = [];
   const owned = new Map<string, FakeOwned>();
   const requests: { method: string; path: string; form: Record<string, string> }[] = [];
   let sequence = 0;
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
-  const account = `/2010-04-01/Accounts/${accountSid}`;
+  const account = `${prefix}/2010-04-01/Accounts/${accountSid}`;
 
   const send = (response: ServerResponse, status: number, body?: unknown) => {
     if (body === undefined) return response.writeHead(status).end();
@@ -88,7 +96,7 @@ export async function startTwilioNumbersApi(accountSid: string, authToken: strin
       const index = offers.findIndex((offer) => offer.phone_number === form.PhoneNumber);
       if (index < 0) return error(response, 400, 21422, 'PhoneNumber requested is not available');
       offers.splice(index, 1);
-      const sid = `PN${String(++sequence).padStart(32, '0')}`;
+      const sid = sidOf(++sequence);
       const number: FakeOwned = {
         sid,
         phone_number: form.PhoneNumber ?? '',
@@ -113,7 +121,7 @@ export async function startTwilioNumbersApi(accountSid: string, authToken: strin
         next_page_uri: more ? `${account}/IncomingPhoneNumbers.json?PageSize=${size}&Page=${page + 1}` : null,
       });
     }
-    const one = /\/IncomingPhoneNumbers\/(PN\w+)\.json$/.exec(path);
+    const one = /\/IncomingPhoneNumbers\/([\w-]+)\.json$/.exec(path);
     const existing = one ? owned.get(one[1] as string) : undefined;
     if (one && !existing) return error(response, 404, 20404, 'The requested resource was not found');
     if (existing && request.method === 'POST') {
@@ -139,7 +147,7 @@ export async function startTwilioNumbersApi(accountSid: string, authToken: strin
     requests,
     /** A number the account owns outside Switchboard (for sync and rewire). */
     own(phoneNumber: string, voiceUrl: string): FakeOwned {
-      const sid = `PN${String(++sequence).padStart(32, '0')}`;
+      const sid = sidOf(++sequence);
       const number = {
         sid,
         phone_number: phoneNumber,

@@ -56,6 +56,11 @@ export class CarrierApiError extends Error {
 
 /** A carrier account's numbers. */
 export interface CarrierNumbers {
+  /**
+   * false when the carrier keeps the fallback URL somewhere shared by many numbers (Telnyx: on the
+   * TeXML application), so no backup can be set per number; default true
+   */
+  hasNumberFallback?: boolean;
   /** Numbers the carrier offers, local or toll-free, in the US. */
   offers(criteria: OfferCriteria): Promise<CarrierOffer[]>;
   /** Buys `number` with its webhooks set; resolves to what the account now owns. */

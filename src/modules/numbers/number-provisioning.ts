@@ -24,6 +24,8 @@ export interface ProvisioningOptions {
   carrier?: CarrierNumbers | undefined;
   /** where a number's webhooks point, with the carrier-hosted fallback for a backup number */
   webhooksFor: (backupNumber: string | null) => NumberWebhooks;
+  /** the variable that configures the account, for the message when it is not (TWILIO_ACCOUNT_SID) */
+  accountVariable?: string;
 }
 
 export interface SyncReport {
@@ -49,7 +51,12 @@ const carrierMessage = (number: string, error: unknown): never => {
   throw error;
 };
 
-export function createNumberProvisioning({ db, carrier, webhooksFor }: ProvisioningOptions) {
+export function createNumberProvisioning({
+  db,
+  carrier,
+  webhooksFor,
+  accountVariable = 'TWILIO_ACCOUNT_SID',
+}: ProvisioningOptions) {
   /** A number of the caller's subtree, reserved or in a flow, with what a release must know. */
   async function scopedNumber(tx: Queryable, principal: Principal, number: string): Promise<ScopedNumber> {
     const { rows } = await tx.query<ScopedNumber>(
@@ -174,6 +181,11 @@ export function createNumberProvisioning({ db, carrier, webhooksFor }: Provision
       }
       if (backup === number) throw invalidInput('backup_number must not be the tracking number itself');
       const row = await scopedNumber(tx, principal, number);
+      if (row.carrier_sid && carrier?.hasNumberFallback === false && backup !== null) {
+        throw invalidInput(
+          `The carrier keeps one fallback URL for all its numbers: no backup can be set for ${number}`,
+        );
+      }
       if (row.carrier_sid && carrier) {
         await carrier
           .rewire(row.carrier_sid, webhooksFor(backup))
@@ -188,7 +200,7 @@ export function createNumberProvisioning({ db, carrier, webhooksFor }: Provision
 
     /** Imports the numbers the account owns and says which point elsewhere. */
     async sync(onPage: (done: number) => void = () => {}): Promise<SyncReport> {
-      if (!carrier) throw invalidInput('No carrier account is configured (TWILIO_ACCOUNT_SID)');
+      if (!carrier) throw invalidInput(`No carrier account is configured (${accountVariable})`);
       const report: SyncReport = { owned: 0, imported: [], elsewhere: [] };
       const expected = webhooksFor(null).voiceUrl;
       for await (const page of carrier.owned()) {
@@ -207,7 +219,7 @@ export function createNumberProvisioning({ db, carrier, webhooksFor }: Provision
     async rewire(
       onNumber: (done: number) => void = () => {},
     ): Promise<{ rewired: string[]; failed: string[] }> {
-      if (!carrier) throw invalidInput('No carrier account is configured (TWILIO_ACCOUNT_SID)');
+      if (!carrier) throw invalidInput(`No carrier account is configured (${accountVariable})`);
       const rewired: string[] = [];
       const failed: string[] = [];
       for await (const page of carrier.owned()) {
