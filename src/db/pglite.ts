@@ -22,20 +22,33 @@ function wrap(handle: PgliteLike): Queryable {
   };
 }
 
+export interface PgliteOptions {
+  /** A data folder as PGlite's dumpDataDir() wrote it, to start from instead of an empty cluster. */
+  initialData?: Blob;
+}
+
 /**
  * Embedded PostgreSQL (WASM). `dataDir` undefined keeps everything in memory (tests). A folder is
  * locked for this process until close() (data-dir-lock.ts): a second process refuses to open it.
  */
-export async function createPgliteDb(dataDir?: string): Promise<Db> {
+export async function createPgliteDb(dataDir?: string, options: PgliteOptions = {}): Promise<Db> {
   let unlock: (() => Promise<void>) | undefined;
   if (dataDir) {
     await mkdir(dataDir, { recursive: true });
     unlock = await lockDataFolder(dataDir);
   }
-  const pglite = await PGlite.create(dataDir, { parsers: typeParsers }).catch(async (error) => {
+  const pglite = await PGlite.create(dataDir, {
+    parsers: typeParsers,
+    ...(options.initialData ? { loadDataDir: options.initialData } : {}),
+  }).catch(async (error) => {
     await unlock?.();
     throw error;
   });
+  return pgliteDb(pglite, unlock);
+}
+
+/** The Db over an open PGlite; close() closes it (and runs `unlock`, if given). */
+export function pgliteDb(pglite: PGlite, unlock?: () => Promise<void>): Db {
   const outer = wrap(pglite);
   return {
     engine: 'pglite',

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/index.js';
 import { MIGRATIONS_DIR, migrate } from '../../src/db/migrate.js';
+import { createPgliteDb } from '../../src/db/pglite.js';
 import { createPostgresDb, LISTEN_APPLICATION_NAME } from '../../src/db/postgres.js';
 import { createEmptyDatabase, createTestDb, testEngine } from '../helpers/db.js';
 
@@ -105,6 +106,21 @@ describe('Db adapter', () => {
       }
     },
   );
+
+  it('migrates an empty database with every file, in name order', async () => {
+    // Other files' databases are copies of a database migrated once per run; this runs the files.
+    const database = await createEmptyDatabase();
+    const empty = database.url ? await createPostgresDb(database.url, 2) : await createPgliteDb();
+    try {
+      expect(await migrate(empty)).toEqual(
+        (await readdir(MIGRATIONS_DIR)).filter((name) => name.endsWith('.sql')).sort(),
+      );
+      expect(await migrate(empty)).toEqual([]);
+    } finally {
+      await empty.close();
+      await database.drop();
+    }
+  }, 120_000);
 
   it('applies each migration once, however often migrate runs', async () => {
     expect(await migrate(db)).toEqual([]);

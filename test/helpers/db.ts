@@ -1,31 +1,31 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
+import { inject } from 'vitest';
 import type { Db } from '../../src/db/index.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createPgliteDb } from '../../src/db/pglite.js';
 import { createPostgresDb } from '../../src/db/postgres.js';
+import { withDatabase } from './db-template.js';
+
+export { withDatabase };
 
 export const testEngine = (): 'pglite' | 'postgres' =>
   process.env.TEST_ENGINE === 'postgres' ? 'postgres' : 'pglite';
 
-/** A server URL with the database name replaced. */
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
 /**
- * A fresh, empty database for one test file: in-memory PGlite, or a new database on the
- * TEST_DATABASE_URL server that `drop()` removes again.
+ * A fresh database for one test file: in-memory PGlite, or a new database on the TEST_DATABASE_URL
+ * server that `drop()` removes again; empty, or (`template`) a copy of that database.
  */
-export async function createEmptyDatabase(): Promise<{ url?: string; drop: () => Promise<void> }> {
+export async function createEmptyDatabase(
+  template?: string,
+): Promise<{ url?: string; drop: () => Promise<void> }> {
   if (testEngine() === 'pglite') return { drop: async () => {} };
   const serverUrl = process.env.TEST_DATABASE_URL as string;
   const name = `sb_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  await admin.query(`create database ${name}${template ? ` template ${template}` : ''}`);
   await admin.end();
   return {
     url: withDatabase(serverUrl, name),
@@ -38,11 +38,19 @@ export async function createEmptyDatabase(): Promise<{ url?: string; drop: () =>
   };
 }
 
-/** A migrated database on the engine under test, with a close() that also drops it. */
+/**
+ * A migrated database on the engine under test, with a close() that also drops it: a copy of the
+ * run's migrated template (test/helpers/db-template.ts), or migrated here when there is none.
+ * test/api/db.test.ts runs the migrations themselves on an empty database.
+ */
 export async function createTestDb(): Promise<Db> {
-  const database = await createEmptyDatabase();
-  const db = database.url ? await createPostgresDb(database.url, 5) : await createPgliteDb();
-  await migrate(db);
+  const engine = testEngine();
+  const template = inject(engine === 'pglite' ? 'pgliteTemplate' : 'postgresTemplate');
+  const database = await createEmptyDatabase(engine === 'postgres' ? template : undefined);
+  const db = database.url
+    ? await createPostgresDb(database.url, 5)
+    : await createPgliteDb(undefined, template ? { initialData: new Blob([await readFile(template)]) } : {});
+  if (!template) await migrate(db);
   return {
     ...db,
     async close() {
