@@ -112,6 +112,16 @@ export function createSubscriptionsRepo(db: Queryable) {
       );
     },
 
+    /** The groups right below a group (its clients), by name. */
+    async children(groupId: number): Promise<{ group_id: number; group_name: string }[]> {
+      const { rows } = await db.query<{ group_id: number; group_name: string }>(
+        `select g.group_id, g.group_name from org_group g
+          where g.group_parent_id = $1 order by g.group_name, g.group_id`,
+        [groupId],
+      );
+      return rows;
+    },
+
     /** Numbers the subtree holds now (reserved or assigned to a call flow). */
     async numbersHeld(groupId: number): Promise<number> {
       const { rows } = await db.query<{ n: number }>(
