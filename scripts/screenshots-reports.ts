@@ -156,7 +156,7 @@ async function main(): Promise<void> {
         await p.waitForLoadState('networkidle');
         await p.waitForTimeout(400);
         const file = path.join(OUT, `${name}-${viewport.name}.png`);
-        await p.screenshot({ path: file, fullPage: viewport.name === 'desktop' });
+        await p.screenshot({ path: file, fullPage: viewport.name === 'desktop', timeout: 180_000 });
         process.stdout.write(`  ${path.relative(process.cwd(), file)}\n`);
       });
       await context.close();

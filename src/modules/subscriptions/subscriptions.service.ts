@@ -149,6 +149,14 @@ export function createSubscriptionsService({
       return subscriptionOf(group, start, end);
     },
 
+    /** A plan group's plan and usage this month (UTC), for the usage alerts. */
+    async current(groupId: number) {
+      const group = await groups.findInScope(groupId, groupId);
+      if (!group) return undefined;
+      const { start, end } = monthOf(undefined);
+      return subscriptionOf(group, start, end);
+    },
+
     /**
      * The usage of each client of a group (the groups right below it, each with its subtree) in
      * a month: what an agency invoices from.
