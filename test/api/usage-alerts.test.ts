@@ -43,13 +43,13 @@ describe('usage alerts', { timeout: 120_000 }, () => {
   it('sends nothing under 80 %, then one e-mail at 80 %, however often the check runs', async () => {
     await insertCalls(ctx, [
       { group_id: h.company, started_at: '2026-03-02T15:00:00Z', duration: 240 }, // 4 minutes
-      { group_id: h.location, started_at: '2026-03-03T15:00:00Z', duration: 181 }, // 4, the subtree's
+      { group_id: h.location, started_at: '2026-03-03T15:00:00Z', duration: 121 }, // 3, the subtree's
     ]);
     await ctx.app.services.usageAlerts.check();
     await drain();
     expect(alertMails()).toEqual([]);
 
-    await insertCalls(ctx, [{ group_id: h.location, started_at: '2026-03-04T15:00:00Z', duration: 1 }]); // 9
+    await insertCalls(ctx, [{ group_id: h.location, started_at: '2026-03-04T15:00:00Z', duration: 61 }]); // 9
     nextHour();
     await drain(); // the hourly check
     await ctx.app.services.usageAlerts.check();

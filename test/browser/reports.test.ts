@@ -81,15 +81,19 @@ beforeAll(async () => {
   database = await createEmptyDatabase();
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  server = await startServer({
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    SWITCHBOARD_ADMIN_PASSWORD: PASSWORD,
-    SWITCHBOARD_OAUTH_CLIENT_SECRET: CLIENT.client_secret,
-    OAUTH_RATE_LIMIT_PER_MINUTE: '200',
-    TWILIO_AUTH_TOKEN: CARRIER_TOKEN,
-    ...(database.url ? { DATABASE_URL: database.url } : {}),
-  });
+  server = await startServer(
+    {
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      SWITCHBOARD_ADMIN_PASSWORD: PASSWORD,
+      SWITCHBOARD_OAUTH_CLIENT_SECRET: CLIENT.client_secret,
+      OAUTH_RATE_LIMIT_PER_MINUTE: '200',
+      TWILIO_AUTH_TOKEN: CARRIER_TOKEN,
+      ...(database.url ? { DATABASE_URL: database.url } : {}),
+      // a loaded machine can take more than the default minute to migrate and start
+    },
+    240_000,
+  );
   browser = await launchChromium();
   const response = await fetch(`${base}/oauth/token`, {
     method: 'POST',
