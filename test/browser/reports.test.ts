@@ -132,12 +132,18 @@ beforeAll(async () => {
       group_id: ids.company,
       campaign_id: Number(campaign?.data),
       channel_id: 4,
+      repeat_interval: 72,
+      call_value: 25,
+      email_to_notify: 'office@example.com',
+      voicemail_rings: 4,
+      spam_filter_enabled: false,
+      referral_number: 8015550199,
       message: 'For sales press 1.',
       number: { phone_number: Number(TRACKING) },
       ivrs: [{ key: 1, action: 'simple', destination: 'Sales', target_did: 8015550110 }],
     },
   ]);
-  expect(created?.result).toBe('success');
+  expect(created).toMatchObject({ result: 'success' });
   await call('2125550101', 'first');
   await call('2125550102', 'first');
   await call('2125550103', 'none');
