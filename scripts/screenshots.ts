@@ -14,6 +14,7 @@ import {
   startDemoServer,
   startLiveCalls,
 } from './demo-data.js';
+import { prepareReportsDemo, shootReports } from './screenshots-reports.js';
 
 /**
  * `npm run screenshots`: every page of the console, from the real app with a month of demo calls,
@@ -114,6 +115,7 @@ async function shootAll(browser: Browser, demo: DemoServer, data: DemoCalls): Pr
     await page.getByTestId('my-numbers').waitFor();
     await page.getByTestId('dni-snippet').filter({ hasText: 'dni.js' }).waitFor();
     await shoot(page, 'numbers', viewport.name);
+    await shootReports(page, demo, (p, name) => shoot(p, name, viewport.name));
     await context.close();
   }
 }
@@ -127,6 +129,7 @@ async function main(): Promise<void> {
   try {
     process.stdout.write('placing a month of demo calls…\n');
     const data = await populateDemo(demo, now);
+    await prepareReportsDemo(demo);
     await startLiveCalls(demo, [
       { to: '9495550100', from: '7145550187', webhooks: 1 },
       { to: '9495550101', from: '5625550143', webhooks: 1 },

@@ -107,6 +107,7 @@ import { contactRoutes } from './modules/smsbroadcast/contacts.routes.js';
 import { createContactsService } from './modules/smsbroadcast/contacts.service.js';
 import { subscriptionRoutes } from './modules/subscriptions/subscriptions.routes.js';
 import { createSubscriptionsService } from './modules/subscriptions/subscriptions.service.js';
+import { registerUsageAlerts } from './modules/subscriptions/usage-alerts.job.js';
 import { tagRoutes } from './modules/tags/tags.routes.js';
 import { createTagsService } from './modules/tags/tags.service.js';
 import { transcriptionProviderOf } from './modules/transcripts/providers.js';
@@ -350,6 +351,9 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   app.addHook('onReady', async () => throttleRetention.scheduleNext());
   const reports = createReportService({ db });
   registerScheduledReports({ jobs, mailer, reports, logger: app.log });
+  // plans' meters at 80 % and 100 % e-mailed once per month and threshold, checked hourly
+  const usageAlerts = registerUsageAlerts({ db, clock, jobs, mailer, subscriptions, logger: app.log });
+  app.addHook('onReady', async () => usageAlerts.scheduleNext());
   const callLifecycle = createCallLifecycle({ jobs, db });
   const stopWebhookWatch = await callLifecycle.start();
   app.addHook('onClose', async () => stopWebhookWatch());
@@ -574,6 +578,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       jobs,
       callLifecycle,
       sms,
+      usageAlerts,
     },
   });
 }

@@ -54,6 +54,19 @@ export interface CallUsage {
   outbound_calls: number;
 }
 
+/** One alert: a plan group's meter past a threshold in a month (period: its first day). */
+export interface AlertKey {
+  group_id: number;
+  period: string;
+  meter: LimitedMeter;
+  threshold: 80 | 100;
+}
+
+export interface UsageAlert extends AlertKey {
+  used: number;
+  limit: number;
+}
+
 export function createSubscriptionsRepo(db: Queryable) {
   return {
     /**
@@ -112,6 +125,16 @@ export function createSubscriptionsRepo(db: Queryable) {
       );
     },
 
+    /** The groups right below a group (its clients), by name. */
+    async children(groupId: number): Promise<{ group_id: number; group_name: string }[]> {
+      const { rows } = await db.query<{ group_id: number; group_name: string }>(
+        `select g.group_id, g.group_name from org_group g
+          where g.group_parent_id = $1 order by g.group_name, g.group_id`,
+        [groupId],
+      );
+      return rows;
+    },
+
     /** Numbers the subtree holds now (reserved or assigned to a call flow). */
     async numbersHeld(groupId: number): Promise<number> {
       const { rows } = await db.query<{ n: number }>(
@@ -163,6 +186,57 @@ export function createSubscriptionsRepo(db: Queryable) {
         [groupId, from, to],
       );
       return rows[0]?.n ?? 0;
+    },
+
+    /** Every group with a plan of its own. */
+    async planGroups(): Promise<number[]> {
+      const { rows } = await db.query<{ group_id: number }>(
+        'select group_id from group_subscription order by group_id',
+      );
+      return rows.map((row) => row.group_id);
+    },
+
+    /**
+     * Records an alert unless it was recorded before (by this process or another): true when
+     * this call recorded it, and so owns sending it.
+     */
+    async recordAlert(alert: UsageAlert, now: Date): Promise<boolean> {
+      const { rows } = await db.query(
+        `insert into usage_alert (group_id, period, meter, threshold, used, usage_limit, alert_created)
+         values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing returning group_id`,
+        [alert.group_id, alert.period, alert.meter, alert.threshold, alert.used, alert.limit, now],
+      );
+      return rows.length === 1;
+    },
+
+    async findAlert(key: AlertKey): Promise<(UsageAlert & { sent: boolean }) | undefined> {
+      const { rows } = await db.query<UsageAlert & { sent: boolean }>(
+        `select group_id, to_char(period, 'YYYY-MM-DD') as period, meter, threshold, used,
+                usage_limit as "limit", alert_sent is not null as sent
+           from usage_alert where group_id = $1 and period = $2 and meter = $3 and threshold = $4`,
+        [key.group_id, key.period, key.meter, key.threshold],
+      );
+      return rows[0];
+    },
+
+    async markAlertSent(key: AlertKey, now: Date): Promise<void> {
+      await db.query(
+        `update usage_alert set alert_sent = $5
+          where group_id = $1 and period = $2 and meter = $3 and threshold = $4`,
+        [key.group_id, key.period, key.meter, key.threshold, now],
+      );
+    },
+
+    /** Who hears of a plan's alerts: the active Admins of its group and of the group above it. */
+    async alertRecipients(groupId: number): Promise<string[]> {
+      const { rows } = await db.query<{ user_email: string }>(
+        `select distinct u.user_email from app_user u join org_group g on g.group_id = $1
+          where u.user_status = 'active' and u.role_id = 1
+            and (u.group_id = g.group_id or u.group_id = g.group_parent_id)
+          order by u.user_email`,
+        [groupId],
+      );
+      return rows.map((row) => row.user_email);
     },
   };
 }

@@ -1,88 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import { principalOf } from '../../http/authenticate.js';
+import { success, v2ErrorResponses } from '../../http/schemas.js';
 import {
-  Envelope,
-  MAX_ID,
-  NullableInteger,
-  NullableNumber,
-  NullableString,
-  success,
-  v2ErrorResponses,
-} from '../../http/schemas.js';
-import { LIMITED_METERS } from './subscriptions.repo.js';
+  ClientUsageDownloadQuery,
+  ClientUsageEnvelope,
+  SubscriptionEnvelope,
+  SubscriptionQuery,
+  SubscriptionSet,
+} from './subscriptions.schemas.js';
 import type { SubscriptionsService } from './subscriptions.service.js';
+import { renderUsage, USAGE_MEDIA_TYPES, usageFileName } from './usage-render.js';
 
 const tags = ['Misc'];
-
-const GroupId = Type.Integer({ minimum: 1, maximum: MAX_ID });
-
-const SubscriptionQuery = Type.Object(
-  {
-    group_id: Type.Optional({ ...GroupId, description: 'a group of your scope; default your own' }),
-    period: Type.Optional(
-      Type.String({
-        pattern: '^[0-9]{4}-[0-9]{2}$',
-        description: 'the calendar month (UTC), YYYY-MM; default this month',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-const limitFields = Object.fromEntries(
-  LIMITED_METERS.map((meter) => [
-    `max_${meter}`,
-    Type.Optional(
-      Type.Integer({
-        minimum: 0,
-        maximum: MAX_ID,
-        description: `limit of ${meter.replace('_', ' ')}; absent: no limit`,
-      }),
-    ),
-  ]),
-);
-
-const SubscriptionSet = Type.Object(
-  {
-    group_id: { ...GroupId, description: 'a group below yours' },
-    plan_name: Type.String({ minLength: 1, maxLength: 100 }),
-    ...limitFields,
-  },
-  { additionalProperties: false },
-);
-
-const perMeter = <T extends () => ReturnType<typeof NullableInteger>>(make: T) =>
-  Type.Object(Object.fromEntries(LIMITED_METERS.map((meter) => [meter, make()])));
-
-const Subscription = Type.Object({
-  group_id: Type.Integer(),
-  group_name: Type.String(),
-  plan_name: NullableString({
-    description: 'the plan that covers the group (its own or a group’s above); null: none',
-  }),
-  plan_group_id: NullableInteger({ description: 'the group whose plan it is' }),
-  period: Type.String({ description: 'YYYY-MM' }),
-  period_start: Type.String(),
-  period_end: Type.String(),
-  usage: Type.Object({
-    numbers: Type.Integer({ description: 'numbers held now (reserved or assigned)' }),
-    inbound_minutes: Type.Integer({ description: 'each call rounded up to the minute' }),
-    outbound_minutes: Type.Integer(),
-    inbound_calls: Type.Integer(),
-    outbound_calls: Type.Integer(),
-    texts: Type.Integer(),
-    segments: Type.Integer(),
-    transcription_minutes: Type.Integer(),
-    users: Type.Integer({ description: 'active users now' }),
-  }),
-  limits: perMeter(() => NullableInteger({ description: 'null: no limit' })),
-  used_percent: perMeter(
-    () => NullableNumber({ description: 'usage against the limit; null: no limit' }) as never,
-  ),
-});
-
-const SubscriptionEnvelope = Envelope(Subscription);
 
 /** Plans and usage per group (our design for V2's Misc › Get Subscription). */
 export const subscriptionRoutes: FastifyPluginAsyncTypebox<{ subscriptions: SubscriptionsService }> = async (
@@ -120,5 +49,59 @@ export const subscriptionRoutes: FastifyPluginAsyncTypebox<{ subscriptions: Subs
       config: { v2BodyName: 'subscription' },
     },
     async (request) => success(await subscriptions.set(principalOf(request), request.body)),
+  );
+
+  app.get(
+    '/misc/subscription/clients',
+    {
+      schema: {
+        tags,
+        summary: 'Get Client Usage',
+        operationId: 'getClientUsage',
+        description:
+          'What each client of `group_id` (each group right below it, with the groups below that) used in `period`, against the plan that covers it: what an agency invoices from.',
+        querystring: SubscriptionQuery,
+        response: { 200: ClientUsageEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) => {
+      const { group, period, clients } = await subscriptions.clients(principalOf(request), request.query);
+      return success({ group_id: group.group_id, group_name: group.group_name, period, clients });
+    },
+  );
+
+  app.get(
+    '/misc/subscription/clients/download',
+    {
+      schema: {
+        tags,
+        summary: 'Download Client Usage',
+        operationId: 'downloadClientUsage',
+        description: 'Get Client Usage as a file: `csv` or `xlsx`, a row per client.',
+        querystring: ClientUsageDownloadQuery,
+        response: {
+          200: {
+            description: 'the usage file',
+            content: {
+              [USAGE_MEDIA_TYPES.csv]: { schema: { type: 'string' } },
+              [USAGE_MEDIA_TYPES.xlsx]: { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          ...v2ErrorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { format, ...query } = request.query;
+      const { group, period, clients } = await subscriptions.clients(principalOf(request), query);
+      return reply
+        .type(USAGE_MEDIA_TYPES[format])
+        .header(
+          'content-disposition',
+          `attachment; filename="${usageFileName(group.group_name, period, format)}"`,
+        )
+        .header('cache-control', 'no-store')
+        .send(await renderUsage(clients, format));
+    },
   );
 };

@@ -57,6 +57,13 @@ const NOUNS: Record<LimitedMeter, string> = {
 export const limitReached = (plan: string, meter: LimitedMeter, limit: number) =>
   `Plan limit reached: the plan ${plan} allows ${limit} ${NOUNS[meter]}`;
 
+/** Usage against a limit in percent, one decimal; null without a limit. */
+export function usedPercent(used: number, limit: number | null): number | null {
+  if (limit === null) return null;
+  if (limit === 0) return used > 0 ? 100 : 0;
+  return Math.round((used / limit) * 1000) / 10;
+}
+
 export interface SubscriptionQuery {
   group_id?: number | undefined;
   /** YYYY-MM */
@@ -109,41 +116,58 @@ export function createSubscriptionsService({
     };
   }
 
+  /** A group's plan and what its subtree used in the month from `start`. */
+  async function subscriptionOf(
+    group: { group_id: number; group_name: string },
+    start: DateTime,
+    end: DateTime,
+  ) {
+    const plan = await repo.governing(group.group_id);
+    const usage = await usageOf(group.group_id, start.toJSDate(), end.toJSDate());
+    const limits: Limits =
+      plan?.limits ?? (Object.fromEntries(LIMITED_METERS.map((m) => [m, null])) as Limits);
+    return {
+      group_id: group.group_id,
+      group_name: group.group_name,
+      plan_name: plan?.plan_name ?? null,
+      plan_group_id: plan?.group_id ?? null,
+      period: start.toFormat('yyyy-MM'),
+      period_start: start.toISODate() as string,
+      period_end: end.minus({ days: 1 }).toISODate() as string,
+      usage,
+      limits,
+      used_percent: Object.fromEntries(
+        LIMITED_METERS.map((meter) => [meter, usedPercent(usage[meter], limits[meter])]),
+      ) as Record<LimitedMeter, number | null>,
+    };
+  }
+
   return {
     async get(principal: Principal, query: SubscriptionQuery) {
       const group = await groupOfScope(principal, query.group_id);
       const { start, end } = monthOf(query.period);
-      const plan = await repo.governing(group.group_id);
-      const usage = await usageOf(group.group_id, start.toJSDate(), end.toJSDate());
-      const limits: Limits =
-        plan?.limits ?? (Object.fromEntries(LIMITED_METERS.map((m) => [m, null])) as Limits);
-      return {
-        group_id: group.group_id,
-        group_name: group.group_name,
-        plan_name: plan?.plan_name ?? null,
-        plan_group_id: plan?.group_id ?? null,
-        period: start.toFormat('yyyy-MM'),
-        period_start: start.toISODate() as string,
-        period_end: end.minus({ days: 1 }).toISODate() as string,
-        usage,
-        limits,
-        used_percent: Object.fromEntries(
-          LIMITED_METERS.map((meter) => {
-            const limit = limits[meter];
-            const used = usage[meter];
-            return [
-              meter,
-              limit === null
-                ? null
-                : limit === 0
-                  ? used > 0
-                    ? 100
-                    : 0
-                  : Math.round((used / limit) * 1000) / 10,
-            ];
-          }),
-        ) as Record<LimitedMeter, number | null>,
-      };
+      return subscriptionOf(group, start, end);
+    },
+
+    /** A plan group's plan and usage this month (UTC), for the usage alerts. */
+    async current(groupId: number) {
+      const group = await groups.findInScope(groupId, groupId);
+      if (!group) return undefined;
+      const { start, end } = monthOf(undefined);
+      return subscriptionOf(group, start, end);
+    },
+
+    /**
+     * The usage of each client of a group (the groups right below it, each with its subtree) in
+     * a month: what an agency invoices from.
+     */
+    async clients(principal: Principal, query: SubscriptionQuery) {
+      const group = await groupOfScope(principal, query.group_id);
+      const { start, end } = monthOf(query.period);
+      const clients = [];
+      for (const child of await repo.children(group.group_id))
+        clients.push(await subscriptionOf(child, start, end));
+      return { group, period: start.toFormat('yyyy-MM'), clients };
     },
 
     /**

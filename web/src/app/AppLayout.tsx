@@ -14,10 +14,12 @@ import { useDisclosure } from '@mantine/hooks';
 import {
   IconChartBar,
   IconChevronDown,
+  IconGauge,
   IconHash,
   IconLogout,
   IconPhoneCall,
   IconPhoneIncoming,
+  IconReportAnalytics,
   IconSitemap,
   IconWebhook,
 } from '@tabler/icons-react';
@@ -30,7 +32,7 @@ import { useSignOut } from '../features/session/queries';
 
 /** The sections of the console. */
 const SECTIONS: {
-  to: '/' | '/calls' | '/flows' | '/numbers' | '/webhooks';
+  to: '/' | '/calls' | '/flows' | '/numbers' | '/webhooks' | '/reports' | '/usage';
   label: string;
   icon: ReactNode;
 }[] = [
@@ -39,6 +41,8 @@ const SECTIONS: {
   { to: '/flows', label: 'Call flows', icon: <IconSitemap size={18} aria-hidden /> },
   { to: '/numbers', label: 'Numbers', icon: <IconHash size={18} aria-hidden /> },
   { to: '/webhooks', label: 'Webhooks', icon: <IconWebhook size={18} aria-hidden /> },
+  { to: '/reports', label: 'Reports', icon: <IconReportAnalytics size={18} aria-hidden /> },
+  { to: '/usage', label: 'Usage', icon: <IconGauge size={18} aria-hidden /> },
 ];
 
 function UserMenu() {

@@ -12,6 +12,7 @@ import { ApiError } from '../api/client';
 import { type CallSearch, parseCallSearch } from '../features/calls/search';
 import type { FlowsSearch } from '../features/flows/FlowsPage';
 import { groupsQuery } from '../features/groups/queries';
+import { parseReportsSearch, parseSchedulesSearch, parseUsageSearch } from '../features/reports/search';
 import { meQuery } from '../features/session/queries';
 import { SignInPage } from '../features/session/SignInPage';
 import { AppLayout } from './AppLayout';
@@ -151,6 +152,27 @@ const numbersRoute = createRoute({
   component: lazyRouteComponent(() => import('../features/numbers/NumbersPage'), 'NumbersPage'),
 });
 
+const reportsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/reports',
+  validateSearch: parseReportsSearch,
+  component: lazyRouteComponent(() => import('../features/reports/ReportsPage'), 'ReportsPage'),
+});
+
+const schedulesRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/reports/scheduled',
+  validateSearch: parseSchedulesSearch,
+  component: lazyRouteComponent(() => import('../features/reports/SchedulesPage'), 'SchedulesPage'),
+});
+
+const usageRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/usage',
+  validateSearch: parseUsageSearch,
+  component: lazyRouteComponent(() => import('../features/reports/UsagePage'), 'UsagePage'),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   appRoute.addChildren([
@@ -161,6 +183,9 @@ const routeTree = rootRoute.addChildren([
     flowsRoute,
     builderRoute,
     numbersRoute,
+    reportsRoute,
+    schedulesRoute,
+    usageRoute,
   ]),
 ]);
 
