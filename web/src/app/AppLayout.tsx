@@ -16,9 +16,11 @@ import {
   IconChevronDown,
   IconHash,
   IconLogout,
+  IconMessages,
   IconPhoneCall,
   IconPhoneIncoming,
   IconSitemap,
+  IconSpeakerphone,
   IconWebhook,
 } from '@tabler/icons-react';
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
@@ -30,7 +32,7 @@ import { useSignOut } from '../features/session/queries';
 
 /** The sections of the console. */
 const SECTIONS: {
-  to: '/' | '/calls' | '/flows' | '/numbers' | '/webhooks';
+  to: '/' | '/calls' | '/flows' | '/numbers' | '/webhooks' | '/texts' | '/broadcasts';
   label: string;
   icon: ReactNode;
 }[] = [
@@ -39,6 +41,8 @@ const SECTIONS: {
   { to: '/flows', label: 'Call flows', icon: <IconSitemap size={18} aria-hidden /> },
   { to: '/numbers', label: 'Numbers', icon: <IconHash size={18} aria-hidden /> },
   { to: '/webhooks', label: 'Webhooks', icon: <IconWebhook size={18} aria-hidden /> },
+  { to: '/texts', label: 'Texts', icon: <IconMessages size={18} aria-hidden /> },
+  { to: '/broadcasts', label: 'Broadcasts', icon: <IconSpeakerphone size={18} aria-hidden /> },
 ];
 
 function UserMenu() {

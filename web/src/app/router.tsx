@@ -14,6 +14,7 @@ import type { FlowsSearch } from '../features/flows/FlowsPage';
 import { groupsQuery } from '../features/groups/queries';
 import { meQuery } from '../features/session/queries';
 import { SignInPage } from '../features/session/SignInPage';
+import type { TextsSearch } from '../features/texts/TextsPage';
 import { AppLayout } from './AppLayout';
 import { ErrorPage } from './ErrorPage';
 import { NotFoundPage } from './NotFoundPage';
@@ -151,6 +152,35 @@ const numbersRoute = createRoute({
   component: lazyRouteComponent(() => import('../features/numbers/NumbersPage'), 'NumbersPage'),
 });
 
+const textsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/texts',
+  validateSearch: (raw: Record<string, unknown>): TextsSearch => {
+    const { group } = parseCallSearch(raw);
+    const number = typeof raw.number === 'string' && /^\d{10}$/.test(raw.number) ? raw.number : undefined;
+    const search: TextsSearch = {
+      group,
+      c: positiveInteger(raw.c),
+      show: raw.show === 'unread' ? 'unread' : undefined,
+      number,
+    };
+    return Object.fromEntries(
+      Object.entries(search).filter(([, value]) => value !== undefined),
+    ) as TextsSearch;
+  },
+  component: lazyRouteComponent(() => import('../features/texts/TextsPage'), 'TextsPage'),
+});
+
+const broadcastsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/broadcasts',
+  validateSearch: (raw: Record<string, unknown>): { group?: number } => {
+    const { group } = parseCallSearch(raw);
+    return group === undefined ? {} : { group };
+  },
+  component: lazyRouteComponent(() => import('../features/texts/BroadcastsPage'), 'BroadcastsPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   appRoute.addChildren([
@@ -161,6 +191,8 @@ const routeTree = rootRoute.addChildren([
     flowsRoute,
     builderRoute,
     numbersRoute,
+    textsRoute,
+    broadcastsRoute,
   ]),
 ]);
 
