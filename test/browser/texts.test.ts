@@ -135,7 +135,7 @@ beforeAll(async () => {
   await ctx.app.services.jobs.drain();
 
   browser = await launchChromium();
-}, 120_000);
+}, 400_000);
 
 afterEach(async () => {
   await context?.close();
