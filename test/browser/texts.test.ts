@@ -307,14 +307,13 @@ describe('broadcasts', () => {
     await expect
       .poll(() => composer.getByTestId('typed-segments').textContent())
       .toContain('1 segment (GSM-7)');
+    // the estimate follows the text as typed (debounced): wait for this text's preview
     await expect
-      .poll(() => composer.getByTestId('estimate-recipients').textContent(), { timeout: 10_000 })
-      .toBe('2');
+      .poll(() => composer.getByTestId('preview').textContent(), { timeout: 10_000 })
+      .toBe('Hi Ann, Main St has tune-ups this week!');
+    expect(await composer.getByTestId('estimate-recipients').textContent()).toBe('2');
     expect(await composer.getByTestId('estimate-segments').textContent()).toBe('2');
     expect(await composer.getByTestId('estimate-cost').textContent()).toBe('$0.0158');
-    expect(await composer.getByTestId('preview').textContent()).toBe(
-      'Hi Ann, Main St has tune-ups this week!',
-    );
     expect(await accessibilityViolations(page)).toEqual([]);
     await composer.getByRole('button', { name: 'Send broadcast' }).click();
     await composer.waitFor({ state: 'detached' });

@@ -46,7 +46,7 @@ export function StatusTick({ message }: { message: Message }) {
     const code = error_code === null ? '' : ` (error ${error_code})`;
     return (
       <Tooltip label={error_message ?? 'The carrier could not deliver this text'} multiline w={260}>
-        <Group gap={3} wrap="nowrap" c="red.7" tabIndex={0} data-status={status}>
+        <Group gap={3} wrap="nowrap" c="red.9" tabIndex={0} data-status={status}>
           <IconAlertTriangle size={14} aria-hidden />
           <Text size="xs" fw={600}>
             {status === 'failed' ? 'Failed' : 'Not delivered'}
@@ -65,7 +65,7 @@ export function StatusTick({ message }: { message: Message }) {
           ? [<IconCheck key="i" size={14} aria-hidden />, 'Queued']
           : [<IconClock key="i" size={14} aria-hidden />, 'Sending'];
   return (
-    <Group gap={3} wrap="nowrap" c={status === 'delivered' ? 'teal.7' : 'dimmed'} data-status={status}>
+    <Group gap={3} wrap="nowrap" c={status === 'delivered' ? 'teal.9' : 'dimmed'} data-status={status}>
       {icon}
       <Text size="xs">{label}</Text>
     </Group>
