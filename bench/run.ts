@@ -14,7 +14,7 @@ import { type Engine, type Row, runScenarios, type Settings } from './scenarios.
 
 /**
  * `npm run bench [-- --quick] [--engine=postgres|pglite] [--build | --no-build] [--profile]
- *   [--only=inbound,ivr,create,list,dni,webhooks,console] [--server-env=KEY=VALUE ...] [--db-setting=KEY=VALUE ...]
+ *   [--only=inbound,sms,ivr,create,list,dni,webhooks,console] [--server-env=KEY=VALUE ...] [--db-setting=KEY=VALUE ...]
  *   [--processes=N] [--out=results.json]`
  *
  * Builds, then for each engine starts `node dist/cli.js serve` on a database of its own (a new

@@ -300,6 +300,39 @@ export async function runScenarios(
     });
   }
 
+  if (ctx.wants('sms')) {
+    ctx.log('1b. inbound text');
+    const smsUrl = `${base}/telephony/twilio/sms`;
+    // a MessageSid is SM and 32 hex digits: the run's prefix without CA, then the index
+    const smsRequest = (tag: string, callers: number) =>
+      counted((i) =>
+        signedCarrierRequest(smsUrl, {
+          MessageSid: `SM${benchSid(sidPrefix(ctx.runId, tag), i).slice(2)}`,
+          AccountSid: BENCH_ACCOUNT_SID,
+          From: callerFor(callers + i),
+          To: `+1${fixtures.inboundNumber}`,
+          Body: 'Do you have openings this week?',
+          NumMedia: '0',
+          ApiVersion: '2010-04-01',
+        }),
+      );
+    const texts = await warmAndMeasure(
+      ctx,
+      { connections: CONNECTIONS.carrier, request: smsRequest('s', CALLERS.measured) },
+      smsRequest('sw', CALLERS.warmup),
+    );
+    const textsRatio = ratioOf(texts.itemsPerS, insert.itemsPerS);
+    rows.push({
+      scenario: '1b. inbound text (signed messaging webhook, conversation, attribution)',
+      engine,
+      unit: 'texts',
+      result: texts,
+      baseline: { name: 'one INSERT', result: insert },
+      ratio: textsRatio,
+      note: 'each text recorded once in its conversation, with its sms.received event job',
+    });
+  }
+
   if (ctx.wants('ivr')) {
     ctx.log(`2. IVR step (${ctx.settings.ivrCalls} calls in progress)`);
     const templateSid = benchSid(sidPrefix(ctx.runId, 'ivrtemplate'), 0);

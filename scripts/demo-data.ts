@@ -21,8 +21,8 @@ import { conversationWav } from '../test/helpers/audio.js';
  */
 
 export const DEMO_PASSWORD = 'demo-password';
-const CLIENT = { client_id: 'switchboard', client_secret: 'demo-client-secret' };
-const CARRIER_TOKEN = 'demo-carrier-token';
+export const CLIENT = { client_id: 'switchboard', client_secret: 'demo-client-secret' };
+export const CARRIER_TOKEN = 'demo-carrier-token';
 
 export interface DemoServer {
   app: App;
@@ -40,7 +40,11 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ se
   return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
 }
 
-export async function startDemoServer(port: number, now = new Date()): Promise<DemoServer> {
+export async function startDemoServer(
+  port: number,
+  now = new Date(),
+  env: Record<string, string> = {},
+): Promise<DemoServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-demo-'));
   const baseUrl = `http://127.0.0.1:${port}`;
   const db = await createPgliteDb();
@@ -65,6 +69,7 @@ export async function startDemoServer(port: number, now = new Date()): Promise<D
     JOBS_POLL_INTERVAL_MS: '0',
     OAUTH_RATE_LIMIT_PER_MINUTE: '1000',
     LOG_LEVEL: 'silent',
+    ...env,
   });
   const app = await buildApp({ config, db, clock, twilioAuthToken: CARRIER_TOKEN });
   await app.listen({ host: '127.0.0.1', port });

@@ -14,6 +14,7 @@ import {
   startDemoServer,
   startLiveCalls,
 } from './demo-data.js';
+import { populateTexts, startDemoMessagesApi } from './demo-texts.js';
 import { prepareReportsDemo, shootReports } from './screenshots-reports.js';
 
 /**
@@ -44,7 +45,12 @@ async function shoot(page: Page, name: string, viewport: string): Promise<void> 
   process.stdout.write(`  ${path.relative(process.cwd(), file)}\n`);
 }
 
-async function shootAll(browser: Browser, demo: DemoServer, data: DemoCalls): Promise<void> {
+async function shootAll(
+  browser: Browser,
+  demo: DemoServer,
+  data: DemoCalls,
+  texts: { conversationId: number },
+): Promise<void> {
   for (const viewport of VIEWPORTS) {
     const context = await browser.newContext({
       viewport: { width: viewport.width, height: viewport.height },
@@ -116,6 +122,27 @@ async function shootAll(browser: Browser, demo: DemoServer, data: DemoCalls): Pr
     await page.getByTestId('dni-snippet').filter({ hasText: 'dni.js' }).waitFor();
     await shoot(page, 'numbers', viewport.name);
     await shootReports(page, demo, (p, name) => shoot(p, name, viewport.name));
+    await page.goto(`${demo.baseUrl}/texts?c=${texts.conversationId}`);
+    await page.getByTestId('thread').getByText('Thursday at 9 works').waitFor();
+    await shoot(page, 'texts', viewport.name);
+    await page.goto(`${demo.baseUrl}/broadcasts`);
+    await page.getByTestId('broadcasts').waitFor();
+    await shoot(page, 'broadcasts', viewport.name);
+    if (viewport.name === 'desktop') {
+      await page.getByRole('button', { name: 'New broadcast' }).click();
+      const composer = page.getByRole('dialog', { name: 'New broadcast' });
+      await composer.getByLabel('Name').fill('Summer AC check');
+      await composer.getByRole('textbox', { name: 'Send to' }).click();
+      await page.getByRole('option', { name: /Spring customers/ }).click();
+      await composer.getByRole('textbox', { name: 'Sender numbers' }).click();
+      await page.getByRole('option').first().click();
+      await composer
+        .getByLabel('Text')
+        .fill('Hi {first_name}, beat the heat: AC check-ups are $69 at our {store} shop.');
+      await composer.getByTestId('preview').waitFor();
+      await page.screenshot({ path: path.join(OUT, 'broadcast-composer-desktop.png') });
+      process.stdout.write('  docs/screenshots/broadcast-composer-desktop.png\n');
+    }
     await context.close();
   }
 }
@@ -125,7 +152,8 @@ async function main(): Promise<void> {
     throw new Error('the console is not built: run `npm run build` first');
   await mkdir(OUT, { recursive: true });
   const now = new Date();
-  const demo = await startDemoServer(await freePort(), now);
+  const messages = await startDemoMessagesApi();
+  const demo = await startDemoServer(await freePort(), now, messages.env);
   try {
     process.stdout.write('placing a month of demo calls…\n');
     const data = await populateDemo(demo, now);
@@ -135,15 +163,17 @@ async function main(): Promise<void> {
       { to: '9495550101', from: '5625550143', webhooks: 1 },
       { to: '9495550100', from: '3105550199', press: ['2'], webhooks: 2 },
     ]);
+    const texts = await populateTexts(demo, messages.api, now);
     process.stdout.write(`${data.calls} calls placed; taking screenshots:\n`);
     const browser = await launchChromium();
     try {
-      await shootAll(browser, demo, data);
+      await shootAll(browser, demo, data, texts);
     } finally {
       await browser.close();
     }
   } finally {
     await demo.close();
+    await messages.api.close();
   }
 }
 

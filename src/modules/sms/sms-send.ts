@@ -6,6 +6,7 @@ import { toE164 } from '../../lib/phone.js';
 import { type CarrierMessage, type MessagesApi, MessagesApiError } from '../../telephony/twilio-messages.js';
 import { type ClaimedSend, createSmsRepo } from './sms.repo.js';
 import { SMS_SEND_JOB } from './sms.service.js';
+import { enqueueSmsStatus } from './sms-events.js';
 
 /**
  * Hands one outbound message to the carrier, exactly once, across crashes and lost answers:
@@ -59,6 +60,18 @@ async function findAtCarrier(
 }
 
 export function registerSmsSend({ db, clock, jobs, api, statusCallbackUrl, logger }: SmsSendOptions) {
+  /** The carrier took the text: its sid and status, and the status event, in one transaction. */
+  const handedOver = (messageId: number, sid: string, status: string) =>
+    db.transaction(async (tx) => {
+      const stored = await createSmsRepo(tx).markHandedOver(messageId, sid, status, clock.now());
+      if (stored) await enqueueSmsStatus(tx, messageId, stored);
+    });
+  const failed = (messageId: number, failure: { errorCode: number | null; errorMessage: string }) =>
+    db.transaction(async (tx) => {
+      await createSmsRepo(tx).markFailed(messageId, failure, clock.now());
+      await enqueueSmsStatus(tx, messageId, 'failed');
+    });
+
   jobs.register(
     SMS_SEND_JOB,
     async ({ messageId }: { messageId: number }) => {
@@ -74,6 +87,7 @@ export function registerSmsSend({ db, clock, jobs, api, statusCallbackUrl, logge
               { errorCode: null, errorMessage: OPTED_OUT_AT_SEND },
               clock.now(),
             );
+            await enqueueSmsStatus(tx, messageId, 'failed');
             return undefined;
           }
           const now = clock.now();
@@ -94,16 +108,15 @@ export function registerSmsSend({ db, clock, jobs, api, statusCallbackUrl, logge
       if (!claimed) return;
       if ('deferUntil' in claimed) return { retryAt: claimed.deferUntil };
       const { send, isRetry } = claimed;
-      const repo = createSmsRepo(db);
       if (isRetry) {
         const found = await findAtCarrier(api, db, send);
         if (found) {
           logger?.info({ messageId, sid: found.sid }, 'sms send found at the carrier; not sent again');
-          await repo.markHandedOver(messageId, found.sid, found.status, clock.now());
+          await handedOver(messageId, found.sid, found.status);
           return;
         }
         if (send.opted_out) {
-          await repo.markFailed(messageId, { errorCode: null, errorMessage: OPTED_OUT_AT_SEND }, clock.now());
+          await failed(messageId, { errorCode: null, errorMessage: OPTED_OUT_AT_SEND });
           return;
         }
       }
@@ -115,14 +128,10 @@ export function registerSmsSend({ db, clock, jobs, api, statusCallbackUrl, logge
           mediaUrls: send.media_urls,
           statusCallback: statusCallbackUrl(messageId),
         });
-        await repo.markHandedOver(messageId, created.sid, created.status, clock.now());
+        await handedOver(messageId, created.sid, created.status);
       } catch (error) {
         if (!(error instanceof MessagesApiError) || !error.isPermanent) throw error;
-        await repo.markFailed(
-          messageId,
-          { errorCode: error.errorCode, errorMessage: error.message },
-          clock.now(),
-        );
+        await failed(messageId, { errorCode: error.errorCode, errorMessage: error.message });
       }
     },
     { maxAttempts: 12 },

@@ -10,6 +10,8 @@ export interface SmsSettings {
   quiet_start: string;
   quiet_end: string;
   messages_per_second: number;
+  /** US dollars per SMS segment: the cost estimate of broadcasts */
+  segment_price: number;
 }
 
 /** A group's text settings: the HELP answer, broadcast quiet hours and per-number rate. */
@@ -38,6 +40,7 @@ export function createSmsSettingsService({ db, clock }: { db: Db; clock: Clock }
         quiet_start: change.quiet_start ?? current.quiet_start,
         quiet_end: change.quiet_end ?? current.quiet_end,
         messages_per_second: change.messages_per_second ?? current.messages_per_second,
+        segment_price: change.segment_price ?? current.segment_price,
       };
       await repo.saveSettings(change.group_id, next, clock.now());
       return { group_id: change.group_id, ...next };

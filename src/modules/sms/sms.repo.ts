@@ -53,6 +53,7 @@ export interface GroupSmsSettings {
   quiet_start: string;
   quiet_end: string;
   messages_per_second: number;
+  segment_price: number;
 }
 
 /** The send a job claimed: the message, and whether its recipient may be texted. */
@@ -288,7 +289,8 @@ export function createSmsRepo(db: Queryable) {
       const { rows } = await db.query<GroupSmsSettings>(
         `select g.group_id, g.group_name, s.help_text, coalesce(s.quiet_start, '21:00') as quiet_start,
                 coalesce(s.quiet_end, '08:00') as quiet_end,
-                coalesce(s.messages_per_second, 1)::float8 as messages_per_second
+                coalesce(s.messages_per_second, 1)::float8 as messages_per_second,
+                coalesce(s.segment_price, 0.0079)::float8 as segment_price
            from org_group g left join sms_group_setting s on s.group_id = g.group_id
           where g.group_id = $1`,
         [groupId],
@@ -303,21 +305,25 @@ export function createSmsRepo(db: Queryable) {
         quiet_start: string;
         quiet_end: string;
         messages_per_second: number;
+        segment_price: number;
       },
       at: Date,
     ): Promise<void> {
       await db.query(
-        `insert into sms_group_setting (group_id, help_text, quiet_start, quiet_end, messages_per_second, updated_at)
-         values ($1, $2, $3, $4, $5, $6)
+        `insert into sms_group_setting (group_id, help_text, quiet_start, quiet_end, messages_per_second, segment_price,
+                                        updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7)
          on conflict (group_id) do update
            set help_text = excluded.help_text, quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end,
-               messages_per_second = excluded.messages_per_second, updated_at = excluded.updated_at`,
+               messages_per_second = excluded.messages_per_second, segment_price = excluded.segment_price,
+               updated_at = excluded.updated_at`,
         [
           groupId,
           settings.help_text,
           settings.quiet_start,
           settings.quiet_end,
           settings.messages_per_second,
+          settings.segment_price,
           at,
         ],
       );
@@ -458,14 +464,22 @@ export function createSmsRepo(db: Queryable) {
     },
 
     /** The carrier took the message: its sid and status (never moving a status back). */
-    async markHandedOver(messageId: number, sid: string, status: string, at: Date): Promise<void> {
-      await db.query(
+    /** Stores the carrier's sid and status; answers the message's status after the change. */
+    async markHandedOver(
+      messageId: number,
+      sid: string,
+      status: string,
+      at: Date,
+    ): Promise<string | undefined> {
+      const { rows } = await db.query<{ status: string }>(
         `update sms_message
             set carrier_message_sid = $2, updated_at = $4,
                 status = case when ${rankSql('status')} < ${rankSql('$3::text')} then $3 else status end
-          where message_id = $1`,
+          where message_id = $1
+          returning status`,
         [messageId, sid, status, at],
       );
+      return rows[0]?.status;
     },
 
     async markFailed(
@@ -500,8 +514,8 @@ export function createSmsRepo(db: Queryable) {
       status: string;
       errorCode: number | null;
       at: Date;
-    }): Promise<number | undefined> {
-      const { rows } = await db.query<{ message_id: number }>(
+    }): Promise<{ message_id: number; status: string } | undefined> {
+      const { rows } = await db.query<{ message_id: number; status: string }>(
         `update sms_message
             set carrier_message_sid = $1,
                 status = case when ${rankSql('status')} <= ${rankSql('$3::text')} then $3 else status end,
@@ -510,10 +524,10 @@ export function createSmsRepo(db: Queryable) {
                 updated_at = $5
           where direction = 'outbound'
             and (carrier_message_sid = $1 or (carrier_message_sid is null and message_id = $2))
-          returning message_id`,
+          returning message_id, status`,
         [update.sid, update.messageId ?? null, update.status, update.errorCode, update.at],
       );
-      return rows[0]?.message_id;
+      return rows[0];
     },
   };
 }

@@ -121,6 +121,9 @@ export const SmsSettings = Type.Object({
   quiet_start: Type.String({ description: 'local time broadcasts stop (HH:MM)' }),
   quiet_end: Type.String({ description: 'local time broadcasts may start again (HH:MM)' }),
   messages_per_second: Type.Number({ description: 'broadcast messages per second per sender number' }),
+  segment_price: Type.Number({
+    description: 'US dollars per SMS segment, for the cost estimate of broadcasts (default 0.0079)',
+  }),
 });
 
 const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, 24-hour' });
@@ -134,6 +137,9 @@ export const SmsSettingsUpdate = Type.Object(
     quiet_start: Type.Optional(HHMM),
     quiet_end: Type.Optional(HHMM),
     messages_per_second: Type.Optional(Type.Number({ minimum: 0.01, maximum: 100 })),
+    segment_price: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 10, description: 'US dollars per SMS segment (up to 5 decimals)' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -18,6 +18,7 @@ import {
   optOutFilterFields,
   type Purpose,
 } from './sms.repo.js';
+import { enqueueSmsReceived, enqueueSmsStatus } from './sms-events.js';
 import { keywordOf } from './sms-keywords.js';
 
 /** The job that hands one outbound message to the carrier (sms-send.ts). */
@@ -155,6 +156,7 @@ export function createSmsService({ db, clock, flows, attributeText, canSend }: S
             flow.repeatIntervalHours,
           );
           if (messageId === undefined) throw new AlreadyRecorded();
+          await enqueueSmsReceived(tx, messageId);
           if (flow.viaPool) await attributeText(tx, messageId, tracking, now);
 
           let reply: string | undefined;
@@ -206,12 +208,15 @@ export function createSmsService({ db, clock, flows, attributeText, canSend }: S
     /** A carrier status callback for an outbound message (`messageId` from its callback URL). */
     async status(params: MessagingParams, messageId: number | undefined): Promise<void> {
       const errorCode = Number.parseInt(params.ErrorCode ?? '', 10);
-      await repo.applyStatus({
-        sid: params.MessageSid ?? '',
-        messageId,
-        status: params.MessageStatus ?? '',
-        errorCode: Number.isNaN(errorCode) ? null : errorCode,
-        at: clock.now(),
+      await db.transaction(async (tx) => {
+        const updated = await createSmsRepo(tx).applyStatus({
+          sid: params.MessageSid ?? '',
+          messageId,
+          status: params.MessageStatus ?? '',
+          errorCode: Number.isNaN(errorCode) ? null : errorCode,
+          at: clock.now(),
+        });
+        if (updated) await enqueueSmsStatus(tx, updated.message_id, updated.status);
       });
     },
 

@@ -6,6 +6,7 @@ import {
   IdQuery,
   ListQuery,
   MAX_ID,
+  NullableInteger,
   PhoneInput,
   StringEnum,
   success,
@@ -16,12 +17,13 @@ import type { createBroadcastsService } from './broadcasts.js';
 const tags = ['SMS Broadcast'];
 const Id = (description: string) => Type.Integer({ minimum: 1, maximum: MAX_ID, description });
 
-const Broadcast = Type.Object({
+export const Broadcast = Type.Object({
   broadcast_id: Type.Integer(),
   group_id: Type.Integer(),
   broadcast_name: Type.String(),
   template: Type.String(),
   sender_numbers: Type.Array(Type.String()),
+  pool_id: NullableInteger({ description: 'the DNI pool whose numbers send, when one was given' }),
   list_ids: Type.Array(Type.Integer()),
   send_at: Type.String(),
   status: StringEnum(['scheduled', 'paused', 'canceled', 'done']),
@@ -35,20 +37,64 @@ const Broadcast = Type.Object({
   failed: Type.Integer(),
   segments: Type.Integer({ description: 'SMS segments of the template as written (merge fields change it)' }),
   encoding: StringEnum(['GSM-7', 'UCS-2']),
+  total_segments: Type.Integer({ description: 'segments of every rendered text not skipped' }),
+  segment_price: Type.Number({ description: 'US dollars per segment (the group’s SMS settings)' }),
+  estimated_cost: Type.Number({ description: 'total_segments x segment_price, in US dollars' }),
 });
+
+const Encoding = StringEnum(['GSM-7', 'UCS-2']);
+
+export const BroadcastEstimate = Type.Object({
+  group_id: Type.Integer(),
+  recipients: Type.Integer({ description: 'distinct numbers of the lists that may be texted' }),
+  opted_out: Type.Integer({ description: 'numbers of the lists left out: they replied STOP' }),
+  total_segments: Type.Integer({ description: 'segments of every rendered text' }),
+  segments: Type.Integer({ description: 'segments of the template as written' }),
+  encoding: Encoding,
+  segment_price: Type.Number({ description: 'US dollars per segment (the group’s SMS settings)' }),
+  estimated_cost: Type.Number({ description: 'total_segments x segment_price, in US dollars' }),
+  samples: Type.Array(
+    Type.Object({
+      phone_number: Type.String(),
+      body: Type.String(),
+      segments: Type.Integer(),
+      encoding: Encoding,
+    }),
+    { description: 'the first texts as they will be sent (up to 3)' },
+  ),
+});
+
+const Template = Type.String({
+  minLength: 1,
+  maxLength: 1600,
+  description:
+    'the text; {first_name}, {last_name}, {phone_number} and custom fields ({store}) are filled per contact',
+});
+const ListIds = Type.Array(Id('a contact list of the group'), {
+  minItems: 1,
+  maxItems: 50,
+  uniqueItems: true,
+});
+
+const EstimateBody = Type.Object(
+  { group_id: Id('the group sending'), template: Template, list_ids: ListIds },
+  { additionalProperties: false },
+);
 
 const BroadcastCreate = Type.Object(
   {
     group_id: Id('the group sending'),
     broadcast_name: Type.String({ minLength: 1, maxLength: 255 }),
-    template: Type.String({
-      minLength: 1,
-      maxLength: 1600,
-      description:
-        'the text; {first_name}, {last_name}, {phone_number} and custom fields ({store}) are filled per contact',
-    }),
-    list_ids: Type.Array(Id('a contact list of the group'), { minItems: 1, maxItems: 50, uniqueItems: true }),
-    sender_numbers: Type.Array(PhoneInput('a tracking number of the group'), { minItems: 1, maxItems: 500 }),
+    template: Template,
+    list_ids: ListIds,
+    sender_numbers: Type.Optional(
+      Type.Array(PhoneInput('a tracking number of the group'), {
+        minItems: 1,
+        maxItems: 500,
+        description: 'the numbers that send, in turn; or pool_id',
+      }),
+    ),
+    pool_id: Type.Optional(Id('a DNI number pool of a flow of the group: its numbers send, in turn')),
     send_at: Type.Optional(
       Type.String({ format: 'date-time', description: 'when to start (ISO 8601); now when absent' }),
     ),
@@ -106,6 +152,22 @@ export const broadcastRoutes: FastifyPluginAsyncTypebox<{
       config: { v2BodyName: 'broadcast' },
     },
     async (request) => success(await broadcasts.create(principalOf(request), request.body)),
+  );
+  app.post(
+    '/smsbroadcast/estimate',
+    {
+      schema: {
+        tags,
+        summary: 'Estimate Broadcast',
+        operationId: 'estimateBroadcast',
+        description:
+          'What a broadcast of `template` to the lists would send and cost, before it is created: the texts rendered per contact, their segments (GSM-7: 160 characters, 153 per part; else UCS-2: 70, 67 per part), people who opted out left out, times the group’s segment price. Nothing is written.',
+        body: EstimateBody,
+        response: { 200: Envelope(BroadcastEstimate), ...v2ErrorResponses },
+      },
+      config: { v2BodyName: 'estimate' },
+    },
+    async (request) => success(await broadcasts.estimate(principalOf(request), request.body)),
   );
   app.put(
     '/smsbroadcast/status',

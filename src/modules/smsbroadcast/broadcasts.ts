@@ -12,6 +12,9 @@ import { inScope, isoTime } from '../shared/sql.js';
 import { createSmsRepo } from '../sms/sms.repo.js';
 import { SMS_SEND_JOB } from '../sms/sms.service.js';
 import { nextAllowedTime } from './quiet-hours.js';
+import { renderTemplate, segmentsOf } from './sms-text.js';
+
+export { renderTemplate, segmentsOf };
 
 /**
  * Broadcasts: a template with merge fields sent to contact lists from tracking numbers. Created
@@ -25,6 +28,10 @@ import { nextAllowedTime } from './quiet-hours.js';
 
 export const BROADCAST_JOB = 'sms.broadcast';
 const BATCH = 200;
+/** US dollars per SMS segment when the group set none (sms_group_setting.segment_price's default). */
+export const DEFAULT_SEGMENT_PRICE = 0.0079;
+/** The cost as money: to the cent's hundredth, as carriers price segments. */
+const costOf = (segments: number, price: number) => Math.round(segments * price * 10_000) / 10_000;
 /** The zone of a number whose area code names none (outside NANP, no contact zone). */
 const FALLBACK_ZONE = 'America/New_York';
 
@@ -33,8 +40,28 @@ export interface BroadcastInput {
   broadcast_name: string;
   template: string;
   list_ids: number[];
-  sender_numbers: (string | number)[];
+  sender_numbers?: (string | number)[] | undefined;
+  pool_id?: number | undefined;
   send_at?: string | undefined;
+}
+
+export interface EstimateInput {
+  group_id: number;
+  template: string;
+  list_ids: number[];
+}
+
+/** What a broadcast would cost before it is sent: the rendered texts' segments times the price. */
+export interface BroadcastEstimate {
+  group_id: number;
+  recipients: number;
+  opted_out: number;
+  total_segments: number;
+  segments: number;
+  encoding: 'GSM-7' | 'UCS-2';
+  segment_price: number;
+  estimated_cost: number;
+  samples: { phone_number: string; body: string; segments: number; encoding: 'GSM-7' | 'UCS-2' }[];
 }
 
 export interface BroadcastRow {
@@ -43,6 +70,7 @@ export interface BroadcastRow {
   broadcast_name: string;
   template: string;
   sender_numbers: string[];
+  pool_id: number | null;
   list_ids: number[];
   send_at: string;
   status: 'scheduled' | 'paused' | 'canceled' | 'done';
@@ -56,36 +84,9 @@ export interface BroadcastRow {
   failed: number;
   segments: number;
   encoding: 'GSM-7' | 'UCS-2';
-}
-
-/** `{field}` from the contact: first_name, last_name, phone_number or a custom field; unknown: empty. */
-export function renderTemplate(template: string, fields: Record<string, string | null | undefined>): string {
-  return template.replace(
-    /\{([A-Za-z_][A-Za-z0-9_]*)\}/g,
-    (_, name: string) => fields[name.toLowerCase()] ?? '',
-  );
-}
-
-const GSM7 =
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
-const GSM7_EXTENDED = '^{}\\[~]|€\f';
-
-/** How many SMS segments a text takes: GSM-7 (160, or 153 per part) or UCS-2 (70, or 67). */
-export function segmentsOf(text: string): { segments: number; encoding: 'GSM-7' | 'UCS-2' } {
-  let septets = 0;
-  let isGsm = true;
-  for (const char of text) {
-    if (GSM7.includes(char)) septets += 1;
-    else if (GSM7_EXTENDED.includes(char)) septets += 2;
-    else {
-      isGsm = false;
-      break;
-    }
-  }
-  if (isGsm) return { segments: septets <= 160 ? 1 : Math.ceil(septets / 153), encoding: 'GSM-7' };
-  // UTF-16 code units: a character outside the BMP (an emoji) takes two
-  const units = text.length;
-  return { segments: units <= 70 ? 1 : Math.ceil(units / 67), encoding: 'UCS-2' };
+  total_segments: number;
+  segment_price: number;
+  estimated_cost: number;
 }
 
 function zoneOf(phoneE164: string, contactZone: string | null): string {
@@ -94,7 +95,11 @@ function zoneOf(phoneE164: string, contactZone: string | null): string {
   return (nanp && lookupNpa(nanp.slice(0, 3))?.timezone) || FALLBACK_ZONE;
 }
 
-const BROADCAST_COLUMNS = `b.broadcast_id, b.group_id, b.broadcast_name, b.template, b.sender_numbers, b.list_ids,
+const BROADCAST_COLUMNS = `b.broadcast_id, b.group_id, b.broadcast_name, b.template, b.sender_numbers, b.pool_id, b.list_ids,
+  (select coalesce(sum(r.segments), 0)::integer from sms_broadcast_recipient r
+    where r.broadcast_id = b.broadcast_id and r.status <> 'skipped') as total_segments,
+  coalesce((select s.segment_price from sms_group_setting s where s.group_id = b.group_id), ${DEFAULT_SEGMENT_PRICE})::float8
+    as segment_price,
   ${isoTime('b.send_at')} as send_at, b.status, ${isoTime('b.created_at')} as created_at,
   (select count(*)::integer from sms_broadcast_recipient r where r.broadcast_id = b.broadcast_id) as recipients,
   (select count(*)::integer from sms_broadcast_recipient r where r.broadcast_id = b.broadcast_id and r.status = 'pending') as pending,
@@ -107,6 +112,50 @@ const BROADCAST_COLUMNS = `b.broadcast_id, b.group_id, b.broadcast_name, b.templ
   (select count(*)::integer from sms_broadcast_recipient r join sms_message m on m.message_id = r.message_id
     where r.broadcast_id = b.broadcast_id and m.status in ('failed', 'undelivered')) as failed`;
 
+type StoredBroadcast = Omit<BroadcastRow, 'segments' | 'encoding' | 'estimated_cost'>;
+
+const withFigures = (row: StoredBroadcast): BroadcastRow => ({
+  ...row,
+  ...segmentsOf(row.template),
+  estimated_cost: costOf(row.total_segments, row.segment_price),
+});
+
+interface ListContact {
+  contact_id: number;
+  phone_number: string;
+  first_name: string | null;
+  last_name: string | null;
+  time_zone: string | null;
+  custom_fields: Record<string, string>;
+}
+
+/** The lists' contacts, each number once (the first list's contact wins); a list not in the group -> 400. */
+async function contactsOf(tx: Queryable, groupId: number, listIds: number[]): Promise<ListContact[]> {
+  const { rows: lists } = await tx.query<{ list_id: number }>(
+    `select list_id from sms_contact_list l where l.list_id = any($2::integer[]) and ${inScope('l.group_id', '$1')}`,
+    [groupId, listIds],
+  );
+  const missing = listIds.filter((id) => !lists.some((list) => list.list_id === id));
+  if (missing.length > 0)
+    throw invalidInput(`list_ids ${missing.join(', ')}: no such contact list in the group`);
+  const { rows } = await tx.query<ListContact>(
+    `select distinct on (c.phone_number) c.contact_id, c.phone_number, c.first_name, c.last_name, c.time_zone,
+            c.custom_fields
+       from sms_contact c where c.list_id = any($1::integer[])
+      order by c.phone_number, array_position($1::integer[], c.list_id), c.contact_id`,
+    [listIds],
+  );
+  return rows;
+}
+
+const bodyFor = (template: string, contact: ListContact) =>
+  renderTemplate(template, {
+    ...contact.custom_fields,
+    first_name: contact.first_name,
+    last_name: contact.last_name,
+    phone_number: toNanp10(contact.phone_number) ?? contact.phone_number,
+  });
+
 export const broadcastFilterFields: FilterFields = {
   broadcast_id: { column: 'b.broadcast_id', type: 'integer' },
   group_id: { column: 'b.group_id', type: 'integer' },
@@ -116,13 +165,13 @@ export const broadcastFilterFields: FilterFields = {
 
 export function createBroadcastsService({ db, clock }: { db: Db; clock: Clock }) {
   async function read(scopeGroupId: number, broadcastId: number): Promise<BroadcastRow> {
-    const { rows } = await db.query<Omit<BroadcastRow, 'segments' | 'encoding'>>(
+    const { rows } = await db.query<StoredBroadcast>(
       `select ${BROADCAST_COLUMNS} from sms_broadcast b where b.broadcast_id = $2 and ${inScope('b.group_id', '$1')}`,
       [scopeGroupId, broadcastId],
     );
     const row = rows[0];
     if (!row) throw notFound('No broadcast found');
-    return { ...row, ...segmentsOf(row.template) };
+    return withFigures(row);
   }
 
   return {
@@ -130,20 +179,30 @@ export function createBroadcastsService({ db, clock }: { db: Db; clock: Clock })
 
     async list(principal: Principal, query: ListQuery): Promise<BroadcastRow[]> {
       const page = toPage(query, broadcastFilterFields, 3);
-      const { rows } = await db.query<Omit<BroadcastRow, 'segments' | 'encoding'>>(
+      const { rows } = await db.query<StoredBroadcast>(
         `select ${BROADCAST_COLUMNS} from sms_broadcast b
           where ${inScope('b.group_id', '$1')} and ${whereClause(page.filter.conditions)}
           order by b.broadcast_id desc limit $2 offset $3`,
         [principal.groupId, page.limit, page.offset, ...page.filter.params],
       );
-      return rows.map((row) => ({ ...row, ...segmentsOf(row.template) }));
+      return rows.map(withFigures);
     },
 
     async create(principal: Principal, input: BroadcastInput): Promise<BroadcastRow> {
       const smsRepo = createSmsRepo(db);
       if (!(await smsRepo.groupInScope(principal.groupId, input.group_id))) throw notFound('No group found');
       const senders: string[] = [];
-      for (const raw of input.sender_numbers) {
+      if ((input.sender_numbers === undefined) === (input.pool_id === undefined))
+        throw invalidInput('Give either sender_numbers or pool_id');
+      if (input.pool_id !== undefined) {
+        const pool = await poolNumbers(db, input.group_id, input.pool_id);
+        if (pool.length === 0)
+          throw invalidInput(
+            `pool_id ${input.pool_id} is not a number pool of a flow of group ${input.group_id}`,
+          );
+        senders.push(...pool);
+      }
+      for (const raw of input.sender_numbers ?? []) {
         const number = toNanp10(raw);
         const sender = number ? await smsRepo.senderNumber(input.group_id, number) : undefined;
         if (!number || !sender)
@@ -155,36 +214,17 @@ export function createBroadcastsService({ db, clock }: { db: Db; clock: Clock })
       const settings = await smsRepo.settings(input.group_id);
       const quiet = { start: settings?.quiet_start ?? '21:00', end: settings?.quiet_end ?? '08:00' };
       const broadcastId = await db.transaction(async (tx) => {
-        const { rows: lists } = await tx.query<{ list_id: number }>(
-          `select list_id from sms_contact_list l where l.list_id = any($2::integer[]) and ${inScope('l.group_id', '$1')}`,
-          [input.group_id, input.list_ids],
-        );
-        const missing = input.list_ids.filter((id) => !lists.some((list) => list.list_id === id));
-        if (missing.length > 0)
-          throw invalidInput(`list_ids ${missing.join(', ')}: no such contact list in the group`);
-        const { rows: contacts } = await tx.query<{
-          contact_id: number;
-          phone_number: string;
-          first_name: string | null;
-          last_name: string | null;
-          time_zone: string | null;
-          custom_fields: Record<string, string>;
-        }>(
-          `select distinct on (c.phone_number) c.contact_id, c.phone_number, c.first_name, c.last_name, c.time_zone,
-                  c.custom_fields
-             from sms_contact c where c.list_id = any($1::integer[])
-            order by c.phone_number, array_position($1::integer[], c.list_id), c.contact_id`,
-          [input.list_ids],
-        );
+        const contacts = await contactsOf(tx, input.group_id, input.list_ids);
         const { rows: created } = await tx.query<{ broadcast_id: number }>(
-          `insert into sms_broadcast (group_id, broadcast_name, template, sender_numbers, list_ids, send_at, status,
-                                      created_by, created_at)
-           values ($1, $2, $3, $4, $5, $6, 'scheduled', $7, $8) returning broadcast_id`,
+          `insert into sms_broadcast (group_id, broadcast_name, template, sender_numbers, pool_id, list_ids, send_at,
+                                      status, created_by, created_at)
+           values ($1, $2, $3, $4, $5, $6, $7, 'scheduled', $8, $9) returning broadcast_id`,
           [
             input.group_id,
             input.broadcast_name,
             input.template,
             senders,
+            input.pool_id ?? null,
             input.list_ids,
             sendAt,
             principal.userId,
@@ -194,26 +234,24 @@ export function createBroadcastsService({ db, clock }: { db: Db; clock: Clock })
         const broadcastId = (created[0] as { broadcast_id: number }).broadcast_id;
         const recipients = contacts.map((contact, index) => {
           const zone = zoneOf(contact.phone_number, contact.time_zone);
+          const body = bodyFor(input.template, contact);
           return {
             phone_number: contact.phone_number,
             contact_id: contact.contact_id,
             sender_number: senders[index % senders.length] as string,
-            body: renderTemplate(input.template, {
-              ...contact.custom_fields,
-              first_name: contact.first_name,
-              last_name: contact.last_name,
-              phone_number: toNanp10(contact.phone_number) ?? contact.phone_number,
-            }),
+            body,
+            segments: segmentsOf(body).segments,
             time_zone: zone,
             not_before: nextAllowedTime(sendAt, zone, quiet.start, quiet.end).toISOString(),
           };
         });
         await tx.query(
-          `insert into sms_broadcast_recipient (broadcast_id, phone_number, contact_id, sender_number, body, time_zone,
-                                                not_before)
-           select $1, x.phone_number, x.contact_id, x.sender_number, x.body, x.time_zone, x.not_before
+          `insert into sms_broadcast_recipient (broadcast_id, phone_number, contact_id, sender_number, body, segments,
+                                                time_zone, not_before)
+           select $1, x.phone_number, x.contact_id, x.sender_number, x.body, x.segments, x.time_zone, x.not_before
              from jsonb_to_recordset($2::jsonb) as x(phone_number text, contact_id integer, sender_number text,
-                                                    body text, time_zone text, not_before timestamptz)`,
+                                                    body text, segments integer, time_zone text,
+                                                    not_before timestamptz)`,
           [broadcastId, JSON.stringify(recipients)],
         );
         await enqueue(tx, {
@@ -225,6 +263,40 @@ export function createBroadcastsService({ db, clock }: { db: Db; clock: Clock })
         return broadcastId;
       });
       return read(principal.groupId, broadcastId);
+    },
+
+    /**
+     * The cost of a broadcast before it is created: each list contact's text rendered and counted
+     * (GSM-7 or UCS-2 segments), those who opted out of the group left out, times the group's
+     * segment price. Nothing is written.
+     */
+    async estimate(principal: Principal, input: EstimateInput): Promise<BroadcastEstimate> {
+      const smsRepo = createSmsRepo(db);
+      if (!(await smsRepo.groupInScope(principal.groupId, input.group_id))) throw notFound('No group found');
+      const contacts = await contactsOf(db, input.group_id, input.list_ids);
+      const { rows: optedOut } = await db.query<{ contact_number: string }>(
+        'select contact_number from sms_opt_out where group_id = $1 and opted_out',
+        [input.group_id],
+      );
+      const blocked = new Set(optedOut.map((row) => row.contact_number));
+      const price = (await smsRepo.settings(input.group_id))?.segment_price ?? DEFAULT_SEGMENT_PRICE;
+      const texts = contacts
+        .filter((contact) => !blocked.has(toNanp10(contact.phone_number) ?? contact.phone_number))
+        .map((contact) => {
+          const body = bodyFor(input.template, contact);
+          return { phone_number: contact.phone_number, body, ...segmentsOf(body) };
+        });
+      const totalSegments = texts.reduce((sum, text) => sum + text.segments, 0);
+      return {
+        group_id: input.group_id,
+        recipients: texts.length,
+        opted_out: contacts.length - texts.length,
+        total_segments: totalSegments,
+        ...segmentsOf(input.template),
+        segment_price: price,
+        estimated_cost: costOf(totalSegments, price),
+        samples: texts.slice(0, 3),
+      };
     },
 
     /** pause, resume or cancel; a canceled or finished broadcast stays so. */
@@ -262,20 +334,43 @@ export function createBroadcastsService({ db, clock }: { db: Db; clock: Clock })
   };
 }
 
-/** One batch of due recipients turned into messages and send jobs, in one transaction. */
+/** The sender numbers of a DNI pool of a flow of the group (or below), in order; none: no such pool. */
+async function poolNumbers(q: Queryable, groupId: number, poolId: number): Promise<string[]> {
+  const { rows } = await q.query<{ number: string }>(
+    `select p.number from phone_number p
+      where p.pool_id = $2
+        and exists (select 1 from call_flow f where f.pool_id = p.pool_id and f.call_flow_status <> 'deleted'
+                      and ${inScope('f.group_id', '$1')})
+      order by p.number`,
+    [groupId, poolId],
+  );
+  return rows.map((row) => row.number);
+}
+
+/**
+ * One batch of due recipients turned into messages and send jobs, in one transaction. Quiet hours
+ * are read again at send time, in each recipient's zone, with the group's settings as they are
+ * now: a recipient who became due inside them (a pause that ended at night, a backlog, settings
+ * changed since the broadcast was created) waits for their end instead.
+ */
 async function queueDue(tx: Queryable, broadcastId: number, now: Date): Promise<void> {
   const { rows: due } = await tx.query<{
     phone_number: string;
     sender_number: string;
     body: string;
     group_id: number;
+    time_zone: string;
+    quiet_start: string;
+    quiet_end: string;
     opted_out: boolean;
   }>(
-    `select r.phone_number, r.sender_number, r.body, b.group_id,
+    `select r.phone_number, r.sender_number, r.body, b.group_id, r.time_zone,
+            coalesce(s.quiet_start, '21:00') as quiet_start, coalesce(s.quiet_end, '08:00') as quiet_end,
             coalesce((select o.opted_out from sms_opt_out o
                        where o.group_id = b.group_id
                          and o.contact_number = coalesce(${nanpSql('r.phone_number')}, r.phone_number)), false) as opted_out
        from sms_broadcast_recipient r join sms_broadcast b on b.broadcast_id = r.broadcast_id
+            left join sms_group_setting s on s.group_id = b.group_id
       where r.broadcast_id = $1 and r.status = 'pending' and r.not_before <= $2
       order by r.not_before, r.phone_number
       limit ${BATCH}
@@ -285,6 +380,14 @@ async function queueDue(tx: Queryable, broadcastId: number, now: Date): Promise<
   const repo = createSmsRepo(tx);
   for (const recipient of due) {
     const contact = toNanp10(recipient.phone_number) ?? recipient.phone_number;
+    const allowed = nextAllowedTime(now, recipient.time_zone, recipient.quiet_start, recipient.quiet_end);
+    if (allowed.getTime() > now.getTime()) {
+      await tx.query(
+        'update sms_broadcast_recipient set not_before = $3 where broadcast_id = $1 and phone_number = $2',
+        [broadcastId, recipient.phone_number, allowed],
+      );
+      continue;
+    }
     if (recipient.opted_out) {
       await tx.query(
         `update sms_broadcast_recipient set status = 'skipped', skip_reason = 'opted out'

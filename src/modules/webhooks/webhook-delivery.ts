@@ -18,6 +18,8 @@ import { sendOutbound } from '../../lib/outbound-url.js';
 import { storableText } from '../../lib/text.js';
 import { type CallLifecycle, COMPLETED_JOB, COMPLETION_STEP_ORDER } from '../calls/call-lifecycle.js';
 import { callRecordsSql, RECORD_CALL_COLUMNS } from '../calls/call-record.js';
+import { createSmsRepo } from '../sms/sms.repo.js';
+import { SMS_EVENT_JOB, type SmsEventPayload } from '../sms/sms-events.js';
 
 /**
  * Webhook delivery. A call event fans out into one webhook_delivery row per matching webhook
@@ -26,7 +28,8 @@ import { callRecordsSql, RECORD_CALL_COLUMNS } from '../calls/call-record.js';
  * the call record as it was, so every retry sends the same data under the same event id.
  *
  * Each request carries
- *   X-Switchboard-Event:     call.started | call.completed | call.updated | call.analyzed
+ *   X-Switchboard-Event:     call.started | call.completed | call.updated | call.analyzed |
+ *                            sms.received | sms.status
  *   X-Switchboard-Event-Id:  a UUID, the same on every retry and redelivery (de-duplicate on it)
  *   X-Switchboard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
  * where <body> is the request body (for GET: the whole query string as sent, without "?").
@@ -43,6 +46,8 @@ export type WebhookEvent =
   | 'call.completed'
   | 'call.updated'
   | 'call.analyzed'
+  | 'sms.received'
+  | 'sms.status'
   | 'webhook.test';
 
 /** The job a call's analysis enqueues (dedupe key `call.analyzed:<callId>`): its webhook fan-out. */
@@ -562,6 +567,49 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
     throw new Error(error);
   }
 
+  /**
+   * A text's event (sms-events.ts): one delivery per active webhook of the text's group or a
+   * group above it that wants the event, carrying the message as Get SMS Message shows it (for
+   * sms.status, with the status the event is about), and their jobs, in one transaction. The
+   * event key makes a second run add nothing.
+   */
+  async function fanOutSms({ messageId, event, status }: SmsEventPayload): Promise<void> {
+    const { rows: owner } = await db.query<{ group_id: number }>(
+      'select group_id from sms_message where message_id = $1',
+      [messageId],
+    );
+    const groupId = owner[0]?.group_id;
+    if (groupId === undefined) return;
+    const message = await createSmsRepo(db).message(groupId, messageId);
+    if (!message) return;
+    const payload = event === 'sms.status' && status ? { ...message, status } : message;
+    const eventKey = event === 'sms.status' ? `${event}:${messageId}:${status}` : `${event}:${messageId}`;
+    const now = clock.now();
+    await db.transaction(async (tx) => {
+      const { rows: created } = await tx.query<{ delivery_id: number }>(
+        `insert into webhook_delivery (event_id, webhook_id, sms_message_id, event_key, event_type, payload,
+                                       give_up_at, created_at)
+         select gen_random_uuid(), w.webhook_id, $1, $2, $3, $4::jsonb, $5, $6
+           from org_group g join webhook w on w.group_id = any(g.path)
+          where g.group_id = $7 and w.webhook_status = 'active' and $3::text = any(w.events)
+          order by w.webhook_id
+         on conflict (webhook_id, event_key) where event_key is not null do nothing
+         returning delivery_id`,
+        [
+          messageId,
+          eventKey,
+          event,
+          JSON.stringify(payload),
+          new Date(now.getTime() + retryMs),
+          now,
+          groupId,
+        ],
+      );
+      for (const { delivery_id } of created) await enqueueDelivery(tx, delivery_id);
+    });
+  }
+
+  jobs.register(SMS_EVENT_JOB, (payload: SmsEventPayload) => fanOutSms(payload), { maxAttempts: 25 });
   jobs.register(
     'call.started',
     (payload: { callId: number }, ctx) => fanOut(payload.callId, 'call.started', { jobId: ctx.jobId }),

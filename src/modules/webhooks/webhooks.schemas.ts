@@ -16,12 +16,14 @@ const Method = StringEnum(['POST', 'PUT', 'GET', 'post', 'put', 'get'], {
 const Format = StringEnum(['json', 'xml', 'form', 'JSON', 'XML', 'FORM'], {
   description: 'payload format: JSON (default), XML or application/x-www-form-urlencoded',
 });
-export const WEBHOOK_EVENTS = ['call.started', 'call.completed', 'call.updated', 'call.analyzed'] as const;
+/** The call events: a webhook created without `events` gets these. */
+export const CALL_EVENTS = ['call.started', 'call.completed', 'call.updated', 'call.analyzed'] as const;
+export const WEBHOOK_EVENTS = [...CALL_EVENTS, 'sms.received', 'sms.status'] as const;
 const Events = Type.Array(StringEnum(WEBHOOK_EVENTS), {
   minItems: 1,
   uniqueItems: true,
   description:
-    'call.started (pre-call), call.completed (post-call), call.updated (a completed call changed by a late carrier result) and call.analyzed (transcript and indicator scores ready); all by default',
+    'call.started (pre-call), call.completed (post-call), call.updated (a completed call changed by a late carrier result) and call.analyzed (transcript and indicator scores ready), all four by default; sms.received (a text came in) and sms.status (a text sent reached queued, sent, delivered, undelivered or failed) when asked for',
 });
 const Name = Type.String({ minLength: 1, maxLength: 255, description: 'webhook name' });
 const Endpoint = Type.String({ minLength: 1, maxLength: 2048, description: 'target URL (http or https)' });
@@ -116,7 +118,10 @@ export const WebhookDelivery = Type.Object({
   webhook_id: Type.Integer(),
   webhook_name: Type.String({ description: 'the name of the webhook (our addition)' }),
   call_id: NullableInteger(),
-  event_type: Type.String({ description: 'call.started, call.completed, or webhook.test (a test event)' }),
+  event_type: Type.String({
+    description:
+      'call.started, call.completed, call.updated, call.analyzed, sms.received, sms.status, or webhook.test (a test event)',
+  }),
   status: Type.String({ description: 'pending, succeeded or failed' }),
   attempts: Type.Integer(),
   created_at: Type.String(),

@@ -16,7 +16,7 @@ import {
   webhookFilterFields,
 } from './webhooks.repo.js';
 import {
-  WEBHOOK_EVENTS,
+  CALL_EVENTS,
   type WebhookCreate,
   type WebhookDelivery,
   type WebhookUpdate,
@@ -126,7 +126,7 @@ export function createWebhooksService({ db, clock, allowPrivateTargets, retryHou
         webhook_status: body.webhook_status ?? 'active',
         method: (body.method ?? 'POST').toUpperCase(),
         format: (body.format ?? 'json').toLowerCase(),
-        events: body.events ?? [...WEBHOOK_EVENTS],
+        events: body.events ?? [...CALL_EVENTS],
       };
       const insertId = await db.transaction(async (tx) => {
         await requireGroup(tx, principal, 'org_unit_id', body.org_unit_id);

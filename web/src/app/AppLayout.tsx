@@ -17,10 +17,12 @@ import {
   IconGauge,
   IconHash,
   IconLogout,
+  IconMessages,
   IconPhoneCall,
   IconPhoneIncoming,
   IconReportAnalytics,
   IconSitemap,
+  IconSpeakerphone,
   IconWebhook,
 } from '@tabler/icons-react';
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
@@ -32,7 +34,7 @@ import { useSignOut } from '../features/session/queries';
 
 /** The sections of the console. */
 const SECTIONS: {
-  to: '/' | '/calls' | '/flows' | '/numbers' | '/webhooks' | '/reports' | '/usage';
+  to: '/' | '/calls' | '/flows' | '/numbers' | '/webhooks' | '/texts' | '/broadcasts' | '/reports' | '/usage';
   label: string;
   icon: ReactNode;
 }[] = [
@@ -43,6 +45,8 @@ const SECTIONS: {
   { to: '/webhooks', label: 'Webhooks', icon: <IconWebhook size={18} aria-hidden /> },
   { to: '/reports', label: 'Reports', icon: <IconReportAnalytics size={18} aria-hidden /> },
   { to: '/usage', label: 'Usage', icon: <IconGauge size={18} aria-hidden /> },
+  { to: '/texts', label: 'Texts', icon: <IconMessages size={18} aria-hidden /> },
+  { to: '/broadcasts', label: 'Broadcasts', icon: <IconSpeakerphone size={18} aria-hidden /> },
 ];
 
 function UserMenu() {

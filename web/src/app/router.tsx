@@ -15,6 +15,7 @@ import { groupsQuery } from '../features/groups/queries';
 import { parseReportsSearch, parseSchedulesSearch, parseUsageSearch } from '../features/reports/search';
 import { meQuery } from '../features/session/queries';
 import { SignInPage } from '../features/session/SignInPage';
+import type { TextsSearch } from '../features/texts/TextsPage';
 import { AppLayout } from './AppLayout';
 import { ErrorPage } from './ErrorPage';
 import { NotFoundPage } from './NotFoundPage';
@@ -173,6 +174,35 @@ const usageRoute = createRoute({
   component: lazyRouteComponent(() => import('../features/reports/UsagePage'), 'UsagePage'),
 });
 
+const textsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/texts',
+  validateSearch: (raw: Record<string, unknown>): TextsSearch => {
+    const { group } = parseCallSearch(raw);
+    const number = typeof raw.number === 'string' && /^\d{10}$/.test(raw.number) ? raw.number : undefined;
+    const search: TextsSearch = {
+      group,
+      c: positiveInteger(raw.c),
+      show: raw.show === 'unread' ? 'unread' : undefined,
+      number,
+    };
+    return Object.fromEntries(
+      Object.entries(search).filter(([, value]) => value !== undefined),
+    ) as TextsSearch;
+  },
+  component: lazyRouteComponent(() => import('../features/texts/TextsPage'), 'TextsPage'),
+});
+
+const broadcastsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/broadcasts',
+  validateSearch: (raw: Record<string, unknown>): { group?: number } => {
+    const { group } = parseCallSearch(raw);
+    return group === undefined ? {} : { group };
+  },
+  component: lazyRouteComponent(() => import('../features/texts/BroadcastsPage'), 'BroadcastsPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   appRoute.addChildren([
@@ -186,6 +216,8 @@ const routeTree = rootRoute.addChildren([
     reportsRoute,
     schedulesRoute,
     usageRoute,
+    textsRoute,
+    broadcastsRoute,
   ]),
 ]);
 

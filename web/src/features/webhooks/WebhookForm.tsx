@@ -168,6 +168,8 @@ export function WebhookForm({
               <Group mt={6}>
                 <Checkbox value="call.started" label="A call starts (pre-call)" />
                 <Checkbox value="call.completed" label="A call ends (post-call)" />
+                <Checkbox value="sms.received" label="A text comes in" />
+                <Checkbox value="sms.status" label="A sent text is delivered or fails" />
               </Group>
             </Checkbox.Group>
             <Textarea
