@@ -97,7 +97,7 @@ export const carrierEdgeRoutes: FastifyPluginAsyncTypebox<CarrierEdgeOptions> = 
         done(null, jsonFields(text));
       } catch (error) {
         done(
-          error instanceof AppError ? error : new AppError('INVALID_INPUT', 'The webhook body is not JSON'),
+          error instanceof AppError ? error : new AppError('INVALID_INPUT', 'The body is not valid JSON'),
         );
       }
     });
