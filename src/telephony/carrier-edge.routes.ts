@@ -96,9 +96,7 @@ export const carrierEdgeRoutes: FastifyPluginAsyncTypebox<CarrierEdgeOptions> = 
       try {
         done(null, jsonFields(text));
       } catch (error) {
-        done(
-          error instanceof AppError ? error : new AppError('INVALID_INPUT', 'The webhook body is not JSON'),
-        );
+        done(error instanceof AppError ? error : new AppError('INVALID_INPUT', 'The body is not valid JSON'));
       }
     });
   }
