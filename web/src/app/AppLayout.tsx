@@ -16,6 +16,7 @@ import {
   IconChevronDown,
   IconHash,
   IconLogout,
+  IconMessageSearch,
   IconPhoneCall,
   IconPhoneIncoming,
   IconSitemap,
@@ -30,12 +31,13 @@ import { useSignOut } from '../features/session/queries';
 
 /** The sections of the console. */
 const SECTIONS: {
-  to: '/' | '/calls' | '/flows' | '/numbers' | '/webhooks';
+  to: '/' | '/calls' | '/flows' | '/numbers' | '/webhooks' | '/transcripts';
   label: string;
   icon: ReactNode;
 }[] = [
   { to: '/', label: 'Dashboard', icon: <IconChartBar size={18} aria-hidden /> },
   { to: '/calls', label: 'Calls', icon: <IconPhoneIncoming size={18} aria-hidden /> },
+  { to: '/transcripts', label: 'Transcripts', icon: <IconMessageSearch size={18} aria-hidden /> },
   { to: '/flows', label: 'Call flows', icon: <IconSitemap size={18} aria-hidden /> },
   { to: '/numbers', label: 'Numbers', icon: <IconHash size={18} aria-hidden /> },
   { to: '/webhooks', label: 'Webhooks', icon: <IconWebhook size={18} aria-hidden /> },

@@ -12,6 +12,7 @@ import { ApiError } from '../api/client';
 import { type CallSearch, parseCallSearch } from '../features/calls/search';
 import type { FlowsSearch } from '../features/flows/FlowsPage';
 import { groupsQuery } from '../features/groups/queries';
+import { parseTranscriptSearch, type TranscriptSearch } from '../features/intel/search';
 import { meQuery } from '../features/session/queries';
 import { SignInPage } from '../features/session/SignInPage';
 import { AppLayout } from './AppLayout';
@@ -151,6 +152,16 @@ const numbersRoute = createRoute({
   component: lazyRouteComponent(() => import('../features/numbers/NumbersPage'), 'NumbersPage'),
 });
 
+const transcriptsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/transcripts',
+  validateSearch: (raw: Record<string, unknown>): TranscriptSearch => parseTranscriptSearch(raw),
+  component: lazyRouteComponent(
+    () => import('../features/intel/TranscriptSearchPage'),
+    'TranscriptSearchPage',
+  ),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   appRoute.addChildren([
@@ -161,6 +172,7 @@ const routeTree = rootRoute.addChildren([
     flowsRoute,
     builderRoute,
     numbersRoute,
+    transcriptsRoute,
   ]),
 ]);
 
