@@ -72,7 +72,12 @@ async function shootAll(browser: Browser, demo: DemoServer, data: DemoCalls): Pr
       .first()
       .waitFor({ timeout: 15_000 })
       .catch(() => {});
+    await page.getByTestId('utterance').first().waitFor({ timeout: 15_000 });
     await shoot(page, 'call', viewport.name);
+
+    await page.goto(`${demo.baseUrl}/transcripts?q=${encodeURIComponent('roof or water heater')}`);
+    await page.getByTestId('search-result').first().waitFor();
+    await shoot(page, 'transcripts', viewport.name);
 
     await page.goto(`${demo.baseUrl}/webhooks?webhook=${data.webhookId}`);
     await page

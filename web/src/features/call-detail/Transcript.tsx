@@ -203,7 +203,7 @@ export function Transcript({
                   onClick={onSeek ? () => onSeek(segment.start_ms) : undefined}
                   disabled={!onSeek}
                   aria-current={isCurrent ? 'true' : undefined}
-                  aria-label={`${SPEAKER_LABEL[segment.speaker] ?? 'Speaker'} at ${callTime(segment.start_ms)}: ${segment.text}${onSeek ? '. Play from here' : ''}`}
+                  title={onSeek ? `Play from ${callTime(segment.start_ms)}` : undefined}
                   data-testid="utterance"
                   data-start-ms={segment.start_ms}
                   data-hit={hit ? 'true' : undefined}

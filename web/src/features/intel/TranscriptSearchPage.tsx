@@ -94,7 +94,7 @@ function Result({
                 gap: 12,
                 alignItems: 'baseline',
               }}
-              aria-label={`${SPEAKER_LABEL[match.speaker] ?? 'Speaker'} at ${callTime(match.start_ms)}: ${match.text}. Open the call here`}
+              title={`Open the call at ${callTime(match.start_ms)}`}
             >
               <Group gap={6} w={112} wrap="nowrap" style={{ flexShrink: 0 }}>
                 <Badge size="sm" variant="light" color={SPEAKER_COLOR[match.speaker] ?? 'gray'} w={64}>
