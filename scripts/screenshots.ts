@@ -39,7 +39,7 @@ async function shoot(page: Page, name: string, viewport: string): Promise<void> 
   await page.waitForLoadState('networkidle');
   await page.waitForTimeout(400);
   const file = path.join(OUT, `${name}-${viewport}.png`);
-  await page.screenshot({ path: file, fullPage: viewport === 'desktop' });
+  await page.screenshot({ path: file, fullPage: viewport === 'desktop', timeout: 120_000 });
   process.stdout.write(`  ${path.relative(process.cwd(), file)}\n`);
 }
 
