@@ -168,7 +168,7 @@ beforeAll(async () => {
       ...(database.url ? { DATABASE_URL: database.url } : {}),
       // start-up is mostly migrations: slow on a busy machine
     },
-    180_000,
+    420_000,
   );
   browser = await launchChromium();
   const response = await fetch(`${base}/oauth/token`, {
