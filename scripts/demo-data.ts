@@ -40,11 +40,82 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ se
   return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
 }
 
+/**
+ * What the demo's calls say: a local server answering Deepgram's pre-recorded API (channel 0 the
+ * caller, 1 the agent) with these conversations in turn, so transcripts, indicator scores and
+ * transcript search have something real to show.
+ */
+const CONVERSATIONS: readonly (readonly [channel: 0 | 1, start: number, text: string])[][] = [
+  [
+    [1, 0.4, 'Thanks for calling Acme Plumbing and Roofing, this is Dana. How can I help you today?'],
+    [0, 3.6, "Hi Dana, I'm looking for a quote on a new roof. How much would a full replacement cost?"],
+    [1, 7.9, 'Happy to help. We do free estimates. Can someone come out and take a look this week?'],
+    [0, 11.2, 'Sure, Tuesday morning works for me.'],
+    [1, 13.4, "Great, you're all set for Tuesday at 9 am. You'll get a text to confirm the appointment."],
+    [0, 17.1, 'Perfect, thank you so much.'],
+  ],
+  [
+    [1, 0.5, 'Acme Plumbing, this is Luis speaking.'],
+    [0, 2.4, 'Do you offer drain cleaning? And how much is it for a kitchen sink?'],
+    [1, 6.8, "We're fully booked this week, sorry. Call back later next week."],
+    [0, 10.1, 'Okay, I will try somewhere else then.'],
+  ],
+  [
+    [1, 0.4, 'Acme Plumbing, how can I help?'],
+    [0, 2.2, "I'd like to go ahead with the tankless water heater from the estimate."],
+    [1, 5.9, 'Wonderful. I can take the payment now if you like.'],
+    [0, 8.3, 'Sure, my credit card number is 4111 1111 1111 1111.'],
+    [1, 12.7, 'Thank you, your order number is 5521 and the receipt is on its way.'],
+  ],
+  [
+    [1, 0.4, 'Thanks for calling Acme, this is Dana.'],
+    [0, 2.1, 'I want to speak to a manager. The repair last week was terrible and I want a refund.'],
+    [1, 7.4, "I'm sorry to hear that. Let me get my supervisor for you right away."],
+  ],
+  [
+    [
+      0,
+      0.6,
+      'Hello, this is a courtesy call about your Google business listing. Press one to speak with a specialist.',
+    ],
+  ],
+  [
+    [1, 0.5, 'Acme Plumbing and Roofing, this is Dana.'],
+    [0, 2.8, 'Hi, my water heater is leaking. Are you available to come out today?'],
+    [1, 6.6, "We can. I've scheduled a technician for this afternoon between 2 and 4."],
+    [0, 10.4, "That's great, thanks. See you this afternoon."],
+  ],
+];
+
+async function startDemoTranscriber() {
+  let turn = 0;
+  return listen((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      const conversation = CONVERSATIONS[turn++ % CONVERSATIONS.length] ?? [];
+      response.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          results: {
+            channels: [{ detected_language: 'en' }, { detected_language: 'en' }],
+            utterances: conversation.map(([channel, start, transcript]) => ({
+              channel,
+              start,
+              end: start + transcript.split(' ').length * 0.3,
+              transcript,
+            })),
+          },
+        }),
+      );
+    });
+  });
+}
+
 export async function startDemoServer(
   port: number,
   now = new Date(),
   env: Record<string, string> = {},
 ): Promise<DemoServer> {
+  const transcriber = await startDemoTranscriber();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-demo-'));
   const baseUrl = `http://127.0.0.1:${port}`;
   const db = await createPgliteDb();
@@ -69,6 +140,9 @@ export async function startDemoServer(
     JOBS_POLL_INTERVAL_MS: '0',
     OAUTH_RATE_LIMIT_PER_MINUTE: '1000',
     LOG_LEVEL: 'silent',
+    TRANSCRIPTION_PROVIDER: 'deepgram',
+    TRANSCRIPTION_URL: transcriber.url,
+    TRANSCRIPTION_API_KEY: 'demo',
     ...env,
   });
   const app = await buildApp({ config, db, clock, twilioAuthToken: CARRIER_TOKEN });
@@ -83,6 +157,7 @@ export async function startDemoServer(
     async close() {
       await app.close();
       await db.close();
+      await new Promise((resolve) => transcriber.server.close(resolve));
       await rm(dataDir, { recursive: true, force: true });
     },
   };
@@ -410,7 +485,61 @@ export async function populateDemo(demo: DemoServer, now = new Date(), days = 30
     if (index % 4 === 0)
       await request('POST', '/v2/call/comment', [{ call_id, comment: [COMMENTS[index % COMMENTS.length]] }]);
   }
-  const featured = answered[0]?.call_id ?? 1;
+  await demo.app.services.jobs.drain();
+  // the featured call is the newest answered one where a roof quote was booked
+  const { rows: quoted } = await demo.db.query<{ call_id: number }>(
+    `select t.call_id::integer as call_id from call_transcript t
+      where t.call_id = any($1::bigint[]) and t.transcript like '%new roof%'`,
+    [answered.map((row) => row.call_id)],
+  );
+  const featured =
+    answered.find((row) => quoted.some((q) => q.call_id === row.call_id))?.call_id ??
+    answered[0]?.call_id ??
+    1;
+  const scorecard = await request('POST', '/v2/scorecard', {
+    scorecard_name: 'Inbound sales call',
+    sections: [
+      {
+        section_name: 'Opening',
+        criteria: [
+          { key: 'greeting', label: 'Greeted with the company and their name', type: 'yes_no', weight: 1 },
+          { key: 'tone', label: 'Friendly, confident tone', type: 'scale', weight: 1 },
+        ],
+      },
+      {
+        section_name: 'Discovery',
+        criteria: [
+          { key: 'need', label: 'Asked what the caller needs', type: 'yes_no', weight: 1 },
+          { key: 'estimate', label: 'Offered a free estimate', type: 'yes_no', weight: 1 },
+        ],
+      },
+      {
+        section_name: 'Close',
+        criteria: [
+          { key: 'booked', label: 'Set an appointment', type: 'yes_no', weight: 2, indicator_id: 2 },
+          { key: 'next_steps', label: 'Explained the next steps', type: 'points', weight: 1, max_points: 5 },
+        ],
+      },
+    ],
+  });
+  await request('POST', '/v2/scorecard', {
+    scorecard_name: 'Customer service',
+    sections: [
+      {
+        section_name: 'Handling',
+        criteria: [
+          { key: 'empathy', label: 'Acknowledged the problem', type: 'yes_no', weight: 1 },
+          { key: 'resolved', label: 'Resolved or escalated', type: 'yes_no', weight: 2 },
+        ],
+      },
+    ],
+  });
+  await request('POST', '/v2/scorecard/call', {
+    call_id: featured,
+    scorecard_id: scorecard.data.scorecard_id,
+    call_title: 'Roof replacement quote, booked Tuesday 9 am',
+    answers: { greeting: true, tone: 4, need: true, estimate: true, next_steps: 4 },
+  });
   await request('POST', '/v2/call/tag', { call_id: featured, tag_name: ['lead', 'appointment booked'] });
   await request('POST', '/v2/call/comment', [{ call_id: featured, comment: [COMMENTS[1]] }]);
   await request('POST', '/v2/webhook/test', { webhook_id: webhook.data.insertId });

@@ -41,7 +41,7 @@ async function shoot(page: Page, name: string, viewport: string): Promise<void> 
   await page.waitForLoadState('networkidle');
   await page.waitForTimeout(400);
   const file = path.join(OUT, `${name}-${viewport}.png`);
-  await page.screenshot({ path: file, fullPage: viewport === 'desktop' });
+  await page.screenshot({ path: file, fullPage: viewport === 'desktop', timeout: 120_000 });
   process.stdout.write(`  ${path.relative(process.cwd(), file)}\n`);
 }
 
@@ -79,7 +79,12 @@ async function shootAll(
       .first()
       .waitFor({ timeout: 15_000 })
       .catch(() => {});
+    await page.getByTestId('utterance').first().waitFor({ timeout: 15_000 });
     await shoot(page, 'call', viewport.name);
+
+    await page.goto(`${demo.baseUrl}/transcripts?q=${encodeURIComponent('roof or water heater')}`);
+    await page.getByTestId('search-result').first().waitFor();
+    await shoot(page, 'transcripts', viewport.name);
 
     await page.goto(`${demo.baseUrl}/webhooks?webhook=${data.webhookId}`);
     await page

@@ -109,6 +109,43 @@ describe('scorecards API', () => {
       { key: '2026-03-01', calls: 1, average_score: 100 },
       { key: '2026-03-02', calls: 1, average_score: 33.33 },
     ]);
+    // the call's scorings, for the call page's form: answers, title, what was pre-filled
+    const ofFirst = await ctx.request('GET', `/v2/scorecard/call?call_id=${first}`, {
+      token: h.companyAdmin.token,
+    });
+    expect(ofFirst.status, JSON.stringify(ofFirst.body)).toBe(200);
+    expect(ofFirst.body.data).toEqual([
+      expect.objectContaining({
+        call_id: first,
+        scorecard_id: scorecardId,
+        scorecard_name: 'Sales calls',
+        call_title: 'Roof quote',
+        answers: { greeting: true, tone: 5, upsell: 10, booked: true },
+        prefilled: [],
+        score: 100,
+      }),
+    ]);
+    await score(first, { greeting: true, tone: 4, upsell: 5 });
+    const prefilled = await ctx.request('GET', `/v2/scorecard/call?call_id=${first}`, {
+      token: h.companyAdmin.token,
+    });
+    expect(prefilled.body.data[0]).toMatchObject({ prefilled: ['booked'], score: 76.67 });
+    await score(first, { greeting: true, tone: 5, upsell: 10, booked: true });
+    // a call outside the caller's subtree is not there; a call never scored has none
+    const outside = await ctx.request('GET', `/v2/scorecard/call?call_id=${first}`, {
+      token: h.locationAdmin.token,
+    });
+    expect(outside.status).toBe(404);
+    expect(outside.body.err).toBe('Call_id does not exist.');
+    const [unscored] = (await insertCalls(ctx, [
+      { group_id: h.company, started_at: '2026-02-01T15:00:00Z' },
+    ])) as [number];
+    const none = await ctx.request('GET', `/v2/scorecard/call?call_id=${unscored}`, {
+      token: h.companyAdmin.token,
+    });
+    expect(none.body.data).toEqual([]);
+    const bad = await ctx.request('GET', '/v2/scorecard/call?call_id=abc', { token: h.companyAdmin.token });
+    expect(bad.status).toBe(400);
     // the location's admin sees only its own scored call
     const location = await ctx.request('GET', `/v2/scorecard/report?scorecard_id=${scorecardId}`, {
       token: h.locationAdmin.token,

@@ -131,6 +131,32 @@ describe('GET /v2/call/transcription/search', () => {
     ).toEqual([ids.pricing, ids.quote]);
   });
 
+  it('searches the subtree of group_id (a group of your scope), as the console does for the group it shows', async () => {
+    const inLocation = await ctx.request(
+      'GET',
+      `/v2/call/transcription/search?query=quote&group_id=${h.location}`,
+      { token: h.agencyAdmin.token },
+    );
+    expect(inLocation.status).toBe(200);
+    expect(idsOf(inLocation.body)).toEqual([ids.location]);
+    const inCompany = await ctx.request(
+      'GET',
+      `/v2/call/transcription/search?query=quote&group_id=${h.company}`,
+      { token: h.agencyAdmin.token },
+    );
+    expect(idsOf(inCompany.body)).toEqual([ids.location, ids.pricing, ids.quote]);
+    // a group above the caller's or outside it is refused, not searched
+    for (const group of [h.agency, outsider.group_id]) {
+      const refused = await ctx.request(
+        'GET',
+        `/v2/call/transcription/search?query=quote&group_id=${group}`,
+        { token: h.companyAdmin.token },
+      );
+      expect(refused.status).toBe(400);
+      expect(refused.body.err).toBe(`group_id ${group} is not a group you can access`);
+    }
+  });
+
   it('answers V2 validation errors for a missing or empty query and a bad filter, changing nothing', async () => {
     const missing = await ctx.request('GET', '/v2/call/transcription/search', {
       token: h.companyAdmin.token,

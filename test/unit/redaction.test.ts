@@ -141,4 +141,52 @@ describe('redaction of transcripts', () => {
     );
     expect(redact('it is 4111-1111-1111-1111, expiry 12/28')).toBe(`it is ${REDACTED_CARD}, expiry 12/28`);
   });
+
+  it('keeps a 13-19 digit number that fails the Luhn check when no bank word is before it', () => {
+    fc.assert(
+      fc.property(
+        words,
+        fc.integer({ min: 13, max: 19 }).chain((length) => fc.stringMatching(new RegExp(`^\\d{${length}}$`))),
+        (before, number) => {
+          // no stretch of 13 or more of its digits passes the check (a shorter card inside a longer run would)
+          for (let from = 0; from < number.length; from++)
+            for (let to = from + 13; to <= number.length; to++) fc.pre(!passesLuhn(number.slice(from, to)));
+          fc.pre(!/(social|security|ssn|account|routing|bank|checking|savings|iban)/i.test(before));
+          const text = `${before} ${number}`.trim();
+          // 9 digits written 3-2-4 are an SSN; a bare run of 13+ is not
+          expect(redact(text)).toBe(text);
+        },
+      ),
+    );
+    expect(redact('4111 1111 1111 1112')).toBe('4111 1111 1111 1112');
+  });
+
+  it('reads spoken digits in any case, hyphenated or with commas, and separators such as slashes', () => {
+    expect(redact('Four One One One, one one one one, one one one one, one one one one.')).toBe(
+      `${REDACTED_CARD}.`,
+    );
+    expect(redact('Four-one-one-one one-one-one-one one-one-one-one one-one-one-one')).toBe(REDACTED_CARD);
+    expect(redact('4111/1111/1111/1111')).toBe(REDACTED_CARD);
+    expect(redact('four one one one 1111 one one one one 1111')).toBe(REDACTED_CARD);
+    expect(redact('account number four five six seven eight nine')).toBe(`account number ${REDACTED_BANK}`);
+    expect(redact('social is one two three four five six seven eight nine')).toBe(
+      `social is ${REDACTED_SSN}`,
+    );
+  });
+
+  it('redacts the card and keeps the digits said after it (an expiry, a security code) outside the number', () => {
+    expect(redact('card 4111 1111 1111 1111 expires 12 28')).toBe(`card ${REDACTED_CARD} expires 12 28`);
+    expect(redact('card 4111 1111 1111 1111 12 28')).toBe(`card ${REDACTED_CARD} 12 28`);
+    expect(redact('the card is 4111 1111 1111 1111 and the code is 123')).toBe(
+      `the card is ${REDACTED_CARD} and the code is 123`,
+    );
+  });
+
+  it('redacts utterance by utterance: a card number split over two utterances is kept (the documented limit)', () => {
+    // each half is too short to be a card on its own; docs/analytics.md says so
+    expect(['my card is 4111 1111', '1111 1111'].map(redact)).toEqual(['my card is 4111 1111', '1111 1111']);
+    // a part long enough on its own is redacted where it is
+    const [first] = ['my card is 4111 1111 1111 1111', 'thanks'].map(redact);
+    expect(first).toBe(`my card is ${REDACTED_CARD}`);
+  });
 });

@@ -178,6 +178,14 @@ export const CallTranscriptionDetailListEnvelope = Envelope(
 
 export const TranscriptSearchQuery = Type.Object({
   ...CallListQuery.properties,
+  group_id: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_ID,
+      description:
+        'search this group and the groups below it (a group of your scope); default your own group',
+    }),
+  ),
   query: Type.String({
     minLength: 1,
     maxLength: 500,

@@ -251,10 +251,15 @@ export function createCallsService({
      * -word; English stemming), with the call-log filters, newest first; each with its
      * transcript's best fragments and the utterances that match, hits highlighted.
      */
-    async searchTranscripts(principal: Principal, query: CallListQuery & { query: string }) {
+    async searchTranscripts(
+      principal: Principal,
+      query: CallListQuery & { query: string; group_id?: number | undefined },
+    ) {
       const timezone = checkTimezone(query.timezone);
+      if (query.group_id !== undefined && !(await repo.groupInScope(principal.groupId, query.group_id)))
+        throw invalidInput(`group_id ${query.group_id} is not a group you can access`);
       const records = await repo.searchRecords(
-        principal.groupId,
+        query.group_id ?? principal.groupId,
         toPage(query, callFilterFields, 4, { timezone }),
         query.query,
       );

@@ -123,6 +123,29 @@ export function createScorecardsRepo(db: Queryable) {
       return rows[0];
     },
 
+    /** The scorings of one call, each with its scorecard's name and sections, newest first. */
+    async scoresOfCall(callId: number) {
+      const { rows } = await db.query<{
+        call_id: number;
+        scorecard_id: number;
+        scorecard_name: string;
+        sections: Section[];
+        call_title: string;
+        answers: Record<string, Answer>;
+        score: number;
+        scored_by: number | null;
+        scored_at: string;
+      }>(
+        `select cs.call_id::integer as call_id, cs.scorecard_id, s.scorecard_name, s.sections, cs.call_title,
+                cs.answers, cs.score::float8 as score, cs.scored_by, ${isoTime('cs.scored_at')} as scored_at
+           from call_scorecard cs join scorecard s on s.scorecard_id = cs.scorecard_id
+          where cs.call_id = $1
+          order by cs.scored_at desc, cs.scorecard_id`,
+        [callId],
+      );
+      return rows;
+    },
+
     /** The scored calls of the scorecard in the caller's subtree, newest first (at most 500). */
     async scoredCalls(scopeGroupId: number, scorecardId: number) {
       const { rows } = await db.query<{

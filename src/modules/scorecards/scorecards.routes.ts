@@ -3,6 +3,8 @@ import { principalOf } from '../../http/authenticate.js';
 import { success, v2ErrorResponses } from '../../http/schemas.js';
 import {
   CallScoreBody,
+  CallScoresEnvelope,
+  CallScoresQuery,
   ScorecardCreate,
   ScorecardDuplicate,
   ScorecardEnvelope,
@@ -68,6 +70,22 @@ export const scorecardRoutes: FastifyPluginAsyncTypebox<{ scorecards: Scorecards
       config: { v2BodyName: 'scorecard' },
     },
     async (request) => success(await scorecards.scoreCall(principalOf(request), request.body)),
+  );
+
+  app.get(
+    '/scorecard/call',
+    {
+      schema: {
+        tags,
+        summary: 'List Call Scores',
+        operationId: 'listCallScores',
+        description:
+          'The scorecards a call of your subtree was scored on, newest first, each with its title, answers, the criteria pre-filled from indicator scores and the score.',
+        querystring: CallScoresQuery,
+        response: { 200: CallScoresEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) => success(await scorecards.scoresOfCall(principalOf(request), request.query.call_id)),
   );
 
   app.post(

@@ -94,6 +94,16 @@ export const ScoredCall = Type.Object({
 });
 
 export const ScoredCallEnvelope = Envelope(ScoredCall);
+export const CallScoresQuery = Type.Object({ call_id: Type.Integer({ minimum: 1, maximum: MAX_ID }) });
+
+export const CallScoresEnvelope = Envelope(
+  Type.Array(
+    Type.Composite([
+      ScoredCall,
+      Type.Object({ scorecard_name: Type.String({ description: "the scorecard's name now" }) }),
+    ]),
+  ),
+);
 
 export const ScoredCallsReportQuery = Type.Object({
   scorecard_id: Type.Integer({ minimum: 1, maximum: MAX_ID }),

@@ -111,6 +111,17 @@ export function createScorecardsService({ db, clock }: { db: Db; clock: Clock })
       return { ...(row as NonNullable<typeof row>), prefilled };
     },
 
+    /** The scorecards a call of the caller's subtree was scored on, with its answers (newest first). */
+    async scoresOfCall(principal: Principal, callId: number) {
+      if ((await createCallsRepo(db).idsInScope(principal.groupId, [callId])).length === 0)
+        throw notFound(CALL_NOT_FOUND);
+      const indicatorScores = await repo.indicatorScores(callId);
+      return (await repo.scoresOfCall(callId)).map(({ sections, ...row }) => ({
+        ...row,
+        prefilled: scorecardScore(sections, row.answers, indicatorScores).prefilled,
+      }));
+    },
+
     async report(
       principal: Principal,
       query: {

@@ -17,6 +17,7 @@ import {
   IconGauge,
   IconHash,
   IconLogout,
+  IconMessageSearch,
   IconMessages,
   IconPhoneCall,
   IconPhoneIncoming,
@@ -34,19 +35,30 @@ import { useSignOut } from '../features/session/queries';
 
 /** The sections of the console. */
 const SECTIONS: {
-  to: '/' | '/calls' | '/flows' | '/numbers' | '/webhooks' | '/texts' | '/broadcasts' | '/reports' | '/usage';
+  to:
+    | '/'
+    | '/calls'
+    | '/flows'
+    | '/numbers'
+    | '/webhooks'
+    | '/texts'
+    | '/broadcasts'
+    | '/reports'
+    | '/usage'
+    | '/transcripts';
   label: string;
   icon: ReactNode;
 }[] = [
   { to: '/', label: 'Dashboard', icon: <IconChartBar size={18} aria-hidden /> },
   { to: '/calls', label: 'Calls', icon: <IconPhoneIncoming size={18} aria-hidden /> },
+  { to: '/transcripts', label: 'Transcripts', icon: <IconMessageSearch size={18} aria-hidden /> },
+  { to: '/texts', label: 'Texts', icon: <IconMessages size={18} aria-hidden /> },
+  { to: '/broadcasts', label: 'Broadcasts', icon: <IconSpeakerphone size={18} aria-hidden /> },
+  { to: '/reports', label: 'Reports', icon: <IconReportAnalytics size={18} aria-hidden /> },
   { to: '/flows', label: 'Call flows', icon: <IconSitemap size={18} aria-hidden /> },
   { to: '/numbers', label: 'Numbers', icon: <IconHash size={18} aria-hidden /> },
   { to: '/webhooks', label: 'Webhooks', icon: <IconWebhook size={18} aria-hidden /> },
-  { to: '/reports', label: 'Reports', icon: <IconReportAnalytics size={18} aria-hidden /> },
   { to: '/usage', label: 'Usage', icon: <IconGauge size={18} aria-hidden /> },
-  { to: '/texts', label: 'Texts', icon: <IconMessages size={18} aria-hidden /> },
-  { to: '/broadcasts', label: 'Broadcasts', icon: <IconSpeakerphone size={18} aria-hidden /> },
 ];
 
 function UserMenu() {

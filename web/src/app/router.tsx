@@ -12,6 +12,7 @@ import { ApiError } from '../api/client';
 import { type CallSearch, parseCallSearch } from '../features/calls/search';
 import type { FlowsSearch } from '../features/flows/FlowsPage';
 import { groupsQuery } from '../features/groups/queries';
+import { parseTranscriptSearch, type TranscriptSearch } from '../features/intel/search';
 import { parseReportsSearch, parseSchedulesSearch, parseUsageSearch } from '../features/reports/search';
 import { meQuery } from '../features/session/queries';
 import { SignInPage } from '../features/session/SignInPage';
@@ -203,6 +204,16 @@ const broadcastsRoute = createRoute({
   component: lazyRouteComponent(() => import('../features/texts/BroadcastsPage'), 'BroadcastsPage'),
 });
 
+const transcriptsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/transcripts',
+  validateSearch: (raw: Record<string, unknown>): TranscriptSearch => parseTranscriptSearch(raw),
+  component: lazyRouteComponent(
+    () => import('../features/intel/TranscriptSearchPage'),
+    'TranscriptSearchPage',
+  ),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   appRoute.addChildren([
@@ -218,6 +229,7 @@ const routeTree = rootRoute.addChildren([
     usageRoute,
     textsRoute,
     broadcastsRoute,
+    transcriptsRoute,
   ]),
 ]);
 

@@ -16,8 +16,8 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import { IconArchive, IconArrowLeft, IconArrowsExchange, IconRestore } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
-import { useParams, useRouter } from '@tanstack/react-router';
-import { useState } from 'react';
+import { useParams, useRouter, useRouterState } from '@tanstack/react-router';
+import { useCallback, useRef, useState } from 'react';
 import { ApiError } from '../../api/client';
 import type { CallRecord } from '../../api/types';
 import { BLOCKED_PROPS, WriteGuard } from '../../components/WriteGuard';
@@ -35,9 +35,12 @@ import { callQuery } from '../calls/queries';
 import { useCurrentGroup } from '../groups/queries';
 import { AfterTheCall } from './AfterTheCall';
 import { CommentsCard, TagsCard, ValueCard, VisitCard } from './EditCards';
+import { IndicatorsCard } from './IndicatorsCard';
 import { useCallMutations } from './queries';
-import { RecordingPlayer } from './RecordingPlayer';
+import { type PlayerControl, RecordingPlayer } from './RecordingPlayer';
 import { RouteTimeline } from './RouteTimeline';
+import { ScorecardCard } from './ScorecardCard';
+import { Transcript } from './Transcript';
 
 function Fact({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -104,6 +107,13 @@ export function CallDetailPage() {
   const { archive } = useCallMutations(id);
   const [moving, { open: openMove, close: closeMove }] = useDisclosure(false);
   const canEdit = me.can_edit;
+  // a transcript search's link: #t=<seconds>&q=<what was searched>
+  const hash = new URLSearchParams(useRouterState({ select: (state) => state.location.hash }));
+  const startAt = Number(hash.get('t'));
+  const control = useRef<PlayerControl | null>(null);
+  const [timeMs, setTimeMs] = useState(0);
+  const onTime = useCallback((seconds: number) => setTimeMs(seconds * 1000), []);
+  const seek = useCallback((ms: number) => control.current?.seek(ms / 1000), []);
 
   if (call.isError)
     return (
@@ -123,6 +133,12 @@ export function CallDetailPage() {
     );
 
   const c = call.data;
+  const hasAudio = me.access_audio && Boolean(c.recording_url || c.voicemail_url);
+  const playerProps = {
+    onTime,
+    control,
+    startAt: Number.isFinite(startAt) && startAt > 0 ? startAt : undefined,
+  };
   const recordingSrc = `/v2/call/recording?id=${c.call_id}`;
   const talk =
     c.call_answered && c.call_ended
@@ -205,14 +221,14 @@ export function CallDetailPage() {
           <Stack gap="md">
             <Card p="md">
               <Title order={2} size="h4" mb="sm">
-                Recording
+                {c.recording_url || c.voicemail_url ? 'Recording and transcript' : 'Recording'}
               </Title>
               {!me.access_audio ? (
                 <Text size="sm" c="dimmed">
                   Your account has no access to recordings. An admin can allow it under your permissions.
                 </Text>
               ) : c.recording_url ? (
-                <RecordingPlayer src={recordingSrc} title="Call recording" />
+                <RecordingPlayer src={recordingSrc} title="Call recording" {...playerProps} />
               ) : c.voicemail_url ? null : (
                 <Text size="sm" c="dimmed">
                   This call was not recorded. Turn on recording in its call flow to hear calls like it.
@@ -223,7 +239,24 @@ export function CallDetailPage() {
                   <Text fw={600} size="sm">
                     Voicemail
                   </Text>
-                  <RecordingPlayer src={`${recordingSrc}&voicemail=true`} title="Voicemail" />
+                  <RecordingPlayer
+                    src={`${recordingSrc}&voicemail=true`}
+                    title="Voicemail"
+                    {...(c.recording_url ? {} : playerProps)}
+                  />
+                </Stack>
+              )}
+              {(c.recording_url || c.voicemail_url) && (
+                <Stack gap="xs" mt="md">
+                  <Text fw={600} size="sm">
+                    Transcript
+                  </Text>
+                  <Transcript
+                    callId={c.call_id}
+                    timeMs={timeMs}
+                    onSeek={hasAudio ? seek : undefined}
+                    initialQuery={hash.get('q') ?? ''}
+                  />
                 </Stack>
               )}
             </Card>
@@ -233,6 +266,7 @@ export function CallDetailPage() {
               </Title>
               <RouteTimeline call={c} timeZone={timeZone} />
             </Card>
+            <ScorecardCard call={c} canEdit={canEdit} timeZone={timeZone} />
             <AfterTheCall callId={c.call_id} groupId={groupId} canEdit={canEdit} timeZone={timeZone} />
           </Stack>
         </Grid.Col>
@@ -258,6 +292,7 @@ export function CallDetailPage() {
                 <Fact label="Call ID">{String(c.call_id)}</Fact>
               </SimpleGrid>
             </Card>
+            <IndicatorsCard scores={c.indicator_scores} onSeek={hasAudio ? seek : undefined} />
             <TagsCard call={c} canEdit={canEdit} />
             <ValueCard key={`value-${c.call_value}`} call={c} canEdit={canEdit} />
             <CommentsCard call={c} canEdit={canEdit} timeZone={timeZone} />

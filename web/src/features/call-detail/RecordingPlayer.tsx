@@ -16,12 +16,32 @@ const CHANNEL_COLORS = [
   { waveColor: '#94d3c1', progressColor: '#0c8a6a' },
 ];
 
+/** What the transcript beside the player does with it: seek to a time (and play). */
+export interface PlayerControl {
+  seek: (seconds: number, play?: boolean) => void;
+}
+
 /**
  * A recording with its waveform (wavesurfer.js): both channels, caller and agent, when the
  * recording has two; play, skip 10 s either way, speed, download. The audio plays through a real
  * <audio> element on the page.
  */
-export function RecordingPlayer({ src, title }: { src: string; title: string }) {
+export function RecordingPlayer({
+  src,
+  title,
+  onTime,
+  control,
+  startAt,
+}: {
+  src: string;
+  title: string;
+  /** the playing position, as it moves (the transcript highlights the utterance being said) */
+  onTime?: ((seconds: number) => void) | undefined;
+  /** filled with the player's seek, for the transcript's lines */
+  control?: React.MutableRefObject<PlayerControl | null> | undefined;
+  /** seconds to start at (a search hit's link) */
+  startAt?: number | undefined;
+}) {
   const container = useRef<HTMLDivElement>(null);
   const audio = useRef<HTMLAudioElement>(null);
   const surfer = useRef<WaveSurfer | null>(null);
@@ -31,6 +51,9 @@ export function RecordingPlayer({ src, title }: { src: string; title: string }) 
   const [channels, setChannels] = useState(1);
   const [speed, setSpeed] = useState('1');
   const [failed, setFailed] = useState(false);
+  const onTimeRef = useRef(onTime);
+  onTimeRef.current = onTime;
+  const startAtRef = useRef(startAt);
 
   useEffect(() => {
     if (!container.current || !audio.current) return;
@@ -51,17 +74,29 @@ export function RecordingPlayer({ src, title }: { src: string; title: string }) 
     ws.on('ready', (seconds) => {
       setDuration(seconds);
       setChannels(ws.getDecodedData()?.numberOfChannels ?? 1);
+      if (startAtRef.current !== undefined) ws.setTime(Math.min(startAtRef.current, seconds));
     });
-    ws.on('timeupdate', (seconds) => setTime(seconds));
+    ws.on('timeupdate', (seconds) => {
+      setTime(seconds);
+      onTimeRef.current?.(seconds);
+    });
     ws.on('play', () => setPlaying(true));
     ws.on('pause', () => setPlaying(false));
     ws.on('finish', () => setPlaying(false));
     ws.on('error', () => setFailed(true));
+    if (control)
+      control.current = {
+        seek: (seconds, play = true) => {
+          ws.setTime(seconds);
+          if (play) void ws.play();
+        },
+      };
     return () => {
       ws.destroy();
       surfer.current = null;
+      if (control) control.current = null;
     };
-  }, [src]);
+  }, [src, control]);
 
   if (failed)
     return (
