@@ -22,7 +22,7 @@ import { conversationWav } from '../test/helpers/audio.js';
 
 export const DEMO_PASSWORD = 'demo-password';
 const CLIENT = { client_id: 'switchboard', client_secret: 'demo-client-secret' };
-const CARRIER_TOKEN = 'demo-carrier-token';
+export const CARRIER_TOKEN = 'demo-carrier-token';
 
 export interface DemoServer {
   app: App;

@@ -14,6 +14,7 @@ import {
   startDemoServer,
   startLiveCalls,
 } from './demo-data.js';
+import { populatePeople } from './demo-people.js';
 
 /**
  * `npm run screenshots`: every page of the console, from the real app with a month of demo calls,
@@ -34,8 +35,12 @@ async function signIn(page: Page, demo: DemoServer): Promise<void> {
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
 }
 
+/** `tsx scripts/screenshots.ts users blacklist`: only the pictures named (the pages are visited all the same). */
+const ONLY = new Set(process.argv.slice(2));
+
 /** A desktop page whole; a phone's first screen, as a person holding it sees it. */
 async function shoot(page: Page, name: string, viewport: string): Promise<void> {
+  if (ONLY.size > 0 && !ONLY.has(name)) return;
   await page.waitForLoadState('networkidle');
   await page.waitForTimeout(400);
   const file = path.join(OUT, `${name}-${viewport}.png`);
@@ -114,6 +119,29 @@ async function shootAll(browser: Browser, demo: DemoServer, data: DemoCalls): Pr
     await page.getByTestId('my-numbers').waitFor();
     await page.getByTestId('dni-snippet').filter({ hasText: 'dni.js' }).waitFor();
     await shoot(page, 'numbers', viewport.name);
+
+    await page.goto(`${demo.baseUrl}/users`);
+    await page.getByTestId('user-list').waitFor();
+    await shoot(page, 'users', viewport.name);
+    await page.goto(`${demo.baseUrl}/call-actions`);
+    await page.getByTestId('call-actions').waitFor();
+    await page.getByTestId('action-outcomes').getByRole('link').first().waitFor();
+    await shoot(page, 'call-actions', viewport.name);
+    if (viewport.name === 'desktop') {
+      await page
+        .getByRole('button', { name: /^Edit call action/ })
+        .nth(1)
+        .click();
+      await page.getByTestId('rule-groups').waitFor();
+      await shoot(page, 'call-action-form', viewport.name);
+      await page.keyboard.press('Escape');
+    }
+    await page.goto(`${demo.baseUrl}/sources`);
+    await page.getByTestId('tags').locator('[data-name]').first().waitFor();
+    await shoot(page, 'sources', viewport.name);
+    await page.goto(`${demo.baseUrl}/blacklist`);
+    await page.getByTestId('blacklist').waitFor();
+    await shoot(page, 'blacklist', viewport.name);
     await context.close();
   }
 }
@@ -126,7 +154,9 @@ async function main(): Promise<void> {
   const demo = await startDemoServer(await freePort(), now);
   try {
     process.stdout.write('placing a month of demo calls…\n');
-    const data = await populateDemo(demo, now);
+    // only some pictures: three days of calls are enough to fill them
+    const data = await populateDemo(demo, now, ONLY.size > 0 ? 3 : 30);
+    await populatePeople(demo);
     await startLiveCalls(demo, [
       { to: '9495550100', from: '7145550187', webhooks: 1 },
       { to: '9495550101', from: '5625550143', webhooks: 1 },
