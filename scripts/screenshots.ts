@@ -58,6 +58,7 @@ async function shootAll(browser: Browser, demo: DemoServer, data: DemoCalls): Pr
       timezoneId: 'America/Los_Angeles',
       locale: 'en-US',
     });
+    context.setDefaultTimeout(120_000); // a shared, busy machine renders slowly
     const page = await context.newPage();
     await page.goto(`${demo.baseUrl}/sign-in`);
     await shoot(page, 'sign-in', viewport.name);
