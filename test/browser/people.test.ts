@@ -142,7 +142,7 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-describe(`the People section in Chromium, on ${testEngine()}`, { timeout: 120_000 }, () => {
+describe(`the People section in Chromium, on ${testEngine()}`, { timeout: 600_000 }, () => {
   let context: BrowserContext;
   let page: Page;
 
@@ -160,7 +160,7 @@ describe(`the People section in Chromium, on ${testEngine()}`, { timeout: 120_00
 
   it('adds a user, changes their role and group, and deactivating them ends their session at once', async () => {
     context = await browser.newContext(CONTEXT);
-    context.setDefaultTimeout(15_000);
+    context.setDefaultTimeout(60_000);
     page = await context.newPage();
     await signIn(page, 'admin@example.com', PASSWORD);
     await page.getByRole('link', { name: 'Users' }).click();
