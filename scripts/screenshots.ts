@@ -126,7 +126,7 @@ async function shootAll(browser: Browser, demo: DemoServer, data: DemoCalls): Pr
     await shoot(page, 'users', viewport.name);
     await page.goto(`${demo.baseUrl}/call-actions`);
     await page.getByTestId('call-actions').waitFor();
-    await page.getByTestId('action-outcomes').getByRole('link').first().waitFor();
+    await page.getByTestId('action-outcomes').waitFor();
     await shoot(page, 'call-actions', viewport.name);
     if (viewport.name === 'desktop') {
       await page
