@@ -96,7 +96,7 @@ beforeAll(async () => {
       ...(database.url ? { DATABASE_URL: database.url } : {}),
     },
     420_000, // a cold start from source on a shared, busy machine can take minutes
-  ); // the machine is shared: a cold start from source can take minutes
+  );
   browser = await launchChromium();
   const response = await fetch(`${base}/oauth/token`, {
     method: 'POST',
