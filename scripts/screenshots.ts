@@ -14,6 +14,7 @@ import {
   startDemoServer,
   startLiveCalls,
 } from './demo-data.js';
+import { populatePeople } from './demo-people.js';
 import { populateTexts, startDemoMessagesApi } from './demo-texts.js';
 import { prepareReportsDemo, shootReports } from './screenshots-reports.js';
 
@@ -36,8 +37,12 @@ async function signIn(page: Page, demo: DemoServer): Promise<void> {
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
 }
 
+/** `tsx scripts/screenshots.ts users blacklist`: only the pictures named (the pages are visited all the same). */
+const ONLY = new Set(process.argv.slice(2));
+
 /** A desktop page whole; a phone's first screen, as a person holding it sees it. */
 async function shoot(page: Page, name: string, viewport: string): Promise<void> {
+  if (ONLY.size > 0 && !ONLY.has(name)) return;
   await page.waitForLoadState('networkidle');
   await page.waitForTimeout(400);
   const file = path.join(OUT, `${name}-${viewport}.png`);
@@ -60,6 +65,7 @@ async function shootAll(
       timezoneId: 'America/Los_Angeles',
       locale: 'en-US',
     });
+    context.setDefaultTimeout(120_000); // a shared, busy machine renders slowly
     const page = await context.newPage();
     await page.goto(`${demo.baseUrl}/sign-in`);
     await shoot(page, 'sign-in', viewport.name);
@@ -148,6 +154,29 @@ async function shootAll(
       await page.screenshot({ path: path.join(OUT, 'broadcast-composer-desktop.png') });
       process.stdout.write('  docs/screenshots/broadcast-composer-desktop.png\n');
     }
+
+    await page.goto(`${demo.baseUrl}/users`);
+    await page.getByTestId('user-list').waitFor();
+    await shoot(page, 'users', viewport.name);
+    await page.goto(`${demo.baseUrl}/call-actions`);
+    await page.getByTestId('call-actions').waitFor();
+    await page.getByTestId('action-outcomes').waitFor();
+    await shoot(page, 'call-actions', viewport.name);
+    if (viewport.name === 'desktop') {
+      await page
+        .getByRole('button', { name: /^Edit call action/ })
+        .nth(1)
+        .click();
+      await page.getByTestId('rule-groups').waitFor();
+      await shoot(page, 'call-action-form', viewport.name);
+      await page.keyboard.press('Escape');
+    }
+    await page.goto(`${demo.baseUrl}/sources`);
+    await page.getByTestId('tags').locator('[data-name]').first().waitFor();
+    await shoot(page, 'sources', viewport.name);
+    await page.goto(`${demo.baseUrl}/blacklist`);
+    await page.getByTestId('blacklist').waitFor();
+    await shoot(page, 'blacklist', viewport.name);
     await context.close();
   }
 }
@@ -161,8 +190,10 @@ async function main(): Promise<void> {
   const demo = await startDemoServer(await freePort(), now, messages.env);
   try {
     process.stdout.write('placing a month of demo calls…\n');
-    const data = await populateDemo(demo, now);
+    // only some pictures: three days of calls are enough to fill them
+    const data = await populateDemo(demo, now, ONLY.size > 0 ? 3 : 30);
     await prepareReportsDemo(demo);
+    await populatePeople(demo);
     await startLiveCalls(demo, [
       { to: '9495550100', from: '7145550187', webhooks: 1 },
       { to: '9495550101', from: '5625550143', webhooks: 1 },

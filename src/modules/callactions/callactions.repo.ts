@@ -57,6 +57,15 @@ export interface ActionLogRow {
   finished_at: string | null;
 }
 
+export interface ActionOutcomeRow {
+  call_id: number;
+  status: string;
+  outcome: string;
+  attempts: number;
+  created_at: string;
+  finished_at: string | null;
+}
+
 export interface NotificationLogRow {
   kind: string;
   status: string;
@@ -180,6 +189,14 @@ export function createCallActionsRepo(db: Queryable) {
       return rowCount > 0;
     },
 
+    async isActionInScope(scopeGroupId: number, actionId: number): Promise<boolean> {
+      const { rowCount } = await db.query(
+        `select 1 from call_action a where a.action_id = $2 and ${inScope('a.group_id', '$1')}`,
+        [scopeGroupId, actionId],
+      );
+      return rowCount > 0;
+    },
+
     async isCallInScope(scopeGroupId: number, callId: number): Promise<boolean> {
       const { rowCount } = await db.query(
         `select 1 from call c where c.call_id = $2 and ${inScope('c.group_id', '$1')}`,
@@ -197,6 +214,21 @@ export function createCallActionsRepo(db: Queryable) {
           where l.call_id = $1
           order by a.action_order, l.action_id`,
         [callId],
+      );
+      return rows;
+    },
+
+    /** What one action did on its latest calls, newest first. */
+    async outcomesOf(actionId: number, limit: number): Promise<ActionOutcomeRow[]> {
+      const { rows } = await db.query<ActionOutcomeRow>(
+        `select l.call_id::integer as call_id, l.status, l.outcome, l.attempts,
+                ${isoTime('l.created_at')} as created_at,
+                case when l.finished_at is null then null else ${isoTime('l.finished_at')} end as finished_at
+           from call_action_log l
+          where l.action_id = $1
+          order by l.created_at desc, l.call_id desc
+          limit $2`,
+        [actionId, limit],
       );
       return rows;
     },

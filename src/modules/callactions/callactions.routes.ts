@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
 import { success, v2ErrorResponses } from '../../http/schemas.js';
 import {
+  ActionOutcomesEnvelope,
+  ActionOutcomesQuery,
   BareEntryResults,
   CallActionDelete,
   CallActionDeleteEnvelope,
@@ -99,6 +101,23 @@ export const callActionRoutes: FastifyPluginAsyncTypebox<{ callActions: CallActi
       config: { v2BodyName: 'callaction' },
     },
     async (request) => success(await callActions.remove(principalOf(request), request.body.action_id)),
+  );
+
+  app.get(
+    '/callaction/outcomes',
+    {
+      schema: {
+        tags,
+        summary: 'List Outcomes of a Call Action',
+        operationId: 'listCallActionOutcomes',
+        description:
+          'What one action did on its latest calls, newest first: succeeded, failed, skipped, not matched or running, with the outcome text. A missing or out-of-scope action -> 404 `No record found`.',
+        querystring: ActionOutcomesQuery,
+        response: { 200: ActionOutcomesEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) =>
+      success(await callActions.outcomes(principalOf(request), request.query.id, request.query.limit ?? 20)),
   );
 
   app.get(

@@ -134,6 +134,24 @@ export const ActionLogEntry = Type.Object({
   finished_at: NullableString(),
 });
 
+export const ActionOutcomesQuery = Type.Object({
+  id: Type.Integer({ minimum: -MAX_ID, maximum: MAX_ID, description: 'action_id' }),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 200, default: 20, description: 'at most this many calls' }),
+  ),
+});
+
+export const ActionOutcome = Type.Object({
+  call_id: Type.Integer(),
+  status: Type.String({ description: 'succeeded, failed, skipped, not matched, or running' }),
+  outcome: Type.String(),
+  attempts: Type.Integer(),
+  created_at: Type.String(),
+  finished_at: NullableString(),
+});
+
+export const ActionOutcomesEnvelope = Envelope(Type.Array(ActionOutcome));
+
 export const NotificationLogEntry = Type.Object({
   kind: Type.String({ description: 'email_to_notify' }),
   status: Type.String(),

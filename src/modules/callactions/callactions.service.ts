@@ -189,6 +189,13 @@ export function createCallActionsService({ db, clock, allowPrivateTargets }: Cal
       });
     },
 
+    /** What an action of the caller's groups did on its latest calls (deleted actions too: the log keeps them). */
+    async outcomes(principal: Principal, actionId: number, limit: number) {
+      const repo = createCallActionsRepo(db);
+      if (!(await repo.isActionInScope(principal.groupId, actionId))) throw notFound('No record found');
+      return repo.outcomesOf(actionId, limit);
+    },
+
     /** What the call's actions and notifications did. */
     async log(principal: Principal, callId: number) {
       const repo = createCallActionsRepo(db);

@@ -21,7 +21,7 @@ export type Operator = (typeof OPERATORS)[number];
 export const JOIN_TYPES = ['AND', 'OR', 'NONE'] as const;
 export type JoinType = (typeof JOIN_TYPES)[number];
 
-type FieldType = 'number' | 'text' | 'list' | 'boolean';
+export type FieldType = 'number' | 'text' | 'list' | 'boolean';
 
 /** The call fields a rule may test, with how they compare. */
 export const CALL_FIELDS = {
@@ -48,7 +48,7 @@ export const CALL_FIELDS = {
 export type CallField = keyof typeof CALL_FIELDS;
 export const CALL_FIELD_NAMES = Object.keys(CALL_FIELDS) as CallField[];
 
-const OPERATORS_BY_TYPE: Record<FieldType, readonly Operator[]> = {
+export const OPERATORS_BY_TYPE: Record<FieldType, readonly Operator[]> = {
   number: ['=', '!=', '>', '<', '>=', '<='],
   text: ['=', '!=', 'contains', 'does not contain', 'begins with', 'ends with'],
   list: ['=', '!=', 'contains', 'does not contain', 'begins with', 'ends with'],

@@ -37,6 +37,15 @@ export function createTagsRepo(db: Queryable) {
       return rows;
     },
 
+    /** The tags with these ids, in id order (any group: the caller checked the scope). */
+    async findByIds(tagIds: readonly number[]): Promise<TagRow[]> {
+      const { rows } = await db.query<TagRow>(
+        `select ${COLUMNS} from tag t where t.tag_id = any($1::integer[]) order by t.tag_id`,
+        [tagIds],
+      );
+      return rows;
+    },
+
     /** Soft-deletes the live tags among `tagIds` in the caller's scope; returns those deleted. */
     async deactivate(scopeGroupId: number, tagIds: readonly number[], now: Date): Promise<number[]> {
       const { rows } = await db.query<{ tag_id: number }>(

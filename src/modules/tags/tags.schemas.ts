@@ -25,4 +25,24 @@ export const TagDelete = Type.Object(
   { additionalProperties: false },
 );
 
+export const TagCreate = Type.Object(
+  {
+    tag_name: Type.Array(Type.String({ minLength: 1, maxLength: 255 }), {
+      minItems: 1,
+      maxItems: 1000,
+      description: 'Names of the tags; a name the group already sees (any case) is not created again',
+    }),
+    group_id: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_ID,
+        description: 'The group of the new tags (default: yours)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const TagCreateEnvelope = Envelope(Type.Array(Tag));
+
 export const TagDeleteEnvelope = Envelope(Type.Array(Type.Integer()));

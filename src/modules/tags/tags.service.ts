@@ -2,6 +2,7 @@ import { type Db, INT4_MAX, type Queryable } from '../../db/index.js';
 import { invalidInput } from '../../errors.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Principal } from '../auth/principal.js';
+import { createGroupsRepo } from '../groups/groups.repo.js';
 import { type ListQuery, toPage } from '../shared/list.js';
 import { createTagsRepo, type TagRow, tagFilterFields } from './tags.repo.js';
 
@@ -73,6 +74,21 @@ export function createTagsService({ db, clock }: { db: Db; clock: Clock }) {
       const withInactive = /(^|,)\s*tag_active\s*(!=|=)/.test(query.filter ?? '');
       const rows = await repo.list(principal.groupId, toPage(query, tagFilterFields, 4), withInactive);
       return rows.length === 0 ? NO_DATA : rows;
+    },
+
+    /**
+     * Creates tags in a group of the caller's scope (default: the caller's own), all or nothing;
+     * a name the group already sees (its own tag or one above it, any case) is reused, as when a
+     * call is tagged. Answers the tags, in id order.
+     */
+    create(principal: Principal, names: readonly string[], groupId = principal.groupId): Promise<TagRow[]> {
+      const wanted = normaliseTagNames(names);
+      return db.transaction(async (tx) => {
+        if (!(await createGroupsRepo(tx).findInScope(principal.groupId, groupId)))
+          throw invalidInput(`group_id ${groupId} is not a group you can access`);
+        const repo = createTagsRepo(tx);
+        return repo.findByIds(await repo.resolve(groupId, wanted, principal.userId, clock.now()));
+      });
     },
 
     /** All or nothing: a tag outside the caller's groups, missing or already deleted fails the request. */

@@ -67,7 +67,17 @@ function toApiError(status: number, body: unknown): ApiError {
     return new ApiError(status, inner[0]?.message ?? 'The request was refused', fieldErrors);
   }
   const err = (body as V2ErrorBody | null)?.err;
-  const message = Array.isArray(err) ? err.join('; ') : (err ?? `The server answered ${status}`);
+  // a nested per-entry reply (PUT /v2/group/user) says "1 of 1 entries failed": its entries say why
+  const entries = (body as { data?: unknown } | null)?.data;
+  const reasons = Array.isArray(entries)
+    ? entries.filter((entry) => entry?.result === 'error').map((entry) => String(entry.data))
+    : [];
+  const message =
+    reasons.length > 0
+      ? reasons.join('; ')
+      : Array.isArray(err)
+        ? err.join('; ')
+        : (err ?? `The server answered ${status}`);
   return new ApiError(status, message);
 }
 

@@ -3,7 +3,12 @@
  * nothing of the server reaches the bundle), so the two never drift apart.
  */
 import type { Static, TSchema } from '@sinclair/typebox';
-import type { CallActionLogEnvelope } from '../../../src/modules/callactions/callactions.schemas.js';
+import type { BlacklistedNumber as BlacklistedNumberSchema } from '../../../src/modules/blacklist/blacklist.schemas.js';
+import type {
+  ActionOutcome as ActionOutcomeSchema,
+  CallActionLogEnvelope,
+  CallAction as CallActionSchema,
+} from '../../../src/modules/callactions/callactions.schemas.js';
 import type { CallFlowSummary as CallFlowSummarySchema } from '../../../src/modules/callflows/callflow-lists.schemas.js';
 import type { LiveCall as ServerLiveCall } from '../../../src/modules/calls/call-live.js';
 import type { CallRecordSchema } from '../../../src/modules/calls/call-record.js';
@@ -14,11 +19,14 @@ import type {
   SummaryEnvelope,
 } from '../../../src/modules/calls/call-reports.schemas.js';
 import type { Campaign as CampaignSchema } from '../../../src/modules/campaigns/campaigns.schemas.js';
+import type { CustomSource as CustomSourceSchema } from '../../../src/modules/customsources/customsources.schemas.js';
+import type { GroupWithUsers as GroupWithUsersSchema } from '../../../src/modules/groups/groups.schemas.js';
 import type { Me as MeSchema, ScopeGroup as ScopeGroupSchema } from '../../../src/modules/me/me.schemas.js';
 import type { Channel as ChannelSchema } from '../../../src/modules/misc/misc.schemas.js';
 import type { ReservedNumber as ReservedNumberSchema } from '../../../src/modules/numbers/numbers.schemas.js';
 import type { SignInEnvelope } from '../../../src/modules/session/session.schemas.js';
 import type { Tag as TagSchema } from '../../../src/modules/tags/tags.schemas.js';
+import type { Permissions as PermissionsSchema } from '../../../src/modules/users/users.schemas.js';
 import type {
   WebhookCreateEnvelope,
   WebhookDelivery as WebhookDeliverySchema,
@@ -45,3 +53,10 @@ export type Tag = Static<typeof TagSchema>;
 export type CallActionLog = DataOf<typeof CallActionLogEnvelope>;
 export type ReservedNumber = Static<typeof ReservedNumberSchema>;
 export type Channel = Static<typeof ChannelSchema>;
+export type GroupWithUsers = Static<typeof GroupWithUsersSchema>;
+export type GroupUser = GroupWithUsers['users'][number];
+export type Permissions = Static<typeof PermissionsSchema>;
+export type BlacklistedNumber = Static<typeof BlacklistedNumberSchema>;
+export type CustomSource = Static<typeof CustomSourceSchema>;
+export type CallAction = Static<typeof CallActionSchema>;
+export type ActionOutcome = Static<typeof ActionOutcomeSchema>;

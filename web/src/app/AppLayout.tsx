@@ -12,6 +12,8 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
+  IconBan,
+  IconBolt,
   IconChartBar,
   IconChevronDown,
   IconGauge,
@@ -24,6 +26,8 @@ import {
   IconReportAnalytics,
   IconSitemap,
   IconSpeakerphone,
+  IconTags,
+  IconUsers,
   IconWebhook,
 } from '@tabler/icons-react';
 import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
@@ -59,6 +63,18 @@ const SECTIONS: {
   { to: '/numbers', label: 'Numbers', icon: <IconHash size={18} aria-hidden /> },
   { to: '/webhooks', label: 'Webhooks', icon: <IconWebhook size={18} aria-hidden /> },
   { to: '/usage', label: 'Usage', icon: <IconGauge size={18} aria-hidden /> },
+];
+
+/** The People and settings group of the nav (web/src/features/people). */
+const SETTINGS: {
+  to: '/users' | '/blacklist' | '/sources' | '/call-actions';
+  label: string;
+  icon: ReactNode;
+}[] = [
+  { to: '/users', label: 'Users', icon: <IconUsers size={18} aria-hidden /> },
+  { to: '/call-actions', label: 'Call actions', icon: <IconBolt size={18} aria-hidden /> },
+  { to: '/sources', label: 'Sources and tags', icon: <IconTags size={18} aria-hidden /> },
+  { to: '/blacklist', label: 'Blacklist', icon: <IconBan size={18} aria-hidden /> },
 ];
 
 function UserMenu() {
@@ -171,6 +187,24 @@ export function AppLayout() {
               onClick={close}
             />
           ))}
+          <Text size="xs" fw={700} c="dimmed" tt="uppercase" mt="md" mb={2} px="sm" id="nav-people">
+            People and settings
+          </Text>
+          <Stack gap={4} role="group" aria-labelledby="nav-people">
+            {SETTINGS.map((section) => (
+              <NavLink
+                key={section.to}
+                component={Link}
+                to={section.to}
+                label={section.label}
+                leftSection={section.icon}
+                active={pathname.startsWith(section.to)}
+                variant="filled"
+                style={{ borderRadius: 8 }}
+                onClick={close}
+              />
+            ))}
+          </Stack>
         </Stack>
       </AppShell.Navbar>
       <AppShell.Main className="sb-main">

@@ -214,6 +214,40 @@ const transcriptsRoute = createRoute({
   ),
 });
 
+/** The People section (web/src/features/people): each page shows the group in the URL, else the remembered one. */
+const groupOnly = (raw: Record<string, unknown>): { group?: number } => {
+  const { group } = parseCallSearch(raw);
+  return group === undefined ? {} : { group };
+};
+
+const usersRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/users',
+  validateSearch: groupOnly,
+  component: lazyRouteComponent(() => import('../features/people/UsersPage'), 'UsersPage'),
+});
+
+const blacklistRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/blacklist',
+  validateSearch: groupOnly,
+  component: lazyRouteComponent(() => import('../features/people/BlacklistPage'), 'BlacklistPage'),
+});
+
+const sourcesRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/sources',
+  validateSearch: groupOnly,
+  component: lazyRouteComponent(() => import('../features/people/SourcesPage'), 'SourcesPage'),
+});
+
+const callActionsRoute = createRoute({
+  getParentRoute: () => appRoute,
+  path: '/call-actions',
+  validateSearch: groupOnly,
+  component: lazyRouteComponent(() => import('../features/people/CallActionsPage'), 'CallActionsPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   signInRoute,
   appRoute.addChildren([
@@ -230,6 +264,10 @@ const routeTree = rootRoute.addChildren([
     textsRoute,
     broadcastsRoute,
     transcriptsRoute,
+    usersRoute,
+    blacklistRoute,
+    sourcesRoute,
+    callActionsRoute,
   ]),
 ]);
 

@@ -1,5 +1,6 @@
-import { Kind, type TSchema, TypeRegistry } from '@sinclair/typebox';
+import { FormatRegistry, Kind, type TSchema, TypeRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
 
 /**
  * Form checks from the server's own route schemas (TypeBox), so a limit shown while typing is the
@@ -21,6 +22,10 @@ if (!TypeRegistry.Has('Unsafe'))
     if (types.length > 0 && !types.some((type) => TYPE_CHECKS[type]?.(value))) return false;
     return schema.enum === undefined || schema.enum.includes(value);
   });
+
+// string formats as the server checks them (ajv-formats' full definitions, src/http/validation.ts)
+if (!FormatRegistry.Has('email'))
+  FormatRegistry.Set('email', (value) => (fullFormats.email as RegExp).test(value));
 
 /** The first error per top-level field of `value` against `schema`. */
 export function fieldErrors<Field extends string>(

@@ -28,6 +28,7 @@ import { flowListQuery, subtreeOf } from '../flows/queries';
 import { reservedNumbersQuery } from '../flows/reserved';
 import { useCurrentGroup } from '../groups/queries';
 import { availableQuery, type NumberSearch, poolUsageQuery, snippetQuery, useReserve } from './queries';
+import { ReleaseDialog } from './ReleaseDialog';
 
 /** Tracking numbers: the group's, which flow uses each, new ones to reserve, pools and the website snippet. */
 export function NumbersPage() {
@@ -39,6 +40,7 @@ export function NumbersPage() {
   const pools = mine.filter((flow) => flow.pool_id !== null);
   const inUse = mine.filter((flow) => flow.dnis);
   const free = (reserved.data ?? []).filter((n) => subtree.has(n.group_id));
+  const [releasing, setReleasing] = useState<string>();
 
   return (
     <Stack gap="md" maw={1400} mx="auto">
@@ -85,9 +87,25 @@ export function NumbersPage() {
                     <Table.Tr key={`reserved-${n.phone_number_id}`} data-number={String(n.number)}>
                       <Table.Td className="sb-tabular">{formatPhone(String(n.number))}</Table.Td>
                       <Table.Td>
-                        <Badge variant="light" color="gray">
-                          Reserved, on no flow yet
-                        </Badge>
+                        <Group gap="xs" wrap="nowrap">
+                          <Badge variant="light" color="gray">
+                            Reserved, on no flow yet
+                          </Badge>
+                          <WriteGuard canEdit={me.can_edit}>
+                            {(blocked) => (
+                              <Button
+                                size="compact-xs"
+                                variant="subtle"
+                                color="red"
+                                aria-label={`Release ${formatPhone(String(n.number))}`}
+                                onClick={blocked ? undefined : () => setReleasing(String(n.number))}
+                                {...(blocked ? BLOCKED_PROPS : {})}
+                              >
+                                Release
+                              </Button>
+                            )}
+                          </WriteGuard>
+                        </Group>
                       </Table.Td>
                       <Table.Td>
                         {n.rate_center}, {n.state}
@@ -121,6 +139,7 @@ export function NumbersPage() {
         </Stack>
       )}
       <Snippet groupId={groupId} />
+      {releasing && <ReleaseDialog number={releasing} onClose={() => setReleasing(undefined)} />}
     </Stack>
   );
 }

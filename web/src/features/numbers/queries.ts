@@ -53,3 +53,26 @@ export function useReserve() {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['numbers'] }),
   });
 }
+
+/**
+ * Release Phone Number: without `confirm` the API changes nothing and says what releasing would do
+ * (the entry's reason); with `confirm: true` it releases.
+ */
+export async function releasePreview(number: string): Promise<string> {
+  try {
+    const reply = await api.post<{ data: { result: string; data: unknown }[] }>('/v2/number/release', [
+      { number },
+    ]);
+    return String(reply.data?.[0]?.data ?? '');
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+export function useRelease() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (number: string) => api.post<unknown>('/v2/number/release', [{ number, confirm: true }]),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['numbers'] }),
+  });
+}
