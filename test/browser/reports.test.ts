@@ -153,7 +153,7 @@ beforeAll(async () => {
     max_numbers: 2,
     max_inbound_minutes: 100,
   });
-}, 240_000);
+}, 600_000);
 
 afterAll(async () => {
   await browser?.close();
