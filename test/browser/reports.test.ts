@@ -20,7 +20,8 @@ const PASSWORD = 'reports-test-password';
 const CARRIER_TOKEN = 'reports-test-carrier-token';
 const CLIENT = { client_id: 'switchboard', client_secret: 'reports-test-client-secret' };
 const CONTEXT = { viewport: { width: 1440, height: 960 }, locale: 'en-US', timezoneId: 'America/Denver' };
-const TRACKING = '8015550150';
+/** in the seeded demo inventory (801-555-0100 to 0149); no carrier account here to buy others from */
+const TRACKING = '8015550149';
 
 let dataDir: string;
 let database: Awaited<ReturnType<typeof createEmptyDatabase>>;
@@ -124,7 +125,8 @@ beforeAll(async () => {
       group_id: ids.company,
     },
   ]);
-  await api('POST', '/v2/number/reserve', [{ number: TRACKING }]);
+  const reserved = await api<{ result: string }[]>('POST', '/v2/number/reserve', [{ number: TRACKING }]);
+  expect(reserved, JSON.stringify(reserved)).toMatchObject([{ result: 'success' }]);
   const [created] = await api<{ result: string; data: string }[]>('POST', '/v2/callflow/multilevelivr', [
     {
       call_flow_name: 'Main line',
@@ -143,7 +145,7 @@ beforeAll(async () => {
       ivrs: [{ key: 1, action: 'simple', destination: 'Sales', target_did: 8015550110 }],
     },
   ]);
-  expect(created).toMatchObject({ result: 'success' });
+  expect(created, JSON.stringify(created)).toMatchObject({ result: 'success' });
   await call('2125550101', 'first');
   await call('2125550102', 'first');
   await call('2125550103', 'none');
