@@ -1,7 +1,7 @@
-/** The zones offered: the browser's list, the group's zone and UTC first. */
+/** The zones offered: the group's zone and UTC first (once each, also when the group's zone is UTC), then the browser's list. */
 export function zoneOptions(groupZone: string) {
   const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-  return [groupZone, 'UTC', ...zones.filter((zone) => zone !== groupZone && zone !== 'UTC')].map((zone) => ({
+  return [...new Set([groupZone, 'UTC', ...zones])].map((zone) => ({
     value: zone,
     label: zone.replace(/_/g, ' '),
   }));
