@@ -197,7 +197,7 @@ describe(`the People section in Chromium, on ${testEngine()}`, { timeout: 600_00
     await again.getByLabel('E-mail').fill('dana@example.test');
     await again.getByLabel(/^Password\b/).fill('another-password');
     await again.getByRole('button', { name: 'Add user' }).click();
-    await again.getByRole('alert').filter({ hasText: 'user_email is already in use' }).waitFor();
+    await again.getByText('user_email is already in use').waitFor(); // shown under the E-mail field
     await again.getByRole('button', { name: 'Cancel' }).click();
 
     // edit: ReadOnly in Demo Company, no recordings
