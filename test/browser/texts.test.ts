@@ -238,6 +238,15 @@ describe('the texts inbox', () => {
     await page.goto(`${base}/texts?c=${open.conversation_id}`);
     const reply = thread.getByRole('textbox', { name: 'Reply' });
     await reply.waitFor();
+    // the page has not read the conversation again yet (its next poll would show the opt-out and
+    // take the reply box away): the conversation's reads are held until the send is refused
+    // (answered as it was before the opt-out, as a page that has not polled yet knows it)
+    const before = await page.request.get(`${base}/v2/sms/conversation?id=${open.conversation_id}`);
+    const stale = await before.json();
+    await page.route(
+      (url) => url.pathname === '/v2/sms/conversation',
+      (route) => route.fulfill({ status: 200, json: stale }),
+    );
     await ctx.db.query(
       `insert into sms_opt_out (group_id, contact_number, opted_out, keyword, tracking_number, opted_out_at, changed_at)
        values ($1, '2125550111', true, 'STOP', $2, now(), now())`,
@@ -251,7 +260,7 @@ describe('the texts inbox', () => {
     );
     expect(twilioApi.messages.filter((m) => m.to === '+12125550111')).toEqual([]);
     await ctx.db.query(`delete from sms_opt_out where contact_number = '2125550111'`);
-  });
+  }, 90_000);
 
   it('shows a new text while the inbox is open, and a read-only user can read but not reply', async () => {
     context = await browser.newContext(CONTEXT);

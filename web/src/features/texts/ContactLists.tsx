@@ -171,7 +171,7 @@ export function ContactLists({
                         size="xs"
                         variant="light"
                         onClick={blocked ? undefined : () => setImporting(list)}
-                        aria-label={`Import contacts into ${list.list_name}`}
+                        aria-label={`Import CSV into ${list.list_name}`}
                         {...(blocked ? BLOCKED_PROPS : {})}
                       >
                         Import CSV
