@@ -363,7 +363,8 @@ describe(`the console in Chromium, on ${testEngine()}`, { timeout: 120_000 }, ()
 
     const second = await admin.newPage();
     await second.goto(shared);
-    await expect.poll(() => second.locator('[data-call-id]').count()).toBe(2);
+    // a cold page: the app, its chunks and the list load first (expect.poll waits 1 s by default)
+    await expect.poll(() => second.locator('[data-call-id]').count(), { timeout: 15_000 }).toBe(2);
     await second.close();
 
     await page.locator(`[data-call-id="${ids.recordedCall}"] a`).first().click();
