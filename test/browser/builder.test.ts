@@ -278,8 +278,10 @@ describe(`the call-flow builder in Chromium, on ${testEngine()}`, { timeout: 120
     await page.getByRole('heading', { name: 'Plumbing main line' }).waitFor();
     // the graph: a node per option, keys on the edges, the go-back key as an edge up
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
-    const labels = await page.locator('.react-flow__edge-textwrapper').allTextContents();
-    expect(labels).toEqual(expect.arrayContaining(['Press 1', 'Press 2', 'Press 9: back', 'Press 0: back']));
+    // the edges (and their key labels) are drawn after the nodes are measured
+    await expect
+      .poll(() => page.locator('.react-flow__edge-textwrapper').allTextContents(), { timeout: 10_000 })
+      .toEqual(expect.arrayContaining(['Press 1', 'Press 2', 'Press 9: back', 'Press 0: back']));
     expect(await accessibilityViolations(page)).toEqual([]);
   });
 

@@ -95,7 +95,7 @@ export function NumbersPage() {
                             {(blocked) => (
                               <Button
                                 size="compact-xs"
-                                variant="subtle"
+                                variant="light"
                                 color="red"
                                 aria-label={`Release ${formatPhone(String(n.number))}`}
                                 onClick={blocked ? undefined : () => setReleasing(String(n.number))}
