@@ -128,6 +128,8 @@ export function CallActionsPage() {
                         >
                           <Table.Td style={{ maxWidth: 260 }}>
                             <UnstyledButton
+                              display="block"
+                              maw={220}
                               onClick={() => setSelectedId(action.action_id)}
                               aria-pressed={isSelected}
                               aria-label={`${kind?.label ?? action.action}: ${action.action_target}, show outcomes`}
@@ -170,6 +172,7 @@ export function CallActionsPage() {
                             <Badge
                               variant="light"
                               radius="sm"
+                              style={{ overflow: 'visible' }}
                               color={action.action_status === 'active' ? 'teal' : 'gray'}
                             >
                               {action.action_status}
