@@ -405,15 +405,8 @@ export async function populateDemo(demo: DemoServer, now = new Date(), days = 30
     { length: 90 },
     (_, i) => `${random.pick(['949', '714', '562', '657', '310'])}555${String(1000 + i * 37).slice(-4)}`,
   );
-  const transport = async (url: string, params: Record<string, string>, signature: string) => {
-    const response = await demo.app.inject({
-      method: 'POST',
-      url: url.replace(demo.baseUrl, ''),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-      payload: new URLSearchParams(params).toString(),
-    });
-    return response.body;
-  };
+  const transport = async (url: string, params: Record<string, string>, signature: string) =>
+    (await carrierWebhook(demo, url, params, signature)).body;
   let placed = 0;
   for (let day = days - 1; day >= 0; day -= 1) {
     const date = new Date(now.getTime() - day * 86_400_000);
@@ -575,6 +568,21 @@ async function giveCallsLengths(db: Db, next: () => number): Promise<void> {
       [call.call_id, ring, talk],
     );
   }
+}
+
+/** A carrier webhook into the demo app, in process: the form body with its Twilio signature. */
+export function carrierWebhook(
+  demo: DemoServer,
+  url: string,
+  params: Record<string, string>,
+  signature: string,
+) {
+  return demo.app.inject({
+    method: 'POST',
+    url: url.replace(demo.baseUrl, ''),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+    payload: new URLSearchParams(params).toString(),
+  });
 }
 
 /** The carrier stops answering after this many webhooks: the call stays where it got to. */

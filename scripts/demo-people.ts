@@ -1,5 +1,5 @@
 import { simulateCall } from '../src/telephony/simulator.js';
-import { CARRIER_TOKEN, DEMO_PASSWORD, type DemoServer } from './demo-data.js';
+import { CARRIER_TOKEN, carrierWebhook, DEMO_PASSWORD, type DemoServer } from './demo-data.js';
 
 const CLIENT = { client_id: 'switchboard', client_secret: 'demo-client-secret' };
 
@@ -133,15 +133,8 @@ export async function populatePeople(demo: DemoServer): Promise<void> {
     },
   ]);
 
-  const transport = async (url: string, params: Record<string, string>, signature: string) => {
-    const response = await demo.app.inject({
-      method: 'POST',
-      url: url.replace(demo.baseUrl, ''),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-      payload: new URLSearchParams(params).toString(),
-    });
-    return response.body;
-  };
+  const transport = async (url: string, params: Record<string, string>, signature: string) =>
+    (await carrierWebhook(demo, url, params, signature)).body;
   for (const [from, press, answer] of [
     ['9495550142', ['1'], 'first'],
     ['7145550111', ['2', '1'], 'none'],

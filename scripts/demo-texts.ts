@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import { startTwilioMessagesApi, testMessageSid } from '../test/helpers/twilio-messages.js';
-import { CARRIER_TOKEN, CLIENT, DEMO_PASSWORD, type DemoServer } from './demo-data.js';
+import { CARRIER_TOKEN, CLIENT, carrierWebhook, DEMO_PASSWORD, type DemoServer } from './demo-data.js';
 
 /**
  * Texts for the screenshots: conversations that came in through the signed messaging webhook,
@@ -39,15 +39,8 @@ export async function populateTexts(
     if (response.statusCode !== 200) throw new Error(`${method} ${url}: ${response.body}`);
     return (response.json() as { data: T }).data;
   };
-  const post = async (url: string, form: Record<string, string>, signature: string) => {
-    const response = await demo.app.inject({
-      method: 'POST',
-      url: url.replace(demo.baseUrl, ''),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-      payload: new URLSearchParams(form).toString(),
-    });
-    return response.statusCode;
-  };
+  const post = async (url: string, form: Record<string, string>, signature: string) =>
+    (await carrierWebhook(demo, url, form, signature)).statusCode;
   const at = (minutesAgo: number) => demo.clock.set(new Date(now.getTime() - minutesAgo * MINUTE));
   const text = async (minutesAgo: number, from: string, to: string, body: string, media?: string) => {
     at(minutesAgo);
