@@ -62,8 +62,13 @@ export const liveCallRoutes: FastifyPluginAsyncTypebox<LiveCallRoutesOptions> = 
         'x-accel-buffering': 'no',
         'x-request-id': request.id,
       });
+      // Nothing is written once the stream has ended (a change or heartbeat that was being read
+      // when it ended): Node answers a write after end with an 'error' event that would end the process.
+      const write = (chunk: string) => {
+        if (!raw.writableEnded && !raw.destroyed) raw.write(chunk);
+      };
       const send = (event: string, data: unknown) =>
-        raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+        write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       send('snapshot', snapshot);
       const unsubscribe = live.subscribe({ scopeGroupId, send: (calls) => send('calls', calls) });
       const end = () => raw.end();
@@ -77,7 +82,7 @@ export const liveCallRoutes: FastifyPluginAsyncTypebox<LiveCallRoutesOptions> = 
             if (!allowed) {
               send('end', { reason: 'signed out' });
               end();
-            } else raw.write(': ping\n\n');
+            } else write(': ping\n\n');
           })
           .catch(() => end());
       }, HEARTBEAT_MS);
