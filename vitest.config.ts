@@ -12,15 +12,29 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
-    projects: engines.map((engine) => ({
-      extends: true,
-      test: {
-        name: engine,
-        include: ['test/**/*.test.ts'],
-        // Pure unit tests (no database) need no second run.
-        ...(engine === 'postgres' ? { exclude: ['test/unit/**'] } : {}),
-        env: { TEST_ENGINE: engine },
+    projects: [
+      // Pure unit tests (no database, no server, no module state between files) run once. `npm test`
+      // runs them on their own with --no-isolate, all in one process: importing the modules once
+      // instead of per file takes them from about 85 s to 35 s on this 2-core machine (vitest
+      // cannot set isolate per project: one pool serves every project of a run).
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          // no TEST_ENGINE: no template database is made for them
+          env: {},
+        },
       },
-    })),
+      ...engines.map((engine) => ({
+        extends: true,
+        test: {
+          name: engine,
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/unit/**'],
+          env: { TEST_ENGINE: engine },
+        },
+      })),
+    ],
   },
 });
