@@ -128,8 +128,8 @@ import { signalWireCheck, telnyxCheck, telnyxToTwilio } from './telephony/carrie
 import { carrierEdgeRoutes } from './telephony/carrier-edge.routes.js';
 import { type CarrierName, SIGNALWIRE_IDS, TELNYX_IDS } from './telephony/carrier-params.js';
 import { carrierProvisioning } from './telephony/carrier-provisioning.js';
-import { carrierTexts } from './telephony/carrier-texts.js';
 import { telnyxPublicKey } from './telephony/carrier-signatures.js';
+import { carrierTexts } from './telephony/carrier-texts.js';
 import { createFlowCache } from './telephony/flow-cache.js';
 import { createRecordingCopier, RECORDINGS_TO_COPY_SQL } from './telephony/recording-copy.js';
 import { createTelephonyService } from './telephony/telephony.service.js';

@@ -13,8 +13,8 @@ import {
   SIGNALWIRE_MESSAGE_STATUSES,
 } from './carrier-params.js';
 import { lamlStatus } from './carrier-texts.js';
-import { TelnyxMessagingEvent, telnyxInbound, telnyxProgress } from './telnyx-messaging.js';
 import type { CallbackKind, CarrierParams, TelephonyService } from './telephony.service.js';
+import { TelnyxMessagingEvent, telnyxInbound, telnyxProgress } from './telnyx-messaging.js';
 
 /**
  * The carrier edge of SignalWire (LaML) and Telnyx (TeXML): the routes Twilio's edge has

@@ -40,7 +40,11 @@ export interface CarrierTexts {
    * again); undefined when it has none and `send` may be called again. `isKnown` filters out ids
    * other messages already hold.
    */
-  findSent(text: OutboundText, isKnown: (sids: string[]) => Promise<Set<string>>, now: Date): Promise<HandedOver | undefined>;
+  findSent(
+    text: OutboundText,
+    isKnown: (sids: string[]) => Promise<Set<string>>,
+    now: Date,
+  ): Promise<HandedOver | undefined>;
 }
 
 /** How far the carrier's clock may be behind ours when matching a message. */

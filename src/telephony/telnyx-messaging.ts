@@ -25,7 +25,8 @@ export const TelnyxMessagingEvent = Type.Object(
     data: Type.Object(
       {
         event_type: Type.String({
-          description: 'message.received, message.sent or message.finalized; others are acknowledged and ignored',
+          description:
+            'message.received, message.sent or message.finalized; others are acknowledged and ignored',
         }),
         id: Type.String({ description: 'the event’s id (each retry of one event repeats it)' }),
         occurred_at: Type.Optional(Type.String()),
@@ -37,7 +38,9 @@ export const TelnyxMessagingEvent = Type.Object(
             to: Type.Array(Address, { minItems: 1 }),
             text: Type.Optional(Type.Union([Type.String(), Type.Null()])),
             media: Type.Optional(
-              Type.Array(Type.Object({ url: Type.String() }, { additionalProperties: true }), { maxItems: 10 }),
+              Type.Array(Type.Object({ url: Type.String() }, { additionalProperties: true }), {
+                maxItems: 10,
+              }),
             ),
             errors: Type.Optional(
               Type.Array(

@@ -78,7 +78,12 @@ function bodyOf(text: OutboundText, webhookUrl: string): string {
   });
 }
 
-export function createTelnyxTexts({ baseUrl, apiKey, timeoutMs, webhookUrl }: TelnyxTextsOptions): CarrierTexts {
+export function createTelnyxTexts({
+  baseUrl,
+  apiKey,
+  timeoutMs,
+  webhookUrl,
+}: TelnyxTextsOptions): CarrierTexts {
   const root = baseUrl.replace(/\/+$/, '');
   return {
     carrier: 'telnyx',

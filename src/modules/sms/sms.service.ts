@@ -98,7 +98,14 @@ export interface SendSmsInput {
   idempotency_key?: string | undefined;
 }
 
-export function createSmsService({ db, clock, flows, attributeText, textsFor, defaultCarrier }: SmsServiceDeps) {
+export function createSmsService({
+  db,
+  clock,
+  flows,
+  attributeText,
+  textsFor,
+  defaultCarrier,
+}: SmsServiceDeps) {
   const repo = createSmsRepo(db);
 
   /** An outbound message written and its send enqueued, in the caller's transaction. */
@@ -224,7 +231,17 @@ export function createSmsService({ db, clock, flows, attributeText, textsFor, de
               });
             else await queueOutbound(tx, answer);
           } else if (flow.sms.isEnabled) {
-            await answerText(tx, { ...attribution, conversationId, tracking, from, body, params, now, flow, edge });
+            await answerText(tx, {
+              ...attribution,
+              conversationId,
+              tracking,
+              from,
+              body,
+              params,
+              now,
+              flow,
+              edge,
+            });
           }
           const twiml = messagingTwiml(edge.repliesInResponse ? reply : undefined);
           await smsRepo.saveReply(messageId, twiml);
