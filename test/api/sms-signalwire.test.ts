@@ -193,6 +193,7 @@ describe('sending through SignalWire', () => {
     expect(await messageRow(body.data.message_id)).toMatchObject({
       status: 'queued',
       carrier_message_sid: sent?.sid,
+      carrier: 'signalwire',
     });
     // SignalWire's `initiated` is still queued in Switchboard's words
     expect(await signalwireApi.deliver(sent?.sid as string, 'initiated', postCallback)).toBe(200);

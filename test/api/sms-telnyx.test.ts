@@ -200,7 +200,11 @@ describe('sending through Telnyx', () => {
     });
     expect(request?.key).toMatch(new RegExp(`^switchboard-sms-${id}-\\d+$`));
     const [sent] = atTelnyx(to.e164);
-    expect(await messageRow(id)).toMatchObject({ status: 'queued', carrier_message_sid: sent?.id });
+    expect(await messageRow(id)).toMatchObject({
+      status: 'queued',
+      carrier_message_sid: sent?.id,
+      carrier: 'telnyx',
+    });
     expect(await telnyxApi.progress(sent?.id as string, 'message.sent', 'sent', postEvent)).toBe(204);
     expect((await messageRow(id)).status).toBe('sent');
     await telnyxApi.progress(sent?.id as string, 'message.finalized', 'delivered', postEvent);

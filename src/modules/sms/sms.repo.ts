@@ -121,7 +121,7 @@ const CONVERSATION_COLUMNS = `c.conversation_id, c.group_id, c.tracking_number, 
 
 const MESSAGE_COLUMNS = `m.message_id, m.conversation_id, m.group_id, m.direction, m.purpose,
   c.tracking_number, c.contact_number, m.from_number, m.to_number, m.body, m.media_urls, m.status,
-  m.error_code, m.error_message, m.carrier_message_sid, m.call_flow_id, m.campaign_id, m.channel_id,
+  m.error_code, m.error_message, m.carrier_message_sid, m.carrier, m.call_flow_id, m.campaign_id, m.channel_id,
   m.is_repeat, m.created_by, ${isoTime('m.created_at')} as created_at,
   ${isoTime('m.updated_at')} as updated_at,
   (select jsonb_build_object('confidence', a.confidence, 'visitor_id', a.visitor_id, 'visit_id', a.visit_id,

@@ -78,6 +78,10 @@ export const SmsMessage = Type.Object({
   error_code: NullableInteger({ description: 'the carrier’s error code (undelivered, failed)' }),
   error_message: NullableString(),
   carrier_message_sid: NullableString(),
+  carrier: NullableString({
+    description:
+      'twilio, signalwire or telnyx: the edge an inbound text came through, the carrier an outbound one was handed to (null before its send)',
+  }),
   call_flow_id: NullableInteger(),
   campaign_id: NullableInteger(),
   channel_id: NullableInteger(),
