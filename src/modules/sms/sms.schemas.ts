@@ -154,6 +154,17 @@ export const ConversationRead = Type.Object(
 );
 
 export const SmsListQuery = ListQuery;
+export const SmsConversationListQuery = Type.Composite([
+  ListQuery,
+  Type.Object({
+    group_id: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'only this group and the groups below it (a group of your scope); default: your group',
+      }),
+    ),
+  }),
+]);
 export const ConversationMessagesQuery = Type.Composite([IdQuery('the conversation'), ListQuery]);
 export const SettingsQuery = IdQuery('the group');
 

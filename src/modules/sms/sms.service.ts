@@ -334,8 +334,16 @@ export function createSmsService({
       return row;
     },
 
-    async conversations(principal: Principal, query: ListQuery): Promise<ConversationRow[]> {
-      return repo.conversations(principal.groupId, toPage(query, conversationFilterFields, 3));
+    /** Conversations of the caller's scope, or of `group_id`'s subtree (a group of that scope). */
+    async conversations(
+      principal: Principal,
+      query: ListQuery & { group_id?: number | undefined },
+    ): Promise<ConversationRow[]> {
+      const page = toPage(query, conversationFilterFields, 3);
+      if (query.group_id === undefined) return repo.conversations(principal.groupId, page);
+      if (!(await repo.groupInScope(principal.groupId, query.group_id)))
+        throw invalidInput(`group_id ${query.group_id} is not a group you can access`);
+      return repo.conversations(query.group_id, page);
     },
 
     async conversation(principal: Principal, conversationId: number): Promise<ConversationRow> {
