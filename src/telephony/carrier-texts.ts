@@ -88,6 +88,8 @@ export function lamlTexts(
   };
 }
 
+const SIGNALWIRE_SETTINGS = 'SIGNALWIRE_SPACE_URL, SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN';
+
 /**
  * Every carrier's texts as configured: Twilio's Messages API (`twilio`, shared with the SMS alerts
  * of call actions), SignalWire's under `<space>/api/laml` with the project id and API token, and
@@ -108,9 +110,10 @@ export function carrierTexts(config: Config, twilioApi: MessagesApi): Record<Car
         accountSid: space && token ? project : undefined,
         authToken: token ?? '',
         timeoutMs: config.OUTBOUND_HTTP_TIMEOUT_MS,
+        notConfigured: `SMS is not configured (${SIGNALWIRE_SETTINGS})`,
       }),
       {
-        settings: 'SIGNALWIRE_SPACE_URL, SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN',
+        settings: SIGNALWIRE_SETTINGS,
         statusCallbackUrl: (messageId) => smsStatusUrl(base, messageId, SIGNALWIRE_WEBHOOK_PREFIX),
       },
     ),
