@@ -121,7 +121,6 @@ import { audioRoutes, audioUrl } from './telephony/audio.routes.js';
 import {
   callbackUrlsFor,
   SIGNALWIRE_WEBHOOK_PREFIX,
-  smsStatusUrl,
   TELNYX_WEBHOOK_PREFIX,
   TWILIO_WEBHOOK_PREFIX,
 } from './telephony/callback-urls.js';
@@ -130,6 +129,7 @@ import { carrierEdgeRoutes } from './telephony/carrier-edge.routes.js';
 import { type CarrierName, SIGNALWIRE_IDS, TELNYX_IDS } from './telephony/carrier-params.js';
 import { carrierProvisioning } from './telephony/carrier-provisioning.js';
 import { telnyxPublicKey } from './telephony/carrier-signatures.js';
+import { carrierTexts } from './telephony/carrier-texts.js';
 import { createFlowCache } from './telephony/flow-cache.js';
 import { createRecordingCopier, RECORDINGS_TO_COPY_SQL } from './telephony/recording-copy.js';
 import { createTelephonyService } from './telephony/telephony.service.js';
@@ -441,19 +441,22 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     authToken: twilioAuthToken,
   });
   // Texts: recorded by the messaging webhook, sent by the job queue through the Messages API.
+  // A text goes out through its number's carrier (README carrier table).
+  const texts = carrierTexts(config, messagesApi);
   const sms = createSmsService({
     db,
     clock,
     flows,
     attributeText: dni.attributeText,
-    canSend: Boolean(config.TWILIO_ACCOUNT_SID),
+    textsFor: (carrier) => texts[carrier],
+    defaultCarrier: config.CARRIER,
   });
   registerSmsSend({
     db,
     clock,
     jobs,
-    api: messagesApi,
-    statusCallbackUrl: (messageId) => smsStatusUrl(config.PUBLIC_BASE_URL, messageId),
+    textsFor: (carrier) => texts[carrier],
+    defaultCarrier: config.CARRIER,
     logger: app.log,
   });
   registerBroadcastJob({ db, clock, jobs, logger: app.log });
@@ -471,6 +474,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     tag: 'Telephony (SignalWire LaML)',
     telephony: telephonyFor('signalwire', SIGNALWIRE_WEBHOOK_PREFIX),
     sms,
+    messaging: 'laml',
     publicBaseUrl: config.PUBLIC_BASE_URL,
     ids: SIGNALWIRE_IDS,
     check: signalWireCheck(
@@ -483,6 +487,8 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     carrier: 'telnyx',
     tag: 'Telephony (Telnyx TeXML)',
     telephony: telephonyFor('telnyx', TELNYX_WEBHOOK_PREFIX),
+    sms,
+    messaging: 'telnyx',
     publicBaseUrl: config.PUBLIC_BASE_URL,
     ids: TELNYX_IDS,
     check: telnyxCheck(

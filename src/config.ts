@@ -196,6 +196,12 @@ export const ConfigSchema = Type.Object({
         'the TeXML application numbers are assigned to; provisioning points its voice and status URLs at this server',
     }),
   ),
+  TELNYX_MESSAGING_PROFILE_ID: Type.Optional(
+    Type.String({
+      description:
+        "the messaging profile numbers' texts go to; provisioning assigns numbers to it and points its webhook URL at /telephony/telnyx/sms",
+    }),
+  ),
   TELNYX_SIGNATURE_TOLERANCE_SECONDS: Type.Integer({
     default: 300,
     minimum: 1,

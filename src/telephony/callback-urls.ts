@@ -45,9 +45,12 @@ export function numberWebhookUrls(
   return { voiceUrl: `${base}/voice`, statusUrl: `${base}/status`, smsUrl: `${base}/sms` };
 }
 
-/** The status callback of a text sent from the message `messageId`. */
-export const smsStatusUrl = (publicBaseUrl: string, messageId: number | string): string =>
-  `${publicBaseUrl}${TWILIO_WEBHOOK_PREFIX}/sms/status?m=${messageId}`;
+/** The status callback of a text sent from the message `messageId` (Telnyx: its webhook_url). */
+export const smsStatusUrl = (
+  publicBaseUrl: string,
+  messageId: number | string,
+  prefix = TWILIO_WEBHOOK_PREFIX,
+): string => `${publicBaseUrl}${prefix}/sms/status?m=${messageId}`;
 
 /** The URLs the TwiML of a call (its CallSid) names at a step. */
 export function callbackUrlsFor(

@@ -5,8 +5,16 @@ import { AppError } from '../errors.js';
 import { problemResponse } from '../http/schemas.js';
 import type { SmsService } from '../modules/sms/sms.service.js';
 import { legQueryOf, StepQuery, signedUrl } from './callback-urls.js';
-import { type CarrierIds, type CarrierName, carrierFormsOf, messagingFormsOf } from './carrier-params.js';
+import {
+  type CarrierIds,
+  type CarrierName,
+  carrierFormsOf,
+  messagingFormsOf,
+  SIGNALWIRE_MESSAGE_STATUSES,
+} from './carrier-params.js';
+import { lamlStatus } from './carrier-texts.js';
 import type { CallbackKind, CarrierParams, TelephonyService } from './telephony.service.js';
+import { TelnyxMessagingEvent, telnyxInbound, telnyxProgress } from './telnyx-messaging.js';
 
 /**
  * The carrier edge of SignalWire (LaML) and Telnyx (TeXML): the routes Twilio's edge has
@@ -33,8 +41,13 @@ export interface CarrierEdgeOptions {
   /** the tag of the routes in the API document */
   tag: string;
   telephony: TelephonyService;
-  /** inbound texts (SignalWire's messaging URL); absent: no /sms route */
+  /** texts: the number's messaging URL (/sms) and the progress of texts sent (/sms/status) */
   sms?: SmsService | undefined;
+  /**
+   * how texts are posted: `laml` (Twilio's forms, answered with <Message>: SignalWire) or
+   * `telnyx` (Telnyx's JSON messaging events, whose answer Telnyx ignores)
+   */
+  messaging?: 'laml' | 'telnyx';
   publicBaseUrl: string;
   ids: CarrierIds;
   check: WebhookCheck;
@@ -126,6 +139,9 @@ export const carrierEdgeRoutes: FastifyPluginAsyncTypebox<CarrierEdgeOptions> = 
   const xml = (reply: FastifyReply, twiml: string) => reply.type('text/xml').send(twiml);
   const params = (request: FastifyRequest) => normalize(request.body as CarrierParams);
   const EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+  const SmsStatusQuery = Type.Object({
+    m: Type.Optional(Type.Integer({ minimum: 1, description: 'the message the callback is about' })),
+  });
 
   app.post(
     '/voice',
@@ -207,7 +223,55 @@ export const carrierEdgeRoutes: FastifyPluginAsyncTypebox<CarrierEdgeOptions> = 
     },
   );
 
-  if (sms) {
+  if (sms && options.messaging === 'telnyx') {
+    const edge = { carrier, repliesInResponse: false } as const;
+    const handle = async (event: TelnyxMessagingEvent, messageId: number | undefined) => {
+      const { event_type: type, payload } = event.data;
+      if (type === 'message.received') await sms.receive(telnyxInbound(payload), edge);
+      else if (type === 'message.sent' || type === 'message.finalized')
+        await sms.status(telnyxProgress(type, payload), messageId, carrier);
+    };
+    const Acknowledged = Type.Null({ description: 'taken (Telnyx reads only the status)' });
+    app.post(
+      '/sms',
+      {
+        schema: {
+          ...webhook,
+          consumes: ['application/json'],
+          summary: 'Messaging events (the messaging profile’s webhook URL)',
+          description:
+            'message.received is recorded once per message id in the conversation of texter and number; STOP, START and HELP are answered through the Messaging API. message.sent and message.finalized update a text sent.',
+          operationId: `${carrier}SmsWebhook`,
+          body: TelnyxMessagingEvent,
+          response: { 204: Acknowledged, 403: BadSignature },
+        },
+      },
+      async (request, reply) => {
+        await handle(request.body, undefined);
+        return reply.code(204).send(null);
+      },
+    );
+    app.post(
+      '/sms/status',
+      {
+        schema: {
+          ...webhook,
+          consumes: ['application/json'],
+          summary: 'Progress of a text sent (its webhook_url): message.sent, message.finalized',
+          operationId: `${carrier}SmsStatusWebhook`,
+          querystring: SmsStatusQuery,
+          body: TelnyxMessagingEvent,
+          response: { 204: Acknowledged, 403: BadSignature },
+        },
+      },
+      async (request, reply) => {
+        await handle(request.body, request.query.m);
+        return reply.code(204).send(null);
+      },
+    );
+  } else if (sms) {
+    const forms = messagingFormsOf(options.ids, SIGNALWIRE_MESSAGE_STATUSES);
+    const edge = { carrier, repliesInResponse: true } as const;
     app.post(
       '/sms',
       {
@@ -217,11 +281,33 @@ export const carrierEdgeRoutes: FastifyPluginAsyncTypebox<CarrierEdgeOptions> = 
           description:
             'Recorded once per MessageSid in the conversation of texter and number; STOP, START and HELP are answered with <Message>.',
           operationId: `${carrier}SmsWebhook`,
-          body: messagingFormsOf(options.ids).incoming,
+          body: forms.incoming,
           response: { 200: Xml, 403: BadSignature },
         },
       },
-      async (request, reply) => xml(reply, await sms.receive(request.body as CarrierParams)),
+      async (request, reply) => xml(reply, await sms.receive(request.body as CarrierParams, edge)),
+    );
+    app.post(
+      '/sms/status',
+      {
+        schema: {
+          ...webhook,
+          summary: 'Progress of a text sent (its StatusCallback)',
+          operationId: `${carrier}SmsStatusWebhook`,
+          querystring: SmsStatusQuery,
+          body: forms.status,
+          response: { 200: Xml, 403: BadSignature },
+        },
+      },
+      async (request, reply) => {
+        const params = request.body as CarrierParams;
+        await sms.status(
+          { ...params, MessageStatus: lamlStatus(params.MessageStatus ?? '') },
+          request.query.m,
+          carrier,
+        );
+        return xml(reply, EMPTY);
+      },
     );
   }
 };

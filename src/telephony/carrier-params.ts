@@ -47,7 +47,7 @@ export interface CarrierIds {
   messageSid: string;
 }
 
-const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+export const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
 export const MESSAGE_SID = '^(SM|MM)[0-9a-f]{32}$';
 export const TWILIO_IDS: CarrierIds = { callSid: CALL_SID, accountSid: ACCOUNT_SID, messageSid: MESSAGE_SID };
@@ -124,8 +124,11 @@ export const MESSAGE_STATUSES = [
   'received',
 ] as const;
 
+/** SignalWire's LaML adds `initiated` (between queued and sent). */
+export const SIGNALWIRE_MESSAGE_STATUSES = [...MESSAGE_STATUSES, 'initiated'] as const;
+
 /** The forms of the messaging webhooks, with a carrier's ids. */
-export function messagingFormsOf(ids: CarrierIds) {
+export function messagingFormsOf(ids: CarrierIds, statuses: readonly string[] = MESSAGE_STATUSES) {
   const described = idDescriptions(ids);
   const messageForm = (properties: TProperties): TObject =>
     Type.Object(
@@ -146,7 +149,7 @@ export function messagingFormsOf(ids: CarrierIds) {
     }),
     /** a sent message's progress (the StatusCallback given when it was created) */
     status: messageForm({
-      MessageStatus: StringEnum(MESSAGE_STATUSES),
+      MessageStatus: StringEnum(statuses),
       ErrorCode: Type.Optional(Type.String({ pattern: '^[0-9]{0,6}$' })),
     }),
   } as const;

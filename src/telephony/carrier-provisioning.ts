@@ -33,19 +33,39 @@ export function carrierProvisioning(config: Config, db: Db, twilioAuthToken: str
         // LaML reads the Forward twimlet's TwiML like any other: the same fail-safe as Twilio's
         webhooksFor: twilioWebhooksFor(config, SIGNALWIRE_WEBHOOK_PREFIX),
         accountVariable: 'SIGNALWIRE_SPACE_URL, SIGNALWIRE_PROJECT_ID, SIGNALWIRE_API_TOKEN',
+        carrierName: 'signalwire',
       });
     }
     case 'telnyx': {
-      const { TELNYX_API_KEY: apiKey, TELNYX_TEXML_APP_ID: applicationId } = config;
-      const { voiceUrl, statusUrl } = numberWebhookUrls(config.PUBLIC_BASE_URL, TELNYX_WEBHOOK_PREFIX);
+      const {
+        TELNYX_API_KEY: apiKey,
+        TELNYX_TEXML_APP_ID: applicationId,
+        TELNYX_MESSAGING_PROFILE_ID: messagingProfileId,
+      } = config;
+      const { voiceUrl, statusUrl, smsUrl } = numberWebhookUrls(
+        config.PUBLIC_BASE_URL,
+        TELNYX_WEBHOOK_PREFIX,
+      );
       return createNumberProvisioning({
         db,
         carrier:
           apiKey && applicationId
-            ? createTelnyxNumbers({ baseUrl: config.TELNYX_API_BASE_URL, apiKey, applicationId, timeoutMs })
+            ? createTelnyxNumbers({
+                baseUrl: config.TELNYX_API_BASE_URL,
+                apiKey,
+                applicationId,
+                messagingProfileId,
+                timeoutMs,
+              })
             : undefined,
-        // Telnyx texts go to a messaging profile, not to TeXML: no messaging URL is set
-        webhooksFor: () => ({ voiceUrl, statusCallback: statusUrl, smsUrl: '', voiceFallbackUrl: '' }),
+        // Telnyx texts go to a messaging profile, not to TeXML: its webhook URL, when there is one
+        webhooksFor: () => ({
+          voiceUrl,
+          statusCallback: statusUrl,
+          smsUrl: messagingProfileId ? smsUrl : '',
+          voiceFallbackUrl: '',
+        }),
+        carrierName: 'telnyx',
         accountVariable: 'TELNYX_API_KEY, TELNYX_TEXML_APP_ID',
       });
     }

@@ -13,7 +13,9 @@ import {
  * voice and status URLs on the TeXML application the number is assigned to (its connection), not
  * on the number: wiring a number is assigning it to TELNYX_TEXML_APP_ID and pointing that
  * application at this server. Its fallback URL is the application's too, so a backup per number
- * cannot be set there (`hasNumberFallback` is false).
+ * cannot be set there (`hasNumberFallback` is false). Texts likewise go to a messaging profile:
+ * with TELNYX_MESSAGING_PROFILE_ID, a number bought or rewired is assigned to it and its webhook
+ * URL is pointed at this server's /telephony/telnyx/sms.
  */
 
 export interface TelnyxNumbersOptions {
@@ -21,6 +23,8 @@ export interface TelnyxNumbersOptions {
   apiKey: string;
   /** the TeXML application (connection) numbers are assigned to */
   applicationId: string;
+  /** the messaging profile numbers' texts go to; absent: texts are not wired */
+  messagingProfileId?: string | undefined;
   timeoutMs: number;
 }
 
@@ -28,6 +32,12 @@ interface TelnyxPhoneNumber {
   id: string;
   phone_number: string;
   connection_id?: string | null;
+  messaging_profile_id?: string | null;
+}
+
+interface TelnyxMessagingProfile {
+  id: string;
+  webhook_url?: string | null;
 }
 
 interface TelnyxApplication {
@@ -51,6 +61,7 @@ export function createTelnyxNumbers({
   baseUrl,
   apiKey,
   applicationId,
+  messagingProfileId,
   timeoutMs,
 }: TelnyxNumbersOptions): CarrierNumbers {
   const root = baseUrl.replace(/\/+$/, '');
@@ -119,8 +130,37 @@ export function createTelnyxNumbers({
     return updated;
   }
 
+  const profilePath = () => `/messaging_profiles/${encodeURIComponent(messagingProfileId ?? '')}`;
+  const messagingProfile = async (): Promise<TelnyxMessagingProfile | undefined> =>
+    messagingProfileId ? call<TelnyxMessagingProfile>('GET', profilePath()) : undefined;
+
+  /** Points the messaging profile's webhook at `smsUrl` (API v2 events); skipped when it does. */
+  async function wireProfile(smsUrl: string): Promise<TelnyxMessagingProfile | undefined> {
+    const current = await messagingProfile();
+    if (!current || !smsUrl || current.webhook_url === smsUrl) return current;
+    return call<TelnyxMessagingProfile>('PATCH', profilePath(), {
+      webhook_url: smsUrl,
+      webhook_api_version: '2',
+    });
+  }
+
+  /** Assigns a number to the messaging profile (its texts come to the profile's webhook). */
+  async function assignMessaging(number: TelnyxPhoneNumber): Promise<TelnyxPhoneNumber> {
+    if (!messagingProfileId || number.messaging_profile_id === messagingProfileId) return number;
+    const updated = await call<TelnyxPhoneNumber>(
+      'PATCH',
+      `/phone_numbers/${encodeURIComponent(number.id)}/messaging`,
+      { messaging_profile_id: messagingProfileId },
+    );
+    return { ...number, messaging_profile_id: updated.messaging_profile_id ?? messagingProfileId };
+  }
+
   /** A number as the interface reports it: the application's URLs when assigned to ours. */
-  const toOwned = (number: TelnyxPhoneNumber, app: TelnyxApplication): OwnedNumber => {
+  const toOwned = (
+    number: TelnyxPhoneNumber,
+    app: TelnyxApplication,
+    profile?: TelnyxMessagingProfile,
+  ): OwnedNumber => {
     const ours = number.connection_id === applicationId;
     return {
       sid: number.id,
@@ -131,7 +171,7 @@ export function createTelnyxNumbers({
           ? `connection:${number.connection_id}`
           : '',
       statusCallback: ours ? (app.status_callback ?? '') : '',
-      smsUrl: '',
+      smsUrl: profile && number.messaging_profile_id === profile.id ? (profile.webhook_url ?? '') : '',
       voiceFallbackUrl: '',
     };
   };
@@ -175,10 +215,12 @@ export function createTelnyxNumbers({
     /** Orders the number on the TeXML application; the order may complete later (then: sync). */
     async buy(number: string, hooks: NumberWebhooks): Promise<OwnedNumber> {
       const app = await wireApplication(hooks);
+      const profile = await wireProfile(hooks.smsUrl);
       const e164 = toE164(number);
       await call('POST', '/number_orders', {
         phone_numbers: [{ phone_number: e164 }],
         connection_id: applicationId,
+        ...(messagingProfileId ? { messaging_profile_id: messagingProfileId } : {}),
       });
       const owned = await findOwned(e164);
       if (!owned) {
@@ -187,28 +229,30 @@ export function createTelnyxNumbers({
           202,
         );
       }
-      return toOwned(owned, app);
+      return toOwned(await assignMessaging(owned), app, profile);
     },
 
     async *owned(pageSize = 100): AsyncGenerator<OwnedNumber[]> {
       const app = await application();
+      const profile = await messagingProfile();
       for (let page = 1; ; page += 1) {
         const query = new URLSearchParams({ 'page[number]': String(page), 'page[size]': String(pageSize) });
         const { data = [], meta } = await request<{
           data?: TelnyxPhoneNumber[];
           meta?: { total_pages?: number };
         }>('GET', `/phone_numbers?${query}`);
-        yield data.map((number) => toOwned(number, app));
+        yield data.map((number) => toOwned(number, app, profile));
         if (page >= (meta?.total_pages ?? 1) || data.length === 0) return;
       }
     },
 
     async rewire(sid: string, hooks: NumberWebhooks): Promise<OwnedNumber> {
       const app = await wireApplication(hooks);
+      const profile = await wireProfile(hooks.smsUrl);
       const number = await call<TelnyxPhoneNumber>('PATCH', `/phone_numbers/${encodeURIComponent(sid)}`, {
         connection_id: applicationId,
       });
-      return toOwned(number, app);
+      return toOwned(await assignMessaging(number), app, profile);
     },
 
     async release(sid: string): Promise<void> {

@@ -12,6 +12,8 @@ export interface MessagesApiOptions {
   accountSid?: string | undefined;
   authToken: string;
   timeoutMs: number;
+  /** why nothing can be sent while `accountSid` is unset (the settings to give) */
+  notConfigured?: string;
 }
 
 /** A Message resource as the API returns it (the fields we read). */
@@ -48,11 +50,17 @@ export class MessagesApiError extends Error {
 
 export const MESSAGES_NOT_CONFIGURED = 'SMS is not configured (TWILIO_ACCOUNT_SID)';
 
-export function createMessagesApi({ baseUrl, accountSid, authToken, timeoutMs }: MessagesApiOptions) {
+export function createMessagesApi({
+  baseUrl,
+  accountSid,
+  authToken,
+  timeoutMs,
+  notConfigured = MESSAGES_NOT_CONFIGURED,
+}: MessagesApiOptions) {
   const request = accountSid ? createTwilioRest({ baseUrl, accountSid, authToken, timeoutMs }) : undefined;
 
   async function call(method: 'GET' | 'POST', path: string, form?: URLSearchParams): Promise<TwilioAnswer> {
-    if (!request) throw new MessagesApiError(MESSAGES_NOT_CONFIGURED, false);
+    if (!request) throw new MessagesApiError(notConfigured, false);
     return request(method, path, form).catch((error: Error) => {
       // the request may or may not have reached the carrier
       throw new MessagesApiError(`Messages API unreachable: ${error.message}`, false);

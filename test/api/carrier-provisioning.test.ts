@@ -25,6 +25,7 @@ const PROJECT = '4b7ae78a-d02e-4889-a63b-08b156d5916e';
 const SW_TOKEN = 'PT-signalwire-api-token';
 const TELNYX_KEY = 'KEY-telnyx-api-key';
 const TEXML_APP = '1293384261075731499';
+const MESSAGING_PROFILE = '400017d2-2e7d-4a25-9fc0-0bba0bf7a3a1';
 
 let ctx: TestContext;
 let signalwire: TwilioNumbersApi;
@@ -46,6 +47,7 @@ const telnyxEnv = () => ({
   TELNYX_API_BASE_URL: telnyx.base,
   TELNYX_API_KEY: TELNYX_KEY,
   TELNYX_TEXML_APP_ID: TEXML_APP,
+  TELNYX_MESSAGING_PROFILE_ID: MESSAGING_PROFILE,
 });
 
 beforeAll(async () => {
@@ -53,7 +55,7 @@ beforeAll(async () => {
     prefix: '/api/laml',
     sidOf: () => randomUUID(),
   });
-  telnyx = await startTelnyxNumbersApi(TELNYX_KEY, TEXML_APP);
+  telnyx = await startTelnyxNumbersApi(TELNYX_KEY, TEXML_APP, MESSAGING_PROFILE);
   ctx = await createTestContext(signalWireEnv());
   telnyxApp = await anotherAppOn(ctx, telnyxEnv());
   admin = (await ctx.factory.hierarchy()).companyAdmin;
@@ -109,6 +111,8 @@ describe('SignalWire', () => {
       voice_fallback_url: '',
     });
     expect(await carrierSid('4805550199')).toBe(bought?.sid);
+    const { rows } = await ctx.db.query('select carrier from phone_number where number = $1', ['4805550199']);
+    expect(rows).toEqual([{ carrier: 'signalwire' }]);
     // through the LaML API of the project, with its credentials (the fake refuses anything else)
     const buy = signalwire.requests.find((r) => r.method === 'POST');
     expect(buy?.path).toBe(`/api/laml/2010-04-01/Accounts/${PROJECT}/IncomingPhoneNumbers.json`);
@@ -183,8 +187,17 @@ describe('Telnyx', () => {
     const reserve = await request(telnyxApp.app, 'POST', '/v2/number/reserve', [{ number: '3125550177' }]);
     expect(reserve.body.data[0].result).toBe('success');
     expect(telnyx.orders).toEqual([
-      { phone_numbers: [{ phone_number: '+13125550177' }], connection_id: TEXML_APP },
+      {
+        phone_numbers: [{ phone_number: '+13125550177' }],
+        connection_id: TEXML_APP,
+        messaging_profile_id: MESSAGING_PROFILE,
+      },
     ]);
+    // texts: the messaging profile's webhook (API v2 events) points at the Telnyx edge
+    expect(telnyx.profile).toMatchObject({
+      webhook_url: `${BASE}/telephony/telnyx/sms`,
+      webhook_api_version: '2',
+    });
     expect(telnyx.application).toMatchObject({
       friendly_name: 'Switchboard',
       voice_url: `${BASE}/telephony/telnyx/voice`,
@@ -192,7 +205,11 @@ describe('Telnyx', () => {
       status_callback: `${BASE}/telephony/telnyx/status`,
     });
     const bought = [...telnyx.owned.values()].find((n) => n.phone_number === '+13125550177');
+    expect(bought?.messaging_profile_id).toBe(MESSAGING_PROFILE);
     expect(await carrierSid('3125550177')).toBe(bought?.id);
+    // its texts go out through Telnyx, whatever carrier other numbers are at
+    const { rows } = await ctx.db.query('select carrier from phone_number where number = $1', ['3125550177']);
+    expect(rows).toEqual([{ carrier: 'telnyx' }]);
   });
 
   it("says Telnyx's reason when a number cannot be ordered, and records nothing", async () => {
@@ -246,6 +263,7 @@ describe('Telnyx', () => {
     expect(failed).toEqual([]);
     expect(rewired.sort()).toEqual(['7735550101', '7735550102']);
     expect([...telnyx.owned.values()].every((n) => n.connection_id === TEXML_APP)).toBe(true);
+    expect([...telnyx.owned.values()].every((n) => n.messaging_profile_id === MESSAGING_PROFILE)).toBe(true);
     expect((await provisioning.sync()).elsewhere).toEqual([]);
   });
 

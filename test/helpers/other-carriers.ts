@@ -111,11 +111,15 @@ export function createTelnyx(
     const body = new URLSearchParams(params).toString();
     return post(url, body, headersFor(body, 'application/x-www-form-urlencoded', timestamp));
   };
+  /** a JSON body (messaging events) posted as Telnyx signs it */
+  const signedJson = (url: string, rawBody: string, timestamp?: string) =>
+    post(url, rawBody, headersFor(rawBody, 'application/json', timestamp));
   return {
     base,
     post,
     headersFor,
     signedForm,
+    signedJson,
     /** one call played by the simulator as TeXML: Telnyx's ids and attestation field, signed */
     call: (call: Omit<SimulatedCall, 'callSid' | 'stirVerstat'>, options: { attestation?: string } = {}) =>
       simulateCall(

@@ -5,8 +5,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
  * A local server speaking the part of Telnyx's REST API v2 that provisioning uses, as its
  * reference documents it: `GET /available_phone_numbers` (filter[...] query, region_information),
  * `POST /number_orders`, `GET /phone_numbers` (filter[phone_number], page[number]/page[size], meta),
- * `PATCH` and `DELETE /phone_numbers/{id}`, `GET` and `PATCH /texml_applications/{id}`; Bearer auth
- * and Telnyx's `{errors: [{code, title, detail}]}` body.
+ * `PATCH` and `DELETE /phone_numbers/{id}`, `PATCH /phone_numbers/{id}/messaging`
+ * (messaging_profile_id), `GET` and `PATCH /texml_applications/{id}` and
+ * `/messaging_profiles/{id}` (webhook_url, webhook_api_version); Bearer auth and Telnyx's
+ * `{errors: [{code, title, detail}]}` body.
  */
 export interface TelnyxOffer {
   phone_number: string;
@@ -20,7 +22,16 @@ export interface TelnyxOwned {
   id: string;
   phone_number: string;
   connection_id: string | null;
+  messaging_profile_id: string | null;
   status: string;
+}
+
+export interface TelnyxMessagingProfile {
+  id: string;
+  name: string;
+  webhook_url: string | null;
+  webhook_failover_url: string | null;
+  webhook_api_version: string;
 }
 
 export interface TelnyxApplication {
@@ -32,10 +43,21 @@ export interface TelnyxApplication {
   status_callback_method: string;
 }
 
-export async function startTelnyxNumbersApi(apiKey: string, applicationId: string) {
+export async function startTelnyxNumbersApi(apiKey: string, applicationId: string, messagingProfileId = '') {
   const offers: TelnyxOffer[] = [];
   const owned = new Map<string, TelnyxOwned>();
-  const orders: { phone_numbers: { phone_number: string }[]; connection_id?: string }[] = [];
+  const orders: {
+    phone_numbers: { phone_number: string }[];
+    connection_id?: string;
+    messaging_profile_id?: string;
+  }[] = [];
+  const profile: TelnyxMessagingProfile = {
+    id: messagingProfileId,
+    name: 'Switchboard texts',
+    webhook_url: null,
+    webhook_failover_url: null,
+    webhook_api_version: '2',
+  };
   const requests: { method: string; path: string; body: unknown }[] = [];
   const application: TelnyxApplication = {
     id: applicationId,
@@ -123,6 +145,7 @@ export async function startTelnyxNumbersApi(apiKey: string, applicationId: strin
           id: `12933842610757${String(31400 + ++sequence)}`,
           phone_number: w.phone_number,
           connection_id: (body.connection_id as string | undefined) ?? null,
+          messaging_profile_id: (body.messaging_profile_id as string | undefined) ?? null,
           status: 'active',
         };
         owned.set(number.id, number);
@@ -159,6 +182,38 @@ export async function startTelnyxNumbersApi(apiKey: string, applicationId: strin
           page_size: size,
         },
       });
+    }
+    const messaging = /^\/phone_numbers\/([\w+-]+)\/messaging$/.exec(path);
+    if (messaging && request.method === 'PATCH') {
+      const number = owned.get(messaging[1] as string);
+      if (!number) return error(response, 404, '10005', 'Resource not found');
+      if (body.messaging_profile_id !== profile.id || profile.id === '') {
+        return error(
+          response,
+          422,
+          '10002',
+          'Invalid parameter',
+          'messaging_profile_id is not a profile of yours',
+        );
+      }
+      number.messaging_profile_id = profile.id;
+      return send(response, 200, {
+        data: {
+          record_type: 'messaging_settings',
+          id: number.id,
+          phone_number: number.phone_number,
+          messaging_profile_id: number.messaging_profile_id,
+        },
+      });
+    }
+    if (profile.id !== '' && path === `/messaging_profiles/${profile.id}`) {
+      if (request.method === 'PATCH') {
+        if (body.webhook_url !== undefined && typeof body.webhook_url !== 'string') {
+          return error(response, 422, '10002', 'Invalid parameter', 'webhook_url must be a URL');
+        }
+        Object.assign(profile, body);
+      }
+      return send(response, 200, { data: { record_type: 'messaging_profile', enabled: true, ...profile } });
     }
     const one = /^\/phone_numbers\/([\w+-]+)$/.exec(path);
     if (one) {
@@ -200,12 +255,14 @@ export async function startTelnyxNumbersApi(apiKey: string, applicationId: strin
     orders,
     requests,
     application,
+    profile,
     /** A number the account owns outside Switchboard, on `connectionId`. */
     own(phoneNumber: string, connectionId: string | null): TelnyxOwned {
       const number = {
         id: `12933842610757${String(31400 + ++sequence)}`,
         phone_number: phoneNumber,
         connection_id: connectionId,
+        messaging_profile_id: null,
         status: 'active',
       };
       owned.set(number.id, number);

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 
 /**
- * A local server speaking Twilio's Messages API (2010-04-01) on the wire: HTTP Basic auth with
+ * A local server speaking Twilio's Messages API (or SignalWire's LaML copy of it, under
+ * `prefix` with UUID sids and callbacks signed with its signing key) (2010-04-01) on the wire: HTTP Basic auth with
  * the account sid and auth token; `POST /2010-04-01/Accounts/{sid}/Messages.json` (form: To, From,
  * Body, MediaUrl..., StatusCallback) answers 201 with the Message resource (JSON, RFC 2822
  * dates, status `queued`); `GET` the same path lists messages newest first, filtered by To and
@@ -55,12 +56,23 @@ export interface TwilioFaultPlan {
 
 const rfc2822 = (date: Date) => date.toUTCString().replace('GMT', '+0000');
 
-export async function startTwilioMessagesApi(options: { accountSid: string; authToken: string }) {
+export interface MessagesApiOptions {
+  accountSid: string;
+  authToken: string;
+  /** SignalWire's LaML REST API lives under `/api/laml` of the space */
+  prefix?: string;
+  /** the carrier's message ids (SignalWire: UUIDs) */
+  sidOf?: () => string;
+  /** the key status callbacks are signed with (SignalWire: the signing key, not the API token) */
+  signingKey?: string;
+}
+
+export async function startTwilioMessagesApi(options: MessagesApiOptions) {
   const messages: FakeMessage[] = [];
   const creates: { form: URLSearchParams; at: Date }[] = [];
   const faults: TwilioFaultPlan = {};
   const held: (() => void)[] = [];
-  const resource = `/2010-04-01/Accounts/${options.accountSid}/Messages.json`;
+  const resource = `${options.prefix ?? ''}/2010-04-01/Accounts/${options.accountSid}/Messages.json`;
   const expectedAuth = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
 
   const error = (res: http.ServerResponse, status: number, code: number, message: string) => {
@@ -117,7 +129,7 @@ export async function startTwilioMessagesApi(options: { accountSid: string; auth
       if (!form.get('Body') && form.getAll('MediaUrl').length === 0)
         return error(res, 400, 21602, 'Message body is required.');
       const now = new Date();
-      const sid = `SM${randomBytes(16).toString('hex')}`;
+      const sid = options.sidOf ? options.sidOf() : `SM${randomBytes(16).toString('hex')}`;
       const message: FakeMessage = {
         sid,
         account_sid: options.accountSid,
@@ -198,7 +210,11 @@ export async function startTwilioMessagesApi(options: { accountSid: string; auth
         ApiVersion: '2010-04-01',
         ...(errorCode !== undefined ? { ErrorCode: String(errorCode) } : {}),
       };
-      const signature = twilio.getExpectedTwilioSignature(options.authToken, message.status_callback, form);
+      const signature = twilio.getExpectedTwilioSignature(
+        options.signingKey ?? options.authToken,
+        message.status_callback,
+        form,
+      );
       return post(message.status_callback, form, signature);
     },
     close: () =>

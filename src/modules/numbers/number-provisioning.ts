@@ -26,6 +26,8 @@ export interface ProvisioningOptions {
   webhooksFor: (backupNumber: string | null) => NumberWebhooks;
   /** the variable that configures the account, for the message when it is not (TWILIO_ACCOUNT_SID) */
   accountVariable?: string;
+  /** the carrier the account is at: numbers bought or synced are that carrier's (their texts go out through it) */
+  carrierName?: 'twilio' | 'signalwire' | 'telnyx';
 }
 
 export interface SyncReport {
@@ -56,6 +58,7 @@ export function createNumberProvisioning({
   carrier,
   webhooksFor,
   accountVariable = 'TWILIO_ACCOUNT_SID',
+  carrierName = 'twilio',
 }: ProvisioningOptions) {
   /** A number of the caller's subtree, reserved or in a flow, with what a release must know. */
   async function scopedNumber(tx: Queryable, principal: Principal, number: string): Promise<ScopedNumber> {
@@ -77,12 +80,12 @@ export function createNumberProvisioning({
   async function remember(owned: OwnedNumber, extra: { rateCenter?: string; state?: string } = {}) {
     if (!/^\d{10}$/.test(owned.number)) return false;
     const { rows } = await db.query<{ added: boolean }>(
-      `insert into phone_number (number, npa, nxx, rate_center, state, source, carrier_sid)
-       values ($1, substr($1, 1, 3), substr($1, 4, 3), $2, $3, $4, $5)
-       on conflict (number) do update set carrier_sid = excluded.carrier_sid,
+      `insert into phone_number (number, npa, nxx, rate_center, state, source, carrier_sid, carrier)
+       values ($1, substr($1, 1, 3), substr($1, 4, 3), $2, $3, $4, $5, $6)
+       on conflict (number) do update set carrier_sid = excluded.carrier_sid, carrier = excluded.carrier,
          status = case when phone_number.status = 'released' then 'available' else phone_number.status end
        returning (xmax = 0) as added`,
-      [owned.number, extra.rateCenter ?? '', extra.state ?? '', CARRIER_SOURCE, owned.sid],
+      [owned.number, extra.rateCenter ?? '', extra.state ?? '', CARRIER_SOURCE, owned.sid, carrierName],
     );
     return rows[0]?.added === true;
   }

@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { Queryable } from '../../db/index.js';
 import { type FilterFields, whereClause } from '../../http/filter.js';
+import type { CarrierName } from '../../telephony/carrier-params.js';
 import type { ListPage } from '../shared/list.js';
 import { inScope, isoTime } from '../shared/sql.js';
 import type { SmsConversation, SmsMessage, SmsOptOut } from './sms.schemas.js';
@@ -38,6 +39,8 @@ export interface NewMessage {
   channel_id: number | null;
   created_by: number | null;
   created_at: Date;
+  /** the carrier an inbound text came through; an outbound one's is fixed when its send is claimed */
+  carrier?: CarrierName | null;
 }
 
 export type MessageRow = Static<typeof SmsMessage>;
@@ -70,6 +73,8 @@ export interface ClaimedSend {
   carrier_message_sid: string | null;
   send_started_at: Date | null;
   opted_out: boolean;
+  /** the carrier the send went to, else the sender number's; null: neither is known */
+  carrier: CarrierName | null;
 }
 
 export const conversationFilterFields: FilterFields = {
@@ -116,7 +121,7 @@ const CONVERSATION_COLUMNS = `c.conversation_id, c.group_id, c.tracking_number, 
 
 const MESSAGE_COLUMNS = `m.message_id, m.conversation_id, m.group_id, m.direction, m.purpose,
   c.tracking_number, c.contact_number, m.from_number, m.to_number, m.body, m.media_urls, m.status,
-  m.error_code, m.error_message, m.carrier_message_sid, m.call_flow_id, m.campaign_id, m.channel_id,
+  m.error_code, m.error_message, m.carrier_message_sid, m.carrier, m.call_flow_id, m.campaign_id, m.channel_id,
   m.is_repeat, m.created_by, ${isoTime('m.created_at')} as created_at,
   ${isoTime('m.updated_at')} as updated_at,
   (select jsonb_build_object('confidence', a.confidence, 'visitor_id', a.visitor_id, 'visit_id', a.visit_id,
@@ -192,8 +197,8 @@ export function createSmsRepo(db: Queryable) {
       const { rows } = await db.query<{ message_id: number }>(
         `insert into sms_message (conversation_id, group_id, direction, purpose, carrier_message_sid, idempotency_key,
                 from_number, to_number, body, media_urls, status, call_flow_id, campaign_id, channel_id,
-                created_by, created_at, updated_at, is_repeat)
-         select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15, $16, $16,
+                created_by, created_at, updated_at, carrier, is_repeat)
+         select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15, $16, $16, $18,
                 $3 = 'inbound' and (
                   exists (select 1 from sms_message p
                            where p.conversation_id = $1 and p.direction = 'inbound'
@@ -221,6 +226,7 @@ export function createSmsRepo(db: Queryable) {
           message.created_by,
           message.created_at,
           repeatHours,
+          message.carrier ?? null,
         ],
       );
       return rows[0]?.message_id;
@@ -336,15 +342,23 @@ export function createSmsRepo(db: Queryable) {
       scopeGroupId: number,
       trackingNumber: string,
     ): Promise<
-      { group_id: number; call_flow_id: number; campaign_id: number; channel_id: number } | undefined
+      | {
+          group_id: number;
+          call_flow_id: number;
+          campaign_id: number;
+          channel_id: number;
+          carrier: CarrierName | null;
+        }
+      | undefined
     > {
       const { rows } = await db.query<{
         group_id: number;
         call_flow_id: number;
         campaign_id: number;
         channel_id: number;
+        carrier: CarrierName | null;
       }>(
-        `select f.group_id, f.call_flow_id, f.campaign_id, f.channel_id
+        `select f.group_id, f.call_flow_id, f.campaign_id, f.channel_id, p.carrier
            from phone_number p
            join call_flow f on (f.phone_number_id = p.phone_number_id or f.pool_id = p.pool_id)
           where p.number = $2 and f.call_flow_status <> 'deleted' and ${inScope('f.group_id', '$1')}
@@ -427,6 +441,7 @@ export function createSmsRepo(db: Queryable) {
       const { rows } = await db.query<ClaimedSend>(
         `select m.message_id, m.group_id, m.purpose, m.send_slot_at, m.status, m.from_number, m.to_number, m.body, m.media_urls, m.carrier_message_sid,
                 m.send_started_at,
+                coalesce(m.carrier, (select p.carrier from phone_number p where p.number = m.from_number)) as carrier,
                 coalesce((select o.opted_out from sms_opt_out o
                            where o.group_id = m.group_id and o.contact_number = m.to_number), false)
                   as opted_out
@@ -456,10 +471,22 @@ export function createSmsRepo(db: Queryable) {
       return (rows[0] as { slot: Date }).slot;
     },
 
-    async markSending(messageId: number, at: Date): Promise<void> {
+    async markSending(messageId: number, at: Date, carrier: CarrierName): Promise<void> {
       await db.query(
-        `update sms_message set status = 'sending', send_started_at = $2, updated_at = $2 where message_id = $1`,
-        [messageId, at],
+        `update sms_message set status = 'sending', send_started_at = $2, updated_at = $2, carrier = $3
+          where message_id = $1`,
+        [messageId, at, carrier],
+      );
+    },
+
+    /**
+     * A text to `number` came through `carrier`'s edge: that is where the number's texts are now
+     * (set once, changed only when they move).
+     */
+    async noteNumberCarrier(number: string, carrier: CarrierName): Promise<void> {
+      await db.query(
+        'update phone_number set carrier = $2 where number = $1 and carrier is distinct from $2',
+        [number, carrier],
       );
     },
 
@@ -514,6 +541,8 @@ export function createSmsRepo(db: Queryable) {
       status: string;
       errorCode: number | null;
       at: Date;
+      /** the edge the callback came through: a message sent through another carrier is not its to change */
+      carrier: CarrierName;
     }): Promise<{ message_id: number; status: string } | undefined> {
       const { rows } = await db.query<{ message_id: number; status: string }>(
         `update sms_message
@@ -522,10 +551,10 @@ export function createSmsRepo(db: Queryable) {
                 error_code = case when ${rankSql('status')} <= ${rankSql('$3::text')} then coalesce($4, error_code)
                                   else error_code end,
                 updated_at = $5
-          where direction = 'outbound'
+          where direction = 'outbound' and (carrier is null or carrier = $6)
             and (carrier_message_sid = $1 or (carrier_message_sid is null and message_id = $2))
           returning message_id, status`,
-        [update.sid, update.messageId ?? null, update.status, update.errorCode, update.at],
+        [update.sid, update.messageId ?? null, update.status, update.errorCode, update.at, update.carrier],
       );
       return rows[0];
     },

@@ -9,6 +9,7 @@ import {
   SettingsQuery,
   SmsConversationEnvelope,
   SmsConversationListEnvelope,
+  SmsConversationListQuery,
   SmsListQuery,
   SmsMessageEnvelope,
   SmsMessageListEnvelope,
@@ -68,8 +69,8 @@ export const smsRoutes: FastifyPluginAsyncTypebox<{ sms: SmsService; settings: S
         summary: 'List SMS Conversations',
         operationId: 'listSmsConversations',
         description:
-          'Conversations (one person and one tracking number) of your groups, the latest message first, with their unread counts; filter by `group_id`, `tracking_number`, `contact_number`, `unread_count>=1` ...',
-        querystring: SmsListQuery,
+          'Conversations (one person and one tracking number) of your groups, the latest message first, with their unread counts; `group_id` keeps one group and those below it; filter by `tracking_number`, `contact_number`, `unread_count>=1` ...',
+        querystring: SmsConversationListQuery,
         response: { 200: SmsConversationListEnvelope, ...v2ErrorResponses },
       },
     },

@@ -78,6 +78,10 @@ export const SmsMessage = Type.Object({
   error_code: NullableInteger({ description: 'the carrier’s error code (undelivered, failed)' }),
   error_message: NullableString(),
   carrier_message_sid: NullableString(),
+  carrier: NullableString({
+    description:
+      'twilio, signalwire or telnyx: the edge an inbound text came through, the carrier an outbound one was handed to (null before its send)',
+  }),
   call_flow_id: NullableInteger(),
   campaign_id: NullableInteger(),
   channel_id: NullableInteger(),
@@ -150,6 +154,17 @@ export const ConversationRead = Type.Object(
 );
 
 export const SmsListQuery = ListQuery;
+export const SmsConversationListQuery = Type.Composite([
+  ListQuery,
+  Type.Object({
+    group_id: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'only this group and the groups below it (a group of your scope); default: your group',
+      }),
+    ),
+  }),
+]);
 export const ConversationMessagesQuery = Type.Composite([IdQuery('the conversation'), ListQuery]);
 export const SettingsQuery = IdQuery('the group');
 

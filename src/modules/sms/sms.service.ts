@@ -3,6 +3,8 @@ import { AppError, invalidInput, notFound } from '../../errors.js';
 import { enqueue } from '../../jobs/queue.js';
 import type { Clock } from '../../lib/clock.js';
 import { toNanp10 } from '../../lib/phone.js';
+import type { CarrierName } from '../../telephony/carrier-params.js';
+import type { CarrierTexts } from '../../telephony/carrier-texts.js';
 import type { FlowCache } from '../../telephony/flow-cache.js';
 import { messagingTwiml } from '../../telephony/twiml.js';
 import type { Principal } from '../auth/principal.js';
@@ -39,13 +41,31 @@ export interface SmsServiceDeps {
   flows: FlowCache;
   /** joins a text to a pool number to the website visit holding it (DNI) */
   attributeText: (tx: Queryable, messageId: number, trackingNumber: string, at: Date) => Promise<void>;
-  /** whether the carrier's Messages API is configured (TWILIO_ACCOUNT_SID) */
-  canSend: boolean;
+  /** each carrier's way of sending texts, and whether it is configured */
+  textsFor: (carrier: CarrierName) => CarrierTexts;
+  /** the carrier of a number whose carrier is not known (CARRIER) */
+  defaultCarrier: CarrierName;
 }
+
+/** How an inbound text reached us, and how its keyword answer goes back. */
+export interface InboundEdge {
+  carrier: CarrierName;
+  /**
+   * true: the answer is the webhook's TwiML/LaML <Message> (Twilio, SignalWire); false: the
+   * carrier ignores the webhook's body (Telnyx), so the answer is sent through the send queue
+   */
+  repliesInResponse: boolean;
+}
+
+const TWILIO_EDGE: InboundEdge = { carrier: 'twilio', repliesInResponse: true };
 
 export const OPTED_OUT_ERROR = (number: string) =>
   `${number} has opted out of texts from this group (replied STOP); nothing was sent`;
 export const SMS_NOT_CONFIGURED = 'SMS sending is not configured on this server (TWILIO_ACCOUNT_SID)';
+const notConfigured = (texts: CarrierTexts) =>
+  texts.carrier === 'twilio'
+    ? SMS_NOT_CONFIGURED
+    : `SMS sending through ${texts.carrier} is not configured on this server (${texts.settings})`;
 
 /** A number as stored: 10 digits for NANP, else as the carrier gave it. */
 const storedNumber = (raw: string) => toNanp10(raw) ?? raw.trim();
@@ -78,7 +98,14 @@ export interface SendSmsInput {
   idempotency_key?: string | undefined;
 }
 
-export function createSmsService({ db, clock, flows, attributeText, canSend }: SmsServiceDeps) {
+export function createSmsService({
+  db,
+  clock,
+  flows,
+  attributeText,
+  textsFor,
+  defaultCarrier,
+}: SmsServiceDeps) {
   const repo = createSmsRepo(db);
 
   /** An outbound message written and its send enqueued, in the caller's transaction. */
@@ -106,9 +133,10 @@ export function createSmsService({ db, clock, flows, attributeText, canSend }: S
      * An inbound text (the number's messaging webhook): recorded once per MessageSid in the
      * conversation of texter and number, attributed like a call; a keyword changes the texter's
      * consent and is answered in the TwiML; the flow may forward the text and auto-reply (both
-     * through the send queue, which checks opt-outs). A retry gets the first answer again.
+     * through the send queue, which checks opt-outs). A retry gets the first answer again. The
+     * same for every carrier; `edge` says which one and how the keyword answer goes back.
      */
-    async receive(params: MessagingParams): Promise<string> {
+    async receive(params: MessagingParams, edge: InboundEdge = TWILIO_EDGE): Promise<string> {
       const sid = params.MessageSid ?? '';
       const earlier = await repo.inboundBySid(sid);
       if (earlier) return earlier.reply_twiml ?? messagingTwiml();
@@ -152,10 +180,13 @@ export function createSmsService({ db, clock, flows, attributeText, canSend }: S
               status: 'received',
               created_by: null,
               created_at: now,
+              carrier: edge.carrier,
             },
             flow.repeatIntervalHours,
           );
           if (messageId === undefined) throw new AlreadyRecorded();
+          // answers from this number go back through the carrier its texts come through
+          await smsRepo.noteNumberCarrier(tracking, edge.carrier);
           await enqueueSmsReceived(tx, messageId);
           if (flow.viaPool) await attributeText(tx, messageId, tracking, now);
 
@@ -176,26 +207,43 @@ export function createSmsService({ db, clock, flows, attributeText, canSend }: S
               });
               reply = optedOut ? optOutReply(name) : optInReply(name);
             }
-            // The answer goes back in the webhook's TwiML; it is recorded in the conversation.
-            await smsRepo.insertMessage({
+            const answer = {
               ...attribution,
               conversation_id: conversationId,
-              direction: 'outbound',
-              purpose: 'keyword_reply',
-              carrier_message_sid: null,
+              purpose: 'keyword_reply' as const,
               idempotency_key: null,
               from_number: tracking,
               to_number: from,
               body: reply,
               media_urls: [],
-              status: 'queued',
               created_by: null,
               created_at: now,
-            });
+            };
+            // The answer goes back in the webhook's TwiML, or through the send queue where the
+            // carrier ignores the webhook's answer; either way it is recorded in the conversation.
+            if (edge.repliesInResponse)
+              await smsRepo.insertMessage({
+                ...answer,
+                direction: 'outbound',
+                carrier_message_sid: null,
+                status: 'queued',
+                carrier: edge.carrier,
+              });
+            else await queueOutbound(tx, answer);
           } else if (flow.sms.isEnabled) {
-            await answerText(tx, { ...attribution, conversationId, tracking, from, body, params, now, flow });
+            await answerText(tx, {
+              ...attribution,
+              conversationId,
+              tracking,
+              from,
+              body,
+              params,
+              now,
+              flow,
+              edge,
+            });
           }
-          const twiml = messagingTwiml(reply);
+          const twiml = messagingTwiml(edge.repliesInResponse ? reply : undefined);
           await smsRepo.saveReply(messageId, twiml);
           return twiml;
         });
@@ -205,8 +253,15 @@ export function createSmsService({ db, clock, flows, attributeText, canSend }: S
       }
     },
 
-    /** A carrier status callback for an outbound message (`messageId` from its callback URL). */
-    async status(params: MessagingParams, messageId: number | undefined): Promise<void> {
+    /**
+     * A carrier status callback for an outbound message (`messageId` from its callback URL), in
+     * Twilio's names and Switchboard's statuses (the edge maps its carrier's).
+     */
+    async status(
+      params: MessagingParams,
+      messageId: number | undefined,
+      carrier: CarrierName = 'twilio',
+    ): Promise<void> {
       const errorCode = Number.parseInt(params.ErrorCode ?? '', 10);
       await db.transaction(async (tx) => {
         const updated = await createSmsRepo(tx).applyStatus({
@@ -215,6 +270,7 @@ export function createSmsService({ db, clock, flows, attributeText, canSend }: S
           status: params.MessageStatus ?? '',
           errorCode: Number.isNaN(errorCode) ? null : errorCode,
           at: clock.now(),
+          carrier,
         });
         if (updated) await enqueueSmsStatus(tx, updated.message_id, updated.status);
       });
@@ -236,7 +292,6 @@ export function createSmsService({ db, clock, flows, attributeText, canSend }: S
       if (body.trim() === '' && media.length === 0) throw invalidInput('message is required');
       const badMedia = media.find((url) => !/^https?:\/\/\S+$/i.test(url));
       if (badMedia !== undefined) throw invalidInput(`media_urls ${badMedia} is not an http or https URL`);
-      if (!canSend) throw invalidInput(SMS_NOT_CONFIGURED);
       const key = input.idempotency_key ? `${principal.groupId}:${input.idempotency_key}` : null;
       if (key) {
         const sent = await repo.messageByKey(key);
@@ -244,12 +299,15 @@ export function createSmsService({ db, clock, flows, attributeText, canSend }: S
       }
       const sender = await repo.senderNumber(principal.groupId, tracking);
       if (!sender) throw invalidInput(`tracking_number ${tracking} is not a tracking number of your groups`);
+      const texts = textsFor(sender.carrier ?? defaultCarrier);
+      if (!texts.isConfigured) throw invalidInput(notConfigured(texts));
+      const { carrier: _carrier, ...attribution } = sender;
       const messageId = await db.transaction(async (tx) => {
         const smsRepo = createSmsRepo(tx);
         if (await smsRepo.isOptedOut(sender.group_id, to)) throw invalidInput(OPTED_OUT_ERROR(to));
         const now = clock.now();
         const conversationId = await smsRepo.touchConversation({
-          ...sender,
+          ...attribution,
           tracking_number: tracking,
           contact_number: to,
           direction: 'outbound',
@@ -257,7 +315,7 @@ export function createSmsService({ db, clock, flows, attributeText, canSend }: S
           at: now,
         });
         return queueOutbound(tx, {
-          ...sender,
+          ...attribution,
           conversation_id: conversationId,
           purpose: 'message',
           idempotency_key: key,
@@ -276,8 +334,16 @@ export function createSmsService({ db, clock, flows, attributeText, canSend }: S
       return row;
     },
 
-    async conversations(principal: Principal, query: ListQuery): Promise<ConversationRow[]> {
-      return repo.conversations(principal.groupId, toPage(query, conversationFilterFields, 3));
+    /** Conversations of the caller's scope, or of `group_id`'s subtree (a group of that scope). */
+    async conversations(
+      principal: Principal,
+      query: ListQuery & { group_id?: number | undefined },
+    ): Promise<ConversationRow[]> {
+      const page = toPage(query, conversationFilterFields, 3);
+      if (query.group_id === undefined) return repo.conversations(principal.groupId, page);
+      if (!(await repo.groupInScope(principal.groupId, query.group_id)))
+        throw invalidInput(`group_id ${query.group_id} is not a group you can access`);
+      return repo.conversations(query.group_id, page);
     },
 
     async conversation(principal: Principal, conversationId: number): Promise<ConversationRow> {
@@ -325,10 +391,11 @@ export function createSmsService({ db, clock, flows, attributeText, canSend }: S
       params: MessagingParams;
       now: Date;
       flow: NonNullable<Awaited<ReturnType<FlowCache['forNumber']>>>;
+      edge: InboundEdge;
     },
   ): Promise<void> {
-    // without the Messages API nothing could be sent; the text is still recorded
-    if (!canSend) return;
+    // without the carrier's API nothing could be sent; the text is still recorded
+    if (!textsFor(text.edge.carrier).isConfigured) return;
     const smsRepo = createSmsRepo(tx);
     const common = {
       group_id: text.group_id,

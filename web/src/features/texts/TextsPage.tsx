@@ -52,7 +52,7 @@ export function TextsPage() {
   ]
     .filter(Boolean)
     .join(',');
-  const conversations = useQuery(conversationsQuery(filter));
+  const conversations = useQuery(conversationsQuery(filter, groupId));
   const flows = useQuery(flowListQuery(false));
   const trackingNumbers = (flows.data ?? [])
     .filter((flow) => flow.dnis && subtree.has(flow.group_id))
@@ -62,7 +62,6 @@ export function TextsPage() {
     }));
 
   const visible = (conversations.data ?? []).filter((conversation) => {
-    if (!subtree.has(conversation.group_id)) return false;
     const text = query.trim().toLowerCase();
     if (!text) return true;
     const digits = digitsOf(text);

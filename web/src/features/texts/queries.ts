@@ -24,20 +24,24 @@ const BROADCAST_POLL_MS = 3_000;
 
 export const textKeys = {
   all: ['texts'] as const,
-  conversations: (filter: string) => ['texts', 'conversations', filter] as const,
+  conversations: (filter: string, groupId?: number) => ['texts', 'conversations', filter, groupId] as const,
   messages: (conversationId: number) => ['texts', 'messages', conversationId] as const,
   broadcasts: ['texts', 'broadcasts'] as const,
   lists: ['texts', 'lists'] as const,
 };
 
-/** The conversations of the user's scope, the latest first; `filter` is V2's list filter. */
-export const conversationsQuery = (filter: string) =>
+/**
+ * The conversations of a group and the groups below it (the server keeps to the subtree), the
+ * latest first; `filter` is V2's list filter.
+ */
+export const conversationsQuery = (filter: string, groupId?: number) =>
   queryOptions({
-    queryKey: textKeys.conversations(filter),
+    queryKey: textKeys.conversations(filter, groupId),
     queryFn: async () =>
       asList(
         await api.get<Conversation[] | string>('/v2/sms/conversation/list', {
           limit: 500,
+          ...(groupId !== undefined ? { group_id: groupId } : {}),
           ...(filter ? { filter } : {}),
         }),
       ),
