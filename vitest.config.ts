@@ -27,7 +27,7 @@ export default defineConfig({
         },
       },
       ...engines.map((engine) => ({
-        extends: true,
+        extends: true as const,
         test: {
           name: engine,
           include: ['test/**/*.test.ts'],
