@@ -262,7 +262,8 @@ export function ReportsPage() {
             w={250}
           />
           <Select
-            label="Group"
+            // not "Group": the header's group switcher is named so, and this one only picks the report's
+            label="Report for"
             data={groups.map((candidate) => ({
               value: String(candidate.group_id),
               label: candidate.group_name,
