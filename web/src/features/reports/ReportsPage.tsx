@@ -151,7 +151,7 @@ export function ReportsPage() {
   const { groupId, group, groups, timeZone, me } = useCurrentGroup();
   const search = useSearch({ from: '/app/reports' });
   const navigate = useNavigate({ from: '/reports' });
-  const saved = useQuery(savedReportsQuery);
+  const saved = useQuery(savedReportsQuery());
   const [saving, setSaving] = useState(false);
   const fallback = defaultRange(timeZone);
   const type = REPORT_TYPES.find((candidate) => candidate.value === search.type) ?? REPORT_TYPES[0];

@@ -134,8 +134,8 @@ export function SchedulesPage() {
   const { groupId, group, me, timeZone } = useCurrentGroup();
   const search = useSearch({ from: '/app/reports/scheduled' });
   const navigate = useNavigate({ from: '/reports/scheduled' });
-  const schedules = useQuery(schedulesQuery);
-  const reports = useQuery(savedReportsQuery);
+  const schedules = useQuery(schedulesQuery(groupId));
+  const reports = useQuery(savedReportsQuery(groupId));
   const [editing, setEditing] = useState<{ schedule?: Schedule | undefined } | null>(null);
   const zones = useMemo(() => zoneOptions(timeZone), [timeZone]);
   const reportName = (id: number) =>
