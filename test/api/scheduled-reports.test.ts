@@ -381,3 +381,49 @@ describe('scheduled reports', () => {
     expect(refused.status).toBe(403);
   });
 });
+
+describe('the lists of a chosen group', () => {
+  it('lists the reports and schedules of group_id and the groups below it, and refuses a group out of scope', async () => {
+    const report = await ctx.request('POST', '/v2/report', {
+      token: h.locationAdmin.token,
+      body: { report_name: 'Location weekly', timezone: NY },
+    });
+    expect(report.status).toBe(200);
+    const schedule = await ctx.request('POST', '/v2/report/schedule', {
+      token: h.locationAdmin.token,
+      body: {
+        report_id: report.body.data.report_id,
+        frequency: 'weekly',
+        send_time: '09:00',
+        timezone: NY,
+        recipients: ['branch@client.test'],
+        schedule_status: 'inactive',
+      },
+    });
+    expect(schedule.status).toBe(200);
+    const list = async (path: string, query: string, field: string) => {
+      const response = await ctx.request('GET', `${path}?${query}`, { token: h.companyAdmin.token });
+      return { status: response.status, ids: (response.body.data ?? []).map((row: never) => row[field]) };
+    };
+    const location = schedule.body.data.schedule_id;
+    expect(await list('/v2/report/schedule', `group_id=${h.location}`, 'schedule_id')).toEqual({
+      status: 200,
+      ids: [location],
+    });
+    // the company's own schedules (made by the tests above) and the location's
+    const all = await list('/v2/report/schedule', '', 'schedule_id');
+    expect(all.ids.length).toBeGreaterThan(1);
+    expect(all.ids).toContain(location);
+    expect(await list('/v2/report/schedule', `group_id=${h.company}`, 'schedule_id')).toEqual(all);
+    expect(await list('/v2/report', `group_id=${h.location}`, 'report_id')).toEqual({
+      status: 200,
+      ids: [report.body.data.report_id],
+    });
+    // the agency is above the company admin's group: not a group of its scope
+    const above = await ctx.request('GET', `/v2/report/schedule?group_id=${h.agency}`, {
+      token: h.companyAdmin.token,
+    });
+    expect(above.status).toBe(400);
+    expect(JSON.stringify(above.body)).toContain(`group_id ${h.agency} is not a group you can access`);
+  });
+});

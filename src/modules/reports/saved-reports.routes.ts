@@ -35,7 +35,7 @@ export const savedReportRoutes: FastifyPluginAsyncTypebox<{ saved: SavedReportsS
         summary: 'List Reports',
         operationId: 'listReports',
         description:
-          'Saved call reports of your group and the groups below it: a definition of Get Call Report without its dates. Filter fields: report_id, report_name, group_id.',
+          'Saved call reports of your group (or of `group_id`) and the groups below it: a definition of Get Call Report without its dates. Filter fields: report_id, report_name, group_id (that group only).',
         querystring: SavedReportListQuery,
         response: { 200: SavedReportListEnvelope, ...v2ErrorResponses },
       },
@@ -99,7 +99,7 @@ export const savedReportRoutes: FastifyPluginAsyncTypebox<{ saved: SavedReportsS
         summary: 'List Scheduled Reports',
         operationId: 'listScheduledReports',
         description:
-          'Schedules that e-mail a saved report every day, week or month, with the next period they send. Filter fields: schedule_id, report_id, group_id, frequency, schedule_status.',
+          'Schedules that e-mail a saved report every day, week or month, with the next period they send; those of your group (or of `group_id`) and the groups below it. Filter fields: schedule_id, report_id, group_id (that group only), frequency, schedule_status.',
         querystring: ScheduleListQuery,
         response: { 200: ScheduleListEnvelope, ...v2ErrorResponses },
       },

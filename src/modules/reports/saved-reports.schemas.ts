@@ -166,6 +166,17 @@ export const Run = Type.Object({
 
 export const RunListEnvelope = Envelope(Type.Array(Run));
 
-export const SavedReportListQuery = ListQuery;
-export const ScheduleListQuery = ListQuery;
+/** The console lists what belongs to the group it shows: `group_id`, a group of the caller's scope. */
+const SubtreeOf = (what: string) =>
+  Type.Object({
+    group_id: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_ID,
+        description: `only the ${what} of this group and the groups below it (a group of your scope; default your own group)`,
+      }),
+    ),
+  });
+export const SavedReportListQuery = Type.Composite([SubtreeOf('reports'), ListQuery]);
+export const ScheduleListQuery = Type.Composite([SubtreeOf('schedules'), ListQuery]);
 export const RunListQuery = ListQuery;

@@ -108,8 +108,9 @@ export function createSavedReportsService({ db, clock }: { db: Db; clock: Clock 
   }
 
   return {
-    async listReports(principal: Principal, query: ListQuery) {
-      const rows = await repo.listReports(principal.groupId, toPage(query, savedReportFilterFields, 3));
+    async listReports(principal: Principal, query: ListQuery & { group_id?: number | undefined }) {
+      const scope = await reportScope(db, principal, query.group_id);
+      const rows = await repo.listReports(scope, toPage(query, savedReportFilterFields, 3));
       return rows.map(savedReportOut);
     },
 
@@ -157,8 +158,9 @@ export function createSavedReportsService({ db, clock }: { db: Db; clock: Clock 
       });
     },
 
-    async listSchedules(principal: Principal, query: ListQuery) {
-      const rows = await repo.listSchedules(principal.groupId, toPage(query, scheduleFilterFields, 3));
+    async listSchedules(principal: Principal, query: ListQuery & { group_id?: number | undefined }) {
+      const scope = await reportScope(db, principal, query.group_id);
+      const rows = await repo.listSchedules(scope, toPage(query, scheduleFilterFields, 3));
       return rows.map(scheduleOut);
     },
 

@@ -14,12 +14,18 @@ import type { SubscriptionsService } from './subscriptions.service.js';
 /**
  * Usage alerts: once an hour (one process per hour, registerHourlyJob), every plan's meters are
  * read for the month; a meter at 80 % or 100 % of its limit is recorded in usage_alert, whose key
- * lets each (group, month, meter, threshold) alert once across every process, and its e-mail is
- * queued in the same transaction. The e-mail job retries on its own; a sent alert is marked so a
+ * lets each (group, month, meter, threshold) alert once across every process, and its e-mail and
+ * its `usage.alert` webhook event are queued in the same transaction. The e-mail job retries on its own; a sent alert is marked so a
  * retry after a send never sends it twice.
  */
 export const USAGE_ALERTS_JOB = 'usage.alerts';
 export const USAGE_ALERT_MAIL_JOB = 'usage.alert.mail';
+/** The `usage.alert` webhook event's fan-out, run by the webhooks module (webhook-delivery.ts). */
+export const USAGE_ALERT_EVENT_JOB = 'usage.alert.event';
+
+/** The webhook event's key: one event per group, month, meter and threshold. */
+export const usageAlertEventKey = (key: AlertKey) =>
+  `usage.alert:${key.group_id}:${key.period}:${key.meter}:${key.threshold}`;
 export const ALERT_THRESHOLDS = [80, 100] as const;
 
 const NOUNS: Record<AlertKey['meter'], string> = {
@@ -92,6 +98,11 @@ export function registerUsageAlerts({
             threshold: alert.threshold,
           };
           await enqueue(tx, { kind: USAGE_ALERT_MAIL_JOB, payload: key });
+          await enqueue(tx, {
+            kind: USAGE_ALERT_EVENT_JOB,
+            payload: key,
+            dedupeKey: usageAlertEventKey(key),
+          });
         });
     }
     return recorded;

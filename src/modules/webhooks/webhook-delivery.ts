@@ -20,6 +20,8 @@ import { type CallLifecycle, COMPLETED_JOB, COMPLETION_STEP_ORDER } from '../cal
 import { callRecordsSql, RECORD_CALL_COLUMNS } from '../calls/call-record.js';
 import { createSmsRepo } from '../sms/sms.repo.js';
 import { SMS_EVENT_JOB, type SmsEventPayload } from '../sms/sms-events.js';
+import { type AlertKey, createSubscriptionsRepo } from '../subscriptions/subscriptions.repo.js';
+import { USAGE_ALERT_EVENT_JOB, usageAlertEventKey } from '../subscriptions/usage-alerts.job.js';
 
 /**
  * Webhook delivery. A call event fans out into one webhook_delivery row per matching webhook
@@ -29,7 +31,7 @@ import { SMS_EVENT_JOB, type SmsEventPayload } from '../sms/sms-events.js';
  *
  * Each request carries
  *   X-Switchboard-Event:     call.started | call.completed | call.updated | call.analyzed |
- *                            sms.received | sms.status
+ *                            sms.received | sms.status | usage.alert
  *   X-Switchboard-Event-Id:  a UUID, the same on every retry and redelivery (de-duplicate on it)
  *   X-Switchboard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
  * where <body> is the request body (for GET: the whole query string as sent, without "?").
@@ -48,6 +50,7 @@ export type WebhookEvent =
   | 'call.analyzed'
   | 'sms.received'
   | 'sms.status'
+  | 'usage.alert'
   | 'webhook.test';
 
 /** The job a call's analysis enqueues (dedupe key `call.analyzed:<callId>`): its webhook fan-out. */
@@ -568,22 +571,17 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
   }
 
   /**
-   * A text's event (sms-events.ts): one delivery per active webhook of the text's group or a
-   * group above it that wants the event, carrying the message as Get SMS Message shows it (for
-   * sms.status, with the status the event is about), and their jobs, in one transaction. The
-   * event key makes a second run add nothing.
+   * An event that is not about a call (a text's, a usage alert): one delivery per active webhook
+   * of the group or a group above it that wants the event, and their jobs, in one transaction.
+   * The event key makes a second run add nothing.
    */
-  async function fanOutSms({ messageId, event, status }: SmsEventPayload): Promise<void> {
-    const { rows: owner } = await db.query<{ group_id: number }>(
-      'select group_id from sms_message where message_id = $1',
-      [messageId],
-    );
-    const groupId = owner[0]?.group_id;
-    if (groupId === undefined) return;
-    const message = await createSmsRepo(db).message(groupId, messageId);
-    if (!message) return;
-    const payload = event === 'sms.status' && status ? { ...message, status } : message;
-    const eventKey = event === 'sms.status' ? `${event}:${messageId}:${status}` : `${event}:${messageId}`;
+  async function fanOutKeyed(event: {
+    type: WebhookEvent;
+    key: string;
+    groupId: number;
+    payload: unknown;
+    smsMessageId: number | null;
+  }): Promise<void> {
     const now = clock.now();
     await db.transaction(async (tx) => {
       const { rows: created } = await tx.query<{ delivery_id: number }>(
@@ -596,20 +594,74 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
          on conflict (webhook_id, event_key) where event_key is not null do nothing
          returning delivery_id`,
         [
-          messageId,
-          eventKey,
-          event,
-          JSON.stringify(payload),
+          event.smsMessageId,
+          event.key,
+          event.type,
+          JSON.stringify(event.payload),
           new Date(now.getTime() + retryMs),
           now,
-          groupId,
+          event.groupId,
         ],
       );
       for (const { delivery_id } of created) await enqueueDelivery(tx, delivery_id);
     });
   }
 
+  /**
+   * A text's event (sms-events.ts), carrying the message as Get SMS Message shows it (for
+   * sms.status, with the status the event is about).
+   */
+  async function fanOutSms({ messageId, event, status }: SmsEventPayload): Promise<void> {
+    const { rows: owner } = await db.query<{ group_id: number }>(
+      'select group_id from sms_message where message_id = $1',
+      [messageId],
+    );
+    const groupId = owner[0]?.group_id;
+    if (groupId === undefined) return;
+    const message = await createSmsRepo(db).message(groupId, messageId);
+    if (!message) return;
+    await fanOutKeyed({
+      type: event,
+      key: event === 'sms.status' ? `${event}:${messageId}:${status}` : `${event}:${messageId}`,
+      groupId,
+      payload: event === 'sms.status' && status ? { ...message, status } : message,
+      smsMessageId: messageId,
+    });
+  }
+
+  /**
+   * A usage alert (usage-alerts.job.ts): the plan, the meter, the threshold reached and the usage
+   * and limit when it was raised, to the webhooks of the plan's group and the groups above it.
+   */
+  async function fanOutUsageAlert(key: AlertKey): Promise<void> {
+    const repo = createSubscriptionsRepo(db);
+    const alert = await repo.findAlert(key);
+    if (!alert) return;
+    const plan = await repo.find(key.group_id);
+    const { rows } = await db.query<{ group_name: string }>(
+      'select group_name from org_group where group_id = $1',
+      [key.group_id],
+    );
+    await fanOutKeyed({
+      type: 'usage.alert',
+      key: usageAlertEventKey(key),
+      groupId: key.group_id,
+      payload: {
+        group_id: alert.group_id,
+        group_name: rows[0]?.group_name ?? null,
+        plan_name: plan?.plan_name ?? null,
+        period: alert.period.slice(0, 7),
+        meter: alert.meter,
+        threshold: alert.threshold,
+        used: alert.used,
+        limit: alert.limit,
+      },
+      smsMessageId: null,
+    });
+  }
+
   jobs.register(SMS_EVENT_JOB, (payload: SmsEventPayload) => fanOutSms(payload), { maxAttempts: 25 });
+  jobs.register(USAGE_ALERT_EVENT_JOB, (key: AlertKey) => fanOutUsageAlert(key), { maxAttempts: 25 });
   jobs.register(
     'call.started',
     (payload: { callId: number }, ctx) => fanOut(payload.callId, 'call.started', { jobId: ctx.jobId }),

@@ -18,12 +18,12 @@ const Format = StringEnum(['json', 'xml', 'form', 'JSON', 'XML', 'FORM'], {
 });
 /** The call events: a webhook created without `events` gets these. */
 export const CALL_EVENTS = ['call.started', 'call.completed', 'call.updated', 'call.analyzed'] as const;
-export const WEBHOOK_EVENTS = [...CALL_EVENTS, 'sms.received', 'sms.status'] as const;
+export const WEBHOOK_EVENTS = [...CALL_EVENTS, 'sms.received', 'sms.status', 'usage.alert'] as const;
 const Events = Type.Array(StringEnum(WEBHOOK_EVENTS), {
   minItems: 1,
   uniqueItems: true,
   description:
-    'call.started (pre-call), call.completed (post-call), call.updated (a completed call changed by a late carrier result) and call.analyzed (transcript and indicator scores ready), all four by default; sms.received (a text came in) and sms.status (a text sent reached queued, sent, delivered, undelivered or failed) when asked for',
+    "call.started (pre-call), call.completed (post-call), call.updated (a completed call changed by a late carrier result) and call.analyzed (transcript and indicator scores ready), all four by default; sms.received (a text came in) and sms.status (a text sent reached queued, sent, delivered, undelivered or failed) and usage.alert (a plan's meter reached 80 % or 100 % of its limit) when asked for",
 });
 const Name = Type.String({ minLength: 1, maxLength: 255, description: 'webhook name' });
 const Endpoint = Type.String({ minLength: 1, maxLength: 2048, description: 'target URL (http or https)' });

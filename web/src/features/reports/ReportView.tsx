@@ -373,7 +373,11 @@ export function BreakdownTable({ breakdown }: { breakdown: Report['breakdowns'][
           No calls in this range.
         </Text>
       ) : (
-        <Table.ScrollContainer minWidth={560}>
+        <Table.ScrollContainer
+          minWidth={560}
+          // a table wider than its column scrolls: keyboard users reach it to scroll (WCAG 2.1.1)
+          scrollAreaProps={{ viewportProps: { tabIndex: 0, role: 'region', 'aria-label': title } }}
+        >
           <Table verticalSpacing={6} highlightOnHover>
             <Table.Thead>
               <Table.Tr>

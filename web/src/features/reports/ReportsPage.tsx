@@ -151,7 +151,7 @@ export function ReportsPage() {
   const { groupId, group, groups, timeZone, me } = useCurrentGroup();
   const search = useSearch({ from: '/app/reports' });
   const navigate = useNavigate({ from: '/reports' });
-  const saved = useQuery(savedReportsQuery);
+  const saved = useQuery(savedReportsQuery());
   const [saving, setSaving] = useState(false);
   const fallback = defaultRange(timeZone);
   const type = REPORT_TYPES.find((candidate) => candidate.value === search.type) ?? REPORT_TYPES[0];
@@ -262,7 +262,8 @@ export function ReportsPage() {
             w={250}
           />
           <Select
-            label="Group"
+            // not "Group": the header's group switcher is named so, and this one only picks the report's
+            label="Report for"
             data={groups.map((candidate) => ({
               value: String(candidate.group_id),
               label: candidate.group_name,

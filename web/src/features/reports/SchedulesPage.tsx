@@ -71,7 +71,10 @@ function RunHistory({ schedule, timeZone }: { schedule: Schedule; timeZone: stri
         </Text>
       )}
       {runs.data && runs.data.length > 0 && (
-        <Table.ScrollContainer minWidth={560}>
+        <Table.ScrollContainer
+          minWidth={560}
+          scrollAreaProps={{ viewportProps: { tabIndex: 0, role: 'region', 'aria-label': 'Run history' } }}
+        >
           <Table verticalSpacing={6}>
             <Table.Thead>
               <Table.Tr>
@@ -131,8 +134,8 @@ export function SchedulesPage() {
   const { groupId, group, me, timeZone } = useCurrentGroup();
   const search = useSearch({ from: '/app/reports/scheduled' });
   const navigate = useNavigate({ from: '/reports/scheduled' });
-  const schedules = useQuery(schedulesQuery);
-  const reports = useQuery(savedReportsQuery);
+  const schedules = useQuery(schedulesQuery(groupId));
+  const reports = useQuery(savedReportsQuery(groupId));
   const [editing, setEditing] = useState<{ schedule?: Schedule | undefined } | null>(null);
   const zones = useMemo(() => zoneOptions(timeZone), [timeZone]);
   const reportName = (id: number) =>
@@ -193,7 +196,12 @@ export function SchedulesPage() {
         <Grid gutter="md">
           <Grid.Col span={{ base: 12, lg: 6 }}>
             <Card p={0}>
-              <Table.ScrollContainer minWidth={520}>
+              <Table.ScrollContainer
+                minWidth={520}
+                scrollAreaProps={{
+                  viewportProps: { tabIndex: 0, role: 'region', 'aria-label': 'Scheduled reports' },
+                }}
+              >
                 <Table highlightOnHover verticalSpacing="sm" data-testid="schedule-list">
                   <Table.Thead>
                     <Table.Tr>

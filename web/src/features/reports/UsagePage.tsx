@@ -30,6 +30,14 @@ import { clientUsageDownloadUrl, clientUsageQuery, type Subscription, subscripti
 
 type Meter = LimitedMeter;
 
+/** "December 2026" for 2026-12, as the month picker shows it. */
+const monthName = (period: string) =>
+  new Date(`${period}-15T12:00:00Z`).toLocaleDateString('en-US', {
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+
 /** A meter's usage, limit and share of it (the schema spells the per-meter objects loosely). */
 function reading(subscription: Subscription, meter: Meter) {
   return {
@@ -140,7 +148,8 @@ export function UsagePage() {
           </Text>
         </div>
         <MonthPickerInput
-          aria-label="Billing month"
+          // the accessible name holds the month shown (WCAG 2.5.3, label in name), as the date range's does
+          aria-label={`Billing month: ${monthName(period)}`}
           value={`${period}-01`}
           onChange={(value) => value && navigate({ search: { group: groupId, period: value.slice(0, 7) } })}
           maxDate={`${thisMonth}-01`}

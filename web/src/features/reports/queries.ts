@@ -48,15 +48,19 @@ export const reportQuery = (definition: ReportDefinition) =>
 export const downloadUrl = (definition: ReportDefinition, format: FileFormat) =>
   withQuery('/v2/report/call/download', { ...params(definition), format });
 
-export const savedReportsQuery = queryOptions({
-  queryKey: ['reports', 'saved'],
-  queryFn: () => api.get<SavedReport[]>('/v2/report', { limit: 1000 }),
-});
+/** Saved reports: every one of the user's scope, or those of a group and the groups below it. */
+export const savedReportsQuery = (groupId?: number) =>
+  queryOptions({
+    queryKey: ['reports', 'saved', groupId ?? 'all'],
+    queryFn: () => api.get<SavedReport[]>('/v2/report', { limit: 1000, group_id: groupId }),
+  });
 
-export const schedulesQuery = queryOptions({
-  queryKey: ['reports', 'schedules'],
-  queryFn: () => api.get<Schedule[]>('/v2/report/schedule', { limit: 1000 }),
-});
+/** The schedules of a group and the groups below it (the group the page shows). */
+export const schedulesQuery = (groupId: number) =>
+  queryOptions({
+    queryKey: ['reports', 'schedules', groupId],
+    queryFn: () => api.get<Schedule[]>('/v2/report/schedule', { limit: 1000, group_id: groupId }),
+  });
 
 export const runsQuery = (scheduleId: number) =>
   queryOptions({

@@ -170,6 +170,7 @@ export function WebhookForm({
                 <Checkbox value="call.completed" label="A call ends (post-call)" />
                 <Checkbox value="sms.received" label="A text comes in" />
                 <Checkbox value="sms.status" label="A sent text is delivered or fails" />
+                <Checkbox value="usage.alert" label="A plan’s usage reaches 80 % or 100 %" />
               </Group>
             </Checkbox.Group>
             <Textarea

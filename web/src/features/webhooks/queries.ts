@@ -22,7 +22,7 @@ export interface WebhookFields {
   webhook_Endpoint: string;
   method: 'POST' | 'PUT' | 'GET';
   format: 'json' | 'xml' | 'form';
-  events: ('call.started' | 'call.completed' | 'sms.received' | 'sms.status')[];
+  events: ('call.started' | 'call.completed' | 'sms.received' | 'sms.status' | 'usage.alert')[];
   description: string;
   webhook_status: 'active' | 'inactive';
 }
