@@ -331,6 +331,13 @@ describe(`the console in Chromium, on ${testEngine()}`, { timeout: 120_000 }, ()
       async () => ((await (await fetch('/v2/me')).json()) as { data: { console_group_id: number } }).data,
     );
     expect(me.console_group_id).toBe(ids.company);
+
+    // a shared link names its group: the header's switcher shows that group, not the remembered one
+    const shared = await page.context().newPage();
+    await shared.goto(`${base}/?group=${ids.location}`);
+    await shared.getByText(/Demo Location and the groups below it/).waitFor();
+    expect(await shared.getByRole('textbox', { name: 'Group' }).first().inputValue()).toBe('Demo Location');
+    await shared.close();
   });
 
   it('shows a call in the live panel within a second of it ringing, and not another company’s', async () => {

@@ -1,5 +1,5 @@
 import { queryOptions, useMutation, useQueryClient, useSuspenseQuery } from '@tanstack/react-query';
-import { useNavigate, useSearch } from '@tanstack/react-router';
+import { useNavigate, useRouterState } from '@tanstack/react-router';
 import { api } from '../../api/client';
 import type { Me, ScopeGroup } from '../../api/types';
 import { meQuery } from '../session/queries';
@@ -27,8 +27,12 @@ export interface CurrentGroup {
 export function useCurrentGroup(): CurrentGroup {
   const { data: me } = useSuspenseQuery(meQuery);
   const { data: groups } = useSuspenseQuery(groupsQuery);
-  const search = useSearch({ strict: false }) as { group?: number };
-  const wanted = search.group ?? me.console_group_id;
+  // The location's own search, read the same in the header (a layout, whose match does not hold
+  // the page's validated search) and in the page: before, the header read a string where the page
+  // read a number, matched no group, and showed the first one.
+  const search = useRouterState({ select: (state) => state.location.search }) as { group?: unknown };
+  const fromUrl = Number(search.group);
+  const wanted = Number.isInteger(fromUrl) && fromUrl > 0 ? fromUrl : me.console_group_id;
   const group = groups.find((candidate) => candidate.group_id === wanted) ?? groups[0];
   return {
     me,
