@@ -81,6 +81,12 @@ const usersSeenBy = async (user: TestUser) => {
   const { body } = await ctx.request('GET', '/v2/group/user?limit=1000', { token: user.token });
   return (body.data as { users: ListedUser[] }[]).flatMap((g) => g.users);
 };
+const groupNames = async () => {
+  const { body } = await ctx.request('GET', '/v2/me/groups', { token: admin.token });
+  return new Map(
+    (body.data as { group_id: number; group_name: string }[]).map((g) => [g.group_id, g.group_name]),
+  );
+};
 const userByEmail = async (email: string) =>
   (await usersSeenBy(admin)).find((user) => user.user_email === email);
 
@@ -293,7 +299,10 @@ describe(`the People section in Chromium, on ${testEngine()}`, { timeout: 120_00
       token: admin.token,
       body: [{ ct_user_id: otherCompanyUser.ct_user_id, role_id: 3 }],
     });
-    expect(JSON.stringify(refused.body)).not.toContain('"result":"success"');
+    expect(refused.body.data[0]).toMatchObject({
+      result: 'error',
+      data: `ct_user_id ${otherCompanyUser.ct_user_id} is not a user you can access`,
+    });
     const outsider = (await usersSeenBy(otherCompanyUser)).find(
       (u) => u.user_email === otherCompanyUser.email,
     );
@@ -422,6 +431,35 @@ describe(`the People section in Chromium, on ${testEngine()}`, { timeout: 120_00
     expect(await accessibilityViolations(page)).toEqual([]);
   });
 
+  it("names the group an action runs in: the group viewed for a new one, an edited one's own", async () => {
+    const names = await groupNames();
+    const made = await ctx.request('POST', '/v2/callaction', {
+      token: admin.token,
+      body: [{ group_id: ids.location, action: 'email_alert', action_target: 'ops@example.test' }],
+    });
+    expect(made.body[0], JSON.stringify(made.body)).toMatchObject({ result: 'success' });
+    const locationAction = Number(made.body[0].data);
+    const page = await openAs(admin.email, 'Call actions', 'Call actions');
+
+    await page.getByRole('button', { name: 'New call action' }).click();
+    const form = page.getByRole('dialog', { name: 'New call action' });
+    expect(await form.getByRole('textbox', { name: 'Runs on', exact: true }).inputValue()).toBe(
+      `Every call in ${names.get(ids.company)} (group default)`,
+    );
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    await form.waitFor({ state: 'detached' });
+
+    // the company is viewed; the action is the location's default
+    const row = page.locator(`[data-action="${locationAction}"]`);
+    expect(await row.textContent()).toContain(`Every call in ${names.get(ids.location)}`);
+    await row.getByRole('button', { name: `Edit call action #${locationAction}` }).click();
+    const edit = page.getByRole('dialog', { name: `Edit call action #${locationAction}` });
+    expect(await edit.getByRole('textbox', { name: 'Runs on', exact: true }).inputValue()).toBe(
+      `Every call in ${names.get(ids.location)} (group default)`,
+    );
+    await edit.getByRole('button', { name: 'Cancel' }).click();
+  });
+
   it('releases a reserved number only once it is typed out', async () => {
     const page = await openAs(admin.email, 'Numbers', 'Numbers');
     const row = page.getByTestId('my-numbers').locator(`[data-number="${spareNumber}"]`);
@@ -438,6 +476,7 @@ describe(`the People section in Chromium, on ${testEngine()}`, { timeout: 120_00
     expect(await accessibilityViolations(page)).toEqual([]);
     await typed.fill(spareNumber);
     await expect.poll(() => release.isEnabled()).toBe(true);
+    expect(await accessibilityViolations(page)).toEqual([]);
     await release.click();
     await dialog.waitFor({ state: 'detached' });
     await row.waitFor({ state: 'detached' });
