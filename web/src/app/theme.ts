@@ -22,15 +22,25 @@ const switchboard: MantineColorsTuple = [
 ];
 
 /**
- * The kit's light and outline variants write text in the colour's 6th shade, which reads below
- * 4.5:1 on their pale backgrounds (teal, orange, yellow, gray); text in these variants uses the
- * colour's darkest shade, darkened further, so every badge passes WCAG AA.
+ * The kit's light, outline and subtle variants write text in the colour's 6th shade, which reads
+ * below 4.5:1 on white and on their pale backgrounds (red, teal, orange, yellow, gray); text in
+ * these variants uses the colour's darkest shade, darkened further, so every badge and button
+ * passes WCAG AA. Filled buttons and badges of a colour other than ours (a red "Deactivate") get
+ * that colour's darkest shade behind their white text: the kit's shade 7 reads at 3.9:1 in red.
  */
 const variantColorResolver: VariantColorsResolver = (input) => {
   const colors = defaultVariantColorsResolver(input);
-  if (input.variant !== 'light' && input.variant !== 'outline') return colors;
   const parsed = parseThemeColor({ color: input.color ?? input.theme.primaryColor, theme: input.theme });
   if (!parsed.isThemeColor) return colors;
+  const isOther = parsed.color !== input.theme.primaryColor;
+  if (input.variant === 'filled' && parsed.shade === undefined && isOther)
+    return {
+      ...colors,
+      background: `var(--mantine-color-${parsed.color}-9)`,
+      hover: `color-mix(in srgb, var(--mantine-color-${parsed.color}-9) 85%, black)`,
+    };
+  if (input.variant === 'subtle' && !isOther) return colors; // ours reads at 5:1 already
+  if (input.variant !== 'light' && input.variant !== 'outline' && input.variant !== 'subtle') return colors;
   return { ...colors, color: `color-mix(in srgb, var(--mantine-color-${parsed.color}-9) 72%, black)` };
 };
 

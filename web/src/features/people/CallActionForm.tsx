@@ -170,6 +170,13 @@ export function CallActionForm({
   const flowOptions = (flows.data ?? [])
     .filter((flow) => subtree.has(flow.group_id))
     .map((flow) => ({ value: String(flow.call_flow_id), label: flow.call_flow_name }));
+  // an action being edited stays where it is: a group default names its own group (maybe one
+  // below the group viewed), a flow's action its flow even when the list no longer has it
+  const scopeGroupName = action
+    ? (groups.find((g) => g.group_id === action.group_id)?.group_name ?? `group ${action.group_id}`)
+    : (group?.group_name ?? 'this group');
+  if (action?.call_flow_id && !flowOptions.some((option) => option.value === String(action.call_flow_id)))
+    flowOptions.push({ value: String(action.call_flow_id), label: `flow #${action.call_flow_id}` });
 
   return (
     <Modal
@@ -192,7 +199,7 @@ export function CallActionForm({
             description={action ? 'An action does not move: make a new one for other calls' : undefined}
             disabled={action !== undefined}
             data={[
-              { value: 'group', label: `Every call in ${group?.group_name ?? 'this group'} (group default)` },
+              { value: 'group', label: `Every call in ${scopeGroupName} (group default)` },
               ...flowOptions.map((option) => ({ ...option, label: `Calls to ${option.label}` })),
             ]}
             value={scope.kind === 'group' ? 'group' : String(scope.flowId)}

@@ -12,6 +12,7 @@ import {
   Text,
   Title,
   UnstyledButton,
+  VisuallyHidden,
 } from '@mantine/core';
 import { IconInfoCircle, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
@@ -132,7 +133,6 @@ export function CallActionsPage() {
                               maw={220}
                               onClick={() => setSelectedId(action.action_id)}
                               aria-pressed={isSelected}
-                              aria-label={`${kind?.label ?? action.action}: ${action.action_target}, show outcomes`}
                             >
                               <Text size="sm" fw={600}>
                                 {kind?.label ?? action.action}
@@ -142,6 +142,8 @@ export function CallActionsPage() {
                                   ? groupName(Number(action.action_target))
                                   : action.action_target}
                               </Text>
+                              {/* the name is what it shows (a label of its own failed WCAG 2.5.3), and what it does */}
+                              <VisuallyHidden>show its recent outcomes</VisuallyHidden>
                             </UnstyledButton>
                           </Table.Td>
                           <Table.Td style={{ maxWidth: 280 }}>

@@ -205,8 +205,11 @@ export function UserForm({
                 checked={accessAudio}
                 disabled={user !== undefined && permissions.isPending}
                 onChange={(event) => {
+                  // read now: React clears currentTarget once the event has been handled, before
+                  // the state updater below runs (reading it there threw and took the page down)
+                  const { checked } = event.currentTarget;
                   setAudioTouched(true);
-                  setFields((previous) => ({ ...previous, access_audio: event.currentTarget.checked }));
+                  setFields((previous) => ({ ...previous, access_audio: checked }));
                 }}
               />
             </>

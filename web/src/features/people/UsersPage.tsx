@@ -110,14 +110,15 @@ export function UsersPage() {
       )}
       {rows.length > 0 && (
         <Card p={0}>
-          <Table.ScrollContainer minWidth={760}>
+          {/* on a phone the e-mail and group go under the name, so role, status and the menu stay in view */}
+          <Table.ScrollContainer minWidth={320}>
             <Table verticalSpacing="sm" highlightOnHover data-testid="user-list">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Name</Table.Th>
-                  <Table.Th>E-mail</Table.Th>
+                  <Table.Th visibleFrom="md">E-mail</Table.Th>
                   <Table.Th>Role</Table.Th>
-                  <Table.Th>Group</Table.Th>
+                  <Table.Th visibleFrom="md">Group</Table.Th>
                   <Table.Th>Status</Table.Th>
                   <Table.Th>
                     <VisuallyHidden>Actions</VisuallyHidden>
@@ -145,16 +146,28 @@ export function UsersPage() {
                             {user.user_title}
                           </Text>
                         )}
+                        <Text size="xs" hiddenFrom="md" style={{ overflowWrap: 'anywhere' }}>
+                          {user.user_email}
+                        </Text>
+                        <Text size="xs" c="dimmed" hiddenFrom="md">
+                          {groupName(user.group_id)}
+                        </Text>
                       </Table.Td>
-                      <Table.Td>
+                      <Table.Td visibleFrom="md">
                         <Text size="sm">{user.user_email}</Text>
                       </Table.Td>
                       <Table.Td>
-                        <Badge variant="light" color={ROLE_COLOURS[user.role_id]} radius="sm">
+                        <Badge
+                          variant="light"
+                          color={ROLE_COLOURS[user.role_id]}
+                          radius="sm"
+                          style={{ overflow: 'visible', flexShrink: 0 }}
+                          styles={{ label: { overflow: 'visible' } }}
+                        >
                           {roleLabel(user.role_id)}
                         </Badge>
                       </Table.Td>
-                      <Table.Td>
+                      <Table.Td visibleFrom="md">
                         <Text size="sm">{groupName(user.group_id)}</Text>
                       </Table.Td>
                       <Table.Td>
@@ -162,6 +175,8 @@ export function UsersPage() {
                           variant={user.user_status === 'active' ? 'light' : 'outline'}
                           color={user.user_status === 'active' ? 'teal' : 'gray'}
                           radius="sm"
+                          style={{ overflow: 'visible', flexShrink: 0 }}
+                          styles={{ label: { overflow: 'visible' } }}
                         >
                           {user.user_status === 'active' ? 'Active' : 'Deactivated'}
                         </Badge>
