@@ -54,6 +54,13 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   app.addHook('onSend', async (_request, reply) => {
     if (stopping) reply.header('connection', 'close');
   });
+  // The requests being answered (until their response closes, so a hijacked stream counts too):
+  // a stop that runs out of grace names them in its log instead of leaving a bare exit code 1.
+  const answering = new Map<string, string>();
+  app.addHook('onRequest', async (request, reply) => {
+    answering.set(request.id, `${request.method} ${request.url.split('?')[0]}`);
+    reply.raw.once('close', () => answering.delete(request.id));
+  });
   await app.listen({ host: config.HOST, port: config.PORT });
   const purge = setInterval(() => {
     app.services.auth.purgeExpiredTokens().catch((err) => logger.warn({ err }, 'token purge failed'));
@@ -68,7 +75,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     stopping = true;
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => {
-      logger.error('graceful shutdown timed out');
+      logger.error({ answering: [...answering.values()].slice(0, 20) }, 'graceful shutdown timed out');
       process.exit(1);
     }, config.SHUTDOWN_GRACE_MS);
     force.unref();
