@@ -150,7 +150,8 @@ async function shootAll(
       await composer
         .getByLabel('Text')
         .fill('Hi {first_name}, beat the heat: AC check-ups are $69 at our {store} shop.');
-      await composer.getByTestId('preview').waitFor();
+      // the estimate follows the text after a pause: wait for the preview of what was typed
+      await composer.getByTestId('preview').filter({ hasText: 'beat the heat' }).waitFor();
       await page.screenshot({ path: path.join(OUT, 'broadcast-composer-desktop.png') });
       process.stdout.write('  docs/screenshots/broadcast-composer-desktop.png\n');
     }
