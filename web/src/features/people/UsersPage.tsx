@@ -14,6 +14,7 @@ import {
   Title,
   VisuallyHidden,
 } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import {
   IconCheck,
   IconDots,
@@ -62,6 +63,8 @@ export function UsersPage() {
   const [editing, setEditing] = useState<{ user?: GroupUser; password?: boolean } | null>(null);
   const [deactivating, setDeactivating] = useState<GroupUser | null>(null);
   const isAdmin = me.can_manage_users;
+  // Mantine's md breakpoint: one status badge, in its column or under the role
+  const isPhone = useMediaQuery('(max-width: 62em)');
   const groupName = (id: number) => groups.find((g) => g.group_id === id)?.group_name ?? `group ${id}`;
   const rows = (users.data ?? [])
     .filter((g) => subtree.has(g.group_id))
@@ -110,16 +113,16 @@ export function UsersPage() {
       )}
       {rows.length > 0 && (
         <Card p={0}>
-          {/* on a phone the e-mail and group go under the name, so role, status and the menu stay in view */}
+          {/* on a phone the e-mail and group go under the name and the status under the role, so the menu stays in view */}
           <Table.ScrollContainer minWidth={320}>
             <Table verticalSpacing="sm" highlightOnHover data-testid="user-list">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Name</Table.Th>
                   <Table.Th visibleFrom="md">E-mail</Table.Th>
-                  <Table.Th>Role</Table.Th>
+                  <Table.Th>{isPhone ? 'Role and status' : 'Role'}</Table.Th>
                   <Table.Th visibleFrom="md">Group</Table.Th>
-                  <Table.Th>Status</Table.Th>
+                  {!isPhone && <Table.Th>Status</Table.Th>}
                   <Table.Th>
                     <VisuallyHidden>Actions</VisuallyHidden>
                   </Table.Th>
@@ -129,6 +132,17 @@ export function UsersPage() {
                 {rows.map((user) => {
                   const name = `${user.first_name} ${user.last_name}`;
                   const isMe = user.ct_user_id === me.ct_user_id;
+                  const status = (
+                    <Badge
+                      variant={user.user_status === 'active' ? 'light' : 'outline'}
+                      color={user.user_status === 'active' ? 'teal' : 'gray'}
+                      radius="sm"
+                      style={{ overflow: 'visible', flexShrink: 0 }}
+                      styles={{ label: { overflow: 'visible' } }}
+                    >
+                      {user.user_status === 'active' ? 'Active' : 'Deactivated'}
+                    </Badge>
+                  );
                   return (
                     <Table.Tr key={user.ct_user_id} data-user={user.user_email}>
                       <Table.Td>
@@ -166,21 +180,12 @@ export function UsersPage() {
                         >
                           {roleLabel(user.role_id)}
                         </Badge>
+                        {isPhone && <div style={{ marginTop: 6 }}>{status}</div>}
                       </Table.Td>
                       <Table.Td visibleFrom="md">
                         <Text size="sm">{groupName(user.group_id)}</Text>
                       </Table.Td>
-                      <Table.Td>
-                        <Badge
-                          variant={user.user_status === 'active' ? 'light' : 'outline'}
-                          color={user.user_status === 'active' ? 'teal' : 'gray'}
-                          radius="sm"
-                          style={{ overflow: 'visible', flexShrink: 0 }}
-                          styles={{ label: { overflow: 'visible' } }}
-                        >
-                          {user.user_status === 'active' ? 'Active' : 'Deactivated'}
-                        </Badge>
-                      </Table.Td>
+                      {!isPhone && <Table.Td>{status}</Table.Td>}
                       <Table.Td ta="right">
                         <UserMenu
                           user={user}
