@@ -54,6 +54,9 @@ describe('request schemas', () => {
       }
     }
     expect(found.sort()).toEqual([
+      // Telnyx's own wire format: a message with media only has `text: null`
+      'POST /telephony/telnyx/sms body(application/json).data.payload.text',
+      'POST /telephony/telnyx/sms/status body(application/json).data.payload.text',
       'POST /v2/campaign body(application/json).campaign_end_date',
       'PUT /v2/call/value body(application/json).call_value',
       'PUT /v2/me/preferences body(application/json).console_group_id',
