@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import cliProgress from 'cli-progress';
+import { broadcastScenario } from './broadcast-scenario.js';
 import { consoleScenario } from './console-scenario.js';
 import { call, carrierPost } from './lib/api.js';
 import { cpuPerItem, measure } from './lib/load.js';
@@ -33,13 +34,14 @@ export { RANGE as LIST_RANGE };
 const SPAN = { from: '2025-11-01T00:00:00Z', to: '2026-11-01T00:00:00Z' };
 const RANGE = { start: '2026-09-01T00:00:00Z', end: '2026-09-30T23:59:59Z' };
 
-/** Scenarios 4-6: list calls over a large table, DNI leasing, webhook delivery. */
+/** Scenarios 1c and 4-7: SMS broadcast, list calls over a large table, DNI leasing, webhook delivery, console. */
 export async function laterScenarios(
   ctx: BenchContext,
   fixtures: Fixtures,
   baselines: Baselines,
 ): Promise<Row[]> {
   const rows: Row[] = [];
+  if (ctx.wants('broadcast')) rows.push(...(await broadcastScenario(ctx, fixtures.token, baselines)));
   if (ctx.wants('list')) rows.push(...(await listCalls(ctx, fixtures)));
   if (ctx.wants('dni')) rows.push(...(await dniAssignment(ctx, fixtures, baselines)));
   if (ctx.wants('webhooks')) rows.push(...(await webhookDelivery(ctx, fixtures, baselines)));

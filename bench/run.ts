@@ -7,19 +7,23 @@ import path from 'node:path';
 import pg from 'pg';
 import { ensureConsoleBuilt } from '../test/helpers/console-build.js';
 import { freePort } from '../test/helpers/process.js';
+import { startTwilioMessagesApi, type TwilioMessagesApi } from '../test/helpers/twilio-messages.js';
 import { laterScenarios } from './later-scenarios.js';
 import { haproxyInstalled, startHaproxy } from './lib/balancer.js';
-import { type BenchServer, type CpuUse, type Pids, ROOT, startServer } from './lib/server.js';
-import { type Engine, type Row, runScenarios, type Settings } from './scenarios.js';
+import { BENCH_SECRETS, type BenchServer, type CpuUse, type Pids, ROOT, startServer } from './lib/server.js';
+import { BENCH_ACCOUNT_SID, type Engine, type Row, runScenarios, type Settings } from './scenarios.js';
 
 /**
  * `npm run bench [-- --quick] [--engine=postgres|pglite] [--build | --no-build] [--profile]
- *   [--only=inbound,sms,ivr,create,list,dni,webhooks,console] [--server-env=KEY=VALUE ...] [--db-setting=KEY=VALUE ...]
+ *   [--only=inbound,sms,broadcast,ivr,create,list,dni,webhooks,console] [--server-env=KEY=VALUE ...] [--db-setting=KEY=VALUE ...]
  *   [--processes=N] [--out=results.json]`
  *
  * Builds, then for each engine starts `node dist/cli.js serve` on a database of its own (a new
  * PostgreSQL database that is dropped afterwards, or PGlite in a temporary DATA_DIR), drives it
  * with autocannon from this process, prints one table and writes bench/results.json.
+ *
+ * The broadcast scenario (1c) needs a carrier: with it, each engine's servers are started against
+ * a local server speaking Twilio's Messages API (TWILIO_API_BASE_URL, TWILIO_ACCOUNT_SID).
  *
  * --processes=N (PostgreSQL): N server processes on the one database behind HAProxy (round robin,
  * no sticky sessions), every request of every scenario and baseline through it; CPU and memory
@@ -52,6 +56,7 @@ const dbSettings = pairsOf('--db-setting');
 const outArg = [...args].find((a) => a.startsWith('--out='))?.slice('--out='.length);
 const onlyArg = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const only = onlyArg ? new Set(onlyArg.split(',')) : undefined;
+const wants = (scenario: string) => !only || only.has(scenario);
 const processesArg = [...args].find((a) => a.startsWith('--processes='))?.slice('--processes='.length);
 const processes = processesArg === undefined ? 1 : Number(processesArg);
 if (!Number.isInteger(processes) || processes < 1 || processes > 8)
@@ -77,6 +82,7 @@ const SETTINGS: Record<'full' | 'quick', Record<Engine, Settings>> = {
       listCalls: 1_000_000,
       webhookCalls: 2_000,
       dniVisitors: 10_000,
+      broadcastContacts: 10_000,
     },
     pglite: {
       duration: 10,
@@ -86,6 +92,7 @@ const SETTINGS: Record<'full' | 'quick', Record<Engine, Settings>> = {
       listCalls: 100_000,
       webhookCalls: 500,
       dniVisitors: 10_000,
+      broadcastContacts: 10_000,
     },
   },
   quick: {
@@ -97,6 +104,7 @@ const SETTINGS: Record<'full' | 'quick', Record<Engine, Settings>> = {
       listCalls: 20_000,
       webhookCalls: 100,
       dniVisitors: 500,
+      broadcastContacts: 2_000,
     },
     pglite: {
       duration: 1,
@@ -106,6 +114,7 @@ const SETTINGS: Record<'full' | 'quick', Record<Engine, Settings>> = {
       listCalls: 10_000,
       webhookCalls: 50,
       dniVisitors: 200,
+      broadcastContacts: 2_000,
     },
   },
 };
@@ -162,6 +171,8 @@ interface Prepared {
   /** where the scenarios send their requests: the server, or the load balancer before them */
   base: string;
   pids: Pids;
+  /** the fake carrier the servers send texts to (broadcast scenario) */
+  carrier: TwilioMessagesApi | undefined;
   cleanup: () => Promise<void>;
 }
 
@@ -169,7 +180,14 @@ interface Prepared {
 async function prepareEngine(engine: Engine, runId: string): Promise<Prepared> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `switchboard-bench-${engine}-`));
   const database = `sb_bench_${runId}`;
+  const carrier = wants('broadcast')
+    ? await startTwilioMessagesApi({ accountSid: BENCH_ACCOUNT_SID, authToken: BENCH_SECRETS.carrierToken })
+    : undefined;
+  const carrierEnv: Record<string, string> = carrier
+    ? { TWILIO_API_BASE_URL: carrier.baseUrl, TWILIO_ACCOUNT_SID: BENCH_ACCOUNT_SID }
+    : {};
   const remove = async () => {
+    await carrier?.close();
     if (engine === 'postgres')
       await admin((c) => c.query(`drop database if exists ${database} with (force)`)).catch((error) =>
         log(`could not drop ${database}: ${String(error)}`),
@@ -194,7 +212,7 @@ async function prepareEngine(engine: Engine, runId: string): Promise<Prepared> {
         startServer({
           dataDir,
           // behind the balancer every process signs and links with the balancer's address
-          env: { ...serverEnv, ...(balancerBase ? { PUBLIC_BASE_URL: balancerBase } : {}) },
+          env: { ...carrierEnv, ...serverEnv, ...(balancerBase ? { PUBLIC_BASE_URL: balancerBase } : {}) },
           ...(engine === 'postgres' ? { databaseUrl: withDatabase(POSTGRES_URL, database) } : {}),
           ...(profile
             ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/profiles')}`] }
@@ -229,6 +247,7 @@ async function prepareEngine(engine: Engine, runId: string): Promise<Prepared> {
       engine,
       base: balancer?.base ?? first.base,
       pids: balancer ? servers.map((server) => server.pid) : first.pid,
+      carrier,
       async cleanup() {
         await balancer?.stop();
         await stopServers();
@@ -249,7 +268,8 @@ async function runEngine(prepared: Prepared, settings: Settings, runId: string):
     pid: prepared.pids,
     settings,
     runId,
-    wants: (scenario: string) => !only || only.has(scenario),
+    wants,
+    carrier: prepared.carrier,
     log: (line: string) => log(`${engine}: ${line}`),
   };
   const load = os.loadavg()[0] ?? 0;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestParams } from 'autocannon';
+import type { TwilioMessagesApi } from '../test/helpers/twilio-messages.js';
 import { adminToken, call, carrierPost, signedCarrierRequest } from './lib/api.js';
 import { type Measurement, measure } from './lib/load.js';
 import { fixtureNumber, seedFlow } from './lib/seed-flow.js';
@@ -23,6 +24,8 @@ export interface Settings {
   dniVisitors: number;
   /** calls completed for the webhook scenario (one post-call delivery each) */
   webhookCalls: number;
+  /** contacts of the broadcast scenario's list (one text each) */
+  broadcastContacts: number;
 }
 
 export interface Row {
@@ -47,14 +50,16 @@ export interface BenchContext {
   settings: Settings;
   /** distinguishes this run's CallSids */
   runId: string;
-  /** whether a scenario (inbound, ivr, create, list, dni, webhooks, console) is to run */
+  /** whether a scenario (inbound, sms, broadcast, ivr, create, list, dni, webhooks, console) is to run */
   wants: (scenario: string) => boolean;
+  /** the local server speaking Twilio's Messages API the server sends texts to (broadcast) */
+  carrier?: TwilioMessagesApi | undefined;
   log: (line: string) => void;
 }
 
 const CONNECTIONS = { carrier: 64, create: { one: 16, hundred: 4 }, list: 8 };
 export const COMPANY_GROUP = 2;
-const ADMIN_USER = 1;
+export const ADMIN_USER = 1;
 /** area codes the inventory fixtures use: each measurement its own block of numbers */
 const NPA = { inbound: '312', createOne: '949', createHundred: '714', sqlOne: '619', sqlHundred: '858' };
 
