@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { simulateCall } from '../../src/telephony/simulator.js';
+import { accessibilityViolations } from '../helpers/axe.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { createEmptyDatabase, testEngine } from '../helpers/db.js';
 import { freePort, type ServerProcess, startServer } from '../helpers/process.js';
@@ -14,7 +14,6 @@ import { freePort, type ServerProcess, startServer } from '../helpers/process.js
  * driving the flows list and the builder as a person would, and every result checked through the
  * API: the document the builder stores, the path "try a call" shows, the versions it restores.
  */
-const require = createRequire(import.meta.url);
 const PASSWORD = 'builder-test-password';
 const CARRIER_TOKEN = 'builder-test-carrier-token';
 const CLIENT = { client_id: 'switchboard', client_secret: 'builder-test-client-secret' };
@@ -28,7 +27,6 @@ let server: ServerProcess;
 let base: string;
 let token: string;
 let browser: Browser;
-let axeSource: string;
 const ids = { company: 0, campaign: 0, apiFlow: 0, call: 0 };
 
 async function api<T = unknown>(method: string, url: string, body?: unknown): Promise<T> {
@@ -52,17 +50,6 @@ const storedDocument = async (id: number) =>
     ?.document;
 const without = (record: Record<string, unknown>, fields: string[]) =>
   Object.fromEntries(Object.entries(record).filter(([key]) => !fields.includes(key)));
-
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = (await page.evaluate(`(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
-  })()`)) as { id: string; impact: string; targets: string[] }[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.targets.slice(0, 3).join(', ')}`);
-}
 
 /** A Mantine select: open it by its label, pick the option by its text. */
 async function choose(scope: Page | Locator, page: Page, label: string, option: string) {
@@ -143,7 +130,6 @@ const API_FLOW = {
 };
 
 beforeAll(async () => {
-  axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
   dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-builder-'));
   database = await createEmptyDatabase();
   const port = await freePort();

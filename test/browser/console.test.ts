@@ -1,12 +1,12 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { simulateCall } from '../../src/telephony/simulator.js';
 import { conversationWav } from '../helpers/audio.js';
+import { accessibilityViolations } from '../helpers/axe.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { createEmptyDatabase, testEngine } from '../helpers/db.js';
 import { freePort, type ServerProcess, startServer } from '../helpers/process.js';
@@ -17,7 +17,6 @@ import { type Receiver, startReceiver } from '../helpers/receiver.js';
  * serving the built console, headless Chromium (from npm ci) driving it as a person would, calls
  * placed by the carrier simulator through the signed webhooks, and axe-core checking every page.
  */
-const require = createRequire(import.meta.url);
 const PASSWORD = 'console-test-password';
 const CARRIER_TOKEN = 'console-test-carrier-token';
 const CLIENT = { client_id: 'switchboard', client_secret: 'console-test-client-secret' };
@@ -33,7 +32,6 @@ let receiver: Receiver;
 let recordings: Server;
 let recordingsUrl: string;
 let browser: Browser;
-let axeSource: string;
 const ids: { company: number; otherCompany: number; location: number; recordedCall: number } = {
   company: 0,
   otherCompany: 0,
@@ -108,18 +106,6 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
 }
 
 /** axe-core's serious and critical violations on the page as it is now. */
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  // evaluated, not injected as a <script>: the console's CSP allows only its own scripts
-  await page.evaluate(axeSource);
-  const violations = (await page.evaluate(`(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
-  })()`)) as { id: string; impact: string; targets: string[] }[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.targets.slice(0, 3).join(', ')}`);
-}
-
 async function signIn(page: Page, email: string, password = PASSWORD): Promise<void> {
   await page.goto(`${base}/sign-in`);
   await page.getByLabel('E-mail').fill(email);
@@ -129,7 +115,6 @@ async function signIn(page: Page, email: string, password = PASSWORD): Promise<v
 }
 
 beforeAll(async () => {
-  axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
   dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-console-'));
   database = await createEmptyDatabase();
   receiver = await startReceiver();

@@ -1,12 +1,12 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { simulateCall } from '../../src/telephony/simulator.js';
 import { conversationWav } from '../helpers/audio.js';
+import { accessibilityViolations } from '../helpers/axe.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { createEmptyDatabase, testEngine } from '../helpers/db.js';
 import { freePort, type ServerProcess, startServer } from '../helpers/process.js';
@@ -18,7 +18,6 @@ import { type FakeProvider, startFakeProvider } from '../helpers/transcription-p
  * reading the transcript beside the player (seeking it), the indicator scores, grading the call on
  * a scorecard, and searching transcripts; axe-core on each page.
  */
-const require = createRequire(import.meta.url);
 const PASSWORD = 'intel-test-password';
 const CARRIER_TOKEN = 'intel-test-carrier-token';
 const CLIENT = { client_id: 'switchboard', client_secret: 'intel-test-client-secret' };
@@ -48,7 +47,6 @@ let provider: FakeProvider;
 let recordings: Server;
 let recordingsUrl: string;
 let browser: Browser;
-let axeSource: string;
 const ids = { company: 0, transcribed: 0, failed: 0, scorecard: 0 };
 
 async function api<T = unknown>(method: string, url: string, body?: unknown): Promise<T> {
@@ -111,17 +109,6 @@ const transcribedCall = (caller: string, status: string) =>
     return calls.find((c) => c.transcription?.transcript_status === status)?.call_id;
   });
 
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = (await page.evaluate(`(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
-  })()`)) as { id: string; impact: string; targets: string[] }[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.targets.slice(0, 3).join(', ')}`);
-}
-
 /** Polls until it holds: a busy machine can take seconds. */
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 20_000, interval: 200 });
 
@@ -135,7 +122,6 @@ const audioTime = (page: Page) =>
   });
 
 beforeAll(async () => {
-  axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
   dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-intel-'));
   database = await createEmptyDatabase();
   provider = await startFakeProvider(() => ({

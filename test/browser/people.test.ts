@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, TEST_PASSWORD, type TestContext, type TestUser } from '../helpers/app.js';
+import { accessibilityViolations } from '../helpers/axe.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { testEngine } from '../helpers/db.js';
 import { freshNumbers } from '../helpers/dni.js';
@@ -18,7 +17,6 @@ import { freePort } from '../helpers/process.js';
  * custom sources and tags, a call action with AND/OR rule groups, and releasing a number through
  * the type-to-confirm dialog; the API is read after each change and axe-core checks every page.
  */
-const require = createRequire(import.meta.url);
 const CONTEXT = { viewport: { width: 1440, height: 960 }, locale: 'en-US' };
 const DANA = { email: 'dana.reyes@example.test', password: 'dana-first-password' };
 
@@ -26,22 +24,10 @@ let ctx: TestContext;
 let base: string;
 let browser: Browser;
 let context: BrowserContext | undefined;
-let axeSource: string;
 let admin: TestUser;
 let otherCompanyUser: TestUser;
 const ids = { agency: 0, company: 0, location: 0, otherCompany: 0, flow: 0 };
 let spareNumber: string;
-
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = (await page.evaluate(`(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
-  })()`)) as { id: string; impact: string; targets: string[] }[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.targets.slice(0, 3).join(', ')}`);
-}
 
 async function signIn(page: Page, email: string, password = TEST_PASSWORD): Promise<void> {
   await page.goto(`${base}/sign-in`);
@@ -91,7 +77,6 @@ const userByEmail = async (email: string) =>
   (await usersSeenBy(admin)).find((user) => user.user_email === email);
 
 beforeAll(async () => {
-  axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   ctx = await createTestContext({ PUBLIC_BASE_URL: base });

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, TEST_PASSWORD, type TestContext, type TestUser } from '../helpers/app.js';
+import { accessibilityViolations } from '../helpers/axe.js';
 import { insertCalls } from '../helpers/calls.js';
 import { createCarrier, TEST_ACCOUNT_SID } from '../helpers/carrier.js';
 import { launchChromium } from '../helpers/chromium.js';
@@ -20,7 +20,6 @@ import { freePort } from '../helpers/process.js';
  * downloads read back, the report saved and scheduled weekly, and the usage meters of the agency
  * and its client; axe-core checks each page.
  */
-const require = createRequire(import.meta.url);
 const CONTEXT = { viewport: { width: 1440, height: 960 }, locale: 'en-US' };
 const ZONE = 'America/Denver';
 
@@ -30,21 +29,9 @@ let manager: TestUser;
 let base: string;
 let browser: Browser;
 let context: BrowserContext;
-let axeSource: string;
 let companyName: string;
 /** What was seeded, to work the figures out independently of the app. */
 const seeded: { group: number; started: Date; duration: number; disposition: string }[] = [];
-
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = (await page.evaluate(`(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
-  })()`)) as { id: string; impact: string; targets: string[] }[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.targets.slice(0, 3).join(', ')}`);
-}
 
 async function signIn(page: Page, email: string): Promise<void> {
   await page.goto(`${base}/sign-in`);
@@ -66,7 +53,6 @@ async function downloaded(page: Page, format: string): Promise<{ file: Download;
 }
 
 beforeAll(async () => {
-  axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   ctx = await createTestContext({ PUBLIC_BASE_URL: base, JOBS_POLL_INTERVAL_MS: '0' });

@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,6 +7,7 @@ import {
   type TestContext,
   type TestUser,
 } from '../helpers/app.js';
+import { accessibilityViolations } from '../helpers/axe.js';
 import { createCarrier } from '../helpers/carrier.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { freshNumbers } from '../helpers/dni.js';
@@ -26,7 +25,6 @@ import {
  * the composer's segment count and cost estimate, the broadcast's progress), with texts sent to a
  * local server speaking Twilio's Messages API and axe-core checking each page.
  */
-const require = createRequire(import.meta.url);
 const ACCOUNT_SID = `AC${'7'.repeat(32)}`;
 const CONTEXT = { viewport: { width: 1440, height: 960 }, locale: 'en-US' };
 
@@ -39,7 +37,6 @@ let tracking: string;
 let base: string;
 let browser: Browser;
 let context: BrowserContext;
-let axeSource: string;
 
 const text = (from: string, body: string, extra: Record<string, string> = {}) =>
   carrier.send('sms', {
@@ -54,17 +51,6 @@ const text = (from: string, body: string, extra: Record<string, string> = {}) =>
 
 const postCallback = async (url: string, form: Record<string, string>, signature: string) =>
   (await carrier.post(url, form, signature)).status;
-
-async function accessibilityViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = (await page.evaluate(`(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
-  })()`)) as { id: string; impact: string; targets: string[] }[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.targets.slice(0, 3).join(', ')}`);
-}
 
 async function signIn(page: Page, email: string): Promise<void> {
   await page.goto(`${base}/sign-in`);
@@ -83,7 +69,6 @@ const conversationIdOf = async (contact: string) =>
   ).rows[0] as { conversation_id: number; unread_count: number };
 
 beforeAll(async () => {
-  axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
   twilioApi = await startTwilioMessagesApi({ accountSid: ACCOUNT_SID, authToken: TEST_CARRIER_TOKEN });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
