@@ -35,15 +35,16 @@ export function createGroupCommit<In, Out>({
   const drain = async () => {
     while (waiting.length > 0) {
       const batch = waiting.splice(0, max);
-      try {
-        const results = await run(batch.map((w) => w.item));
-        for (const [index, w] of batch.entries()) w.settle(results[index] as Out);
-      } catch (error) {
-        if (retryAlone && batch.length > 1) {
-          await Promise.all(batch.map((w) => run([w.item]).then(([out]) => w.settle(out as Out), w.fail)));
-        } else {
-          for (const w of batch) w.fail(error);
-        }
+      const settled = await batchOrAlone(
+        batch.map((w) => w.item),
+        run,
+        async (item) => (await run([item]))[0] as Out,
+        { aloneAfter: () => retryAlone && batch.length > 1 },
+      );
+      for (const [index, w] of batch.entries()) {
+        const outcome = settled[index] as PromiseSettledResult<Out>;
+        if (outcome.status === 'fulfilled') w.settle(outcome.value);
+        else w.fail(outcome.reason);
       }
       // One turn of the event loop before the next batch, so the items whose requests arrived
       // meanwhile are read and join it: PGlite runs the statement on this thread, and without
@@ -61,4 +62,38 @@ export function createGroupCommit<In, Out>({
       draining = true;
       void drain();
     });
+}
+
+/**
+ * Runs `items` as one batch (`batch`, one result per item in order); when it throws an error
+ * `aloneAfter` accepts, runs each item again by itself (`alone`), so an item that cannot be
+ * written fails only itself. Otherwise every item fails with the batch's error. `inOrder` runs
+ * the items alone one after another (their effects keep the items' order) and stops at the first
+ * that fails (the rest fail with its error, unrun); without it they go together. createGroupCommit's `retryAlone` and the call-flow create batches use it.
+ */
+export async function batchOrAlone<In, Out>(
+  items: readonly In[],
+  batch: (items: In[]) => Promise<readonly Out[]>,
+  alone: (item: In) => Promise<Out>,
+  { aloneAfter, inOrder = false }: { aloneAfter: (error: unknown) => boolean; inOrder?: boolean },
+): Promise<PromiseSettledResult<Out>[]> {
+  try {
+    const results = await batch([...items]);
+    return items.map((_, index) => ({ status: 'fulfilled', value: results[index] as Out }));
+  } catch (error) {
+    if (!aloneAfter(error)) return items.map(() => ({ status: 'rejected', reason: error }));
+    if (!inOrder) return Promise.allSettled(items.map(alone));
+    const settled: PromiseSettledResult<Out>[] = [];
+    for (const item of items) {
+      const failed = settled.find((outcome) => outcome.status === 'rejected');
+      settled.push(
+        failed ??
+          (await alone(item).then(
+            (value) => ({ status: 'fulfilled', value }) as const,
+            (reason: unknown) => ({ status: 'rejected', reason }) as const,
+          )),
+      );
+    }
+    return settled;
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createGroupCommit } from '../../src/lib/group-commit.js';
+import { batchOrAlone, createGroupCommit } from '../../src/lib/group-commit.js';
 
 /** A run that records each batch and answers when `release` is called. */
 function gatedRun() {
@@ -105,5 +105,67 @@ describe('createGroupCommit', () => {
     const c = submit(3);
     await release();
     expect(await c).toBe(30);
+  });
+});
+
+describe('batchOrAlone', () => {
+  const upper = async (items: string[]) => {
+    if (items.includes('bad')) throw new Error(items.length > 1 ? 'batch failed' : `${items[0]} failed`);
+    return items.map((item) => item.toUpperCase());
+  };
+  const one = async (item: string) => (await upper([item]))[0] as string;
+  /** `one`, recording the items it was given */
+  const recorded = () => {
+    const items: string[] = [];
+    return {
+      items,
+      alone: (item: string) => {
+        items.push(item);
+        return one(item);
+      },
+    };
+  };
+
+  it('answers the batch when it succeeds, without running any item alone', async () => {
+    const { items: alone, alone: runAlone } = recorded();
+    const settled = await batchOrAlone(['a', 'b'], upper, runAlone, { aloneAfter: () => true });
+    expect(settled).toEqual([
+      { status: 'fulfilled', value: 'A' },
+      { status: 'fulfilled', value: 'B' },
+    ]);
+    expect(alone).toEqual([]);
+  });
+
+  it('runs each item alone after an error it accepts, so only the bad item fails', async () => {
+    const settled = await batchOrAlone(['a', 'bad', 'c'], upper, one, { aloneAfter: () => true });
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message))).toEqual([
+      'A',
+      'bad failed',
+      'C',
+    ]);
+  });
+
+  it('fails every item with the batch error when the error is not one to retry alone', async () => {
+    const { items: alone, alone: runAlone } = recorded();
+    const settled = await batchOrAlone(['a', 'bad'], upper, runAlone, { aloneAfter: () => false });
+    expect(settled.map((s) => s.status === 'rejected' && (s.reason as Error).message)).toEqual([
+      'batch failed',
+      'batch failed',
+    ]);
+    expect(alone).toEqual([]);
+  });
+
+  it('in order, runs the items one after another and stops at the first that fails', async () => {
+    const { items: alone, alone: runAlone } = recorded();
+    const settled = await batchOrAlone(['a', 'bad', 'c'], upper, runAlone, {
+      aloneAfter: () => true,
+      inOrder: true,
+    });
+    expect(alone).toEqual(['a', 'bad']);
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message))).toEqual([
+      'A',
+      'bad failed',
+      'bad failed',
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 import { type Db, INT4_MAX, type Queryable } from '../../db/index.js';
 import { invalidInput, isEntryError, notFound } from '../../errors.js';
 import type { Clock } from '../../lib/clock.js';
+import { batchOrAlone } from '../../lib/group-commit.js';
 import { toNanp10 } from '../../lib/phone.js';
 import type { MultilevelIvrFlow } from '../../routing/flow-document.js';
 import { firstTargetRing } from '../../routing/program.js';
@@ -444,12 +445,66 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
     return callFlowId;
   }
 
+  /** One request-wide look-up of what the batched entries name (groups, campaigns, numbers ...). */
+  function scopeFactsOf(principal: Principal, plans: readonly Plan[]): Promise<ScopeFacts> | undefined {
+    const batched = plans.flatMap((plan) => (plan.kind === 'batch' ? [plan.save] : []));
+    if (batched.length === 0) return undefined;
+    return createCallFlowsRepo(db).scopeFacts(principal.groupId, {
+      groups: [...new Set(batched.map((save) => save.flow.group_id))],
+      campaigns: [...new Set(batched.map((save) => save.flow.campaign_id))],
+      channels: [...new Set(batched.map((save) => save.flow.channel_id ?? DEFAULT_CHANNEL_ID))],
+      locations: [...new Set(batched.flatMap((save) => save.locationIds))],
+      audio: [...new Set(batched.flatMap((save) => save.audioReferences))],
+    });
+  }
+
+  type BatchedEntry = { index: number; plan: Extract<Plan, { kind: 'batch' }> };
+
+  /**
+   * Writes a run of batched entries in one statement: each entry's answer, an error for a number
+   * another flow took meanwhile. An entry's own error (isEntryError) fails the whole statement.
+   */
+  async function writeRun(principal: Principal, run: readonly BatchedEntry[]): Promise<EntryResult[]> {
+    const key = await pinKey();
+    const rows = await createCallFlowsRepo(db).createOnNumbers(
+      principal.groupId,
+      run.map(
+        ({ index, plan: { save, number, phoneNumberId } }): NumberedFlow => ({
+          ord: index,
+          number,
+          phone_number_id: phoneNumberId,
+          group_id: save.flow.group_id,
+          campaign_id: save.flow.campaign_id,
+          channel_id: save.flow.channel_id ?? DEFAULT_CHANNEL_ID,
+          call_flow_name: save.flow.call_flow_name,
+          call_flow_status: save.flow.call_flow_status ?? 'active',
+          routable_type: save.routableType,
+          document: postedDocument(save.flow, key),
+        }),
+      ),
+      clock.now(),
+      principal.userId,
+    );
+    const written = new Map(rows.map((row) => [row.ord, row.call_flow_id]));
+    return run.map(({ index, plan }): EntryResult => {
+      const callFlowId = written.get(index);
+      return callFlowId === undefined
+        ? {
+            result: 'error',
+            data: REASONS.unavailable(plan.number, plan.phoneNumberId),
+            entry_count: index + 1,
+          }
+        : { result: 'success', data: callFlowId, entry_count: index + 1 };
+    });
+  }
+
   /**
    * Saves the entries of one create request with the answers `applyEntries` gives, entry by
    * entry: entries the batch statement can write are checked against one request-wide look-up
    * and written together (one statement for each run of them between entries that go alone, so
    * effects keep the order of the entries); the others go through `single`, each in its own
-   * transaction.
+   * transaction. A run whose statement fails on an entry's error is written again entry by entry
+   * (batchOrAlone), so that entry fails alone.
    */
   async function saveEntries<T>(
     principal: Principal,
@@ -458,65 +513,23 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
     single: (tx: Queryable, entry: T) => Promise<number>,
   ): Promise<EntryResult[]> {
     const plans = entries.map(planFor);
-    const batched = plans.flatMap((plan) => (plan.kind === 'batch' ? [plan.save] : []));
-    const repo = createCallFlowsRepo(db);
-    const facts =
-      batched.length === 0
-        ? undefined
-        : await repo.scopeFacts(principal.groupId, {
-            groups: [...new Set(batched.map((save) => save.flow.group_id))],
-            campaigns: [...new Set(batched.map((save) => save.flow.campaign_id))],
-            channels: [...new Set(batched.map((save) => save.flow.channel_id ?? DEFAULT_CHANNEL_ID))],
-            locations: [...new Set(batched.flatMap((save) => save.locationIds))],
-            audio: [...new Set(batched.flatMap((save) => save.audioReferences))],
-          });
+    const facts = await scopeFactsOf(principal, plans);
     const results: EntryResult[] = [];
-    const alone = async (index: number) => {
-      results[index] = await applyEntry(db, entries[index] as T, index + 1, single, DUPLICATE_NUMBER);
-    };
-    let run: { index: number; plan: Extract<Plan, { kind: 'batch' }> }[] = [];
+    const alone = (index: number) => applyEntry(db, entries[index] as T, index + 1, single, DUPLICATE_NUMBER);
+    let run: BatchedEntry[] = [];
     const flush = async () => {
       const pending = run;
       run = [];
       if (pending.length === 0) return;
-      const key = await pinKey();
-      let written: Map<number, number>;
-      try {
-        const rows = await repo.createOnNumbers(
-          principal.groupId,
-          pending.map(
-            ({ index, plan: { save, number, phoneNumberId } }): NumberedFlow => ({
-              ord: index,
-              number,
-              phone_number_id: phoneNumberId,
-              group_id: save.flow.group_id,
-              campaign_id: save.flow.campaign_id,
-              channel_id: save.flow.channel_id ?? DEFAULT_CHANNEL_ID,
-              call_flow_name: save.flow.call_flow_name,
-              call_flow_status: save.flow.call_flow_status ?? 'active',
-              routable_type: save.routableType,
-              document: postedDocument(save.flow, key),
-            }),
-          ),
-          clock.now(),
-          principal.userId,
-        );
-        written = new Map(rows.map((row) => [row.ord, row.call_flow_id]));
-      } catch (error) {
-        if (!isEntryError(error)) throw error;
-        for (const { index } of pending) await alone(index);
-        return;
-      }
-      for (const { index, plan } of pending) {
-        const callFlowId = written.get(index);
-        results[index] =
-          callFlowId === undefined
-            ? {
-                result: 'error',
-                data: REASONS.unavailable(plan.number, plan.phoneNumberId),
-                entry_count: index + 1,
-              }
-            : { result: 'success', data: callFlowId, entry_count: index + 1 };
+      const settled = await batchOrAlone(
+        pending,
+        (batch) => writeRun(principal, batch),
+        ({ index }) => alone(index),
+        { aloneAfter: isEntryError, inOrder: true },
+      );
+      for (const [n, outcome] of settled.entries()) {
+        if (outcome.status === 'rejected') throw outcome.reason;
+        results[(pending[n] as BatchedEntry).index] = outcome.value;
       }
     };
     for (const [index, plan] of plans.entries()) {
@@ -524,7 +537,7 @@ export function createCallFlowsService({ db, clock }: CallFlowServiceDeps) {
         results[index] = { result: 'error', data: plan.reason, entry_count: index + 1 };
       } else if (plan.kind === 'single') {
         await flush();
-        await alone(index);
+        results[index] = await alone(index);
       } else {
         const reason = scopeReason(facts as ScopeFacts, plan.save);
         if (reason) results[index] = { result: 'error', data: reason, entry_count: index + 1 };
