@@ -115,6 +115,7 @@ import { registerTranscription } from './modules/transcripts/transcription.js';
 import { userRoutes } from './modules/users/users.routes.js';
 import { createUsersService } from './modules/users/users.service.js';
 import { registerWebhookDelivery } from './modules/webhooks/webhook-delivery.js';
+import { registerKeyedWebhookEvents } from './modules/webhooks/webhook-keyed-events.js';
 import { webhookRoutes } from './modules/webhooks/webhooks.routes.js';
 import { createWebhooksService } from './modules/webhooks/webhooks.service.js';
 import { audioRoutes, audioUrl } from './telephony/audio.routes.js';
@@ -412,6 +413,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     retryHours: config.WEBHOOK_RETRY_HOURS,
     allowPrivateTargets: config.WEBHOOK_ALLOW_PRIVATE_TARGETS,
   });
+  registerKeyedWebhookEvents({ db, clock, jobs, retryHours: config.WEBHOOK_RETRY_HOURS });
   const webhooks = createWebhooksService({
     db,
     clock,

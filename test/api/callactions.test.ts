@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signatureHeader } from '../../src/modules/webhooks/webhook-delivery.js';
+import { signatureHeader } from '../../src/modules/webhooks/webhook-wire.js';
 import { createTestContext, type TestContext, type TestUser } from '../helpers/app.js';
 import { createCarrier } from '../helpers/carrier.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';

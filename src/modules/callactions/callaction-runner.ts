@@ -8,13 +8,7 @@ import { type CallRecord, loadCallRecords } from '../calls/call-record.js';
 import { createCallsRepo } from '../calls/calls.repo.js';
 import { renderCallSummary } from '../email/call-data.js';
 import { addTagsToCall } from '../tags/tags.service.js';
-import {
-  EVENT_HEADER,
-  EVENT_ID_HEADER,
-  renderEvent,
-  SIGNATURE_HEADER,
-  signatureHeader,
-} from '../webhooks/webhook-delivery.js';
+import { sendWebhookEvent } from '../webhooks/webhook-wire.js';
 import type { CallActionRow } from './callactions.repo.js';
 import { type CallFacts, evaluateRules } from './rules.js';
 import { SmsError, type SmsSender } from './sms.js';
@@ -227,26 +221,8 @@ export function createCallActionRunner(deps: CallActionRunnerDeps) {
       action_id: action.action_id,
       data: record,
     };
-    const isGet = webhook.method === 'GET';
-    const { body, contentType } = renderEvent(isGet ? 'form' : webhook.format, event);
-    const url = isGet
-      ? `${webhook.target_url}${webhook.target_url.includes('?') ? '&' : '?'}${body}`
-      : webhook.target_url;
-    // As webhook deliveries sign it: the body, or for GET the whole query string as sent.
-    const signed = isGet ? new URL(url).search.slice(1) : body;
-    const response = await sendOutbound(url, {
-      method: webhook.method,
-      body: isGet ? '' : body,
-      contentType,
-      headers: {
-        [EVENT_HEADER]: 'call.action',
-        [EVENT_ID_HEADER]: eventId,
-        [SIGNATURE_HEADER]: signatureHeader(
-          webhook.signing_secret,
-          Math.floor(clock.now().getTime() / 1000),
-          signed,
-        ),
-      },
+    const response = await sendWebhookEvent(webhook, event, {
+      now: clock.now(),
       timeoutMs: deps.httpTimeoutMs,
       allowPrivate: deps.allowPrivateTargets,
     });

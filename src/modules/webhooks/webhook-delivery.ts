@@ -1,5 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
-import { XMLBuilder } from 'fast-xml-parser';
+import { randomUUID } from 'node:crypto';
 import type { Db, Queryable } from '../../db/index.js';
 import {
   type ClaimedJob,
@@ -14,14 +13,10 @@ import {
 } from '../../jobs/queue.js';
 import type { Clock } from '../../lib/clock.js';
 import { createGroupCommit } from '../../lib/group-commit.js';
-import { sendOutbound } from '../../lib/outbound-url.js';
 import { storableText } from '../../lib/text.js';
 import { type CallLifecycle, COMPLETED_JOB, COMPLETION_STEP_ORDER } from '../calls/call-lifecycle.js';
 import { callRecordsSql, RECORD_CALL_COLUMNS } from '../calls/call-record.js';
-import { createSmsRepo } from '../sms/sms.repo.js';
-import { SMS_EVENT_JOB, type SmsEventPayload } from '../sms/sms-events.js';
-import { type AlertKey, createSubscriptionsRepo } from '../subscriptions/subscriptions.repo.js';
-import { USAGE_ALERT_EVENT_JOB, usageAlertEventKey } from '../subscriptions/usage-alerts.job.js';
+import { sendWebhookEvent } from './webhook-wire.js';
 
 /**
  * Webhook delivery. A call event fans out into one webhook_delivery row per matching webhook
@@ -29,12 +24,9 @@ import { USAGE_ALERT_EVENT_JOB, usageAlertEventKey } from '../subscriptions/usag
  * every group above it), each with its own job, written in one transaction. The delivery stores
  * the call record as it was, so every retry sends the same data under the same event id.
  *
- * Each request carries
- *   X-Switchboard-Event:     call.started | call.completed | call.updated | call.analyzed |
- *                            sms.received | sms.status | usage.alert
- *   X-Switchboard-Event-Id:  a UUID, the same on every retry and redelivery (de-duplicate on it)
- *   X-Switchboard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
- * where <body> is the request body (for GET: the whole query string as sent, without "?").
+ * Each request is signed and carries the event's name and id (webhook-wire.ts); the events are
+ * call.started | call.completed | call.updated | call.analyzed, and sms.received | sms.status |
+ * usage.alert (webhook-keyed-events.ts).
  *
  * A 2xx answer ends the delivery. Anything else (status, timeout, refused address) is logged as
  * an attempt and retried with exponential back-off until `give_up_at` (WEBHOOK_RETRY_HOURS after
@@ -63,49 +55,6 @@ const WEBHOOKS_STEP = 'webhooks';
 const POST_CALL_WAIT_MS = 60_000;
 /** How soon a post-call delivery looks again while the call's pre-call fan-out is still queued. */
 const FAN_OUT_WAIT_MS = 1_000;
-
-export const SIGNATURE_HEADER = 'x-switchboard-signature';
-export const EVENT_ID_HEADER = 'x-switchboard-event-id';
-export const EVENT_HEADER = 'x-switchboard-event';
-
-/** The signature header value for a body sent at `timestampSeconds`. */
-export function signatureHeader(secret: string, timestampSeconds: number, body: string): string {
-  const digest = createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex');
-  return `t=${timestampSeconds},v1=${digest}`;
-}
-
-const xml = new XMLBuilder({ format: false, suppressEmptyNode: true });
-
-/** Top-level scalars as they are; nested values (tags, attribution ...) as JSON text. */
-function flatten(event: Record<string, unknown>): URLSearchParams {
-  const form = new URLSearchParams();
-  const put = (key: string, value: unknown) => {
-    if (value === null || value === undefined) form.append(key, '');
-    else if (typeof value === 'object') form.append(key, JSON.stringify(value));
-    else form.append(key, String(value));
-  };
-  for (const [key, value] of Object.entries(event)) {
-    if (key === 'data' && value && typeof value === 'object') {
-      for (const [field, inner] of Object.entries(value)) put(field, inner);
-    } else put(key, value);
-  }
-  return form;
-}
-
-/** The body (or query) and content type of one event in the webhook's format. */
-export function renderEvent(
-  format: string,
-  event: Record<string, unknown>,
-): { body: string; contentType: string } {
-  if (format === 'xml')
-    return {
-      body: `<?xml version="1.0" encoding="UTF-8"?>${xml.build({ webhook_event: event })}`,
-      contentType: 'application/xml',
-    };
-  if (format === 'form')
-    return { body: flatten(event).toString(), contentType: 'application/x-www-form-urlencoded' };
-  return { body: JSON.stringify(event), contentType: 'application/json' };
-}
 
 interface DeliveryRow {
   delivery_id: number;
@@ -354,27 +303,212 @@ const FAN_OUT_SQL = {
   plain: fanOutSql({ preCall: false, finish: false }),
 };
 
+/** Records a delivery's attempts; see createAttemptRecorder. */
+type RecordAttempt = (
+  delivery: DeliveryRow,
+  attempt: Omit<AttemptRecord, 'deliveryId' | 'at' | 'end'>,
+  end?: AttemptRecord['end'],
+) => Promise<void>;
+
+/**
+ * Records attempts, many in one statement (createGroupCommit): the attempt rows, each
+ * delivery's attempt count and, for an attempt with an `end`, the delivery's end and its job
+ * marked done. A process that dies before the batch is written sends those deliveries again
+ * after the lease, under the same event id, as it would if it died just after sending. A batch
+ * that fails is written again attempt by attempt, so one that cannot be written fails alone.
+ * A pre-call delivery that ends also lets the call's waiting post-call delivery to the same
+ * webhook go, in a statement of its own with the record.
+ */
+function createAttemptRecorder(db: Db, clock: Clock): RecordAttempt {
+  const recordAttempts = createGroupCommit<AttemptRecord, void>({
+    max: ATTEMPT_BATCH_MAX,
+    retryAlone: true,
+    run: async (batch) => {
+      await db.query(
+        RECORD_ATTEMPTS_SQL,
+        [
+          batch.map((a) => a.deliveryId),
+          batch.map((a) => a.at),
+          batch.map((a) => a.statusCode ?? null),
+          batch.map((a) => a.latencyMs),
+          batch.map((a) => a.error ?? null),
+          batch.map((a) => a.excerpt ?? null),
+          batch.map((a) => a.end?.status ?? null),
+          batch.map((a) => a.end?.jobId ?? null),
+        ],
+        { prepare: 'webhook_attempts' },
+      );
+      return batch.map(() => undefined);
+    },
+  });
+
+  return async (delivery, attempt, end) => {
+    const at = clock.now();
+    if (!(end && delivery.event_type === 'call.started' && delivery.call_id !== null))
+      return recordAttempts({ ...attempt, deliveryId: delivery.delivery_id, at, end });
+    await db.query(
+      `with ${RECORD_ATTEMPTS_CTES},
+        released as (${releaseWaitingSql('$9::bigint', '($2::timestamptz[])[1]', { webhookParam: '$10::integer' })})
+       select 1`,
+      [
+        [delivery.delivery_id],
+        [at],
+        [attempt.statusCode ?? null],
+        [attempt.latencyMs],
+        [attempt.error ?? null],
+        [attempt.excerpt ?? null],
+        [end.status],
+        [end.jobId],
+        delivery.call_id,
+        delivery.webhook_id,
+      ],
+      { prepare: 'webhook_attempt_release' },
+    );
+  };
+}
+
+/**
+ * The delivery with its webhook, and what a post-call delivery waits for: the call's pre-call
+ * fan-out not run yet, or its pre-call delivery to the same webhook still pending (both by
+ * unique indexes); a call.updated delivery waits for the call's post-call side the same way
+ * (waitingForSql). It looks again after POST_CALL_WAIT_MS, or sooner when the pre-call side
+ * finishes and releases a post-call delivery (releaseWaitingSql).
+ */
+async function loadDelivery(db: Db, deliveryId: number): Promise<DeliveryRow | undefined> {
+  const { rows } = await db.query<DeliveryRow>(
+    `select d.delivery_id, d.event_id::text as event_id, d.webhook_id, d.call_id, d.event_type, d.status,
+            d.payload, d.created_at, d.give_up_at, w.target_url, w.method, w.format, w.webhook_status,
+            w.signing_secret,
+            case when d.call_id is not null and d.status = 'pending' then
+              ${waitingForSql('d.event_type', 'd.call_id', 'd.webhook_id')}
+            end as waiting_for
+       from webhook_delivery d join webhook w on w.webhook_id = d.webhook_id
+      where d.delivery_id = $1`,
+    [deliveryId],
+    { prepare: 'webhook_delivery_load' },
+  );
+  return rows[0];
+}
+
+/** Sends a delivery's event once: the attempt to record (a 2xx answer, or why not). */
+async function attemptDelivery(
+  delivery: DeliveryRow,
+  options: Pick<WebhookDeliveryOptions, 'clock' | 'timeoutMs' | 'allowPrivateTargets'>,
+): Promise<Omit<AttemptRecord, 'deliveryId' | 'at' | 'end'>> {
+  const event = {
+    event: delivery.event_type,
+    event_id: delivery.event_id,
+    occurred_at: delivery.created_at.toISOString(),
+    webhook_id: delivery.webhook_id,
+    data: delivery.payload,
+  };
+  const started = performance.now();
+  try {
+    const response = await sendWebhookEvent(delivery, event, {
+      now: options.clock.now(),
+      timeoutMs: options.timeoutMs,
+      allowPrivate: options.allowPrivateTargets,
+    });
+    const ok = response.status >= 200 && response.status <= 299;
+    return {
+      statusCode: response.status,
+      latencyMs: Math.round(performance.now() - started),
+      excerpt: storableText(response.body, 1000),
+      error: ok ? undefined : `target answered HTTP ${response.status}`,
+    };
+  } catch (caught) {
+    return {
+      latencyMs: Math.round(performance.now() - started),
+      error: storableText(caught instanceof Error ? caught.message : String(caught), 2000),
+    };
+  }
+}
+
+/**
+ * The call events' side of webhook delivery: fans a call's event out into its deliveries
+ * (createCallFanOut) and runs each delivery's job (`deliver`), recording every attempt. Events
+ * that are not about a call are registered by webhook-keyed-events.ts.
+ */
 export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
   const { db, clock, jobs, callLifecycle } = options;
-  const retryMs = options.retryHours * 3_600_000;
-  /**
-   * Deliveries this process just created and runs at once (fanOut), by id, until their first
-   * run takes them: that run needs no read. A retry, or a run elsewhere, reads the row.
-   */
+  const recordAttempt = createAttemptRecorder(db, clock);
+  const { fanOut, takeCreated } = createCallFanOut(options);
+
+  async function deliver(
+    payload: { deliveryId: number },
+    ctx: JobContext,
+  ): Promise<JobDeferral | JobMarkedDone | undefined> {
+    const delivery = takeCreated(payload.deliveryId) ?? (await loadDelivery(db, payload.deliveryId));
+    if (delivery?.status !== 'pending') return undefined;
+    // A pending pre-call delivery releases this one when it finishes; a pre-call fan-out still
+    // queued releases it when it has run (or creates the pre-call delivery it then waits for).
+    if (delivery.waiting_for) {
+      const waitMs = delivery.waiting_for === 'delivery' ? POST_CALL_WAIT_MS : FAN_OUT_WAIT_MS;
+      return { retryAt: new Date(clock.now().getTime() + waitMs) };
+    }
+    if (delivery.webhook_status !== 'active') {
+      await recordAttempt(
+        delivery,
+        { latencyMs: 0, error: 'webhook is inactive' },
+        { status: 'failed', jobId: ctx.jobId },
+      );
+      return { markedDone: true };
+    }
+    const attempt = await attemptDelivery(delivery, options);
+    if (!attempt.error || clock.now() >= delivery.give_up_at) {
+      await recordAttempt(delivery, attempt, {
+        status: attempt.error ? 'failed' : 'succeeded',
+        jobId: ctx.jobId,
+      });
+      return { markedDone: true };
+    }
+    await recordAttempt(delivery, attempt);
+    // The queue retries with back-off; the delivery row holds the reason.
+    throw new Error(attempt.error);
+  }
+
+  jobs.register(
+    'call.started',
+    (payload: { callId: number }, ctx) => fanOut(payload.callId, 'call.started', { jobId: ctx.jobId }),
+    { maxAttempts: 25 },
+  );
+  // After a call's analysis (src/modules/indicators/analysis.ts): the record with its scores.
+  jobs.register(
+    ANALYZED_JOB,
+    (payload: { callId: number }, ctx) => fanOut(payload.callId, 'call.analyzed', { jobId: ctx.jobId }),
+    { maxAttempts: 25 },
+  );
+  // The retry window, not an attempt count, decides when a delivery gives up.
+  jobs.register('webhook.deliver', deliver, { maxAttempts: 10_000, backoffMs: exponentialBackoffMs });
+  // As the last step, the fan-out marks the call.completed (or call.updated) job done in its own
+  // statement.
+  callLifecycle.registerCompletionStep(
+    WEBHOOKS_STEP,
+    COMPLETION_STEP_ORDER.webhooks,
+    (callId, ctx) => fanOut(callId, ctx.event, ctx.last ? { jobId: ctx.jobId } : undefined),
+    { onUpdate: true },
+  );
+}
+
+/**
+ * Creates the call's deliveries for the event and their jobs, in one statement; a second run
+ * adds nothing. The statement finds the targets (TARGETS_CTES), builds the call record once
+ * when there is any (the payload every retry sends), and writes the deliveries and their jobs;
+ * with no target it writes nothing. The jobs of the deliveries that need not wait (a post-call
+ * delivery waits for the call's pre-call side, see loadDelivery) are inserted claimed by this
+ * runner and run at once (`jobs.claimedNow`/`runClaimed`), with no claim and no NOTIFY. With
+ * `finish`, the statement also marks the job done: the call.started job, or the call.completed
+ * job when the webhooks step runs last. The pre-call fan-out also lets the call's waiting
+ * post-call deliveries to the webhooks it did not target go at once, so they wait for nothing
+ * that will not come.
+ *
+ * The deliveries it just created are kept by id until their first run takes them
+ * (`takeCreated`): that run needs no read. A retry, or a run elsewhere, reads the row.
+ */
+function createCallFanOut({ db, clock, jobs, retryHours }: WebhookDeliveryOptions) {
+  const retryMs = retryHours * 3_600_000;
   const created = new Map<number, DeliveryRow>();
 
-  /**
-   * Creates the call's deliveries for the event and their jobs, in one statement; a second run
-   * adds nothing. The statement finds the targets (TARGETS_CTES), builds the call record once
-   * when there is any (the payload every retry sends), and writes the deliveries and their jobs;
-   * with no target it writes nothing. The jobs of the deliveries that need not wait (a post-call
-   * delivery waits for the call's pre-call side, see loadDelivery) are inserted claimed by this
-   * runner and run at once (`jobs.claimedNow`/`runClaimed`), with no claim and no NOTIFY. With
-   * `finish`, the statement also marks the job done: the call.started job, or the call.completed
-   * job when the webhooks step runs last. The pre-call fan-out also lets the call's waiting
-   * post-call deliveries to the webhooks it did not target go at once, so they wait for nothing
-   * that will not come.
-   */
   async function fanOut(
     callId: number,
     event: WebhookEvent,
@@ -416,277 +550,11 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
     return finish ? { markedDone: true } : undefined;
   }
 
-  /**
-   * Records attempts, many in one statement (createGroupCommit): the attempt rows, each
-   * delivery's attempt count and, for an attempt with an `end`, the delivery's end and its job
-   * marked done. A process that dies before the batch is written sends those deliveries again
-   * after the lease, under the same event id, as it would if it died just after sending. A batch
-   * that fails is written again attempt by attempt, so one that cannot be written fails alone.
-   */
-  const recordAttempts = createGroupCommit<AttemptRecord, void>({
-    max: ATTEMPT_BATCH_MAX,
-    retryAlone: true,
-    run: async (batch) => {
-      await db.query(
-        RECORD_ATTEMPTS_SQL,
-        [
-          batch.map((a) => a.deliveryId),
-          batch.map((a) => a.at),
-          batch.map((a) => a.statusCode ?? null),
-          batch.map((a) => a.latencyMs),
-          batch.map((a) => a.error ?? null),
-          batch.map((a) => a.excerpt ?? null),
-          batch.map((a) => a.end?.status ?? null),
-          batch.map((a) => a.end?.jobId ?? null),
-        ],
-        { prepare: 'webhook_attempts' },
-      );
-      return batch.map(() => undefined);
-    },
-  });
+  const takeCreated = (deliveryId: number): DeliveryRow | undefined => {
+    const delivery = created.get(deliveryId);
+    created.delete(deliveryId);
+    return delivery;
+  };
 
-  /**
-   * Records one attempt (recordAttempts). A pre-call delivery that ends also lets the call's
-   * waiting post-call delivery to the same webhook go, in a statement of its own with the record.
-   */
-  async function recordAttempt(
-    delivery: DeliveryRow,
-    attempt: Omit<AttemptRecord, 'deliveryId' | 'at' | 'end'>,
-    end?: AttemptRecord['end'],
-  ): Promise<void> {
-    const at = clock.now();
-    if (!(end && delivery.event_type === 'call.started' && delivery.call_id !== null))
-      return recordAttempts({ ...attempt, deliveryId: delivery.delivery_id, at, end });
-    await db.query(
-      `with ${RECORD_ATTEMPTS_CTES},
-        released as (${releaseWaitingSql('$9::bigint', '($2::timestamptz[])[1]', { webhookParam: '$10::integer' })})
-       select 1`,
-      [
-        [delivery.delivery_id],
-        [at],
-        [attempt.statusCode ?? null],
-        [attempt.latencyMs],
-        [attempt.error ?? null],
-        [attempt.excerpt ?? null],
-        [end.status],
-        [end.jobId],
-        delivery.call_id,
-        delivery.webhook_id,
-      ],
-      { prepare: 'webhook_attempt_release' },
-    );
-  }
-
-  /**
-   * The delivery with its webhook, and what a post-call delivery waits for: the call's pre-call
-   * fan-out not run yet, or its pre-call delivery to the same webhook still pending (both by
-   * unique indexes); a call.updated delivery waits for the call's post-call side the same way
-   * (waitingForSql). It looks again after POST_CALL_WAIT_MS, or sooner when the pre-call side
-   * finishes and releases a post-call delivery (releaseWaitingSql).
-   */
-  async function loadDelivery(deliveryId: number): Promise<DeliveryRow | undefined> {
-    const { rows } = await db.query<DeliveryRow>(
-      `select d.delivery_id, d.event_id::text as event_id, d.webhook_id, d.call_id, d.event_type, d.status,
-              d.payload, d.created_at, d.give_up_at, w.target_url, w.method, w.format, w.webhook_status,
-              w.signing_secret,
-              case when d.call_id is not null and d.status = 'pending' then
-                ${waitingForSql('d.event_type', 'd.call_id', 'd.webhook_id')}
-              end as waiting_for
-         from webhook_delivery d join webhook w on w.webhook_id = d.webhook_id
-        where d.delivery_id = $1`,
-      [deliveryId],
-      { prepare: 'webhook_delivery_load' },
-    );
-    return rows[0];
-  }
-
-  async function deliver(
-    payload: { deliveryId: number },
-    ctx: JobContext,
-  ): Promise<JobDeferral | JobMarkedDone | undefined> {
-    const fresh = created.get(payload.deliveryId);
-    created.delete(payload.deliveryId);
-    const delivery = fresh ?? (await loadDelivery(payload.deliveryId));
-    if (delivery?.status !== 'pending') return undefined;
-    // A pending pre-call delivery releases this one when it finishes; a pre-call fan-out still
-    // queued releases it when it has run (or creates the pre-call delivery it then waits for).
-    if (delivery.waiting_for) {
-      const waitMs = delivery.waiting_for === 'delivery' ? POST_CALL_WAIT_MS : FAN_OUT_WAIT_MS;
-      return { retryAt: new Date(clock.now().getTime() + waitMs) };
-    }
-
-    if (delivery.webhook_status !== 'active') {
-      await recordAttempt(
-        delivery,
-        { latencyMs: 0, error: 'webhook is inactive' },
-        { status: 'failed', jobId: ctx.jobId },
-      );
-      return { markedDone: true };
-    }
-
-    const event = {
-      event: delivery.event_type,
-      event_id: delivery.event_id,
-      occurred_at: delivery.created_at.toISOString(),
-      webhook_id: delivery.webhook_id,
-      data: delivery.payload,
-    };
-    const isGet = delivery.method === 'GET';
-    // A GET carries the event in its query string, which is form encoding whatever the format.
-    const { body, contentType } = renderEvent(isGet ? 'form' : delivery.format, event);
-    const url = isGet ? withQuery(delivery.target_url, body) : delivery.target_url;
-    const signed = isGet ? new URL(url).search.slice(1) : body;
-    const timestamp = Math.floor(clock.now().getTime() / 1000);
-    const started = performance.now();
-    let statusCode: number | undefined;
-    let excerpt: string | undefined;
-    let error: string | undefined;
-    try {
-      const response = await sendOutbound(url, {
-        method: delivery.method,
-        body: isGet ? '' : body,
-        contentType,
-        headers: {
-          [EVENT_HEADER]: delivery.event_type,
-          [EVENT_ID_HEADER]: delivery.event_id,
-          [SIGNATURE_HEADER]: signatureHeader(delivery.signing_secret, timestamp, signed),
-        },
-        timeoutMs: options.timeoutMs,
-        allowPrivate: options.allowPrivateTargets,
-      });
-      statusCode = response.status;
-      excerpt = storableText(response.body, 1000);
-      if (statusCode < 200 || statusCode > 299) error = `target answered HTTP ${statusCode}`;
-    } catch (caught) {
-      error = storableText(caught instanceof Error ? caught.message : String(caught), 2000);
-    }
-    const attempt = { statusCode, latencyMs: Math.round(performance.now() - started), error, excerpt };
-    if (!error || clock.now() >= delivery.give_up_at) {
-      await recordAttempt(delivery, attempt, { status: error ? 'failed' : 'succeeded', jobId: ctx.jobId });
-      return { markedDone: true };
-    }
-    await recordAttempt(delivery, attempt);
-    // The queue retries with back-off; the delivery row holds the reason.
-    throw new Error(error);
-  }
-
-  /**
-   * An event that is not about a call (a text's, a usage alert): one delivery per active webhook
-   * of the group or a group above it that wants the event, and their jobs, in one transaction.
-   * The event key makes a second run add nothing.
-   */
-  async function fanOutKeyed(event: {
-    type: WebhookEvent;
-    key: string;
-    groupId: number;
-    payload: unknown;
-    smsMessageId: number | null;
-  }): Promise<void> {
-    const now = clock.now();
-    await db.transaction(async (tx) => {
-      const { rows: created } = await tx.query<{ delivery_id: number }>(
-        `insert into webhook_delivery (event_id, webhook_id, sms_message_id, event_key, event_type, payload,
-                                       give_up_at, created_at)
-         select gen_random_uuid(), w.webhook_id, $1, $2, $3, $4::jsonb, $5, $6
-           from org_group g join webhook w on w.group_id = any(g.path)
-          where g.group_id = $7 and w.webhook_status = 'active' and $3::text = any(w.events)
-          order by w.webhook_id
-         on conflict (webhook_id, event_key) where event_key is not null do nothing
-         returning delivery_id`,
-        [
-          event.smsMessageId,
-          event.key,
-          event.type,
-          JSON.stringify(event.payload),
-          new Date(now.getTime() + retryMs),
-          now,
-          event.groupId,
-        ],
-      );
-      for (const { delivery_id } of created) await enqueueDelivery(tx, delivery_id);
-    });
-  }
-
-  /**
-   * A text's event (sms-events.ts), carrying the message as Get SMS Message shows it (for
-   * sms.status, with the status the event is about).
-   */
-  async function fanOutSms({ messageId, event, status }: SmsEventPayload): Promise<void> {
-    const { rows: owner } = await db.query<{ group_id: number }>(
-      'select group_id from sms_message where message_id = $1',
-      [messageId],
-    );
-    const groupId = owner[0]?.group_id;
-    if (groupId === undefined) return;
-    const message = await createSmsRepo(db).message(groupId, messageId);
-    if (!message) return;
-    await fanOutKeyed({
-      type: event,
-      key: event === 'sms.status' ? `${event}:${messageId}:${status}` : `${event}:${messageId}`,
-      groupId,
-      payload: event === 'sms.status' && status ? { ...message, status } : message,
-      smsMessageId: messageId,
-    });
-  }
-
-  /**
-   * A usage alert (usage-alerts.job.ts): the plan, the meter, the threshold reached and the usage
-   * and limit when it was raised, to the webhooks of the plan's group and the groups above it.
-   */
-  async function fanOutUsageAlert(key: AlertKey): Promise<void> {
-    const repo = createSubscriptionsRepo(db);
-    const alert = await repo.findAlert(key);
-    if (!alert) return;
-    const plan = await repo.find(key.group_id);
-    const { rows } = await db.query<{ group_name: string }>(
-      'select group_name from org_group where group_id = $1',
-      [key.group_id],
-    );
-    await fanOutKeyed({
-      type: 'usage.alert',
-      key: usageAlertEventKey(key),
-      groupId: key.group_id,
-      payload: {
-        group_id: alert.group_id,
-        group_name: rows[0]?.group_name ?? null,
-        plan_name: plan?.plan_name ?? null,
-        period: alert.period.slice(0, 7),
-        meter: alert.meter,
-        threshold: alert.threshold,
-        used: alert.used,
-        limit: alert.limit,
-      },
-      smsMessageId: null,
-    });
-  }
-
-  jobs.register(SMS_EVENT_JOB, (payload: SmsEventPayload) => fanOutSms(payload), { maxAttempts: 25 });
-  jobs.register(USAGE_ALERT_EVENT_JOB, (key: AlertKey) => fanOutUsageAlert(key), { maxAttempts: 25 });
-  jobs.register(
-    'call.started',
-    (payload: { callId: number }, ctx) => fanOut(payload.callId, 'call.started', { jobId: ctx.jobId }),
-    { maxAttempts: 25 },
-  );
-  // After a call's analysis (src/modules/indicators/analysis.ts): the record with its scores.
-  jobs.register(
-    ANALYZED_JOB,
-    (payload: { callId: number }, ctx) => fanOut(payload.callId, 'call.analyzed', { jobId: ctx.jobId }),
-    { maxAttempts: 25 },
-  );
-  // The retry window, not an attempt count, decides when a delivery gives up.
-  jobs.register('webhook.deliver', deliver, { maxAttempts: 10_000, backoffMs: exponentialBackoffMs });
-  // As the last step, the fan-out marks the call.completed (or call.updated) job done in its own
-  // statement.
-  callLifecycle.registerCompletionStep(
-    WEBHOOKS_STEP,
-    COMPLETION_STEP_ORDER.webhooks,
-    (callId, ctx) => fanOut(callId, ctx.event, ctx.last ? { jobId: ctx.jobId } : undefined),
-    { onUpdate: true },
-  );
-}
-
-function withQuery(target: string, query: string): string {
-  const url = new URL(target);
-  url.search = url.search ? `${url.search.slice(1)}&${query}` : query;
-  return url.toString();
+  return { fanOut, takeCreated };
 }
