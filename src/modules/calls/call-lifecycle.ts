@@ -6,6 +6,7 @@ import {
   type JobMarkedDone,
   type JobQueue,
 } from '../../jobs/queue.js';
+import { createMaxAgeMap } from '../../lib/max-age-map.js';
 
 /** A call as it was first recorded, handed to the lifecycle hooks. */
 export interface StartedCall {
@@ -239,34 +240,27 @@ export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
    * or stale counts as yes; every webhook change refreshes it (NOTIFY `webhook_changed`), from any
    * process, within moments.
    */
-  const subscribers = { any: undefined as boolean | undefined, loadedAt: 0, loading: false };
+  const subscribers = createMaxAgeMap<'call.started', boolean>({ maxAgeMs: SUBSCRIBERS_MAX_AGE_MS });
+  let asking = false;
   const refreshSubscribers = () => {
-    if (subscribers.loading) return;
-    subscribers.loading = true;
-    const asked = Date.now();
+    if (asking) return;
+    asking = true;
+    // a NOTIFY that arrives while asking bumps the epoch: the answer is dropped, asked again
+    const epoch = subscribers.epoch();
     db.query<{ any: boolean }>(
       `select exists (select 1 from webhook
                         where webhook_status = 'active' and 'call.started' = any(events)) as any`,
     )
-      .then(({ rows }) => {
-        // a NOTIFY that arrived while asking makes this answer stale: ask again
-        if (subscribers.loadedAt > asked) return;
-        subscribers.any = rows[0]?.any ?? true;
-        subscribers.loadedAt = Date.now();
-      })
-      .catch(() => {
-        subscribers.any = undefined;
-      })
+      .then(({ rows }) => subscribers.set('call.started', rows[0]?.any ?? true, epoch))
+      .catch(() => subscribers.clear())
       .finally(() => {
-        subscribers.loading = false;
+        asking = false;
       });
   };
   const anyStartedSubscriber = (): boolean => {
-    if (subscribers.any === undefined || Date.now() - subscribers.loadedAt > SUBSCRIBERS_MAX_AGE_MS) {
-      refreshSubscribers();
-      return true;
-    }
-    return subscribers.any;
+    const any = subscribers.get('call.started');
+    if (any === undefined) refreshSubscribers();
+    return any ?? true;
   };
 
   /** The handler of `event`'s job: runs its steps (see the module comment). */
@@ -336,8 +330,7 @@ export function createCallLifecycle({ jobs, db }: { jobs: JobQueue; db: Db }) {
     /** Listens for webhook changes; resolves to a stop function. */
     async start(): Promise<() => Promise<void>> {
       const stop = await db.listen('webhook_changed', () => {
-        subscribers.any = undefined;
-        subscribers.loadedAt = Date.now();
+        subscribers.clear();
         refreshSubscribers();
       });
       refreshSubscribers();

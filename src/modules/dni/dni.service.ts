@@ -5,6 +5,7 @@ import { invalidInput, notFound } from '../../errors.js';
 import { MAX_ID } from '../../http/schemas.js';
 import type { Clock } from '../../lib/clock.js';
 import { createGroupCommit } from '../../lib/group-commit.js';
+import { createMaxAgeMap } from '../../lib/max-age-map.js';
 import type { Principal } from '../auth/principal.js';
 import type { StartedCall } from '../calls/call-lifecycle.js';
 import {
@@ -72,14 +73,13 @@ const NO_NUMBER: AssignResponse = { number: null };
  * lost with a dropped LISTEN connection (a lease also checks the settings' version itself).
  */
 export const DNI_MATCH_MAX_AGE_MS = 60_000;
-/** Remembered matches per process; past this the memory starts over (hosts come from anyone). */
+/** Remembered matches per process; past this the oldest go (hosts come from anyone). */
 const MATCH_CACHE_ENTRIES = 10_000;
 
 /** A pool match, and the dni_config_version it was read at. */
 interface PoolMatch {
   match: DniMatch & { pool_id: number; keep_alive_minutes: number };
   version: string;
-  loadedAt: number;
 }
 
 /** Page views of one pool, settings version and keep-alive waiting for one lease statement. */
@@ -103,7 +103,10 @@ export function createDniService({
    * the lease statement re-checks the version they were read at, so a setting changed since is
    * never used, and any change (NOTIFY `dni_changed`, from any process) empties the memory.
    */
-  const poolMatches = new Map<string, PoolMatch>();
+  const poolMatches = createMaxAgeMap<string, PoolMatch>({
+    maxAgeMs: DNI_MATCH_MAX_AGE_MS,
+    maxEntries: MATCH_CACHE_ENTRIES,
+  });
   const forget = () => poolMatches.clear();
 
   /** The match of a page view: remembered when it names a pool; undefined for an unknown code. */
@@ -113,8 +116,9 @@ export function createDniService({
     fresh: boolean,
   ): Promise<{ match: DniMatch | { call_flow_id: null }; version: string } | undefined> => {
     const key = matchKey(code, view);
-    const known = poolMatches.get(key);
-    if (known && !fresh && Date.now() - known.loadedAt < DNI_MATCH_MAX_AGE_MS) return known;
+    const known = fresh ? undefined : poolMatches.get(key);
+    if (known) return known;
+    const epoch = poolMatches.epoch();
     const row = await repo.match(code, view);
     if (!row) return undefined;
     const { version, ...match } = row;
@@ -124,12 +128,7 @@ export function createDniService({
       match.pool_id !== null &&
       match.keep_alive_minutes !== null
     ) {
-      if (poolMatches.size >= MATCH_CACHE_ENTRIES) poolMatches.clear();
-      poolMatches.set(key, {
-        match: match as PoolMatch['match'],
-        version,
-        loadedAt: Date.now(),
-      });
+      poolMatches.set(key, { match: match as PoolMatch['match'], version }, epoch);
     } else {
       poolMatches.delete(key);
     }
