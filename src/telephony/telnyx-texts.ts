@@ -91,7 +91,8 @@ export function createTelnyxTexts({
     settings: 'TELNYX_API_KEY',
 
     async send(text) {
-      if (!apiKey) throw new MessagesApiError('SMS is not configured (TELNYX_API_KEY)', false);
+      // permanent: no request leaves without a key, so failing the text cannot lose one Telnyx has
+      if (!apiKey) throw new MessagesApiError('SMS is not configured (TELNYX_API_KEY)', true);
       let response: Response;
       try {
         response = await fetch(`${root}/messages`, {

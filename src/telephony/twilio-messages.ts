@@ -60,7 +60,9 @@ export function createMessagesApi({
   const request = accountSid ? createTwilioRest({ baseUrl, accountSid, authToken, timeoutMs }) : undefined;
 
   async function call(method: 'GET' | 'POST', path: string, form?: URLSearchParams): Promise<TwilioAnswer> {
-    if (!request) throw new MessagesApiError(notConfigured, false);
+    // permanent: no request leaves without an account, so failing the text cannot lose one the
+    // carrier has (a restart without it would only ever retry in vain)
+    if (!request) throw new MessagesApiError(notConfigured, true);
     return request(method, path, form).catch((error: Error) => {
       // the request may or may not have reached the carrier
       throw new MessagesApiError(`Messages API unreachable: ${error.message}`, false);
