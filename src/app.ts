@@ -101,6 +101,7 @@ import { createSmsService } from './modules/sms/sms.service.js';
 import { registerSmsSend } from './modules/sms/sms-send.js';
 import { createSmsSettingsService } from './modules/sms/sms-settings.service.js';
 import { smsTextUsage } from './modules/sms/sms-usage.js';
+import { createBroadcastSender } from './modules/smsbroadcast/broadcast-send.js';
 import { createBroadcastsService, registerBroadcastJob } from './modules/smsbroadcast/broadcasts.js';
 import { broadcastRoutes } from './modules/smsbroadcast/broadcasts.routes.js';
 import { contactRoutes } from './modules/smsbroadcast/contacts.routes.js';
@@ -461,7 +462,20 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     defaultCarrier: config.CARRIER,
     logger: app.log,
   });
-  registerBroadcastJob({ db, clock, jobs, logger: app.log });
+  registerBroadcastJob({
+    db,
+    clock,
+    jobs,
+    sender: createBroadcastSender({
+      db,
+      clock,
+      textsFor: (carrier) => texts[carrier],
+      defaultCarrier: config.CARRIER,
+      requestTimeoutMs: config.OUTBOUND_HTTP_TIMEOUT_MS,
+      logger: app.log,
+    }),
+    logger: app.log,
+  });
   await app.register(twilioRoutes, {
     prefix: TWILIO_WEBHOOK_PREFIX,
     telephony,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { segmentsOf } from '../../src/modules/smsbroadcast/broadcasts.js';
+import { CANCELED_BEFORE_SEND, segmentsOf } from '../../src/modules/smsbroadcast/broadcasts.js';
 import { createTestContext, TEST_CARRIER_TOKEN, type TestContext, type TestUser } from '../helpers/app.js';
 import { createCarrier } from '../helpers/carrier.js';
 import { freshNumbers } from '../helpers/dni.js';
@@ -63,7 +63,7 @@ beforeAll(async () => {
     TWILIO_ACCOUNT_SID: ACCOUNT_SID,
   });
   admin = (await ctx.factory.hierarchy()).companyAdmin;
-  numbers = (await freshNumbers(ctx, 4)).numbers;
+  numbers = (await freshNumbers(ctx, 7)).numbers;
   for (const number of numbers) await flowOn(number);
 });
 afterAll(async () => {
@@ -221,6 +221,112 @@ describe('broadcasts', () => {
       },
     });
     expect(badSender.status).toBe(400);
+  });
+});
+
+describe('sending a broadcast', () => {
+  const broadcastFrom = async (senders: string[], csv: string, messagesPerSecond: number) => {
+    await ctx.request('PUT', '/v2/sms/settings', {
+      token: admin.token,
+      body: { group_id: admin.group_id, messages_per_second: messagesPerSecond },
+    });
+    const { body } = await ctx.request('POST', '/v2/smsbroadcast', {
+      token: admin.token,
+      body: {
+        group_id: admin.group_id,
+        broadcast_name: 'Batches',
+        template: 'Hello',
+        list_ids: [await listWith(csv)],
+        sender_numbers: senders,
+      },
+    });
+    return body.data.broadcast_id as number;
+  };
+  const textsTo = async (contacts: string[]) =>
+    (
+      await ctx.db.query<{ to_number: string; status: string; error_message: string | null }>(
+        `select to_number, status, error_message from sms_message
+          where purpose = 'broadcast' and to_number = any($1::text[]) order by to_number`,
+        [contacts],
+      )
+    ).rows;
+  const sendJobsOf = async (contacts: string[]) =>
+    (
+      await ctx.db.query<{ attempts: number; done: boolean }>(
+        `select j.attempts, j.done_at is not null as done
+           from sms_message m join job j on j.dedupe_key = 'sms.send:' || m.message_id
+          where m.purpose = 'broadcast' and m.to_number = any($1::text[]) order by m.to_number`,
+        [contacts],
+      )
+    ).rows;
+  const setStatus = (broadcastId: number, action: 'pause' | 'resume' | 'cancel') =>
+    ctx.request('PUT', '/v2/smsbroadcast/status', {
+      token: admin.token,
+      body: { broadcast_id: broadcastId, action },
+    });
+
+  it('hands the texts over a batch at a time, one per sender number whose slot has come, with no send job run per text', async () => {
+    const senders = [numbers[4], numbers[5]] as string[];
+    ctx.clock.set(new Date('2026-03-12T17:00:00Z'));
+    const contacts = ['8015550501', '8015550502', '8015550503', '8015550504'];
+    await broadcastFrom(senders, `phone_number\n${contacts.join('\n')}`, 10);
+    await ctx.app.services.jobs.drain();
+    // one text from each number now; each number's next slot is 100 ms later
+    expect(senders.map((sender) => fromSender(sender).length)).toEqual([1, 1]);
+    ctx.clock.advance(100);
+    await ctx.app.services.jobs.drain();
+    expect(senders.map((sender) => fromSender(sender).length)).toEqual([2, 2]);
+    expect((await textsTo(contacts)).map((text) => text.status)).toEqual([
+      'queued',
+      'queued',
+      'queued',
+      'queued',
+    ]);
+    // each text's own send job (the net under a crash) was marked done by the batch, never run
+    expect(await sendJobsOf(contacts)).toEqual(Array(4).fill({ attempts: 0, done: true }));
+  });
+
+  it('leaves a text the carrier could not take (503) to its own send job, which sends it once', async () => {
+    const sender = numbers[6] as string;
+    ctx.clock.set(new Date('2026-03-13T17:00:00Z'));
+    twilioApi.faults.unavailable = 1;
+    await broadcastFrom([sender], 'phone_number\n8015550601', 10);
+    await ctx.app.services.jobs.drain();
+    expect(fromSender(sender)).toHaveLength(0);
+    expect((await textsTo(['8015550601'])).map((text) => text.status)).toEqual(['sending']);
+    ctx.clock.advance(2_000);
+    await ctx.app.services.jobs.drain();
+    expect(bodiesTo('+18015550601')).toEqual(['Hello']);
+    expect((await textsTo(['8015550601'])).map((text) => text.status)).toEqual(['queued']);
+  });
+
+  it('sends nothing more while paused, the rest after resume, and fails the texts still waiting for their slot on cancel', async () => {
+    const sender = numbers[6] as string;
+    ctx.clock.set(new Date('2026-03-14T17:00:00Z'));
+    const paused = await broadcastFrom([sender], 'phone_number\n8015550701\n8015550702', 1);
+    await ctx.app.services.jobs.drain();
+    expect(fromSender(sender).filter((m) => m.to.startsWith('+1801555070'))).toHaveLength(1);
+    await setStatus(paused, 'pause');
+    ctx.clock.advance(5_000);
+    await ctx.app.services.jobs.drain();
+    expect(fromSender(sender).filter((m) => m.to.startsWith('+1801555070'))).toHaveLength(1);
+    await setStatus(paused, 'resume');
+    await ctx.app.services.jobs.drain();
+    expect(fromSender(sender).filter((m) => m.to.startsWith('+1801555070'))).toHaveLength(2);
+
+    const canceled = await broadcastFrom([sender], 'phone_number\n8015550801\n8015550802\n8015550803', 1);
+    ctx.clock.advance(1_000);
+    await ctx.app.services.jobs.drain();
+    expect(fromSender(sender).filter((m) => m.to.startsWith('+1801555080'))).toHaveLength(1);
+    expect((await setStatus(canceled, 'cancel')).body.data.status).toBe('canceled');
+    ctx.clock.advance(10_000);
+    await ctx.app.services.jobs.drain();
+    expect(fromSender(sender).filter((m) => m.to.startsWith('+1801555080'))).toHaveLength(1);
+    const texts = await textsTo(['8015550801', '8015550802', '8015550803']);
+    expect(texts.filter((text) => text.status === 'failed')).toEqual([
+      expect.objectContaining({ error_message: CANCELED_BEFORE_SEND }),
+      expect.objectContaining({ error_message: CANCELED_BEFORE_SEND }),
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/index.js';
-import { enqueue } from '../../jobs/queue.js';
+import { enqueue, insertJobsSql } from '../../jobs/queue.js';
 
 /**
  * The webhook events of texts: `sms.received` (an inbound text was recorded) and `sms.status` (an
@@ -37,4 +37,20 @@ export async function enqueueSmsStatus(q: Queryable, messageId: number, status: 
     payload: { messageId, event: 'sms.status', status } satisfies SmsEventPayload,
     dedupeKey: `sms.status:${messageId}:${status}`,
   });
+}
+
+const ENQUEUE_STATUSES_SQL = insertJobsSql(
+  `select '${SMS_EVENT_JOB}', jsonb_build_object('messageId', u.message_id, 'event', 'sms.status', 'status', u.status),
+          'sms.status:' || u.message_id || ':' || u.status
+     from unnest($1::bigint[], $2::text[]) as u(message_id, status)`,
+);
+
+/** enqueueSmsStatus for many texts in one statement. */
+export async function enqueueSmsStatuses(
+  q: Queryable,
+  changes: readonly { messageId: number; status: string }[],
+): Promise<void> {
+  const events = changes.filter((change) => EVENT_STATUSES.has(change.status));
+  if (events.length === 0) return;
+  await q.query(ENQUEUE_STATUSES_SQL, [events.map((e) => e.messageId), events.map((e) => e.status)]);
 }

@@ -46,9 +46,9 @@ export interface SmsSendOptions {
 }
 
 /** Whether the recipient's opt-out stops this message (a keyword's answer is sent regardless). */
-const isBlocked = (send: ClaimedSend) => send.opted_out && send.purpose !== 'keyword_reply';
+export const isBlocked = (send: ClaimedSend) => send.opted_out && send.purpose !== 'keyword_reply';
 
-const outboundText = (send: ClaimedSend, startedAt: Date): OutboundText => ({
+export const outboundText = (send: ClaimedSend, startedAt: Date): OutboundText => ({
   messageId: send.message_id,
   to: e164(send.to_number),
   from: e164(send.from_number),

@@ -509,6 +509,90 @@ export function createSmsRepo(db: Queryable) {
       return rows[0]?.status;
     },
 
+    /**
+     * The due broadcast texts of a broadcast, the earliest slot of each sender number, locked for
+     * their send (skipping texts another run holds), with what the send must know and the rate
+     * of the group they are attributed to.
+     */
+    async lockDueBroadcastSends(
+      broadcastId: number,
+      now: Date,
+    ): Promise<(ClaimedSend & { messages_per_second: number })[]> {
+      const { rows } = await db.query<ClaimedSend & { messages_per_second: number }>(
+        `with due as (
+           select distinct on (m.from_number) m.message_id
+             from sms_message m
+            where m.status = 'accepted' and m.purpose = 'broadcast' and m.send_slot_at <= $2
+              and m.idempotency_key like 'broadcast:' || $1::text || ':%'
+            order by m.from_number, m.send_slot_at)
+         select m.message_id, m.group_id, m.purpose, m.send_slot_at, m.status, m.from_number, m.to_number,
+                m.body, m.media_urls, m.carrier_message_sid, m.send_started_at,
+                coalesce(m.carrier, (select p.carrier from phone_number p where p.number = m.from_number)) as carrier,
+                coalesce((select o.opted_out from sms_opt_out o
+                           where o.group_id = m.group_id and o.contact_number = m.to_number), false)
+                  as opted_out,
+                coalesce((select s.messages_per_second from sms_group_setting s where s.group_id = m.group_id), 1)::float8
+                  as messages_per_second
+           from sms_message m
+          where m.message_id in (select message_id from due) and m.status = 'accepted'
+          for update of m skip locked`,
+        [broadcastId, now],
+      );
+      return rows;
+    },
+
+    /** Many texts claimed for their send at once, each with the carrier it goes to. */
+    async markManySending(
+      sends: readonly { messageId: number; carrier: CarrierName }[],
+      at: Date,
+    ): Promise<void> {
+      if (sends.length === 0) return;
+      await db.query(
+        `update sms_message m set status = 'sending', send_started_at = $3, updated_at = $3, carrier = u.carrier
+           from unnest($1::bigint[], $2::text[]) as u(message_id, carrier)
+          where m.message_id = u.message_id`,
+        [sends.map((send) => send.messageId), sends.map((send) => send.carrier), at],
+      );
+    },
+
+    /** markHandedOver for many texts in one statement; answers the statuses stored. */
+    async markManyHandedOver(
+      handed: readonly { messageId: number; sid: string; status: string }[],
+      at: Date,
+    ): Promise<{ message_id: number; status: string }[]> {
+      if (handed.length === 0) return [];
+      const { rows } = await db.query<{ message_id: number; status: string }>(
+        `update sms_message m
+            set carrier_message_sid = u.sid, updated_at = $4,
+                status = case when ${rankSql('m.status')} < ${rankSql('u.status')} then u.status else m.status end
+           from unnest($1::bigint[], $2::text[], $3::text[]) as u(message_id, sid, status)
+          where m.message_id = u.message_id
+          returning m.message_id::integer as message_id, m.status`,
+        [handed.map((h) => h.messageId), handed.map((h) => h.sid), handed.map((h) => h.status), at],
+      );
+      return rows;
+    },
+
+    /** markFailed for many texts in one statement. */
+    async markManyFailed(
+      failures: readonly { messageId: number; errorCode: number | null; errorMessage: string }[],
+      at: Date,
+    ): Promise<void> {
+      if (failures.length === 0) return;
+      await db.query(
+        `update sms_message m set status = 'failed', error_code = u.error_code, error_message = u.error_message,
+                updated_at = $4
+           from unnest($1::bigint[], $2::integer[], $3::text[]) as u(message_id, error_code, error_message)
+          where m.message_id = u.message_id`,
+        [
+          failures.map((f) => f.messageId),
+          failures.map((f) => f.errorCode),
+          failures.map((f) => f.errorMessage.slice(0, 500)),
+          at,
+        ],
+      );
+    },
+
     async markFailed(
       messageId: number,
       failure: { errorCode: number | null; errorMessage: string },

@@ -10,7 +10,8 @@ import { lookupNpa } from '../misc/geo.js';
 import { type ListQuery, toPage } from '../shared/list.js';
 import { inScope, isoTime } from '../shared/sql.js';
 import { createSmsRepo } from '../sms/sms.repo.js';
-import { SMS_SEND_JOB } from '../sms/sms.service.js';
+import { enqueueSmsStatuses } from '../sms/sms-events.js';
+import type { BroadcastSender } from './broadcast-send.js';
 import { nextAllowedTime } from './quiet-hours.js';
 import { renderTemplate, segmentsOf } from './sms-text.js';
 
@@ -21,12 +22,15 @@ export { renderTemplate, segmentsOf };
  * in one transaction with its recipients (numbers merged across lists, each with its body, its
  * time zone, its sender, round-robin over the numbers given, and the first moment outside the
  * group's quiet hours in that zone) and its job. The job (`sms.broadcast`) turns due recipients
- * into messages and send jobs, a batch per transaction (pending -> queued with the message), so a
- * restart resumes where it stopped and nobody gets two; it defers itself until the next recipient
- * is due. The send job spaces each sender number's texts to the group's `messages_per_second`.
+ * into texts, a batch per transaction (pending -> queued with the text), each with its sender
+ * number's next slot (the group's `messages_per_second`), up to QUEUE_AHEAD texts ahead of their
+ * send; it sends the texts whose slots have come in batches (broadcast-send.ts), so a restart
+ * resumes where it stopped and nobody gets two; it defers itself until the next slot or recipient.
+ * A pause stops the sending too; a cancel fails the texts still waiting for their slot.
  */
 
 export const BROADCAST_JOB = 'sms.broadcast';
+export const CANCELED_BEFORE_SEND = 'the broadcast was canceled before this text was sent';
 const BATCH = 200;
 /** US dollars per SMS segment when the group set none (sms_group_setting.segment_price's default). */
 export const DEFAULT_SEGMENT_PRICE = 0.0079;
@@ -315,12 +319,25 @@ export function createBroadcastsService({ db, clock }: { db: Db; clock: Clock })
           status,
           clock.now(),
         ]);
-        if (action === 'cancel')
+        if (action === 'cancel') {
           await tx.query(
             `update sms_broadcast_recipient set status = 'skipped', skip_reason = 'canceled'
               where broadcast_id = $1 and status = 'pending'`,
             [broadcastId],
           );
+          // texts queued for a slot that has not come yet are not sent either
+          const { rows: unsent } = await tx.query<{ message_id: number }>(
+            `update sms_message set status = 'failed', error_message = $3, updated_at = $2
+              where status = 'accepted' and purpose = 'broadcast'
+                and idempotency_key like 'broadcast:' || $1::text || ':%'
+              returning message_id::integer as message_id`,
+            [broadcastId, clock.now(), CANCELED_BEFORE_SEND],
+          );
+          await enqueueSmsStatuses(
+            tx,
+            unsent.map((row) => ({ messageId: row.message_id, status: 'failed' })),
+          );
+        }
         // resume: the job runs again (a new one when the old one finished while paused)
         if (action === 'resume')
           await enqueue(tx, {
@@ -348,7 +365,8 @@ async function poolNumbers(q: Queryable, groupId: number, poolId: number): Promi
 }
 
 /**
- * One batch of due recipients turned into messages and send jobs, in one transaction. Quiet hours
+ * One batch of due recipients turned into texts, each with its sender number's next slot, in one
+ * transaction (the broadcast's job sends them when their slots come: broadcast-send.ts). Quiet hours
  * are read again at send time, in each recipient's zone, with the group's settings as they are
  * now: a recipient who became due inside them (a pause that ended at night, a backlog, settings
  * changed since the broadcast was created) waits for their end instead.
@@ -378,6 +396,19 @@ async function queueDue(tx: Queryable, broadcastId: number, now: Date): Promise<
     [broadcastId, now],
   );
   const repo = createSmsRepo(tx);
+  const rates = new Map<number, number>();
+  /** each sender number's flow (the texts' attribution), read once per batch */
+  const senders = new Map<string, Awaited<ReturnType<typeof repo.senderNumber>>>();
+  const queued: { phoneNumber: string; messageId: number | null }[] = [];
+  /** The sender's messages per second: the setting of the group its texts are attributed to. */
+  const rateOf = async (groupId: number) => {
+    let rate = rates.get(groupId);
+    if (rate === undefined) {
+      rate = (await repo.settings(groupId))?.messages_per_second ?? 1;
+      rates.set(groupId, rate);
+    }
+    return rate;
+  };
   for (const recipient of due) {
     const contact = toNanp10(recipient.phone_number) ?? recipient.phone_number;
     const allowed = nextAllowedTime(now, recipient.time_zone, recipient.quiet_start, recipient.quiet_end);
@@ -396,7 +427,11 @@ async function queueDue(tx: Queryable, broadcastId: number, now: Date): Promise<
       );
       continue;
     }
-    const sender = await repo.senderNumber(recipient.group_id, recipient.sender_number);
+    let sender = senders.get(recipient.sender_number);
+    if (!senders.has(recipient.sender_number)) {
+      sender = await repo.senderNumber(recipient.group_id, recipient.sender_number);
+      senders.set(recipient.sender_number, sender);
+    }
     const attribution = {
       group_id: sender?.group_id ?? recipient.group_id,
       call_flow_id: sender?.call_flow_id ?? null,
@@ -426,67 +461,117 @@ async function queueDue(tx: Queryable, broadcastId: number, now: Date): Promise<
       created_by: null,
       created_at: now,
     });
+    // the sender number's next slot: the broadcast's job sends the text when it has come
     if (messageId !== undefined)
-      await enqueue(tx, {
-        kind: SMS_SEND_JOB,
-        payload: { messageId },
-        dedupeKey: `${SMS_SEND_JOB}:${messageId}`,
-      });
-    await tx.query(
-      `update sms_broadcast_recipient set status = 'queued', message_id = $3
-        where broadcast_id = $1 and phone_number = $2`,
-      [broadcastId, recipient.phone_number, messageId ?? null],
-    );
+      await repo.reserveSlot(
+        messageId,
+        recipient.sender_number,
+        now,
+        1000 / (await rateOf(attribution.group_id)),
+      );
+    queued.push({ phoneNumber: recipient.phone_number, messageId: messageId ?? null });
   }
+  if (queued.length > 0)
+    await tx.query(
+      `update sms_broadcast_recipient r set status = 'queued', message_id = u.message_id
+         from unnest($2::text[], $3::bigint[]) as u(phone_number, message_id)
+        where r.broadcast_id = $1 and r.phone_number = u.phone_number`,
+      [broadcastId, queued.map((q) => q.phoneNumber), queued.map((q) => q.messageId)],
+    );
 }
 
 const nanpSql = (column: string) =>
   `case when ${column} ~ '^\\+1[2-9][0-9]{2}[2-9][0-9]{6}$' then substr(${column}, 3) end`;
 
+/** Texts of a broadcast queued ahead of their send; more are queued when fewer are waiting. */
+const QUEUE_AHEAD = 1000;
+
+/**
+ * The broadcast's texts waiting for their slot (accepted, not yet claimed for their send), counted
+ * up to QUEUE_AHEAD, and the earliest slot.
+ */
+const WAITING_SQL = `select count(*)::integer as waiting, min(send_slot_at) as next_slot
+   from (select send_slot_at from sms_message
+          where status = 'accepted' and purpose = 'broadcast'
+            and idempotency_key like 'broadcast:' || $1::text || ':%'
+          order by send_slot_at limit ${QUEUE_AHEAD}) waiting`;
+
+interface BroadcastState {
+  /** the earliest not_before of a pending recipient; null: none is pending */
+  nextRecipientAt: Date | null;
+  /** texts waiting for their slot (up to QUEUE_AHEAD), and the earliest slot */
+  waiting: number;
+  nextSlotAt: Date | null;
+}
+
 export function registerBroadcastJob({
   db,
   clock,
   jobs,
+  sender,
   logger,
 }: {
   db: Db;
   clock: Clock;
   jobs: JobQueue;
+  sender: BroadcastSender;
   logger?: FastifyBaseLogger;
 }) {
+  const waitingOf = async (tx: Queryable, broadcastId: number) =>
+    (await tx.query<{ waiting: number; next_slot: Date | null }>(WAITING_SQL, [broadcastId])).rows[0] ?? {
+      waiting: 0,
+      next_slot: null,
+    };
+
+  /**
+   * In one transaction: unless the broadcast stopped being scheduled, queues the next batch of due
+   * recipients when fewer than QUEUE_AHEAD texts wait for their slot, and answers what is left
+   * (marking the broadcast done when nothing is). Undefined: nothing more to do.
+   */
+  const refresh = (broadcastId: number, now: Date) =>
+    db.transaction(async (tx): Promise<BroadcastState | undefined> => {
+      const { rows } = await tx.query<{ status: string }>(
+        'select status from sms_broadcast where broadcast_id = $1 for update',
+        [broadcastId],
+      );
+      if (rows[0]?.status !== 'scheduled') return undefined;
+      if ((await waitingOf(tx, broadcastId)).waiting < QUEUE_AHEAD) await queueDue(tx, broadcastId, now);
+      // the first entry of the due index
+      const { rows: next } = await tx.query<{ next_at: Date | null }>(
+        `select min(not_before) as next_at
+           from sms_broadcast_recipient where broadcast_id = $1 and status = 'pending'`,
+        [broadcastId],
+      );
+      const nextRecipientAt = next[0]?.next_at ?? null;
+      const { waiting, next_slot } = await waitingOf(tx, broadcastId);
+      if (nextRecipientAt === null && waiting === 0) {
+        await tx.query("update sms_broadcast set status = 'done', updated_at = $2 where broadcast_id = $1", [
+          broadcastId,
+          now,
+        ]);
+        return undefined;
+      }
+      return { nextRecipientAt, waiting, nextSlotAt: next_slot };
+    });
+
   jobs.register(
     BROADCAST_JOB,
     async ({ broadcastId }: { broadcastId: number }): Promise<JobDeferral | undefined> => {
       for (;;) {
         const now = clock.now();
-        const state = await db.transaction(async (tx) => {
-          const { rows } = await tx.query<{ status: string }>(
-            'select status from sms_broadcast where broadcast_id = $1 for update',
-            [broadcastId],
-          );
-          const status = rows[0]?.status;
-          if (status !== 'scheduled') return { stop: true as const };
-          await queueDue(tx, broadcastId, now);
-          const { rows: next } = await tx.query<{ pending: number; next_at: Date | null; due: number }>(
-            `select count(*)::integer as pending, min(not_before) as next_at,
-                  (count(*) filter (where not_before <= $2))::integer as due
-             from sms_broadcast_recipient where broadcast_id = $1 and status = 'pending'`,
-            [broadcastId, now],
-          );
-          const { pending, next_at, due } = next[0] as { pending: number; next_at: Date | null; due: number };
-          if (pending === 0) {
-            await tx.query(
-              "update sms_broadcast set status = 'done', updated_at = $2 where broadcast_id = $1",
-              [broadcastId, now],
-            );
-            return { stop: true as const };
-          }
-          return { stop: false as const, due, nextAt: next_at };
-        });
-        if (state.stop) return undefined;
-        if (state.due > 0) continue;
-        logger?.debug?.({ broadcastId, nextAt: state.nextAt }, 'broadcast waits for its next recipient');
-        return { retryAt: state.nextAt ?? new Date(now.getTime() + 60_000) };
+        const state = await refresh(broadcastId, now);
+        if (!state) return undefined;
+        const { sent, freeAt } = await sender.sendDue(broadcastId);
+        if (sent > 0) continue;
+        const recipientsDue = state.nextRecipientAt !== null && state.nextRecipientAt <= now;
+        if (recipientsDue && state.waiting < QUEUE_AHEAD) continue;
+        const times = [recipientsDue ? null : state.nextRecipientAt, state.nextSlotAt, freeAt ?? null]
+          .filter((time): time is Date => time !== null)
+          .map((time) => time.getTime());
+        // (a due text another run holds: look again shortly)
+        const retryAt = new Date(Math.max(Math.min(...times, now.getTime() + 60_000), now.getTime() + 50));
+        logger?.debug?.({ broadcastId, retryAt }, 'broadcast waits for its next text');
+        return { retryAt };
       }
     },
   );

@@ -63,12 +63,17 @@ export function registerKeyedWebhookEvents({ db, clock, jobs, retryHours }: Keye
    * sms.status, with the status the event is about).
    */
   async function fanOutSms({ messageId, event, status }: SmsEventPayload): Promise<void> {
-    const { rows: owner } = await db.query<{ group_id: number }>(
-      'select group_id from sms_message where message_id = $1',
-      [messageId],
+    // most texts' groups have no webhook that wants the event: then the text is not even read
+    const { rows: owner } = await db.query<{ group_id: number; wanted: boolean }>(
+      `select m.group_id,
+              exists (select 1 from org_group g join webhook w on w.group_id = any(g.path)
+                       where g.group_id = m.group_id and w.webhook_status = 'active' and $2::text = any(w.events))
+                as wanted
+         from sms_message m where m.message_id = $1`,
+      [messageId, event],
     );
     const groupId = owner[0]?.group_id;
-    if (groupId === undefined) return;
+    if (groupId === undefined || !owner[0]?.wanted) return;
     const message = await createSmsRepo(db).message(groupId, messageId);
     if (!message) return;
     await fanOutKeyed({
