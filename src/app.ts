@@ -70,6 +70,8 @@ import { registerDniRetention } from './modules/dni/dni-retention.js';
 import { CALL_NOTIFY_WANTED_SQL, createCallSummaryNotifier } from './modules/email/call-notify.js';
 import { emailRoutes } from './modules/email/email.routes.js';
 import { createEmailService } from './modules/email/email.service.js';
+import { groupLogoRoutes } from './modules/groups/group-logo.routes.js';
+import { createGroupLogoService } from './modules/groups/group-logo.service.js';
 import { groupRoutes } from './modules/groups/groups.routes.js';
 import { createGroupsService } from './modules/groups/groups.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
@@ -350,7 +352,8 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     },
   });
   app.addHook('onReady', async () => throttleRetention.scheduleNext());
-  const reports = createReportService({ db });
+  const groupLogos = createGroupLogoService({ db, clock, store });
+  const reports = createReportService({ db, logos: groupLogos });
   registerScheduledReports({ jobs, mailer, reports, logger: app.log });
   // plans' meters at 80 % and 100 % e-mailed once per month and threshold, checked hourly
   const usageAlerts = registerUsageAlerts({ db, clock, jobs, mailer, subscriptions, logger: app.log });
@@ -526,6 +529,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       await v2.register(sessionRoutes, sessionOptions);
       await v2.register(meRoutes, { me: createMeService({ db, clock }) });
       await v2.register(groupRoutes, { groups });
+      await v2.register(groupLogoRoutes, { logos: groupLogos });
       await v2.register(userRoutes, { users });
       await v2.register(numberRoutes, { numbers });
       await v2.register(miscRoutes, { misc });
