@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext, type TestUser } from '../helpers/app.js';
 import { multipart } from '../helpers/audio.js';
@@ -8,6 +11,7 @@ import { multipart } from '../helpers/audio.js';
  */
 let ctx: TestContext;
 let h: Awaited<ReturnType<TestContext['factory']['hierarchy']>>;
+let dataDir: string;
 
 /** A real 1 × 1 PNG. */
 const png = Buffer.from(
@@ -22,10 +26,25 @@ const jpeg = Buffer.from([
 const gif = Buffer.concat([Buffer.from('GIF89a'), Buffer.alloc(40, 1)]);
 
 beforeAll(async () => {
-  ctx = await createTestContext();
+  dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-logos-'));
+  ctx = await createTestContext({ DATA_DIR: dataDir });
   h = await ctx.factory.hierarchy();
 });
-afterAll(async () => ctx.close());
+afterAll(async () => {
+  await ctx?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** The files under logos/ in the data folder (the object store of these tests). */
+const storedLogos = async () => {
+  try {
+    return (await readdir(path.join(dataDir, 'logos'), { recursive: true })).filter((f) =>
+      /\.(png|jpg)$/.test(f),
+    );
+  } catch {
+    return [];
+  }
+};
 
 async function upload(user: TestUser, data: Buffer, fields: Record<string, string> = {}, name = 'logo.png') {
   const { payload, headers } = await multipart(fields, [{ field: 'file', name, data }]);
@@ -68,6 +87,9 @@ describe('group logo', () => {
     expect(file.statusCode).toBe(200);
     expect(file.headers['content-type']).toBe('image/png');
     expect(file.rawPayload.equals(png)).toBe(true);
+    expect(await storedLogos()).toEqual([
+      expect.stringMatching(new RegExp(`^${h.company}/[0-9a-f-]+\\.png$`)),
+    ]);
   });
 
   it('uses the nearest ancestor’s logo for a group without one, its own once set', async () => {
@@ -95,6 +117,8 @@ describe('group logo', () => {
     const removed = await removeLogo(h.companyAdmin, h.location);
     expect(removed.body).toEqual({ result: 'success', err: null, data: { group_id: h.location } });
     expect((await logoOf(h.locationAdmin)).body.data).toMatchObject({ group_id: h.company, inherited: true });
+    // the replaced and removed images are gone from the store: only the company's is left
+    expect(await storedLogos()).toEqual([expect.stringMatching(new RegExp(`^${h.company}/`))]);
     const again = await removeLogo(h.companyAdmin, h.location);
     expect(again.status).toBe(404);
     expect(again.body).toEqual({ result: 'error', err: 'No logo found', data: null });
@@ -116,6 +140,7 @@ describe('group logo', () => {
       expect(body).toEqual({ result: 'error', err: 'The logo must be a PNG or JPEG image', data: null });
     }
     expect((await logoOf(other.companyAdmin)).status).toBe(404);
+    expect(await storedLogos()).toHaveLength(1);
   });
 
   it('refuses an image over 512 kB and keeps the logo it had', async () => {
@@ -124,6 +149,7 @@ describe('group logo', () => {
     expect(status).toBe(400);
     expect(body).toEqual({ result: 'error', err: 'The logo is larger than 512 kB', data: null });
     expect((await fileOf(h.companyAdmin)).rawPayload.equals(png)).toBe(true);
+    expect(await storedLogos()).toHaveLength(1);
   });
 
   it('refuses a group outside the caller’s subtree', async () => {
