@@ -102,7 +102,7 @@ import { smsRoutes } from './modules/sms/sms.routes.js';
 import { createSmsService } from './modules/sms/sms.service.js';
 import { registerSmsSend } from './modules/sms/sms-send.js';
 import { createSmsSettingsService } from './modules/sms/sms-settings.service.js';
-import { smsTextUsage } from './modules/sms/sms-usage.js';
+import { smsTextsInFlight, smsTextUsage } from './modules/sms/sms-usage.js';
 import { createBroadcastsService, registerBroadcastJob } from './modules/smsbroadcast/broadcasts.js';
 import { broadcastRoutes } from './modules/smsbroadcast/broadcasts.routes.js';
 import { contactRoutes } from './modules/smsbroadcast/contacts.routes.js';
@@ -213,7 +213,12 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   });
   const groups = createGroupsService({ db, clock });
   // plans and usage (subscriptions): the limits the number and user services enforce
-  const subscriptions = createSubscriptionsService({ db, clock, textUsage: smsTextUsage });
+  const subscriptions = createSubscriptionsService({
+    db,
+    clock,
+    textUsage: smsTextUsage,
+    textsInFlight: smsTextsInFlight,
+  });
   const users = createUsersService({
     db,
     clock,
@@ -455,6 +460,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     attributeText: dni.attributeText,
     textsFor: (carrier) => texts[carrier],
     defaultCarrier: config.CARRIER,
+    limits: subscriptions,
   });
   registerSmsSend({
     db,
@@ -512,6 +518,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     store,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     onCompleted: callLifecycle.onCompleted,
+    limits: subscriptions,
   });
   // The console's live panel: calls in progress, pushed as the database announces changes.
   const liveCalls = createLiveCalls({ db, clock, logger: app.log });
