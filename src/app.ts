@@ -70,6 +70,8 @@ import { registerDniRetention } from './modules/dni/dni-retention.js';
 import { CALL_NOTIFY_WANTED_SQL, createCallSummaryNotifier } from './modules/email/call-notify.js';
 import { emailRoutes } from './modules/email/email.routes.js';
 import { createEmailService } from './modules/email/email.service.js';
+import { groupLogoRoutes } from './modules/groups/group-logo.routes.js';
+import { createGroupLogoService } from './modules/groups/group-logo.service.js';
 import { groupRoutes } from './modules/groups/groups.routes.js';
 import { createGroupsService } from './modules/groups/groups.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
@@ -100,7 +102,7 @@ import { smsRoutes } from './modules/sms/sms.routes.js';
 import { createSmsService } from './modules/sms/sms.service.js';
 import { registerSmsSend } from './modules/sms/sms-send.js';
 import { createSmsSettingsService } from './modules/sms/sms-settings.service.js';
-import { smsTextUsage } from './modules/sms/sms-usage.js';
+import { smsTextsInFlight, smsTextUsage } from './modules/sms/sms-usage.js';
 import { createBroadcastSender } from './modules/smsbroadcast/broadcast-send.js';
 import { createBroadcastsService, registerBroadcastJob } from './modules/smsbroadcast/broadcasts.js';
 import { broadcastRoutes } from './modules/smsbroadcast/broadcasts.routes.js';
@@ -212,7 +214,12 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
   });
   const groups = createGroupsService({ db, clock });
   // plans and usage (subscriptions): the limits the number and user services enforce
-  const subscriptions = createSubscriptionsService({ db, clock, textUsage: smsTextUsage });
+  const subscriptions = createSubscriptionsService({
+    db,
+    clock,
+    textUsage: smsTextUsage,
+    textsInFlight: smsTextsInFlight,
+  });
   const users = createUsersService({
     db,
     clock,
@@ -351,7 +358,8 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     },
   });
   app.addHook('onReady', async () => throttleRetention.scheduleNext());
-  const reports = createReportService({ db });
+  const groupLogos = createGroupLogoService({ db, clock, store });
+  const reports = createReportService({ db, logos: groupLogos });
   registerScheduledReports({ jobs, mailer, reports, logger: app.log });
   // plans' meters at 80 % and 100 % e-mailed once per month and threshold, checked hourly
   const usageAlerts = registerUsageAlerts({ db, clock, jobs, mailer, subscriptions, logger: app.log });
@@ -453,6 +461,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     attributeText: dni.attributeText,
     textsFor: (carrier) => texts[carrier],
     defaultCarrier: config.CARRIER,
+    limits: subscriptions,
   });
   registerSmsSend({
     db,
@@ -523,6 +532,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     store,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     onCompleted: callLifecycle.onCompleted,
+    limits: subscriptions,
   });
   // The console's live panel: calls in progress, pushed as the database announces changes.
   const liveCalls = createLiveCalls({ db, clock, logger: app.log });
@@ -540,6 +550,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       await v2.register(sessionRoutes, sessionOptions);
       await v2.register(meRoutes, { me: createMeService({ db, clock }) });
       await v2.register(groupRoutes, { groups });
+      await v2.register(groupLogoRoutes, { logos: groupLogos });
       await v2.register(userRoutes, { users });
       await v2.register(numberRoutes, { numbers });
       await v2.register(miscRoutes, { misc });

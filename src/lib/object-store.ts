@@ -235,7 +235,7 @@ export function storeFor(config: StoreConfig): ObjectStore {
 }
 
 /**
- * Copies every recording, voicemail and uploaded audio file from `from` to `to` (a key already
+ * Copies every recording, voicemail, uploaded audio file and group logo from `from` to `to` (a key already
  * there is left as it is, so a second run after an interruption finishes the job); the files
  * stay in `from` until the operator removes them.
  */
@@ -246,7 +246,7 @@ export async function copyStore(
 ): Promise<{ copied: number; skipped: number }> {
   let copied = 0;
   let skipped = 0;
-  for (const prefix of ['recordings/', 'audio/']) {
+  for (const prefix of ['recordings/', 'audio/', 'logos/']) {
     for await (const key of from.keys(prefix)) {
       const there = await to.open(key);
       if (there) {
@@ -264,6 +264,11 @@ export async function copyStore(
   return { copied, skipped };
 }
 
-const CONTENT_TYPES: Record<string, string> = { wav: 'audio/wav', mp3: 'audio/mpeg' };
+const CONTENT_TYPES: Record<string, string> = {
+  wav: 'audio/wav',
+  mp3: 'audio/mpeg',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+};
 const contentTypeOf = (key: string) =>
   CONTENT_TYPES[key.split('.').pop() ?? ''] ?? 'application/octet-stream';

@@ -146,6 +146,7 @@ describe('parameters and bodies', () => {
     const uploads = operations.filter((entry) => entry.operation.requestBody?.content['multipart/form-data']);
     expect(uploads.map(label).sort()).toEqual([
       'POST /v2/call/upload',
+      'POST /v2/group/logo',
       'POST /v2/misc/upload/prompt',
       'POST /v2/misc/upload/whisper',
     ]);

@@ -10,6 +10,7 @@ import { resolveTimeZone } from '../../lib/time-zones.js';
 import type { Principal } from '../auth/principal.js';
 import { AUDIO_CONTENT_TYPES, type AudioFormat } from '../misc/audio-format.js';
 import { type ListQuery, toPage } from '../shared/list.js';
+import type { PlanLimits } from '../subscriptions/subscriptions.service.js';
 import { addTagsToCall, normaliseTagNames } from '../tags/tags.service.js';
 import type { Utterance } from '../transcripts/providers.js';
 import { highlighted, transcriptHits } from '../transcripts/transcripts.repo.js';
@@ -90,9 +91,12 @@ export function createCallsService({
   store,
   publicBaseUrl,
   onCompleted,
+  limits,
 }: {
   db: Db;
   clock: Clock;
+  /** the plan's minutes limits: an upload past them is refused */
+  limits?: PlanLimits | undefined;
   /** an uploaded call is a completed call: the lifecycle's `call.completed` hook, run in its transaction */
   onCompleted?: (tx: Queryable, callId: number) => Promise<void>;
   /** uploaded recordings go under recordings/<group_id>/ in the data folder or the bucket */
@@ -153,6 +157,15 @@ export function createCallsService({
     try {
       // The file first, the row second: a row never points at a file that is not there.
       return await db.transaction(async (tx) => {
+        // each call rounded up to the minute, in the month it started (as Get Subscription counts)
+        const startedAt = upload.call_date ?? clock.now();
+        await limits?.check(
+          tx,
+          groupId,
+          upload.is_outbound ? 'outbound_minutes' : 'inbound_minutes',
+          Math.ceil((upload.duration ?? 0) / 60),
+          startedAt,
+        );
         const callId = await createCallsRepo(tx).insertUploaded({
           carrier_call_sid: `upload-${randomUUID()}`,
           call_flow_id: flow?.call_flow_id ?? null,
@@ -168,8 +181,8 @@ export function createCallsService({
           caller_state: upload.state ?? null,
           caller_zip: upload.zip_code ?? null,
           answered_by: upload.ring_to ?? null,
-          started_at: upload.call_date ?? clock.now(),
-          ended_at: new Date((upload.call_date ?? clock.now()).getTime() + (upload.duration ?? 0) * 1000),
+          started_at: startedAt,
+          ended_at: new Date(startedAt.getTime() + (upload.duration ?? 0) * 1000),
           duration_seconds: upload.duration ?? null,
           disposition: upload.disposition,
           is_outbound: upload.is_outbound,

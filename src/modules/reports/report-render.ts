@@ -205,11 +205,19 @@ const MUTED = '#616e7c';
 const ACCENT = '#2563eb';
 const ACCENT_LIGHT = '#93b4f5';
 
+const LOGO_WIDTH = 120;
+const LOGO_HEIGHT = 40;
+
+export interface RenderOptions {
+  /** a PNG or JPEG drawn in the PDF's header beside the group's name */
+  logo?: Buffer | undefined;
+}
+
 const formatNumber = (value: number, digits = 0) =>
   value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 /** PDF: branded with the group's name; the figures, a bar chart of the series, tables, the heatmap. */
-export function reportPdf(report: ReportDocument): Promise<Buffer> {
+export function reportPdf(report: ReportDocument, { logo }: RenderOptions = {}): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'LETTER',
     margin: PAGE_MARGIN,
@@ -228,16 +236,29 @@ export function reportPdf(report: ReportDocument): Promise<Buffer> {
     if (doc.y + height > bottom()) doc.addPage();
   };
 
+  // the logo at the left of the header, fitted in a box as tall as two lines, the name beside it
+  let nameX = PAGE_MARGIN;
+  const headerTop = doc.y;
+  if (logo) {
+    try {
+      doc.image(logo, PAGE_MARGIN, headerTop, { fit: [LOGO_WIDTH, LOGO_HEIGHT], valign: 'center' });
+      nameX = PAGE_MARGIN + LOGO_WIDTH + 12;
+    } catch {
+      // an image pdfkit cannot read (checked at upload, so rare): the report goes out without it
+    }
+  }
   doc
     .fillColor(INK)
     .font('Helvetica-Bold')
     .fontSize(20)
-    .text(report.group_name || 'Call report');
+    .text(report.group_name || 'Call report', nameX, headerTop, { width: width - (nameX - PAGE_MARGIN) });
   doc
     .font('Helvetica')
     .fontSize(10)
     .fillColor(MUTED)
-    .text(`Call report, ${report.start_date} to ${report.end_date} (${report.timezone})`);
+    .text(`Call report, ${report.start_date} to ${report.end_date} (${report.timezone})`, nameX);
+  doc.x = PAGE_MARGIN;
+  if (logo && nameX > PAGE_MARGIN) doc.y = Math.max(doc.y, headerTop + LOGO_HEIGHT);
   doc.moveDown();
 
   drawFigures(doc, report, width);
@@ -382,8 +403,9 @@ function drawHeatmap(doc: Pdf, report: ReportDocument, width: number, ensureRoom
 export async function renderReport(
   report: ReportDocument,
   format: keyof typeof REPORT_MEDIA_TYPES,
+  options: RenderOptions = {},
 ): Promise<Buffer> {
   if (format === 'csv') return Buffer.from(reportCsv(report), 'utf8');
   if (format === 'xlsx') return reportXlsx(report);
-  return reportPdf(report);
+  return reportPdf(report, options);
 }

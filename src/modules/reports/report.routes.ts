@@ -3,7 +3,7 @@ import { principalOf } from '../../http/authenticate.js';
 import { success, v2ErrorResponses } from '../../http/schemas.js';
 import { DownloadQuery, ReportEnvelope, ReportQuery } from './report.schemas.js';
 import type { ReportService } from './report.service.js';
-import { REPORT_MEDIA_TYPES, renderReport, reportFileName } from './report-render.js';
+import { REPORT_MEDIA_TYPES, reportFileName } from './report-render.js';
 
 const tags = ['Report'];
 
@@ -54,7 +54,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ reports: ReportService }>
     async (request, reply) => {
       const { format, ...definition } = request.query;
       const report = await reports.build(principalOf(request), definition);
-      const file = await renderReport(report, format);
+      const file = await reports.render(report, format);
       return reply
         .type(REPORT_MEDIA_TYPES[format])
         .header('content-disposition', `attachment; filename="${reportFileName(report, format)}"`)

@@ -16,7 +16,10 @@ import {
 import { reportScope } from '../calls/call-reports.service.js';
 import { callFilterFields } from '../calls/calls.repo.js';
 import { checkTimezone } from '../calls/calls.service.js';
+import type { GroupLogoService } from '../groups/group-logo.service.js';
 import { createGroupsRepo } from '../groups/groups.repo.js';
+import type { ReportFormat } from './report.schemas.js';
+import { renderReport } from './report-render.js';
 
 /**
  * Call reports (our design for V2's User › List Reports): one document per group subtree, date
@@ -112,7 +115,14 @@ export const rangeFilter = (definition: Pick<ReportDefinition, 'start_date' | 'e
     ...(definition.filter ? [definition.filter] : []),
   ].join(',');
 
-export function createReportService({ db }: { db: Db }) {
+export function createReportService({
+  db,
+  logos,
+}: {
+  db: Db;
+  /** the group's brand logo (its own or its nearest ancestor's), drawn in the PDF */
+  logos?: Pick<GroupLogoService, 'imageFor'> | undefined;
+}) {
   const repo = createCallReportsRepo(db);
   const groups = createGroupsRepo(db);
 
@@ -168,7 +178,13 @@ export function createReportService({ db }: { db: Db }) {
     return repo.summary(scope, compileFilter(rangeFilter(definition), callFilterFields, 2, { timezone }));
   }
 
-  return { build, buildForScope, totalsForScope };
+  /** The report as a file; the PDF carries the group's logo when one is set. */
+  async function render(report: ReportDocument, format: ReportFormat): Promise<Buffer> {
+    const logo = format === 'pdf' ? await logos?.imageFor(report.group_id) : undefined;
+    return renderReport(report, format, { logo });
+  }
+
+  return { build, buildForScope, totalsForScope, render };
 }
 
 export type ReportService = ReturnType<typeof createReportService>;

@@ -3,7 +3,7 @@ import { MailError, type Mailer } from '../../mail/mailer.js';
 import type { SummaryRow } from '../calls/call-reports.repo.js';
 import type { ReportDocument, ReportService } from './report.service.js';
 import { nextPeriod, type Period, periodStarting, previousPeriod } from './report-periods.js';
-import { REPORT_MEDIA_TYPES, renderReport, reportFileName } from './report-render.js';
+import { REPORT_MEDIA_TYPES, reportFileName } from './report-render.js';
 import { createSavedReportsRepo, type ScheduleRow } from './saved-reports.repo.js';
 import { enqueuePeriod, SCHEDULED_REPORT_JOB, timingOf } from './saved-reports.service.js';
 
@@ -86,7 +86,7 @@ export function registerScheduledReports({
     for (const format of schedule.formats)
       attachments.push({
         filename: reportFileName(report, format),
-        content: await renderReport(report, format),
+        content: await reports.render(report, format),
         contentType: REPORT_MEDIA_TYPES[format],
       });
     await mailer.send({

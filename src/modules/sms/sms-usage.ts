@@ -23,3 +23,17 @@ export async function smsTextUsage(q: Queryable, groupId: number, from: Date, to
     { texts: 0, segments: 0 },
   );
 }
+
+/**
+ * The texts of a subtree written in [from, to) and not yet handed to the carrier (`accepted`):
+ * a plan's limit counts them too, so texts sent in a burst cannot pass it before the first is sent.
+ */
+export async function smsTextsInFlight(q: Queryable, groupId: number, from: Date, to: Date): Promise<number> {
+  const { rows } = await q.query<{ n: number }>(
+    `select count(*)::integer as n from sms_message m
+      where ${inScope('m.group_id', '$1')} and m.created_at >= $2 and m.created_at < $3
+        and m.direction = 'outbound' and m.status = 'accepted'`,
+    [groupId, from, to],
+  );
+  return rows[0]?.n ?? 0;
+}

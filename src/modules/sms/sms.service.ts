@@ -9,6 +9,7 @@ import type { FlowCache } from '../../telephony/flow-cache.js';
 import { messagingTwiml } from '../../telephony/twiml.js';
 import type { Principal } from '../auth/principal.js';
 import { type ListQuery, toPage } from '../shared/list.js';
+import type { PlanLimits } from '../subscriptions/subscriptions.service.js';
 import {
   type ConversationRow,
   conversationFilterFields,
@@ -45,6 +46,8 @@ export interface SmsServiceDeps {
   textsFor: (carrier: CarrierName) => CarrierTexts;
   /** the carrier of a number whose carrier is not known (CARRIER) */
   defaultCarrier: CarrierName;
+  /** the plan's texts limit: Send SMS past it is refused */
+  limits?: PlanLimits | undefined;
 }
 
 /** How an inbound text reached us, and how its keyword answer goes back. */
@@ -105,6 +108,7 @@ export function createSmsService({
   attributeText,
   textsFor,
   defaultCarrier,
+  limits,
 }: SmsServiceDeps) {
   const repo = createSmsRepo(db);
 
@@ -306,6 +310,7 @@ export function createSmsService({
         const smsRepo = createSmsRepo(tx);
         if (await smsRepo.isOptedOut(sender.group_id, to)) throw invalidInput(OPTED_OUT_ERROR(to));
         const now = clock.now();
+        await limits?.check(tx, sender.group_id, 'texts', 1, now);
         const conversationId = await smsRepo.touchConversation({
           ...attribution,
           tracking_number: tracking,

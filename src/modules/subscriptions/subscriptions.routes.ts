@@ -42,7 +42,7 @@ export const subscriptionRoutes: FastifyPluginAsyncTypebox<{ subscriptions: Subs
         summary: 'Set Subscription',
         operationId: 'setSubscription',
         description:
-          'An Admin of a group above sets the plan of `group_id` (and the groups below it): its name and limits; a limit left out is no limit. Reserving a number or adding a user past a limit is then refused with "Plan limit reached: ..."; calls are never refused.',
+          'An Admin of a group above sets the plan of `group_id` (and the groups below it): its name and limits; a limit left out is no limit. Reserving a number, adding a user or uploading a call past a limit is then refused with "Plan limit reached: ..."; live calls are never refused.',
         body: SubscriptionSet,
         response: { 200: SubscriptionEnvelope, ...v2ErrorResponses },
       },

@@ -74,6 +74,9 @@ export const Subscription = Type.Object({
     users: Type.Integer({ description: 'active users now' }),
   }),
   limits: perMeter(() => NullableInteger({ description: 'null: no limit' })),
+  over_limit: Type.Array(StringEnum(LIMITED_METERS), {
+    description: 'the meters at or past their limit in the period (none without limits)',
+  }),
   used_percent: perMeter(
     () => NullableNumber({ description: 'usage against the limit; null: no limit' }) as never,
   ),

@@ -16,8 +16,8 @@ import {
  * limits for a client group; the plan covers the group's subtree. Usage is counted per calendar
  * month (UTC) from the data: numbers held now, inbound and outbound minutes (each call rounded up
  * to the minute, as carriers bill), texts and segments, transcription minutes and active users.
- * A limit is enforced on the action that would pass it (reserving a number, adding a user), never
- * on a call in progress.
+ * A limit is enforced on the action that would pass it (reserving a number, adding a user,
+ * uploading a call), never on a call in progress.
  */
 
 export interface TextUsage {
@@ -76,11 +76,14 @@ export function createSubscriptionsService({
   db,
   clock,
   textUsage = noTexts,
+  textsInFlight = async () => 0,
   transcriptionUsage = transcriptsOfCalls,
 }: {
   db: Db;
   clock: Clock;
   textUsage?: TextUsageMeter;
+  /** texts written but not yet handed to the carrier: a limit counts them, the meter does not */
+  textsInFlight?: (q: Queryable, groupId: number, from: Date, to: Date) => Promise<number>;
   transcriptionUsage?: TranscriptionUsageMeter;
 }) {
   const repo = createSubscriptionsRepo(db);
@@ -101,6 +104,19 @@ export function createSubscriptionsService({
     if (!start.isValid || start.year < 2000 || start.year > 9999)
       throw invalidInput(`Invalid period: ${period}`);
     return { start, end: start.plus({ months: 1 }) };
+  }
+
+  /** What the subtree of `groupId` uses of `meter` now, or in the month (UTC) of `at`. */
+  async function meterUsage(q: Queryable, groupId: number, meter: LimitedMeter, at: Date): Promise<number> {
+    const qRepo = createSubscriptionsRepo(q);
+    if (meter === 'numbers') return qRepo.numbersHeld(groupId);
+    if (meter === 'users') return qRepo.activeUsers(groupId);
+    const start = DateTime.fromJSDate(at, { zone: 'UTC' }).startOf('month');
+    const [from, to] = [start.toJSDate(), start.plus({ months: 1 }).toJSDate()];
+    if (meter === 'texts')
+      return (await textUsage(q, groupId, from, to)).texts + (await textsInFlight(q, groupId, from, to));
+    if (meter === 'transcription_minutes') return transcriptionUsage(q, groupId, from, to);
+    return (await qRepo.callUsage(groupId, from, to))[meter];
   }
 
   async function usageOf(groupId: number, from: Date, to: Date) {
@@ -136,6 +152,9 @@ export function createSubscriptionsService({
       period_end: end.minus({ days: 1 }).toISODate() as string,
       usage,
       limits,
+      over_limit: LIMITED_METERS.filter(
+        (meter) => limits[meter] !== null && usage[meter] >= (limits[meter] ?? 0),
+      ),
       used_percent: Object.fromEntries(
         LIMITED_METERS.map((meter) => [meter, usedPercent(usage[meter], limits[meter])]),
       ) as Record<LimitedMeter, number | null>,
@@ -187,19 +206,17 @@ export function createSubscriptionsService({
     },
 
     /**
-     * Refuses an action that would take the subtree's plan past its limit of `meter` (numbers or
-     * users, counted now). Runs in the action's transaction with the plan's row locked, so two
+     * Refuses an action that would take the subtree's plan past its limit of `meter`: numbers or
+     * users (counted now), or minutes, texts or transcription minutes (counted in the calendar
+     * month, UTC, of `at`). Runs in the action's transaction with the plan's row locked, so two
      * concurrent actions cannot both take the last one.
      */
-    async check(tx: Queryable, groupId: number, meter: 'numbers' | 'users', adding = 1): Promise<void> {
+    async check(tx: Queryable, groupId: number, meter: LimitedMeter, adding = 1, at?: Date): Promise<void> {
       const txRepo = createSubscriptionsRepo(tx);
       const plan = await txRepo.governing(groupId, true);
       const limit = plan?.limits[meter];
       if (!plan || limit === null || limit === undefined) return;
-      const inUse =
-        meter === 'numbers'
-          ? await txRepo.numbersHeld(plan.group_id)
-          : await txRepo.activeUsers(plan.group_id);
+      const inUse = await meterUsage(tx, plan.group_id, meter, at ?? clock.now());
       if (inUse + adding > limit) throw forbidden(limitReached(plan.plan_name, meter, limit));
     },
   };

@@ -22,6 +22,7 @@ import {
   IconFileText,
   IconFileTypePdf,
   IconInfoCircle,
+  IconPhoto,
 } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useNavigate, useSearch } from '@tanstack/react-router';
@@ -31,6 +32,7 @@ import { DateRangeControl, defaultRange } from '../../components/DateRangeContro
 import { BLOCKED_PROPS, WriteGuard } from '../../components/WriteGuard';
 import { zoneLabel } from '../../lib/format';
 import { useCurrentGroup } from '../groups/queries';
+import { BrandLogoDialog } from './BrandLogoDialog';
 import {
   downloadUrl,
   type FileFormat,
@@ -153,6 +155,7 @@ export function ReportsPage() {
   const navigate = useNavigate({ from: '/reports' });
   const saved = useQuery(savedReportsQuery());
   const [saving, setSaving] = useState(false);
+  const [branding, setBranding] = useState(false);
   const fallback = defaultRange(timeZone);
   const type = REPORT_TYPES.find((candidate) => candidate.value === search.type) ?? REPORT_TYPES[0];
   const zone = search.tz ?? timeZone;
@@ -222,6 +225,13 @@ export function ReportsPage() {
               ))}
             </Menu.Dropdown>
           </Menu>
+          <Button
+            variant="default"
+            leftSection={<IconPhoto size={16} aria-hidden />}
+            onClick={() => setBranding(true)}
+          >
+            Brand logo
+          </Button>
           <WriteGuard canEdit={me.can_edit}>
             {(blocked) => (
               <Button
@@ -327,6 +337,14 @@ export function ReportsPage() {
         </Stack>
       )}
 
+      {branding && (
+        <BrandLogoDialog
+          groupId={groupId}
+          groupName={group?.group_name ?? ''}
+          canEdit={me.can_edit}
+          onClose={() => setBranding(false)}
+        />
+      )}
       {saving && (
         <SaveReportModal
           opened

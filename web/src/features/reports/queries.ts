@@ -1,5 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
+import type { LogoEnvelope } from '../../../../src/modules/groups/group-logo.schemas.js';
 import type { ReportEnvelope } from '../../../../src/modules/reports/report.schemas.js';
 import type {
   Run as RunSchema,
@@ -10,7 +11,7 @@ import type {
   ClientUsageEnvelope,
   SubscriptionEnvelope,
 } from '../../../../src/modules/subscriptions/subscriptions.schemas.js';
-import { api, withQuery } from '../../api/client';
+import { ApiError, api, withQuery } from '../../api/client';
 
 type DataOf<T extends TSchema> = Static<T> extends { data: infer D } ? D : never;
 
@@ -22,6 +23,7 @@ export type Subscription = DataOf<typeof SubscriptionEnvelope>;
 export type ClientUsage = DataOf<typeof ClientUsageEnvelope>;
 export type Interval = Report['interval'];
 export type Dimension = Report['breakdowns'][number]['dimension'];
+export type Logo = DataOf<typeof LogoEnvelope>;
 export type FileFormat = 'csv' | 'xlsx' | 'pdf';
 
 /** What the report page shows: Get Call Report's query string. */
@@ -127,6 +129,44 @@ export function useScheduleMutations() {
     }),
     remove: useMutation({
       mutationFn: (scheduleId: number) => api.delete('/v2/report/schedule', { schedule_id: scheduleId }),
+      onSuccess: refresh,
+    }),
+  };
+}
+
+/** The logo that brands a group's reports (its own or its nearest ancestor's); null when none. */
+export const logoQuery = (groupId: number) =>
+  queryOptions({
+    queryKey: ['reports', 'logo', groupId],
+    queryFn: async () => {
+      try {
+        return await api.get<Logo>('/v2/group/logo', { group_id: groupId });
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) return null;
+        throw error;
+      }
+    },
+  });
+
+/** The image's URL; `version` (its upload time) makes a new image load afresh. */
+export const logoFileUrl = (groupId: number, version: string) =>
+  withQuery('/v2/group/logo/file', { group_id: groupId, v: version });
+
+export function useLogoMutations(groupId: number) {
+  const queryClient = useQueryClient();
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['reports', 'logo'] });
+  return {
+    upload: useMutation({
+      mutationFn: (file: File) => {
+        const form = new FormData();
+        form.append('group_id', String(groupId));
+        form.append('file', file);
+        return api.upload<Logo>('/v2/group/logo', form);
+      },
+      onSuccess: refresh,
+    }),
+    remove: useMutation({
+      mutationFn: () => api.delete(withQuery('/v2/group/logo', { group_id: groupId })),
       onSuccess: refresh,
     }),
   };
