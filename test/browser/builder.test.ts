@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { simulateCall } from '../../src/telephony/simulator.js';
 import { accessibilityViolations } from '../helpers/axe.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { signIn } from '../helpers/console-session.js';
 import { createEmptyDatabase, testEngine } from '../helpers/db.js';
 import { freePort, type ServerProcess, startServer } from '../helpers/process.js';
 
@@ -227,11 +228,7 @@ describe(`the call-flow builder in Chromium, on ${testEngine()}`, { timeout: 120
     context = await browser.newContext(CONTEXT);
     context.setDefaultTimeout(15_000);
     page = await context.newPage();
-    await page.goto(`${base}/sign-in`);
-    await page.getByLabel('E-mail').fill('admin@example.com');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByLabel('Password').press('Enter');
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await signIn(page, base, 'admin@example.com', PASSWORD);
     // part 1's polish: the chart's legend shows no "label:" without a value, and the navbar's
     // column is drawn down the whole main area (a long page no longer ends it mid-page)
     await page.locator('.u-legend th').first().waitFor({ state: 'attached' });

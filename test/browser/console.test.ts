@@ -8,6 +8,7 @@ import { simulateCall } from '../../src/telephony/simulator.js';
 import { conversationWav } from '../helpers/audio.js';
 import { accessibilityViolations } from '../helpers/axe.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { signIn } from '../helpers/console-session.js';
 import { createEmptyDatabase, testEngine } from '../helpers/db.js';
 import { freePort, type ServerProcess, startServer } from '../helpers/process.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
@@ -103,15 +104,6 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-}
-
-/** axe-core's serious and critical violations on the page as it is now. */
-async function signIn(page: Page, email: string, password = PASSWORD): Promise<void> {
-  await page.goto(`${base}/sign-in`);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByLabel('Password').press('Enter');
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
 }
 
 beforeAll(async () => {
@@ -460,7 +452,7 @@ describe(`the console in Chromium, on ${testEngine()}`, { timeout: 120_000 }, ()
   it('lets a ReadOnly user see everything and change nothing, and the controls say why', async () => {
     const context = await browser.newContext(CONTEXT);
     const reader = await context.newPage();
-    await signIn(reader, people.reader);
+    await signIn(reader, base, people.reader, PASSWORD);
     expect(await reader.getByText('Read-only', { exact: true }).count()).toBe(1);
     await reader.goto(`${base}/calls/${ids.recordedCall}`);
     await reader.getByTestId('route-timeline').waitFor();
@@ -490,7 +482,7 @@ describe(`the console in Chromium, on ${testEngine()}`, { timeout: 120_000 }, ()
   it('never shows a company user another company’s calls', async () => {
     const context = await browser.newContext(CONTEXT);
     const rival = await context.newPage();
-    await signIn(rival, people.other);
+    await signIn(rival, base, people.other, PASSWORD);
     await rival.goto(`${base}/calls`);
     await rival.getByTestId('call-table').waitFor();
     await expect.poll(() => rival.locator('[data-call-id]').count()).toBe(2);
@@ -509,7 +501,7 @@ describe(`the console in Chromium, on ${testEngine()}`, { timeout: 120_000 }, ()
   it('stops gracefully with live streams open (they end, the process exits 0)', async () => {
     const context = await browser.newContext(CONTEXT);
     const watcher = await context.newPage();
-    await signIn(watcher, people.other);
+    await signIn(watcher, base, people.other, PASSWORD);
     await watcher.getByTestId('live-count').filter({ hasText: 'in progress' }).waitFor();
     const started = Date.now();
     const code = await server.stop();

@@ -8,6 +8,7 @@ import { simulateCall } from '../../src/telephony/simulator.js';
 import { conversationWav } from '../helpers/audio.js';
 import { accessibilityViolations } from '../helpers/axe.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { signIn } from '../helpers/console-session.js';
 import { createEmptyDatabase, testEngine } from '../helpers/db.js';
 import { freePort, type ServerProcess, startServer } from '../helpers/process.js';
 import { type FakeProvider, startFakeProvider } from '../helpers/transcription-provider.js';
@@ -246,11 +247,7 @@ describe(`call intelligence in the console, on ${testEngine()}`, { timeout: 120_
   beforeAll(async () => {
     context = await browser.newContext(CONTEXT);
     page = await context.newPage();
-    await page.goto(`${base}/sign-in`);
-    await page.getByLabel('E-mail').fill('admin@example.com');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByLabel('Password').press('Enter');
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await signIn(page, base, 'admin@example.com', PASSWORD);
   });
   afterAll(() => context?.close());
 

@@ -1,10 +1,11 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, TEST_PASSWORD, type TestContext, type TestUser } from '../helpers/app.js';
 import { accessibilityViolations } from '../helpers/axe.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { signIn } from '../helpers/console-session.js';
 import { testEngine } from '../helpers/db.js';
 import { freshNumbers } from '../helpers/dni.js';
 import { freePort } from '../helpers/process.js';
@@ -29,19 +30,11 @@ let otherCompanyUser: TestUser;
 const ids = { agency: 0, company: 0, location: 0, otherCompany: 0, flow: 0 };
 let spareNumber: string;
 
-async function signIn(page: Page, email: string, password = TEST_PASSWORD): Promise<void> {
-  await page.goto(`${base}/sign-in`);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByLabel('Password').press('Enter');
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-}
-
 /** A new browser context (its own cookies), signed in as `email`, on the section `link` names. */
 async function openAs(email: string, link: string, heading: string, password = TEST_PASSWORD) {
   context = await browser.newContext(CONTEXT);
   const page = await context.newPage();
-  await signIn(page, email, password);
+  await signIn(page, base, email, password);
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: link }).click();
   await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
   return page;
@@ -240,7 +233,7 @@ describe(`the People section in Chromium, on ${testEngine()}`, { timeout: 120_00
     const again = await browser.newContext(CONTEXT);
     try {
       const dana = await again.newPage();
-      await signIn(dana, DANA.email, DANA.password);
+      await signIn(dana, base, DANA.email, DANA.password);
       await dana.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Users' }).click();
       await dana.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
       await dana.locator(`[data-user="${DANA.email}"]`).getByText('(you)').waitFor();

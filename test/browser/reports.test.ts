@@ -4,11 +4,12 @@ import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
 import type { Browser, BrowserContext, Download, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, TEST_PASSWORD, type TestContext, type TestUser } from '../helpers/app.js';
+import { createTestContext, type TestContext, type TestUser } from '../helpers/app.js';
 import { accessibilityViolations } from '../helpers/axe.js';
 import { insertCalls } from '../helpers/calls.js';
 import { createCarrier, TEST_ACCOUNT_SID } from '../helpers/carrier.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { signIn } from '../helpers/console-session.js';
 import { freshNumbers } from '../helpers/dni.js';
 import { freePort } from '../helpers/process.js';
 
@@ -32,14 +33,6 @@ let context: BrowserContext;
 let companyName: string;
 /** What was seeded, to work the figures out independently of the app. */
 const seeded: { group: number; started: Date; duration: number; disposition: string }[] = [];
-
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto(`${base}/sign-in`);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(TEST_PASSWORD);
-  await page.getByLabel('Password').press('Enter');
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-}
 
 const figure = (page: Page, testId: string) => page.getByTestId(testId).locator('[data-value]').textContent();
 
@@ -140,7 +133,7 @@ describe('the reports pages, as an agency account manager', () => {
   it('runs a client’s call report over the last 7 days in a zone, with the totals of groupActivity', async () => {
     context = await browser.newContext(CONTEXT);
     const page = await context.newPage();
-    await signIn(page, manager.email);
+    await signIn(page, base, manager.email);
     await page.getByRole('link', { name: 'Reports' }).click();
     await page.getByRole('heading', { name: 'Reports', level: 1 }).waitFor();
     await page.getByTestId('report').waitFor();
@@ -236,7 +229,7 @@ describe('the reports pages, as an agency account manager', () => {
   it('saves the report, schedules it weekly and shows it with its next run', async () => {
     context = await browser.newContext(CONTEXT);
     const page = await context.newPage();
-    await signIn(page, manager.email);
+    await signIn(page, base, manager.email);
     await page.goto(`${base}/reports?group=${h.company}&tz=${encodeURIComponent(ZONE)}&interval=week`);
     await page.getByTestId('report').waitFor();
     await page.getByRole('button', { name: 'Save report' }).click();
@@ -315,7 +308,7 @@ describe('the reports pages, as an agency account manager', () => {
   it('shows the usage of the agency and of its client this month', async () => {
     context = await browser.newContext(CONTEXT);
     const page = await context.newPage();
-    await signIn(page, manager.email);
+    await signIn(page, base, manager.email);
     await page.getByRole('link', { name: 'Usage' }).click();
     await page.getByRole('heading', { name: 'Usage', level: 1 }).waitFor();
     const monthStart = DateTime.utc().startOf('month').toJSDate();

@@ -1,15 +1,10 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestContext,
-  TEST_CARRIER_TOKEN,
-  TEST_PASSWORD,
-  type TestContext,
-  type TestUser,
-} from '../helpers/app.js';
+import { createTestContext, TEST_CARRIER_TOKEN, type TestContext, type TestUser } from '../helpers/app.js';
 import { accessibilityViolations } from '../helpers/axe.js';
 import { createCarrier } from '../helpers/carrier.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { signIn } from '../helpers/console-session.js';
 import { freshNumbers } from '../helpers/dni.js';
 import { freePort } from '../helpers/process.js';
 import {
@@ -51,14 +46,6 @@ const text = (from: string, body: string, extra: Record<string, string> = {}) =>
 
 const postCallback = async (url: string, form: Record<string, string>, signature: string) =>
   (await carrier.post(url, form, signature)).status;
-
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto(`${base}/sign-in`);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(TEST_PASSWORD);
-  await page.getByLabel('Password').press('Enter');
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-}
 
 const conversationIdOf = async (contact: string) =>
   (
@@ -136,7 +123,7 @@ describe('the texts inbox', () => {
   it('lists conversations newest first with unread counts, filters and searches them', async () => {
     context = await browser.newContext(CONTEXT);
     const page = await context.newPage();
-    await signIn(page, admin.email);
+    await signIn(page, base, admin.email);
     await page.getByRole('link', { name: 'Texts' }).click();
     await page.getByRole('heading', { name: 'Texts', level: 1 }).waitFor();
     const list = page.getByTestId('conversations');
@@ -167,7 +154,7 @@ describe('the texts inbox', () => {
   it('opens a thread, marks it read, shows media, and replies through Send SMS with status ticks', async () => {
     context = await browser.newContext(CONTEXT);
     const page = await context.newPage();
-    await signIn(page, admin.email);
+    await signIn(page, base, admin.email);
     const leak = await conversationIdOf('2125550112');
     await page.goto(`${base}/texts?c=${leak.conversation_id}`);
     const thread = page.getByTestId('thread');
@@ -210,7 +197,7 @@ describe('the texts inbox', () => {
   it('shows that a person opted out and offers no reply; a refused send says why', async () => {
     context = await browser.newContext(CONTEXT);
     const page = await context.newPage();
-    await signIn(page, admin.email);
+    await signIn(page, base, admin.email);
     const stopped = await conversationIdOf('2125550113');
     await page.goto(`${base}/texts?c=${stopped.conversation_id}`);
     const thread = page.getByTestId('thread');
@@ -250,7 +237,7 @@ describe('the texts inbox', () => {
   it('shows a new text while the inbox is open, and a read-only user can read but not reply', async () => {
     context = await browser.newContext(CONTEXT);
     const page = await context.newPage();
-    await signIn(page, reader.email);
+    await signIn(page, base, reader.email);
     await page.goto(`${base}/texts`);
     const rows = page.getByTestId('conversations').getByRole('listitem');
     await rows.first().waitFor();
@@ -270,7 +257,7 @@ describe('broadcasts', () => {
   it('imports a list from CSV, estimates segments and cost, sends, and shows progress', async () => {
     context = await browser.newContext(CONTEXT);
     const page = await context.newPage();
-    await signIn(page, admin.email);
+    await signIn(page, base, admin.email);
     await page.getByRole('link', { name: 'Broadcasts' }).click();
     await page.getByRole('heading', { name: 'Broadcasts', level: 1 }).waitFor();
     await page.getByText('No broadcast yet').waitFor();
