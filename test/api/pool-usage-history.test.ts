@@ -282,3 +282,59 @@ describe('GET /v2/numberpool/usagehistory', () => {
     expect(body.errors[0]).toMatchObject({ in: 'query', name, message });
   });
 });
+
+describe('GET /v2/numberpool/leases', () => {
+  it('lists the numbers live visitors hold, longest held first, with the first visit and the sharers', async () => {
+    const { admin, code, pool } = await site();
+    const leases = () =>
+      ctx.request('GET', `/v2/numberpool/leases?id=${pool.poolId}`, { token: admin.token });
+    expect((await leases()).body.data).toEqual([]);
+    const t0 = ctx.clock.now().getTime();
+    const first = await requestNumber(ctx.app, {
+      code,
+      visitor: `history-visitor-${++visitorSeq}`,
+      page: 'https://www.example.com/pricing',
+      landing: 'https://www.example.com/?utm_source=google',
+      referrer: 'https://www.google.com/',
+    });
+    ctx.clock.set(new Date(t0 + MINUTE));
+    const second = await requestNumber(ctx.app, {
+      code,
+      visitor: `history-visitor-${++visitorSeq}`,
+      page: 'https://www.example.com/contact',
+    });
+    // the pool is exhausted: a third visitor shares one of the two
+    ctx.clock.set(new Date(t0 + 2 * MINUTE));
+    await visit(code);
+    const { status, body } = await leases();
+    expect(status).toBe(200);
+    expect(body.data).toHaveLength(2);
+    expect(body.data[0]).toMatchObject({
+      number: first.body.number,
+      leased_at: new Date(t0).toISOString(),
+      landing_page: 'https://www.example.com/?utm_source=google',
+      referrer: 'https://www.google.com/',
+    });
+    expect(body.data[1]).toMatchObject({
+      number: second.body.number,
+      leased_at: new Date(t0 + MINUTE).toISOString(),
+      landing_page: 'https://www.example.com/contact',
+      referrer: '',
+    });
+    expect(body.data.map((n: { visitors: number }) => n.visitors).sort()).toEqual([1, 2]);
+    expect(body.data.find((n: { visitors: number }) => n.visitors === 2)).toMatchObject({ shared: true });
+    // once the leases lapse (30 minutes keep-alive) none is held
+    ctx.clock.set(new Date(t0 + 40 * MINUTE));
+    expect((await leases()).body.data).toEqual([]);
+  });
+
+  it('answers a pool outside the caller scope with 404', async () => {
+    const { pool } = await site();
+    const stranger = (await site()).admin;
+    const { status, body } = await ctx.request('GET', `/v2/numberpool/leases?id=${pool.poolId}`, {
+      token: stranger.token,
+    });
+    expect(status).toBe(404);
+    expect(body).toEqual({ result: 'error', err: `No number pool found for id: ${pool.poolId}`, data: null });
+  });
+});

@@ -547,7 +547,41 @@ export function createDniRepo(db: Queryable) {
       );
       return rows;
     },
+
+    /**
+     * The numbers of pool $1 live visitors hold at $2: since the earliest live lease on each, how
+     * many visitors share it, and the landing page and referrer of that earliest lease's visit.
+     */
+    async leasedNow(poolId: number, now: Date): Promise<LeasedNumberRow[]> {
+      const { rows } = await db.query<LeasedNumberRow>(
+        `select pn.number, ${isoTime('min(l.leased_at)')} as leased_at, ${isoTime('max(l.expires_at)')} as expires_at,
+                count(*)::int as visitors, bool_or(l.shared) as shared,
+                (array_agg(v.landing_page order by l.leased_at, l.lease_id))[1] as landing_page,
+                (array_agg(v.referrer order by l.leased_at, l.lease_id))[1] as referrer
+           from dni_pool_number n
+           join phone_number pn on pn.phone_number_id = n.phone_number_id
+           join dni_lease l on l.phone_number_id = n.phone_number_id and l.pool_id = n.pool_id
+                           and l.leased_at <= $2::timestamptz and l.expires_at > $2::timestamptz
+           join dni_visit v on v.visit_id = l.visit_id
+          where n.pool_id = $1
+          group by pn.number
+          order by min(l.leased_at), pn.number`,
+        [poolId, now],
+      );
+      return rows;
+    },
   };
+}
+
+/** A pool number a live visitor holds. */
+export interface LeasedNumberRow {
+  number: string;
+  leased_at: string;
+  expires_at: string;
+  visitors: number;
+  shared: boolean;
+  landing_page: string;
+  referrer: string;
 }
 
 /** One point of a pool's usage history (a bucket of samples). */

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
 import { IdQuery, success, v2ErrorResponses } from '../../http/schemas.js';
 import {
+  LeasedNumbersEnvelope,
   PoolUsageEnvelope,
   PoolUsageHistoryEnvelope,
   SnippetEnvelope,
@@ -59,5 +60,21 @@ export const dniRoutes: FastifyPluginAsyncTypebox<{ dni: DniService }> = async (
     },
     async (request) =>
       success(await dni.poolUsageHistory(principalOf(request), request.query.id, request.query.days)),
+  );
+
+  app.get(
+    '/numberpool/leases',
+    {
+      schema: {
+        tags: ['Call Flow'],
+        summary: 'List Leased Pool Numbers',
+        operationId: 'listNumberPoolLeases',
+        description:
+          'The numbers of a DNI pool that website visitors hold now, longest held first: since when, until when without a heartbeat, how many visitors share each, and the landing page and referrer of the visit that has held it longest.',
+        querystring: IdQuery('The id of the number pool'),
+        response: { 200: LeasedNumbersEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) => success(await dni.poolLeases(principalOf(request), request.query.id)),
   );
 };

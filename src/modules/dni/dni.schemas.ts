@@ -149,3 +149,18 @@ export const PoolUsageHistory = Type.Object({
 export type PoolUsageHistory = Static<typeof PoolUsageHistory>;
 
 export const PoolUsageHistoryEnvelope = Envelope(PoolUsageHistory);
+
+export const LeasedNumber = Type.Object({
+  number: Type.String({ description: 'The pool number (10 digits)' }),
+  leased_at: Type.String({ description: 'When the earliest live lease on it started (ISO 8601, UTC)' }),
+  expires_at: Type.String({ description: 'When the last live lease on it ends without a heartbeat' }),
+  visitors: Type.Integer({ description: 'Visitors holding it now (more than 1: shared)' }),
+  shared: Type.Boolean({
+    description: 'It was handed to another visitor while held (the pool was exhausted)',
+  }),
+  landing_page: Type.String({ description: "The earliest live lease's landing page" }),
+  referrer: Type.String({ description: "The earliest live lease's referrer ('' when none)" }),
+});
+export type LeasedNumber = Static<typeof LeasedNumber>;
+
+export const LeasedNumbersEnvelope = Envelope(Type.Array(LeasedNumber));

@@ -20,6 +20,7 @@ import {
   type AssignBody,
   type AssignResponse,
   HISTORY_MAX_POINTS,
+  type LeasedNumber,
   type PoolUsage,
   type PoolUsageHistory,
   type ReleaseBody,
@@ -348,6 +349,13 @@ export function createDniService({
         shared_lease_rate: started === 0 ? 0 : Math.round((shared / started) * 1000) / 1000,
         samples,
       };
+    },
+
+    /** The numbers of a pool in the caller's scope that live visitors hold now, longest held first. */
+    async poolLeases(principal: Principal, poolId: number): Promise<LeasedNumber[]> {
+      if (!(poolId > 0 && (await repo.poolInScope(principal.groupId, poolId))))
+        throw notFound(`No number pool found for id: ${poolId}`);
+      return repo.leasedNow(poolId, clock.now());
     },
 
     /**
