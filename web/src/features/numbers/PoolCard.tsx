@@ -311,7 +311,7 @@ function LeasedNow({
         <Table.Tbody>
           {leases.map((lease) => (
             <Table.Tr key={lease.number} data-number={lease.number}>
-              <Table.Td className="sb-tabular">
+              <Table.Td className="sb-tabular" style={{ whiteSpace: 'nowrap' }}>
                 <Group gap={4} wrap="nowrap">
                   {formatPhone(lease.number)}
                   {lease.visitors > 1 && (
@@ -321,7 +321,9 @@ function LeasedNow({
                   )}
                 </Group>
               </Table.Td>
-              <Table.Td>{formatDateTime(lease.leased_at, timeZone)}</Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                {formatDateTime(lease.leased_at, timeZone)}
+              </Table.Td>
               <Table.Td>
                 <ShortUrl url={lease.landing_page} />
               </Table.Td>
