@@ -159,3 +159,39 @@ describe(`a number pool's card in Chromium, on ${testEngine()}`, { timeout: 120_
     expect(await accessibilityViolations(page)).toEqual([]);
   });
 });
+
+describe(`a pool flow's DNI settings in the builder, on ${testEngine()}`, { timeout: 120_000 }, () => {
+  it('shows the stored setting, refuses what the API refuses as you type, and saves it', async () => {
+    const page = await openNumbers();
+    await page.goto(`${base}/flows/${pool.callFlowId}`);
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    const form = page.getByTestId('dni-settings');
+    await form.waitFor();
+    const ttl = form.getByRole('textbox', { name: /Visitor keeps a number for/ });
+    await expect.poll(() => ttl.inputValue()).toBe('30');
+    expect(await form.getByRole('textbox', { name: /Website/ }).inputValue()).toBe('*.*');
+
+    // the API's limits, checked in the page: nothing can be sent
+    await ttl.fill('10');
+    await form.getByText('TTL Value is required and should be greater than 15 minutes.').waitFor();
+    const save = form.getByRole('button', { name: 'Save website settings' });
+    expect(await save.isDisabled()).toBe(true);
+    await form.getByRole('textbox', { name: /Website/ }).fill('not a host');
+    await form.getByText('Invalid Destination Url not a host').waitFor();
+    await form.getByRole('textbox', { name: /Website/ }).fill('*.plumbing.example');
+    await form.getByRole('textbox', { name: /URL parameters/ }).fill('promo;drop');
+    await form.getByText('Invalid custom_cookie').waitFor();
+    await form.getByRole('textbox', { name: /URL parameters/ }).fill('promo, region');
+    await ttl.fill('45');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await save.click();
+    await form.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    expect(await api(`/v2/callflow/dnisetting?id=${pool.callFlowId}`)).toMatchObject({
+      destination_url: '*.plumbing.example',
+      custom_cookie: 'promo, region',
+      TTL: 45,
+    });
+    // as V2 does, the pool keeps its visitors as long as the setting says
+    expect((await api(`/v2/numberpool/usage?id=${pool.poolId}`)).keep_alive_minutes).toBe(45);
+  });
+});
