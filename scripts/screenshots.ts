@@ -15,6 +15,7 @@ import {
   startLiveCalls,
 } from './demo-data.js';
 import { populatePeople } from './demo-people.js';
+import { populatePool } from './demo-pool.js';
 import { populateTexts, startDemoMessagesApi } from './demo-texts.js';
 import { prepareReportsDemo, shootReports } from './screenshots-reports.js';
 
@@ -131,7 +132,14 @@ async function shootAll(
     await page.goto(`${demo.baseUrl}/numbers`);
     await page.getByTestId('my-numbers').waitFor();
     await page.getByTestId('dni-snippet').filter({ hasText: 'dni.js' }).waitFor();
+    await page.getByTestId('leased-now').first().waitFor();
     await shoot(page, 'numbers', viewport.name);
+    if (viewport.name === 'desktop' && (ONLY.size === 0 || ONLY.has('numbers-pool'))) {
+      // the pool's card alone, large enough to read
+      const file = path.join(OUT, 'numbers-pool-desktop.png');
+      await page.getByTestId('pool').first().screenshot({ path: file });
+      process.stdout.write(`  ${path.relative(process.cwd(), file)}\n`);
+    }
     await shootReports(page, demo, (p, name) => shoot(p, name, viewport.name));
     await page.goto(`${demo.baseUrl}/texts?c=${texts.conversationId}`);
     await page.getByTestId('thread').getByText('Thursday at 9 works').waitFor();
@@ -195,6 +203,7 @@ async function main(): Promise<void> {
     const data = await populateDemo(demo, now, ONLY.size > 0 ? 3 : 30);
     await prepareReportsDemo(demo);
     await populatePeople(demo);
+    await populatePool(demo, now);
     await startLiveCalls(demo, [
       { to: '9495550100', from: '7145550187', webhooks: 1 },
       { to: '9495550101', from: '5625550143', webhooks: 1 },

@@ -67,6 +67,7 @@ import { dniRoutes } from './modules/dni/dni.routes.js';
 import { createDniService } from './modules/dni/dni.service.js';
 import { dniPublicRoutes } from './modules/dni/dni-public.routes.js';
 import { registerDniRetention } from './modules/dni/dni-retention.js';
+import { registerPoolSampler } from './modules/dni/pool-sampler.js';
 import { CALL_NOTIFY_WANTED_SQL, createCallSummaryNotifier } from './modules/email/call-notify.js';
 import { emailRoutes } from './modules/email/email.routes.js';
 import { createEmailService } from './modules/email/email.service.js';
@@ -302,6 +303,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     publicBaseUrl: config.PUBLIC_BASE_URL,
     cooldownMinutes: config.DNI_COOLDOWN_MINUTES,
     graceMinutes: config.DNI_ATTRIBUTION_GRACE_MINUTES,
+    sampleMinutes: config.POOL_SAMPLE_MINUTES,
   });
   const stopDniUpdates = await dni.start();
   app.addHook('onClose', async () => stopDniUpdates());
@@ -327,6 +329,16 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     logger: app.log,
   });
   app.addHook('onReady', async () => dniRetention.scheduleNext());
+  // Each pool's usage every POOL_SAMPLE_MINUTES, by one process per slot; older than POOL_HISTORY_DAYS goes.
+  const poolSampler = registerPoolSampler({
+    db,
+    clock,
+    jobs,
+    sampleMinutes: config.POOL_SAMPLE_MINUTES,
+    keepDays: config.POOL_HISTORY_DAYS,
+    logger: app.log,
+  });
+  app.addHook('onReady', async () => poolSampler.scheduleNext());
   // Jobs finished more than JOB_RETENTION_DAYS ago are deleted hourly, by one process per hour.
   const jobRetention = registerJobRetention({
     db,

@@ -81,6 +81,19 @@ export const ConfigSchema = Type.Object({
     maximum: 36_500,
     description: `DNI: leases and visits are deleted this long after they ended (hourly); at least the ${USAGE_WINDOW_DAYS}-day pool-usage window plus DNI_COOLDOWN_MINUTES and DNI_ATTRIBUTION_GRACE_MINUTES`,
   }),
+  POOL_SAMPLE_MINUTES: Type.Integer({
+    default: 15,
+    minimum: 1,
+    maximum: 1440,
+    description:
+      "DNI: every this many minutes each number pool's size, leased numbers, live and shared visitors are recorded (once across all processes), for the pool's usage history",
+  }),
+  POOL_HISTORY_DAYS: Type.Integer({
+    default: 90,
+    minimum: 1,
+    maximum: 36_500,
+    description: 'DNI: pool usage samples older than this are deleted (by the sampling job)',
+  }),
   JOB_RETENTION_DAYS: Type.Integer({
     default: 14,
     minimum: 1,

@@ -5,8 +5,9 @@ import { enqueue, type JobContext, type JobDeferral, type JobQueue } from './que
 /** How often an hourly job runs, once across all processes. */
 export const HOURLY_MS = 3_600_000;
 
-/** The start of the hour slot after `now`. */
-const nextSlot = (now: Date) => new Date((Math.floor(now.getTime() / HOURLY_MS) + 1) * HOURLY_MS);
+/** The start of the slot (of `intervalMs`, counted from the epoch) after `now`. */
+const nextSlot = (now: Date, intervalMs: number) =>
+  new Date((Math.floor(now.getTime() / intervalMs) + 1) * intervalMs);
 
 /**
  * A job that runs once per hour across all processes (the retention jobs). Each run first
@@ -17,21 +18,34 @@ const nextSlot = (now: Date) => new Date((Math.floor(now.getTime() / HOURLY_MS) 
  * `run` answers false when it stopped with work left: a new run is then due at once (a deferral),
  * so a backlog never holds one job for long.
  */
-export function registerHourlyJob({
-  db,
-  clock,
-  jobs,
-  kind,
-  run,
-}: {
+export function registerHourlyJob(options: PeriodicJobOptions): {
+  scheduleNext: (q?: Queryable) => Promise<void>;
+} {
+  return registerPeriodicJob({ ...options, intervalMs: HOURLY_MS });
+}
+
+export interface PeriodicJobOptions {
   db: Queryable;
   clock: Clock;
   jobs: JobQueue;
   kind: string;
   run: (ctx: JobContext) => Promise<boolean>;
-}): { scheduleNext: (q?: Queryable) => Promise<void> } {
+}
+
+/**
+ * registerHourlyJob with a slot of any length (`intervalMs`, slots counted from the epoch, so a
+ * divisor of an hour starts on the hour): once per slot across all processes, the same way.
+ */
+export function registerPeriodicJob({
+  db,
+  clock,
+  jobs,
+  kind,
+  run,
+  intervalMs,
+}: PeriodicJobOptions & { intervalMs: number }): { scheduleNext: (q?: Queryable) => Promise<void> } {
   async function scheduleNext(q: Queryable = db): Promise<void> {
-    const runAt = nextSlot(clock.now());
+    const runAt = nextSlot(clock.now(), intervalMs);
     await enqueue(q, { kind, payload: {}, runAt, dedupeKey: `${kind}:${runAt.toISOString()}` });
   }
 

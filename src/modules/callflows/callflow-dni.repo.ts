@@ -24,6 +24,18 @@ export interface DniSettingValues {
   precedence: number;
 }
 
+export interface DniEntryRow {
+  group_id: number;
+  call_flow_id: number;
+  dni_type: DniType;
+  dni_element: string;
+  destination_url: string;
+  referrer: string;
+  referrer_type: string | null;
+  custom_cookie: string;
+  ttl_minutes: number | null;
+}
+
 /** A web visit as the snippet reports it: hosts in any case, the traffic type when known. */
 export interface DniVisit {
   host: string;
@@ -102,6 +114,18 @@ export function createCallFlowDniRepo(db: Queryable) {
             and d.ttl_minutes is not null and np.keep_alive_minutes <> d.ttl_minutes`,
         [callFlowId],
       );
+    },
+
+    /** The flow's setting in the shape POST /v2/callflow/dni takes, with the flow's group. */
+    async setting(callFlowId: number): Promise<DniEntryRow | undefined> {
+      const { rows } = await db.query<DniEntryRow>(
+        `select f.group_id, d.call_flow_id, d.dni_type, d.dni_element, d.destination_url, d.referrer,
+                d.referrer_type, d.custom_cookie, d.ttl_minutes
+           from dni_setting d join call_flow f on f.call_flow_id = d.call_flow_id
+          where d.call_flow_id = $1`,
+        [callFlowId],
+      );
+      return rows[0];
     },
 
     async classes(callFlowId: number): Promise<string[]> {

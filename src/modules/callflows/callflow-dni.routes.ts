@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { principalOf } from '../../http/authenticate.js';
-import { IdQuery, success, v2ErrorResponses } from '../../http/schemas.js';
-import { DniClassesEnvelope, DniEntries, DniResults } from './callflow-dni.schemas.js';
+import { Envelope, IdQuery, success, v2ErrorResponses } from '../../http/schemas.js';
+import { DniClassesEnvelope, DniEntries, DniEntry, DniResults } from './callflow-dni.schemas.js';
 import type { CallFlowDniService } from './callflow-dni.service.js';
 
 const tags = ['Call Flow'];
@@ -40,5 +40,21 @@ export const callFlowDniRoutes: FastifyPluginAsyncTypebox<{ callFlowDni: CallFlo
       },
     },
     async (request) => success(await callFlowDni.classes(principalOf(request), request.query.id)),
+  );
+
+  app.get(
+    '/callflow/dnisetting',
+    {
+      schema: {
+        tags,
+        summary: 'Get Call Flow DNI Setting',
+        operationId: 'getCallFlowDniSetting',
+        description:
+          "The call flow's DNI setting in the shape Create Call Flow DNI Settings takes: what the console's builder edits. No setting, or a flow that does not exist: 404 as for List DNI Classes With Call Flow.",
+        querystring: IdQuery('The id of the call flow'),
+        response: { 200: Envelope(DniEntry), ...v2ErrorResponses },
+      },
+    },
+    async (request) => success(await callFlowDni.setting(principalOf(request), request.query.id)),
   );
 };

@@ -72,6 +72,26 @@ export function createCallFlowDniService({ db, clock }: { db: Db; clock: Clock }
     },
 
     /**
+     * The setting of a flow in the caller's groups, as POST /v2/callflow/dni takes it (so the
+     * console can edit it); errors as for the flow's classes.
+     */
+    async setting(principal: Principal, callFlowId: number): Promise<DniEntry> {
+      if (callFlowId <= 0) throw notFound(DniMessages.noSetting(callFlowId));
+      const repo = createCallFlowDniRepo(db);
+      const flow = await repo.flowVisibility(principal.groupId, callFlowId);
+      if (!flow) throw notFound(DniMessages.noSetting(callFlowId));
+      if (!flow.in_scope) throw notFound(DniMessages.noClassAccess(callFlowId));
+      const row = await repo.setting(callFlowId);
+      if (!row) throw notFound(DniMessages.noSetting(callFlowId));
+      const { ttl_minutes: ttl, referrer_type: referrerType, ...entry } = row;
+      return {
+        ...entry,
+        ...(referrerType === null ? {} : { referrer_type: referrerType }),
+        ...(ttl === null ? {} : { TTL: ttl }),
+      };
+    },
+
+    /**
      * The DNI classes of a flow in the caller's groups (a flow has one setting, so one class). As
      * in V2, a flow that does not exist has no setting, and one of another account is no access.
      */

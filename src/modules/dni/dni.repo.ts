@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/index.js';
 import type { DniType } from '../callflows/callflow-dni.schemas.js';
-import { inScope } from '../shared/sql.js';
+import { inScope, isoTime } from '../shared/sql.js';
 
 /** The call flow whose DNI setting fits a page view, or none (the group's code exists). */
 export interface DniMatch {
@@ -520,7 +520,79 @@ export function createDniRepo(db: Queryable) {
       );
       return rows[0];
     },
+
+    /** Whether pool $2 is in the caller's scope. */
+    async poolInScope(scopeGroupId: number, poolId: number): Promise<boolean> {
+      const { rows } = await db.query(
+        `select 1 from number_pool np where np.pool_id = $2 and ${inScope('np.group_id', '$1')}`,
+        [scopeGroupId, poolId],
+      );
+      return rows.length > 0;
+    },
+
+    /**
+     * A pool's samples since `since`, in buckets of `bucketSeconds` (from the epoch): each
+     * bucket's peaks of the counts taken at one moment, and its sums of the leases started.
+     */
+    async usageHistory(poolId: number, since: Date, bucketSeconds: number): Promise<PoolSampleRow[]> {
+      const { rows } = await db.query<PoolSampleRow>(
+        `select ${isoTime('to_timestamp(floor(extract(epoch from s.sampled_at)::float8 / $3::int) * $3::int)')} as sampled_at,
+                max(s.size)::int as size, max(s.leased)::int as leased,
+                max(s.live_visitors)::int as live_visitors, max(s.shared_visitors)::int as shared_visitors,
+                sum(s.leases_started)::int as leases_started, sum(s.shared_started)::int as shared_started
+           from number_pool_sample s
+          where s.pool_id = $1 and s.sampled_at >= $2::timestamptz
+          group by 1 order by 1`,
+        [poolId, since, bucketSeconds],
+      );
+      return rows;
+    },
+
+    /**
+     * The numbers of pool $1 live visitors hold at $2: since the earliest live lease on each, how
+     * many visitors share it, and the landing page and referrer of that earliest lease's visit.
+     */
+    async leasedNow(poolId: number, now: Date): Promise<LeasedNumberRow[]> {
+      const { rows } = await db.query<LeasedNumberRow>(
+        `select pn.number, ${isoTime('min(l.leased_at)')} as leased_at, ${isoTime('max(l.expires_at)')} as expires_at,
+                count(*)::int as visitors, bool_or(l.shared) as shared,
+                (array_agg(v.landing_page order by l.leased_at, l.lease_id))[1] as landing_page,
+                (array_agg(v.referrer order by l.leased_at, l.lease_id))[1] as referrer
+           from dni_pool_number n
+           join phone_number pn on pn.phone_number_id = n.phone_number_id
+           join dni_lease l on l.phone_number_id = n.phone_number_id and l.pool_id = n.pool_id
+                           and l.leased_at <= $2::timestamptz and l.expires_at > $2::timestamptz
+           join dni_visit v on v.visit_id = l.visit_id
+          where n.pool_id = $1
+          group by pn.number
+          order by min(l.leased_at), pn.number`,
+        [poolId, now],
+      );
+      return rows;
+    },
   };
+}
+
+/** A pool number a live visitor holds. */
+export interface LeasedNumberRow {
+  number: string;
+  leased_at: string;
+  expires_at: string;
+  visitors: number;
+  shared: boolean;
+  landing_page: string;
+  referrer: string;
+}
+
+/** One point of a pool's usage history (a bucket of samples). */
+export interface PoolSampleRow {
+  sampled_at: string;
+  size: number;
+  leased: number;
+  live_visitors: number;
+  shared_visitors: number;
+  leases_started: number;
+  shared_started: number;
 }
 
 export type DniRepo = ReturnType<typeof createDniRepo>;

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Envelope, StringEnum } from '../../http/schemas.js';
+import { Envelope, MAX_ID, StringEnum } from '../../http/schemas.js';
 import { DNI_TYPES } from '../callflows/callflow-dni.schemas.js';
 
 /** V2 types `id` as a string here and checks it in the controller, so its errors are business errors. */
@@ -102,3 +102,65 @@ export const PoolUsage = Type.Object({
 export type PoolUsage = Static<typeof PoolUsage>;
 
 export const PoolUsageEnvelope = Envelope(PoolUsage);
+
+/** Most points a usage history answers: longer periods are summed into longer buckets. */
+export const HISTORY_MAX_POINTS = 720;
+export const HISTORY_MAX_DAYS = 366;
+
+export const UsageHistoryQuery = Type.Object({
+  id: Type.Integer({ description: 'The id of the number pool', minimum: -MAX_ID, maximum: MAX_ID }),
+  days: Type.Integer({
+    minimum: 1,
+    maximum: HISTORY_MAX_DAYS,
+    default: 7,
+    description: 'How many days back from now (samples are kept POOL_HISTORY_DAYS)',
+  }),
+});
+
+export const PoolSample = Type.Object({
+  sampled_at: Type.String({ description: "The bucket's start (ISO 8601, UTC)" }),
+  size: Type.Integer({ description: 'Numbers in the pool (most in the bucket)' }),
+  leased: Type.Integer({ description: 'Numbers a live visitor held (most at one sample in the bucket)' }),
+  live_visitors: Type.Integer({
+    description: 'Visitors holding a number (most at one sample in the bucket)',
+  }),
+  shared_visitors: Type.Integer({
+    description:
+      'Of those, visitors sharing their number because the pool was exhausted (most at one sample)',
+  }),
+  leases_started: Type.Integer({ description: 'Leases started in the bucket' }),
+  shared_started: Type.Integer({ description: 'Of those, leases that shared their number' }),
+});
+
+export const PoolUsageHistory = Type.Object({
+  pool_id: Type.Integer(),
+  days: Type.Integer(),
+  sample_minutes: Type.Integer({ description: 'How often the pools are sampled (POOL_SAMPLE_MINUTES)' }),
+  bucket_minutes: Type.Integer({
+    description: 'The span of one point: the sample interval, or longer for long periods',
+  }),
+  leases_started: Type.Integer({ description: 'Leases started in the period' }),
+  shared_leases: Type.Integer({ description: 'Of those, leases that shared their number (pool exhausted)' }),
+  shared_lease_rate: Type.Number({
+    description: 'shared_leases / leases_started, 0 to 1 (0 without leases)',
+  }),
+  samples: Type.Array(PoolSample),
+});
+export type PoolUsageHistory = Static<typeof PoolUsageHistory>;
+
+export const PoolUsageHistoryEnvelope = Envelope(PoolUsageHistory);
+
+export const LeasedNumber = Type.Object({
+  number: Type.String({ description: 'The pool number (10 digits)' }),
+  leased_at: Type.String({ description: 'When the earliest live lease on it started (ISO 8601, UTC)' }),
+  expires_at: Type.String({ description: 'When the last live lease on it ends without a heartbeat' }),
+  visitors: Type.Integer({ description: 'Visitors holding it now (more than 1: shared)' }),
+  shared: Type.Boolean({
+    description: 'It was handed to another visitor while held (the pool was exhausted)',
+  }),
+  landing_page: Type.String({ description: "The earliest live lease's landing page" }),
+  referrer: Type.String({ description: "The earliest live lease's referrer ('' when none)" }),
+});
+export type LeasedNumber = Static<typeof LeasedNumber>;
+
+export const LeasedNumbersEnvelope = Envelope(Type.Array(LeasedNumber));

@@ -16,7 +16,15 @@ import {
   type DniMatch,
   type DniPageView,
 } from './dni.repo.js';
-import type { AssignBody, AssignResponse, PoolUsage, ReleaseBody } from './dni.schemas.js';
+import {
+  type AssignBody,
+  type AssignResponse,
+  HISTORY_MAX_POINTS,
+  type LeasedNumber,
+  type PoolUsage,
+  type PoolUsageHistory,
+  type ReleaseBody,
+} from './dni.schemas.js';
 import { customParams, formatNanp, readPageView } from './dni.visit.js';
 
 export interface DniServiceDeps {
@@ -26,6 +34,8 @@ export interface DniServiceDeps {
   publicBaseUrl: string;
   cooldownMinutes: number;
   graceMinutes: number;
+  /** POOL_SAMPLE_MINUTES: how often the pool sampler runs (pool-sampler.ts) */
+  sampleMinutes?: number;
 }
 
 /** V2's strings for GET /v2/group/dnisnippet, letter for letter (QA suite). */
@@ -94,6 +104,7 @@ export function createDniService({
   publicBaseUrl,
   cooldownMinutes,
   graceMinutes,
+  sampleMinutes = 15,
 }: DniServiceDeps) {
   const repo = createDniRepo(db);
 
@@ -312,6 +323,39 @@ export function createDniService({
         shared_leases: row.shared_leases,
         suggested_size: Math.max(1, Math.ceil(row.peak_demand * SIZE_HEADROOM)),
       };
+    },
+
+    /**
+     * A pool's usage over the last `days` (the sampler's rows, pool-sampler.ts): one point per
+     * sample, or per longer bucket so that no more than HISTORY_MAX_POINTS come back, and the
+     * period's shared-lease rate.
+     */
+    async poolUsageHistory(principal: Principal, poolId: number, days: number): Promise<PoolUsageHistory> {
+      if (!(poolId > 0 && (await repo.poolInScope(principal.groupId, poolId))))
+        throw notFound(`No number pool found for id: ${poolId}`);
+      const since = new Date(clock.now().getTime() - days * 24 * 3600 * 1000);
+      const perPoint = Math.ceil((days * 1440) / HISTORY_MAX_POINTS / sampleMinutes) * sampleMinutes;
+      const bucketMinutes = Math.max(sampleMinutes, perPoint);
+      const samples = await repo.usageHistory(poolId, since, bucketMinutes * 60);
+      const started = samples.reduce((sum, s) => sum + s.leases_started, 0);
+      const shared = samples.reduce((sum, s) => sum + s.shared_started, 0);
+      return {
+        pool_id: poolId,
+        days,
+        sample_minutes: sampleMinutes,
+        bucket_minutes: bucketMinutes,
+        leases_started: started,
+        shared_leases: shared,
+        shared_lease_rate: started === 0 ? 0 : Math.round((shared / started) * 1000) / 1000,
+        samples,
+      };
+    },
+
+    /** The numbers of a pool in the caller's scope that live visitors hold now, longest held first. */
+    async poolLeases(principal: Principal, poolId: number): Promise<LeasedNumber[]> {
+      if (!(poolId > 0 && (await repo.poolInScope(principal.groupId, poolId))))
+        throw notFound(`No number pool found for id: ${poolId}`);
+      return repo.leasedNow(poolId, clock.now());
     },
 
     /**

@@ -233,6 +233,7 @@ function Builder({
         )}
         <Tabs.Panel value="settings">
           <FlowSettings
+            callFlowId={callFlowId}
             document={document}
             issues={issues}
             groups={groups}

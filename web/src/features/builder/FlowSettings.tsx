@@ -6,6 +6,7 @@ import { formatPhone } from '../../lib/format';
 import { campaignsQuery } from '../calls/options';
 import { reservedNumbersQuery } from '../flows/reserved';
 import { webhooksQuery } from '../webhooks/queries';
+import { DniSettings } from './DniSettings';
 import {
   ChoiceField,
   type Fields,
@@ -36,8 +37,10 @@ export function FlowSettings({
   issues,
   groups,
   groupId,
+  callFlowId,
   onChange,
 }: {
+  callFlowId?: number | undefined;
   document: Fields;
   issues: readonly Issue[];
   groups: readonly ScopeGroup[];
@@ -127,10 +130,20 @@ export function FlowSettings({
         />
       </SimpleGrid>
       {pool ? (
-        <Text size="sm">
-          Tracking with a number pool for website visitors: {String(pool.pool_name ?? '')},{' '}
-          {String(pool.number_quantity ?? '')} numbers.
-        </Text>
+        <>
+          <Text size="sm">
+            Tracking with a number pool for website visitors: {String(pool.pool_name ?? '')},{' '}
+            {String(pool.number_quantity ?? '')} numbers.
+          </Text>
+          <Divider label="Website (DNI)" labelPosition="left" />
+          {callFlowId ? (
+            <DniSettings callFlowId={callFlowId} groupId={Number(document.group_id)} />
+          ) : (
+            <Text size="sm" c="dimmed">
+              Save the flow first, then choose where on your website its numbers show.
+            </Text>
+          )}
+        </>
       ) : (
         <Select
           label="Tracking number"

@@ -7,7 +7,6 @@ import {
   CopyButton,
   Grid,
   Group,
-  Progress,
   SimpleGrid,
   Stack,
   Table,
@@ -19,15 +18,15 @@ import { IconCheck, IconCopy, IconSearch } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useState } from 'react';
 import { NumberSearchQuery } from '../../../../src/modules/numbers/numbers.schemas.js';
-import type { CallFlowSummary } from '../../api/types';
 import { AnchorLink } from '../../components/links';
 import { BLOCKED_PROPS, WriteGuard } from '../../components/WriteGuard';
-import { formatCount, formatPhone } from '../../lib/format';
+import { formatPhone } from '../../lib/format';
 import { fieldErrors } from '../../lib/schema-check';
 import { flowListQuery, subtreeOf } from '../flows/queries';
 import { reservedNumbersQuery } from '../flows/reserved';
 import { useCurrentGroup } from '../groups/queries';
-import { availableQuery, type NumberSearch, poolUsageQuery, snippetQuery, useReserve } from './queries';
+import { PoolCard } from './PoolCard';
+import { availableQuery, type NumberSearch, snippetQuery, useReserve } from './queries';
 import { ReleaseDialog } from './ReleaseDialog';
 
 /** Tracking numbers: the group's, which flow uses each, new ones to reserve, pools and the website snippet. */
@@ -242,37 +241,6 @@ function FindNumbers({ canEdit }: { canEdit: boolean }) {
             ))}
           </Table.Tbody>
         </Table>
-      )}
-    </Card>
-  );
-}
-
-function PoolCard({ flow }: { flow: CallFlowSummary }) {
-  const usage = useQuery(poolUsageQuery(flow.pool_id as number));
-  const u = usage.data;
-  return (
-    <Card p="md" data-testid="pool">
-      <Group justify="space-between">
-        <Text fw={600}>{u?.pool_name ?? 'Number pool'}</Text>
-        <AnchorLink to="/flows/$flowId" params={{ flowId: String(flow.call_flow_id) }} size="sm">
-          {flow.call_flow_name}
-        </AnchorLink>
-      </Group>
-      {u && (
-        <Stack gap={6} mt="sm">
-          <Progress value={u.utilisation * 100} aria-label="Numbers leased now" />
-          <Text size="sm">
-            {formatCount(u.leased)} of {formatCount(u.size)} numbers leased now, {formatCount(u.cooling)}{' '}
-            cooling down, {formatCount(u.free)} free ({formatCount(u.live_visitors)} visitors on the site)
-          </Text>
-          <Text size="sm">
-            Busiest moment of the last {u.window_days} days: {formatCount(u.peak_demand)} numbers at once;{' '}
-            {formatCount(u.shared_leases)} visitors had to share a number.{' '}
-            <Text span fw={600} c={u.suggested_size > u.size ? 'orange.8' : undefined}>
-              Suggested size: {formatCount(u.suggested_size)}
-            </Text>
-          </Text>
-        </Stack>
       )}
     </Card>
   );

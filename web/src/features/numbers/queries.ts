@@ -1,11 +1,13 @@
 import type { Static } from '@sinclair/typebox';
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
-import type { PoolUsage } from '../../../../src/modules/dni/dni.schemas.js';
+import type { LeasedNumber, PoolUsage, PoolUsageHistory } from '../../../../src/modules/dni/dni.schemas.js';
 import type { AvailableNumber } from '../../../../src/modules/numbers/numbers.schemas.js';
 import { api } from '../../api/client';
 
 export type Available = Static<typeof AvailableNumber>;
 export type Usage = Static<typeof PoolUsage>;
+export type UsageHistory = Static<typeof PoolUsageHistory>;
+export type Leased = Static<typeof LeasedNumber>;
 
 export interface NumberSearch {
   npa?: string | undefined;
@@ -27,6 +29,22 @@ export const poolUsageQuery = (poolId: number) =>
   queryOptions({
     queryKey: ['numbers', 'pool', poolId],
     queryFn: () => api.get<Usage>('/v2/numberpool/usage', { id: poolId }),
+    refetchInterval: 30_000,
+  });
+
+/** The pool's samples of the last `days` (GET /v2/numberpool/usagehistory). */
+export const poolHistoryQuery = (poolId: number, days: number) =>
+  queryOptions({
+    queryKey: ['numbers', 'pool', poolId, 'history', days],
+    queryFn: () => api.get<UsageHistory>('/v2/numberpool/usagehistory', { id: poolId, days }),
+    refetchInterval: 60_000,
+  });
+
+/** The pool's numbers visitors hold now (GET /v2/numberpool/leases). */
+export const poolLeasesQuery = (poolId: number) =>
+  queryOptions({
+    queryKey: ['numbers', 'pool', poolId, 'leases'],
+    queryFn: () => api.get<Leased[]>('/v2/numberpool/leases', { id: poolId }),
     refetchInterval: 30_000,
   });
 
