@@ -410,6 +410,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     maxAttempts: config.TRANSCRIPTION_MAX_ATTEMPTS,
     logger: app.log,
     stepOrder: COMPLETION_STEP_ORDER.transcription,
+    limits: subscriptions,
   });
   registerAnalysis({ jobs, callActionRunner, logger: app.log });
   registerWebhookDelivery({
@@ -470,7 +471,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     defaultCarrier: config.CARRIER,
     logger: app.log,
   });
-  registerBroadcastJob({ db, clock, jobs, logger: app.log });
+  registerBroadcastJob({ db, clock, jobs, logger: app.log, limits: subscriptions });
   await app.register(twilioRoutes, {
     prefix: TWILIO_WEBHOOK_PREFIX,
     telephony,

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db, Queryable } from '../../db/index.js';
-import { invalidInput, notFound } from '../../errors.js';
+import { AppError, invalidInput, notFound } from '../../errors.js';
 import { type FilterFields, whereClause } from '../../http/filter.js';
 import { enqueue, type JobDeferral, type JobQueue } from '../../jobs/queue.js';
 import type { Clock } from '../../lib/clock.js';
@@ -11,6 +11,7 @@ import { type ListQuery, toPage } from '../shared/list.js';
 import { inScope, isoTime } from '../shared/sql.js';
 import { createSmsRepo } from '../sms/sms.repo.js';
 import { SMS_SEND_JOB } from '../sms/sms.service.js';
+import type { PlanLimits } from '../subscriptions/subscriptions.service.js';
 import { nextAllowedTime } from './quiet-hours.js';
 import { renderTemplate, segmentsOf } from './sms-text.js';
 
@@ -353,7 +354,12 @@ async function poolNumbers(q: Queryable, groupId: number, poolId: number): Promi
  * now: a recipient who became due inside them (a pause that ended at night, a backlog, settings
  * changed since the broadcast was created) waits for their end instead.
  */
-async function queueDue(tx: Queryable, broadcastId: number, now: Date): Promise<void> {
+async function queueDue(
+  tx: Queryable,
+  broadcastId: number,
+  now: Date,
+  limits: PlanLimits | undefined,
+): Promise<void> {
   const { rows: due } = await tx.query<{
     phone_number: string;
     sender_number: string;
@@ -393,6 +399,22 @@ async function queueDue(tx: Queryable, broadcastId: number, now: Date): Promise<
         `update sms_broadcast_recipient set status = 'skipped', skip_reason = 'opted out'
           where broadcast_id = $1 and phone_number = $2`,
         [broadcastId, recipient.phone_number],
+      );
+      continue;
+    }
+    // past the plan's texts this month: this recipient is skipped with the reason, as an opt-out
+    const overPlan = await limits?.check(tx, recipient.group_id, 'texts', 1, now).then(
+      () => undefined,
+      (error: unknown) => {
+        if (error instanceof AppError && error.code === 'FORBIDDEN') return error.message;
+        throw error;
+      },
+    );
+    if (overPlan) {
+      await tx.query(
+        `update sms_broadcast_recipient set status = 'skipped', skip_reason = $3
+          where broadcast_id = $1 and phone_number = $2`,
+        [broadcastId, recipient.phone_number, overPlan],
       );
       continue;
     }
@@ -448,11 +470,14 @@ export function registerBroadcastJob({
   clock,
   jobs,
   logger,
+  limits,
 }: {
   db: Db;
   clock: Clock;
   jobs: JobQueue;
   logger?: FastifyBaseLogger;
+  /** the plan's texts limit: a recipient past it is skipped with the reason */
+  limits?: PlanLimits | undefined;
 }) {
   jobs.register(
     BROADCAST_JOB,
@@ -466,7 +491,7 @@ export function registerBroadcastJob({
           );
           const status = rows[0]?.status;
           if (status !== 'scheduled') return { stop: true as const };
-          await queueDue(tx, broadcastId, now);
+          await queueDue(tx, broadcastId, now, limits);
           const { rows: next } = await tx.query<{ pending: number; next_at: Date | null; due: number }>(
             `select count(*)::integer as pending, min(not_before) as next_at,
                   (count(*) filter (where not_before <= $2))::integer as due

@@ -115,7 +115,12 @@ export function createSubscriptionsService({
     const [from, to] = [start.toJSDate(), start.plus({ months: 1 }).toJSDate()];
     if (meter === 'texts')
       return (await textUsage(q, groupId, from, to)).texts + (await textsInFlight(q, groupId, from, to));
-    if (meter === 'transcription_minutes') return transcriptionUsage(q, groupId, from, to);
+    // transcripts on their way count against the limit too (the meter counts the done ones)
+    if (meter === 'transcription_minutes')
+      return (
+        (await transcriptionUsage(q, groupId, from, to)) +
+        (await qRepo.pendingTranscriptionMinutes(groupId, from, to))
+      );
     return (await qRepo.callUsage(groupId, from, to))[meter];
   }
 
