@@ -423,6 +423,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     maxAttempts: config.TRANSCRIPTION_MAX_ATTEMPTS,
     logger: app.log,
     stepOrder: COMPLETION_STEP_ORDER.transcription,
+    limits: subscriptions,
   });
   registerAnalysis({ jobs, callActionRunner, logger: app.log });
   registerWebhookDelivery({
@@ -496,6 +497,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
       logger: app.log,
     }),
     logger: app.log,
+    limits: subscriptions,
   });
   await app.register(twilioRoutes, {
     prefix: TWILIO_WEBHOOK_PREFIX,

@@ -145,21 +145,58 @@ describe('with STORAGE_BUCKET set', () => {
   });
 });
 
+describe('group logos with STORAGE_BUCKET set', () => {
+  it('stores a logo in the bucket under logos/, serves it from there and removes it', async () => {
+    const h = await ctx.factory.hierarchy();
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    const { payload, headers } = await multipart({}, [{ field: 'file', name: 'logo.png', data: png }]);
+    const uploaded = await ctx.app.inject({
+      method: 'POST',
+      url: '/v2/group/logo',
+      headers: { ...headers, authorization: `Bearer ${h.companyAdmin.token}` },
+      payload,
+    });
+    expect(uploaded.statusCode, uploaded.body).toBe(200);
+    const keys = await all(bucket, `logos/${h.company}/`);
+    expect(keys).toHaveLength(1);
+    expect((await read(bucket, keys[0] as string))?.equals(png)).toBe(true);
+    expect(await readdir(dataDir)).not.toContain('logos');
+    const file = await ctx.app.inject({
+      url: '/v2/group/logo/file',
+      headers: { authorization: `Bearer ${h.locationAdmin.token}` },
+    });
+    expect(file.statusCode).toBe(200);
+    expect(file.rawPayload.equals(png)).toBe(true);
+    const removed = await ctx.app.inject({
+      method: 'DELETE',
+      url: '/v2/group/logo',
+      headers: { authorization: `Bearer ${h.companyAdmin.token}` },
+    });
+    expect(removed.statusCode).toBe(200);
+    expect(await all(bucket, `logos/${h.company}/`)).toEqual([]);
+  });
+});
+
 describe('moving the files of a data folder into the bucket', () => {
-  it('copies every recording and audio file once, and a second run copies nothing again', async () => {
+  it('copies every recording, audio file and logo once, and a second run copies nothing again', async () => {
     const folderDir = await mkdtemp(path.join(tmpdir(), 'switchboard-s3-move-'));
     const folder = createFolderStore(folderDir);
     await folder.put('recordings/3/10-call.wav', Buffer.from('RIFF ten'), 'audio/wav');
     await folder.put('recordings/3/11-voicemail.mp3', Buffer.from('ID3 eleven'), 'audio/mpeg');
     await folder.put('audio/3/greeting.wav', Buffer.from('RIFF greeting'), 'audio/wav');
+    await folder.put('logos/3/brand.png', Buffer.from('PNG brand'), 'image/png');
     await folder.put('other/ignored.txt', Buffer.from('not audio'), 'text/plain');
     const target = storeFor(loadConfig({ ...storageEnv, STORAGE_PREFIX: 'moved', DATA_DIR: dataDir }));
 
-    expect(await copyStore(folder, target)).toEqual({ copied: 3, skipped: 0 });
+    expect(await copyStore(folder, target)).toEqual({ copied: 4, skipped: 0 });
+    expect((await read(target, 'logos/3/brand.png'))?.toString()).toBe('PNG brand');
     expect((await read(target, 'recordings/3/11-voicemail.mp3'))?.toString()).toBe('ID3 eleven');
     expect((await read(target, 'audio/3/greeting.wav'))?.toString()).toBe('RIFF greeting');
     expect(await target.open('other/ignored.txt')).toBeUndefined();
-    expect(await copyStore(folder, target)).toEqual({ copied: 0, skipped: 3 });
+    expect(await copyStore(folder, target)).toEqual({ copied: 0, skipped: 4 });
     await rm(folderDir, { recursive: true, force: true });
   });
 

@@ -174,3 +174,68 @@ describe('the texts limit on Send SMS', () => {
     expect((await send('2125550104')).status).toBe(403);
   });
 });
+
+describe('the texts limit on broadcasts', () => {
+  it('sends to recipients up to the limit and skips the rest with the reason', async () => {
+    const other = await ctx.factory.hierarchy();
+    const plan = await ctx.request('PUT', '/v2/misc/subscription', {
+      token: other.agencyAdmin.token,
+      body: { group_id: other.company, plan_name: 'Tiny', max_texts: 1 },
+    });
+    expect(plan.status).toBe(200);
+    const admin = other.companyAdmin;
+    const [sender] = (await freshNumbers(ctx, 1)).numbers as [string];
+    const flow = await ctx.request('POST', '/v2/callflow/multilevelivr', {
+      token: admin.token,
+      body: [
+        {
+          call_flow_name: 'Broadcast',
+          group_id: admin.group_id,
+          campaign_id: await ctx.factory.campaign(admin),
+          channel_id: 1,
+          number: { phone_number: sender },
+          ivrs: [{ key: 1, action: 'hangup', message: 'Goodbye.' }],
+        },
+      ],
+    });
+    expect(flow.body[0]?.result).toBe('success');
+    const list = await ctx.request('POST', '/v2/smsbroadcast/contactlist', {
+      token: admin.token,
+      body: { group_id: admin.group_id, list_name: 'List' },
+    });
+    const listId = list.body.data.list_id as number;
+    const imported = await ctx.request('POST', '/v2/smsbroadcast/contactlist/import', {
+      token: admin.token,
+      body: { list_id: listId, csv: 'phone_number\n2125550301\n2125550302' },
+    });
+    expect(imported.body.data.errors).toEqual([]);
+    ctx.clock.set(new Date('2026-03-07T15:00:00Z'));
+    const broadcast = await ctx.request('POST', '/v2/smsbroadcast', {
+      token: admin.token,
+      body: {
+        group_id: admin.group_id,
+        broadcast_name: 'Sale',
+        template: 'Sale today',
+        list_ids: [listId],
+        sender_numbers: [sender],
+      },
+    });
+    expect(broadcast.status).toBe(200);
+    await ctx.app.services.jobs.drain();
+    const sent = twilioApi.messages.filter((m) => m.from === `+1${sender}`).map((m) => m.to);
+    expect(sent).toEqual(['+12125550301']);
+    const { rows } = await ctx.db.query<{ phone_number: string; status: string; skip_reason: string | null }>(
+      `select phone_number, status, skip_reason from sms_broadcast_recipient
+        where broadcast_id = $1 order by phone_number`,
+      [broadcast.body.data.broadcast_id],
+    );
+    expect(rows).toEqual([
+      { phone_number: '+12125550301', status: 'queued', skip_reason: null },
+      {
+        phone_number: '+12125550302',
+        status: 'skipped',
+        skip_reason: 'Plan limit reached: the plan Tiny allows 1 texts',
+      },
+    ]);
+  });
+});

@@ -305,6 +305,35 @@ describe('the reports pages, as an agency account manager', () => {
     expect(await accessibilityViolations(page)).toEqual([]);
   }, 90_000);
 
+  it('uploads, shows and removes the brand logo of the reports', async () => {
+    context = await browser.newContext(CONTEXT);
+    const page = await context.newPage();
+    await signIn(page, base, manager.email);
+    await page.getByRole('link', { name: 'Reports' }).first().click();
+    await page.getByRole('button', { name: 'Brand logo' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Brand logo' });
+    await dialog.getByText('No logo yet').waitFor();
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    await dialog
+      .locator('input[type="file"]')
+      .setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: png });
+    await dialog.getByRole('button', { name: 'Upload', exact: true }).click();
+    const preview = dialog.getByRole('img', { name: /^Logo of / });
+    await preview.waitFor();
+    await expect
+      .poll(() => preview.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBe(1);
+    const logo = await ctx.request('GET', '/v2/group/logo', { token: manager.token });
+    expect(logo.body.data).toMatchObject({ group_id: h.agency, content_type: 'image/png', inherited: false });
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Remove logo' }).click();
+    await dialog.getByText('No logo yet').waitFor();
+    expect((await ctx.request('GET', '/v2/group/logo', { token: manager.token })).status).toBe(404);
+  }, 90_000);
+
   it('shows the usage of the agency and of its client this month', async () => {
     context = await browser.newContext(CONTEXT);
     const page = await context.newPage();
@@ -330,6 +359,17 @@ describe('the reports pages, as an agency account manager', () => {
     const cells = await client.locator('td').allTextContents();
     expect(cells[0]).toBe(companyName);
     expect(cells.slice(2, 6)).toEqual(['1', String(minutes), '0', '2']);
+    // the client's plan allows 2 texts: its texts, at the limit, show in red
+    expect(await client.locator('td[data-over-limit]').count()).toBe(0);
+    const plan = await ctx.request('PUT', '/v2/misc/subscription', {
+      token: h.agencyAdmin.token,
+      body: { group_id: h.company, plan_name: 'Basic', max_texts: 2, max_inbound_minutes: 100_000 },
+    });
+    expect(plan.body.data.over_limit).toEqual(['texts']);
+    await page.reload();
+    await client.locator('td[data-over-limit]').first().waitFor();
+    expect(await client.locator('td[data-over-limit]').allTextContents()).toEqual(['2']);
+    expect(await client.locator('td[data-over-limit] p').getAttribute('style')).toContain('red');
     expect(await accessibilityViolations(page)).toEqual([]);
   }, 90_000);
 });

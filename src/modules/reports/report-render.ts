@@ -216,7 +216,7 @@ export interface RenderOptions {
 const formatNumber = (value: number, digits = 0) =>
   value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-/** PDF: branded with the group's name; the figures, a bar chart of the series, tables, the heatmap. */
+/** PDF: branded with the group's name and logo (when set); the figures, a bar chart of the series, tables, the heatmap. */
 export function reportPdf(report: ReportDocument, { logo }: RenderOptions = {}): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'LETTER',

@@ -36,7 +36,7 @@ export const reportRoutes: FastifyPluginAsyncTypebox<{ reports: ReportService }>
         summary: 'Download Call Report',
         operationId: 'downloadCallReport',
         description:
-          'Get Call Report as a file: `csv` (one table: section, key, label and the figures), `xlsx` (a sheet per section, numbers and dates as typed cells) or `pdf` (branded with the group’s name, a chart of the series, the heatmap and a table per breakdown).',
+          'Get Call Report as a file: `csv` (one table: section, key, label and the figures), `xlsx` (a sheet per section, numbers and dates as typed cells) or `pdf` (branded with the group’s name and logo — its own or its nearest ancestor’s, see Get Group Logo — a chart of the series, the heatmap and a table per breakdown).',
         querystring: DownloadQuery,
         response: {
           200: {

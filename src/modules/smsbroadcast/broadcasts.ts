@@ -11,6 +11,7 @@ import { type ListQuery, toPage } from '../shared/list.js';
 import { inScope, isoTime } from '../shared/sql.js';
 import { createSmsRepo } from '../sms/sms.repo.js';
 import { enqueueSmsStatuses } from '../sms/sms-events.js';
+import type { PlanLimits } from '../subscriptions/subscriptions.service.js';
 import type { BroadcastSender } from './broadcast-send.js';
 import { nextAllowedTime } from './quiet-hours.js';
 import { renderTemplate, segmentsOf } from './sms-text.js';
@@ -371,7 +372,12 @@ async function poolNumbers(q: Queryable, groupId: number, poolId: number): Promi
  * now: a recipient who became due inside them (a pause that ended at night, a backlog, settings
  * changed since the broadcast was created) waits for their end instead.
  */
-async function queueDue(tx: Queryable, broadcastId: number, now: Date): Promise<void> {
+async function queueDue(
+  tx: Queryable,
+  broadcastId: number,
+  now: Date,
+  limits: PlanLimits | undefined,
+): Promise<void> {
   const { rows: due } = await tx.query<{
     phone_number: string;
     sender_number: string;
@@ -400,6 +406,8 @@ async function queueDue(tx: Queryable, broadcastId: number, now: Date): Promise<
   /** each sender number's flow (the texts' attribution), read once per batch */
   const senders = new Map<string, Awaited<ReturnType<typeof repo.senderNumber>>>();
   const queued: { phoneNumber: string; messageId: number | null }[] = [];
+  /** the plan's texts left this month, counted once per batch (null: no limit) */
+  let textsLeft: { left: number; reached: string } | null | undefined;
   /** The sender's messages per second: the setting of the group its texts are attributed to. */
   const rateOf = async (groupId: number) => {
     let rate = rates.get(groupId);
@@ -426,6 +434,19 @@ async function queueDue(tx: Queryable, broadcastId: number, now: Date): Promise<
         [broadcastId, recipient.phone_number],
       );
       continue;
+    }
+    // past the plan's texts this month: this recipient is skipped with the reason, as an opt-out
+    textsLeft ??= (await limits?.allowance(tx, recipient.group_id, 'texts', now)) ?? null;
+    if (textsLeft) {
+      if (textsLeft.left <= 0) {
+        await tx.query(
+          `update sms_broadcast_recipient set status = 'skipped', skip_reason = $3
+            where broadcast_id = $1 and phone_number = $2`,
+          [broadcastId, recipient.phone_number, textsLeft.reached],
+        );
+        continue;
+      }
+      textsLeft.left -= 1;
     }
     let sender = senders.get(recipient.sender_number);
     if (!senders.has(recipient.sender_number)) {
@@ -510,12 +531,15 @@ export function registerBroadcastJob({
   jobs,
   sender,
   logger,
+  limits,
 }: {
   db: Db;
   clock: Clock;
   jobs: JobQueue;
   sender: BroadcastSender;
   logger?: FastifyBaseLogger;
+  /** the plan's texts limit: a recipient past it is skipped with the reason */
+  limits?: PlanLimits | undefined;
 }) {
   const waitingOf = async (tx: Queryable, broadcastId: number) =>
     (await tx.query<{ waiting: number; next_slot: Date | null }>(WAITING_SQL, [broadcastId])).rows[0] ?? {
@@ -535,7 +559,8 @@ export function registerBroadcastJob({
         [broadcastId],
       );
       if (rows[0]?.status !== 'scheduled') return undefined;
-      if ((await waitingOf(tx, broadcastId)).waiting < QUEUE_AHEAD) await queueDue(tx, broadcastId, now);
+      if ((await waitingOf(tx, broadcastId)).waiting < QUEUE_AHEAD)
+        await queueDue(tx, broadcastId, now, limits);
       // the first entry of the due index
       const { rows: next } = await tx.query<{ next_at: Date | null }>(
         `select min(not_before) as next_at

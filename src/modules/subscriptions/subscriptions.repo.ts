@@ -188,6 +188,18 @@ export function createSubscriptionsRepo(db: Queryable) {
       return rows[0]?.n ?? 0;
     },
 
+    /** Minutes of the calls started in [from, to) whose transcript is on its way (`pending`). */
+    async pendingTranscriptionMinutes(groupId: number, from: Date, to: Date): Promise<number> {
+      const { rows } = await db.query<{ n: number }>(
+        `select coalesce(sum(ceil(coalesce(c.duration_seconds, 0) / 60.0)), 0)::integer as n
+           from call c join org_group g on g.group_id = c.group_id
+           join call_transcript t on t.call_id = c.call_id and t.transcript_status = 'pending'
+          where g.path @> array[$1::integer] and c.started_at >= $2 and c.started_at < $3`,
+        [groupId, from, to],
+      );
+      return rows[0]?.n ?? 0;
+    },
+
     /** Every group with a plan of its own. */
     async planGroups(): Promise<number[]> {
       const { rows } = await db.query<{ group_id: number }>(

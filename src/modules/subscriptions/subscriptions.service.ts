@@ -115,7 +115,12 @@ export function createSubscriptionsService({
     const [from, to] = [start.toJSDate(), start.plus({ months: 1 }).toJSDate()];
     if (meter === 'texts')
       return (await textUsage(q, groupId, from, to)).texts + (await textsInFlight(q, groupId, from, to));
-    if (meter === 'transcription_minutes') return transcriptionUsage(q, groupId, from, to);
+    // transcripts on their way count against the limit too (the meter counts the done ones)
+    if (meter === 'transcription_minutes')
+      return (
+        (await transcriptionUsage(q, groupId, from, to)) +
+        (await qRepo.pendingTranscriptionMinutes(groupId, from, to))
+      );
     return (await qRepo.callUsage(groupId, from, to))[meter];
   }
 
@@ -212,12 +217,27 @@ export function createSubscriptionsService({
      * concurrent actions cannot both take the last one.
      */
     async check(tx: Queryable, groupId: number, meter: LimitedMeter, adding = 1, at?: Date): Promise<void> {
+      const allowed = await this.allowance(tx, groupId, meter, at);
+      if (allowed && allowed.left < adding) throw forbidden(allowed.reached);
+    },
+
+    /**
+     * How many more of `meter` the subtree's plan allows (undefined: no limit), and the error an
+     * action past it answers; counted as `check` counts, with the plan's row locked. For work
+     * that takes many at once (a broadcast's batch of texts) with one count.
+     */
+    async allowance(
+      tx: Queryable,
+      groupId: number,
+      meter: LimitedMeter,
+      at?: Date,
+    ): Promise<{ left: number; reached: string } | undefined> {
       const txRepo = createSubscriptionsRepo(tx);
       const plan = await txRepo.governing(groupId, true);
       const limit = plan?.limits[meter];
-      if (!plan || limit === null || limit === undefined) return;
+      if (!plan || limit === null || limit === undefined) return undefined;
       const inUse = await meterUsage(tx, plan.group_id, meter, at ?? clock.now());
-      if (inUse + adding > limit) throw forbidden(limitReached(plan.plan_name, meter, limit));
+      return { left: limit - inUse, reached: limitReached(plan.plan_name, meter, limit) };
     },
   };
 }
@@ -225,4 +245,4 @@ export function createSubscriptionsService({
 export type SubscriptionsService = ReturnType<typeof createSubscriptionsService>;
 
 /** What the actions that count against a plan need of it. */
-export type PlanLimits = Pick<SubscriptionsService, 'check'>;
+export type PlanLimits = Pick<SubscriptionsService, 'check' | 'allowance'>;

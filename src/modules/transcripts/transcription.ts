@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db, Queryable } from '../../db/index.js';
+import { AppError } from '../../errors.js';
 import {
   enqueue,
   exponentialBackoffMs,
@@ -11,6 +12,7 @@ import type { Clock } from '../../lib/clock.js';
 import { type ObjectStore, readObject } from '../../lib/object-store.js';
 import type { CallLifecycle } from '../calls/call-lifecycle.js';
 import { AUDIO_CONTENT_TYPES, type AudioFormat, formatFromName } from '../misc/audio-format.js';
+import type { PlanLimits } from '../subscriptions/subscriptions.service.js';
 import { channelCount, splitChannels } from './audio-channels.js';
 import { ProviderError, type Speaker, type TranscriptionProvider, type Utterance } from './providers.js';
 import { redact } from './redaction.js';
@@ -95,10 +97,35 @@ export interface TranscriptionOptions {
   logger?: FastifyBaseLogger;
   /** the order of the completion step (after the recording copy) */
   stepOrder: number;
+  /** the plan's transcription minutes: a call past them is `skipped` with the reason */
+  limits?: PlanLimits | undefined;
 }
 
 export function registerTranscription(options: TranscriptionOptions) {
-  const { clock, jobs, callLifecycle, provider, store, maxAttempts, logger } = options;
+  const { clock, jobs, callLifecycle, provider, store, maxAttempts, logger, limits } = options;
+
+  /**
+   * Why the call is not to be transcribed under its group's plan (its minutes would pass the
+   * transcription limit of the month it started in), or undefined. Checked in `tx`, with the
+   * plan's row locked, so calls completing together cannot both take the last minutes.
+   */
+  async function overPlan(tx: Queryable, callId: number): Promise<string | undefined> {
+    if (!limits) return undefined;
+    const { rows } = await tx.query<{ group_id: number; minutes: number; started_at: Date }>(
+      `select group_id, ceil(coalesce(duration_seconds, 0) / 60.0)::integer as minutes, started_at
+         from call where call_id = $1`,
+      [callId],
+    );
+    const call = rows[0];
+    if (!call) return undefined;
+    try {
+      await limits.check(tx, call.group_id, 'transcription_minutes', call.minutes, new Date(call.started_at));
+      return undefined;
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'FORBIDDEN') return error.message;
+      throw error;
+    }
+  }
 
   /** Ends a pending transcript without text; the call is analysed on its call data alone. */
   async function markFailed(
@@ -129,18 +156,13 @@ export function registerTranscription(options: TranscriptionOptions) {
         throw new Error('the recording is not copied yet');
       if (!call.recording_path && !call.voicemail_path) return;
       await ctx.db.transaction(async (tx) => {
+        const skipped = provider ? await overPlan(tx, callId) : NOT_CONFIGURED;
         const { rowCount } = await tx.query(
           `insert into call_transcript (call_id, transcript_status, status_reason, provider, transcript_created)
            values ($1, $2, $3, $4, $5) on conflict (call_id) do nothing`,
-          [
-            callId,
-            provider ? 'pending' : 'skipped',
-            provider ? null : NOT_CONFIGURED,
-            provider?.name ?? null,
-            ctx.clock.now(),
-          ],
+          [callId, skipped ? 'skipped' : 'pending', skipped ?? null, provider?.name ?? null, ctx.clock.now()],
         );
-        if (rowCount > 0 && provider)
+        if (rowCount > 0 && !skipped)
           await enqueue(tx, {
             kind: TRANSCRIBE_JOB,
             payload: { callId },

@@ -63,7 +63,7 @@ export function BrandLogoDialog({
             <Stack gap="sm">
               <FileInput
                 label={own ? 'Replace with' : 'Upload a logo'}
-                placeholder="Pick a PNG or JPEG"
+                description="PNG or JPEG"
                 accept="image/png,image/jpeg"
                 value={file}
                 onChange={setFile}

@@ -44,6 +44,8 @@ function reading(subscription: Subscription, meter: Meter) {
     used: (subscription.usage as Record<Meter, number>)[meter],
     limit: (subscription.limits as Record<Meter, number | null>)[meter] ?? null,
     percent: (subscription.used_percent as Record<Meter, number | null>)[meter] ?? null,
+    /** at or past its limit, as the server counts it (over_limit) */
+    over: (subscription.over_limit as Meter[]).includes(meter),
   };
 }
 
@@ -71,18 +73,25 @@ const METERS: { meter: Meter; label: string; unit: string; hint?: (s: Subscripti
   { meter: 'users', label: 'Users', unit: 'active now' },
 ];
 
-/** Green under 80 %, orange from 80 %, red at the limit: when the alerts go out. */
-const meterColor = (percent: number) => (percent >= 100 ? 'red' : percent >= 80 ? 'orange' : 'teal');
+/** Green under 80 %, orange from 80 %, red at the limit (the server's over_limit): when the alerts go out. */
+const meterColor = (percent: number, over: boolean) => (over ? 'red' : percent >= 80 ? 'orange' : 'teal');
 
 function MeterCard({ subscription, meter }: { subscription: Subscription; meter: (typeof METERS)[number] }) {
-  const { used, limit, percent } = reading(subscription, meter.meter);
+  const { used, limit, percent, over } = reading(subscription, meter.meter);
   return (
-    <Card p="md" data-testid={`meter-${meter.meter}`}>
-      <Text size="xs" tt="uppercase" fw={700} c="dimmed" lts={0.4}>
-        {meter.label}
-      </Text>
+    <Card p="md" data-testid={`meter-${meter.meter}`} data-over-limit={over || undefined}>
+      <Group justify="space-between" gap={4} wrap="nowrap">
+        <Text size="xs" tt="uppercase" fw={700} c="dimmed" lts={0.4}>
+          {meter.label}
+        </Text>
+        {over && (
+          <Badge color="red" variant="light" size="sm">
+            Limit reached
+          </Badge>
+        )}
+      </Group>
       <Group gap={6} align="baseline">
-        <Text fz={26} fw={700} className="sb-tabular" data-value>
+        <Text fz={26} fw={700} className="sb-tabular" c={over ? 'red' : undefined} data-value>
           {formatCount(used)}
         </Text>
         <Text size="sm" c="dimmed">
@@ -92,7 +101,7 @@ function MeterCard({ subscription, meter }: { subscription: Subscription; meter:
       {percent !== null && (
         <Progress
           value={Math.min(100, percent)}
-          color={meterColor(percent)}
+          color={meterColor(percent, over)}
           size="md"
           mt={6}
           aria-label={`${meter.label}: ${percent}% of the plan`}
@@ -107,15 +116,17 @@ function MeterCard({ subscription, meter }: { subscription: Subscription; meter:
 }
 
 function PercentCell({ subscription, meter }: { subscription: Subscription; meter: Meter }) {
-  const { used, limit, percent } = reading(subscription, meter);
+  const { used, limit, percent, over } = reading(subscription, meter);
   return (
-    <Table.Td ta="right" className="sb-tabular">
-      <Text size="sm">{formatCount(used)}</Text>
+    <Table.Td ta="right" className="sb-tabular" data-over-limit={over || undefined}>
+      <Text size="sm" c={over ? 'red' : undefined} fw={over ? 700 : undefined}>
+        {formatCount(used)}
+      </Text>
       {limit !== null && percent !== null && (
         <Tooltip label={`${percent}% of ${formatCount(limit)}`}>
           <Progress
             value={Math.min(100, percent)}
-            color={meterColor(percent)}
+            color={meterColor(percent, over)}
             size={4}
             mt={4}
             aria-label={`${percent}% of ${formatCount(limit)}`}
