@@ -364,6 +364,41 @@ describe(`call intelligence in the console, on ${testEngine()}`, { timeout: 120_
     expect(await accessibilityViolations(page)).toEqual([]);
   });
 
+  it('the dashboard shows indicator trends; an indicator opens the calls that scored it', async () => {
+    // a range around today in any zone, so both calls are in it
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const [from, to] = [day(-2), day(1)];
+    const trends = await api<{
+      analyzed: number;
+      indicators: { indicator_id: number; scored: number; share: number }[];
+    }>('GET', `/v2/indicator/trends?group_id=${ids.company}&start_date=${from}&end_date=${to}`);
+    const lead = trends.indicators.find((t) => t.indicator_id === 1) as { scored: number; share: number };
+    expect(lead.scored).toBeGreaterThan(0);
+
+    await page.goto(`${base}/?group=${ids.company}&from=${from}&to=${to}`);
+    const card = page.getByTestId('indicator-trends');
+    await card.getByRole('heading', { name: 'Indicator trends' }).waitFor();
+    const tile = card.getByTestId('indicator-trend-1');
+    await poll(() => tile.locator('[data-share]').textContent()).toBe(
+      `${Math.round((lead.scored / trends.analyzed) * 100)}%`,
+    );
+    expect(await tile.locator('[data-scored]').textContent()).toBe(
+      `${lead.scored} of ${trends.analyzed} analysed calls`,
+    );
+    // the sparkline is drawn
+    expect(await tile.locator('canvas').count()).toBeGreaterThan(0);
+    expect(await card.getByTestId(/^indicator-trend-/).count()).toBe(trends.indicators.length);
+    expect(await accessibilityViolations(page)).toEqual([]);
+
+    await tile.click();
+    await page.waitForURL(/\/calls\?/);
+    expect(new URL(page.url()).searchParams.get('indicator')).toBe('1');
+    await page.getByRole('button', { name: /Remove filter Scored indicator #1/ }).waitFor();
+    const rows = page.locator('[data-testid="call-table"] [data-call-id]');
+    await poll(() => rows.count()).toBe(lead.scored);
+    expect(await rows.first().getAttribute('data-call-id')).toBe(String(ids.transcribed));
+  });
+
   it("says why a call has no transcript: the provider's answer", async () => {
     await page.goto(`${base}/calls/${ids.failed}`);
     const status = page.getByTestId('transcript-status');
