@@ -76,6 +76,7 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { registerAnalysis } from './modules/indicators/analysis.js';
 import { indicatorRoutes } from './modules/indicators/indicators.routes.js';
 import { createIndicatorsService } from './modules/indicators/indicators.service.js';
+import { DEFAULT_ANALYSIS_MODEL } from './modules/indicators/model-scoring.js';
 import { insightRoutes } from './modules/insights/insights.routes.js';
 import { createInsightsService } from './modules/insights/insights.service.js';
 import { meRoutes } from './modules/me/me.routes.js';
@@ -403,7 +404,19 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     logger: app.log,
     stepOrder: COMPLETION_STEP_ORDER.transcription,
   });
-  registerAnalysis({ jobs, callActionRunner, logger: app.log });
+  registerAnalysis({
+    jobs,
+    callActionRunner,
+    logger: app.log,
+    model: config.ANALYSIS_URL
+      ? {
+          url: config.ANALYSIS_URL,
+          apiKey: config.ANALYSIS_API_KEY,
+          model: config.ANALYSIS_MODEL ?? DEFAULT_ANALYSIS_MODEL,
+          timeoutMs: config.ANALYSIS_TIMEOUT_MS,
+        }
+      : undefined,
+  });
   registerWebhookDelivery({
     db,
     clock,
