@@ -44,6 +44,8 @@ let server: ServerProcess;
 let base: string;
 let token: string;
 let provider: FakeProvider;
+/** a local server speaking OpenAI's chat completions: the optional model scoring */
+let chat: FakeProvider;
 let recordings: Server;
 let recordingsUrl: string;
 let browser: Browser;
@@ -133,6 +135,21 @@ beforeAll(async () => {
       },
     },
   }));
+  chat = await startFakeProvider(() => ({
+    json: {
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: JSON.stringify({
+              indicators: [{ indicator_id: 1, score: 88, quote: "I'm looking for a quote on a new roof." }],
+            }),
+          },
+        },
+      ],
+    },
+  }));
   recordings = createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'audio/wav' }).end(conversationWav(18));
   });
@@ -150,6 +167,8 @@ beforeAll(async () => {
       TRANSCRIPTION_PROVIDER: 'deepgram',
       TRANSCRIPTION_URL: provider.url,
       TRANSCRIPTION_API_KEY: 'intel-test-key',
+      ANALYSIS_URL: `${chat.url}/v1`,
+      ANALYSIS_MODEL: 'test-model',
       OAUTH_RATE_LIMIT_PER_MINUTE: '200',
       ...(database.url ? { DATABASE_URL: database.url } : {}),
       // start-up is mostly migrations: slow on a busy machine
@@ -234,6 +253,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
   await provider?.close();
+  await chat?.close();
   await new Promise((resolve) => (recordings ? recordings.close(resolve) : resolve(undefined)));
   await database?.drop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -312,6 +332,12 @@ describe(`call intelligence in the console, on ${testEngine()}`, { timeout: 120_
     expect(leadScore).toBeGreaterThan(0);
     expect(await lead.textContent()).toContain(`Lead${leadScore}`);
     expect(await lead.textContent()).toMatch(/Caller said “(quote|looking for|how much)” at 0:03/);
+    // the model's score and quote beside the rule score (ANALYSIS_URL: a local chat-completions server)
+    expect(await lead.getByTestId('model-score').textContent()).toBe('Model 88');
+    expect(await lead.getByTestId('model-quote').textContent()).toBe(
+      "The model quoted: “I'm looking for a quote on a new roof.”",
+    );
+    expect(await indicators.locator('[data-indicator-id="2"]').getByTestId('model-score').count()).toBe(0);
     const appointment = indicators.locator('[data-indicator-id="2"]');
     expect(await appointment.textContent()).toContain("said “you're all set”");
     await appointment.getByRole('button', { name: 'Play from 0:13' }).first().click();
