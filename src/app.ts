@@ -79,6 +79,7 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { registerAnalysis } from './modules/indicators/analysis.js';
 import { indicatorRoutes } from './modules/indicators/indicators.routes.js';
 import { createIndicatorsService } from './modules/indicators/indicators.service.js';
+import { DEFAULT_ANALYSIS_MODEL } from './modules/indicators/model-scoring.js';
 import { insightRoutes } from './modules/insights/insights.routes.js';
 import { createInsightsService } from './modules/insights/insights.service.js';
 import { meRoutes } from './modules/me/me.routes.js';
@@ -425,7 +426,19 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     stepOrder: COMPLETION_STEP_ORDER.transcription,
     limits: subscriptions,
   });
-  registerAnalysis({ jobs, callActionRunner, logger: app.log });
+  registerAnalysis({
+    jobs,
+    callActionRunner,
+    logger: app.log,
+    model: config.ANALYSIS_URL
+      ? {
+          url: config.ANALYSIS_URL,
+          apiKey: config.ANALYSIS_API_KEY,
+          model: config.ANALYSIS_MODEL ?? DEFAULT_ANALYSIS_MODEL,
+          timeoutMs: config.ANALYSIS_TIMEOUT_MS,
+        }
+      : undefined,
+  });
   registerWebhookDelivery({
     db,
     clock,

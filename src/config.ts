@@ -291,6 +291,21 @@ export const ConfigSchema = Type.Object({
     description:
       'provider attempts per call before its transcript is marked failed (429 with Retry-After, 5xx, timeouts are tried again)',
   }),
+  ANALYSIS_URL: Type.Optional(
+    Type.String({
+      description:
+        'optional model scoring of indicators: an OpenAI-compatible chat-completions API base, e.g. https://api.openai.com/v1 (POST {ANALYSIS_URL}/chat/completions); no transcript is sent anywhere while unset',
+    }),
+  ),
+  ANALYSIS_API_KEY: Type.Optional(
+    Type.String({ description: 'the chat-completions key (Bearer); never logged' }),
+  ),
+  ANALYSIS_MODEL: Type.Optional(Type.String({ description: 'the chat model (default gpt-4o-mini)' })),
+  ANALYSIS_TIMEOUT_MS: Type.Integer({
+    default: 60_000,
+    minimum: 1000,
+    description: 'how long one model-scoring request may take',
+  }),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: Type.Boolean({
     default: false,
     description: 'allow webhook targets on private or loopback addresses (tests, private networks)',

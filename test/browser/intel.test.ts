@@ -45,6 +45,8 @@ let server: ServerProcess;
 let base: string;
 let token: string;
 let provider: FakeProvider;
+/** a local server speaking OpenAI's chat completions: the optional model scoring */
+let chat: FakeProvider;
 let recordings: Server;
 let recordingsUrl: string;
 let browser: Browser;
@@ -134,6 +136,21 @@ beforeAll(async () => {
       },
     },
   }));
+  chat = await startFakeProvider(() => ({
+    json: {
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: JSON.stringify({
+              indicators: [{ indicator_id: 1, score: 88, quote: "I'm looking for a quote on a new roof." }],
+            }),
+          },
+        },
+      ],
+    },
+  }));
   recordings = createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'audio/wav' }).end(conversationWav(18));
   });
@@ -151,6 +168,8 @@ beforeAll(async () => {
       TRANSCRIPTION_PROVIDER: 'deepgram',
       TRANSCRIPTION_URL: provider.url,
       TRANSCRIPTION_API_KEY: 'intel-test-key',
+      ANALYSIS_URL: `${chat.url}/v1`,
+      ANALYSIS_MODEL: 'test-model',
       OAUTH_RATE_LIMIT_PER_MINUTE: '200',
       ...(database.url ? { DATABASE_URL: database.url } : {}),
       // start-up is mostly migrations: slow on a busy machine
@@ -235,6 +254,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
   await provider?.close();
+  await chat?.close();
   await new Promise((resolve) => (recordings ? recordings.close(resolve) : resolve(undefined)));
   await database?.drop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -309,6 +329,12 @@ describe(`call intelligence in the console, on ${testEngine()}`, { timeout: 120_
     expect(leadScore).toBeGreaterThan(0);
     expect(await lead.textContent()).toContain(`Lead${leadScore}`);
     expect(await lead.textContent()).toMatch(/Caller said “(quote|looking for|how much)” at 0:03/);
+    // the model's score and quote beside the rule score (ANALYSIS_URL: a local chat-completions server)
+    expect(await lead.getByTestId('model-score').textContent()).toBe('Model 88');
+    expect(await lead.getByTestId('model-quote').textContent()).toBe(
+      "The model quoted: “I'm looking for a quote on a new roof.”",
+    );
+    expect(await indicators.locator('[data-indicator-id="2"]').getByTestId('model-score').count()).toBe(0);
     const appointment = indicators.locator('[data-indicator-id="2"]');
     expect(await appointment.textContent()).toContain("said “you're all set”");
     await appointment.getByRole('button', { name: 'Play from 0:13' }).first().click();
@@ -359,6 +385,41 @@ describe(`call intelligence in the console, on ${testEngine()}`, { timeout: 120_
       `Inbound sales call · scored ${expected}`,
     );
     expect(await accessibilityViolations(page)).toEqual([]);
+  });
+
+  it('the dashboard shows indicator trends; an indicator opens the calls that scored it', async () => {
+    // a range around today in any zone, so both calls are in it
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const [from, to] = [day(-2), day(1)];
+    const trends = await api<{
+      analyzed: number;
+      indicators: { indicator_id: number; scored: number; share: number }[];
+    }>('GET', `/v2/indicator/trends?group_id=${ids.company}&start_date=${from}&end_date=${to}`);
+    const lead = trends.indicators.find((t) => t.indicator_id === 1) as { scored: number; share: number };
+    expect(lead.scored).toBeGreaterThan(0);
+
+    await page.goto(`${base}/?group=${ids.company}&from=${from}&to=${to}`);
+    const card = page.getByTestId('indicator-trends');
+    await card.getByRole('heading', { name: 'Indicator trends' }).waitFor();
+    const tile = card.getByTestId('indicator-trend-1');
+    await poll(() => tile.locator('[data-share]').textContent()).toBe(
+      `${Math.round((lead.scored / trends.analyzed) * 100)}%`,
+    );
+    expect(await tile.locator('[data-scored]').textContent()).toBe(
+      `${lead.scored} of ${trends.analyzed} analysed calls`,
+    );
+    // the sparkline is drawn
+    expect(await tile.locator('canvas').count()).toBeGreaterThan(0);
+    expect(await card.getByTestId(/^indicator-trend-/).count()).toBe(trends.indicators.length);
+    expect(await accessibilityViolations(page)).toEqual([]);
+
+    await tile.click();
+    await page.waitForURL(/\/calls\?/);
+    expect(new URL(page.url()).searchParams.get('indicator')).toBe('1');
+    await page.getByRole('button', { name: /Remove filter Scored indicator #1/ }).waitFor();
+    const rows = page.locator('[data-testid="call-table"] [data-call-id]');
+    await poll(() => rows.count()).toBe(lead.scored);
+    expect(await rows.first().getAttribute('data-call-id')).toBe(String(ids.transcribed));
   });
 
   it("says why a call has no transcript: the provider's answer", async () => {

@@ -48,6 +48,40 @@ const written = (digits: string) =>
 
 const withoutDigits = (text: string) => !/\d/.test(text);
 
+/**
+ * The digits said as people say them: each digit spoken ("oh" or "zero" for 0), a digit said two
+ * or three times in a row as "double four" / "triple seven" (or "double 4"), and short fillers
+ * ("um", "uh", "er", "hmm") with commas between some of them.
+ */
+const spokenNaturally = (digits: string) =>
+  fc
+    .tuple(
+      fc.array(fc.boolean(), { minLength: digits.length, maxLength: digits.length }),
+      fc.array(fc.constantFrom(' ', ' ', ', ', ', um, ', ' uh ', ' er, ', ' hmm ', '... umm ', ' - '), {
+        minLength: digits.length,
+        maxLength: digits.length,
+      }),
+      fc.array(fc.constantFrom('word', 'digit'), { minLength: digits.length, maxLength: digits.length }),
+    )
+    .map(([compress, gaps, forms]) => {
+      const parts: string[] = [];
+      let i = 0;
+      while (i < digits.length) {
+        const digit = digits[i] as string;
+        let times = 1;
+        while (times < 3 && digits[i + times] === digit) times++;
+        const word = digit === '0' && compress[i] ? 'oh' : (SPOKEN[Number(digit)] as string);
+        if (times > 1 && compress[i]) {
+          parts.push(`${times === 2 ? 'double' : 'triple'} ${forms[i] === 'digit' ? digit : word}`);
+          i += times;
+        } else {
+          parts.push(word);
+          i += 1;
+        }
+      }
+      return parts.map((part, index) => (index === 0 ? part : `${gaps[index]}${part}`)).join('');
+    });
+
 describe('redaction of transcripts', () => {
   it('passes the Luhn check of known card numbers and fails a changed digit', () => {
     expect(passesLuhn('4111111111111111')).toBe(true);
@@ -71,6 +105,67 @@ describe('redaction of transcripts', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('redacts a card number said with "double"/"triple", "oh" for zero and fillers between the digits', () => {
+    fc.assert(
+      fc.property(
+        words,
+        fc.integer({ min: 13, max: 19 }).chain((length) => luhnNumber(length).chain(spokenNaturally)),
+        words,
+        (before, card, after) => {
+          const out = redact(`${before} ${card}. ${after}`);
+          expect(out).toBe(`${before} ${REDACTED_CARD}. ${after}`);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('redacts an SSN or a bank number said with "double"/"triple" and fillers', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^\d{9}$/).chain(spokenNaturally), (ssn) => {
+        expect(redact(`my social security number is ${ssn}.`)).toBe(
+          `my social security number is ${REDACTED_SSN}.`,
+        );
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 6, max: 12 })
+          .chain((length) => fc.stringMatching(new RegExp(`^[1-9]\\d{${length - 1}}$`)))
+          .chain(spokenNaturally),
+        (number) => {
+          expect(redact(`the account number is ${number}. thanks`)).toBe(
+            `the account number is ${REDACTED_BANK}. thanks`,
+          );
+        },
+      ),
+    );
+  });
+
+  it('reads "double four", "triple seven", "oh" and fillers as digits of one number', () => {
+    expect(redact('four one one one, um, one one one one, uh, one one one one, one one one one')).toBe(
+      REDACTED_CARD,
+    );
+    expect(redact('it is four triple one, double one double one, er, triple one one, triple one 1')).toBe(
+      `it is ${REDACTED_CARD}`,
+    );
+    expect(redact('my social is one two three, um, four five, six seven eight nine')).toBe(
+      `my social is ${REDACTED_SSN}`,
+    );
+    expect(redact('routing number oh two one, oh oh oh double oh two one')).toBe(
+      `routing number ${REDACTED_BANK}`,
+    );
+    // too few digits, or no number: kept as said
+    expect(redact('James Bond, double oh seven, um, licensed')).toBe(
+      'James Bond, double oh seven, um, licensed',
+    );
+    expect(redact('I double checked, um, the triple play offer')).toBe(
+      'I double checked, um, the triple play offer',
+    );
+    expect(redact('room four oh one, um, then two')).toBe('room four oh one, um, then two');
   });
 
   it('redacts a social security number written 3-2-4, or any 9 digits after "social security"', () => {

@@ -68,6 +68,12 @@ export const IndicatorScore = Type.Object({
   score: Type.Integer({ minimum: 0, maximum: 100 }),
   reasons: Type.Array(IndicatorReason),
   scored_at: Type.String(),
+  model_score: Type.Union([Type.Integer({ minimum: 0, maximum: 100 }), Type.Null()], {
+    description: "the chat model's score beside the rule score (ANALYSIS_URL); null without a model",
+  }),
+  model_quote: Type.Union([Type.String(), Type.Null()], {
+    description: 'the words of the transcript the model quoted as evidence; null when none',
+  }),
 });
 
 export const CallRecordSchema = Type.Object({
@@ -218,7 +224,8 @@ select c.call_id::integer as call_id,
        coalesce((
          select jsonb_agg(jsonb_build_object(
                   'indicator_id', s.indicator_id, 'indicator_name', s.indicator_name, 'score', s.score,
-                  'reasons', s.reasons, 'scored_at', ${isoTime('s.scored_at')})
+                  'reasons', s.reasons, 'scored_at', ${isoTime('s.scored_at')},
+                  'model_score', s.model_score, 'model_quote', s.model_quote)
                 order by s.indicator_id)
            from call_indicator_score s
           where s.call_id = c.call_id), '[]'::jsonb) as indicator_scores

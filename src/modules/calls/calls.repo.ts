@@ -69,6 +69,15 @@ export const callFilterFields: FilterFields = {
   utm_source: { column: `(${attributionSql('utm_source')})`, type: 'string' },
   utm_medium: { column: `(${attributionSql('utm_medium')})`, type: 'string' },
   utm_source_medium: { column: `(${attributionSql('utm_source_medium')})`, type: 'string' },
+  // our design (the dashboard's indicator trends): the call scored this indicator at 50 or more
+  indicator_id: {
+    column:
+      '(select min(s.indicator_id) from call_indicator_score s where s.call_id = c.call_id and s.score >= 50)',
+    type: 'string',
+    condition: (value, negated) =>
+      `${negated ? 'not ' : ''}exists (select 1 from call_indicator_score s
+        where s.call_id = c.call_id and s.indicator_id::text = ${value} and s.score >= 50)`,
+  },
 };
 
 /** Which calls a list endpoint shows, beyond scope and filter. */

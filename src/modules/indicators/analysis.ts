@@ -6,6 +6,12 @@ import type { CallActionRunner } from '../callactions/callaction-runner.js';
 import { ANALYZE_JOB } from '../transcripts/transcription.js';
 import { ANALYZED_JOB } from '../webhooks/webhook-delivery.js';
 import { BUILTIN_INDICATORS } from './builtins.js';
+import {
+  type ModelScore,
+  type ModelScoringConfig,
+  RetryableModelError,
+  scoreWithModel,
+} from './model-scoring.js';
 import { type IndicatorDefinition, type ScoredUtterance, scoreCall } from './scoring.js';
 
 /**
@@ -20,6 +26,7 @@ import { type IndicatorDefinition, type ScoredUtterance, scoreCall } from './sco
 export interface ApplicableIndicator {
   indicator_id: number;
   indicator_name: string;
+  description: string;
   definition: IndicatorDefinition;
 }
 
@@ -33,7 +40,7 @@ interface AnalysedCall {
 }
 
 /** The active indicators of group `$1` and the groups above it (a group's own, not the built-ins). */
-export const GROUP_INDICATORS_SQL = `select i.indicator_id, i.indicator_name, i.definition
+export const GROUP_INDICATORS_SQL = `select i.indicator_id, i.indicator_name, i.description, i.definition
    from indicator i join org_group g on g.group_id = $1
   where i.group_id = any(g.path) and i.indicator_status = 'active'
   order by i.indicator_id`;
@@ -44,15 +51,39 @@ export async function indicatorsFor(q: Queryable, groupId: number | null): Promi
   return [...BUILTIN_INDICATORS, ...rows];
 }
 
+/** Model-scoring attempts per analysis before the model's turn is marked failed (rule scores stay). */
+const MODEL_ATTEMPTS = 3;
+
 export function registerAnalysis({
   jobs,
   callActionRunner,
   logger,
+  model,
 }: {
   jobs: JobQueue;
   callActionRunner: CallActionRunner;
   logger?: FastifyBaseLogger;
+  /** the optional chat model (ANALYSIS_*); rule scores alone without it */
+  model?: ModelScoringConfig | undefined;
 }) {
+  /** The model's scores of a transcribed call: done, failed with why, or not asked (null). */
+  async function modelScores(
+    callId: number,
+    indicators: ApplicableIndicator[],
+    utterances: ScoredUtterance[],
+    attempt: number,
+  ): Promise<{ status: 'done' | 'failed' | null; error: string | null; scores: Map<number, ModelScore> }> {
+    if (!model || utterances.length === 0) return { status: null, error: null, scores: new Map() };
+    try {
+      return { status: 'done', error: null, scores: await scoreWithModel(model, indicators, utterances) };
+    } catch (error) {
+      // a rate limit, a server error or a timeout is tried again (the job's back-off) a few times
+      if (error instanceof RetryableModelError && attempt < MODEL_ATTEMPTS) throw error;
+      logger?.warn({ callId, reason: (error as Error).message }, 'model scoring failed; rule scores kept');
+      return { status: 'failed', error: (error as Error).message.slice(0, 500), scores: new Map() };
+    }
+  }
+
   async function analyse(payload: { callId: number }, ctx: JobContext): Promise<void> {
     const { callId } = payload;
     const { rows } = await ctx.db.query<AnalysedCall>(
@@ -74,13 +105,16 @@ export function registerAnalysis({
       indicator,
       ...scoreCall(indicator.definition, utterances, fields),
     }));
+    const byModel = await modelScores(callId, indicators, utterances, ctx.attempt);
     const now = ctx.clock.now();
     await ctx.db.transaction(async (tx) => {
       await tx.query('delete from call_indicator_score where call_id = $1', [callId]);
       await tx.query(
-        `insert into call_indicator_score (call_id, indicator_id, indicator_name, score, reasons, scored_at)
-         select $1, s.id, s.name, s.score, s.reasons, $6
-           from unnest($2::integer[], $3::text[], $4::integer[], $5::jsonb[]) as s(id, name, score, reasons)`,
+        `insert into call_indicator_score (call_id, indicator_id, indicator_name, score, reasons, scored_at,
+                                           model_score, model_quote)
+         select $1, s.id, s.name, s.score, s.reasons, $6, s.model_score, s.model_quote
+           from unnest($2::integer[], $3::text[], $4::integer[], $5::jsonb[], $7::integer[], $8::text[])
+             as s(id, name, score, reasons, model_score, model_quote)`,
         [
           callId,
           scores.map((s) => s.indicator.indicator_id),
@@ -88,13 +122,18 @@ export function registerAnalysis({
           scores.map((s) => s.score),
           scores.map((s) => JSON.stringify(s.reasons)),
           now,
+          scores.map((s) => byModel.scores.get(s.indicator.indicator_id)?.score ?? null),
+          scores.map((s) => byModel.scores.get(s.indicator.indicator_id)?.quote ?? null),
         ],
       );
       await tx.query(
-        `insert into call_analysis (call_id, analyzed_at, transcript_status) values ($1, $2, $3)
+        `insert into call_analysis (call_id, analyzed_at, transcript_status, model_status, model_error)
+         values ($1, $2, $3, $4, $5)
          on conflict (call_id) do update set analyzed_at = excluded.analyzed_at,
-                                             transcript_status = excluded.transcript_status`,
-        [callId, now, call.transcript_status],
+                                             transcript_status = excluded.transcript_status,
+                                             model_status = excluded.model_status,
+                                             model_error = excluded.model_error`,
+        [callId, now, call.transcript_status, byModel.status, byModel.error],
       );
       await enqueue(tx, { kind: ANALYZED_JOB, payload: { callId }, dedupeKey: `${ANALYZED_JOB}:${callId}` });
     });

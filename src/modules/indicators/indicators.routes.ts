@@ -7,6 +7,8 @@ import {
   IndicatorListEnvelope,
   IndicatorQuery,
   IndicatorUpdate,
+  TrendsEnvelope,
+  TrendsQuery,
 } from './indicators.schemas.js';
 import type { IndicatorsService } from './indicators.service.js';
 import type { Signal } from './scoring.js';
@@ -31,6 +33,22 @@ export const indicatorRoutes: FastifyPluginAsyncTypebox<{ indicators: Indicators
       },
     },
     async (request) => success(await indicators.list(principalOf(request), request.query)),
+  );
+
+  app.get(
+    '/indicator/trends',
+    {
+      schema: {
+        tags,
+        summary: 'List Indicator Trends',
+        operationId: 'listIndicatorTrends',
+        description:
+          'Per indicator, the analysed calls of `group_id` and the groups below it that scored `threshold` (50) or more, per day or week of `start_date`..`end_date` in `timezone`, and over the range against the range of the same length before it.',
+        querystring: TrendsQuery,
+        response: { 200: TrendsEnvelope, ...v2ErrorResponses },
+      },
+    },
+    async (request) => success(await indicators.trends(principalOf(request), request.query)),
   );
 
   app.post(

@@ -98,3 +98,74 @@ export const Indicator = Type.Object({
 export const IndicatorQuery = ListQuery;
 export const IndicatorListEnvelope = Envelope(Type.Array(Indicator));
 export const IndicatorEnvelope = Envelope(Indicator);
+
+const Day = (description: string) =>
+  Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: `${description}, YYYY-MM-DD` });
+
+export const TrendsQuery = Type.Object(
+  {
+    group_id: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_ID,
+        description: 'this group and the groups below it (a group of your scope); default your own group',
+      }),
+    ),
+    start_date: Day('first day of the range in `timezone`'),
+    end_date: Day('last day of the range (included) in `timezone`'),
+    timezone: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description: 'IANA zone (or a V2 US name) the days are read in; UTC when absent',
+      }),
+    ),
+    interval: Type.Optional(
+      StringEnum(['day', 'week'], { description: 'day (default) or week (from Monday)' }),
+    ),
+    threshold: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100,
+        description: 'a call counts for an indicator when it scored this or more (default 50)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const TrendPeriod = Type.Object({
+  period_start: Type.String({ description: 'first day of the period, YYYY-MM-DD in `timezone`' }),
+  analyzed: Type.Integer({ description: 'analysed calls started in the period' }),
+  scored: Type.Integer({ description: 'of those, the calls scoring the threshold or more' }),
+  share: Type.Number({ description: 'scored / analyzed, 0-1 (4 decimals), 0 without calls' }),
+});
+
+const IndicatorTrend = Type.Object({
+  indicator_id: Type.Integer(),
+  indicator_name: Type.String(),
+  is_builtin: Type.Boolean(),
+  scored: Type.Integer({ description: 'analysed calls of the range scoring the threshold or more' }),
+  share: Type.Number({ description: 'scored / analyzed over the range' }),
+  previous_scored: Type.Integer({ description: 'the same over the previous period' }),
+  previous_share: Type.Number(),
+  periods: Type.Array(TrendPeriod, { description: 'every period of the range, empty ones as 0' }),
+});
+
+export const TrendsEnvelope = Envelope(
+  Type.Object({
+    group_id: Type.Integer(),
+    start_date: Type.String(),
+    end_date: Type.String(),
+    previous_start_date: Type.String({ description: 'the range of the same length just before' }),
+    previous_end_date: Type.String(),
+    timezone: Type.String(),
+    interval: Type.String(),
+    threshold: Type.Integer(),
+    analyzed: Type.Integer({ description: 'analysed live calls of the subtree started in the range' }),
+    previous_analyzed: Type.Integer(),
+    indicators: Type.Array(IndicatorTrend, {
+      description:
+        'the built-in indicators, the active ones of your groups and any other that scored calls, by id',
+    }),
+  }),
+);

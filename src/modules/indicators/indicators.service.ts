@@ -4,6 +4,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { Principal } from '../auth/principal.js';
 import { type ListQuery, toPage } from '../shared/list.js';
 import { BUILTIN_INDICATORS } from './builtins.js';
+import { indicatorTrends, type TrendsQuery } from './indicator-trends.js';
 import { createIndicatorsRepo, type IndicatorRow, indicatorFilterFields } from './indicators.repo.js';
 import type { Signal } from './scoring.js';
 
@@ -32,6 +33,11 @@ export function createIndicatorsService({ db, clock }: { db: Db; clock: Clock })
         signals: indicator.definition.signals,
       }));
       return [...builtins, ...own];
+    },
+
+    /** Per indicator, the share of analysed calls that scored it, over time (indicator-trends.ts). */
+    trends(principal: Principal, query: TrendsQuery) {
+      return indicatorTrends(db, principal, query);
     },
 
     async create(

@@ -2,8 +2,10 @@
  * Redaction of payment and identity numbers spoken in a call, applied to every stored transcript
  * (its text and each utterance) before it is written. The rule (docs/analytics.md):
  *
- * - A *digit run* is a sequence of digit groups ("4111", "4") and spoken digits ("four", "oh",
- *   "zero" ... "nine") separated only by spaces, hyphens, dots, commas or slashes.
+ * - A *digit run* is a sequence of digit groups ("4111", "4"), spoken digits ("four", "oh",
+ *   "zero" ... "nine") and repeated spoken digits ("double four" = 44, "triple seven" = 777)
+ *   separated only by spaces, hyphens, dots, commas, slashes and short fillers ("um", "uh", "er",
+ *   "erm", "ah", "hmm", "mm"), so "four one one one, um, one one one one" is one run.
  * - Inside a run, the longest stretch of 13 to 19 digits that passes the Luhn check, from the
  *   left, becomes `[redacted card number]`.
  * - 9 digits written 3-2-4 ("123-45-6789", "123 45 6789"), or any 9 digits within 40 characters
@@ -34,8 +36,14 @@ const DIGIT_WORDS: Record<string, string> = {
   nine: '9',
 };
 
-const TOKEN = `(?:\\d+|\\b(?:${Object.keys(DIGIT_WORDS).join('|')})\\b)`;
-const SEPARATOR = '[\\s.,\\-/]*';
+const MULTIPLIERS: Record<string, number> = { double: 2, triple: 3 };
+const SPOKEN_DIGIT = `(?:${Object.keys(DIGIT_WORDS).join('|')})`;
+/** "double four", "triple 7": a spoken digit said two or three times. */
+const REPEATED = `\\b(?:${Object.keys(MULTIPLIERS).join('|')})[\\s-]+(?:${SPOKEN_DIGIT}|\\d)\\b`;
+const TOKEN = `(?:${REPEATED}|\\d+|\\b${SPOKEN_DIGIT}\\b)`;
+/** What may stand between the digits of one number: punctuation, spaces and short fillers. */
+const FILLER = '\\b(?:u+m+|u+h+|e+r+m*|a+h+|h+m+|m{2,})\\b';
+const SEPARATOR = `(?:[\\s.,\\-/]|${FILLER})*`;
 const RUN = new RegExp(`${TOKEN}(?:${SEPARATOR}${TOKEN})*`, 'gi');
 const TOKEN_ONLY = new RegExp(TOKEN, 'gi');
 const SSN_CONTEXT = /(social security|social|\bssn\b|\bsocial sec)/i;
@@ -63,11 +71,20 @@ interface Token {
   digits: string;
 }
 
+/** The digits of a spoken token: "four" -> 4, "double oh" -> 00, "triple 7" -> 777. */
+function spokenDigits(token: string): string {
+  const [first = '', ...rest] = token.split(/[\s-]+/);
+  const times = MULTIPLIERS[first];
+  if (times === undefined) return DIGIT_WORDS[first] ?? '';
+  const digit = rest[rest.length - 1] ?? '';
+  return (/^\d$/.test(digit) ? digit : (DIGIT_WORDS[digit] ?? '')).repeat(times);
+}
+
 function tokensOf(run: string, offset: number): Token[] {
   const tokens: Token[] = [];
   for (const match of run.matchAll(TOKEN_ONLY)) {
     const text = match[0];
-    const digits = /^\d+$/.test(text) ? text : (DIGIT_WORDS[text.toLowerCase()] ?? '');
+    const digits = /^\d+$/.test(text) ? text : spokenDigits(text.toLowerCase());
     tokens.push({
       start: offset + (match.index ?? 0),
       end: offset + (match.index ?? 0) + text.length,

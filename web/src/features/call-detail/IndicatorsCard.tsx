@@ -91,6 +91,7 @@ export function IndicatorsCard({
         {scores.length > 0 && (
           <Text size="xs" c="dimmed">
             0–100, from what was said and the call data
+            {scores.some((score) => score.model_score !== null) && '; beside it, the model’s score'}
           </Text>
         )}
       </Group>
@@ -110,8 +111,8 @@ export function IndicatorsCard({
                 data-testid="indicator"
                 data-indicator-id={indicator.indicator_id}
               >
-                <Group justify="space-between" gap="xs" wrap="nowrap">
-                  <Text size="sm" fw={600}>
+                <Group gap="xs" wrap="nowrap">
+                  <Text size="sm" fw={600} style={{ flex: 1 }}>
                     {indicator.indicator_name}
                   </Text>
                   <Tooltip label={`Scored ${indicator.score} of 100`}>
@@ -124,6 +125,13 @@ export function IndicatorsCard({
                       {indicator.score}
                     </Badge>
                   </Tooltip>
+                  {indicator.model_score !== null && (
+                    <Tooltip label={`The model scored it ${indicator.model_score} of 100`}>
+                      <Badge variant="light" color="indigo" className="sb-tabular" data-testid="model-score">
+                        Model {indicator.model_score}
+                      </Badge>
+                    </Tooltip>
+                  )}
                 </Group>
                 <Progress
                   value={indicator.score}
@@ -131,6 +139,11 @@ export function IndicatorsCard({
                   size="sm"
                   aria-label={`${indicator.indicator_name}: ${indicator.score} of 100`}
                 />
+                {indicator.model_quote !== null && (
+                  <Text size="xs" c="dimmed" data-testid="model-quote">
+                    The model quoted: “{indicator.model_quote}”
+                  </Text>
+                )}
                 {counted.length > 0 && (
                   <Stack gap={2} mt={2}>
                     {counted.map((reason, index) => (

@@ -106,6 +106,8 @@ export function CallLogPage() {
   if (filters.landing) chips.push({ key: 'landing', label: `Landing page: ${filters.landing}` });
   if (filters.referrer) chips.push({ key: 'referrer', label: `Referrer: ${filters.referrer}` });
   if (filters.keys) chips.push({ key: 'keys', label: `Pressed ${formatKeyPath(filters.keys)}` });
+  if (filters.indicator !== undefined)
+    chips.push({ key: 'indicator', label: `Scored indicator #${filters.indicator} (50 or more)` });
 
   const pages = total === undefined ? undefined : Math.max(1, Math.ceil(total / pageSize));
   const first = page * pageSize + 1;

@@ -47,6 +47,8 @@ export interface CallFilters {
   landing?: string | undefined;
   referrer?: string | undefined;
   keys?: string | undefined;
+  /** an indicator the call scored 50 or more (the dashboard's indicator trends) */
+  indicator?: number | undefined;
 }
 
 export interface CallSearch extends CallFilters {
@@ -94,6 +96,7 @@ export function parseCallSearch(raw: Record<string, unknown>): CallSearch {
     landing: text(raw.landing),
     referrer: text(raw.referrer),
     keys: text(raw.keys),
+    indicator: positive(raw.indicator),
     page: positive(raw.page),
     cols: text(raw.cols),
   };
@@ -123,6 +126,7 @@ export function toV2Filter(filters: CallFilters): string {
   if (filters.landing) rules.push(`landing_page=${safe(filters.landing)}`);
   if (filters.referrer) rules.push(`referrer=${safe(filters.referrer)}`);
   if (filters.keys) rules.push(`key_path=${safe(filters.keys)}`);
+  if (filters.indicator !== undefined) rules.push(`indicator_id=${filters.indicator}`);
   return rules.join(',');
 }
 

@@ -23,6 +23,7 @@ import { type CallFilters, toV2Filter } from '../calls/search';
 import { useCurrentGroup } from '../groups/queries';
 import { Breakdown } from './Breakdown';
 import { CallsOverTime, type Interval } from './CallsOverTime';
+import { IndicatorTrends } from './IndicatorTrends';
 import { LivePanel } from './LivePanel';
 
 interface Kpi {
@@ -259,6 +260,15 @@ export function DashboardPage() {
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>
           <LivePanel groupId={groupId} />
+        </Grid.Col>
+        <Grid.Col span={12}>
+          <IndicatorTrends
+            groupId={groupId}
+            range={range}
+            timeZone={timeZone}
+            interval={interval === 'week' ? 'week' : 'day'}
+            drillBase={drillBase}
+          />
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5, lg: 4 }}>
           <Outcomes summary={summary} />

@@ -1,7 +1,15 @@
 import { keepPreviousData, queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import { callKeys } from '../calls/queries';
-import type { Answer, CallScore, Scorecard, ScoredCall, SearchHit, TranscribedCall } from './types';
+import type {
+  Answer,
+  CallScore,
+  IndicatorTrends,
+  Scorecard,
+  ScoredCall,
+  SearchHit,
+  TranscribedCall,
+} from './types';
 
 export const intelKeys = {
   transcript: (callId: number) => [...callKeys.detail(callId), 'transcript'] as const,
@@ -92,5 +100,30 @@ export const searchQuery = (scope: SearchScope, page: number) =>
         signal,
       ),
     enabled: scope.query.trim() !== '',
+    placeholderData: keepPreviousData,
+  });
+
+/** Per indicator, the share of the subtree's analysed calls that scored it, per day or week. */
+export const indicatorTrendsQuery = (params: {
+  groupId: number;
+  from: string;
+  to: string;
+  timeZone: string;
+  interval: 'day' | 'week';
+}) =>
+  queryOptions({
+    queryKey: [...callKeys.all, 'indicator-trends', params],
+    queryFn: ({ signal }) =>
+      api.get<IndicatorTrends>(
+        '/v2/indicator/trends',
+        {
+          group_id: params.groupId,
+          start_date: params.from,
+          end_date: params.to,
+          timezone: params.timeZone,
+          interval: params.interval,
+        },
+        signal,
+      ),
     placeholderData: keepPreviousData,
   });

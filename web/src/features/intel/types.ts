@@ -8,6 +8,7 @@ import type {
   CallTranscriptionDetailListEnvelope,
   TranscriptSearchListEnvelope,
 } from '../../../../src/modules/calls/calls.schemas.js';
+import type { TrendsEnvelope } from '../../../../src/modules/indicators/indicators.schemas.js';
 import type {
   CallScoresEnvelope,
   Scorecard as ScorecardSchema,
@@ -28,3 +29,5 @@ export type Criterion = Scorecard['sections'][number]['criteria'][number];
 export type CallScore = DataOf<typeof CallScoresEnvelope>[number];
 export type ScoredCall = DataOf<typeof ScoredCallEnvelope>;
 export type Answer = boolean | number;
+export type IndicatorTrends = DataOf<typeof TrendsEnvelope>;
+export type IndicatorTrend = IndicatorTrends['indicators'][number];
