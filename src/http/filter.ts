@@ -20,6 +20,8 @@ export interface FilterField {
    * `=` (`negated` false) or `!=`, given the value's placeholder. `column` is then unused.
    */
   condition?: (placeholder: string, negated: boolean) => string;
+  /** The SQL for `=null` (`negated` false: the row has no value) or `!=null`, when `column` cannot say. */
+  nullCondition?: (negated: boolean) => string;
 }
 
 export type FilterFields = Readonly<Record<string, FilterField>>;
@@ -103,9 +105,9 @@ export function compileFilter(
 
     // `null` is no value, on every field: V2 answers `ou_id=null` as a filter that matches nothing.
     if (value.toLowerCase() === 'null') {
-      conditions.push(
-        op === '=' ? `${field.column} is null` : op === '!=' ? `${field.column} is not null` : 'false',
-      );
+      const isNull = (negated: boolean) =>
+        field.nullCondition?.(negated) ?? `${field.column} is ${negated ? 'not ' : ''}null`;
+      conditions.push(op === '=' ? isNull(false) : op === '!=' ? isNull(true) : 'false');
       return;
     }
 

@@ -219,6 +219,12 @@ describe('GET /v2/call/breakdown and the filters it drills down to', () => {
     expect(await list('outcome=answered')).toEqual([ids[3], ids[0]]);
     expect(await list('tag_name=lead')).toEqual([ids[3]]);
     expect((await list('tag_name!=lead')).length).toBe(5);
+    // null is no tag at all (it was a 500: the filter named a column the query does not have)
+    const tagged = await list('tag_name!=null');
+    const untagged = await list('tag_name=null');
+    expect(tagged).toContain(ids[3]);
+    expect(untagged).not.toContain(ids[3]);
+    expect(tagged.length + untagged.length).toBe(6);
     expect(await list('key_path=2>1')).toEqual([]);
   });
 });

@@ -63,6 +63,8 @@ export const callFilterFields: FilterFields = {
     condition: (value, negated) =>
       `${negated ? 'not ' : ''}exists (select 1 from call_tag ct join tag t on t.tag_id = ct.tag_id
         where ct.call_id = c.call_id and lower(t.tag_name) = lower(${value}))`,
+    nullCondition: (negated) =>
+      `${negated ? '' : 'not '}exists (select 1 from call_tag ct where ct.call_id = c.call_id)`,
   },
   landing_page: { column: `(${attributionSql('landing_page')})`, type: 'string' },
   referrer: { column: `(${attributionSql('referrer')})`, type: 'string' },
