@@ -145,7 +145,7 @@ numbers
 
 program
   .command('storage')
-  .description('where recordings, voicemails and uploaded audio are kept')
+  .description('where recordings, voicemails, uploaded audio and group logos are kept')
   .command('migrate')
   .description(
     'copy the recordings and audio of DATA_DIR into the bucket of STORAGE_BUCKET (files already there are skipped; DATA_DIR keeps its copies)',

@@ -134,7 +134,7 @@ export const ConfigSchema = Type.Object({
     Type.String({
       minLength: 1,
       description:
-        'S3-compatible bucket for recordings, voicemails and uploaded audio (AWS S3, Cloudflare R2, MinIO); unset: DATA_DIR',
+        'S3-compatible bucket for recordings, voicemails, uploaded audio and group logos (AWS S3, Cloudflare R2, MinIO); unset: DATA_DIR',
     }),
   ),
   STORAGE_PREFIX: Type.String({ default: '', description: 'a folder inside the bucket' }),

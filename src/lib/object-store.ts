@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 
 /**
- * Where recordings, voicemails and uploaded audio live: a folder (DATA_DIR, the default) or an
+ * Where recordings, voicemails, uploaded audio and group logos live: a folder (DATA_DIR, the default) or an
  * S3-compatible bucket (AWS S3, Cloudflare R2, MinIO), so that many servers reach the same files.
  * Keys are relative paths with forward slashes (`recordings/<group>/<call>-call.wav`); the
  * database stores the key, so a file moves between stores without touching its row.
