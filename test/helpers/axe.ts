@@ -10,6 +10,13 @@ let axeSource: Promise<string> | undefined;
  * evaluated, not injected as a <script>: the console's CSP allows only its own scripts.
  */
 export async function accessibilityViolations(page: Page): Promise<string[]> {
+  // A dialog still fading in has its text at part opacity, and axe would judge the contrast of that
+  // moment (a failure seen under load): wait for the transitions to end (spinners loop for ever).
+  // (polled with evaluate: waitForFunction's polling compiles a string, which the console's CSP refuses)
+  const settled = `document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)`;
+  for (const started = Date.now(); !(await page.evaluate(settled)); await page.waitForTimeout(50)) {
+    if (Date.now() - started > 10_000) throw new Error('the page was still animating after 10 s');
+  }
   axeSource ??= readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
   await page.evaluate(await axeSource);
   const violations = (await page.evaluate(`(async () => {
