@@ -504,6 +504,10 @@ async function queueDue(
 const nanpSql = (column: string) =>
   `case when ${column} ~ '^\\+1[2-9][0-9]{2}[2-9][0-9]{6}$' then substr(${column}, 3) end`;
 
+/** The longest wait for the next slot a broadcast's job sleeps through instead of deferring. */
+const IN_PROCESS_WAIT_MS = 1000;
+/** How long one run of a broadcast's job goes on before it hands its turn back to the queue. */
+const RUN_MS = 5000;
 /** Texts of a broadcast queued ahead of their send; more are queued when fewer are waiting. */
 const QUEUE_AHEAD = 1000;
 
@@ -582,6 +586,7 @@ export function registerBroadcastJob({
   jobs.register(
     BROADCAST_JOB,
     async ({ broadcastId }: { broadcastId: number }): Promise<JobDeferral | undefined> => {
+      const started = performance.now();
       for (;;) {
         const now = clock.now();
         const state = await refresh(broadcastId, now);
@@ -595,6 +600,14 @@ export function registerBroadcastJob({
           .map((time) => time.getTime());
         // (a due text another run holds: look again shortly)
         const retryAt = new Date(Math.max(Math.min(...times, now.getTime() + 60_000), now.getTime() + 50));
+        // The next slot is usually tens of milliseconds away: waited here, not through the job
+        // queue (whose poll would add up to JOBS_POLL_INTERVAL_MS each time), for a few seconds
+        // per run, so that a stopping process is not held up.
+        const wait = retryAt.getTime() - now.getTime();
+        if (clock.sleep && wait <= IN_PROCESS_WAIT_MS && performance.now() - started < RUN_MS) {
+          await clock.sleep(wait);
+          continue;
+        }
         logger?.debug?.({ broadcastId, retryAt }, 'broadcast waits for its next text');
         return { retryAt };
       }
