@@ -3,6 +3,7 @@ import { type App, buildApp, REDACTED_PATHS } from './app.js';
 import type { Config } from './config.js';
 import { type Db, describeDb, openDb } from './db/index.js';
 import { migrate } from './db/migrate.js';
+import { closeGracefully } from './http/graceful-close.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { type SeedResult, seedDemo } from './seed.js';
 import { carrierAuthToken } from './telephony/auth-token.js';
@@ -74,16 +75,26 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // what the stop was doing, for the log of a stop that runs out of grace
+    let stage = 'reading what already arrived';
     const force = setTimeout(() => {
-      logger.error({ answering: [...answering.values()].slice(0, 20) }, 'graceful shutdown timed out');
-      process.exit(1);
+      app.server.getConnections((_error, connections) => {
+        const holding = { stage, connections, answering: [...answering.values()].slice(0, 20) };
+        logger.error(holding, 'graceful shutdown timed out');
+        process.exit(1);
+      });
     }, config.SHUTDOWN_GRACE_MS);
     force.unref();
     clearInterval(purge);
     await new Promise((resolve) => setTimeout(resolve, SHUTDOWN_SETTLE_MS));
     // Stops accepting, closes idle connections, waits for the requests in flight, then runs the
     // onClose hooks (the job runner finishes its jobs, the LISTEN session ends).
-    await app.close();
+    stage = 'closing connections';
+    app.server.once('close', () => {
+      stage = 'finishing jobs and listeners';
+    });
+    await closeGracefully(app);
+    stage = 'closing the database';
     await db.close();
     logger.info('stopped');
     process.exit(0);

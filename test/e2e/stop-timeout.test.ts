@@ -8,8 +8,9 @@ import { createEmptyDatabase } from '../helpers/db.js';
 import { freePort, type ServerProcess, startServer } from '../helpers/process.js';
 
 /**
- * A stop that runs out of its grace (SHUTDOWN_GRACE_MS) exits 1; its log names the requests still
- * being answered, so that an operator (or a failed test) sees what held it, not a bare exit code.
+ * A stop that runs out of its grace (SHUTDOWN_GRACE_MS) exits 1; its log names what it was doing,
+ * how many connections were open and the requests still being answered, so that an operator (or a
+ * failed test) sees what held it, not a bare exit code.
  */
 let dataDir: string;
 let database: Awaited<ReturnType<typeof createEmptyDatabase>>;
@@ -51,6 +52,8 @@ it('names the request it was still answering when its grace ran out', async () =
   const log = running.output();
   expect(code, log.slice(-2000)).toBe(1);
   const line = log.split('\n').find((entry) => entry.includes('graceful shutdown timed out')) as string;
-  expect(JSON.parse(line).answering).toEqual(['POST /oauth/token']);
+  const holding = JSON.parse(line);
+  expect(holding).toMatchObject({ stage: 'closing connections', answering: ['POST /oauth/token'] });
+  expect(holding.connections).toBeGreaterThanOrEqual(1);
   expect(log).not.toContain('never-logged');
 });

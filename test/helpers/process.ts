@@ -38,7 +38,8 @@ export async function startServer(env: Record<string, string>, timeoutMs = 60_00
     output += String(chunk);
   });
   const started = Date.now();
-  while (!output.includes('Get a token:') || !output.trimEnd().endsWith("'")) {
+  // the banner ends with the token command's last line (log lines may follow it)
+  while (!/Get a token:[\s\S]*client_secret=[^\n]*'\n/.test(output)) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
     if (Date.now() - started > timeoutMs) {
       child.kill('SIGKILL');
