@@ -43,6 +43,21 @@ export interface NewMessage {
   carrier?: CarrierName | null;
 }
 
+/** An outbound text to queue with its send slot (queueOutboundTexts). */
+export interface QueuedText {
+  group_id: number;
+  call_flow_id: number | null;
+  campaign_id: number | null;
+  channel_id: number | null;
+  purpose: Purpose;
+  idempotency_key: string;
+  from_number: string;
+  to_number: string;
+  body: string;
+  /** the sender number's spacing between texts */
+  interval_ms: number;
+}
+
 export type MessageRow = Static<typeof SmsMessage>;
 
 export type ConversationRow = Static<typeof SmsConversation>;
@@ -450,6 +465,115 @@ export function createSmsRepo(db: Queryable) {
         [messageId],
       );
       return rows[0];
+    },
+
+    /**
+     * Queues outbound broadcast texts in three statements, whatever their number: their
+     * conversations touched (a contact texted twice in one call counts twice), the messages
+     * inserted (`accepted`; one already recorded under its idempotency key is left alone), and
+     * each sender number's next slots reserved, `intervalMs` apart in the order given, after the
+     * number's last reserved slot (or now), as reserveSlot does one at a time. Answers the new
+     * message of each idempotency key.
+     */
+    async queueOutboundTexts(texts: readonly QueuedText[], now: Date): Promise<Map<string, number>> {
+      const queued = new Map<string, number>();
+      if (texts.length === 0) return queued;
+      const { rows: conversations } = await db.query<{
+        conversation_id: number;
+        tracking_number: string;
+        contact_number: string;
+        group_id: number;
+      }>(
+        `insert into sms_conversation as c (group_id, tracking_number, contact_number, call_flow_id, campaign_id,
+                channel_id, created_at, last_message_at, last_direction, last_body, message_count, unread_count)
+         select group_id, tracking_number, contact_number, (array_agg(call_flow_id order by ord))[1],
+                (array_agg(campaign_id order by ord))[1], (array_agg(channel_id order by ord))[1], $8, $8,
+                'outbound', left((array_agg(body order by ord desc))[1], 160), count(*), 0
+           from unnest($1::integer[], $2::text[], $3::text[], $4::integer[], $5::integer[], $6::integer[], $7::text[])
+                with ordinality as t(group_id, tracking_number, contact_number, call_flow_id, campaign_id, channel_id, body, ord)
+          group by group_id, tracking_number, contact_number
+         on conflict (group_id, tracking_number, contact_number) do update
+           set last_message_at = greatest(c.last_message_at, excluded.last_message_at),
+               last_direction = excluded.last_direction, last_body = excluded.last_body,
+               message_count = c.message_count + excluded.message_count,
+               call_flow_id = coalesce(excluded.call_flow_id, c.call_flow_id),
+               campaign_id = coalesce(excluded.campaign_id, c.campaign_id),
+               channel_id = coalesce(excluded.channel_id, c.channel_id)
+         returning conversation_id, group_id, tracking_number, contact_number`,
+        [
+          texts.map((t) => t.group_id),
+          texts.map((t) => t.from_number),
+          texts.map((t) => t.to_number),
+          texts.map((t) => t.call_flow_id),
+          texts.map((t) => t.campaign_id),
+          texts.map((t) => t.channel_id),
+          texts.map((t) => t.body),
+          now,
+        ],
+      );
+      const conversationKey = (groupId: number, tracking: string, contact: string) =>
+        `${groupId} ${tracking} ${contact}`;
+      const conversationOf = new Map(
+        conversations.map((row) => [
+          conversationKey(row.group_id, row.tracking_number, row.contact_number),
+          row.conversation_id,
+        ]),
+      );
+      const { rows: inserted } = await db.query<{ message_id: number; idempotency_key: string }>(
+        `insert into sms_message (conversation_id, group_id, direction, purpose, idempotency_key, from_number, to_number,
+                body, media_urls, status, call_flow_id, campaign_id, channel_id, created_at, updated_at, is_repeat)
+         select conversation_id, group_id, 'outbound', purpose, idempotency_key, from_number, to_number, body, '[]'::jsonb,
+                'accepted', call_flow_id, campaign_id, channel_id, $11, $11, false
+           from unnest($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                       $8::integer[], $9::integer[], $10::integer[])
+                as t(conversation_id, group_id, purpose, idempotency_key, from_number, to_number, body, call_flow_id,
+                     campaign_id, channel_id)
+         on conflict do nothing
+         returning message_id, idempotency_key`,
+        [
+          texts.map((t) => conversationOf.get(conversationKey(t.group_id, t.from_number, t.to_number))),
+          texts.map((t) => t.group_id),
+          texts.map((t) => t.purpose),
+          texts.map((t) => t.idempotency_key),
+          texts.map((t) => t.from_number),
+          texts.map((t) => t.to_number),
+          texts.map((t) => t.body),
+          texts.map((t) => t.call_flow_id),
+          texts.map((t) => t.campaign_id),
+          texts.map((t) => t.channel_id),
+          now,
+        ],
+      );
+      for (const row of inserted) queued.set(row.idempotency_key, row.message_id);
+      const slotted = texts.filter((t) => queued.has(t.idempotency_key));
+      if (slotted.length === 0) return queued;
+      // each number's slots: its last one moves on by n intervals; the i-th text of n takes
+      // (last or now) + i intervals, that is the new last - (n - i) intervals
+      await db.query(
+        `with texts as (
+           select message_id, sender, interval_ms,
+                  row_number() over (partition by sender order by ord) - 1 as position
+             from unnest($1::bigint[], $2::text[], $3::float8[]) with ordinality as t(message_id, sender, interval_ms, ord)),
+         wanted as (
+           select sender, count(*) as n, max(interval_ms) as interval_ms from texts group by sender),
+         reserved as (
+           insert into sms_sender_slot as s (sender_number, next_slot_at)
+           select sender, $4::timestamptz + make_interval(secs => n * interval_ms / 1000) from wanted
+           on conflict (sender_number) do update
+             set next_slot_at = greatest(s.next_slot_at, $4::timestamptz) + (excluded.next_slot_at - $4::timestamptz)
+           returning sender_number, next_slot_at)
+         update sms_message m
+            set send_slot_at = r.next_slot_at - make_interval(secs => (w.n - t.position) * w.interval_ms / 1000)
+           from texts t join wanted w on w.sender = t.sender join reserved r on r.sender_number = t.sender
+          where m.message_id = t.message_id`,
+        [
+          slotted.map((t) => queued.get(t.idempotency_key)),
+          slotted.map((t) => t.from_number),
+          slotted.map((t) => t.interval_ms),
+          now,
+        ],
+      );
+      return queued;
     },
 
     /**

@@ -9,7 +9,7 @@ import type { Principal } from '../auth/principal.js';
 import { lookupNpa } from '../misc/geo.js';
 import { type ListQuery, toPage } from '../shared/list.js';
 import { inScope, isoTime } from '../shared/sql.js';
-import { createSmsRepo } from '../sms/sms.repo.js';
+import { createSmsRepo, type QueuedText } from '../sms/sms.repo.js';
 import { enqueueSmsStatuses } from '../sms/sms-events.js';
 import type { PlanLimits } from '../subscriptions/subscriptions.service.js';
 import type { BroadcastSender } from './broadcast-send.js';
@@ -405,7 +405,7 @@ async function queueDue(
   const rates = new Map<number, number>();
   /** each sender number's flow (the texts' attribution), read once per batch */
   const senders = new Map<string, Awaited<ReturnType<typeof repo.senderNumber>>>();
-  const queued: { phoneNumber: string; messageId: number | null }[] = [];
+  const texts: (QueuedText & { phoneNumber: string })[] = [];
   /** the plan's texts left this month, counted once per batch (null: no limit) */
   let textsLeft: { left: number; reached: string } | null | undefined;
   /** The sender's messages per second: the setting of the group its texts are attributed to. */
@@ -453,52 +453,34 @@ async function queueDue(
       sender = await repo.senderNumber(recipient.group_id, recipient.sender_number);
       senders.set(recipient.sender_number, sender);
     }
-    const attribution = {
-      group_id: sender?.group_id ?? recipient.group_id,
+    const groupId = sender?.group_id ?? recipient.group_id;
+    texts.push({
+      phoneNumber: recipient.phone_number,
+      group_id: groupId,
       call_flow_id: sender?.call_flow_id ?? null,
       campaign_id: sender?.campaign_id ?? null,
       channel_id: sender?.channel_id ?? null,
-    };
-    const conversationId = await repo.touchConversation({
-      ...attribution,
-      tracking_number: recipient.sender_number,
-      contact_number: contact,
-      direction: 'outbound',
-      body: recipient.body,
-      at: now,
-    });
-    const messageId = await repo.insertMessage({
-      ...attribution,
-      conversation_id: conversationId,
-      direction: 'outbound',
       purpose: 'broadcast',
-      carrier_message_sid: null,
       idempotency_key: `broadcast:${broadcastId}:${recipient.phone_number}`,
       from_number: recipient.sender_number,
       to_number: contact,
       body: recipient.body,
-      media_urls: [],
-      status: 'accepted',
-      created_by: null,
-      created_at: now,
+      // the sender number's next slot: the broadcast's job sends the text when it has come
+      interval_ms: 1000 / (await rateOf(groupId)),
     });
-    // the sender number's next slot: the broadcast's job sends the text when it has come
-    if (messageId !== undefined)
-      await repo.reserveSlot(
-        messageId,
-        recipient.sender_number,
-        now,
-        1000 / (await rateOf(attribution.group_id)),
-      );
-    queued.push({ phoneNumber: recipient.phone_number, messageId: messageId ?? null });
   }
-  if (queued.length > 0)
-    await tx.query(
-      `update sms_broadcast_recipient r set status = 'queued', message_id = u.message_id
-         from unnest($2::text[], $3::bigint[]) as u(phone_number, message_id)
-        where r.broadcast_id = $1 and r.phone_number = u.phone_number`,
-      [broadcastId, queued.map((q) => q.phoneNumber), queued.map((q) => q.messageId)],
-    );
+  if (texts.length === 0) return;
+  const queued = await repo.queueOutboundTexts(texts, now);
+  await tx.query(
+    `update sms_broadcast_recipient r set status = 'queued', message_id = u.message_id
+       from unnest($2::text[], $3::bigint[]) as u(phone_number, message_id)
+      where r.broadcast_id = $1 and r.phone_number = u.phone_number`,
+    [
+      broadcastId,
+      texts.map((text) => text.phoneNumber),
+      texts.map((text) => queued.get(text.idempotency_key) ?? null),
+    ],
+  );
 }
 
 const nanpSql = (column: string) =>
