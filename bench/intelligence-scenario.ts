@@ -21,16 +21,18 @@ export const SEARCH_QUERIES = [
   'thermostat',
 ];
 
-/** The transcripts of the stored calls (all of them), once per run and engine. */
+/**
+ * Transcripts of the first `total` stored calls, once per run and engine: all of them for the
+ * search, the calls it analyses (and as many for its baseline) when the analysis runs alone.
+ */
 const stored = new Map<string, Promise<void>>();
 
-function storeTranscripts(ctx: BenchContext, fixtures: Fixtures): Promise<void> {
-  const key = `${ctx.runId}:${ctx.engine}`;
+function storeTranscripts(ctx: BenchContext, fixtures: Fixtures, total: number): Promise<void> {
+  const key = `${ctx.runId}:${ctx.engine}:${total}`;
   let done = stored.get(key);
   if (!done) {
     done = (async () => {
       await storeListCalls(ctx, fixtures);
-      const total = ctx.settings.listCalls;
       ctx.log(`storing ${total.toLocaleString('en-US')} transcripts (generate_series)`);
       const bar = new cliProgress.SingleBar(
         { format: `  transcripts [{bar}] {percentage}% | {value}/{total} | {eta}s left`, hideCursor: true },
@@ -64,7 +66,7 @@ export async function intelligenceScenarios(ctx: BenchContext, fixtures: Fixture
 async function transcriptSearch(ctx: BenchContext, fixtures: Fixtures): Promise<Row[]> {
   const { base, engine, settings } = ctx;
   const total = settings.listCalls;
-  await storeTranscripts(ctx, fixtures);
+  await storeTranscripts(ctx, fixtures, total);
   ctx.log('8. transcript search');
   const apiPath = (query: string) =>
     `/v2/call/transcription/search?limit=20&query=${encodeURIComponent(query)}`;
@@ -178,7 +180,7 @@ async function runCallJobs(
 async function analysisThroughput(ctx: BenchContext, fixtures: Fixtures): Promise<Row[]> {
   const { engine, settings } = ctx;
   const count = settings.analysisCalls;
-  await storeTranscripts(ctx, fixtures);
+  await storeTranscripts(ctx, fixtures, ctx.wants('search') ? settings.listCalls : 2 * count);
   ctx.log(`9. analysis: ${count.toLocaleString('en-US')} transcribed calls`);
   const floor = await runCallJobs(ctx, 'call.analyzed', 0, count);
   const analysis = await runCallJobs(ctx, 'call.analyze', count, count);

@@ -376,7 +376,8 @@ export const benchBaselineRoutes: FastifyPluginAsyncTypebox<BenchRoutesOptions> 
 
   // The search statement alone, as GET /v2/call/transcription/search runs it with no filter
   // (scope, live calls, the transcript matches, newest first, one page), with the page's group,
-  // campaign and channel names: no highlighting, no records.
+  // campaign and channel names, planned for its values as the route's is: no highlighting, no
+  // records.
   app.get(
     '/baseline/search-transcripts',
     { schema: { ...hide, querystring: SearchQuery } },
@@ -395,6 +396,7 @@ export const benchBaselineRoutes: FastifyPluginAsyncTypebox<BenchRoutesOptions> 
           order by c.started_at desc, c.call_id desc
           limit $3`,
         [scope_group_id, query, limit],
+        { planPerRun: true },
       );
       return { result: 'success', err: null, data: rows };
     },
