@@ -2,8 +2,8 @@
  * The words the bench's transcripts are made of (the `/fixtures/transcripts` route draws from
  * them at random per utterance): sentence templates of a call to a local service business, agent
  * and caller in turn, with `{name}`, `{day}`, `{service}`, `{place}` and `{brand}` filled in, and
- * a few filler words after each sentence. 270 brand names (rare words, each in about one call of
- * 2,000) and 300 filler words (each in a few percent of calls) give the index a realistic spread
+ * a few filler words after each sentence. 270 brand names (rare words, each in about one call in
+ * 300) and 300 filler words (each in about 6% of calls) give the index a realistic spread
  * of frequent and rare lexemes, so a search for a rare name or a common word is each honest.
  */
 const agent = [
