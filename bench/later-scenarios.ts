@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import cliProgress from 'cli-progress';
 import { broadcastScenario } from './broadcast-scenario.js';
 import { consoleScenario } from './console-scenario.js';
+import { intelligenceScenarios } from './intelligence-scenario.js';
 import { call, carrierPost } from './lib/api.js';
 import { cpuPerItem, measure } from './lib/load.js';
 import { fixtureNumber, seedFlow } from './lib/seed-flow.js';
@@ -47,6 +48,7 @@ export async function laterScenarios(
   if (ctx.wants('webhooks')) rows.push(...(await webhookDelivery(ctx, fixtures, baselines)));
   if (ctx.wants('console'))
     rows.push(...(await consoleScenario(ctx, fixtures, await storeListCalls(ctx, fixtures))));
+  rows.push(...(await intelligenceScenarios(ctx, fixtures)));
   return rows;
 }
 

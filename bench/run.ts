@@ -15,7 +15,7 @@ import { BENCH_ACCOUNT_SID, type Engine, type Row, runScenarios, type Settings }
 
 /**
  * `npm run bench [-- --quick] [--engine=postgres|pglite] [--build | --no-build] [--profile]
- *   [--only=inbound,sms,broadcast,ivr,create,list,dni,webhooks,console] [--server-env=KEY=VALUE ...] [--db-setting=KEY=VALUE ...]
+ *   [--only=inbound,sms,broadcast,ivr,create,list,dni,webhooks,console,search,analysis] [--server-env=KEY=VALUE ...] [--db-setting=KEY=VALUE ...]
  *   [--processes=N] [--out=results.json]`
  *
  * Builds, then for each engine starts `node dist/cli.js serve` on a database of its own (a new
@@ -81,6 +81,7 @@ const SETTINGS: Record<'full' | 'quick', Record<Engine, Settings>> = {
       createRequests: { one: 3_000, hundred: 100 },
       listCalls: 1_000_000,
       webhookCalls: 2_000,
+      analysisCalls: 10_000,
       dniVisitors: 10_000,
       broadcastContacts: 10_000,
     },
@@ -91,6 +92,7 @@ const SETTINGS: Record<'full' | 'quick', Record<Engine, Settings>> = {
       createRequests: { one: 1_000, hundred: 30 },
       listCalls: 100_000,
       webhookCalls: 500,
+      analysisCalls: 2_000,
       dniVisitors: 10_000,
       broadcastContacts: 10_000,
     },
@@ -103,6 +105,7 @@ const SETTINGS: Record<'full' | 'quick', Record<Engine, Settings>> = {
       createRequests: { one: 100, hundred: 5 },
       listCalls: 20_000,
       webhookCalls: 100,
+      analysisCalls: 500,
       dniVisitors: 500,
       broadcastContacts: 2_000,
     },
@@ -113,6 +116,7 @@ const SETTINGS: Record<'full' | 'quick', Record<Engine, Settings>> = {
       createRequests: { one: 50, hundred: 3 },
       listCalls: 10_000,
       webhookCalls: 50,
+      analysisCalls: 200,
       dniVisitors: 200,
       broadcastContacts: 2_000,
     },
@@ -406,6 +410,7 @@ async function main() {
       requests_per_s: round(r.result.requestsPerS),
       items_per_s: round(r.result.itemsPerS),
       p50_ms: round(r.result.p50Ms, 2),
+      p95_ms: round(r.result.p95Ms, 2),
       p99_ms: round(r.result.p99Ms, 2),
       peak_rss_mib: round(r.result.peakRssMiB),
       cpu_ms_per_item: cpuJson(r.result.cpuMsPerItem),
@@ -417,6 +422,7 @@ async function main() {
             requests_per_s: round(r.baseline.result.requestsPerS),
             items_per_s: round(r.baseline.result.itemsPerS),
             p50_ms: round(r.baseline.result.p50Ms, 2),
+            p95_ms: round(r.baseline.result.p95Ms, 2),
             p99_ms: round(r.baseline.result.p99Ms, 2),
             peak_rss_mib: round(r.baseline.result.peakRssMiB),
             cpu_ms_per_item: cpuJson(r.baseline.result.cpuMsPerItem),

@@ -24,6 +24,8 @@ export interface Settings {
   dniVisitors: number;
   /** calls completed for the webhook scenario (one post-call delivery each) */
   webhookCalls: number;
+  /** transcribed calls analysed (call.analyze) in the analysis scenario, and as many in its baseline */
+  analysisCalls: number;
   /** contacts of the broadcast scenario's list (one text each) */
   broadcastContacts: number;
 }

@@ -4,6 +4,7 @@ import type { Db } from '../../src/db/index.js';
 import type { Clock } from '../../src/lib/clock.js';
 import { inScope, isoTime } from '../../src/modules/shared/sql.js';
 import { createCallRoutingRepo } from '../../src/telephony/call-routing.repo.js';
+import { TRANSCRIPT_WORDS } from './transcript-words.js';
 
 /**
  * Benchmarks only, registered by the bench's server process (serve.ts; see docs/performance.md).
@@ -93,6 +94,34 @@ const CallsFixture = Type.Object({
 });
 
 const Count = Type.Object({ count: Type.Integer() });
+
+const TranscriptsFixture = Type.Object({
+  prefix: Type.String({ minLength: 1 }),
+  offset: Type.Integer({ minimum: 0 }),
+  count: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+});
+
+const SearchQuery = Type.Object({
+  scope_group_id: Type.Integer(),
+  query: Type.String({ minLength: 1 }),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }),
+});
+
+const CallJobsFixture = Type.Object({
+  kind: Type.String({ minLength: 1 }),
+  prefix: Type.String({ minLength: 1 }),
+  offset: Type.Integer({ minimum: 0 }),
+  count: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+});
+
+const JobRange = Type.Object({ first: Type.Integer(), last: Type.Integer(), count: Type.Integer() });
+const JobProgressQuery = Type.Object({ first: Type.Integer(), last: Type.Integer() });
+const JobProgress = Type.Object({
+  done: Type.Integer(),
+  failed: Type.Integer(),
+  seconds: Type.Union([Type.Number(), Type.Null()]),
+});
+const SampleQuery = Type.Object({ count: Type.Integer({ minimum: 1, maximum: 100_000 }) });
 
 const CallCountQuery = Type.Object({
   /** counts the calls whose CallSid is this prefix and digits */
@@ -291,6 +320,150 @@ export const benchBaselineRoutes: FastifyPluginAsyncTypebox<BenchRoutesOptions> 
   // until autovacuum analyses them again (about a minute in; a scenario runs for 10 s).
   app.post('/fixtures/analyze', { schema: hide }, async () => {
     await db.exec('analyze call');
+    return { done: true };
+  });
+
+  // Transcripts for the calls `prefix || i`, i in [offset, offset + count): 6 to 14 utterances
+  // each, agent and caller in turn, from sentence templates with names, days, services, places,
+  // brands and filler words drawn at random (bench/lib/transcript-words.ts), so the index holds a
+  // realistic spread of common and rare words. Stored `done`, as the transcription job leaves them.
+  app.post(
+    '/fixtures/transcripts',
+    { schema: { ...hide, body: TranscriptsFixture, response: { 200: Count } } },
+    async (request) => {
+      const b = request.body;
+      const pick = (list: string) => `(${list})[1 + floor(random() * cardinality(${list}))::int]`;
+      const { rowCount } = await db.query(
+        `insert into call_transcript (call_id, transcript_status, language, transcript, segments, provider,
+                                      transcript_created, transcript_modified)
+         select c.call_id, 'done', 'en', string_agg(u.text, E'\\n' order by u.k),
+                jsonb_agg(jsonb_build_object('speaker', u.speaker, 'start_ms', u.start_ms,
+                                             'end_ms', u.start_ms + 4200, 'text', u.text) order by u.k),
+                'bench', c.ended_at, c.ended_at
+           from generate_series($2::int, $2::int + $3::int - 1) as i
+           join call c on c.carrier_call_sid = $1 || i
+           cross join lateral (
+             select k, case when k % 2 = 1 then 'agent' else 'caller' end as speaker,
+                    (k - 1) * 5000 + (i % 700) as start_ms,
+                    replace(replace(replace(replace(replace(
+                      case when k % 2 = 1 then ${pick('$4::text[]')} else ${pick('$5::text[]')} end,
+                      '{name}', ${pick('$6::text[]')}), '{day}', ${pick('$7::text[]')}),
+                      '{service}', ${pick('$8::text[]')}), '{place}', ${pick('$9::text[]')}),
+                      '{brand}', ${pick('$10::text[]')})
+                    || coalesce(' ' || (select string_agg(${pick('$11::text[]')}, ' ')
+                                          from generate_series(1, (i + k) % 5) as w), '') as text
+               from generate_series(1, 6 + i % 9) as k
+           ) u
+          group by c.call_id, c.ended_at
+         on conflict (call_id) do nothing`,
+        [
+          b.prefix,
+          b.offset,
+          b.count,
+          TRANSCRIPT_WORDS.agent,
+          TRANSCRIPT_WORDS.caller,
+          TRANSCRIPT_WORDS.names,
+          TRANSCRIPT_WORDS.days,
+          TRANSCRIPT_WORDS.services,
+          TRANSCRIPT_WORDS.places,
+          TRANSCRIPT_WORDS.brands,
+          TRANSCRIPT_WORDS.filler,
+        ],
+      );
+      return { count: rowCount };
+    },
+  );
+
+  // The search statement alone, as GET /v2/call/transcription/search runs it with no filter
+  // (scope, live calls, the transcript matches, newest first, one page), with the page's group,
+  // campaign and channel names, planned for its values as the route's is: no highlighting, no
+  // records.
+  app.get(
+    '/baseline/search-transcripts',
+    { schema: { ...hide, querystring: SearchQuery } },
+    async (request) => {
+      const { scope_group_id, query, limit } = request.query;
+      const { rows } = await db.query(
+        `select c.call_id, c.group_id, g.group_name, c.campaign_id, cp.campaign_name, c.channel_id,
+                c.tracking_number, c.caller_number, c.disposition, c.duration_seconds,
+                ${isoTime('c.started_at')} as call_started
+           from call c
+           join call_transcript t on t.call_id = c.call_id
+           left join org_group g on g.group_id = c.group_id
+           left join campaign cp on cp.campaign_id = c.campaign_id
+          where ${inScope('c.group_id', '$1')} and c.archived_at is null
+            and t.search_vector @@ websearch_to_tsquery('english', $2)
+          order by c.started_at desc, c.call_id desc
+          limit $3`,
+        [scope_group_id, query, limit],
+        { planPerRun: true },
+      );
+      return { result: 'success', err: null, data: rows };
+    },
+  );
+
+  // `call.analyze` jobs (or any other kind taking { callId }) for the calls `prefix || i`, in one
+  // statement, as the transcription job enqueues them one by one; answers the job id range.
+  app.post(
+    '/fixtures/enqueue-call-jobs',
+    { schema: { ...hide, body: CallJobsFixture, response: { 200: JobRange } } },
+    async (request) => {
+      const { kind, prefix, offset, count } = request.body;
+      const { rows } = await db.query<{ first: number; last: number; count: number }>(
+        `with added as (
+           insert into job (kind, payload, dedupe_key)
+           select $1, jsonb_build_object('callId', c.call_id), $1 || ':' || c.call_id
+             from generate_series($3::int, $3::int + $4::int - 1) as i
+             join call c on c.carrier_call_sid = $2 || i
+           on conflict (dedupe_key) do nothing
+           returning job_id
+         )
+         select coalesce(min(job_id), 0)::int as first, coalesce(max(job_id), 0)::int as last,
+                count(*)::int as count from added`,
+        [kind, prefix, offset, count],
+      );
+      return rows[0] ?? { first: 0, last: 0, count: 0 };
+    },
+  );
+
+  // How far the jobs of a range are: finished, failed, and the seconds from their enqueue to the
+  // last one's end.
+  app.get(
+    '/fixtures/job-progress',
+    { schema: { ...hide, querystring: JobProgressQuery, response: { 200: JobProgress } } },
+    async (request) => {
+      const { first, last } = request.query;
+      const { rows } = await db.query<{ done: number; failed: number; seconds: number | null }>(
+        `select count(*) filter (where done_at is not null)::int as done,
+                count(*) filter (where failed_at is not null)::int as failed,
+                extract(epoch from max(done_at) - min(created_at))::float8 as seconds
+           from job where job_id between $1 and $2`,
+        [first, last],
+      );
+      return rows[0] ?? { done: 0, failed: 0, seconds: null };
+    },
+  );
+
+  // Stored transcripts' utterances (for the redaction measurement in the bench process).
+  app.get(
+    '/fixtures/transcript-sample',
+    { schema: { ...hide, querystring: SampleQuery } },
+    async (request) => {
+      const { rows } = await db.query<{ segments: { text: string }[] }>(
+        'select segments from call_transcript where transcript_status = $1 order by call_id limit $2',
+        ['done', request.query.count],
+      );
+      return { transcripts: rows.map((row) => row.segments.map((segment) => segment.text)) };
+    },
+  );
+
+  // After the bulk load, what autovacuum does a minute later: the GIN index's pending list merged
+  // (until then every search reads it through), fresh statistics for the transcripts, the calls
+  // and the group tree (migration 0127 has autovacuum analyse org_group after five changes).
+  app.post('/fixtures/analyze-transcripts', { schema: hide }, async () => {
+    await db.exec('vacuum analyze call_transcript');
+    await db.exec('analyze call');
+    await db.exec('analyze org_group');
     return { done: true };
   });
 };

@@ -17,6 +17,12 @@ export interface QueryOptions {
    * (test/api/one-call-plans.test.ts).
    */
   prepare?: string;
+  /**
+   * Plan the statement for the values given, every run (PostgreSQL; PGlite always does): for a
+   * statement whose best plan hangs on them, such as a transcript search (a common word: walk the
+   * newest calls; a rare name: the GIN index, then sort). Costs two round trips more.
+   */
+  planPerRun?: boolean;
 }
 
 export interface Queryable {

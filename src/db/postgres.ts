@@ -15,6 +15,17 @@ async function run<Row>(
   options: QueryOptions = {},
 ): Promise<QueryResult<Row>> {
   const values = params as unknown[];
+  if (options.planPerRun) {
+    // planned for these values (SESSION_SETUP makes every statement with parameters generic,
+    // the unnamed one too), then the session as it was
+    await client.query('set plan_cache_mode = force_custom_plan');
+    try {
+      const result = await client.query(text, values);
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+    } finally {
+      await client.query(SESSION_SETUP);
+    }
+  }
   const result = options.prepare
     ? await client.query({ name: options.prepare, text, values })
     : await client.query(text, values);
@@ -35,7 +46,9 @@ function wrap(client: pg.PoolClient): Queryable {
  * are planned once, on their first run: PostgreSQL's default plans them again on every run while
  * a plan for the given values looks cheaper than the generic one, which it always does for a
  * statement over a parameter array (unnest($1), = any($1)); that was 40% of the database's CPU
- * per webhook delivery. Unnamed statements are planned per run as before.
+ * per webhook delivery. The setting holds for the unnamed statement too (any statement with
+ * parameters gets the generic plan); a statement whose plan must see its values says
+ * `planPerRun` (QueryOptions).
  */
 const SESSION_SETUP = 'set plan_cache_mode = force_generic_plan';
 

@@ -257,10 +257,13 @@ export function createCallsRepo(db: Queryable) {
           order by c.started_at desc, c.call_id desc limit $2 offset $3`,
         'c.started_at desc, c.call_id desc',
       );
+      // Planned for each search: the best plan hangs on how many transcripts hold the words (a
+      // common word: walk the calls newest first; a rare name: the GIN index, then sort), which a
+      // generic plan cannot know (docs/performance.md, transcript search).
       const { rows } = await db.query<CallRecord>(
         text,
         [scopeGroupId, page.limit, page.offset, query, ...page.filter.params],
-        listStatement(text),
+        { planPerRun: true },
       );
       return rows;
     },

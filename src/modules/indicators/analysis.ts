@@ -47,9 +47,35 @@ export const GROUP_INDICATORS_SQL = `select i.indicator_id, i.indicator_name, i.
 
 export async function indicatorsFor(q: Queryable, groupId: number | null): Promise<ApplicableIndicator[]> {
   if (groupId === null) return [...BUILTIN_INDICATORS];
-  const { rows } = await q.query<ApplicableIndicator>(GROUP_INDICATORS_SQL, [groupId]);
+  const { rows } = await q.query<ApplicableIndicator>(GROUP_INDICATORS_SQL, [groupId], {
+    prepare: 'analysis_group_indicators',
+  });
   return [...BUILTIN_INDICATORS, ...rows];
 }
+
+/**
+ * A call's analysis in one statement: its scores written over the earlier ones (an indicator no
+ * longer applying removed) and its analysis row: one prepared statement instead of three planned
+ * on every run (docs/performance.md, analysis throughput).
+ */
+const WRITE_ANALYSIS_SQL = `with scores as (
+    insert into call_indicator_score (call_id, indicator_id, indicator_name, score, reasons, scored_at,
+                                      model_score, model_quote)
+    select $1, s.id, s.name, s.score, s.reasons, $6, s.model_score, s.model_quote
+      from unnest($2::integer[], $3::text[], $4::integer[], $5::jsonb[], $7::integer[], $8::text[])
+        as s(id, name, score, reasons, model_score, model_quote)
+    on conflict (call_id, indicator_id) do update
+      set indicator_name = excluded.indicator_name, score = excluded.score, reasons = excluded.reasons,
+          scored_at = excluded.scored_at, model_score = excluded.model_score, model_quote = excluded.model_quote
+  ), stale as (
+    delete from call_indicator_score where call_id = $1 and indicator_id <> all($2::integer[])
+  )
+  insert into call_analysis (call_id, analyzed_at, transcript_status, model_status, model_error)
+  values ($1, $6, $9, $10, $11)
+  on conflict (call_id) do update set analyzed_at = excluded.analyzed_at,
+                                      transcript_status = excluded.transcript_status,
+                                      model_status = excluded.model_status,
+                                      model_error = excluded.model_error`;
 
 /** Model-scoring attempts per analysis before the model's turn is marked failed (rule scores stay). */
 const MODEL_ATTEMPTS = 3;
@@ -91,6 +117,7 @@ export function registerAnalysis({
          from call c left join call_transcript t on t.call_id = c.call_id
         where c.call_id = $1`,
       [callId],
+      { prepare: 'analysis_call' },
     );
     const call = rows[0];
     if (!call) return;
@@ -108,13 +135,8 @@ export function registerAnalysis({
     const byModel = await modelScores(callId, indicators, utterances, ctx.attempt);
     const now = ctx.clock.now();
     await ctx.db.transaction(async (tx) => {
-      await tx.query('delete from call_indicator_score where call_id = $1', [callId]);
       await tx.query(
-        `insert into call_indicator_score (call_id, indicator_id, indicator_name, score, reasons, scored_at,
-                                           model_score, model_quote)
-         select $1, s.id, s.name, s.score, s.reasons, $6, s.model_score, s.model_quote
-           from unnest($2::integer[], $3::text[], $4::integer[], $5::jsonb[], $7::integer[], $8::text[])
-             as s(id, name, score, reasons, model_score, model_quote)`,
+        WRITE_ANALYSIS_SQL,
         [
           callId,
           scores.map((s) => s.indicator.indicator_id),
@@ -124,16 +146,11 @@ export function registerAnalysis({
           now,
           scores.map((s) => byModel.scores.get(s.indicator.indicator_id)?.score ?? null),
           scores.map((s) => byModel.scores.get(s.indicator.indicator_id)?.quote ?? null),
+          call.transcript_status,
+          byModel.status,
+          byModel.error,
         ],
-      );
-      await tx.query(
-        `insert into call_analysis (call_id, analyzed_at, transcript_status, model_status, model_error)
-         values ($1, $2, $3, $4, $5)
-         on conflict (call_id) do update set analyzed_at = excluded.analyzed_at,
-                                             transcript_status = excluded.transcript_status,
-                                             model_status = excluded.model_status,
-                                             model_error = excluded.model_error`,
-        [callId, now, call.transcript_status, byModel.status, byModel.error],
+        { prepare: 'analysis_write' },
       );
       await enqueue(tx, { kind: ANALYZED_JOB, payload: { callId }, dedupeKey: `${ANALYZED_JOB}:${callId}` });
     });
