@@ -23,7 +23,9 @@ async function run<Row>(
       const result = await client.query(text, values);
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
     } finally {
-      await client.query(SESSION_SETUP);
+      // in a transaction the statement's failure aborted, the rollback restores the setting (and
+      // this statement would fail, hiding the statement's own error)
+      await client.query(SESSION_SETUP).catch(() => {});
     }
   }
   const result = options.prepare
