@@ -15,7 +15,7 @@ import { BENCH_ACCOUNT_SID, type Engine, type Row, runScenarios, type Settings }
 
 /**
  * `npm run bench [-- --quick] [--engine=postgres|pglite] [--build | --no-build] [--profile]
- *   [--only=inbound,sms,broadcast,ivr,create,list,dni,webhooks,console] [--server-env=KEY=VALUE ...] [--db-setting=KEY=VALUE ...]
+ *   [--only=inbound,sms,broadcast,ivr,create,list,report,dni,webhooks,console] [--server-env=KEY=VALUE ...] [--db-setting=KEY=VALUE ...]
  *   [--processes=N] [--out=results.json]`
  *
  * Builds, then for each engine starts `node dist/cli.js serve` on a database of its own (a new
@@ -301,6 +301,7 @@ function table(rows: Row[]): string {
     'req/s',
     'items/s',
     'p50 ms',
+    'p95 ms',
     'p99 ms',
     'peak RSS MiB',
     'CPU ms/item',
@@ -320,6 +321,7 @@ function table(rows: Row[]): string {
     fmt(r.result.requestsPerS),
     `${fmt(r.result.itemsPerS)} ${r.unit}`,
     fmt(r.result.p50Ms, 2),
+    fmt(r.result.p95Ms, 2),
     fmt(r.result.p99Ms, 2),
     fmt(r.result.peakRssMiB),
     cpuCell(r.result.cpuMsPerItem),
@@ -406,6 +408,7 @@ async function main() {
       requests_per_s: round(r.result.requestsPerS),
       items_per_s: round(r.result.itemsPerS),
       p50_ms: round(r.result.p50Ms, 2),
+      p95_ms: round(r.result.p95Ms, 2),
       p99_ms: round(r.result.p99Ms, 2),
       peak_rss_mib: round(r.result.peakRssMiB),
       cpu_ms_per_item: cpuJson(r.result.cpuMsPerItem),
@@ -417,6 +420,7 @@ async function main() {
             requests_per_s: round(r.baseline.result.requestsPerS),
             items_per_s: round(r.baseline.result.itemsPerS),
             p50_ms: round(r.baseline.result.p50Ms, 2),
+            p95_ms: round(r.baseline.result.p95Ms, 2),
             p99_ms: round(r.baseline.result.p99Ms, 2),
             peak_rss_mib: round(r.baseline.result.peakRssMiB),
             cpu_ms_per_item: cpuJson(r.baseline.result.cpuMsPerItem),

@@ -7,6 +7,8 @@ export interface Measurement {
   /** work items per second (flows for create-flows, else the same as requestsPerS) */
   itemsPerS: number;
   p50Ms: number;
+  /** undefined where a scenario times itself (webhooks) */
+  p95Ms?: number | undefined;
   p99Ms: number;
   requests: number;
   /** non-2xx answers, socket errors and timeouts, and failed items a 2xx body reported */
@@ -89,6 +91,7 @@ export async function measure(options: LoadOptions): Promise<Measurement> {
     requestsPerS: ok / durationS,
     itemsPerS: items / durationS,
     p50Ms: percentile(sorted, 50),
+    p95Ms: percentile(sorted, 95),
     p99Ms: percentile(sorted, 99),
     requests: ok,
     errors: result.non2xx + result.errors + failedItems,

@@ -20,6 +20,12 @@ import type { GroupLogoService } from '../groups/group-logo.service.js';
 import { createGroupsRepo } from '../groups/groups.repo.js';
 import type { ReportFormat } from './report.schemas.js';
 import { renderReport } from './report-render.js';
+import {
+  createReportSectionsRepo,
+  type ScoreRow,
+  type TextFigures,
+  type TextSeriesRow,
+} from './report-sections.repo.js';
 
 /**
  * Call reports (our design for V2's User › List Reports): one document per group subtree, date
@@ -63,6 +69,10 @@ export interface ReportDocument {
   series: SeriesRow[];
   breakdowns: { dimension: BreakdownDimension; rows: BreakdownRow[] }[];
   heatmap: HeatmapCell[];
+  /** indicator and scorecard scores of the report's calls: in total, per call flow, per agent */
+  scores: ScoreRow[];
+  /** the subtree's texts over the range (the call filter does not apply to them) */
+  texts: { totals: TextFigures; series: TextSeriesRow[] };
 }
 
 /** The longest range a report covers, and the longest an hourly series covers. */
@@ -124,6 +134,7 @@ export function createReportService({
   logos?: Pick<GroupLogoService, 'imageFor'> | undefined;
 }) {
   const repo = createCallReportsRepo(db);
+  const sections = createReportSectionsRepo(db);
   const groups = createGroupsRepo(db);
 
   /** The report of a definition over the caller's scope. */
@@ -151,6 +162,10 @@ export function createReportService({
     for (const dimension of dimensions)
       breakdowns.push({ dimension, rows: await repo.breakdown(scope, filterAfter(2), dimension, limit) });
     const heatmap = await repo.heatmap(scope, filterAfter(2), timezone);
+    const scores = await sections.scores(scope, filterAfter(1));
+    const from = DateTime.fromISO(definition.start_date, { zone: timezone });
+    const to = DateTime.fromISO(definition.end_date, { zone: timezone }).plus({ days: 1 });
+    const texts = await sections.texts(scope, from.toJSDate(), to.toJSDate(), interval, timezone);
     const group = await groups.findInScope(scope, scope);
 
     return {
@@ -169,6 +184,8 @@ export function createReportService({
       series,
       breakdowns,
       heatmap,
+      scores,
+      texts,
     };
   }
 
