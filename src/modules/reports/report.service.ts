@@ -20,6 +20,7 @@ import type { GroupLogoService } from '../groups/group-logo.service.js';
 import { createGroupsRepo } from '../groups/groups.repo.js';
 import type { ReportFormat } from './report.schemas.js';
 import { renderReport } from './report-render.js';
+import { createReportRollupRepo, ROLLUP_DIMENSIONS, type RollupDimension } from './report-rollup.repo.js';
 import {
   createReportSectionsRepo,
   type ScoreRow,
@@ -125,6 +126,29 @@ export const rangeFilter = (definition: Pick<ReportDefinition, 'start_date' | 'e
     ...(definition.filter ? [definition.filter] : []),
   ].join(',');
 
+/** The range's instants in the zone: [first day 00:00, the day after the last 00:00). */
+export function rangeInstants(
+  definition: Pick<ReportDefinition, 'start_date' | 'end_date'>,
+  timezone: string,
+) {
+  const from = DateTime.fromISO(definition.start_date, { zone: timezone });
+  const to = DateTime.fromISO(definition.end_date, { zone: timezone }).plus({ days: 1 });
+  return { from, to };
+}
+
+/**
+ * Whether the roll-up can answer a report: no filter (it keeps no call fields but group, campaign
+ * and hour), and the zone's offset a whole number of hours on every day of the range (every local
+ * day, week and month is then a set of whole UTC hours; not so in India or Newfoundland).
+ */
+export function rollupAnswers(definition: ReportDefinition, timezone: string): boolean {
+  if (definition.filter !== undefined && definition.filter.trim() !== '') return false;
+  const { from, to } = rangeInstants(definition, timezone);
+  for (let day = from; day <= to; day = day.plus({ days: 1 }))
+    if (day.offset % 60 !== 0 || day.endOf('day').offset % 60 !== 0) return false;
+  return true;
+}
+
 export function createReportService({
   db,
   logos,
@@ -135,6 +159,7 @@ export function createReportService({
 }) {
   const repo = createCallReportsRepo(db);
   const sections = createReportSectionsRepo(db);
+  const rollup = createReportRollupRepo(db);
   const groups = createGroupsRepo(db);
 
   /** The report of a definition over the caller's scope. */
@@ -156,17 +181,30 @@ export function createReportService({
       compileFilter(filterText, callFilterFields, fixed + 1, { timezone });
     const limit = definition.limit ?? DEFAULT_BREAKDOWN_ROWS;
 
-    const summary = await repo.summary(scope, filterAfter(1));
-    const series = await repo.series(scope, filterAfter(3), interval, timezone);
+    const { from, to } = rangeInstants(definition, timezone);
+    const instants = [from.toJSDate(), to.toJSDate()] as const;
+    const fromRollup = rollupAnswers(definition, timezone);
+    const summary = fromRollup
+      ? await rollup.summary(scope, ...instants)
+      : await repo.summary(scope, filterAfter(1));
+    const series = fromRollup
+      ? await rollup.series(scope, ...instants, interval, timezone)
+      : await repo.series(scope, filterAfter(3), interval, timezone);
     const breakdowns: ReportDocument['breakdowns'] = [];
     for (const dimension of dimensions)
-      breakdowns.push({ dimension, rows: await repo.breakdown(scope, filterAfter(2), dimension, limit) });
-    const heatmap = await repo.heatmap(scope, filterAfter(2), timezone);
-    const scores = await sections.scores(scope, filterAfter(1));
-    const from = DateTime.fromISO(definition.start_date, { zone: timezone });
-    const to = DateTime.fromISO(definition.end_date, { zone: timezone }).plus({ days: 1 });
-    const texts = await sections.texts(scope, from.toJSDate(), to.toJSDate(), interval, timezone);
+      breakdowns.push({
+        dimension,
+        rows:
+          fromRollup && dimension in ROLLUP_DIMENSIONS
+            ? await rollup.breakdown(scope, ...instants, dimension as RollupDimension, limit)
+            : await repo.breakdown(scope, filterAfter(2), dimension, limit),
+      });
+    const heatmap = fromRollup
+      ? await rollup.heatmap(scope, ...instants, timezone)
+      : await repo.heatmap(scope, filterAfter(2), timezone);
     const group = await groups.findInScope(scope, scope);
+    const scores = await sections.scores(scope, filterAfter(1));
+    const texts = await sections.texts(scope, ...instants, interval, timezone);
 
     return {
       group_id: scope,
