@@ -184,27 +184,29 @@ export function createReportService({
     const { from, to } = rangeInstants(definition, timezone);
     const instants = [from.toJSDate(), to.toJSDate()] as const;
     const fromRollup = rollupAnswers(definition, timezone);
-    const summary = fromRollup
-      ? await rollup.summary(scope, ...instants)
-      : await repo.summary(scope, filterAfter(1));
-    const series = fromRollup
-      ? await rollup.series(scope, ...instants, interval, timezone)
-      : await repo.series(scope, filterAfter(3), interval, timezone);
-    const breakdowns: ReportDocument['breakdowns'] = [];
-    for (const dimension of dimensions)
-      breakdowns.push({
-        dimension,
-        rows:
-          fromRollup && dimension in ROLLUP_DIMENSIONS
-            ? await rollup.breakdown(scope, ...instants, dimension as RollupDimension, limit)
-            : await repo.breakdown(scope, filterAfter(2), dimension, limit),
-      });
-    const heatmap = fromRollup
-      ? await rollup.heatmap(scope, ...instants, timezone)
-      : await repo.heatmap(scope, filterAfter(2), timezone);
-    const group = await groups.findInScope(scope, scope);
-    const scores = await sections.scores(scope, filterAfter(1));
-    const texts = await sections.texts(scope, ...instants, interval, timezone);
+    // The statements are independent: on PostgreSQL they run side by side on the pool (a report
+    // waits for its slowest statement, not for their sum); PGlite runs them one after another.
+    const [summary, series, breakdowns, heatmap, group, scores, texts] = await Promise.all([
+      fromRollup ? rollup.summary(scope, ...instants) : repo.summary(scope, filterAfter(1)),
+      fromRollup
+        ? rollup.series(scope, ...instants, interval, timezone)
+        : repo.series(scope, filterAfter(3), interval, timezone),
+      Promise.all(
+        dimensions.map(async (dimension) => ({
+          dimension,
+          rows:
+            fromRollup && dimension in ROLLUP_DIMENSIONS
+              ? await rollup.breakdown(scope, ...instants, dimension as RollupDimension, limit)
+              : await repo.breakdown(scope, filterAfter(2), dimension, limit),
+        })),
+      ),
+      fromRollup
+        ? rollup.heatmap(scope, ...instants, timezone)
+        : repo.heatmap(scope, filterAfter(2), timezone),
+      groups.findInScope(scope, scope),
+      sections.scores(scope, filterAfter(1)),
+      sections.texts(scope, ...instants, interval, timezone),
+    ]);
 
     return {
       group_id: scope,
