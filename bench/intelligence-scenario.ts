@@ -67,7 +67,7 @@ async function transcriptSearch(ctx: BenchContext, fixtures: Fixtures): Promise<
   const { base, engine, settings } = ctx;
   const total = settings.listCalls;
   await storeTranscripts(ctx, fixtures, total);
-  ctx.log('8. transcript search');
+  ctx.log('9. transcript search');
   const apiPath = (query: string) =>
     `/v2/call/transcription/search?limit=20&query=${encodeURIComponent(query)}`;
   const sqlPath = (query: string) =>
@@ -109,7 +109,7 @@ async function transcriptSearch(ctx: BenchContext, fixtures: Fixtures): Promise<
       note: `p95 ${sql.p95Ms?.toFixed(2)} ms`,
     },
     {
-      scenario: `8. transcript search, 20/page, highlighted (${label})`,
+      scenario: `9. transcript search, 20/page, highlighted (${label})`,
       engine,
       unit: 'searches',
       result: api,
@@ -181,7 +181,7 @@ async function analysisThroughput(ctx: BenchContext, fixtures: Fixtures): Promis
   const { engine, settings } = ctx;
   const count = settings.analysisCalls;
   await storeTranscripts(ctx, fixtures, ctx.wants('search') ? settings.listCalls : 2 * count);
-  ctx.log(`9. analysis: ${count.toLocaleString('en-US')} transcribed calls`);
+  ctx.log(`10. analysis: ${count.toLocaleString('en-US')} transcribed calls`);
   const floor = await runCallJobs(ctx, 'call.analyzed', 0, count);
   const analysis = await runCallJobs(ctx, 'call.analyze', count, count);
   // what the transcription job adds per call before it stores the text: redaction
@@ -203,7 +203,7 @@ async function analysisThroughput(ctx: BenchContext, fixtures: Fixtures): Promis
       note: `${floor.requests}/${count} done, ${floor.failed} failed, in ${floor.durationS.toFixed(1)} s`,
     },
     {
-      scenario: `9. analysis of transcribed calls, provider excluded (${count.toLocaleString('en-US')} calls)`,
+      scenario: `10. analysis of transcribed calls, provider excluded (${count.toLocaleString('en-US')} calls)`,
       engine,
       unit: 'calls',
       result: analysis,

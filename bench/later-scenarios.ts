@@ -8,6 +8,7 @@ import { call, carrierPost } from './lib/api.js';
 import { cpuPerItem, measure } from './lib/load.js';
 import { fixtureNumber, seedFlow } from './lib/seed-flow.js';
 import { cpuMeter, trackPeakRss } from './lib/server.js';
+import { reportScenario } from './report-scenario.js';
 import {
   type Baselines,
   BENCH_ACCOUNT_SID,
@@ -35,7 +36,7 @@ export { RANGE as LIST_RANGE };
 const SPAN = { from: '2025-11-01T00:00:00Z', to: '2026-11-01T00:00:00Z' };
 const RANGE = { start: '2026-09-01T00:00:00Z', end: '2026-09-30T23:59:59Z' };
 
-/** Scenarios 1c and 4-7: SMS broadcast, list calls over a large table, DNI leasing, webhook delivery, console. */
+/** Scenarios 1c and 4-8: SMS broadcast, list calls over a large table, reports, DNI leasing, webhook delivery, console. */
 export async function laterScenarios(
   ctx: BenchContext,
   fixtures: Fixtures,
@@ -44,6 +45,7 @@ export async function laterScenarios(
   const rows: Row[] = [];
   if (ctx.wants('broadcast')) rows.push(...(await broadcastScenario(ctx, fixtures.token, baselines)));
   if (ctx.wants('list')) rows.push(...(await listCalls(ctx, fixtures)));
+  if (ctx.wants('report')) rows.push(...(await reportScenario(ctx, fixtures)));
   if (ctx.wants('dni')) rows.push(...(await dniAssignment(ctx, fixtures, baselines)));
   if (ctx.wants('webhooks')) rows.push(...(await webhookDelivery(ctx, fixtures, baselines)));
   if (ctx.wants('console'))

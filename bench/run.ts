@@ -15,7 +15,7 @@ import { BENCH_ACCOUNT_SID, type Engine, type Row, runScenarios, type Settings }
 
 /**
  * `npm run bench [-- --quick] [--engine=postgres|pglite] [--build | --no-build] [--profile]
- *   [--only=inbound,sms,broadcast,ivr,create,list,dni,webhooks,console,search,analysis] [--server-env=KEY=VALUE ...] [--db-setting=KEY=VALUE ...]
+ *   [--only=inbound,sms,broadcast,ivr,create,list,report,dni,webhooks,console,search,analysis] [--server-env=KEY=VALUE ...] [--db-setting=KEY=VALUE ...]
  *   [--processes=N] [--out=results.json]`
  *
  * Builds, then for each engine starts `node dist/cli.js serve` on a database of its own (a new
@@ -305,6 +305,7 @@ function table(rows: Row[]): string {
     'req/s',
     'items/s',
     'p50 ms',
+    'p95 ms',
     'p99 ms',
     'peak RSS MiB',
     'CPU ms/item',
@@ -324,6 +325,7 @@ function table(rows: Row[]): string {
     fmt(r.result.requestsPerS),
     `${fmt(r.result.itemsPerS)} ${r.unit}`,
     fmt(r.result.p50Ms, 2),
+    fmt(r.result.p95Ms, 2),
     fmt(r.result.p99Ms, 2),
     fmt(r.result.peakRssMiB),
     cpuCell(r.result.cpuMsPerItem),

@@ -55,6 +55,15 @@ const FlowEntries = Type.Array(
   { minItems: 1, maxItems: 1000 },
 );
 
+const ReportSqlQuery = Type.Object({
+  /** the report's group: its subtree */
+  scope_group_id: Type.Integer(),
+  /** first and last local day, YYYY-MM-DD */
+  start_date: Type.String(),
+  end_date: Type.String(),
+  timezone: Type.String(),
+});
+
 const ListCallsQuery = Type.Object({
   /** the caller's group: the scope */
   scope_group_id: Type.Integer(),
@@ -222,6 +231,23 @@ export const benchBaselineRoutes: FastifyPluginAsyncTypebox<BenchRoutesOptions> 
         order by c.started_at desc, c.call_id desc
         limit $5 offset $6`,
       [scope_group_id, group_id, start, end, limit, offset],
+    );
+    return { result: 'success', err: null, data: rows };
+  });
+
+  // The least a month-by-campaign-and-day report needs: one aggregate statement over the subtree's
+  // calls of the range (whole local days), calls and answered per campaign and local day.
+  app.get('/baseline/report-sql', { schema: { ...hide, querystring: ReportSqlQuery } }, async (request) => {
+    const { scope_group_id, start_date, end_date, timezone } = request.query;
+    const { rows } = await db.query(
+      `select c.campaign_id, to_char(c.started_at at time zone $4::text, 'YYYY-MM-DD') as day,
+              count(*)::integer as calls, (count(*) filter (where c.disposition = 'ANSWERED'))::integer as answered
+         from call c join org_group g on g.group_id = c.group_id
+        where g.path @> array[$1::integer] and c.archived_at is null
+          and c.started_at >= ($2::date)::timestamp at time zone $4::text
+          and c.started_at < ($3::date + 1)::timestamp at time zone $4::text
+        group by 1, 2 order by 1, 2`,
+      [scope_group_id, start_date, end_date, timezone],
     );
     return { result: 'success', err: null, data: rows };
   });

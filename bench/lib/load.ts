@@ -7,8 +7,8 @@ export interface Measurement {
   /** work items per second (flows for create-flows, else the same as requestsPerS) */
   itemsPerS: number;
   p50Ms: number;
-  /** set by the scenarios whose goal names it (transcript search) */
-  p95Ms?: number;
+  /** set by the scenarios whose goal names it (transcript search, reports); undefined where a scenario times itself (webhooks) */
+  p95Ms?: number | undefined;
   p99Ms: number;
   requests: number;
   /** non-2xx answers, socket errors and timeouts, and failed items a 2xx body reported */

@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext, type TestUser } from '../helpers/app.js';
-import { insertCalls } from '../helpers/calls.js';
+import { createIvrFlow, insertCalls } from '../helpers/calls.js';
 
 /**
  * Get Call Report and Download Call Report (our design for V2's List Reports): a seeded month of
@@ -31,6 +31,7 @@ interface Seeded {
   utm: [string, string] | null;
 }
 const seeded: Seeded[] = [];
+let callIds: number[] = [];
 
 /** A small deterministic generator (the same month every run). */
 function lcg(seed: number) {
@@ -92,6 +93,7 @@ beforeAll(async () => {
       call_value: call.disposition === 'ANSWERED' ? 10 : null,
     })),
   );
+  callIds = ids;
   for (const [i, call] of seeded.entries()) {
     const id = ids[i];
     if (call.disposition === 'ANSWERED')
@@ -348,6 +350,8 @@ describe('GET /v2/report/call/download', () => {
       'By campaign',
       'By group',
       'By ring-to number',
+      'Scores',
+      'Texts',
       'Heatmap',
     ]);
     const summary = book.getWorksheet('Summary') as ExcelJS.Worksheet;
@@ -402,6 +406,327 @@ describe('GET /v2/report/call/download', () => {
       err: 'end_date must not be before start_date',
       data: null,
     });
+  });
+});
+
+describe('indicator scores, scorecard averages and texts', () => {
+  interface Scored {
+    call: Seeded;
+    source: 'indicator' | 'scorecard';
+    id: number;
+    score: number;
+    flow: number | null;
+    agent: string | null;
+  }
+  const scored: Scored[] = [];
+  let flowId: number;
+  let scorecardId: number;
+  interface Text {
+    at: DateTime;
+    group: number;
+    direction: 'inbound' | 'outbound';
+    status: string;
+    contact: string;
+  }
+  const texts: Text[] = [];
+
+  beforeAll(async () => {
+    await ctx.factory.inventory(['9495550177']);
+    flowId = await createIvrFlow(ctx, h.companyAdmin, campaignA, '9495550177', h.company);
+    const { rows } = await ctx.db.query<{ scorecard_id: number }>(
+      `insert into scorecard (group_id, scorecard_name, sections, created_at)
+       values ($1, 'Front desk', '[]', now()) returning scorecard_id`,
+      [h.company],
+    );
+    scorecardId = (rows[0] as { scorecard_id: number }).scorecard_id;
+    for (const [i, call] of seeded.entries()) {
+      const id = callIds[i] as number;
+      const flow = i % 7 < 4 ? flowId : null;
+      // an agent by name on some calls; the ring-to number stands in on the others
+      const assigned = i % 5 === 0 ? 'Dana' : null;
+      await ctx.db.query('update call set call_flow_id = $2, assigned_to = $3 where call_id = $1', [
+        id,
+        flow,
+        assigned,
+      ]);
+      const agent = assigned ?? call.ringTo;
+      for (const [indicator, every] of [
+        [1, 2],
+        [3, 3],
+      ] as const)
+        if (i % every === 0) {
+          const score = (i * 37 + indicator * 11) % 101;
+          await ctx.db.query(
+            `insert into call_indicator_score (call_id, indicator_id, indicator_name, score, scored_at)
+             values ($1, $2, $3, $4, now())`,
+            [id, indicator, `Indicator ${indicator}`, score],
+          );
+          scored.push({ call, source: 'indicator', id: indicator, score, flow, agent });
+        }
+      if (i % 4 === 1) {
+        const score = ((i * 13) % 400) / 4;
+        await ctx.db.query(
+          `insert into call_scorecard (call_id, scorecard_id, score, scored_at) values ($1, $2, $3, now())`,
+          [id, scorecardId, score],
+        );
+        scored.push({ call, source: 'scorecard', id: scorecardId, score, flow, agent });
+      }
+    }
+
+    const sibling = await ctx.factory.group(h.agency);
+    const at = (local: string) => DateTime.fromISO(local, { zone: NY });
+    texts.push(
+      {
+        at: at('2026-02-28T23:30'),
+        group: h.company,
+        direction: 'inbound',
+        status: 'received',
+        contact: '4805550001',
+      },
+      {
+        at: at('2026-03-01T00:05'),
+        group: h.company,
+        direction: 'inbound',
+        status: 'received',
+        contact: '4805550001',
+      },
+      {
+        at: at('2026-03-01T00:06'),
+        group: h.company,
+        direction: 'outbound',
+        status: 'delivered',
+        contact: '4805550001',
+      },
+      {
+        at: at('2026-03-08T03:10'),
+        group: h.location,
+        direction: 'inbound',
+        status: 'received',
+        contact: '4805550002',
+      },
+      {
+        at: at('2026-03-08T03:20'),
+        group: h.location,
+        direction: 'outbound',
+        status: 'failed',
+        contact: '4805550002',
+      },
+      {
+        at: at('2026-03-17T12:00'),
+        group: h.location,
+        direction: 'outbound',
+        status: 'undelivered',
+        contact: '4805550003',
+      },
+      {
+        at: at('2026-03-31T23:30'),
+        group: h.company,
+        direction: 'outbound',
+        status: 'sent',
+        contact: '4805550004',
+      },
+      {
+        at: at('2026-04-01T00:10'),
+        group: h.company,
+        direction: 'inbound',
+        status: 'received',
+        contact: '4805550004',
+      },
+      {
+        at: at('2026-03-10T10:00'),
+        group: sibling,
+        direction: 'inbound',
+        status: 'received',
+        contact: '4805550005',
+      },
+    );
+    for (const text of texts) {
+      const conversation = await ctx.db.query<{ conversation_id: number }>(
+        `insert into sms_conversation (group_id, tracking_number, contact_number, created_at, last_message_at, last_direction)
+         values ($1, '9495550177', $2, $3, $3, $4)
+         on conflict (group_id, tracking_number, contact_number) do update set last_message_at = excluded.last_message_at
+         returning conversation_id`,
+        [text.group, text.contact, text.at.toUTC().toISO(), text.direction],
+      );
+      await ctx.db.query(
+        `insert into sms_message (conversation_id, group_id, direction, purpose, from_number, to_number, body, status, created_at)
+         values ($1, $2, $3, 'message', '9495550177', $4, 'Hello', $5, $6)`,
+        [
+          conversation.rows[0]?.conversation_id,
+          text.group,
+          text.direction,
+          text.contact,
+          text.status,
+          text.at.toUTC().toISO(),
+        ],
+      );
+    }
+  });
+
+  /** calls, average (2 decimals) of the scores that pass `keep`. */
+  const figures = (keep: (s: Scored) => boolean) => {
+    const rows = scored.filter((s) => s.call.started.setZone(NY).month === 3 && keep(s));
+    const average = rows.reduce((t, s) => t + s.score, 0) / rows.length;
+    return { calls: rows.length, average_score: Math.round(average * 100) / 100 };
+  };
+
+  interface ScoreRow {
+    source: string;
+    source_id: number;
+    source_name: string;
+    breakdown: string;
+    key: string | null;
+    label: string | null;
+    calls: number;
+    average_score: number;
+  }
+
+  it('scores each indicator and scorecard over the report’s calls, in total, per call flow and per agent', async () => {
+    const { body } = await report(h.companyAdmin, { ...MARCH, dimensions: 'campaign' });
+    const scores = body.data.scores as ScoreRow[];
+    const find = (source: string, id: number, breakdown: string, key: string | null) =>
+      scores.find(
+        (r) => r.source === source && r.source_id === id && r.breakdown === breakdown && r.key === key,
+      );
+    for (const [source, id] of [
+      ['indicator', 1],
+      ['indicator', 3],
+      ['scorecard', scorecardId],
+    ] as const) {
+      const mine = (s: Scored) => s.source === source && s.id === id;
+      expect(find(source, id, 'total', null)).toMatchObject(figures(mine));
+      expect(find(source, id, 'call_flow', String(flowId))).toMatchObject({
+        ...figures((s) => mine(s) && s.flow === flowId),
+        label: `Flow 9495550177`,
+      });
+      for (const [breakdown, key, keep] of [
+        ['call_flow', null, (s: Scored) => s.flow === null],
+        ['agent', 'Dana', (s: Scored) => s.agent === 'Dana'],
+        ['agent', '8015550100', (s: Scored) => s.agent === '8015550100'],
+        ['agent', '8015550101', (s: Scored) => s.agent === '8015550101'],
+        ['agent', null, (s: Scored) => s.agent === null],
+      ] as const) {
+        const expected = figures((s) => mine(s) && keep(s));
+        const row = find(source, id, breakdown, key);
+        if (expected.calls === 0) expect(row).toBeUndefined();
+        else expect(row).toMatchObject(expected);
+      }
+      // per flow and per agent, the calls add up to the total
+      for (const breakdown of ['call_flow', 'agent'])
+        expect(
+          scores
+            .filter((r) => r.source === source && r.source_id === id && r.breakdown === breakdown)
+            .reduce((t, r) => t + r.calls, 0),
+        ).toBe(figures(mine).calls);
+    }
+    expect(find('scorecard', scorecardId, 'total', null)?.source_name).toBe('Front desk');
+
+    // the report's filter narrows the scored calls as it narrows the calls
+    const voicemail = await report(h.companyAdmin, { ...MARCH, filter: 'disposition=VOICEMAIL' });
+    const vmTotal = (voicemail.body.data.scores as ScoreRow[]).find(
+      (r) => r.source === 'indicator' && r.source_id === 1 && r.breakdown === 'total',
+    );
+    expect(vmTotal?.calls ?? 0).toBe(
+      figures((s) => s.source === 'indicator' && s.id === 1 && s.call.disposition === 'VOICEMAIL').calls,
+    );
+  });
+
+  it('counts the subtree’s texts in whole days of the zone, in total and per bucket', async () => {
+    const { body } = await report(h.companyAdmin, { ...MARCH, dimensions: 'campaign', interval: 'day' });
+    const mine = texts.filter((t) => t.group !== texts[8]?.group && t.at.setZone(NY).month === 3);
+    expect(body.data.texts.totals).toEqual({
+      texts: mine.length,
+      inbound: mine.filter((t) => t.direction === 'inbound').length,
+      outbound: mine.filter((t) => t.direction === 'outbound').length,
+      delivered: mine.filter((t) => t.status === 'delivered').length,
+      failed: mine.filter((t) => ['failed', 'undelivered'].includes(t.status)).length,
+      conversations: new Set(mine.map((t) => `${t.group}-${t.contact}`)).size,
+    });
+    const days = new Map<string, number>();
+    for (const t of mine) {
+      const day = `${t.at.setZone(NY).toISODate()}T00:00`;
+      days.set(day, (days.get(day) ?? 0) + 1);
+    }
+    expect(
+      Object.fromEntries(
+        body.data.texts.series.map((b: { bucket: string; texts: number }) => [b.bucket, b.texts]),
+      ),
+    ).toEqual(Object.fromEntries([...days].sort()));
+    // a location sees its own texts only
+    const location = await report(h.companyAdmin, { ...MARCH, group_id: h.location, dimensions: 'group' });
+    expect(location.body.data.texts.totals.texts).toBe(mine.filter((t) => t.group === h.location).length);
+  });
+
+  it('agrees across JSON, CSV, XLSX and PDF', async () => {
+    const params = { ...MARCH, dimensions: 'campaign' };
+    const json = (await report(h.companyAdmin, params)).body.data;
+    const scores = json.scores as ScoreRow[];
+    expect(scores.length).toBeGreaterThan(6);
+
+    const csv = parse((await download(h.companyAdmin, { ...params, format: 'csv' })).body, {
+      columns: true,
+    }) as Record<string, string>[];
+    const csvScores = csv.filter((r) => /^(Indicator|Scorecard): /.test(r.Section as string));
+    expect(
+      csvScores.map((r) => [r.Section, r.Key, r.Label, Number(r.Calls), Number(r['Average score'])]),
+    ).toEqual(
+      scores.map((r) => [
+        `${r.source === 'indicator' ? 'Indicator' : 'Scorecard'}: ${r.source_name}`,
+        r.breakdown === 'total' ? 'total' : `${r.breakdown} ${r.key ?? ''}`,
+        r.label ?? '',
+        r.calls,
+        r.average_score,
+      ]),
+    );
+    const csvTexts = csv.find((r) => r.Section === 'Texts') as Record<string, string>;
+    expect(Number(csvTexts.Texts)).toBe(json.texts.totals.texts);
+    expect(Number(csvTexts['Failed texts'])).toBe(json.texts.totals.failed);
+    expect(Number(csvTexts.Conversations)).toBe(json.texts.totals.conversations);
+    expect(csv.filter((r) => r.Section === 'Texts (day)').map((r) => [r.Key, Number(r.Texts)])).toEqual(
+      json.texts.series.map((b: { bucket: string; texts: number }) => [b.bucket, b.texts]),
+    );
+
+    const xlsx = await download(h.companyAdmin, { ...params, format: 'xlsx' });
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const sheetRows = (name: string) => {
+      const rows: ExcelJS.CellValue[][] = [];
+      (book.getWorksheet(name) as ExcelJS.Worksheet).eachRow((row, n) => {
+        if (n > 1) rows.push((row.values as ExcelJS.CellValue[]).slice(1));
+      });
+      return rows;
+    };
+    expect(sheetRows('Scores').map((r) => [r[1], r[3], r[4] ?? null, r[6], r[7]])).toEqual(
+      scores.map((r) => [
+        r.source_id,
+        { total: 'All calls', call_flow: 'Call flow', agent: 'Agent' }[r.breakdown],
+        r.key,
+        r.calls,
+        r.average_score,
+      ]),
+    );
+    const textRows = sheetRows('Texts');
+    expect(textRows[0]).toEqual([
+      'Total',
+      json.texts.totals.texts,
+      json.texts.totals.inbound,
+      json.texts.totals.outbound,
+      json.texts.totals.delivered,
+      json.texts.totals.failed,
+      json.texts.totals.conversations,
+    ]);
+    expect(textRows.slice(1).map((r) => [r[0], r[1]])).toEqual(
+      json.texts.series.map((b: { bucket: string; texts: number }) => [new Date(`${b.bucket}:00Z`), b.texts]),
+    );
+
+    const text = await pdfText((await download(h.companyAdmin, { ...params, format: 'pdf' })).rawPayload);
+    expect(text).toContain(`Texts ${json.texts.totals.texts} `);
+    expect(text).toContain(`Failed texts ${json.texts.totals.failed} `);
+    for (const row of scores) {
+      const label = row.breakdown === 'total' ? 'All scored calls' : (row.label ?? row.key ?? '(none)');
+      const by = { total: 'All calls', call_flow: 'Call flow', agent: 'Agent' }[row.breakdown];
+      expect(text).toContain(`${label} ${by} ${row.calls} ${row.average_score.toFixed(2)}`);
+    }
   });
 });
 

@@ -101,7 +101,7 @@ beforeAll(async () => {
       duration: 20 + i * 47,
       disposition: dispositions[i % dispositions.length] as string,
     });
-  await insertCalls(
+  const ids = await insertCalls(
     ctx,
     seeded.map((call, i) => ({
       group_id: call.group,
@@ -113,6 +113,13 @@ beforeAll(async () => {
       channel_id: 1,
     })),
   );
+  // indicator scores on the three newest calls (the report shows their average)
+  for (const [i, score] of [80, 65, 40].entries())
+    await ctx.db.query(
+      `insert into call_indicator_score (call_id, indicator_id, indicator_name, score, scored_at)
+       values ($1, 2, 'Appointment booked', $2, now())`,
+      [ids[i], score],
+    );
   await insertCalls(ctx, [
     { group_id: rival.company, started_at: new Date(now - 5 * 3_600_000).toISOString(), duration: 600 },
   ]);
@@ -179,6 +186,23 @@ describe('the reports pages, as an agency account manager', () => {
       String(inRange.filter((call) => call.disposition === 'VOICEMAIL').length),
     );
     expect(await page.getByText(`${companyName} and the groups below it`).count()).toBe(1);
+    // the texts and the scores, as Get Call Report answers them
+    const json = await ctx.request(
+      'GET',
+      `/v2/report/call?${new URLSearchParams({ group_id: String(h.company), start_date: from, end_date: to, timezone: ZONE })}`,
+      { token: manager.token },
+    );
+    expect(json.body.data.texts.totals.texts).toBe(2);
+    expect(await figure(page, 'texts-texts')).toBe('2');
+    expect(await figure(page, 'texts-inbound')).toBe(String(json.body.data.texts.totals.inbound));
+    const scores = page.getByTestId('scores-indicator-2');
+    expect(await scores.locator('caption').textContent()).toBe('Indicator: Appointment booked');
+    expect(await scores.locator('tbody tr').first().locator('td').allTextContents()).toEqual([
+      'All scored calls',
+      '—',
+      '3',
+      '61.67',
+    ]);
     expect(await accessibilityViolations(page)).toEqual([]);
 
     // per week: the series' buckets still add up to the total

@@ -120,7 +120,7 @@ const DIMENSIONS: Record<BreakdownDimension, { key: string; label: string; attri
 };
 
 /** Live calls of the subtree of $1 that pass the filter (whose params number on from `firstParam`). */
-const scopedCalls = (filter: CompiledFilter, withAttribution = false) =>
+export const scopedCalls = (filter: CompiledFilter, withAttribution = false) =>
   `from call c join org_group g on g.group_id = c.group_id
    ${withAttribution ? 'left join call_attribution a on a.call_id = c.call_id' : ''}
    where g.path @> array[$1::integer] and c.archived_at is null and ${whereClause(filter.conditions)}`;

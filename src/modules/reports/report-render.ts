@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
 import type { BreakdownDimension, ReportFigures } from '../calls/call-reports.repo.js';
 import type { ReportDocument } from './report.service.js';
+import type { ScoreBreakdown, ScoreRow, TextFigures } from './report-sections.repo.js';
 
 /**
  * A report document as a file: CSV (one table of every section), XLSX (a sheet per section, cells
@@ -34,6 +35,8 @@ const TOTAL_COLUMNS = [
   { key: 'average_answer_seconds', header: 'Avg answer (s)' },
   { key: 'average_talk_seconds', header: 'Avg talk (s)' },
 ] as const;
+
+const SCORE_COLUMN = { key: 'average_score', header: 'Average score' } as const;
 
 export const DIMENSION_TITLES: Record<BreakdownDimension, string> = {
   campaign: 'Campaign',
@@ -73,9 +76,35 @@ export function reportFileName(report: ReportDocument, format: keyof typeof REPO
 
 const figures = (row: ReportFigures) => FIGURE_COLUMNS.map(({ key }) => row[key]);
 
-/** CSV: `Section, Key, Label`, the figures, then the totals-only columns. */
+/** The text figures, in column order (the CSV's last columns, the Texts sheet's). */
+export const TEXT_COLUMNS: readonly { key: keyof TextFigures; header: string }[] = [
+  { key: 'texts', header: 'Texts' },
+  { key: 'inbound', header: 'Inbound texts' },
+  { key: 'outbound', header: 'Outbound texts' },
+  { key: 'delivered', header: 'Delivered texts' },
+  { key: 'failed', header: 'Failed texts' },
+  { key: 'conversations', header: 'Conversations' },
+];
+
+const SOURCE_TITLES = { indicator: 'Indicator', scorecard: 'Scorecard' } as const;
+const BREAKDOWN_TITLES: Record<ScoreBreakdown, string> = {
+  total: 'All calls',
+  call_flow: 'Call flow',
+  agent: 'Agent',
+};
+
+/** A score row's key in the CSV: `total`, `call_flow 12`, `agent 8015550100`. */
+const scoreKey = (row: ScoreRow) =>
+  row.breakdown === 'total' ? 'total' : `${row.breakdown} ${row.key ?? ''}`;
+
+/**
+ * CSV: `Section, Key, Label`, the figures, then the totals-only columns, the average score (score
+ * rows) and the text figures (text rows).
+ */
 export function reportCsv(report: ReportDocument): string {
-  const blankTotals = TOTAL_COLUMNS.map(() => '');
+  const blankTotals = [...TOTAL_COLUMNS, SCORE_COLUMN, ...TEXT_COLUMNS].map(() => '');
+  const blankFigures = FIGURE_COLUMNS.map(() => '');
+  const blankAfterFigures = TOTAL_COLUMNS.map(() => '');
   const rows: unknown[][] = [
     [
       'Totals',
@@ -83,6 +112,8 @@ export function reportCsv(report: ReportDocument): string {
       report.group_name,
       ...figures(report.totals),
       ...TOTAL_COLUMNS.map(({ key }) => report.totals[key]),
+      '',
+      ...TEXT_COLUMNS.map(() => ''),
     ],
   ];
   for (const bucket of report.series)
@@ -97,6 +128,30 @@ export function reportCsv(report: ReportDocument): string {
     );
     rows.push(['Heatmap', key, '', ...values, ...blankTotals]);
   }
+  for (const row of report.scores) {
+    const values = FIGURE_COLUMNS.map(({ key }) => (key === 'calls' ? row.calls : ''));
+    rows.push([
+      `${SOURCE_TITLES[row.source]}: ${row.source_name}`,
+      scoreKey(row),
+      row.label ?? '',
+      ...values,
+      ...blankAfterFigures,
+      row.average_score,
+      ...TEXT_COLUMNS.map(() => ''),
+    ]);
+  }
+  const textRow = (section: string, key: string, figures: TextFigures) => [
+    section,
+    key,
+    '',
+    ...blankFigures,
+    ...blankAfterFigures,
+    '',
+    ...TEXT_COLUMNS.map(({ key: figure }) => figures[figure]),
+  ];
+  rows.push(textRow('Texts', `${report.start_date} to ${report.end_date}`, report.texts.totals));
+  for (const bucket of report.texts.series)
+    rows.push(textRow(`Texts (${report.interval})`, bucket.bucket, bucket));
   return stringify(rows, {
     header: true,
     columns: [
@@ -105,6 +160,8 @@ export function reportCsv(report: ReportDocument): string {
       'Label',
       ...FIGURE_COLUMNS.map((c) => c.header),
       ...TOTAL_COLUMNS.map((c) => c.header),
+      SCORE_COLUMN.header,
+      ...TEXT_COLUMNS.map((c) => c.header),
     ],
   });
 }
@@ -182,6 +239,43 @@ export async function reportXlsx(report: ReportDocument): Promise<Buffer> {
     ]);
     for (const row of rows) sheet.addRow(row);
   }
+
+  const scores = book.addWorksheet('Scores');
+  scores.columns = [
+    { header: 'Source', key: 'source', width: 12 },
+    { header: 'Id', key: 'source_id', width: 8 },
+    { header: 'Name', key: 'source_name', width: 28 },
+    { header: 'By', key: 'breakdown', width: 12 },
+    { header: 'Key', key: 'key', width: 18 },
+    { header: 'Label', key: 'label', width: 28 },
+    { header: 'Calls', key: 'calls', width: 10, style: { numFmt: '#,##0' } },
+    { header: 'Average score', key: 'average_score', width: 14, style: { numFmt: '0.00' } },
+  ];
+  scores.getRow(1).font = { bold: true };
+  scores.views = [{ state: 'frozen', ySplit: 1 }];
+  for (const row of report.scores)
+    scores.addRow({
+      ...row,
+      source: SOURCE_TITLES[row.source],
+      breakdown: BREAKDOWN_TITLES[row.breakdown],
+    });
+
+  const texts = book.addWorksheet('Texts');
+  texts.columns = [
+    { header: 'Bucket', key: 'bucket', width: 18 },
+    ...TEXT_COLUMNS.map(({ key, header }) => ({
+      header,
+      key,
+      width: Math.max(10, header.length + 2),
+      style: { numFmt: '#,##0' },
+    })),
+  ];
+  texts.getRow(1).font = { bold: true };
+  texts.views = [{ state: 'frozen', ySplit: 1 }];
+  texts.getColumn('bucket').numFmt = report.interval === 'hour' ? 'yyyy-mm-dd hh:mm' : 'yyyy-mm-dd';
+  // the first row holds the range's totals, its bucket a label; the buckets follow as dates
+  texts.addRow({ ...report.texts.totals, bucket: 'Total' });
+  for (const row of report.texts.series) texts.addRow({ ...row, bucket: wallTime(row.bucket) });
 
   const heatmap = book.addWorksheet('Heatmap');
   heatmap.columns = [
@@ -265,6 +359,8 @@ export function reportPdf(report: ReportDocument, { logo }: RenderOptions = {}):
   doc.moveDown();
   drawSeriesChart(doc, report, width, ensureRoom);
   drawHeatmap(doc, report, width, ensureRoom);
+  drawTexts(doc, report, width, ensureRoom);
+  drawScores(doc, report, width, ensureRoom);
 
   for (const { dimension, rows } of report.breakdowns) {
     ensureRoom(60);
@@ -397,6 +493,72 @@ function drawHeatmap(doc: Pdf, report: ReportDocument, width: number, ensureRoom
   });
   doc.x = PAGE_MARGIN;
   doc.y = top + 7 * cell + 12;
+}
+
+/** The texts' figures as tiles, like the calls'. */
+function drawTexts(doc: Pdf, report: ReportDocument, width: number, ensureRoom: (h: number) => void) {
+  ensureRoom(80);
+  doc.moveDown(0.5);
+  doc.font('Helvetica-Bold').fontSize(12).fillColor(INK).text('Texts', PAGE_MARGIN);
+  const top = doc.y + 4;
+  const tileWidth = width / TEXT_COLUMNS.length;
+  TEXT_COLUMNS.forEach(({ key, header }, i) => {
+    const x = PAGE_MARGIN + i * tileWidth;
+    doc
+      .font('Helvetica')
+      .fontSize(8)
+      .fillColor(MUTED)
+      .text(header, x, top, { width: tileWidth - 8 });
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(16)
+      .fillColor(INK)
+      .text(formatNumber(report.texts.totals[key]), x, top + 11, { width: tileWidth - 8 });
+  });
+  doc.x = PAGE_MARGIN;
+  doc.y = top + 42;
+}
+
+/** A table per indicator and scorecard: all its calls, then per call flow and per agent. */
+function drawScores(doc: Pdf, report: ReportDocument, width: number, ensureRoom: (h: number) => void) {
+  ensureRoom(60);
+  doc.moveDown(0.5);
+  doc.font('Helvetica-Bold').fontSize(12).fillColor(INK).text('Scores', PAGE_MARGIN);
+  if (report.scores.length === 0) {
+    doc
+      .font('Helvetica')
+      .fontSize(8)
+      .fillColor(INK)
+      .text('No scored calls', PAGE_MARGIN, doc.y + 2);
+    return;
+  }
+  const columns = ['Calls', 'Avg score'];
+  const byWidth = 70;
+  const labelWidth = width - byWidth - columns.length * 62;
+  let current = '';
+  for (const row of report.scores) {
+    const title = `${SOURCE_TITLES[row.source]}: ${row.source_name}`;
+    if (title !== current) {
+      current = title;
+      ensureRoom(40);
+      const header = doc.y + 6;
+      doc.font('Helvetica-Bold').fontSize(8).fillColor(MUTED);
+      doc.text(title, PAGE_MARGIN, header, { width: labelWidth - 6, lineBreak: false, ellipsis: true });
+      doc.text('By', PAGE_MARGIN + labelWidth, header, { width: byWidth });
+      for (const [i, name] of columns.entries())
+        doc.text(name, PAGE_MARGIN + labelWidth + byWidth + i * 62, header, { width: 58, align: 'right' });
+      doc.font('Helvetica').fillColor(INK);
+    }
+    ensureRoom(14);
+    const y = doc.y + 2;
+    const label = row.breakdown === 'total' ? 'All scored calls' : (row.label ?? row.key ?? '(none)');
+    doc.text(label, PAGE_MARGIN, y, { width: labelWidth - 6, lineBreak: false, ellipsis: true });
+    doc.text(BREAKDOWN_TITLES[row.breakdown], PAGE_MARGIN + labelWidth, y, { width: byWidth });
+    const values = [formatNumber(row.calls), formatNumber(row.average_score, 2)];
+    for (const [i, value] of values.entries())
+      doc.text(value, PAGE_MARGIN + labelWidth + byWidth + i * 62, y, { width: 58, align: 'right' });
+  }
+  doc.x = PAGE_MARGIN;
 }
 
 /** The report as a file in one of the download formats. */

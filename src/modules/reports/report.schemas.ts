@@ -2,6 +2,16 @@ import { Type } from '@sinclair/typebox';
 import { Envelope, ListQuery, MAX_ID, StringEnum } from '../../http/schemas.js';
 import { BREAKDOWN_DIMENSIONS, SERIES_INTERVALS } from '../calls/call-reports.repo.js';
 import { BreakdownRows, SeriesRows, Summary } from '../calls/call-reports.schemas.js';
+import { SCORE_BREAKDOWNS } from './report-sections.repo.js';
+
+const TextFigures = Type.Object({
+  texts: Type.Integer({ description: 'texts received and sent' }),
+  inbound: Type.Integer(),
+  outbound: Type.Integer(),
+  delivered: Type.Integer({ description: 'outbound texts the carrier reported delivered' }),
+  failed: Type.Integer({ description: 'outbound texts that failed or were not delivered' }),
+  conversations: Type.Integer({ description: 'conversations with a text in the range or bucket' }),
+});
 
 export const REPORT_FORMATS = ['csv', 'xlsx', 'pdf'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -90,6 +100,39 @@ export const ReportDocument = Type.Object({
       answered: Type.Integer(),
     }),
     { description: 'calls per hour of the day and day of the week; cells without calls left out' },
+  ),
+  scores: Type.Array(
+    Type.Object({
+      source: StringEnum(['indicator', 'scorecard'] as const, {
+        description: 'an indicator score (call intelligence, 0-100) or a scorecard score (0-100)',
+      }),
+      source_id: Type.Integer({ description: 'the indicator_id or scorecard_id' }),
+      source_name: Type.String(),
+      breakdown: StringEnum(SCORE_BREAKDOWNS, {
+        description: 'total: all the scored calls; call_flow or agent: per call flow or per agent',
+      }),
+      key: Type.Union([Type.String(), Type.Null()], {
+        description:
+          'the call_flow_id, or the agent (the call’s assigned_to, else its ring-to number); null on the total row (and for calls without one)',
+      }),
+      label: Type.Union([Type.String(), Type.Null()], { description: 'the call flow’s name, or the agent' }),
+      calls: Type.Integer({ description: 'the calls of the report scored on it' }),
+      average_score: Type.Number({ description: 'mean score, two decimals' }),
+    }),
+    {
+      description:
+        'indicator and scorecard scores of the report’s calls (the same range and filter): per indicator and scorecard, its total row, then per call flow and per agent, most calls first',
+    },
+  ),
+  texts: Type.Object(
+    {
+      totals: TextFigures,
+      series: Type.Array(Type.Object({ bucket: Type.String(), ...TextFigures.properties })),
+    },
+    {
+      description:
+        'the texts of `group_id` and the groups below it written in the range (whole days in `timezone`), in total and per `interval`; `filter` applies to calls only',
+    },
   ),
 });
 

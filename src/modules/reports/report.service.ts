@@ -20,6 +20,13 @@ import type { GroupLogoService } from '../groups/group-logo.service.js';
 import { createGroupsRepo } from '../groups/groups.repo.js';
 import type { ReportFormat } from './report.schemas.js';
 import { renderReport } from './report-render.js';
+import { createReportRollupRepo, ROLLUP_DIMENSIONS, type RollupDimension } from './report-rollup.repo.js';
+import {
+  createReportSectionsRepo,
+  type ScoreRow,
+  type TextFigures,
+  type TextSeriesRow,
+} from './report-sections.repo.js';
 
 /**
  * Call reports (our design for V2's User › List Reports): one document per group subtree, date
@@ -63,6 +70,10 @@ export interface ReportDocument {
   series: SeriesRow[];
   breakdowns: { dimension: BreakdownDimension; rows: BreakdownRow[] }[];
   heatmap: HeatmapCell[];
+  /** indicator and scorecard scores of the report's calls: in total, per call flow, per agent */
+  scores: ScoreRow[];
+  /** the subtree's texts over the range (the call filter does not apply to them) */
+  texts: { totals: TextFigures; series: TextSeriesRow[] };
 }
 
 /** The longest range a report covers, and the longest an hourly series covers. */
@@ -115,6 +126,29 @@ export const rangeFilter = (definition: Pick<ReportDefinition, 'start_date' | 'e
     ...(definition.filter ? [definition.filter] : []),
   ].join(',');
 
+/** The range's instants in the zone: [first day 00:00, the day after the last 00:00). */
+export function rangeInstants(
+  definition: Pick<ReportDefinition, 'start_date' | 'end_date'>,
+  timezone: string,
+) {
+  const from = DateTime.fromISO(definition.start_date, { zone: timezone });
+  const to = DateTime.fromISO(definition.end_date, { zone: timezone }).plus({ days: 1 });
+  return { from, to };
+}
+
+/**
+ * Whether the roll-up can answer a report: no filter (it keeps no call fields but group, campaign
+ * and hour), and the zone's offset a whole number of hours on every day of the range (every local
+ * day, week and month is then a set of whole UTC hours; not so in India or Newfoundland).
+ */
+export function rollupAnswers(definition: ReportDefinition, timezone: string): boolean {
+  if (definition.filter !== undefined && definition.filter.trim() !== '') return false;
+  const { from, to } = rangeInstants(definition, timezone);
+  for (let day = from; day <= to; day = day.plus({ days: 1 }))
+    if (day.offset % 60 !== 0 || day.endOf('day').offset % 60 !== 0) return false;
+  return true;
+}
+
 export function createReportService({
   db,
   logos,
@@ -124,6 +158,8 @@ export function createReportService({
   logos?: Pick<GroupLogoService, 'imageFor'> | undefined;
 }) {
   const repo = createCallReportsRepo(db);
+  const sections = createReportSectionsRepo(db);
+  const rollup = createReportRollupRepo(db);
   const groups = createGroupsRepo(db);
 
   /** The report of a definition over the caller's scope. */
@@ -145,13 +181,32 @@ export function createReportService({
       compileFilter(filterText, callFilterFields, fixed + 1, { timezone });
     const limit = definition.limit ?? DEFAULT_BREAKDOWN_ROWS;
 
-    const summary = await repo.summary(scope, filterAfter(1));
-    const series = await repo.series(scope, filterAfter(3), interval, timezone);
-    const breakdowns: ReportDocument['breakdowns'] = [];
-    for (const dimension of dimensions)
-      breakdowns.push({ dimension, rows: await repo.breakdown(scope, filterAfter(2), dimension, limit) });
-    const heatmap = await repo.heatmap(scope, filterAfter(2), timezone);
-    const group = await groups.findInScope(scope, scope);
+    const { from, to } = rangeInstants(definition, timezone);
+    const instants = [from.toJSDate(), to.toJSDate()] as const;
+    const fromRollup = rollupAnswers(definition, timezone);
+    // The statements are independent: on PostgreSQL they run side by side on the pool (a report
+    // waits for its slowest statement, not for their sum); PGlite runs them one after another.
+    const [summary, series, breakdowns, heatmap, group, scores, texts] = await Promise.all([
+      fromRollup ? rollup.summary(scope, ...instants) : repo.summary(scope, filterAfter(1)),
+      fromRollup
+        ? rollup.series(scope, ...instants, interval, timezone)
+        : repo.series(scope, filterAfter(3), interval, timezone),
+      Promise.all(
+        dimensions.map(async (dimension) => ({
+          dimension,
+          rows:
+            fromRollup && dimension in ROLLUP_DIMENSIONS
+              ? await rollup.breakdown(scope, ...instants, dimension as RollupDimension, limit)
+              : await repo.breakdown(scope, filterAfter(2), dimension, limit),
+        })),
+      ),
+      fromRollup
+        ? rollup.heatmap(scope, ...instants, timezone)
+        : repo.heatmap(scope, filterAfter(2), timezone),
+      groups.findInScope(scope, scope),
+      sections.scores(scope, filterAfter(1)),
+      sections.texts(scope, ...instants, interval, timezone),
+    ]);
 
     return {
       group_id: scope,
@@ -169,6 +224,8 @@ export function createReportService({
       series,
       breakdowns,
       heatmap,
+      scores,
+      texts,
     };
   }
 

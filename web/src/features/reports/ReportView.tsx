@@ -431,3 +431,123 @@ export function BreakdownTable({ breakdown }: { breakdown: Report['breakdowns'][
     </Card>
   );
 }
+
+const TEXT_FIGURES: { key: keyof Report['texts']['totals']; label: string }[] = [
+  { key: 'texts', label: 'Texts' },
+  { key: 'inbound', label: 'Received' },
+  { key: 'outbound', label: 'Sent' },
+  { key: 'delivered', label: 'Delivered' },
+  { key: 'failed', label: 'Failed' },
+  { key: 'conversations', label: 'Conversations' },
+];
+
+/** The subtree's texts over the range: the figures the CSV, XLSX and PDF show too. */
+export function TextsCard({ texts }: { texts: Report['texts'] }) {
+  return (
+    <Card p="md" data-testid="report-texts">
+      <Title order={2} size="h4" mb="sm">
+        Texts
+      </Title>
+      <SimpleGrid cols={{ base: 2, sm: 3, xl: 6 }} spacing="sm">
+        {TEXT_FIGURES.map(({ key, label }) => (
+          <div key={key} data-testid={`texts-${key}`}>
+            <Text size="xs" tt="uppercase" fw={700} c="dimmed" lts={0.4}>
+              {label}
+            </Text>
+            <Text fz={22} fw={700} className="sb-tabular" data-value>
+              {formatCount(texts.totals[key])}
+            </Text>
+          </div>
+        ))}
+      </SimpleGrid>
+    </Card>
+  );
+}
+
+type ScoreRow = Report['scores'][number];
+
+const BY_LABELS: Record<ScoreRow['breakdown'], string> = {
+  total: 'All scored calls',
+  call_flow: 'Call flow',
+  agent: 'Agent',
+};
+
+function scoreLabel(row: ScoreRow): string {
+  if (row.breakdown === 'total') return BY_LABELS.total;
+  if (row.key === null || row.key === '') return row.breakdown === 'agent' ? 'No agent' : 'No call flow';
+  if (row.breakdown === 'agent' && /^\+?[0-9]{10,15}$/.test(row.key)) return formatPhone(row.key);
+  return row.label ?? row.key;
+}
+
+/** Indicator scores and scorecard averages of the report's calls: a table per indicator and scorecard. */
+export function ScoresCard({ scores }: { scores: Report['scores'] }) {
+  const sources = useMemo(() => {
+    const bySource = new Map<string, { title: string; rows: ScoreRow[] }>();
+    for (const row of scores) {
+      const id = `${row.source}-${row.source_id}`;
+      const entry = bySource.get(id) ?? {
+        title: `${row.source === 'indicator' ? 'Indicator' : 'Scorecard'}: ${row.source_name}`,
+        rows: [],
+      };
+      entry.rows.push(row);
+      bySource.set(id, entry);
+    }
+    return [...bySource.entries()];
+  }, [scores]);
+  return (
+    <Card p="md" data-testid="report-scores">
+      <Title order={2} size="h4" mb="sm">
+        Scores by call flow and agent
+      </Title>
+      {sources.length === 0 ? (
+        <Text c="dimmed" size="sm">
+          No call in this range has an indicator score or a scorecard.
+        </Text>
+      ) : (
+        <SimpleGrid cols={{ base: 1, xl: 2 }} spacing="md">
+          {sources.map(([id, { title, rows }]) => (
+            <Table.ScrollContainer
+              key={id}
+              minWidth={420}
+              scrollAreaProps={{ viewportProps: { tabIndex: 0, role: 'region', 'aria-label': title } }}
+            >
+              <Table verticalSpacing={6} highlightOnHover data-testid={`scores-${id}`}>
+                <Table.Caption style={{ captionSide: 'top', textAlign: 'left' }}>
+                  <Text size="sm" fw={600} c="var(--mantine-color-text)">
+                    {title}
+                  </Text>
+                </Table.Caption>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Calls of</Table.Th>
+                    <Table.Th>By</Table.Th>
+                    <Table.Th ta="right">Scored calls</Table.Th>
+                    <Table.Th ta="right">Average score</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {rows.map((row) => (
+                    <Table.Tr key={`${row.breakdown}-${row.key ?? 'none'}`}>
+                      <Table.Td>
+                        <Text size="sm" fw={row.breakdown === 'total' ? 600 : undefined}>
+                          {scoreLabel(row)}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>{row.breakdown === 'total' ? '—' : BY_LABELS[row.breakdown]}</Table.Td>
+                      <Table.Td ta="right" className="sb-tabular">
+                        {formatCount(row.calls)}
+                      </Table.Td>
+                      <Table.Td ta="right" className="sb-tabular">
+                        {row.average_score.toFixed(2)}
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          ))}
+        </SimpleGrid>
+      )}
+    </Card>
+  );
+}

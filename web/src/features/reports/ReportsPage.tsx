@@ -44,7 +44,15 @@ import {
   useSaveReport,
 } from './queries';
 import { ReportsNav } from './ReportsNav';
-import { BreakdownTable, Heatmap, REPORT_TYPES, SeriesChart, Totals } from './ReportView';
+import {
+  BreakdownTable,
+  Heatmap,
+  REPORT_TYPES,
+  ScoresCard,
+  SeriesChart,
+  TextsCard,
+  Totals,
+} from './ReportView';
 import type { ReportsSearch } from './search';
 import { zoneOptions } from './zones';
 import './reports.css';
@@ -329,6 +337,8 @@ export function ReportsPage() {
           <Totals totals={report.data.totals} />
           <SeriesChart report={report.data} />
           <Heatmap report={report.data} />
+          <ScoresCard scores={report.data.scores} />
+          <TextsCard texts={report.data.texts} />
           <SimpleGrid cols={{ base: 1, xl: 2 }} spacing="md">
             {report.data.breakdowns.map((breakdown) => (
               <BreakdownTable key={breakdown.dimension} breakdown={breakdown} />
