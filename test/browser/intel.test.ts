@@ -393,9 +393,13 @@ describe(`call intelligence in the console, on ${testEngine()}`, { timeout: 120_
     const [from, to] = [day(-2), day(1)];
     const trends = await api<{
       analyzed: number;
-      indicators: { indicator_id: number; scored: number; share: number }[];
+      indicators: { indicator_id: number; indicator_name: string; scored: number; share: number }[];
     }>('GET', `/v2/indicator/trends?group_id=${ids.company}&start_date=${from}&end_date=${to}`);
-    const lead = trends.indicators.find((t) => t.indicator_id === 1) as { scored: number; share: number };
+    const lead = trends.indicators.find((t) => t.indicator_id === 1) as {
+      indicator_name: string;
+      scored: number;
+      share: number;
+    };
     expect(lead.scored).toBeGreaterThan(0);
 
     await page.goto(`${base}/?group=${ids.company}&from=${from}&to=${to}`);
@@ -416,7 +420,10 @@ describe(`call intelligence in the console, on ${testEngine()}`, { timeout: 120_
     await tile.click();
     await page.waitForURL(/\/calls\?/);
     expect(new URL(page.url()).searchParams.get('indicator')).toBe('1');
-    await page.getByRole('button', { name: /Remove filter Scored indicator #1/ }).waitFor();
+    // the filter is named by the indicator's name
+    await page
+      .getByRole('button', { name: `Remove filter ${lead.indicator_name}: scored 50 or more` })
+      .waitFor();
     const rows = page.locator('[data-testid="call-table"] [data-call-id]');
     await poll(() => rows.count()).toBe(lead.scored);
     expect(await rows.first().getAttribute('data-call-id')).toBe(String(ids.transcribed));

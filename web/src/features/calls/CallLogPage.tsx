@@ -19,6 +19,7 @@ import { useMemo, useState } from 'react';
 import { defaultRange } from '../../components/DateRangeControl';
 import { formatCount, formatKeyPath, formatPhone, zoneLabel } from '../../lib/format';
 import { useCurrentGroup } from '../groups/queries';
+import { indicatorsQuery } from '../people/queries';
 import { ActiveFilters, CallFiltersBar, type FilterChip } from './CallFiltersBar';
 import { CallCards, CallTable } from './CallTable';
 import { ColumnChooser } from './ColumnChooser';
@@ -56,6 +57,7 @@ export function CallLogPage() {
   const range = { from: search.from ?? fallback.from, to: search.to ?? fallback.to };
   const { page = 0, cols, ...rest } = search;
   const filters: CallFilters = { ...rest, ...range };
+  const indicators = useQuery({ ...indicatorsQuery, enabled: filters.indicator !== undefined });
   const visible = cols
     ? cols.split(',').filter((id) => CALL_COLUMNS.some((c) => c.id === id))
     : DEFAULT_COLUMNS;
@@ -79,6 +81,9 @@ export function CallLogPage() {
   const campaignName = (id: number) =>
     campaigns.data?.find((c) => c.campaign_id === id)?.campaign_name ?? `#${id}`;
   const flowName = (id: number) => flows.data?.find((f) => f.call_flow_id === id)?.call_flow_name ?? `#${id}`;
+  const indicatorName = (id: number) =>
+    (Array.isArray(indicators.data) ? indicators.data : []).find((i) => i.indicator_id === id)
+      ?.indicator_name ?? `Indicator #${id}`;
   if (filters.caller) chips.push({ key: 'caller', label: `Caller ${formatPhone(filters.caller)}` });
   if (filters.outcome)
     chips.push({
@@ -107,7 +112,7 @@ export function CallLogPage() {
   if (filters.referrer) chips.push({ key: 'referrer', label: `Referrer: ${filters.referrer}` });
   if (filters.keys) chips.push({ key: 'keys', label: `Pressed ${formatKeyPath(filters.keys)}` });
   if (filters.indicator !== undefined)
-    chips.push({ key: 'indicator', label: `Scored indicator #${filters.indicator} (50 or more)` });
+    chips.push({ key: 'indicator', label: `${indicatorName(filters.indicator)}: scored 50 or more` });
 
   const pages = total === undefined ? undefined : Math.max(1, Math.ceil(total / pageSize));
   const first = page * pageSize + 1;
