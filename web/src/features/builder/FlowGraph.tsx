@@ -168,6 +168,9 @@ function Graph({ document, issues, selected, onSelect, callPath, current }: Grap
       nodes.push({
         id: idOf(node.path),
         type: 'flow',
+        ariaLabel: option
+          ? `Press ${option.key}: ${option.destination?.trim() || ACTION_LABELS[option.action]}`
+          : 'Main menu',
         position: { x: 0, y: 0 },
         data: {
           title: option ? `${option.destination?.trim() || ACTION_LABELS[option.action]}` : 'Main menu',
@@ -258,6 +261,11 @@ function Graph({ document, issues, selected, onSelect, callPath, current }: Grap
       edges={edges}
       nodeTypes={nodeTypes}
       onNodeClick={(_event, node) => onSelect(pathOfId(node.id))}
+      // Enter or Space on a focused node selects it, as a click does
+      onNodesChange={(changes) => {
+        const picked = changes.find((change) => change.type === 'select' && change.selected);
+        if (picked && picked.type === 'select') onSelect(pathOfId(picked.id));
+      }}
       nodesDraggable={false}
       nodesConnectable={false}
       elementsSelectable
