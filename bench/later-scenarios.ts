@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import cliProgress from 'cli-progress';
 import { broadcastScenario } from './broadcast-scenario.js';
+import { builderScenario } from './builder-scenario.js';
 import { consoleScenario } from './console-scenario.js';
 import { call, carrierPost } from './lib/api.js';
 import { cpuPerItem, measure } from './lib/load.js';
@@ -34,7 +35,7 @@ export { RANGE as LIST_RANGE };
 const SPAN = { from: '2025-11-01T00:00:00Z', to: '2026-11-01T00:00:00Z' };
 const RANGE = { start: '2026-09-01T00:00:00Z', end: '2026-09-30T23:59:59Z' };
 
-/** Scenarios 1c and 4-7: SMS broadcast, list calls over a large table, DNI leasing, webhook delivery, console. */
+/** Scenarios 1c and 4-8: SMS broadcast, list calls over a large table, DNI leasing, webhook delivery, console, builder. */
 export async function laterScenarios(
   ctx: BenchContext,
   fixtures: Fixtures,
@@ -47,6 +48,7 @@ export async function laterScenarios(
   if (ctx.wants('webhooks')) rows.push(...(await webhookDelivery(ctx, fixtures, baselines)));
   if (ctx.wants('console'))
     rows.push(...(await consoleScenario(ctx, fixtures, await storeListCalls(ctx, fixtures))));
+  if (ctx.wants('builder')) rows.push(...(await builderScenario(ctx, fixtures)));
   return rows;
 }
 

@@ -50,7 +50,7 @@ export interface BenchContext {
   settings: Settings;
   /** distinguishes this run's CallSids */
   runId: string;
-  /** whether a scenario (inbound, sms, broadcast, ivr, create, list, dni, webhooks, console) is to run */
+  /** whether a scenario (inbound, sms, broadcast, ivr, create, list, dni, webhooks, console, builder) is to run */
   wants: (scenario: string) => boolean;
   /** the local server speaking Twilio's Messages API the server sends texts to (broadcast) */
   carrier?: TwilioMessagesApi | undefined;

@@ -47,7 +47,14 @@ const storedDocument = async (id: number) =>
   (await api<{ document: Record<string, unknown> }[]>('GET', `/v2/callflow/history?id=${id}`)).at(-1)
     ?.document;
 
-const isFocused = (target: Locator) => target.evaluate((element) => element === document.activeElement);
+/** the page's globals this file reads (the tests compile without the DOM's types) */
+interface PageGlobals {
+  document: { activeElement: unknown };
+  getComputedStyle(element: unknown): { outlineStyle: string };
+}
+
+const isFocused = (target: Locator) =>
+  target.evaluate((element) => element === (globalThis as unknown as PageGlobals).document.activeElement);
 
 /** Tab (or Shift+Tab) until `target` has the focus, as a keyboard user would; fails after `max` presses. */
 async function tabTo(target: Locator, { back = false, max = 80 } = {}) {
@@ -183,7 +190,10 @@ describe(`the builder by keyboard, on ${testEngine()}`, { timeout: 120_000 }, ()
     expect(await isFocused(outline().getByRole('button', { name: /^Main menu/ }))).toBe(true);
     // the focus is drawn
     expect(
-      await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle),
+      await page.evaluate(() => {
+        const { document, getComputedStyle } = globalThis as unknown as PageGlobals;
+        return getComputedStyle(document.activeElement).outlineStyle;
+      }),
     ).not.toBe('none');
     await page.keyboard.press('Tab');
     expect(await isFocused(page.getByRole('tab', { name: 'Selected' }))).toBe(true);
