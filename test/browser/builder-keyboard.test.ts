@@ -317,6 +317,16 @@ describe(`the builder by keyboard, on ${testEngine()}`, { timeout: 120_000 }, ()
         .filter({ hasText: `Press ${key}` })
         .waitFor();
     await canvas.getByRole('group', { name: 'Press 3: Goodbye' }).waitFor();
+    // the builder fits the window: the graph's own controls, not the page, scroll
+    expect(
+      await page.evaluate(() => {
+        const { document, innerHeight } = globalThis as unknown as {
+          document: { documentElement: { scrollHeight: number } };
+          innerHeight: number;
+        };
+        return document.documentElement.scrollHeight - innerHeight;
+      }),
+    ).toBeLessThanOrEqual(0);
     // a single level: an option cannot open a sub-menu
     await canvas.getByRole('group', { name: 'Press 2: Support' }).click();
     await heading('Support').waitFor();
