@@ -203,6 +203,9 @@ describe('a single-level IVR edited as a one-level menu', () => {
       ]),
     );
     const added = addOption(view, '').document;
-    expect(fromMenuView(added, document).ivrs?.at(-1)).toEqual({ key: 3, route_type: 'Simple' });
+    expect((fromMenuView(added, document).ivrs as unknown[]).at(-1)).toEqual({
+      key: 3,
+      route_type: 'Simple',
+    });
   });
 });

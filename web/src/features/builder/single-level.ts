@@ -1,7 +1,8 @@
+// type-only imports spelled with .js: the unit tests compile this file with the server's node16 resolution
 import type { IvrItem } from '../../../../src/modules/callflows/callflow-create.schemas.js';
 import { toIvrOptions } from '../../../../src/modules/callflows/callflows.validate.js';
-import type { FlowDocument } from '../flows/document';
-import type { IvrDocument, IvrOption } from './tree';
+import type { FlowDocument } from '../flows/document.js';
+import type { IvrDocument, IvrOption } from './tree.js';
 
 /**
  * A single-level IVR (`routable_type: "ivr"`, POST /v2/callflow) shown and edited as the graph
