@@ -260,24 +260,22 @@ function Graph({ document, issues, selected, onSelect, callPath, current }: Grap
       };
     }),
   );
-  const edges = useStable(
-    shape.edges.map((edge) => {
-      const isTaken =
-        onPath.has(pathOfId(edge.source)) && onPath.has(pathOfId(edge.target)) && !edge.data?.isBack;
-      return {
-        ...edge,
-        animated: isTaken,
-        style: {
-          ...edge.style,
-          stroke: isTaken ? 'var(--mantine-color-orange-6)' : undefined,
-          strokeWidth: isTaken ? 2 : 1,
-        },
-        labelStyle: { fontWeight: 600, fontSize: 12 },
-        labelBgPadding: [6, 3] as [number, number],
-        labelBgBorderRadius: 4,
-      };
-    }),
-  );
+  const edges = shape.edges.map((edge) => {
+    const isTaken =
+      onPath.has(pathOfId(edge.source)) && onPath.has(pathOfId(edge.target)) && !edge.data?.isBack;
+    return {
+      ...edge,
+      animated: isTaken,
+      style: {
+        ...edge.style,
+        stroke: isTaken ? 'var(--mantine-color-orange-6)' : undefined,
+        strokeWidth: isTaken ? 2 : 1,
+      },
+      labelStyle: { fontWeight: 600, fontSize: 12 },
+      labelBgPadding: [6, 3] as [number, number],
+      labelBgBorderRadius: 4,
+    };
+  });
 
   const nodeCount = shape.nodes.length;
   // biome-ignore lint/correctness/useExhaustiveDependencies: refit when nodes come or go, not on every edit
