@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import cliProgress from 'cli-progress';
 import { broadcastScenario } from './broadcast-scenario.js';
+import { builderScenario } from './builder-scenario.js';
 import { consoleScenario } from './console-scenario.js';
 import { intelligenceScenarios } from './intelligence-scenario.js';
 import { call, carrierPost } from './lib/api.js';
@@ -36,7 +37,7 @@ export { RANGE as LIST_RANGE };
 const SPAN = { from: '2025-11-01T00:00:00Z', to: '2026-11-01T00:00:00Z' };
 const RANGE = { start: '2026-09-01T00:00:00Z', end: '2026-09-30T23:59:59Z' };
 
-/** Scenarios 1c and 4-8: SMS broadcast, list calls over a large table, reports, DNI leasing, webhook delivery, console. */
+/** Scenarios 1c and 4-11: SMS broadcast, list calls over a large table, reports, DNI leasing, webhook delivery, console, transcript search and analysis, builder. */
 export async function laterScenarios(
   ctx: BenchContext,
   fixtures: Fixtures,
@@ -51,6 +52,7 @@ export async function laterScenarios(
   if (ctx.wants('console'))
     rows.push(...(await consoleScenario(ctx, fixtures, await storeListCalls(ctx, fixtures))));
   rows.push(...(await intelligenceScenarios(ctx, fixtures)));
+  if (ctx.wants('builder')) rows.push(...(await builderScenario(ctx, fixtures)));
   return rows;
 }
 

@@ -15,7 +15,7 @@ import { BENCH_ACCOUNT_SID, type Engine, type Row, runScenarios, type Settings }
 
 /**
  * `npm run bench [-- --quick] [--engine=postgres|pglite] [--build | --no-build] [--profile]
- *   [--only=inbound,sms,broadcast,ivr,create,list,report,dni,webhooks,console,search,analysis] [--server-env=KEY=VALUE ...] [--db-setting=KEY=VALUE ...]
+ *   [--only=inbound,sms,broadcast,ivr,create,list,report,dni,webhooks,console,search,analysis,builder] [--server-env=KEY=VALUE ...] [--db-setting=KEY=VALUE ...]
  *   [--processes=N] [--out=results.json]`
  *
  * Builds, then for each engine starts `node dist/cli.js serve` on a database of its own (a new

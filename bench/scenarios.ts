@@ -52,7 +52,7 @@ export interface BenchContext {
   settings: Settings;
   /** distinguishes this run's CallSids */
   runId: string;
-  /** whether a scenario (inbound, sms, broadcast, ivr, create, list, report, dni, webhooks, console) is to run */
+  /** whether a scenario (inbound, sms, broadcast, ivr, create, list, report, dni, webhooks, console, search, analysis, builder) is to run */
   wants: (scenario: string) => boolean;
   /** the local server speaking Twilio's Messages API the server sends texts to (broadcast) */
   carrier?: TwilioMessagesApi | undefined;

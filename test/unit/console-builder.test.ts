@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { multilevelIvrIssues, multilevelIvrReason } from '../../src/modules/callflows/callflows.validate.js';
 import type { MultilevelIvrFlow } from '../../src/routing/flow-document.js';
+import { fromMenuView, menuViewOf } from '../../web/src/features/builder/single-level.js';
 import {
   addOption,
   deleteOption,
@@ -149,5 +150,62 @@ describe('formatPlace', () => {
     expect(formatPlace('Fresno', null)).toBe('Fresno');
     expect(formatPlace(null, 'ON')).toBe('ON');
     expect(formatPlace('', '')).toBeUndefined();
+  });
+});
+
+describe('a single-level IVR edited as a one-level menu', () => {
+  const single = () => ({
+    call_flow_name: 'One level',
+    routable_type: 'ivr',
+    message: 'Press 1 or 2.',
+    ivrs: [
+      {
+        Key: 1,
+        name: 'Sales',
+        message_enabled: true,
+        message: 'Sales.',
+        route_type: 'Simple',
+        target_did: '8015550160',
+      },
+      { key: 2, name: 'Bye', route_type: 'Simple', target_did: 'hangup' },
+    ],
+  });
+
+  it('shows the items as the API reads them: options with actions, names as destinations', () => {
+    expect(menuViewOf(single()).ivrs).toEqual([
+      { key: 1, action: 'simple', destination: 'Sales', message: 'Sales.', target_did: '8015550160' },
+      { key: 2, action: 'hangup', destination: 'Bye' },
+    ]);
+  });
+
+  it('saves untouched items as they came, moved ones too, and an edit in the item’s own spelling', () => {
+    const document = single();
+    const view = menuViewOf(document);
+    expect(JSON.stringify(fromMenuView(view, document))).toBe(JSON.stringify(document));
+    const moved = moveOption(view, 'ivrs[1]', -1).document;
+    expect(fromMenuView(moved, document).ivrs).toEqual([document.ivrs[1], document.ivrs[0]]);
+    const renamed = updateOption(view, 'ivrs[0]', (o) => ({
+      ...o,
+      destination: 'New sales',
+      action: 'voicemail',
+    }));
+    expect(JSON.stringify(fromMenuView(renamed, document).ivrs)).toBe(
+      JSON.stringify([
+        {
+          Key: 1,
+          name: 'New sales',
+          message_enabled: true,
+          message: 'Sales.',
+          route_type: 'Voicemail',
+          target_did: '8015550160',
+        },
+        document.ivrs[1],
+      ]),
+    );
+    const added = addOption(view, '').document;
+    expect((fromMenuView(added, document).ivrs as unknown[]).at(-1)).toEqual({
+      key: 3,
+      route_type: 'Simple',
+    });
   });
 });

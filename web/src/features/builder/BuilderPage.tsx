@@ -18,8 +18,9 @@ import { useMediaQuery } from '@mantine/hooks';
 import { IconAlertTriangle, IconArrowLeft, IconCheck, IconDeviceFloppy } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useNavigate, useParams, useSearch } from '@tanstack/react-router';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import './builder.css';
+import { MAX_MENU_DEPTH } from '../../../../src/modules/callflows/callflows.schemas.js';
 import { ApiError } from '../../api/client';
 import { AnchorLink } from '../../components/links';
 import { BLOCKED_PROPS, WriteGuard } from '../../components/WriteGuard';
@@ -33,6 +34,7 @@ import type { Fields } from './fields';
 import { OptionPanel } from './OptionPanel';
 import { Outline } from './Outline';
 import { ROUTE_KEYS, RouteForm } from './RouteForm';
+import { fromMenuView, menuViewOf } from './single-level';
 import { type SimulateResult, TryCall } from './TryCall';
 import {
   addOption,
@@ -40,6 +42,7 @@ import {
   type IvrDocument,
   moveOption,
   optionAt,
+  parentOf,
   pathOfReason,
   pathOfReference,
   pathOfTrailId,
@@ -63,6 +66,8 @@ function withRoute(document: FlowDocument, routeKey: string): FlowDocument {
   switch (routeKey) {
     case 'multilevelivr':
       return { ...common, ivrs: [] };
+    case 'ivr':
+      return { ...common, routable_type: 'ivr', ivrs: [] };
     case 'geo':
       return { ...common, routable_type: 'geo', geo_route: { route_by: 'Claimed State' } };
     case 'schedule':
@@ -137,13 +142,27 @@ function Builder({
   const [saved, setSaved] = useState(false);
   const [call, setCall] = useState<SimulateResult | undefined>();
   const [step, setStep] = useState(0);
+  // after an add or a delete the control that was used is gone: the panel's heading takes the focus
+  const [headingFocus, setHeadingFocus] = useState(0);
+  const panelRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (headingFocus > 0) panelRef.current?.querySelector<HTMLElement>('[data-panel-heading]')?.focus();
+  }, [headingFocus]);
   const routeKey = routeKeyOf(document);
-  const isIvr = routeKey === 'multilevelivr';
-  const ivr = document as IvrDocument;
+  // a single-level IVR is drawn and edited as a one-level menu; its edits map back onto its items
+  const isSingleLevel = routeKey === 'ivr';
+  const isIvr = routeKey === 'multilevelivr' || isSingleLevel;
+  const ivr = useMemo(
+    () => (isSingleLevel ? menuViewOf(document) : (document as IvrDocument)),
+    [isSingleLevel, document],
+  );
   const isDirty = JSON.stringify(document) !== baseline;
   const canEdit = me.can_edit;
 
-  const ruleIssues = useMemo(() => (isIvr ? ivrIssues(ivr) : entryIssues(document)), [isIvr, ivr, document]);
+  const ruleIssues = useMemo(
+    () => (routeKey === 'multilevelivr' ? ivrIssues(ivr) : entryIssues(document)),
+    [routeKey, ivr, document],
+  );
   const issues = useMemo(
     () => (saveIssue ? [...ruleIssues, saveIssue] : ruleIssues),
     [ruleIssues, saveIssue],
@@ -163,6 +182,7 @@ function Builder({
     setSaveIssue(undefined);
     setSaved(false);
   };
+  const editMenu = (next: IvrDocument) => edit(isSingleLevel ? fromMenuView(next, document) : next);
   const select = (path: string) => {
     setSelected(path);
     setTab('node');
@@ -212,20 +232,23 @@ function Builder({
               document={ivr}
               path={selected}
               issues={issues}
-              onChange={edit}
+              maxDepth={isSingleLevel ? 1 : MAX_MENU_DEPTH}
+              onChange={editMenu}
               onSelect={select}
               onAdd={(menuPath) => {
                 const added = addOption(ivr, menuPath);
-                edit(added.document);
+                editMenu(added.document);
                 setSelected(added.path);
+                setHeadingFocus((n) => n + 1);
               }}
               onDelete={(path) => {
-                edit(deleteOption(ivr, path));
-                setSelected(ROOT);
+                editMenu(deleteOption(ivr, path));
+                setSelected(parentOf(path));
+                setHeadingFocus((n) => n + 1);
               }}
               onMove={(path, by) => {
                 const moved = moveOption(ivr, path, by);
-                edit(moved.document);
+                editMenu(moved.document);
                 setSelected(moved.path);
               }}
             />
@@ -379,7 +402,7 @@ function Builder({
             </Card>
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 5, xl: 4 }}>
-            <Card p="md" data-testid="builder-panel">
+            <Card p="md" data-testid="builder-panel" ref={panelRef}>
               {panel}
             </Card>
           </Grid.Col>

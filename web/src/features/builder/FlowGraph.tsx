@@ -23,7 +23,7 @@ import {
   ReactFlowProvider,
   useReactFlow,
 } from '@xyflow/react';
-import { memo, type ReactNode, useEffect, useMemo } from 'react';
+import { memo, type ReactNode, useEffect, useMemo, useRef } from 'react';
 import { formatPhone } from '../../lib/format';
 import { goBackKeyOf, type IvrDocument, type IvrOption, parentOf, ROOT, walk } from './tree';
 import type { Issue } from './validation';
@@ -129,23 +129,46 @@ const FlowNode = memo(function FlowNode({ data }: NodeProps<Node<FlowNodeData>>)
 
 const nodeTypes = { flow: FlowNode };
 
-/** Positions from dagre: menus above their options, top to bottom. */
-function layout(nodes: Node<FlowNodeData>[], edges: Edge[]): Node<FlowNodeData>[] {
+const idOf = (path: string) => (path === ROOT ? 'menu' : path);
+const pathOfId = (id: string) => (id === 'menu' ? ROOT : id);
+
+/**
+ * Positions from dagre: menus above their options, top to bottom. Every box has the same size,
+ * so the positions depend on the tree's shape alone (which node hangs under which): go-back
+ * edges point up and are left out, which keeps the tree a tree.
+ */
+function layout(paths: readonly string[]): Map<string, { x: number; y: number }> {
   const graph = new dagre.graphlib.Graph();
   graph.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 64 });
   graph.setDefaultEdgeLabel(() => ({}));
-  for (const node of nodes) graph.setNode(node.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
-  // go-back edges point up; leaving them out of the layout keeps the tree a tree
-  for (const edge of edges) if (!edge.data?.isBack) graph.setEdge(edge.source, edge.target);
+  for (const path of paths) graph.setNode(idOf(path), { width: NODE_WIDTH, height: NODE_HEIGHT });
+  for (const path of paths) if (path !== ROOT) graph.setEdge(idOf(parentOf(path)), idOf(path));
   dagre.layout(graph);
-  return nodes.map((node) => {
-    const { x, y } = graph.node(node.id);
-    return { ...node, position: { x: x - NODE_WIDTH / 2, y: y - NODE_HEIGHT / 2 } };
-  });
+  return new Map(
+    paths.map((path) => {
+      const { x, y } = graph.node(idOf(path));
+      return [idOf(path), { x: x - NODE_WIDTH / 2, y: y - NODE_HEIGHT / 2 }];
+    }),
+  );
 }
 
-const idOf = (path: string) => (path === ROOT ? 'menu' : path);
-const pathOfId = (id: string) => (id === 'menu' ? ROOT : id);
+/**
+ * The same object as last time for a node or edge whose content did not change, so React Flow
+ * (which compares them by reference) redraws only what an edit touched.
+ */
+function useStable<T extends { id: string }>(items: T[]): T[] {
+  const previous = useRef(new Map<string, { signature: string; item: T }>());
+  const next = new Map<string, { signature: string; item: T }>();
+  const stable = items.map((item) => {
+    const signature = JSON.stringify(item);
+    const before = previous.current.get(item.id);
+    const kept = before && before.signature === signature ? before.item : item;
+    next.set(item.id, { signature, item: kept });
+    return kept;
+  });
+  previous.current = next;
+  return stable;
+}
 
 export interface GraphProps {
   document: IvrDocument;
@@ -160,6 +183,10 @@ export interface GraphProps {
 function Graph({ document, issues, selected, onSelect, callPath, current }: GraphProps) {
   const { fitView } = useReactFlow();
   const tree = useMemo(() => walk(document), [document]);
+  // a rename or a new number keeps the tree's shape: the layout is not run again
+  const shapeKey = tree.map((node) => node.path).join('|');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the shape key stands for the tree's paths
+  const positions = useMemo(() => layout(tree.map((node) => node.path)), [shapeKey]);
   const shape = useMemo(() => {
     const nodes: Node<FlowNodeData>[] = [];
     const edges: Edge[] = [];
@@ -168,7 +195,10 @@ function Graph({ document, issues, selected, onSelect, callPath, current }: Grap
       nodes.push({
         id: idOf(node.path),
         type: 'flow',
-        position: { x: 0, y: 0 },
+        ariaLabel: option
+          ? `Press ${option.key}: ${option.destination?.trim() || ACTION_LABELS[option.action]}`
+          : 'Main menu',
+        position: positions.get(idOf(node.path)) ?? { x: 0, y: 0 },
         data: {
           title: option ? `${option.destination?.trim() || ACTION_LABELS[option.action]}` : 'Main menu',
           subtitle: option
@@ -210,24 +240,26 @@ function Graph({ document, issues, selected, onSelect, callPath, current }: Grap
         }
       }
     }
-    return { nodes: layout(nodes, edges), edges };
-  }, [tree, document]);
+    return { nodes, edges };
+  }, [tree, document, positions]);
 
   const onPath = useMemo(() => new Set(callPath), [callPath]);
-  const nodes = shape.nodes.map((node) => {
-    const path = pathOfId(node.id);
-    return {
-      ...node,
-      selected: path === selected,
-      data: {
-        ...node.data,
-        issueCount: issues.filter((issue) => issue.path === path).length,
-        isSelected: path === selected,
-        isOnPath: onPath.has(path),
-        isCurrent: path === current,
-      },
-    };
-  });
+  const nodes = useStable(
+    shape.nodes.map((node) => {
+      const path = pathOfId(node.id);
+      return {
+        ...node,
+        selected: path === selected,
+        data: {
+          ...node.data,
+          issueCount: issues.filter((issue) => issue.path === path).length,
+          isSelected: path === selected,
+          isOnPath: onPath.has(path),
+          isCurrent: path === current,
+        },
+      };
+    }),
+  );
   const edges = shape.edges.map((edge) => {
     const isTaken =
       onPath.has(pathOfId(edge.source)) && onPath.has(pathOfId(edge.target)) && !edge.data?.isBack;
@@ -258,6 +290,11 @@ function Graph({ document, issues, selected, onSelect, callPath, current }: Grap
       edges={edges}
       nodeTypes={nodeTypes}
       onNodeClick={(_event, node) => onSelect(pathOfId(node.id))}
+      // Enter or Space on a focused node selects it, as a click does
+      onNodesChange={(changes) => {
+        const picked = changes.find((change) => change.type === 'select' && change.selected);
+        if (picked && picked.type === 'select') onSelect(pathOfId(picked.id));
+      }}
       nodesDraggable={false}
       nodesConnectable={false}
       elementsSelectable

@@ -1,6 +1,5 @@
 import { Alert, Button, Divider, Group, Select, Stack, Text, Title } from '@mantine/core';
 import { IconArrowDown, IconArrowUp, IconPlus, IconTrash } from '@tabler/icons-react';
-import { MAX_MENU_DEPTH } from '../../../../src/modules/callflows/callflows.schemas.js';
 import { IVR_ACTIONS } from '../../../../src/routing/flow-document.js';
 import { formatKeyPath } from '../../lib/format';
 import { ACTION_LABELS } from './FlowGraph';
@@ -33,6 +32,8 @@ interface PanelProps {
   onAdd: (menuPath: string) => void;
   onDelete: (path: string) => void;
   onMove: (path: string, by: -1 | 1) => void;
+  /** the deepest menu level an option may open a sub-menu from (1: a single-level IVR has none) */
+  maxDepth: number;
 }
 
 function IssueList({ issues }: { issues: readonly Issue[] }) {
@@ -109,7 +110,7 @@ export function OptionPanel(props: PanelProps) {
   if (path === ROOT) {
     return (
       <Stack gap="sm">
-        <Title order={2} size="h4">
+        <Title order={2} size="h4" tabIndex={-1} className="sb-panel-heading" data-panel-heading>
           Main menu
         </Title>
         <IssueList issues={here.filter((i) => i.field === undefined || i.field === 'ivrs')} />
@@ -135,13 +136,13 @@ export function OptionPanel(props: PanelProps) {
   const depth = depthOf(path);
   const keys = walk(document).find((node) => node.path === path)?.keys ?? [];
   const object = option as unknown as Fields;
-  const actions = IVR_ACTIONS.filter((action) => action !== 'interactiveVoice' || depth < MAX_MENU_DEPTH);
+  const actions = IVR_ACTIONS.filter((action) => action !== 'interactiveVoice' || depth < props.maxDepth);
 
   return (
     <Stack gap="sm">
       <Group justify="space-between" wrap="nowrap">
         <div>
-          <Title order={2} size="h4">
+          <Title order={2} size="h4" tabIndex={-1} className="sb-panel-heading" data-panel-heading>
             {option.destination?.trim() || ACTION_LABELS[option.action]}
           </Title>
           <Text size="xs" c="dimmed" data-testid="reached-by">
@@ -174,6 +175,7 @@ export function OptionPanel(props: PanelProps) {
             color="red"
             variant="light"
             leftSection={<IconTrash size={14} aria-hidden />}
+            aria-label={`Delete option ${option.key}`}
             onClick={() => onDelete(path)}
           >
             Delete

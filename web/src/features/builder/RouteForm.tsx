@@ -16,6 +16,7 @@ import { fieldIssue, type Issue } from './validation';
 /** The route types POST /v2/callflow takes, as people call them. */
 export const ROUTE_KEYS: { value: string; label: string }[] = [
   { value: 'multilevelivr', label: 'Phone menu (IVR)' },
+  { value: 'ivr', label: 'Phone menu, one level' },
   { value: 'simple', label: 'Ring a number' },
   { value: 'geo', label: 'Nearest location' },
   { value: 'schedule', label: 'By schedule' },
