@@ -5,7 +5,8 @@
 -- Kept by statement-level triggers in the transaction that changes the call (its end, and any
 -- change after it: value, disposition, archiving, deletion), as deltas of the rows the statement
 -- changed: a call counts while ended_at is set and archived_at is not. Calls still in progress
--- are read from the call table by the report.
+-- are read from the call table by the report; a call of no group (to a number in no flow: "not in
+-- service") is in no report.
 create table call_rollup (
   group_id integer not null,
   campaign_id integer not null,
@@ -42,7 +43,7 @@ begin
          sum((coalesce(c.duration_seconds, 0))),
          sum((ceil(coalesce(c.duration_seconds, 0) / 60.0)))
     from new_rows c
-   where c.ended_at is not null and c.archived_at is null
+   where c.ended_at is not null and c.archived_at is null and c.group_id is not null
    group by 1, 2, 3
    order by 1, 2, 3
   on conflict (group_id, hour, campaign_id) do update set
@@ -78,7 +79,7 @@ begin
          sum(c.sign * (coalesce(c.duration_seconds, 0))),
          sum(c.sign * (ceil(coalesce(c.duration_seconds, 0) / 60.0)))
     from (select 1 as sign, n.* from new_rows n union all select -1 as sign, o.* from old_rows o) c
-   where c.ended_at is not null and c.archived_at is null
+   where c.ended_at is not null and c.archived_at is null and c.group_id is not null
    group by 1, 2, 3
    having not (sum(c.sign * (1)) = 0 and sum(c.sign * ((c.disposition = 'ANSWERED')::integer)) = 0 and sum(c.sign * ((c.disposition is null or c.disposition not in ('ANSWERED', 'VOICEMAIL', 'BLOCKED', 'IN PROGRESS'))::integer)) = 0 and sum(c.sign * ((c.disposition = 'VOICEMAIL')::integer)) = 0 and sum(c.sign * ((c.disposition = 'BLOCKED')::integer)) = 0 and sum(c.sign * ((not c.is_repeat)::integer)) = 0 and sum(c.sign * (c.is_repeat::integer)) = 0 and sum(c.sign * (case when c.disposition = 'ANSWERED' and c.answered_at is not null and c.ended_at is not null then greatest(0, extract(epoch from (c.ended_at - c.answered_at))) else 0 end)) = 0 and sum(c.sign * (case when c.disposition = 'ANSWERED' and c.answered_at is not null then greatest(0, extract(epoch from (c.answered_at - c.started_at))) else 0 end)) = 0 and sum(c.sign * (coalesce(c.call_value, 0))) = 0 and sum(c.sign * (coalesce(c.duration_seconds, 0))) = 0 and sum(c.sign * (ceil(coalesce(c.duration_seconds, 0) / 60.0))) = 0)
    order by 1, 2, 3
@@ -115,7 +116,7 @@ begin
          sum(c.sign * (coalesce(c.duration_seconds, 0))),
          sum(c.sign * (ceil(coalesce(c.duration_seconds, 0) / 60.0)))
     from (select -1 as sign, o.* from old_rows o) c
-   where c.ended_at is not null and c.archived_at is null
+   where c.ended_at is not null and c.archived_at is null and c.group_id is not null
    group by 1, 2, 3
    having not (sum(c.sign * (1)) = 0 and sum(c.sign * ((c.disposition = 'ANSWERED')::integer)) = 0 and sum(c.sign * ((c.disposition is null or c.disposition not in ('ANSWERED', 'VOICEMAIL', 'BLOCKED', 'IN PROGRESS'))::integer)) = 0 and sum(c.sign * ((c.disposition = 'VOICEMAIL')::integer)) = 0 and sum(c.sign * ((c.disposition = 'BLOCKED')::integer)) = 0 and sum(c.sign * ((not c.is_repeat)::integer)) = 0 and sum(c.sign * (c.is_repeat::integer)) = 0 and sum(c.sign * (case when c.disposition = 'ANSWERED' and c.answered_at is not null and c.ended_at is not null then greatest(0, extract(epoch from (c.ended_at - c.answered_at))) else 0 end)) = 0 and sum(c.sign * (case when c.disposition = 'ANSWERED' and c.answered_at is not null then greatest(0, extract(epoch from (c.answered_at - c.started_at))) else 0 end)) = 0 and sum(c.sign * (coalesce(c.call_value, 0))) = 0 and sum(c.sign * (coalesce(c.duration_seconds, 0))) = 0 and sum(c.sign * (ceil(coalesce(c.duration_seconds, 0) / 60.0))) = 0)
    order by 1, 2, 3
@@ -158,7 +159,7 @@ insert into call_rollup as r (group_id, campaign_id, hour, calls, answered, miss
          sum((coalesce(c.duration_seconds, 0))),
          sum((ceil(coalesce(c.duration_seconds, 0) / 60.0)))
     from call c
-   where c.ended_at is not null and c.archived_at is null
+   where c.ended_at is not null and c.archived_at is null and c.group_id is not null
    group by 1, 2, 3
    order by 1, 2, 3
   on conflict (group_id, hour, campaign_id) do update set
