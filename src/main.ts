@@ -3,7 +3,7 @@ import { type App, buildApp, REDACTED_PATHS } from './app.js';
 import type { Config } from './config.js';
 import { type Db, describeDb, openDb } from './db/index.js';
 import { migrate } from './db/migrate.js';
-import { closeGracefully } from './http/graceful-close.js';
+import { prepareGracefulClose } from './http/graceful-close.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { type SeedResult, seedDemo } from './seed.js';
 import { carrierAuthToken } from './telephony/auth-token.js';
@@ -62,6 +62,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     answering.set(request.id, `${request.method} ${request.url.split('?')[0]}`);
     reply.raw.once('close', () => answering.delete(request.id));
   });
+  const closeGracefully = prepareGracefulClose(app);
   await app.listen({ host: config.HOST, port: config.PORT });
   const purge = setInterval(() => {
     app.services.auth.purgeExpiredTokens().catch((err) => logger.warn({ err }, 'token purge failed'));
@@ -93,7 +94,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     app.server.once('close', () => {
       stage = 'finishing jobs and listeners';
     });
-    await closeGracefully(app);
+    await closeGracefully();
     stage = 'closing the database';
     await db.close();
     logger.info('stopped');
