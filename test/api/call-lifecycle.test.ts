@@ -7,6 +7,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createTestContext, TEST_CARRIER_TOKEN, type TestContext } from '../helpers/app.js';
 import { createCarrier } from '../helpers/carrier.js';
+import { testEngine } from '../helpers/db.js';
 import { type Receiver, startReceiver, verifySignature } from '../helpers/receiver.js';
 
 /**
@@ -36,16 +37,17 @@ let nextNumber = 0;
 
 /** Answers the webhook deliveries and serves the carrier's recordings; `refuse` fails some. */
 let refuse: (event: string, body: string) => boolean = () => false;
+const defaultAnswer: Parameters<Receiver['respondWith']>[0] = (request) => {
+  if (request.url.startsWith('/recordings/')) return { status: 200, body: `RIFF${request.url}WAVEfmt ` };
+  return refuse(String(request.headers['x-switchboard-event']), request.body) ? 503 : 200;
+};
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-lifecycle-'));
   ctx = await createTestContext({ ...ENV, DATA_DIR: dataDir });
   carrier = createCarrier(ctx.app);
   receiver = await startReceiver();
-  receiver.respondWith((request) => {
-    if (request.url.startsWith('/recordings/')) return { status: 200, body: `RIFF${request.url}WAVEfmt ` };
-    return refuse(String(request.headers['x-switchboard-event']), request.body) ? 503 : 200;
-  });
+  receiver.respondWith(defaultAnswer);
   h = await ctx.factory.hierarchy();
   campaignId = await ctx.factory.campaign(h.companyAdmin, h.company);
   await ctx.factory.inventory(numbers, 'CHICAGO', 'IL');
@@ -276,6 +278,94 @@ describe('the dial result before the status callback', () => {
       ]);
     }
   });
+});
+
+describe("a pre-call delivery that ends while the call's post-call delivery waits for it", () => {
+  // Two connections at once: PGlite runs one statement at a time, so nothing can interleave there.
+  it.runIf(testEngine() === 'postgres')(
+    'lets the post-call delivery go once the pre-call delivery is recorded, whenever the post-call delivery looked',
+    async () => {
+      // the CRM answers call.started only when told
+      let arrived!: () => void;
+      const startedArrived = new Promise<void>((resolve) => {
+        arrived = resolve;
+      });
+      let answer!: () => void;
+      const answered = new Promise<void>((resolve) => {
+        answer = resolve;
+      });
+      receiver.respondWith(async (request) => {
+        if (request.headers['x-switchboard-event'] === 'call.started') {
+          arrived();
+          await answered;
+        }
+        return 200;
+      });
+      let unlock!: () => void;
+      const unlocked = new Promise<void>((resolve) => {
+        unlock = resolve;
+      });
+      try {
+        const call = await placeCall();
+        const { call_id: callId } = await callOf(ctx, call.sid);
+        const drains = [drain()];
+        await startedArrived;
+        // the pre-call delivery's record waits on its row, locked by another transaction: its
+        // statement has begun (and taken its snapshot) before the post-call delivery exists
+        let locked!: () => void;
+        const isLocked = new Promise<void>((resolve) => {
+          locked = resolve;
+        });
+        const holder = ctx.db.transaction(async (tx) => {
+          await tx.query(
+            `select 1 from webhook_delivery where call_id = $1 and event_type = 'call.started' for update`,
+            [callId],
+          );
+          locked();
+          await unlocked;
+        });
+        await isLocked;
+        answer();
+        await expect
+          .poll(async () => {
+            const { rows } = await ctx.db.query<{ waiting: number }>(
+              `select count(*)::integer as waiting from pg_stat_activity
+                where datname = current_database() and wait_event_type = 'Lock'`,
+            );
+            return rows[0]?.waiting;
+          })
+          .toBeGreaterThan(0);
+
+        // the call ends; its post-call delivery looks, finds the pre-call delivery pending, and waits
+        await call.hangUp();
+        ctx.clock.advance((SETTLE_SECONDS + 1) * 1000);
+        drains.push(drain());
+        await expect
+          .poll(async () => {
+            const { rows } = await ctx.db.query<{ deferred: boolean }>(
+              `select j.run_at > $2 and j.locked_until is null as deferred
+                 from webhook_delivery d join job j on j.dedupe_key = 'webhook.deliver:' || d.delivery_id
+                where d.call_id = $1 and d.event_type = 'call.completed'`,
+              [callId, ctx.clock.now()],
+            );
+            return rows[0]?.deferred;
+          })
+          .toBe(true);
+
+        // the pre-call delivery is recorded: the post-call delivery goes now, not a minute later
+        unlock();
+        await holder;
+        await Promise.all(drains);
+        expect(webhookEvents(callId).map((e) => [e.event, e.disposition])).toEqual([
+          ['call.completed', 'ABANDONED'],
+        ]);
+      } finally {
+        answer();
+        unlock();
+        receiver.respondWith(defaultAnswer);
+      }
+    },
+  );
 });
 
 describe('a result after the settle window', () => {

@@ -6,6 +6,7 @@ import { CALL_NOTIFY_CLAIM_SQL, CALL_NOTIFY_WANTED_SQL } from '../../src/modules
 import {
   fanOutSql,
   preCallFanOutPendingSql,
+  RELEASE_READY_SQL,
   TARGETS_CTES,
 } from '../../src/modules/webhooks/webhook-delivery.js';
 import {
@@ -169,7 +170,7 @@ describe(`one call's statements with ${OLD_FLOWS} older flows and ${BACKLOG_JOBS
     // reads as the others do, and writes two rows with their indexes (walking every flow: 480)
     expect(
       await buffersOnGenericPlan(
-        fanOutSql({ preCall: false, finish: false }),
+        fanOutSql({ finish: false }),
         `${callId}, 'call.completed', now() + interval '1 day', now(), 1, now() + interval '1 minute', 'plans'`,
       ),
     ).toBeLessThan(2 * MAX_BUFFERS);
@@ -178,10 +179,14 @@ describe(`one call's statements with ${OLD_FLOWS} older flows and ${BACKLOG_JOBS
   it("a late change's fan-out (call.updated), which waits for the call's earlier events", async () => {
     expect(
       await buffersOnGenericPlan(
-        fanOutSql({ preCall: false, finish: false }),
+        fanOutSql({ finish: false }),
         `${callId}, 'call.updated', now() + interval '1 day', now(), 1, now() + interval '1 minute', 'plans'`,
       ),
     ).toBeLessThan(2 * MAX_BUFFERS);
+  });
+
+  it("the release of the call's post-call deliveries once its pre-call side has ended", async () => {
+    expect(await buffersOnGenericPlan(RELEASE_READY_SQL, `${callId}, now()`)).toBeLessThan(MAX_BUFFERS);
   });
 
   it('which completion steps have anything to do (call actions, e-mail, recordings)', async () => {

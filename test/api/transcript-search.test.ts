@@ -126,7 +126,7 @@ describe('GET /v2/call/transcription/search', () => {
     ]);
     expect(
       idsOf(
-        (await search(h.companyAdmin.token, 'quote', 'call_started<=2026-03-02,group_id=' + h.company)).body,
+        (await search(h.companyAdmin.token, 'quote', `call_started<=2026-03-02,group_id=${h.company}`)).body,
       ),
     ).toEqual([ids.pricing, ids.quote]);
   });

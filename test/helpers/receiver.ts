@@ -11,22 +11,22 @@ export interface ReceivedRequest {
   status: number;
 }
 
+/** The status of an answer, or the status and the body (else "ok" or "receiver failed", as text). */
+type Answer = number | { status: number; body: string; contentType?: string };
+
 /**
  * A real HTTP server on 127.0.0.1 that records every request. `respond` picks the status (and
  * body) of each answer; `hold` keeps requests open (never answered) until `release()`.
  */
 export async function startReceiver() {
   const requests: ReceivedRequest[] = [];
-  /** the status of each answer, or the status and the body (else "ok" or "receiver failed", as text) */
-  let respond: (
-    request: Omit<ReceivedRequest, 'status'>,
-  ) => number | { status: number; body: string; contentType?: string } = () => 200;
+  let respond: (request: Omit<ReceivedRequest, 'status'>) => Answer | Promise<Answer> = () => 200;
   let holding = false;
   const held: Array<() => void> = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
       const base = {
         method: req.method ?? '',
         url: req.url ?? '',
@@ -38,7 +38,8 @@ export async function startReceiver() {
         held.push(() => res.destroy());
         return;
       }
-      const answer = respond(base);
+      // an answer may take its time (a target that is slow on purpose)
+      const answer = await respond(base);
       const {
         status,
         body,

@@ -176,36 +176,37 @@ const waitingForSql = (event: string, callId: string, webhookId: string) =>
    end`;
 
 /**
- * A CTE that lets a call's post-call deliveries waiting for the call's pre-call side go now (by
- * their unique job key): those to webhook `$webhookParam`, or to any webhook but the ones in
- * `$exceptParam` (an integer array). Parameter `$nowParam` is the time.
+ * Lets the call's post-call deliveries that wait for nothing any more go now ($1 the call, $2
+ * the time): those whose pre-call fan-out has run and whose pre-call delivery to the same
+ * webhook has ended (waitingForSql), each job found by its key alone (see
+ * preCallFanOutPendingSql; the key is unique, and the LIMIT keeps the planner from merging the
+ * sub-select into the join).
+ *
+ * It runs as a statement of its own after the pre-call side's change has committed, never in
+ * the statement that makes the change: a post-call delivery that looked while the pre-call side
+ * was still pending, and deferred itself, may have been created after that statement's snapshot,
+ * which would not see it; it then waited the whole POST_CALL_WAIT_MS. A statement that starts
+ * after the commit sees every delivery that looked before it, and a delivery that looks after
+ * it sees the change.
  */
-function releaseWaitingSql(
-  callParam: string,
-  nowParam: string,
-  which: { webhookParam: string } | { exceptParam: string },
-): string {
-  const webhook =
-    'webhookParam' in which
-      ? `webhook_id = ${which.webhookParam}`
-      : `webhook_id <> all(${which.exceptParam}::integer[])`;
-  // each job by its key alone (see preCallFanOutPendingSql; the key is unique, and the LIMIT keeps
-  // the planner from merging the sub-select into the join), then by its id
-  return `update job set run_at = ${nowParam}
-     where job_id = any(array(
-         select j.job_id from webhook_delivery d
-           cross join lateral (select job_id, done_at, failed_at from job
-                                where dedupe_key = 'webhook.deliver:' || d.delivery_id limit 1) j
-          where d.call_id = ${callParam} and d.${webhook} and d.event_type = 'call.completed'
-            and d.status = 'pending' and j.done_at is null and j.failed_at is null))`;
-}
+export const RELEASE_READY_SQL = `update job set run_at = $2
+   where job_id = any(array(
+       select j.job_id from webhook_delivery d
+         cross join lateral (select job_id, done_at, failed_at from job
+                              where dedupe_key = 'webhook.deliver:' || d.delivery_id limit 1) j
+        where d.call_id = $1::bigint and d.event_type = 'call.completed' and d.status = 'pending'
+          and j.done_at is null and j.failed_at is null
+          and (${waitingForSql("'call.completed'", '$1::bigint', 'd.webhook_id')}) is null))`;
+
+const releaseReady = (db: Db, callId: number, now: Date) =>
+  db.query(RELEASE_READY_SQL, [callId, now], { prepare: 'webhook_release_ready' });
 
 /**
  * The fan-out statement (see fanOut): $1 the call, $2 the event, $3 give_up_at, $4 now, $5-$7
  * the claim of the jobs that run at once (attempts, locked_until, claimed_by), and with `finish`
  * $8 the job it marks done.
  */
-export function fanOutSql({ preCall, finish }: { preCall: boolean; finish: boolean }): string {
+export function fanOutSql({ finish }: { finish: boolean }): string {
   const ctes = [
     TARGETS_CTES,
     // the record as the API shows it, only for a call with a target
@@ -242,10 +243,6 @@ export function fanOutSql({ preCall, finish }: { preCall: boolean; finish: boole
       },
     )})`,
   ];
-  if (preCall)
-    ctes.push(
-      `released as (${releaseWaitingSql('$1::bigint', '$4', { exceptParam: 'array(select webhook_id from targets)' })})`,
-    );
   if (finish) ctes.push(`finished as (${markJobDoneSql('$8::bigint', '$4')})`);
   // the delivery's columns as loadDelivery reads them, so the first run sends the same bytes as a retry
   return `with ${ctes.join(',\n')}
@@ -296,11 +293,10 @@ const RECORD_ATTEMPTS_CTES = `a as (
  finished as (${markJobDoneSql('a.job_id', 'a.attempted_at', 'a')})`;
 const RECORD_ATTEMPTS_SQL = `with ${RECORD_ATTEMPTS_CTES} select 1`;
 
-/** The fan-out's three shapes: call.started (marks its job done), call.completed as the last step or not. */
+/** The fan-out's two shapes: marking its job done (call.started, call.completed as the last step) or not. */
 const FAN_OUT_SQL = {
-  pre_call: fanOutSql({ preCall: true, finish: true }),
-  done: fanOutSql({ preCall: false, finish: true }),
-  plain: fanOutSql({ preCall: false, finish: false }),
+  done: fanOutSql({ finish: true }),
+  plain: fanOutSql({ finish: false }),
 };
 
 /** Records a delivery's attempts; see createAttemptRecorder. */
@@ -316,8 +312,9 @@ type RecordAttempt = (
  * marked done. A process that dies before the batch is written sends those deliveries again
  * after the lease, under the same event id, as it would if it died just after sending. A batch
  * that fails is written again attempt by attempt, so one that cannot be written fails alone.
- * A pre-call delivery that ends also lets the call's waiting post-call delivery to the same
- * webhook go, in a statement of its own with the record.
+ * A pre-call delivery that ends then lets the call's waiting post-call delivery to the same
+ * webhook go, in a statement of its own after the record (RELEASE_READY_SQL says why); a process
+ * that dies in between leaves that delivery to look again after POST_CALL_WAIT_MS.
  */
 function createAttemptRecorder(db: Db, clock: Clock): RecordAttempt {
   const recordAttempts = createGroupCommit<AttemptRecord, void>({
@@ -344,26 +341,9 @@ function createAttemptRecorder(db: Db, clock: Clock): RecordAttempt {
 
   return async (delivery, attempt, end) => {
     const at = clock.now();
-    if (!(end && delivery.event_type === 'call.started' && delivery.call_id !== null))
-      return recordAttempts({ ...attempt, deliveryId: delivery.delivery_id, at, end });
-    await db.query(
-      `with ${RECORD_ATTEMPTS_CTES},
-        released as (${releaseWaitingSql('$9::bigint', '($2::timestamptz[])[1]', { webhookParam: '$10::integer' })})
-       select 1`,
-      [
-        [delivery.delivery_id],
-        [at],
-        [attempt.statusCode ?? null],
-        [attempt.latencyMs],
-        [attempt.error ?? null],
-        [attempt.excerpt ?? null],
-        [end.status],
-        [end.jobId],
-        delivery.call_id,
-        delivery.webhook_id,
-      ],
-      { prepare: 'webhook_attempt_release' },
-    );
+    await recordAttempts({ ...attempt, deliveryId: delivery.delivery_id, at, end });
+    if (end && delivery.event_type === 'call.started' && delivery.call_id !== null)
+      await releaseReady(db, delivery.call_id, at);
   };
 }
 
@@ -498,9 +478,9 @@ export function registerWebhookDelivery(options: WebhookDeliveryOptions): void {
  * delivery waits for the call's pre-call side, see loadDelivery) are inserted claimed by this
  * runner and run at once (`jobs.claimedNow`/`runClaimed`), with no claim and no NOTIFY. With
  * `finish`, the statement also marks the job done: the call.started job, or the call.completed
- * job when the webhooks step runs last. The pre-call fan-out also lets the call's waiting
- * post-call deliveries to the webhooks it did not target go at once, so they wait for nothing
- * that will not come.
+ * job when the webhooks step runs last. The pre-call fan-out then lets the call's waiting
+ * post-call deliveries to the webhooks it did not target go at once (RELEASE_READY_SQL, after
+ * the statement), so they wait for nothing that will not come.
  *
  * The deliveries it just created are kept by id until their first run takes them
  * (`takeCreated`): that run needs no read. A retry, or a run elsewhere, reads the row.
@@ -515,9 +495,8 @@ function createCallFanOut({ db, clock, jobs, retryHours }: WebhookDeliveryOption
     finish?: { jobId: number },
   ): Promise<JobMarkedDone | undefined> {
     const now = clock.now();
-    const preCall = event === 'call.started' && finish !== undefined;
     const claim = jobs.claimedNow();
-    const shape = preCall ? 'pre_call' : finish ? 'done' : 'plain';
+    const shape = finish ? 'done' : 'plain';
     const { rows: claimed } = await db.query<
       ClaimedJob &
         WebhookTarget &
@@ -547,6 +526,8 @@ function createCallFanOut({ db, clock, jobs, retryHours }: WebhookDeliveryOption
         waiting_for: null,
       });
     jobs.runClaimed(claimed);
+    // its job is done now: the post-call deliveries to the webhooks it did not target wait for nothing
+    if (event === 'call.started' && finish) await releaseReady(db, callId, now);
     return finish ? { markedDone: true } : undefined;
   }
 
