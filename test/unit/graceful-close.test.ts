@@ -70,3 +70,41 @@ it('closes a connection that never sent a request (a browser opens spare ones ah
     spare.destroy();
   }
 });
+
+it('lets a response that has ended but is still being written reach a slow client in full', async () => {
+  // big enough that most of it waits in the server's socket while the client does not read
+  const body = Buffer.alloc(16 * 1024 * 1024, 'x');
+  let answered!: () => void;
+  const handed = new Promise<void>((resolve) => {
+    answered = resolve;
+  });
+  app = Fastify();
+  app.get('/export', (_request, reply) => {
+    setImmediate(answered);
+    return reply.type('application/octet-stream').send(body);
+  });
+  const closeGracefully = prepareGracefulClose(app);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as { port: number };
+  const client = connect(port, '127.0.0.1');
+  client.on('error', () => {});
+  await once(client, 'connect');
+  client.pause();
+  client.write(`GET /export HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n`);
+  try {
+    await handed;
+    // the whole body has been handed to the socket (the response has ended), not yet read
+    const closing = closeGracefully();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    let received = 0;
+    client.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+    });
+    client.resume();
+    await Promise.race([once(client, 'close'), new Promise((resolve) => setTimeout(resolve, 5000))]);
+    expect(received).toBeGreaterThan(body.length);
+    await closing;
+  } finally {
+    client.destroy();
+  }
+});
