@@ -197,6 +197,50 @@ describe('releasing', () => {
   });
 });
 
+describe('a carrier slow to answer', () => {
+  // On PGlite one transaction holds the one connection: a carrier request inside it would hold
+  // every other request of the server, carrier webhooks of live calls included.
+  it('holds no transaction while it releases a number or sets its backup', async () => {
+    for (const number of ['4805550177', '4805550178']) {
+      api.offers.push({
+        phone_number: `+1${number}`,
+        rate_center: 'PHOENIX',
+        region: 'AZ',
+        locality: 'Phoenix',
+      });
+      expect((await reserve(number)).body[0]?.result).toBe('success');
+    }
+    const cases = [
+      () => release([{ number: 4805550177, confirm: true }]),
+      () => entries('PUT', '/v2/number/backup', [{ number: 4805550178, backup_number: 6025550100 }]),
+    ];
+    for (const write of cases) {
+      const held = api.holdNumberUpdates();
+      const writing = write();
+      await held.arrived;
+      try {
+        // the carrier has the request; the server still answers what needs the database
+        const other = await Promise.race([
+          ctx.request('GET', '/v2/number/reserved', { token: admin.token }).then((r) => r.status),
+          new Promise((resolve) => setTimeout(() => resolve('still waiting after 5 s'), 5000)),
+        ]);
+        expect(other).toBe(200);
+      } finally {
+        held.letGo();
+      }
+      expect((await writing).body[0]?.result).toBe('success');
+    }
+    const { rows } = await ctx.db.query<{ number: string; status: string; backup_number: string | null }>(
+      `select number, status, backup_number from phone_number where number in ('4805550177', '4805550178')
+        order by number`,
+    );
+    expect(rows).toEqual([
+      { number: '4805550177', status: 'released', backup_number: null },
+      { number: '4805550178', status: 'reserved', backup_number: '6025550100' },
+    ]);
+  });
+});
+
 describe('sync and rewire', () => {
   it('imports what the account owns, reports what points elsewhere, and rewires it here', async () => {
     api.own('+15125550177', 'https://old-host.example/voice');

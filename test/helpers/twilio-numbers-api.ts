@@ -38,6 +38,7 @@ export async function startTwilioNumbersApi(
   const owned = new Map<string, FakeOwned>();
   const requests: { method: string; path: string; form: Record<string, string> }[] = [];
   let sequence = 0;
+  let holding: { arrived: () => void; released: Promise<void> } | undefined;
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
   const account = `${prefix}/2010-04-01/Accounts/${accountSid}`;
 
@@ -122,6 +123,11 @@ export async function startTwilioNumbersApi(
       });
     }
     const one = /\/IncomingPhoneNumbers\/([\w-]+)\.json$/.exec(path);
+    // a carrier slow to update or release a number: the request waits until let go
+    if (one && holding) {
+      holding.arrived();
+      await holding.released;
+    }
     const existing = one ? owned.get(one[1] as string) : undefined;
     if (one && !existing) return error(response, 404, 20404, 'The requested resource was not found');
     if (existing && request.method === 'POST') {
@@ -145,6 +151,30 @@ export async function startTwilioNumbersApi(
     offers,
     owned,
     requests,
+    /**
+     * Holds the next updates and releases of owned numbers unanswered: `arrived` resolves when
+     * one is waiting, `letGo` answers them (and the ones after).
+     */
+    holdNumberUpdates() {
+      let arrived!: () => void;
+      let letGo!: () => void;
+      const waiting = new Promise<void>((resolve) => {
+        arrived = resolve;
+      });
+      holding = {
+        arrived,
+        released: new Promise<void>((resolve) => {
+          letGo = resolve;
+        }),
+      };
+      return {
+        arrived: waiting,
+        letGo: () => {
+          holding = undefined;
+          letGo();
+        },
+      };
+    },
     /** A number the account owns outside Switchboard (for sync and rewire). */
     own(phoneNumber: string, voiceUrl: string): FakeOwned {
       const sid = sidOf(++sequence);

@@ -76,6 +76,16 @@ export function createNumberProvisioning({
     return row;
   }
 
+  /** A released number leaves its group: back to the inventory (`available`) or gone to the carrier. */
+  async function markReleased(q: Queryable, phoneNumberId: number, status: 'available' | 'released') {
+    await q.query(
+      `update phone_number set status = $2, group_id = null, reserved_by = null, reserved_at = null,
+              backup_number = null
+        where phone_number_id = $1`,
+      [phoneNumberId, status],
+    );
+  }
+
   /** Adds what the account owns to the inventory; resolves to whether it was new. */
   async function remember(owned: OwnedNumber, extra: { rateCenter?: string; state?: string } = {}) {
     if (!/^\d{10}$/.test(owned.number)) return false;
@@ -143,39 +153,44 @@ export function createNumberProvisioning({
 
     /**
      * Releases a reserved number: one the carrier sold us goes back to the carrier for good, one of
-     * the inventory goes back to the inventory. Nothing happens without `confirm: true`.
+     * the inventory goes back to the inventory. Nothing happens without `confirm: true`. The
+     * carrier's request runs outside any transaction (its answer can take seconds, and on PGlite
+     * a transaction holds every other statement of the server): the number is checked in one,
+     * released at the carrier, then marked released; a flow made for it in between finds it gone.
      */
-    async release(tx: Queryable, principal: Principal, entry: ReleaseEntry): Promise<number> {
+    async release(principal: Principal, entry: ReleaseEntry): Promise<number> {
       const number = toNanp10(entry.number);
       if (number === undefined) throw invalidInput(`number ${entry.number} is not a valid 10-digit number`);
-      const row = await scopedNumber(tx, principal, number);
-      if (row.in_live_flow) {
-        throw invalidInput(`Number ${number} is used by a call flow: delete the call flow first`);
-      }
-      if (row.carrier_sid && !carrier) {
-        throw invalidInput(`Number ${number} belongs to the carrier account, which is not configured`);
-      }
-      if (entry.confirm !== true) {
-        throw invalidInput(
-          row.carrier_sid
-            ? `Releasing ${number} gives it back to the carrier for good: send confirm: true to release it`
-            : `Releasing ${number} returns it to the inventory: send confirm: true to release it`,
-        );
-      }
+      const row = await db.transaction(async (tx) => {
+        const row = await scopedNumber(tx, principal, number);
+        if (row.in_live_flow) {
+          throw invalidInput(`Number ${number} is used by a call flow: delete the call flow first`);
+        }
+        if (row.carrier_sid && !carrier) {
+          throw invalidInput(`Number ${number} belongs to the carrier account, which is not configured`);
+        }
+        if (entry.confirm !== true) {
+          throw invalidInput(
+            row.carrier_sid
+              ? `Releasing ${number} gives it back to the carrier for good: send confirm: true to release it`
+              : `Releasing ${number} returns it to the inventory: send confirm: true to release it`,
+          );
+        }
+        if (!row.carrier_sid) await markReleased(tx, row.phone_number_id, 'available');
+        return row;
+      });
       if (row.carrier_sid && carrier) {
         await carrier.release(row.carrier_sid).catch((error) => carrierMessage(number, error));
+        await markReleased(db, row.phone_number_id, 'released');
       }
-      await tx.query(
-        `update phone_number set status = $2, group_id = null, reserved_by = null, reserved_at = null,
-                backup_number = null
-          where phone_number_id = $1`,
-        [row.phone_number_id, row.carrier_sid ? 'released' : 'available'],
-      );
       return row.phone_number_id;
     },
 
-    /** Sets or clears the number the carrier rings when this server cannot answer. */
-    async setBackup(tx: Queryable, principal: Principal, entry: BackupEntry): Promise<number> {
+    /**
+     * Sets or clears the number the carrier rings when this server cannot answer: checked, set at
+     * the carrier outside any transaction (as `release`), then stored.
+     */
+    async setBackup(principal: Principal, entry: BackupEntry): Promise<number> {
       const number = toNanp10(entry.number);
       if (number === undefined) throw invalidInput(`number ${entry.number} is not a valid 10-digit number`);
       const backup = entry.backup_number === null ? null : toNanp10(entry.backup_number);
@@ -183,7 +198,7 @@ export function createNumberProvisioning({
         throw invalidInput(`backup_number ${entry.backup_number} is not a valid 10-digit number`);
       }
       if (backup === number) throw invalidInput('backup_number must not be the tracking number itself');
-      const row = await scopedNumber(tx, principal, number);
+      const row = await scopedNumber(db, principal, number);
       if (row.carrier_sid && carrier?.hasNumberFallback === false && backup !== null) {
         throw invalidInput(
           `The carrier keeps one fallback URL for all its numbers: no backup can be set for ${number}`,
@@ -194,7 +209,7 @@ export function createNumberProvisioning({
           .rewire(row.carrier_sid, webhooksFor(backup))
           .catch((error) => carrierMessage(number, error));
       }
-      await tx.query('update phone_number set backup_number = $2 where phone_number_id = $1', [
+      await db.query('update phone_number set backup_number = $2 where phone_number_id = $1', [
         row.phone_number_id,
         backup,
       ]);

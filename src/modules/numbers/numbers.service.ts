@@ -3,7 +3,12 @@ import { invalidInput } from '../../errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { toNanp10 } from '../../lib/phone.js';
 import type { Principal } from '../auth/principal.js';
-import { applyEntries, applyEntry, type EntryResult, entryErrorMessage } from '../shared/entries.js';
+import {
+  applyEntriesOwnTransactions,
+  applyEntry,
+  type EntryResult,
+  entryErrorMessage,
+} from '../shared/entries.js';
 import { type ListQuery, toPage } from '../shared/list.js';
 import type { PlanLimits } from '../subscriptions/subscriptions.service.js';
 import type { NumberProvisioning } from './number-provisioning.js';
@@ -143,12 +148,12 @@ export function createNumbersService({
 
     /** Releases each reserved number (to the carrier or the inventory); `data` is the phone_number_id. */
     release(principal: Principal, entries: readonly ReleaseEntry[]): Promise<EntryResult[]> {
-      return applyEntries(db, entries, (tx, entry) => provisioning.release(tx, principal, entry));
+      return applyEntriesOwnTransactions(entries, (entry) => provisioning.release(principal, entry));
     },
 
     /** Sets or clears each tracking number's backup; `data` is the phone_number_id. */
     setBackup(principal: Principal, entries: readonly BackupEntry[]): Promise<EntryResult[]> {
-      return applyEntries(db, entries, (tx, entry) => provisioning.setBackup(tx, principal, entry));
+      return applyEntriesOwnTransactions(entries, (entry) => provisioning.setBackup(principal, entry));
     },
 
     async listReserved(principal: Principal, query: ListQuery): Promise<ReservedNumber[]> {

@@ -27,16 +27,38 @@ export async function applyEntries<T>(
 }
 
 /** One entry of `applyEntries`, in its own transaction, answered as its V2 result. */
-export async function applyEntry<T>(
+export function applyEntry<T>(
   db: Db,
   entry: T,
   entry_count: number,
   apply: (tx: Queryable, entry: T) => Promise<number | string>,
   databaseMessages: Partial<Record<string, string>> = {},
 ): Promise<EntryResult> {
+  return entryResult(entry_count, () => db.transaction((tx) => apply(tx, entry)), databaseMessages);
+}
+
+/**
+ * As `applyEntries`, for entries that open their own transactions: one that calls another
+ * service between its statements (a carrier) must not hold a transaction while it waits.
+ */
+export async function applyEntriesOwnTransactions<T>(
+  entries: readonly T[],
+  apply: (entry: T) => Promise<number | string>,
+): Promise<EntryResult[]> {
+  const results: EntryResult[] = [];
+  for (const [index, entry] of entries.entries())
+    results.push(await entryResult(index + 1, () => apply(entry)));
+  return results;
+}
+
+/** An entry's V2 result: `data` what `run` answers, or the reason it failed. */
+async function entryResult(
+  entry_count: number,
+  run: () => Promise<number | string>,
+  databaseMessages: Partial<Record<string, string>> = {},
+): Promise<EntryResult> {
   try {
-    const data = await db.transaction((tx) => apply(tx, entry));
-    return { result: 'success', data, entry_count };
+    return { result: 'success', data: await run(), entry_count };
   } catch (error) {
     return { result: 'error', data: entryErrorMessage(error, databaseMessages), entry_count };
   }
