@@ -460,13 +460,15 @@ describe('numbers import', () => {
       );
       const dataDir = await mkdtemp(path.join(tmpdir(), 'switchboard-cli-'));
       try {
+        // a new embedded database is made and migrated first: about 20 s on an idle 2-core
+        // machine, several times that while the rest of the suite runs beside it
         const cli = spawnSync(
           process.execPath,
           ['--import', 'tsx', 'src/cli.ts', 'numbers', 'import', file],
           {
             env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' },
             encoding: 'utf8',
-            timeout: 60_000,
+            timeout: 170_000,
           },
         );
         expect(cli.stdout).toBe(
@@ -477,5 +479,6 @@ describe('numbers import', () => {
         await rm(dataDir, { recursive: true, force: true });
       }
     },
+    180_000,
   );
 });
