@@ -157,6 +157,38 @@ describe('sms webhook events', () => {
     expect(statuses[2]).toMatchObject({ error_code: 30003, direction: 'outbound', body: 'We are open' });
   });
 
+  it('queues no sms.status event for a text whose group has no webhook that wants it', async () => {
+    await ctx.db.query(`update webhook set webhook_status = 'inactive' where webhook_id = $1`, [
+      smsWebhook.id,
+    ]);
+    try {
+      const sent = await ctx.request('POST', '/v2/sms/send', {
+        token: admin.token,
+        body: { tracking_number: tracking, to_number: '2125550303', message: 'Nobody listens' },
+      });
+      expect(sent.status).toBe(200);
+      const messageId = sent.body.data.message_id as number;
+      await ctx.app.services.jobs.drain();
+      const sid = twilioApi.messages.find((m) => m.to === '+12125550303')?.sid as string;
+      await twilioApi.deliver(sid, 'delivered', postCallback);
+      await ctx.app.services.jobs.drain();
+      const { rows } = await ctx.db.query<{ status: string }>(
+        'select status from sms_message where message_id = $1',
+        [messageId],
+      );
+      expect(rows).toEqual([{ status: 'delivered' }]);
+      // the call-only webhook and the inactive one want none: not even a job that would find that out
+      const { rows: jobs } = await ctx.db.query('select dedupe_key from job where dedupe_key like $1', [
+        `sms.status:${messageId}:%`,
+      ]);
+      expect(jobs).toEqual([]);
+    } finally {
+      await ctx.db.query(`update webhook set webhook_status = 'active' where webhook_id = $1`, [
+        smsWebhook.id,
+      ]);
+    }
+  });
+
   it('refuses an unknown event name with a clear 400 and creates nothing', async () => {
     const { status, body } = await ctx.request('POST', '/v2/webhook', {
       token: admin.token,
