@@ -565,16 +565,34 @@ export function registerBroadcastJob({
       return { nextRecipientAt, waiting, nextSlotAt: next_slot };
     });
 
+  /** Whether the broadcast is still scheduled (not paused, canceled or done). */
+  const isScheduled = async (broadcastId: number) =>
+    (
+      await db.query<{ status: string }>('select status from sms_broadcast where broadcast_id = $1', [
+        broadcastId,
+      ])
+    ).rows[0]?.status === 'scheduled';
+
   jobs.register(
     BROADCAST_JOB,
     async ({ broadcastId }: { broadcastId: number }): Promise<JobDeferral | undefined> => {
       const started = performance.now();
+      // texts that can still be sent before more must be queued: while there are, a round only
+      // checks that the broadcast is still scheduled, instead of counting what waits (refresh)
+      let ahead = 0;
       for (;;) {
         const now = clock.now();
-        const state = await refresh(broadcastId, now);
+        const state = ahead > 0 ? await isScheduled(broadcastId) : await refresh(broadcastId, now);
         if (!state) return undefined;
         const { sent, freeAt } = await sender.sendDue(broadcastId);
+        if (state !== true) ahead = state.waiting - QUEUE_AHEAD / 2;
+        ahead -= sent;
         if (sent > 0) continue;
+        // nothing was due: what comes next is known only from a full look
+        if (state === true) {
+          ahead = 0;
+          continue;
+        }
         const recipientsDue = state.nextRecipientAt !== null && state.nextRecipientAt <= now;
         if (recipientsDue && state.waiting < QUEUE_AHEAD) continue;
         const times = [recipientsDue ? null : state.nextRecipientAt, state.nextSlotAt, freeAt ?? null]
