@@ -504,6 +504,7 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     sender: createBroadcastSender({
       db,
       clock,
+      jobs,
       textsFor: (carrier) => texts[carrier],
       defaultCarrier: config.CARRIER,
       requestTimeoutMs: config.OUTBOUND_HTTP_TIMEOUT_MS,

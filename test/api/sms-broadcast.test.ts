@@ -282,8 +282,18 @@ describe('sending a broadcast', () => {
       'queued',
       'queued',
     ]);
-    // each text's own send job (the net under a crash) was marked done by the batch, never run
-    expect(await sendJobsOf(contacts)).toEqual(Array(4).fill({ attempts: 0, done: true }));
+    // no send job per text: each batch's one take-over job (the net under a crash) was marked
+    // done by the batch's record, never run
+    expect(await sendJobsOf(contacts)).toEqual([]);
+    const { rows: takeOvers } = await ctx.db.query<{ texts: number; attempts: number; done: boolean }>(
+      `select jsonb_array_length(j.payload->'messageIds') as texts, j.attempts, j.done_at is not null as done
+         from job j where j.kind = 'sms.broadcast.takeover'
+          and exists (select 1 from sms_message m where m.to_number = any($1::text[])
+                       and j.payload->'messageIds' @> to_jsonb(m.message_id))
+        order by j.job_id`,
+      [contacts],
+    );
+    expect(takeOvers).toEqual(Array(2).fill({ texts: 2, attempts: 0, done: true }));
   });
 
   it('leaves a text the carrier could not take (503) to its own send job, which sends it once', async () => {

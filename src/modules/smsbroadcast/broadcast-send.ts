@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../db/index.js';
-import { exponentialBackoffMs, insertJobsSql } from '../../jobs/queue.js';
+import { exponentialBackoffMs, insertJobsSql, type JobQueue } from '../../jobs/queue.js';
 import type { Clock } from '../../lib/clock.js';
 import type { CarrierName } from '../../telephony/carrier-params.js';
 import type { CarrierTexts, HandedOver } from '../../telephony/carrier-texts.js';
@@ -18,11 +18,13 @@ import { isBlocked, OPTED_OUT_AT_SEND, outboundText } from '../sms/sms-send.js';
  * events. Statements per text drop from about twenty to a handful.
  *
  * Exactly once, as for one-off texts: the claim marks the texts `sending` and, in the same
- * transaction, adds each text's own send job (sms-send.ts), due only once its request has surely
- * ended (OUTBOUND_HTTP_TIMEOUT_MS and a margin). Recording a text's answer marks that job done; a
- * process that dies in between leaves it, and it asks the carrier for the text before sending it
- * again. A request that failed for a reason that may pass (no answer, 5xx, 429) hands the text to
- * that job at once, with its back-off; a refusal fails the text.
+ * transaction, adds one take-over job for the batch, due only once its requests have surely
+ * ended (OUTBOUND_HTTP_TIMEOUT_MS and a margin). Recording the answers marks it done; a process
+ * that dies in between leaves it, and it hands each text still `sending` to the text's own send
+ * job (sms-send.ts), which asks the carrier for the text before sending it again. A request that
+ * failed for a reason that may pass (no answer, 5xx, 429) hands the text to its own send job at
+ * once, with that job's back-off; a refusal fails the text. (One job per batch, not one per text:
+ * the job rows were a good part of a broadcast's cost.)
  */
 
 /** How long after its request's timeout a text's own send job may take it over. */
@@ -30,16 +32,30 @@ const TAKE_OVER_MARGIN_MS = 10_000;
 /** Senders remembered per process past which those idle for a minute are forgotten. */
 const REMEMBERED_SENDERS = 10_000;
 
-const TAKE_OVER_JOBS_SQL = insertJobsSql(
-  `select '${SMS_SEND_JOB}', jsonb_build_object('messageId', id), '${SMS_SEND_JOB}:' || id, $2::timestamptz
-     from unnest($1::bigint[]) as id`,
+/** The job that hands a batch's texts to their own send jobs when the batch's answers were not recorded. */
+export const BROADCAST_TAKE_OVER_JOB = 'sms.broadcast.takeover';
+
+/** A batch's take-over job, named by its first text (a text is in one batch). */
+const TAKE_OVER_JOB_SQL = insertJobsSql(
+  `select '${BROADCAST_TAKE_OVER_JOB}', jsonb_build_object('messageIds', $1::bigint[]),
+          '${BROADCAST_TAKE_OVER_JOB}:' || ($1::bigint[])[1], $2::timestamptz`,
   { columns: ['run_at'] },
 );
-const sendJobKeys = (messageIds: readonly number[]) => messageIds.map((id) => `${SMS_SEND_JOB}:${id}`);
+const takeOverKey = (messageIds: readonly number[]) => `${BROADCAST_TAKE_OVER_JOB}:${messageIds[0]}`;
+
+/** Each text's own send job (sms-send.ts), due at $2, for the texts of $1 still `sending` without a carrier id. */
+const SEND_JOBS_SQL = insertJobsSql(
+  `select '${SMS_SEND_JOB}', jsonb_build_object('messageId', m.message_id), '${SMS_SEND_JOB}:' || m.message_id,
+          $2::timestamptz
+     from sms_message m
+    where m.message_id = any($1::bigint[]) and m.status = 'sending' and m.carrier_message_sid is null`,
+  { columns: ['run_at'] },
+);
 
 export interface BroadcastSenderOptions {
   db: Db;
   clock: Clock;
+  jobs: JobQueue;
   textsFor: (carrier: CarrierName) => CarrierTexts;
   defaultCarrier: CarrierName;
   /** OUTBOUND_HTTP_TIMEOUT_MS: the longest a carrier request lasts */
@@ -53,6 +69,7 @@ type Outcome = { send: Send; handed: HandedOver } | { send: Send; error: unknown
 export function createBroadcastSender({
   db,
   clock,
+  jobs,
   textsFor,
   defaultCarrier,
   requestTimeoutMs,
@@ -103,7 +120,7 @@ export function createBroadcastSender({
           ready.map((send) => ({ messageId: send.message_id, carrier: send.carrier })),
           now,
         );
-        await tx.query(TAKE_OVER_JOBS_SQL, [
+        await tx.query(TAKE_OVER_JOB_SQL, [
           ready.map((send) => send.message_id),
           new Date(now.getTime() + requestTimeoutMs + TAKE_OVER_MARGIN_MS),
         ]);
@@ -142,19 +159,20 @@ export function createBroadcastSender({
         ...stored.map((row) => ({ messageId: row.message_id, status: row.status })),
         ...refused.map((failure) => ({ messageId: failure.messageId, status: 'failed' })),
       ]);
-      const settled = [...handed, ...refused].map((done) => done.messageId);
-      if (settled.length > 0)
-        await tx.query(
-          `update job set done_at = $2, locked_until = null
-            where dedupe_key = any($1::text[]) and done_at is null and failed_at is null`,
-          [sendJobKeys(settled), now],
-        );
       if (retried.length > 0)
-        await tx.query(
-          'update job set run_at = $2 where dedupe_key = any($1::text[]) and done_at is null and failed_at is null',
-          [sendJobKeys(retried), new Date(now.getTime() + exponentialBackoffMs(1))],
-        );
+        await tx.query(SEND_JOBS_SQL, [retried, new Date(now.getTime() + exponentialBackoffMs(1))]);
+      await tx.query(
+        `update job set done_at = $2, locked_until = null
+          where dedupe_key = $1 and done_at is null and failed_at is null`,
+        [takeOverKey(outcomes.map((outcome) => outcome.send.message_id)), now],
+      );
     });
+
+  // A batch whose answers were not recorded (the process died, or the record failed): each text
+  // still `sending` goes to its own send job, which asks the carrier before it sends again.
+  jobs.register(BROADCAST_TAKE_OVER_JOB, async ({ messageIds }: { messageIds: number[] }) => {
+    await db.query(SEND_JOBS_SQL, [messageIds, clock.now()]);
+  });
 
   return {
     /**
