@@ -11,6 +11,7 @@ import {
 import { ApiError } from '../api/client';
 import { type CallSearch, parseCallSearch } from '../features/calls/search';
 import type { FlowsSearch } from '../features/flows/FlowsPage';
+import { flowQuery, historyQuery } from '../features/flows/queries';
 import { groupsQuery } from '../features/groups/queries';
 import { parseTranscriptSearch, type TranscriptSearch } from '../features/intel/search';
 import { parseReportsSearch, parseSchedulesSearch, parseUsageSearch } from '../features/reports/search';
@@ -140,6 +141,17 @@ const builderRoute = createRoute({
     return Object.fromEntries(
       Object.entries(search).filter(([, value]) => value !== undefined),
     ) as BuilderSearch;
+  },
+  // the flow and its history are fetched with the page's code, not after it has drawn: at once
+  // on a click, or already while the pointer rests on the link (preload on intent); a flow that
+  // cannot be read is the page's to say (BuilderPage asks again and shows why)
+  loader: async ({ context, params }) => {
+    const id = Number(params.flowId);
+    if (params.flowId === 'new' || !Number.isInteger(id)) return;
+    await Promise.all([
+      context.queryClient.prefetchQuery(flowQuery(id)),
+      context.queryClient.prefetchQuery(historyQuery(id)),
+    ]);
   },
   component: lazyRouteComponent(() => import('../features/builder/BuilderPage'), 'BuilderPage'),
 });
