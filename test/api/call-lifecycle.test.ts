@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { createTestContext, TEST_CARRIER_TOKEN, type TestContext } from '../helpers/app.js';
 import { createCarrier } from '../helpers/carrier.js';
 import { testEngine } from '../helpers/db.js';
+import { deferred } from '../helpers/deferred.js';
 import { type Receiver, startReceiver, verifySignature } from '../helpers/receiver.js';
 
 /**
@@ -286,46 +287,34 @@ describe("a pre-call delivery that ends while the call's post-call delivery wait
     'lets the post-call delivery go once the pre-call delivery is recorded, whenever the post-call delivery looked',
     async () => {
       // the CRM answers call.started only when told
-      let arrived!: () => void;
-      const startedArrived = new Promise<void>((resolve) => {
-        arrived = resolve;
-      });
-      let answer!: () => void;
-      const answered = new Promise<void>((resolve) => {
-        answer = resolve;
-      });
+      const arrived = deferred();
+      const answered = deferred();
       receiver.respondWith(async (request) => {
         if (request.headers['x-switchboard-event'] === 'call.started') {
-          arrived();
-          await answered;
+          arrived.resolve();
+          await answered.promise;
         }
         return 200;
       });
-      let unlock!: () => void;
-      const unlocked = new Promise<void>((resolve) => {
-        unlock = resolve;
-      });
+      const unlocked = deferred();
       try {
         const call = await placeCall();
         const { call_id: callId } = await callOf(ctx, call.sid);
         const drains = [drain()];
-        await startedArrived;
+        await arrived.promise;
         // the pre-call delivery's record waits on its row, locked by another transaction: its
         // statement has begun (and taken its snapshot) before the post-call delivery exists
-        let locked!: () => void;
-        const isLocked = new Promise<void>((resolve) => {
-          locked = resolve;
-        });
+        const locked = deferred();
         const holder = ctx.db.transaction(async (tx) => {
           await tx.query(
             `select 1 from webhook_delivery where call_id = $1 and event_type = 'call.started' for update`,
             [callId],
           );
-          locked();
-          await unlocked;
+          locked.resolve();
+          await unlocked.promise;
         });
-        await isLocked;
-        answer();
+        await locked.promise;
+        answered.resolve();
         await expect
           .poll(async () => {
             const { rows } = await ctx.db.query<{ waiting: number }>(
@@ -353,15 +342,15 @@ describe("a pre-call delivery that ends while the call's post-call delivery wait
           .toBe(true);
 
         // the pre-call delivery is recorded: the post-call delivery goes now, not a minute later
-        unlock();
+        unlocked.resolve();
         await holder;
         await Promise.all(drains);
         expect(webhookEvents(callId).map((e) => [e.event, e.disposition])).toEqual([
           ['call.completed', 'ABANDONED'],
         ]);
       } finally {
-        answer();
-        unlock();
+        answered.resolve();
+        unlocked.resolve();
         receiver.respondWith(defaultAnswer);
       }
     },

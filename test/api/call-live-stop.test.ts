@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../helpers/app.js';
+import { deferred } from '../helpers/deferred.js';
 import { freePort } from '../helpers/process.js';
 
 /**
@@ -24,19 +25,13 @@ afterAll(async () => {
 it('ends a stream whose snapshot was being read when the server began to stop', async () => {
   const h = await ctx.factory.hierarchy();
   // hold the snapshot's query until the stop has begun
-  let reached!: () => void;
-  const snapshotReached = new Promise<void>((resolve) => {
-    reached = resolve;
-  });
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
+  const reached = deferred();
+  const released = deferred();
   const query = ctx.db.query.bind(ctx.db);
   ctx.db.query = (async (text: string, params?: unknown[]) => {
     if (text.includes('c.ended_at is null')) {
-      reached();
-      await released;
+      reached.resolve();
+      await released.promise;
     }
     return query(text, params);
   }) as typeof ctx.db.query;
@@ -44,14 +39,14 @@ it('ends a stream whose snapshot was being read when the server began to stop', 
   const response = fetch(`${base}/v2/call/live?group_id=${h.company}`, {
     headers: { authorization: `Bearer ${h.companyAdmin.token}` },
   });
-  await snapshotReached;
+  await reached.promise;
   let closed = false;
   const closing = ctx.app.close().then(() => {
     closed = true;
   });
   // the stop is under way (its preClose hooks have run) before the snapshot arrives
   await new Promise((resolve) => setTimeout(resolve, 100));
-  release();
+  released.resolve();
 
   const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('still open after 3 s'), 3000));
   // the stream sends its snapshot and ends, and the server finishes stopping

@@ -136,15 +136,22 @@ describe('sms webhook events', () => {
     expect(Array.isArray(other.body.data) ? other.body.data : []).toEqual([]);
   });
 
-  it('sends sms.status for each status a sent text reaches, once each, with the error code', async () => {
+  /** Sends a text through Send SMS and the job queue: its id, and the sid the carrier gave it. */
+  const sendText = async (to: string, message: string) => {
     const sent = await ctx.request('POST', '/v2/sms/send', {
       token: admin.token,
-      body: { tracking_number: tracking, to_number: '2125550302', message: 'We are open' },
+      body: { tracking_number: tracking, to_number: to, message },
     });
     expect(sent.status).toBe(200);
-    const messageId = sent.body.data.message_id as number;
     await ctx.app.services.jobs.drain();
-    const sid = twilioApi.messages.find((m) => m.to === '+12125550302')?.sid as string;
+    return {
+      messageId: sent.body.data.message_id as number,
+      sid: twilioApi.messages.find((m) => m.to === `+1${to}`)?.sid as string,
+    };
+  };
+
+  it('sends sms.status for each status a sent text reaches, once each, with the error code', async () => {
+    const { messageId, sid } = await sendText('2125550302', 'We are open');
     await twilioApi.deliver(sid, 'sent', postCallback);
     await twilioApi.deliver(sid, 'sent', postCallback);
     await twilioApi.deliver(sid, 'undelivered', postCallback, 30003);
@@ -162,14 +169,7 @@ describe('sms webhook events', () => {
       smsWebhook.id,
     ]);
     try {
-      const sent = await ctx.request('POST', '/v2/sms/send', {
-        token: admin.token,
-        body: { tracking_number: tracking, to_number: '2125550303', message: 'Nobody listens' },
-      });
-      expect(sent.status).toBe(200);
-      const messageId = sent.body.data.message_id as number;
-      await ctx.app.services.jobs.drain();
-      const sid = twilioApi.messages.find((m) => m.to === '+12125550303')?.sid as string;
+      const { messageId, sid } = await sendText('2125550303', 'Nobody listens');
       await twilioApi.deliver(sid, 'delivered', postCallback);
       await ctx.app.services.jobs.drain();
       const { rows } = await ctx.db.query<{ status: string }>(

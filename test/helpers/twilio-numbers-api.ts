@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import twilio from 'twilio';
+import { deferred } from './deferred.js';
 
 /**
  * A local server speaking the part of Twilio's REST API (2010-04-01) that provisioning uses:
@@ -156,22 +157,14 @@ export async function startTwilioNumbersApi(
      * one is waiting, `letGo` answers them (and the ones after).
      */
     holdNumberUpdates() {
-      let arrived!: () => void;
-      let letGo!: () => void;
-      const waiting = new Promise<void>((resolve) => {
-        arrived = resolve;
-      });
-      holding = {
-        arrived,
-        released: new Promise<void>((resolve) => {
-          letGo = resolve;
-        }),
-      };
+      const arrived = deferred();
+      const released = deferred();
+      holding = { arrived: arrived.resolve, released: released.promise };
       return {
-        arrived: waiting,
+        arrived: arrived.promise,
         letGo: () => {
           holding = undefined;
-          letGo();
+          released.resolve();
         },
       };
     },

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, expect, it } from 'vitest';
 import { prepareGracefulClose } from '../../src/http/graceful-close.js';
+import { deferred } from '../helpers/deferred.js';
 
 /**
  * A closing server must not wait for connections that carry no request, which Node's
@@ -22,17 +23,32 @@ const closesInTime = (close: Promise<void>) =>
     new Promise((resolve) => setTimeout(() => resolve('still open after 5 s'), 5000).unref()),
   ]);
 
-it('closes a keep-alive connection whose streamed response ended after the close began', async () => {
+/** An app made as src/app.ts makes it, listening on a free port, with its graceful close prepared. */
+async function serving(routes: (server: FastifyInstance) => void) {
   app = Fastify({ forceCloseConnections: 'idle' });
-  app.get('/slow', (_request, reply) => {
-    const body = new Readable({ read() {} });
-    body.push('first part\n');
-    setTimeout(() => body.push(null), 400);
-    return reply.type('text/plain').send(body);
-  });
+  routes(app);
   const closeGracefully = prepareGracefulClose(app);
   await app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = app.server.address() as { port: number };
+  return { closeGracefully, port: (app.server.address() as { port: number }).port };
+}
+
+/** A raw connection to the port, open and silent. */
+async function rawConnection(port: number) {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  await once(socket, 'connect');
+  return socket;
+}
+
+it('closes a keep-alive connection whose streamed response ended after the close began', async () => {
+  const { closeGracefully, port } = await serving((server) =>
+    server.get('/slow', (_request, reply) => {
+      const body = new Readable({ read() {} });
+      body.push('first part\n');
+      setTimeout(() => body.push(null), 400);
+      return reply.type('text/plain').send(body);
+    }),
+  );
   const agent = new Agent({ keepAlive: true });
   try {
     const response = await new Promise<{ status?: number; body: Promise<string> }>((resolve, reject) => {
@@ -56,14 +72,8 @@ it('closes a keep-alive connection whose streamed response ended after the close
 });
 
 it('closes a connection that never sent a request (a browser opens spare ones ahead of need)', async () => {
-  app = Fastify({ forceCloseConnections: 'idle' });
-  app.get('/', async () => 'ok');
-  const closeGracefully = prepareGracefulClose(app);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = app.server.address() as { port: number };
-  const spare = connect(port, '127.0.0.1');
-  spare.on('error', () => {});
-  await once(spare, 'connect');
+  const { closeGracefully, port } = await serving((server) => server.get('/', async () => 'ok'));
+  const spare = await rawConnection(port);
   try {
     expect(await closesInTime(closeGracefully())).toBe('closed');
   } finally {
@@ -74,25 +84,18 @@ it('closes a connection that never sent a request (a browser opens spare ones ah
 it('lets a response that has ended but is still being written reach a slow client in full', async () => {
   // big enough that most of it waits in the server's socket while the client does not read
   const body = Buffer.alloc(16 * 1024 * 1024, 'x');
-  let answered!: () => void;
-  const handed = new Promise<void>((resolve) => {
-    answered = resolve;
-  });
-  app = Fastify();
-  app.get('/export', (_request, reply) => {
-    setImmediate(answered);
-    return reply.type('application/octet-stream').send(body);
-  });
-  const closeGracefully = prepareGracefulClose(app);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = app.server.address() as { port: number };
-  const client = connect(port, '127.0.0.1');
-  client.on('error', () => {});
-  await once(client, 'connect');
+  const handed = deferred();
+  const { closeGracefully, port } = await serving((server) =>
+    server.get('/export', (_request, reply) => {
+      setImmediate(handed.resolve);
+      return reply.type('application/octet-stream').send(body);
+    }),
+  );
+  const client = await rawConnection(port);
   client.pause();
   client.write(`GET /export HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n`);
   try {
-    await handed;
+    await handed.promise;
     // the whole body has been handed to the socket (the response has ended), not yet read
     const closing = closeGracefully();
     await new Promise((resolve) => setTimeout(resolve, 500));
