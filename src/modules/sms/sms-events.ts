@@ -5,9 +5,9 @@ import { enqueue, insertJobsSql } from '../../jobs/queue.js';
  * The webhook events of texts: `sms.received` (an inbound text was recorded) and `sms.status` (an
  * outbound text reached a carrier status: queued, sent, delivered, undelivered, failed). Each is
  * enqueued as an `sms.event` job in the transaction that made the change (sms.status only when a
- * webhook wants it); the webhooks module fans
- * it out to the webhooks that want it (webhook-delivery.ts). The dedupe key makes a repeated
- * change (a carrier retrying its callback) one event.
+ * webhook wants it); the webhooks module fans it out to the webhooks that want it
+ * (webhook-delivery.ts). The dedupe key makes a repeated change (a carrier retrying its callback)
+ * one event.
  */
 export const SMS_EVENT_JOB = 'sms.event';
 

@@ -35,12 +35,12 @@ const REMEMBERED_SENDERS = 10_000;
 /** The job that hands a batch's texts to their own send jobs when the batch's answers were not recorded. */
 export const BROADCAST_TAKE_OVER_JOB = 'sms.broadcast.takeover';
 
-/** A batch's take-over job, named by its first text (a text is in one batch). */
+/** A batch's take-over job ($1 its texts, $2 when it is due, $3 its key: takeOverKey). */
 const TAKE_OVER_JOB_SQL = insertJobsSql(
-  `select '${BROADCAST_TAKE_OVER_JOB}', jsonb_build_object('messageIds', $1::bigint[]),
-          '${BROADCAST_TAKE_OVER_JOB}:' || ($1::bigint[])[1], $2::timestamptz`,
+  `select '${BROADCAST_TAKE_OVER_JOB}', jsonb_build_object('messageIds', $1::bigint[]), $3::text, $2::timestamptz`,
   { columns: ['run_at'] },
 );
+/** The key of a batch's take-over job, named by its first text (a text is in one batch). */
 const takeOverKey = (messageIds: readonly number[]) => `${BROADCAST_TAKE_OVER_JOB}:${messageIds[0]}`;
 
 /** Each text's own send job (sms-send.ts), due at $2, for the texts of $1 still `sending` without a carrier id. */
@@ -120,9 +120,11 @@ export function createBroadcastSender({
           ready.map((send) => ({ messageId: send.message_id, carrier: send.carrier })),
           now,
         );
+        const messageIds = ready.map((send) => send.message_id);
         await tx.query(TAKE_OVER_JOB_SQL, [
-          ready.map((send) => send.message_id),
+          messageIds,
           new Date(now.getTime() + requestTimeoutMs + TAKE_OVER_MARGIN_MS),
+          takeOverKey(messageIds),
         ]);
       }
       return { ready, settled: blocked.length, freeAt };
