@@ -266,6 +266,12 @@ describe(`the call-flow builder in Chromium, on ${testEngine()}`, { timeout: 120
       .poll(() => page.locator('.react-flow__edge-textwrapper').allTextContents(), { timeout: 10_000 })
       .toEqual(expect.arrayContaining(['Press 1', 'Press 2', 'Press 9: back', 'Press 0: back']));
     expect(await accessibilityViolations(page)).toEqual([]);
+
+    // a flow that cannot be read (fetched ahead by the route, then asked again by the page) says so
+    await page.goto(`${base}/flows/999999?group=${ids.company}`);
+    const refused = page.getByRole('alert').filter({ hasText: 'This call flow could not be opened' });
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain('No record found');
   });
 
   it('saves a flow made through the API back unchanged but for the edit, and restores the old version', async () => {
