@@ -257,6 +257,13 @@ describe(`the call-flow builder in Chromium, on ${testEngine()}`, { timeout: 120
     expect(await row.locator('td').nth(4).textContent()).toBe('1');
     expect(await accessibilityViolations(page)).toEqual([]);
 
+    // a flow that cannot be read (fetched ahead by the route, then asked again by the page) says so
+    await page.goto(`${base}/flows/999999?group=${ids.company}`);
+    const refused = page.getByRole('alert').filter({ hasText: 'This call flow could not be opened' });
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain('No record found');
+    await page.goto(`${base}/flows?group=${ids.company}`);
+
     await row.getByRole('link', { name: 'Plumbing main line' }).click();
     await page.getByRole('heading', { name: 'Plumbing main line' }).waitFor();
     // the graph: a node per option, keys on the edges, the go-back key as an edge up
@@ -266,12 +273,6 @@ describe(`the call-flow builder in Chromium, on ${testEngine()}`, { timeout: 120
       .poll(() => page.locator('.react-flow__edge-textwrapper').allTextContents(), { timeout: 10_000 })
       .toEqual(expect.arrayContaining(['Press 1', 'Press 2', 'Press 9: back', 'Press 0: back']));
     expect(await accessibilityViolations(page)).toEqual([]);
-
-    // a flow that cannot be read (fetched ahead by the route, then asked again by the page) says so
-    await page.goto(`${base}/flows/999999?group=${ids.company}`);
-    const refused = page.getByRole('alert').filter({ hasText: 'This call flow could not be opened' });
-    await refused.waitFor();
-    expect(await refused.textContent()).toContain('No record found');
   });
 
   it('saves a flow made through the API back unchanged but for the edit, and restores the old version', async () => {
