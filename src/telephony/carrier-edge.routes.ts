@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import { problemResponse } from '../http/schemas.js';
+import { JsonTooDeepError, MAX_JSON_DEPTH, nestsDeeperThan } from '../http/text-guard.js';
 import type { SmsService } from '../modules/sms/sms.service.js';
 import { legQueryOf, StepQuery, signedUrl } from './callback-urls.js';
 import {
@@ -105,6 +106,9 @@ export const carrierEdgeRoutes: FastifyPluginAsyncTypebox<CarrierEdgeOptions> = 
   if (options.acceptsJson) {
     app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
       const text = body as string;
+      // refused before it is parsed, as every JSON body is (text-guard.ts): what reads it after
+      // (the NUL check, the schemas) walks it recursively
+      if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return done(new JsonTooDeepError(), undefined);
       raw.set(request, { raw: text, fields: [] });
       try {
         done(null, jsonFields(text));

@@ -164,6 +164,9 @@ describe('JSON nesting limit', () => {
     for (const [url, contentType] of [
       ['/dni/v1/number', 'text/plain'],
       ['/dni/v1/number', 'application/json'],
+      // Telnyx's webhooks are JSON, read by the carrier edge's own parser
+      ['/telephony/telnyx/voice', 'application/json'],
+      ['/telephony/telnyx/sms', 'application/json'],
     ] as const) {
       const response = await post(url, deepObject(MAX_JSON_DEPTH + 1), contentType);
       expect(response.statusCode, url).toBe(400);
