@@ -60,7 +60,8 @@ describe('POST /v2/group/user (Create User in Group)', () => {
       'select password_hash from app_user where user_email = $1',
       [user.user_email],
     );
-    expect(rows[0]?.password_hash).toMatch(/^\$argon2id\$/);
+    // at argon2's own cost (64 MiB, 3 passes), not the cheap one the test factory stores
+    expect(rows[0]?.password_hash).toMatch(/^\$argon2id\$v=19\$m=65536,p=4,t=3\$/);
     expect(rows[0]?.password_hash).not.toContain(user.password);
   });
 

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import argon2 from 'argon2';
 import { type App, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Db } from '../../src/db/index.js';
 import { createPostgresDb } from '../../src/db/postgres.js';
 import { createManualClock } from '../../src/lib/clock.js';
-import { hashPassword } from '../../src/lib/secrets.js';
 import { createAuthRepo } from '../../src/modules/auth/auth.repo.js';
 import type { RoleId } from '../../src/modules/auth/principal.js';
 import { createGroupsRepo } from '../../src/modules/groups/groups.repo.js';
@@ -15,6 +15,17 @@ import { createTestDb, testEngine, withDatabase } from './db.js';
 export const TEST_CLIENT = { client_id: 'test-client', client_secret: 'test-client-secret' };
 export const TEST_PASSWORD = 'correct horse battery';
 export const TEST_CARRIER_TOKEN = 'test-carrier-auth-token';
+
+/**
+ * The passwords and client secret the factory stores are argon2id hashes at a low cost (1 MiB, one
+ * pass). Sign-in runs the app's real verify, which reads the cost from the hash; only the work is
+ * smaller: each factory user signs in once, checking the client secret and the password, and at the
+ * production cost those two verifies take 0.5-2 s of CPU on a 2-core machine, for ~400 users a run.
+ * What the app hashes itself (users made through the API, the seed) keeps the production cost
+ * (test/api/users.test.ts reads it back).
+ */
+export const fixtureHash = (secret: string): Promise<string> =>
+  argon2.hash(secret, { type: argon2.argon2id, memoryCost: 1024, timeCost: 1, parallelism: 1 });
 
 export interface TestUser {
   ct_user_id: number;
@@ -33,10 +44,10 @@ export async function createTestContext(env: Record<string, string> = {}) {
   const config = loadConfig({ OAUTH_RATE_LIMIT_PER_MINUTE: '1000', ...env });
   const app: App = await buildApp({ config, db, clock, twilioAuthToken: TEST_CARRIER_TOKEN });
   await app.ready();
-  const passwordHash = await hashPassword(TEST_PASSWORD);
+  const passwordHash = await fixtureHash(TEST_PASSWORD);
   await createAuthRepo(db).upsertClient(
     TEST_CLIENT.client_id,
-    await hashPassword(TEST_CLIENT.client_secret),
+    await fixtureHash(TEST_CLIENT.client_secret),
     'tests',
   );
 
