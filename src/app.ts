@@ -13,6 +13,7 @@ import { authenticate } from './http/authenticate.js';
 import { basePathOf, withoutBasePath } from './http/base-path.js';
 import { clientErrorHandler, createErrorHandler, notFoundHandler } from './http/error-handler.js';
 import { decodeListFilters } from './http/filter.js';
+import { lazySerializers } from './http/lazy-compile.js';
 import { openApiOptions } from './http/openapi.js';
 import {
   createRateLimitStore,
@@ -185,6 +186,8 @@ export async function buildApp({ config, db, clock, logger, twilioAuthToken }: A
     // as a failed call) and close only idle keep-alive connections (main.ts, graceful stop).
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    // each route's response serializers are built on first use (lazy-compile.ts)
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(createValidatorCompiler());

@@ -2,6 +2,7 @@ import type { ErrorObject } from 'ajv';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchema } from 'fastify';
+import { lazyValidator } from './lazy-compile.js';
 
 /**
  * Request validation, and its errors in the body Convirza's V2 service sends (swagger-tools over
@@ -17,12 +18,15 @@ function createAjv(coerceTypes: boolean): Ajv {
   return ajv;
 }
 
-/** Query strings and params arrive as text and are coerced; JSON bodies are taken as typed. */
+/**
+ * Query strings and params arrive as text and are coerced; JSON bodies are taken as typed. Each
+ * schema is compiled when its route is first called (lazy-compile.ts).
+ */
 export function createValidatorCompiler() {
   const coercing = createAjv(true);
   const strict = createAjv(false);
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
-    (httpPart === 'body' ? strict : coercing).compile(schema);
+    lazyValidator(() => (httpPart === 'body' ? strict : coercing).compile(schema));
 }
 
 export interface V2InnerError {
