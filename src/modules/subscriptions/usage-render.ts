@@ -1,5 +1,4 @@
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
 import { LIMITED_METERS, type LimitedMeter, type Limits } from './subscriptions.repo.js';
 
 /**
@@ -73,7 +72,8 @@ export function usageFileName(groupName: string, period: string, format: UsageFo
 export async function renderUsage(rows: ClientUsageRow[], format: UsageFormat): Promise<Buffer> {
   if (format === 'csv')
     return Buffer.from(stringify([HEADERS, ...rows.map((row) => cells(row).map((c) => c ?? ''))]));
-  const book = new ExcelJS.Workbook();
+  const { default: Excel } = await import('exceljs');
+  const book = new Excel.Workbook();
   book.creator = 'Switchboard';
   const sheet = book.addWorksheet('Usage');
   sheet.columns = HEADERS.map((header, index) => ({
