@@ -516,4 +516,28 @@ describe(`the call-flow builder in Chromium, on ${testEngine()}`, { timeout: 120
     expect(await page.getByTestId('dni-snippet').textContent()).toContain('dni.js');
     expect(await accessibilityViolations(page)).toEqual([]);
   });
+
+  it('opens a flow on a phone as its outline, as tall as its rows, with the side panel right below', async () => {
+    const phone = await browser.newContext({
+      viewport: { width: 375, height: 812 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    await phone.addCookies(await context.cookies(base));
+    const small = await phone.newPage();
+    await small.goto(`${base}/flows/${ids.apiFlow}?group=${ids.company}`);
+    const outline = small.getByTestId('outline');
+    await outline.getByRole('button', { name: 'Main menu' }).waitFor();
+    const edges = (await small.evaluate(`(() => {
+      const canvas = document.querySelector('[data-testid="flow-canvas"]').getBoundingClientRect();
+      const rows = document.querySelector('[data-testid="outline"]').lastElementChild.getBoundingClientRect();
+      const panel = document.querySelector('[data-testid="builder-panel"]').getBoundingClientRect();
+      return { lastRow: rows.bottom, canvas: canvas.bottom, panel: panel.top };
+    })()`)) as { lastRow: number; canvas: number; panel: number };
+    // no empty area under the last row (the canvas was 60 % of the window whatever it held)
+    expect(edges.canvas - edges.lastRow).toBeLessThan(30);
+    expect(edges.panel - edges.canvas).toBeLessThan(40);
+    expect(await small.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    await phone.close();
+  });
 });

@@ -385,7 +385,7 @@ function Builder({
                   Click a box (or use the outline) to edit it · dashed arrows are “go back” keys
                 </Text>
               </Group>
-              <div className="sb-canvas" data-testid="flow-canvas">
+              <div className="sb-canvas" data-view={view} data-testid="flow-canvas">
                 {view === 'graph' ? (
                   <FlowGraph
                     document={ivr}
